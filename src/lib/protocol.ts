@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { providerTargetSchema } from "./providers";
+
+/**
+ * The producer <-> orchestrator protocol (tRPC `producer.*`), shared by both sides.
+ * Producers authenticate with the per-run secret in the `x-igentai-secret` header.
+ */
+
+export const MAX_CANDIDATES_PER_BATCH = 500;
+export const MAX_CANDIDATE_CHARS = 300;
+export const MAX_DELTA_ENTRIES = 20_000;
+
+export const producerIdentity = z.object({
+  runId: z.string().min(1).max(64),
+  producer: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/),
+});
+
+export const assignmentSchema = z.object({
+  topic: z.string(),
+  target: providerTargetSchema.omit({ weight: true }),
+  requestSize: z.number().int().min(1).max(500),
+  /** Token budget for the known-entries part of the prompt. */
+  promptBudgetTokens: z.number().int().min(0),
+  /** Producer index in the pool (0-based) and pool size, e.g. for partitioning known entries. */
+  index: z.number().int().min(0),
+  poolSize: z.number().int().min(1),
+});
+export type Assignment = z.infer<typeof assignmentSchema>;
+
+export const errorKinds = ["rate_limit", "server", "timeout", "context_overflow", "auth", "no_key", "bad_request", "network", "other"] as const;
+export type CallErrorKind = (typeof errorKinds)[number];
+
+/** Accounting for one LLM call, sent with the last batch of that call. */
+export const callRecordSchema = z.object({
+  callId: z.string().min(1).max(64),
+  provider: z.string().max(32),
+  model: z.string().max(100),
+  startedAt: z.number().int(),
+  latencyMs: z.number().int().min(0),
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+  itemsParsed: z.number().int().min(0),
+  error: z
+    .object({ kind: z.enum(errorKinds), message: z.string().max(500), status: z.number().int().optional() })
+    .optional(),
+});
+export type CallRecord = z.infer<typeof callRecordSchema>;
+
+export const helloInput = producerIdentity.extend({ pid: z.number().int().optional() });
+
+export const submitInput = producerIdentity.extend({
+  /** Idempotency key: a retried batch with the same id is applied once. */
+  batchId: z.string().min(1).max(80),
+  /** Which call these candidates came from (several batches per streamed call). */
+  callId: z.string().min(1).max(64).optional(),
+  candidates: z.array(z.string().max(MAX_CANDIDATE_CHARS)).max(MAX_CANDIDATES_PER_BATCH),
+  /** Present on the last batch of a call (or alone, for a failed call). */
+  call: callRecordSchema.optional(),
+  /** The producer already holds every entry with seq < sinceSeq. */
+  sinceSeq: z.number().int().min(0),
+});
+export type SubmitInput = z.infer<typeof submitInput>;
+
+export const syncInput = producerIdentity.extend({ sinceSeq: z.number().int().min(0) });
+
+export const reportInput = producerIdentity.extend({
+  level: z.enum(["info", "warn", "fatal"]),
+  message: z.string().max(500),
+});
+
+export const deltaSchema = z.object({
+  entries: z.array(z.object({ seq: z.number().int(), text: z.string() })),
+  /** Pass as sinceSeq next time. */
+  nextSeq: z.number().int(),
+  /** More entries are waiting (delta was capped at MAX_DELTA_ENTRIES). */
+  more: z.boolean(),
+});
+export type Delta = z.infer<typeof deltaSchema>;
+
+export type SyncResult = {
+  /** false when the run is stopping/stopped: the producer should exit cleanly. */
+  keepGoing: boolean;
+  assignment: Assignment;
+  delta: Delta;
+};
+
+export type SubmitResult = SyncResult & {
+  accepted: number;
+  duplicates: number;
+  /** true when this batchId had already been applied (a retry). */
+  replay: boolean;
+};
