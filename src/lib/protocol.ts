@@ -56,7 +56,7 @@ export const submitInput = producerIdentity.extend({
   candidates: z.array(z.string().max(MAX_CANDIDATE_CHARS)).max(MAX_CANDIDATES_PER_BATCH),
   /** Present on the last batch of a call (or alone, for a failed call). */
   call: callRecordSchema.optional(),
-  /** The producer already holds every entry with seq < sinceSeq. */
+  /** Entries are numbered 1, 2, 3...; the producer already holds entries 1..sinceSeq. */
   sinceSeq: z.number().int().min(0),
 });
 export type SubmitInput = z.infer<typeof submitInput>;
@@ -70,7 +70,7 @@ export const reportInput = producerIdentity.extend({
 
 export const deltaSchema = z.object({
   entries: z.array(z.object({ seq: z.number().int(), text: z.string() })),
-  /** Pass as sinceSeq next time. */
+  /** Pass as sinceSeq next time (the highest seq now held). */
   nextSeq: z.number().int(),
   /** More entries are waiting (delta was capped at MAX_DELTA_ENTRIES). */
   more: z.boolean(),

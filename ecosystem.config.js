@@ -1,0 +1,27 @@
+// pm2 process file: the web app (Next in production mode, fork mode, one instance).
+// The orchestrator inside it starts the producers through pm2's API, so they run under
+// the same pm2 (daemon or pm2-runtime) as siblings of the app.
+//   npm run build && pm2 start ecosystem.config.js     (daemon)
+//   npm start                                         (pm2-runtime in the foreground)
+const path = require("node:path");
+
+module.exports = {
+  apps: [
+    {
+      name: "igentai-web",
+      cwd: __dirname,
+      script: path.join(__dirname, "node_modules", "next", "dist", "bin", "next"),
+      args: ["start", "-p", process.env.PORT || "8080"],
+      exec_mode: "fork",
+      instances: 1,
+      autorestart: true,
+      exp_backoff_restart_delay: 200,
+      // Time for the orchestrator to flush acknowledged entries before SIGKILL.
+      kill_timeout: 10000,
+      env: {
+        NODE_ENV: "production",
+        PORT: process.env.PORT || "8080",
+      },
+    },
+  ],
+};

@@ -1,0 +1,176 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import type { AppRouter } from "../server/api/root";
+import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
+import { STRATEGIES, type StrategyName } from "../lib/run-config";
+
+const HELP = `igentai: get several LLMs to exhaustively list a topic.
+
+Usage:
+  igentai start "<topic>" [-n producers] [-m provider:model[=weight]]... [--request-size N]
+                          [--strategy ${STRATEGIES.join("|")}] [--max-entries N] [--max-minutes N] [--max-cost USD]
+  igentai stop
+  igentai status [--json]
+  igentai watch            live metrics until Ctrl-C
+  igentai list             past runs
+  igentai entries [runId] [--limit N] [--search text]
+  igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
+
+Options:
+  --url URL   the server (default $IGENTAI_URL or http://localhost:8080)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`igentai: ${message}\n`);
+  process.exit(2);
+}
+
+function client(url: string) {
+  const api = `${url.replace(/\/$/, "")}/api/trpc`;
+  return createTRPCClient<AppRouter>({
+    links: [splitLink({ condition: (op) => op.type === "subscription", true: httpSubscriptionLink({ url: api }), false: httpLink({ url: api }) })],
+  });
+}
+
+function parseTarget(spec: string): ProviderTarget {
+  const [body, weight] = spec.split("=");
+  const target = parseProviderSpec(body ?? "");
+  if (weight !== undefined) {
+    const w = Number(weight);
+    if (!Number.isFinite(w) || w < 0) fail(`bad weight in "${spec}"`);
+    target.weight = w;
+  }
+  return target;
+}
+
+function int(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) fail(`--${name} must be a number, got "${v}"`);
+  return n;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      producers: { type: "string", short: "n" },
+      model: { type: "string", short: "m", multiple: true },
+      port: { type: "string", short: "p" },
+      "request-size": { type: "string" },
+      strategy: { type: "string" },
+      "max-entries": { type: "string" },
+      "max-minutes": { type: "string" },
+      "max-cost": { type: "string" },
+      limit: { type: "string" },
+      search: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const url = values.url ?? process.env.IGENTAI_URL ?? "http://localhost:8080";
+  const api = client(url);
+
+  switch (command) {
+    case "start": {
+      const topic = rest.join(" ");
+      if (!topic) fail('start needs a topic, e.g. igentai start "Paris attractions"');
+      if (values.strategy && !STRATEGIES.includes(values.strategy as StrategyName)) fail(`--strategy must be one of ${STRATEGIES.join(", ")}`);
+      const maxEntries = int(values["max-entries"], "max-entries");
+      const maxMinutes = int(values["max-minutes"], "max-minutes");
+      const maxCostUsd = int(values["max-cost"], "max-cost");
+      const r = await api.topic.start.mutate({
+        topic,
+        producers: int(values.producers, "producers"),
+        providers: values.model?.map(parseTarget),
+        requestSize: int(values["request-size"], "request-size"),
+        strategy: values.strategy as StrategyName | undefined,
+        stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
+      });
+      console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${r.entries} entries so far)`);
+      return;
+    }
+    case "stop": {
+      const r = await api.topic.stop.mutate();
+      console.log(r.stopped ? `stopped run ${r.runId}` : "nothing was running");
+      return;
+    }
+    case "status": {
+      const s = await api.topic.status.query();
+      if (values.json) {
+        console.log(JSON.stringify(s, null, 2));
+        return;
+      }
+      if (!s.run) {
+        console.log("idle: no run active");
+        return;
+      }
+      console.log(`${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, $${s.totals.costUsd.toFixed(4)}`);
+      for (const t of s.targets) console.log(`  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${t.calls} calls  ${t.failedCalls} failed`);
+      for (const p of s.producers) console.log(`  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`);
+      return;
+    }
+    case "watch": {
+      await new Promise<void>((resolve, reject) => {
+        const sub = api.metrics.live.subscribe(undefined, {
+          onData: ({ data: s }) => {
+            const line = s.run
+              ? `${new Date(s.at).toLocaleTimeString()} ${s.state} "${s.run.topic}": ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)}/min, ${s.targets.map((t) => `${t.key} ${t.uniqueLastMinute}/min`).join(", ")}`
+              : `${new Date(s.at).toLocaleTimeString()} idle`;
+            console.log(line);
+          },
+          onError: reject,
+        });
+        process.once("SIGINT", () => {
+          sub.unsubscribe();
+          resolve();
+        });
+      });
+      return;
+    }
+    case "list": {
+      for (const r of await api.topic.list.query()) console.log(`${r.id}  ${r.state.padEnd(8)} ${fmt(r.totalUnique).padStart(8)}  ${r.topic}`);
+      return;
+    }
+    case "entries": {
+      const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
+      if (!runId) fail("no run active; pass a run id (see igentai list)");
+      const page = await api.topic.entries.query({ runId, limit: int(values.limit, "limit") ?? 50, search: values.search });
+      for (const e of page.items) console.log(`${String(e.seq).padStart(7)}  ${e.text}`);
+      return;
+    }
+    case "serve": {
+      const root = path.resolve(__dirname, "..", "..");
+      const env = { ...process.env };
+      if (values.producers) env.IGENTAI_PRODUCERS = values.producers;
+      if (values.port) env.PORT = values.port;
+      const child = spawn(process.execPath, [path.join(root, "scripts", "start.js")], { stdio: "inherit", env, cwd: root });
+      for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
+      child.on("exit", (code) => process.exit(code ?? 0));
+      return;
+    }
+    default:
+      fail(`unknown command "${command}" (try igentai --help)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof TRPCClientError) {
+    const zod = (err.data as { zodError?: { fieldErrors?: Record<string, string[]> } } | undefined)?.zodError;
+    const fields = zod?.fieldErrors ? Object.entries(zod.fieldErrors).map(([k, v]) => `${k}: ${v?.join(", ")}`) : [];
+    fail(fields.length > 0 ? fields.join("; ") : err.message);
+  }
+  const cause = (err as { cause?: { code?: string } }).cause;
+  if (cause?.code === "ECONNREFUSED") fail(`no igentai server at ${process.env.IGENTAI_URL ?? "http://localhost:8080"} (start one with: npm start)`);
+  fail(err instanceof Error ? err.message : String(err));
+});

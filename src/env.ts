@@ -1,0 +1,68 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The server's environment, validated once. `process.env` is read nowhere else on the
+ * server side (producers validate their own, smaller, environment).
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const serverEnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+      .optional(),
+  ),
+  IGENTAI_DATA_DIR: z.string().default("data"),
+  IGENTAI_OUTPUT_DIR: z.string().default("output"),
+  IGENTAI_PRODUCERS: z.coerce.number().int().min(1).max(50).default(5),
+  /** Port of the in-process LLM simulator; 0 picks a free one. */
+  IGENTAI_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** An external simulator/OpenAI-compatible server to use instead of starting one. */
+  IGENTAI_SIMULATOR_URL: optionalString.pipe(z.url().optional()),
+  /** Where producers reach the API; defaults to http://127.0.0.1:$PORT/api/trpc. */
+  IGENTAI_API_URL: optionalString.pipe(z.url().optional()),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  IGENTAI_PRICES: optionalString,
+  PM2_HOME: optionalString,
+  /** Set by pm2 for the processes it runs. */
+  pm_id: optionalString,
+});
+
+export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; outputDir: string };
+
+export class EnvError extends Error {}
+
+export function parseServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const parsed = serverEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new EnvError(`igentai: invalid environment:\n${lines.join("\n")}\nSee .env.example.`);
+  }
+  const env = parsed.data;
+  return {
+    ...env,
+    dataDir: path.resolve(env.IGENTAI_DATA_DIR),
+    outputDir: path.resolve(env.IGENTAI_OUTPUT_DIR),
+  };
+}
+
+let cached: ServerEnv | undefined;
+export function serverEnv(): ServerEnv {
+  cached ??= parseServerEnv();
+  return cached;
+}
+
+/** Keys that must never reach the browser, logs or pm2 listings shown to users. */
+export const SECRET_ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DATABASE_URL", "IGENTAI_RUN_SECRET"] as const;

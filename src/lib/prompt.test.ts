@@ -1,0 +1,84 @@
+import { countTokens } from "gpt-tokenizer";
+import { describe, expect, it } from "vitest";
+import { buildPrompt, KnownEntries, SYSTEM_PROMPT } from "./prompt";
+
+function known(n: number, prefix = "Entry"): KnownEntries {
+  const k = new KnownEntries();
+  for (let i = 1; i <= n; i++) k.add(i, `${prefix} number ${i}`);
+  return k;
+}
+
+function shownEntries(user: string): string[] {
+  const m = /<known_entries>\n([\s\S]*?)<\/known_entries>/.exec(user);
+  return (m?.[1] ?? "").split("\n").filter((l) => l !== "");
+}
+
+describe("buildPrompt", () => {
+  it("carries the simulator's tags: topic, known entries one per line, request size", () => {
+    const p = buildPrompt({ topic: "European capitals", requestSize: 40, known: known(3), budgetTokens: 1000 });
+    expect(p.system).toBe(SYSTEM_PROMPT);
+    expect(p.user).toContain("<topic>European capitals</topic>");
+    expect(p.user).toContain("<request_size>40</request_size>");
+    expect(shownEntries(p.user)).toEqual(["Entry number 1", "Entry number 2", "Entry number 3"]);
+    expect(p).toMatchObject({ shown: 3, known: 3 });
+  });
+
+  it("asks for canonical, specific, English, one-per-line items without descriptions", () => {
+    for (const phrase of ["One item per line", "canonical", "English", "specific", "no numbering", "descriptions"]) {
+      expect(SYSTEM_PROMPT).toContain(phrase);
+    }
+  });
+
+  it("handles an empty list", () => {
+    const p = buildPrompt({ topic: "t", requestSize: 10, known: new KnownEntries(), budgetTokens: 1000 });
+    expect(shownEntries(p.user)).toEqual([]);
+    expect(p.user).toContain("No entries have been found yet.");
+  });
+
+  it("counts prompt tokens with the real tokenizer, close to the tokenised prompt", () => {
+    const p = buildPrompt({ topic: "Birds of Europe", requestSize: 50, known: known(200), budgetTokens: 100_000 });
+    const exact = countTokens(p.system) + countTokens(p.user);
+    expect(Math.abs(p.promptTokens - exact)).toBeLessThan(20);
+    expect(p.knownTokens).toBeGreaterThan(200 * 3);
+  });
+
+  it("keeps the known-entries list within the token budget and says the list is partial", () => {
+    const k = known(5000);
+    for (const budget of [0, 50, 500, 4000]) {
+      const p = buildPrompt({ topic: "t", requestSize: 10, known: k, budgetTokens: budget });
+      const listTokens = shownEntries(p.user).reduce((s, e) => s + countTokens(e) + 1, 0);
+      expect(listTokens).toBeLessThanOrEqual(budget);
+      expect(p.knownTokens).toBe(listTokens);
+      expect(p.shown).toBeLessThan(5000);
+      expect(p.user).toContain(`5000 entries have been found so far`);
+    }
+  });
+
+  it("over budget, shows the most re-proposed, then the most recent, then the earliest entries", () => {
+    const k = known(1000);
+    for (let i = 0; i < 5; i++) k.noteReproposal("Entry number 500");
+    k.noteReproposal("Entry number 300");
+    const p = buildPrompt({ topic: "t", requestSize: 10, known: k, budgetTokens: 200 });
+    const shown = shownEntries(p.user);
+    expect(shown).toContain("Entry number 500");
+    expect(shown).toContain("Entry number 300");
+    expect(shown).toContain("Entry number 1000");
+    expect(shown).toContain("Entry number 1");
+    expect(shown).not.toContain("Entry number 700");
+    // Shown in acceptance order.
+    const numbers = shown.map((s) => Number(s.split(" ").pop()));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  });
+
+  it("the naive strategy shows every entry whatever the budget", () => {
+    const p = buildPrompt({ topic: "t", requestSize: 100, known: known(300), budgetTokens: 10, strategy: "naive" });
+    expect(p.shown).toBe(300);
+    expect(shownEntries(p.user)).toHaveLength(300);
+  });
+
+  it("ignores an entry delivered twice", () => {
+    const k = known(3);
+    expect(k.add(2, "Entry number 2")).toBe(false);
+    expect(k.size).toBe(3);
+  });
+});

@@ -1,0 +1,119 @@
+import type { SimModelProfile } from "./models";
+import { junkLine, listMarker, noisyVariant, pickListStyle, preambleLine, signoffLine } from "./noise";
+import type { SimParams } from "./params";
+import type { ParsedPrompt } from "./prompt";
+import type { Rng } from "./prng";
+import { itemKey, type Universe } from "./universe";
+
+/**
+ * The behaviour model of one answer: which items a model lists given what it knows and what
+ * the prompt says was already found, and how it writes them down.
+ */
+
+export type LineKind = "item" | "repeat" | "junk" | "preamble" | "signoff" | "blank";
+
+export interface AnswerLine {
+  text: string;
+  kind: LineKind;
+  /** Universe rank for item and repeat lines. */
+  rank?: number;
+}
+
+export interface Answer {
+  text: string;
+  lines: AnswerLine[];
+}
+
+export interface AnswerInput {
+  universe: Universe;
+  /** knownRanks() of the answering model. */
+  known: Uint8Array;
+  /** zipfWeights() of the universe. */
+  weights: Float64Array;
+  prompt: ParsedPrompt;
+  promptTokens: number;
+  profile: Pick<SimModelProfile, "repeatRate" | "avoidHalfLifeTokens" | "junkRate">;
+  params: Pick<SimParams, "noiseRate" | "preambleRate" | "signoffRate">;
+  /** Topic as the answer should mention it. */
+  displayTopic: string;
+  rng: Rng;
+}
+
+/**
+ * Weight a previous entry keeps relative to a fresh item: repeatRate for an empty prompt,
+ * rising towards 1 (no avoidance at all) as the prompt grows; half way at avoidHalfLifeTokens.
+ */
+export function repeatWeight(promptTokens: number, profile: Pick<SimModelProfile, "repeatRate" | "avoidHalfLifeTokens">): number {
+  const lost = 1 - Math.pow(2, -Math.max(0, promptTokens) / profile.avoidHalfLifeTokens);
+  return profile.repeatRate + (1 - profile.repeatRate) * lost;
+}
+
+/** Ranks of the universe items listed as previous entries in the prompt. */
+export function previousRanks(universe: Universe, entries: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  for (const e of entries) {
+    const r = universe.index.get(itemKey(e));
+    if (r !== undefined) out.add(r);
+  }
+  return out;
+}
+
+/**
+ * Up to `count` distinct known ranks, drawn without replacement with probability proportional
+ * to popularity (times repeatWeight for previous entries), in draw order: popular first.
+ * Efraimidis-Spirakis: the `count` largest ln(u)/w.
+ */
+export function drawRanks(
+  known: Uint8Array,
+  weights: Float64Array,
+  previous: ReadonlySet<number>,
+  previousWeight: number,
+  count: number,
+  rng: Rng,
+): number[] {
+  const keys: Array<{ r: number; key: number }> = [];
+  for (let r = 0; r < known.length; r++) {
+    if (known[r] !== 1) continue;
+    const w = (weights[r] ?? 0) * (previous.has(r) ? previousWeight : 1);
+    if (w <= 0) continue;
+    keys.push({ r, key: Math.log(1 - rng.next()) / w });
+  }
+  keys.sort((a, b) => b.key - a.key);
+  return keys.slice(0, count).map((k) => k.r);
+}
+
+export function composeAnswer(input: AnswerInput): Answer {
+  const { universe, prompt, rng, params, profile } = input;
+  const count = prompt.requestSize;
+  const junkSlots: boolean[] = Array.from({ length: count }, () => rng.chance(profile.junkRate));
+  const needed = junkSlots.filter((j) => !j).length;
+  const previous = previousRanks(universe, prompt.knownEntries);
+  const ranks = drawRanks(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
+
+  const body: AnswerLine[] = [];
+  let next = 0;
+  for (const isJunk of junkSlots) {
+    if (isJunk) {
+      body.push({ text: junkLine(rng, input.displayTopic), kind: "junk" });
+      continue;
+    }
+    const r = ranks[next++];
+    if (r === undefined) continue; // the model knows fewer items than asked for
+    const name = universe.items[r] ?? "";
+    const text = rng.chance(params.noiseRate) ? noisyVariant(name, rng) : name;
+    body.push({ text, kind: previous.has(r) ? "repeat" : "item", rank: r });
+  }
+
+  const style = pickListStyle(rng);
+  const lines: AnswerLine[] = [];
+  if (rng.chance(params.preambleRate)) {
+    lines.push({ text: preambleLine(rng, body.length, input.displayTopic), kind: "preamble" });
+    lines.push({ text: "", kind: "blank" });
+  }
+  body.forEach((l, i) => lines.push({ ...l, text: listMarker(style, i + 1) + l.text }));
+  if (rng.chance(params.signoffRate)) {
+    lines.push({ text: "", kind: "blank" });
+    lines.push({ text: signoffLine(rng), kind: "signoff" });
+  }
+  return { text: lines.map((l) => l.text).join("\n"), lines };
+}

@@ -1,0 +1,15 @@
+import { metricsRouter } from "./routers/metrics";
+import { optimizationRouter } from "./routers/optimization";
+import { producerRouter } from "./routers/producer";
+import { topicRouter } from "./routers/topic";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  topic: topicRouter,
+  metrics: metricsRouter,
+  optimization: optimizationRouter,
+  producer: producerRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,65 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { startInputSchema } from "../../../lib/run-config";
+import { publicProcedure, router } from "../trpc";
+
+const runId = z.string().min(1).max(64);
+
+export const topicRouter = router({
+  start: publicProcedure.input(startInputSchema).mutation(({ ctx, input }) => ctx.orchestrator.start(input)),
+
+  stop: publicProcedure.input(z.object({ reason: z.string().max(200).optional() }).optional()).mutation(({ ctx, input }) => ctx.orchestrator.stop(input?.reason)),
+
+  status: publicProcedure.query(({ ctx }) => ctx.orchestrator.snapshot()),
+
+  /** Provider/models the form may offer: real ones only when their key is set, plus the simulator. */
+  providers: publicProcedure.query(({ ctx }) => ({ providers: ctx.orchestrator.availableProviders() })),
+
+  list: publicProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional())
+    .query(async ({ ctx, input }) => {
+      const runs = await ctx.db.prisma.run.findMany({
+        orderBy: { createdAt: "desc" },
+        take: input?.limit ?? 50,
+        select: { id: true, topic: true, slug: true, state: true, createdAt: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true, totalCandidates: true },
+      });
+      const active = ctx.orchestrator.activeRunId;
+      const live = ctx.orchestrator.snapshot();
+      return runs.map((r) => ({
+        ...r,
+        totalUnique: r.id === active ? live.totals.unique : r.totalUnique,
+        createdAt: r.createdAt.getTime(),
+        startedAt: r.startedAt?.getTime() ?? null,
+        stoppedAt: r.stoppedAt?.getTime() ?? null,
+        active: r.id === active,
+      }));
+    }),
+
+  entries: publicProcedure
+    .input(
+      z.object({
+        runId,
+        /** Page by seq: entries with seq < before, newest first. */
+        before: z.number().int().min(1).optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+        search: z.string().trim().max(100).optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const run = await ctx.db.prisma.run.findUnique({ where: { id: input.runId }, select: { id: true } });
+      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `no run ${input.runId}` });
+      const rows = await ctx.db.prisma.entry.findMany({
+        where: {
+          runId: input.runId,
+          ...(input.before ? { seq: { lt: input.before } } : {}),
+          ...(input.search ? { text: { contains: input.search, mode: "insensitive" as const } } : {}),
+        },
+        orderBy: { seq: "desc" },
+        take: input.limit,
+        select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true },
+      });
+      const items = rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() }));
+      const last = items[items.length - 1];
+      return { items, nextBefore: items.length === input.limit && last ? last.seq : null };
+    }),
+});

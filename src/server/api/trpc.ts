@@ -1,0 +1,36 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
+import type { Db } from "../db/client";
+import { Orchestrator, OrchestratorError } from "../orchestrator/orchestrator";
+
+export type Context = {
+  orchestrator: Orchestrator;
+  db: Db;
+  /** The `x-igentai-secret` header: producers authenticate with their run's secret. */
+  producerSecret: string | null;
+};
+
+export function createContext(deps: { orchestrator: Orchestrator; db: Db }, headers: Headers): Context {
+  return { ...deps, producerSecret: headers.get("x-igentai-secret") };
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
+    return { ...shape, data: { ...shape.data, zodError } };
+  },
+});
+
+/** Maps the orchestrator's domain errors to precise tRPC codes. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof OrchestratorError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(domainErrors);

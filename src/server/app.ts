@@ -1,0 +1,81 @@
+import path from "node:path";
+import { callCostUsd, createPriceTable, parsePriceOverrides } from "../lib/pricing";
+import type { ServerEnv } from "../env";
+import { openDb, type Db, type DbOptions } from "./db/client";
+import { Orchestrator } from "./orchestrator/orchestrator";
+import { Supervisor } from "./orchestrator/supervisor";
+
+export type App = {
+  orchestrator: Orchestrator;
+  db: Db;
+  /** Stops the orchestrator (producers too, unless `keepProducers`), the simulator and the DB. */
+  close(opts?: { keepProducers?: boolean }): Promise<void>;
+};
+
+export type AppOptions = {
+  env: ServerEnv;
+  /** Overrides the database choice (tests). */
+  db?: DbOptions;
+  apiUrl: string;
+  projectRoot?: string;
+  /** Connect to the pm2 daemon of PM2_HOME (true) or run pm2 inside this process. */
+  pm2Daemon: boolean;
+  log?: (level: "info" | "warn" | "error", message: string) => void;
+};
+
+/** Variables producers inherit from the server: provider keys and endpoints only. */
+const PRODUCER_ENV_KEYS = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "IGENTAI_CALL_TIMEOUT_MS", "IGENTAI_SIM_PARAMS", "PATH", "HOME", "NODE_ENV"] as const;
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { env } = opts;
+  const projectRoot = opts.projectRoot ?? process.cwd();
+  const prices = createPriceTable(parsePriceOverrides(env.IGENTAI_PRICES));
+  const db = await openDb(opts.db ?? (env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.dataDir }));
+
+  let simulator: Promise<{ url: string; close(): Promise<void> }> | undefined;
+  const simulatorUrl = async () => {
+    if (env.IGENTAI_SIMULATOR_URL) return env.IGENTAI_SIMULATOR_URL;
+    simulator ??= import("./simulator").then((m) => m.startSimulator({ port: env.IGENTAI_SIMULATOR_PORT }));
+    return (await simulator).url;
+  };
+
+  const orchestrator = new Orchestrator({
+    db,
+    supervisor: new Supervisor({ projectRoot, logDir: path.join(env.dataDir, "logs"), daemon: opts.pm2Daemon }),
+    outputDir: env.outputDir,
+    apiUrl: opts.apiUrl,
+    defaultProducers: env.IGENTAI_PRODUCERS,
+    keys: { openai: Boolean(env.OPENAI_API_KEY), anthropic: Boolean(env.ANTHROPIC_API_KEY) },
+    producerEnv: () => {
+      const out: Record<string, string> = {};
+      for (const k of PRODUCER_ENV_KEYS) {
+        const v = process.env[k];
+        if (v) out[k] = v;
+      }
+      return out;
+    },
+    simulatorUrl,
+    costOf: (call) => callCostUsd(prices, call) ?? 0,
+    log: opts.log,
+  });
+  try {
+    await orchestrator.boot();
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    orchestrator,
+    db,
+    close(closeOpts) {
+      closing ??= (async () => {
+        await orchestrator.close({ stopProducers: !closeOpts?.keepProducers });
+        if (simulator) await (await simulator).close().catch(() => undefined);
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

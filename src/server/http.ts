@@ -1,0 +1,40 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { appRouter } from "./api/root";
+import { createContext } from "./api/trpc";
+import type { App } from "./app";
+
+/**
+ * The tRPC API on a plain Node HTTP server, without Next: used by integration tests and
+ * benchmarks, which need the real HTTP path but not the UI.
+ */
+export async function serveApi(getApp: () => App, port = 0): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const handler = createHTTPHandler({
+    router: appRouter,
+    basePath: "/api/trpc/",
+    createContext: ({ req }) => {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const app = getApp();
+      return createContext({ orchestrator: app.orchestrator, db: app.db }, headers);
+    },
+  });
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/api/trpc/")) return handler(req, res);
+    res.statusCode = 404;
+    res.end("not found");
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/api/trpc`,
+    port: actual,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

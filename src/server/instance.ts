@@ -1,0 +1,35 @@
+import "server-only";
+import { parseServerEnv } from "../env";
+import { createApp, type App } from "./app";
+
+/**
+ * The one orchestrator of this server process, booted by instrumentation.ts and shared
+ * with route handlers through globalThis (which also survives `next dev` reloads).
+ */
+const g = globalThis as typeof globalThis & { __igentai?: Promise<App> };
+
+export function getApp(): Promise<App> {
+  g.__igentai ??= boot();
+  return g.__igentai;
+}
+
+async function boot(): Promise<App> {
+  const env = parseServerEnv();
+  const underPm2 = env.pm_id !== undefined;
+  const app = await createApp({
+    env,
+    apiUrl: env.IGENTAI_API_URL ?? `http://127.0.0.1:${env.PORT}/api/trpc`,
+    // Under pm2 (pm2-runtime or the daemon) producers become siblings of the web app and
+    // survive its restarts; without pm2 (next dev) they live and die with this process.
+    pm2Daemon: underPm2,
+  });
+  const shutdown = () => {
+    // Under pm2 a restart of the web app must not take the producers down with it: the
+    // next boot re-attaches to them. (pm2-runtime stops them itself when it exits.)
+    void app.close({ keepProducers: underPm2 }).finally(() => process.exit(0));
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  console.log(`[igentai] ready: database ${app.db.kind} (${app.db.location}), ${env.OPENAI_API_KEY || env.ANTHROPIC_API_KEY ? "real providers available" : "no API key: simulated providers"}`);
+  return app;
+}

@@ -1,0 +1,158 @@
+import { cleanCandidate } from "../../lib/candidate";
+import { createDedupEngine, type DedupEngine } from "../../lib/dedup";
+import { MAX_DELTA_ENTRIES, type Delta, type SubmitInput } from "../../lib/protocol";
+import type { RunConfig } from "../../lib/run-config";
+import type { EntryWriter } from "./entry-writer";
+import { RunMetrics, type CandidateOutcome } from "./metrics";
+import type { OutputFile } from "./output-file";
+import type { EntryRow } from "./repo";
+import type { RunMode } from "./run-state";
+
+export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
+
+export type BatchOutcome = { accepted: number; duplicates: number; outcomes: Record<CandidateOutcome, number> };
+
+/**
+ * In-memory state of the run being produced: the dedup index, every committed entry in
+ * order (for producer deltas), per-call tallies, and idempotency of batches.
+ * Committed entries are numbered 1..n without gaps because the writer never drops one.
+ */
+export class ActiveRun {
+  mode: RunMode = "starting";
+  readonly engine: DedupEngine = createDedupEngine();
+  readonly metrics = new RunMetrics();
+  /** committed[i] is entry seq i+1. */
+  readonly committed: string[] = [];
+  /** Times each entry (by index) has been proposed, first proposal included. */
+  readonly proposals: number[] = [];
+  private readonly indexByText = new Map<string, number>();
+  private nextSeq: number;
+  readonly newest: NewestEntry[] = [];
+  private readonly batches = new Map<string, Promise<BatchOutcome>>();
+  private readonly calls = new Map<string, { new: number; dupExact: number; dupNear: number; junk: number }>();
+  totalCandidates = 0;
+  startedAt: number;
+  costUsd = 0;
+
+  constructor(
+    readonly id: string,
+    readonly slug: string,
+    readonly config: RunConfig,
+    readonly secretHash: string,
+    readonly writer: EntryWriter,
+    readonly output: OutputFile,
+    now: number,
+  ) {
+    this.nextSeq = 1;
+    this.startedAt = now;
+  }
+
+  /** Loads entries already in the DB (resume / restart). */
+  load(rows: readonly EntryRow[]): void {
+    for (const r of rows) {
+      this.engine.accept(r.text, r.normalisedKey);
+      this.pushCommitted(r.text);
+      this.metrics.seed(r.producer, `${r.provider}:${r.model}`, 1);
+      this.nextSeq = r.seq + 1;
+    }
+  }
+
+  get totalUnique(): number {
+    return this.committed.length;
+  }
+
+  delta(sinceSeq: number): Delta {
+    const from = Math.min(Math.max(0, sinceSeq), this.committed.length);
+    const to = Math.min(this.committed.length, from + MAX_DELTA_ENTRIES);
+    const entries = new Array<{ seq: number; text: string }>(to - from);
+    for (let i = from; i < to; i++) entries[i - from] = { seq: i + 1, text: this.committed[i]! };
+    return { entries, nextSeq: to, more: to < this.committed.length };
+  }
+
+  /** Applies a batch once; a retried batchId gets the first outcome. */
+  submit(input: SubmitInput, target: { provider: string; model: string }, now: number): { outcome: Promise<BatchOutcome>; replay: boolean } {
+    const seen = this.batches.get(input.batchId);
+    if (seen) return { outcome: seen, replay: true };
+    const outcome = this.apply(input, target, now);
+    this.batches.set(input.batchId, outcome);
+    outcome.catch(() => this.batches.delete(input.batchId));
+    if (this.batches.size > 20_000) {
+      const oldest = this.batches.keys().next().value;
+      if (oldest !== undefined) this.batches.delete(oldest);
+    }
+    return { outcome, replay: false };
+  }
+
+  /** Per-call tallies, consumed when the call's record arrives. */
+  takeCallTally(callId: string): { new: number; dupExact: number; dupNear: number; junk: number } {
+    const t = this.calls.get(callId) ?? { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
+    this.calls.delete(callId);
+    return t;
+  }
+
+  private apply(input: SubmitInput, target: { provider: string; model: string }, now: number): Promise<BatchOutcome> {
+    const targetKey = `${target.provider}:${target.model}`;
+    const rows: EntryRow[] = [];
+    const outcomes: Record<CandidateOutcome, number> = { unique: 0, dupExact: 0, dupNear: 0, junk: 0 };
+    const callTally = input.callId ? this.callTally(input.callId) : undefined;
+    const createdAt = new Date(now);
+    for (const raw of input.candidates) {
+      this.totalCandidates++;
+      const text = cleanCandidate(raw);
+      let outcome: CandidateOutcome;
+      if (text === null) outcome = "junk";
+      else {
+        const result = this.engine.check(text);
+        if (result.key === "") outcome = "junk";
+        else if (result.unique) {
+          this.engine.accept(text, result.key);
+          rows.push({
+            seq: this.nextSeq++,
+            text,
+            normalisedKey: result.key,
+            producer: input.producer,
+            provider: target.provider,
+            model: target.model,
+            batchId: input.batchId,
+            createdAt,
+          });
+          outcome = "unique";
+        } else {
+          const idx = this.indexByText.get(result.duplicateOf);
+          if (idx !== undefined) this.proposals[idx]!++;
+          outcome = result.kind === "near" ? "dupNear" : "dupExact";
+        }
+      }
+      outcomes[outcome]++;
+      this.metrics.candidate(input.producer, targetKey, outcome, now);
+      if (callTally) callTally[outcome === "unique" ? "new" : outcome]++;
+    }
+    const result: BatchOutcome = { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
+    return this.writer.write(rows).then(() => result);
+  }
+
+  /** Called by the writer, in seq order, once rows are in the DB and the file. */
+  onCommitted(rows: readonly EntryRow[]): void {
+    for (const r of rows) {
+      this.pushCommitted(r.text);
+      this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: `${r.provider}:${r.model}`, at: r.createdAt.getTime() });
+    }
+    if (this.newest.length > 50) this.newest.splice(0, this.newest.length - 50);
+  }
+
+  private pushCommitted(text: string): void {
+    this.indexByText.set(text, this.committed.length);
+    this.committed.push(text);
+    this.proposals.push(1);
+  }
+
+  private callTally(callId: string) {
+    let t = this.calls.get(callId);
+    if (!t) this.calls.set(callId, (t = { new: 0, dupExact: 0, dupNear: 0, junk: 0 }));
+    if (this.calls.size > 10_000) {
+      const oldest = this.calls.keys().next().value;
+      if (oldest !== undefined) this.calls.delete(oldest);
+    }
+    return t;
+  }
+}

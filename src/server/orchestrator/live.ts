@@ -1,0 +1,80 @@
+import type { ActiveRun, NewestEntry } from "./active-run";
+import type { TallySnapshot } from "./metrics";
+import type { ProducerHealth } from "./supervisor";
+
+export type ProducerView = TallySnapshot & {
+  target: string | null;
+  health: ProducerHealth | null;
+  message: { level: "info" | "warn" | "fatal"; message: string; at: number } | null;
+};
+
+/** What `metrics.live` pushes and `topic.status` returns. Plain JSON. */
+export type LiveSnapshot = {
+  at: number;
+  state: "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
+  run: { id: string; topic: string; slug: string; startedAt: number; elapsedMs: number; producers: number; strategy: string } | null;
+  totals: TallySnapshot;
+  producers: ProducerView[];
+  targets: Array<TallySnapshot & { simulated: boolean }>;
+  newest: NewestEntry[];
+  lastSeq: number;
+};
+
+const EMPTY_TALLY: TallySnapshot = {
+  key: "all",
+  unique: 0,
+  candidates: 0,
+  dupExact: 0,
+  dupNear: 0,
+  junk: 0,
+  calls: 0,
+  failedCalls: 0,
+  errors: {},
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+  latencyMsTotal: 0,
+  uniqueLastMinute: 0,
+  candidatesLastMinute: 0,
+  avgLatencyMs: null,
+  uniquePer1kTokens: null,
+  uniquePerDollar: null,
+};
+
+export function buildSnapshot(
+  run: ActiveRun | undefined,
+  health: readonly ProducerHealth[],
+  messages: ReadonlyMap<string, { level: "info" | "warn" | "fatal"; message: string; at: number }>,
+  now: number,
+): LiveSnapshot {
+  if (!run) {
+    return { at: now, state: "idle", run: null, totals: EMPTY_TALLY, producers: [], targets: [], newest: [], lastSeq: 0 };
+  }
+  const m = run.metrics.snapshot(now);
+  const byProducer = new Map(m.producers.map((p) => [p.key, p]));
+  const names = new Set([...Array.from({ length: run.config.producers }, (_, i) => `p${i + 1}`), ...byProducer.keys()]);
+  const producers: ProducerView[] = [...names].map((key) => ({
+    ...(byProducer.get(key) ?? { ...EMPTY_TALLY, key }),
+    target: null,
+    health: health.find((h) => h.producer === key) ?? null,
+    message: messages.get(key) ?? null,
+  }));
+  return {
+    at: now,
+    state: run.mode,
+    run: {
+      id: run.id,
+      topic: run.config.topic,
+      slug: run.slug,
+      startedAt: run.startedAt,
+      elapsedMs: now - run.startedAt,
+      producers: run.config.producers,
+      strategy: run.config.strategy,
+    },
+    totals: { ...m.overall, unique: run.totalUnique },
+    producers,
+    targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:") })),
+    newest: run.newest.slice(-20).reverse(),
+    lastSeq: run.totalUnique,
+  };
+}

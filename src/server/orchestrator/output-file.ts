@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * output/<slug>/output.txt: one accepted entry per line, in acceptance order, always
+ * exactly the database's entries. Lines are appended only after the DB commit, so after
+ * a crash the file can only be behind the DB, and `reconcile` brings it level.
+ */
+export class OutputFile {
+  private handle: fs.promises.FileHandle | undefined;
+  private lines = 0;
+
+  constructor(readonly filePath: string) {}
+
+  static forSlug(outputDir: string, slug: string): OutputFile {
+    const dir = path.join(outputDir, slug);
+    // The slug is already safe; this guards against a future change breaking that.
+    if (path.dirname(path.resolve(dir)) !== path.resolve(outputDir)) throw new Error(`unsafe output folder: ${slug}`);
+    return new OutputFile(path.join(dir, "output.txt"));
+  }
+
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** Makes the file equal to `expected` (the DB's texts in order), rewriting only if needed. */
+  async reconcile(expected: readonly string[]): Promise<"ok" | "appended" | "rewritten"> {
+    await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true });
+    let current: string[] = [];
+    try {
+      const raw = await fs.promises.readFile(this.filePath, "utf8");
+      current = raw === "" ? [] : raw.replace(/\n$/, "").split("\n");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    let outcome: "ok" | "appended" | "rewritten" = "ok";
+    const isPrefix = current.length <= expected.length && current.every((line, i) => line === expected[i]);
+    if (isPrefix && current.length < expected.length) {
+      await fs.promises.appendFile(this.filePath, expected.slice(current.length).map((l) => `${l}\n`).join(""));
+      outcome = "appended";
+    } else if (!isPrefix) {
+      const tmp = `${this.filePath}.tmp-${process.pid}`;
+      await fs.promises.writeFile(tmp, expected.map((l) => `${l}\n`).join(""));
+      await fs.promises.rename(tmp, this.filePath);
+      outcome = "rewritten";
+    }
+    this.lines = expected.length;
+    this.handle = await fs.promises.open(this.filePath, "a");
+    return outcome;
+  }
+
+  async append(texts: readonly string[]): Promise<void> {
+    if (texts.length === 0) return;
+    if (!this.handle) throw new Error("output file not open (reconcile first)");
+    await this.handle.appendFile(texts.map((t) => `${t}\n`).join(""));
+    this.lines += texts.length;
+  }
+
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close();
+  }
+}

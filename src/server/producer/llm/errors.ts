@@ -1,0 +1,88 @@
+import type { CallErrorKind } from "../../../lib/protocol";
+import { LlmCallError } from "./types";
+
+/** Longest server-requested wait we honour as such; beyond it, the producer re-checks in with backoff. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** `retry-after-ms` (OpenAI, Anthropic) then `retry-after` (seconds or an HTTP date), in ms. */
+export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const v = Number(ms);
+    if (Number.isFinite(v) && v >= 0) return Math.min(v, MAX_RETRY_AFTER_MS);
+  }
+  const ra = headers.get("retry-after");
+  if (ra !== null && ra.trim() !== "") {
+    const seconds = Number(ra);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+    const at = Date.parse(ra);
+    if (Number.isFinite(at)) return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+  }
+  return undefined;
+}
+
+const CONTEXT_OVERFLOW =
+  /context[_ ]length|context (?:window|limit)|maximum context|prompt is too long|too many (?:input )?tokens|input (?:is )?too long|exceeds? (?:the )?(?:model'?s? )?(?:context|maximum)|input length and `?max_tokens`? exceed/i;
+
+/** The bits of an SDK error we use; both SDKs' APIError classes have this shape. */
+interface ApiErrorLike {
+  status?: number;
+  headers?: Headers;
+  message?: string;
+  code?: string | null;
+  type?: string | null;
+  errorCode?: string | null;
+  error?: unknown;
+}
+
+function bodyErrorType(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as { type?: unknown; error?: { type?: unknown; code?: unknown } };
+  const inner = b.error;
+  if (inner && typeof inner.type === "string") return inner.type;
+  if (inner && typeof inner.code === "string") return inner.code;
+  return typeof b.type === "string" && b.type !== "error" ? b.type : undefined;
+}
+
+function kindOf(status: number | undefined, type: string, message: string): CallErrorKind {
+  if (/context_length_exceeded/.test(type) || ((status === 400 || status === 413 || status === undefined) && CONTEXT_OVERFLOW.test(message))) {
+    return "context_overflow";
+  }
+  if (status === 413) return "context_overflow";
+  if (status === 429 || /rate_limit/.test(type)) return "rate_limit";
+  if (status === 401 || status === 403 || /authentication|permission/.test(type)) return "auth";
+  if (status === 408 || /timeout/.test(type)) return "timeout";
+  if (status === 409 || status === 529 || (status !== undefined && status >= 500) || /overloaded|api_error|server_error/.test(type)) {
+    return "server";
+  }
+  if (status !== undefined && status >= 400) return "bad_request";
+  return "other";
+}
+
+/**
+ * Any error out of an SDK call -> LlmCallError with the protocol's kind. `timedOut` and
+ * `aborted` say which of the producer's own abort reasons fired (both surface from the
+ * SDKs as a user abort).
+ */
+export function classifyError(err: unknown, ctx: { now: number; timedOut: boolean; aborted: boolean }): LlmCallError {
+  if (err instanceof LlmCallError) return err;
+  const e = (typeof err === "object" && err !== null ? err : {}) as ApiErrorLike & { name?: string };
+  const name = e.name ?? (err as object)?.constructor?.name ?? "";
+  const message = (e.message ?? String(err)).slice(0, 400);
+  if (ctx.timedOut) return new LlmCallError("timeout", "call timed out", { cause: err });
+  if (ctx.aborted) return new LlmCallError("other", "call aborted: producer stopping", { aborted: true, cause: err });
+  if (/ConnectionTimeout/.test(name)) return new LlmCallError("timeout", message, { cause: err });
+  if (/Connection/.test(name) || /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|terminated/i.test(message)) {
+    return new LlmCallError("network", message, { cause: err });
+  }
+  const status = typeof e.status === "number" ? e.status : undefined;
+  const type = [e.type, e.code, e.errorCode, bodyErrorType(e.error)].filter((x) => typeof x === "string").join(" ");
+  const headers = e.headers instanceof Headers ? e.headers : undefined;
+  return new LlmCallError(kindOf(status, type, message), message, {
+    status,
+    headers,
+    retryAfterMs: retryAfterMs(headers, ctx.now),
+    cause: err,
+  });
+}
