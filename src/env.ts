@@ -35,6 +35,8 @@ const serverEnvSchema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   IGENTAI_PRICES: optionalString,
+  /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
+  IGENTAI_SIM_PARAMS: optionalString,
   PM2_HOME: optionalString,
   /** Set by pm2 for the processes it runs. */
   pm_id: optionalString,

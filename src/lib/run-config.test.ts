@@ -42,7 +42,7 @@ describe("assignTargets", () => {
   });
 
   it("treats missing weights as equal", () => {
-    const out = assignTargets([{ id: "a" }, { id: "b" }, { id: "c" }], 5).map((t) => t.id);
+    const out = assignTargets<{ id: string; weight?: number }>([{ id: "a" }, { id: "b" }, { id: "c" }], 5).map((t) => t.id);
     expect(out.slice(0, 3)).toEqual(["a", "b", "c"]);
     expect(out).toHaveLength(5);
   });

@@ -21,6 +21,7 @@ export type AppOptions = {
   /** Connect to the pm2 daemon of PM2_HOME (true) or run pm2 inside this process. */
   pm2Daemon: boolean;
   log?: (level: "info" | "warn" | "error", message: string) => void;
+  newSecret?: () => string;
 };
 
 /** Variables producers inherit from the server: provider keys and endpoints only. */
@@ -35,7 +36,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let simulator: Promise<{ url: string; close(): Promise<void> }> | undefined;
   const simulatorUrl = async () => {
     if (env.IGENTAI_SIMULATOR_URL) return env.IGENTAI_SIMULATOR_URL;
-    simulator ??= import("./simulator").then((m) => m.startSimulator({ port: env.IGENTAI_SIMULATOR_PORT }));
+    simulator ??= (async () => {
+      const [{ startSimulator }, { parseSimParamsJson }] = await Promise.all([import("./simulator"), import("../lib/sim/params")]);
+      const params = env.IGENTAI_SIM_PARAMS ? parseSimParamsJson(env.IGENTAI_SIM_PARAMS, "IGENTAI_SIM_PARAMS") : undefined;
+      return startSimulator({ port: env.IGENTAI_SIMULATOR_PORT, params });
+    })();
     return (await simulator).url;
   };
 
@@ -57,6 +62,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     simulatorUrl,
     costOf: (call) => callCostUsd(prices, call) ?? 0,
     log: opts.log,
+    newSecret: opts.newSecret,
   });
   try {
     await orchestrator.boot();

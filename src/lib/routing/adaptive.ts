@@ -11,8 +11,13 @@ export type AdaptiveOptions = {
   costWeight?: number;
   /** Minimum traffic share per usable target, so a recovering target is noticed. Default 0.05 (capped at 1/targets). */
   minShare?: number;
-  /** Evidence in the 1-5 min segment counts this much relative to the last minute, 5-15 min this squared, and so on. Default 0.5. */
-  windowDecay?: number;
+  /**
+   * Half-life of evidence. The nested windows (1, 5, 15 min) are cut into rings (0-1, 1-5, 5-15 min
+   * ago) and each ring is weighted 2^(-age/halfLife) by its mid-age relative to the first ring, so a
+   * degrading or recovering target shows within a minute or two while quiet targets keep some history.
+   * Default 60 s.
+   */
+  halfLifeMs?: number;
   /** Strength of the pooled prior, in calls. Default 2. */
   priorCalls?: number;
   /** A failed call is charged this many average calls of time and money (it yielded nothing and held a producer). Default 1. */
@@ -53,15 +58,17 @@ export type AdaptiveResult = {
 
 const EMPTY: TargetEvidence = { calls: 0, errors: 0, itemsNew: 0, callMinutes: 0, costUsd: 0 };
 
-/**
- * Combines the nested sliding windows (all ending now) into exponentially discounted evidence:
- * the shortest window at weight 1, each further ring at `decay` times the previous ring.
- */
-export function discountedEvidence(snapshot: StatsSnapshot, target: string, decay: number): TargetEvidence {
+/** Combines the nested sliding windows (all ending now) into exponentially discounted evidence. */
+export function discountedEvidence(snapshot: StatsSnapshot, target: string, halfLifeMs: number): TargetEvidence {
   const acc = { ...EMPTY };
   let prev: TargetEvidence = EMPTY;
-  let factor = 1;
+  let prevMs = 0;
+  let firstMid: number | null = null;
   for (const w of snapshot.windows) {
+    const mid = (prevMs + w.windowMs) / 2;
+    firstMid ??= mid;
+    const factor = halfLifeMs > 0 ? Math.pow(2, -(mid - firstMid) / halfLifeMs) : 1;
+    prevMs = w.windowMs;
     const cur = toEvidence(w.byTarget[target]);
     acc.calls += factor * Math.max(0, cur.calls - prev.calls);
     acc.errors += factor * Math.max(0, cur.errors - prev.errors);
@@ -69,7 +76,6 @@ export function discountedEvidence(snapshot: StatsSnapshot, target: string, deca
     acc.callMinutes += factor * Math.max(0, cur.callMinutes - prev.callMinutes);
     acc.costUsd += factor * Math.max(0, cur.costUsd - prev.costUsd);
     prev = cur;
-    factor *= decay;
   }
   return acc;
 }
@@ -89,7 +95,7 @@ function toEvidence(s: WindowStats | undefined): TargetEvidence {
 export function adaptiveWeights(snapshot: StatsSnapshot, targets: readonly string[], opts: AdaptiveOptions, rng: Rng): AdaptiveResult {
   const objective = opts.objective ?? "blend";
   const costWeight = objective === "per_minute" ? 0 : objective === "per_dollar" ? 1 : clamp01(opts.costWeight ?? 0.5);
-  const decay = opts.windowDecay ?? 0.5;
+  const halfLifeMs = opts.halfLifeMs ?? 60_000;
   const priorCalls = opts.priorCalls ?? 2;
   const errorCost = opts.errorCost ?? 1;
   const draws = opts.draws ?? 2000;
@@ -97,7 +103,7 @@ export function adaptiveWeights(snapshot: StatsSnapshot, targets: readonly strin
   const k = targets.length;
   const minShare = k > 0 ? Math.min(opts.minShare ?? 0.05, 1 / k) : 0;
 
-  const ev = targets.map((t) => discountedEvidence(snapshot, t, decay));
+  const ev = targets.map((t) => discountedEvidence(snapshot, t, halfLifeMs));
   const pooled = ev.reduce(
     (a, e) => ({
       calls: a.calls + e.calls,

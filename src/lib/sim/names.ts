@@ -6,10 +6,11 @@ import type { Rng } from "./prng";
  * items collide, while parsers and dedup still see title-cased multi-word names.
  */
 
-const ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z", "th", "bl", "cl", "fl", "sl", "qu", "y"];
-const VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "ai", "ea", "ou", "io", "y"];
-const CODAS = ["n", "r", "l", "s", "m", "nd", "rt", "x", "th", "ck", "ll", "nn", "st"];
-const ENDINGS = ["ia", "on", "ar", "el", "is", "a", "o", "ton", "ville", "berg", "ford", "ero", "ani", "ix", "wick", "mont", "ara", "ine"];
+const ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z", "th", "bl", "cl", "fl", "sl", "l", "m", "n", "r", "t", "v"];
+const VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "a", "i"];
+const DIPHTHONGS = ["ai", "ea", "ou", "io", "au", "ei"];
+const CODAS = ["n", "r", "l", "s", "m", "nd", "rt", "x", "th", "ck", "ll", "nn", "st", "rn", "ld"];
+const ENDINGS = ["ia", "on", "ar", "el", "is", "a", "o", "ton", "ville", "berg", "ford", "ero", "ani", "ix", "wick", "mont", "ara", "ine", "ley", "ham"];
 const QUALIFIERS_AFTER = ["Classic", "Prime", "II", "III", "Major", "Minor", "Nova", "Royale", "Grande", "Deluxe"];
 const QUALIFIERS_BEFORE = ["New", "Old", "Saint", "Grand", "Little", "Upper", "Lower", "North", "South", "East", "West", "Great"];
 
@@ -17,17 +18,32 @@ function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** One invented word of 2-3 syllables, lowercase. */
-export function inventWord(rng: Rng): string {
+function wordCandidate(rng: Rng): string {
   const syllables = rng.chance(0.55) ? 2 : 3;
   let w = "";
   for (let i = 0; i < syllables; i++) {
-    const onset = i === 0 && rng.chance(0.15) ? "" : rng.pick(ONSETS);
-    w += onset + rng.pick(VOWELS);
+    const onset = i === 0 && rng.chance(0.12) ? "" : rng.pick(ONSETS);
+    w += onset + (rng.chance(0.1) ? rng.pick(DIPHTHONGS) : rng.pick(VOWELS));
     if (rng.chance(i === syllables - 1 ? 0.35 : 0.12)) w += rng.pick(CODAS);
   }
   if (rng.chance(0.3)) w += rng.pick(ENDINGS);
   return w;
+}
+
+/** Letter runs that make a word look machine-made: 3 vowels, or 3 consonants once digraphs count as one. */
+function looksPronounceable(w: string): boolean {
+  if (w.length < 3 || w.length > 11) return false;
+  if (/[aeiou]{3}/.test(w)) return false;
+  const collapsed = w.replace(/th|ch|sh|ck|ll|nn/g, "C");
+  return !/[^aeiou]{3}/.test(collapsed);
+}
+
+/** One invented word of 2-3 syllables, lowercase. */
+export function inventWord(rng: Rng): string {
+  for (;;) {
+    const w = wordCandidate(rng);
+    if (looksPronounceable(w)) return w;
+  }
 }
 
 /** Consonant skeleton of a word: two words with the same skeleton look like typos of each other. */

@@ -28,6 +28,8 @@ export type OrchestratorOptions = {
   simulatorUrl: () => Promise<string>;
   costOf: (call: CallRecord) => number;
   clock?: () => number;
+  /** Makes the per-run producer secret (benchmarks pass a known one to drive the API directly). */
+  newSecret?: () => string;
   log?: (level: "info" | "warn" | "error", message: string) => void;
 };
 
@@ -62,6 +64,10 @@ export class Orchestrator {
   constructor(private readonly opts: OrchestratorOptions) {
     this.clock = opts.clock ?? Date.now;
     this.events.setMaxListeners(1000);
+  }
+
+  private newSecret(): string {
+    return this.opts.newSecret?.() ?? randomBytes(24).toString("base64url");
   }
 
   private get prisma(): PrismaClient {
@@ -118,7 +124,7 @@ export class Orchestrator {
       if (this.run) await this.stopActive("replaced by a new topic");
       const slug = topicSlug(config.topic);
       const previous = await this.prisma.run.findFirst({ where: { slug }, orderBy: { createdAt: "desc" }, select: { id: true } });
-      const secret = randomBytes(24).toString("base64url");
+      const secret = this.newSecret();
       const secretHash = sha256(secret);
       const storedConfig = { ...config, secretHash };
       let runId: string;
@@ -184,7 +190,7 @@ export class Orchestrator {
     if (strays.length > 0) await this.opts.supervisor.stop(strays);
     if (!secret && wanted.some((p) => !keep.has(p))) {
       // Re-attaching without the secret (it is only stored hashed): restart everything with a new one.
-      secret = randomBytes(24).toString("base64url");
+      secret = this.newSecret();
       run = this.rekey(run, sha256(secret));
       await this.opts.supervisor.stop([...keep].map(producerName));
       keep.clear();

@@ -1,0 +1,131 @@
+/**
+ * npm run bench — end-to-end ingest of the orchestrator: submit -> dedup -> DB + output.txt
+ * -> live snapshot, over the real tRPC HTTP API, with the embedded PGlite database.
+ *   A. real: 5 producer processes under pm2 against the simulator at zero latency;
+ *   B. capacity: synthetic producers (2 processes) submitting as fast as the server answers;
+ *   C. latency at the target rate: the same, paced at 10,000 candidates/s in total.
+ * Latency = start of a producer's submit -> a metrics.live snapshot showing its entries.
+ * Figures go to bench/results/pipeline.json.
+ */
+import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "igb-"));
+process.env.PM2_HOME = path.join(tmp, "pm2"); // before pm2 is loaded
+process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ latencyScale: 0 });
+
+type WorkerResult = { sent: number; accepted: number; errors: number; seconds: number; latencies: number[]; unresolved: number };
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function main(): Promise<void> {
+  const { parseServerEnv } = await import("../src/env");
+  const { createApp } = await import("../src/server/app");
+  const { serveApi } = await import("../src/server/http");
+  const pm2 = await import("../src/server/orchestrator/pm2");
+  const { PRODUCER_PREFIX } = await import("../src/server/orchestrator/supervisor");
+
+  const env = parseServerEnv({ ...process.env, DATABASE_URL: "", OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", IGENTAI_DATA_DIR: tmp, IGENTAI_OUTPUT_DIR: path.join(tmp, "output") });
+  const SECRET = "bench-secret";
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  const server = await serveApi(() => app!);
+  app = await createApp({ env, apiUrl: server.url, pm2Daemon: true, newSecret: () => SECRET, log: (l, m) => l !== "info" && console.error(`[${l}] ${m}`) });
+  const o = app.orchestrator;
+  const cpu0 = process.cpuUsage();
+
+  // A. real producers
+  const { runId } = await o.start({ topic: "Bench: world cities", producers: 5, requestSize: 100 });
+  await new Promise((r) => setTimeout(r, 3_000)); // warm-up: processes start, tsx compiles
+  const a0 = o.snapshot();
+  const ta = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const a1 = o.snapshot();
+  const aSec = (performance.now() - ta) / 1000;
+  const real = {
+    producers: 5,
+    seconds: round(aSec),
+    candidatesPerSec: round((a1.totals.candidates - a0.totals.candidates) / aSec),
+    uniquePerSec: round((a1.totals.unique - a0.totals.unique) / aSec),
+    calls: a1.totals.calls - a0.totals.calls,
+    note: "bounded by the 5 producers and the simulator sharing 2 cores with the server",
+  };
+  console.log("A. real producers:", real);
+
+  // Stop the real producers (the run stays active) and drive the API synthetically.
+  for (const p of await pm2.list(PRODUCER_PREFIX)) await pm2.remove(p.name);
+
+  const load = async (ratePerSec: number, workers: number) => {
+    const before = o.snapshot();
+    const results = await Promise.all(
+      Array.from({ length: workers }, (_, i) =>
+        new Promise<WorkerResult>((resolve, reject) => {
+          const child = fork(path.join(__dirname, "load-worker.ts"), [JSON.stringify({ url: server.url, runId, secret: SECRET, producer: `load${i}`, seconds: SECONDS, ratePerSec: ratePerSec / workers, batch: 100, inflight: 4, universe: 400_000, seed: 17 + i + ratePerSec })], {
+            execArgv: ["--import", "tsx"],
+          });
+          child.once("message", (m) => resolve(m as WorkerResult));
+          child.once("error", reject);
+          child.once("exit", (code) => code !== 0 && reject(new Error(`load worker exited ${code}`)));
+        }),
+      ),
+    );
+    const after = o.snapshot();
+    const seconds = Math.max(...results.map((r) => r.seconds));
+    const latencies = results.flatMap((r) => r.latencies);
+    return {
+      targetRatePerSec: ratePerSec || "max",
+      seconds: round(seconds),
+      candidatesPerSec: round(results.reduce((a, r) => a + r.sent, 0) / seconds),
+      uniquePerSec: round((after.totals.unique - before.totals.unique) / seconds),
+      duplicateShare: round(1 - (after.totals.unique - before.totals.unique) / Math.max(1, after.totals.candidates - before.totals.candidates)),
+      errors: results.reduce((a, r) => a + r.errors, 0),
+      latencyMs: { samples: latencies.length, p50: round(pct(latencies, 50)), p95: round(pct(latencies, 95)), p99: round(pct(latencies, 99)) },
+      entriesAtEnd: after.totals.unique,
+    };
+  };
+  const capacity = await load(0, 2);
+  console.log("B. capacity (synthetic producers, unpaced):", capacity);
+  const atTarget = await load(10_000, 2);
+  console.log("C. at 10,000 candidates/s:", atTarget);
+
+  const cpu = process.cpuUsage(cpu0);
+  await o.stop("bench done");
+  const rows = await app.db.prisma.entry.count({ where: { runId } });
+  const slug = (await app.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).slug;
+  const lines = fs.readFileSync(path.join(tmp, "output", slug, "output.txt"), "utf8").split("\n").length - 1;
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    database: app.db.kind,
+    real,
+    capacity,
+    atTarget,
+    check: { dbEntries: rows, outputLines: lines, identical: rows === lines },
+    serverCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+    targets: { candidatesPerSec: 10_000, p95Ms: 100 },
+  };
+  fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, "results", "pipeline.json"), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote bench/results/pipeline.json (db ${rows} entries, output.txt ${lines} lines)`);
+  await app.close();
+  await server.close();
+  await pm2.killDaemon().catch(() => undefined);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,175 @@
+/**
+ * Shapes stored metric samples (one every 5 s, from Postgres) plus the latest live
+ * snapshot into chart rows. Counters restart when a run is resumed or the server
+ * restarts, so samples are split into sessions and lines break between them.
+ */
+
+export type TargetSample = { unique: number; uniqueLastMinute: number; candidatesLastMinute: number };
+
+export type Sample = {
+  at: number;
+  totalUnique: number;
+  uniqueLastMinute: number;
+  candidates: number;
+  candidatesLastMinute: number;
+  dupExact: number;
+  dupNear: number;
+  costUsd: number;
+  tokens: number;
+  targets: Record<string, TargetSample>;
+};
+
+/** One row of the charts; `null` values break the lines (session boundaries, no data). */
+export type ChartPoint = {
+  at: number;
+  totalUnique: number | null;
+  uniquePerMinute: number | null;
+  dupRate: number | null;
+  /** Unique per minute of each target, by series id (see `ChartData.series`). */
+  [seriesId: `t${number}`]: number | null;
+};
+
+export type ChartSeries = { id: `t${number}`; key: string };
+
+export type ChartData = { points: ChartPoint[]; series: ChartSeries[]; sessions: number };
+
+export const SESSION_GAP_MS = 30_000;
+export const DUP_WINDOW_MS = 60_000;
+export const MAX_CHART_POINTS = 600;
+
+function num(v: unknown): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Reads one stored sample; missing or malformed fields count as 0, a missing time drops it. */
+export function parseSample(raw: { at: unknown; data: unknown }): Sample | null {
+  if (typeof raw.at !== "number" || !Number.isFinite(raw.at)) return null;
+  const d = isRecord(raw.data) ? raw.data : {};
+  const targets: Record<string, TargetSample> = {};
+  if (isRecord(d.targets)) {
+    for (const [key, t] of Object.entries(d.targets)) {
+      if (!isRecord(t)) continue;
+      targets[key] = { unique: num(t.unique), uniqueLastMinute: num(t.uniqueLastMinute), candidatesLastMinute: num(t.candidatesLastMinute) };
+    }
+  }
+  return {
+    at: raw.at,
+    totalUnique: num(d.totalUnique),
+    uniqueLastMinute: num(d.uniqueLastMinute),
+    candidates: num(d.candidates),
+    candidatesLastMinute: num(d.candidatesLastMinute),
+    dupExact: num(d.dupExact),
+    dupNear: num(d.dupNear),
+    costUsd: num(d.costUsd),
+    tokens: num(d.tokens),
+    targets,
+  };
+}
+
+type TallyLike = {
+  key: string;
+  unique: number;
+  uniqueLastMinute: number;
+  candidates: number;
+  candidatesLastMinute: number;
+  dupExact: number;
+  dupNear: number;
+  costUsd: number;
+  promptTokens: number;
+  completionTokens: number;
+};
+
+/** The live snapshot as a sample, so the charts move every second between stored samples. */
+export function sampleFromSnapshot(snap: { at: number; totals: TallyLike; targets: readonly TallyLike[] }): Sample {
+  const t = snap.totals;
+  return {
+    at: snap.at,
+    totalUnique: t.unique,
+    uniqueLastMinute: t.uniqueLastMinute,
+    candidates: t.candidates,
+    candidatesLastMinute: t.candidatesLastMinute,
+    dupExact: t.dupExact,
+    dupNear: t.dupNear,
+    costUsd: t.costUsd,
+    tokens: t.promptTokens + t.completionTokens,
+    targets: Object.fromEntries(snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }])),
+  };
+}
+
+/** Stored samples in time order, with the live sample appended when it is newer. */
+export function withLiveSample(stored: readonly Sample[], live: Sample | null): Sample[] {
+  const out = [...stored].sort((a, b) => a.at - b.at);
+  const last = out[out.length - 1];
+  if (live && (!last || live.at > last.at + 500)) out.push(live);
+  return out;
+}
+
+/** Splits samples where the run paused (a gap) or its counters restarted (resume, server restart). */
+export function splitSessions(samples: readonly Sample[], gapMs = SESSION_GAP_MS): Sample[][] {
+  const sessions: Sample[][] = [];
+  let current: Sample[] = [];
+  for (const s of samples) {
+    const prev = current[current.length - 1];
+    if (prev && (s.at - prev.at > gapMs || s.candidates < prev.candidates)) {
+      sessions.push(current);
+      current = [];
+    }
+    current.push(s);
+  }
+  if (current.length > 0) sessions.push(current);
+  return sessions;
+}
+
+/**
+ * Share of candidates that were duplicates over the trailing window ending at each sample
+ * (counters start at 0 with each session, so the session start is the baseline).
+ */
+export function trailingDupRates(session: readonly Sample[], windowMs = DUP_WINDOW_MS): Array<number | null> {
+  const out: Array<number | null> = [];
+  let j = -1; // index of the baseline sample, -1 = zero counters at session start
+  for (let i = 0; i < session.length; i++) {
+    const s = session[i]!;
+    while (j + 1 < i && session[j + 1]!.at <= s.at - windowMs) j++;
+    const base = j >= 0 ? session[j]! : null;
+    const candidates = s.candidates - (base?.candidates ?? 0);
+    const dups = s.dupExact + s.dupNear - (base ? base.dupExact + base.dupNear : 0);
+    out.push(candidates > 0 ? Math.min(1, Math.max(0, dups / candidates)) : null);
+  }
+  return out;
+}
+
+/** Keeps at most `max` points, evenly spaced, always keeping line breaks and the last point. */
+export function downsample<T extends { uniquePerMinute: number | null; totalUnique: number | null }>(points: readonly T[], max = MAX_CHART_POINTS): T[] {
+  if (points.length <= max) return [...points];
+  const stride = Math.ceil(points.length / max);
+  return points.filter((p, i) => i % stride === 0 || i === points.length - 1 || p.totalUnique === null);
+}
+
+export function buildChartData(samples: readonly Sample[], opts: { gapMs?: number; windowMs?: number; maxPoints?: number } = {}): ChartData {
+  const keys = new Set<string>();
+  for (const s of samples) for (const k of Object.keys(s.targets)) keys.add(k);
+  const series: ChartSeries[] = [...keys].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).map((key, i) => ({ id: `t${i}`, key }));
+  const sessions = splitSessions(samples, opts.gapMs);
+  const points: ChartPoint[] = [];
+  sessions.forEach((session, si) => {
+    if (si > 0) {
+      // A row of nulls between sessions so no line bridges the pause.
+      const prev = sessions[si - 1]!;
+      const gapAt = Math.round((prev[prev.length - 1]!.at + session[0]!.at) / 2);
+      const gap: ChartPoint = { at: gapAt, totalUnique: null, uniquePerMinute: null, dupRate: null };
+      for (const { id } of series) gap[id] = null;
+      points.push(gap);
+    }
+    const rates = trailingDupRates(session, opts.windowMs);
+    session.forEach((s, i) => {
+      const p: ChartPoint = { at: s.at, totalUnique: s.totalUnique, uniquePerMinute: s.uniqueLastMinute, dupRate: rates[i] ?? null };
+      for (const { id, key } of series) p[id] = s.targets[key]?.uniqueLastMinute ?? null;
+      points.push(p);
+    });
+  });
+  return { points: downsample(points, opts.maxPoints), series, sessions: sessions.length };
+}

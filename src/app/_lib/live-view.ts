@@ -1,0 +1,142 @@
+/** Pure view logic of the live dashboard: connection state, producer health, per-LLM rows. */
+
+export type SubscriptionStatus = "idle" | "connecting" | "pending" | "error";
+export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
+
+/** A heartbeat arrives every second; this long without one means the stream is stuck. */
+export const STALE_AFTER_MS = 5_000;
+
+/**
+ * What the connection badge shows. "connecting" only before the first snapshot;
+ * afterwards any interruption is "reconnecting" (the hook retries by itself).
+ */
+export function connectionState(input: {
+  status: SubscriptionStatus;
+  everConnected: boolean;
+  lastDataAt: number | null;
+  now: number;
+  online?: boolean;
+}): ConnectionState {
+  if (input.online === false) return "offline";
+  if (input.status === "pending" && input.lastDataAt !== null && input.now - input.lastDataAt <= STALE_AFTER_MS) return "live";
+  if (!input.everConnected) return "connecting";
+  return "reconnecting";
+}
+
+/** Delay before re-subscribing after the stream failed for good: 1 s, 2 s, 4 s, then 5 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, attempt), 5_000);
+}
+
+export type HealthLike = {
+  status: string;
+  restarts: number;
+  unstableRestarts: number;
+  uptimeMs: number | null;
+};
+
+export type HealthLevel = "ok" | "warn" | "bad" | "unknown";
+
+/** Crash-looping (errored, or restarting again and again) is "bad" and shown in red. */
+export function healthLevel(h: HealthLike | null | undefined): HealthLevel {
+  if (!h) return "unknown";
+  if (h.status === "errored") return "bad";
+  if (h.unstableRestarts > 0) return "bad";
+  if (h.restarts >= 3 && (h.uptimeMs === null || h.uptimeMs < 60_000)) return "bad";
+  if (h.status !== "online") return "warn";
+  if (h.restarts > 0 && h.uptimeMs !== null && h.uptimeMs < 60_000) return "warn";
+  return "ok";
+}
+
+export type TallyLike = {
+  key: string;
+  unique: number;
+  candidates: number;
+  dupExact: number;
+  dupNear: number;
+  junk?: number;
+  calls: number;
+  failedCalls: number;
+  errors: Partial<Record<string, number>>;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  uniqueLastMinute: number;
+  candidatesLastMinute: number;
+  avgLatencyMs: number | null;
+};
+
+export type LlmRow = {
+  key: string;
+  label: string;
+  /** The provider/model a producer works for, when known. */
+  target: string | null;
+  simulated: boolean;
+  uniquePerMinute: number;
+  unique: number;
+  candidates: number;
+  duplicates: number;
+  dupRate: number | null;
+  errors: number;
+  rateLimits: number;
+  avgLatencyMs: number | null;
+  tokens: number;
+  costUsd: number;
+  /** Share of the candidates of the last minute (traffic now, not since the start). */
+  share: number | null;
+  /** Routing weight, when the orchestrator reports one. */
+  weight: number | null;
+};
+
+function optionalNumber(obj: object, key: string): number | null {
+  const v = (obj as Record<string, unknown>)[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function optionalString(obj: object, key: string): string | null {
+  const v = (obj as Record<string, unknown>)[key];
+  return typeof v === "string" && v !== "" ? v : null;
+}
+
+export function errorCount(errors: Partial<Record<string, number>>): number {
+  let n = 0;
+  for (const v of Object.values(errors)) n += v ?? 0;
+  return n;
+}
+
+/** One table row per tally; shares are relative to the sum of the rows' last-minute traffic. */
+export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: TallyLike) => boolean } = {}): LlmRow[] {
+  const trafficNow = tallies.reduce((a, t) => a + t.candidatesLastMinute, 0);
+  return tallies.map((t) => {
+    const duplicates = t.dupExact + t.dupNear;
+    const target = optionalString(t, "target");
+    return {
+      key: t.key,
+      label: t.key,
+      target,
+      simulated: opts.simulated?.(t) ?? ((target ?? t.key).startsWith("sim:") || (t as { simulated?: unknown }).simulated === true),
+      uniquePerMinute: t.uniqueLastMinute,
+      unique: t.unique,
+      candidates: t.candidates,
+      duplicates,
+      dupRate: t.candidates > 0 ? duplicates / t.candidates : null,
+      errors: errorCount(t.errors),
+      rateLimits: t.errors.rate_limit ?? 0,
+      avgLatencyMs: t.avgLatencyMs,
+      tokens: t.promptTokens + t.completionTokens,
+      costUsd: t.costUsd,
+      share: trafficNow > 0 ? t.candidatesLastMinute / trafficNow : null,
+      weight: optionalNumber(t, "weight") ?? optionalNumber(t, "routingWeight"),
+    };
+  });
+}
+
+/** Duplicates as a share of all candidates so far. */
+export function duplicateRate(t: { candidates: number; dupExact: number; dupNear: number }): number | null {
+  return t.candidates > 0 ? (t.dupExact + t.dupNear) / t.candidates : null;
+}
+
+/** States in which a run has producers working (or about to). */
+export function isRunActive(state: string | undefined | null): boolean {
+  return state === "starting" || state === "running" || state === "stopping";
+}

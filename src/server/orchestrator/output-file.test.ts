@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { OutputFile } from "./output-file";
+
+describe("OutputFile", () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "igentai-out-"));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("creates the file and appends lines", async () => {
+    const f = OutputFile.forSlug(tmp(), "paris-1234");
+    expect(await f.reconcile([])).toBe("ok");
+    await f.append(["Louvre", "Eiffel Tower"]);
+    await f.close();
+    expect(fs.readFileSync(f.filePath, "utf8")).toBe("Louvre\nEiffel Tower\n");
+  });
+
+  it("appends what the database has and the file lacks (a crash between commit and append)", async () => {
+    const f = OutputFile.forSlug(tmp(), "s");
+    fs.mkdirSync(path.dirname(f.filePath), { recursive: true });
+    fs.writeFileSync(f.filePath, "a\nb\n");
+    expect(await f.reconcile(["a", "b", "c"])).toBe("appended");
+    await f.close();
+    expect(fs.readFileSync(f.filePath, "utf8")).toBe("a\nb\nc\n");
+  });
+
+  it("rewrites a file that disagrees with the database", async () => {
+    const f = OutputFile.forSlug(tmp(), "s");
+    fs.mkdirSync(path.dirname(f.filePath), { recursive: true });
+    fs.writeFileSync(f.filePath, "a\nX\nb\nb\n");
+    expect(await f.reconcile(["a", "b"])).toBe("rewritten");
+    await f.close();
+    expect(fs.readFileSync(f.filePath, "utf8")).toBe("a\nb\n");
+  });
+
+  it("refuses a slug that would escape the output folder", () => {
+    expect(() => OutputFile.forSlug(tmp(), "../evil")).toThrow(/unsafe/);
+  });
+});

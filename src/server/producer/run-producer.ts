@@ -1,0 +1,345 @@
+import { randomUUID } from "node:crypto";
+import { countTokens } from "gpt-tokenizer";
+import { ItemStreamParser } from "../../lib/parse-items";
+import { buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
+import type { CallErrorKind, CallRecord, SyncResult } from "../../lib/protocol";
+import { targetLabel, type ProviderId } from "../../lib/providers";
+import { ChannelError, type Channel } from "./channel";
+import type { Clock } from "./clock";
+import { KnownState } from "./known-state";
+import { backoffMs, honourRetryAfter } from "./llm/backoff";
+import type { LlmResolution } from "./llm/factory";
+import { paceDelayMs, parseRateLimitHeaders, type RateLimitSnapshot } from "./llm/rate-limit";
+import { LlmCallError, type LlmClient, type LlmResponse } from "./llm/types";
+import { Outbox } from "./outbox";
+
+export interface ProducerOptions {
+  strategy: PromptStrategy;
+  shares: SelectionShares;
+  /** Stop after this many LLM calls (benchmarks, tests). */
+  maxCalls: number;
+  /** At shutdown, how long to keep trying to deliver unacknowledged batches. */
+  flushDeadlineMs: number;
+  /** While the target cannot run (no key, auth failure): how often to check in. */
+  idleRecheckMs: number;
+  /** Backoff after failed calls. */
+  backoff: { baseMs: number; maxMs: number };
+  /** Retries of hello/sync/submit while the orchestrator is unreachable. */
+  channelBackoff: { baseMs: number; maxMs: number };
+}
+
+export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
+  strategy: "budgeted",
+  shares: DEFAULT_SHARES,
+  maxCalls: Number.POSITIVE_INFINITY,
+  flushDeadlineMs: 1_200,
+  idleRecheckMs: 30_000,
+  backoff: { baseMs: 1_000, maxMs: 60_000 },
+  channelBackoff: { baseMs: 250, maxMs: 10_000 },
+};
+
+export interface ProducerDeps {
+  channel: Channel;
+  llmFor: (target: { provider: ProviderId; model: string }) => LlmResolution;
+  clock: Clock;
+  /** First SIGINT/SIGTERM: abort the call in flight, flush, return. */
+  stopSignal: AbortSignal;
+  log?: (line: string) => void;
+  /** Applied to every message that leaves the process or reaches a log (API keys). */
+  redact?: (text: string) => string;
+  random?: () => number;
+  newId?: () => string;
+  options?: Partial<ProducerOptions>;
+}
+
+export interface ProducerSummary {
+  exit: "stopped" | "run-ended" | "max-calls";
+  calls: number;
+  failedCalls: number;
+  itemsParsed: number;
+  /** Batches still unacknowledged when the producer gave up flushing. */
+  unacknowledged: number;
+}
+
+/** How a call ended, and what to do before the next one. */
+type CallOutcome =
+  | { ok: true; items: number; response: LlmResponse }
+  | { ok: false; error: LlmCallError; items: number };
+
+/**
+ * The producer loop: hello, then call the assigned LLM again and again, streaming each
+ * parsed line to the orchestrator as it arrives, pacing by rate-limit headers, backing off
+ * on failures, until the run ends (keepGoing=false) or `stopSignal` aborts.
+ */
+export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> {
+  const opts = { ...DEFAULT_PRODUCER_OPTIONS, ...deps.options };
+  const { channel, clock } = deps;
+  const random = deps.random ?? Math.random;
+  const newId = deps.newId ?? randomUUID;
+  const redact = deps.redact ?? ((s: string) => s);
+  const log = (line: string) => deps.log?.(redact(line));
+
+  const state = new KnownState();
+  const runEnded = new AbortController();
+  const halt = AbortSignal.any([deps.stopSignal, runEnded.signal]);
+  let inFlight: AbortController | null = null;
+
+  const apply = (result: SyncResult) => {
+    state.apply(result);
+    if (!state.keepGoing && !runEnded.signal.aborted) {
+      log("run ended: finishing");
+      runEnded.abort();
+      inFlight?.abort();
+    }
+  };
+
+  const report = (level: "info" | "warn" | "fatal", message: string) => {
+    const text = redact(message);
+    log(`[${level}] ${text}`);
+    channel.report(level, text).catch((err: unknown) => log(`report failed: ${errorText(err)}`));
+  };
+
+  const outbox = new Outbox({
+    channel,
+    clock,
+    cursor: () => state.cursor,
+    onResult: apply,
+    onRejected: (batch, err) => log(`batch ${batch.batchId} rejected by the orchestrator, dropped: ${err.message}`),
+    onRetry: (err, attempt, delay) => {
+      if (attempt === 1 || attempt % 10 === 0) log(`submit failed (attempt ${attempt}), retrying in ${delay} ms: ${errorText(err)}`);
+    },
+    newBatchId: newId,
+    random,
+    retry: opts.channelBackoff,
+  });
+
+  /** hello/sync until answered; undefined if halted first. */
+  const untilAnswered = async (what: string, fn: () => Promise<SyncResult>): Promise<SyncResult | undefined> => {
+    for (let attempt = 0; !halt.aborted; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const delay = backoffMs(attempt, opts.channelBackoff, random);
+        if (attempt === 0 || attempt % 10 === 9) {
+          const permanent = err instanceof ChannelError && !err.retryable ? " (rejected)" : "";
+          log(`${what} failed${permanent}, retrying in ${delay} ms: ${errorText(err)}`);
+        }
+        await clock.sleep(delay, halt);
+      }
+    }
+    return undefined;
+  };
+
+  const summary: ProducerSummary = { exit: "stopped", calls: 0, failedCalls: 0, itemsParsed: 0, unacknowledged: 0 };
+  const pacing = new Map<string, RateLimitSnapshot>();
+  /** Known-entries budget cap per target after a context overflow. */
+  const overflowCap = new Map<string, number>();
+  let failureStreak = 0;
+  let emptyStreak = 0;
+  let lastProblem = "";
+  let fatalShown = "";
+
+  const hello = await untilAnswered("hello", () => channel.hello(halt));
+  if (hello) apply(hello);
+
+  while (!halt.aborted && summary.calls < opts.maxCalls) {
+    // Backpressure and freshness: the previous call's batches are acknowledged (their
+    // answers carry the newest entries) before the next prompt is built.
+    await outbox.drained(halt);
+    while (state.needsSync && !halt.aborted) {
+      const r = await untilAnswered("sync", () => channel.sync(state.cursor, halt));
+      if (r) apply(r);
+    }
+    const assignment = state.assignment;
+    if (halt.aborted || !assignment) break;
+
+    const label = targetLabel(assignment.target);
+    const resolution = deps.llmFor(assignment.target);
+    if ("unavailable" in resolution) {
+      // No key: not a crash (pm2 would restart us in a loop) but a status, and a polite idle.
+      if (fatalShown !== resolution.unavailable) report("fatal", resolution.unavailable);
+      fatalShown = resolution.unavailable;
+      await idle(opts.idleRecheckMs);
+      continue;
+    }
+    fatalShown = "";
+    const llm = resolution.client;
+
+    const budget = Math.min(assignment.promptBudgetTokens, overflowCap.get(label) ?? Number.POSITIVE_INFINITY);
+    const prompt = buildPrompt({
+      topic: assignment.topic,
+      requestSize: assignment.requestSize,
+      known: state.entries,
+      budgetTokens: budget,
+      strategy: opts.strategy,
+      shares: opts.shares,
+    });
+    const maxTokens = maxTokensFor(assignment.requestSize);
+
+    const pace = paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens });
+    if (pace > 0) {
+      if (pace >= 1000) log(`pacing ${label}: waiting ${pace} ms for the rate limit`);
+      await clock.sleep(pace, halt);
+      if (halt.aborted) break;
+    }
+
+    const outcome = await call(llm, prompt, maxTokens);
+    summary.calls++;
+    summary.itemsParsed += outcome.items;
+
+    let delay = 0;
+    if (outcome.ok) {
+      pacing.set(label, parseRateLimitHeaders(outcome.response.headers, clock.now()));
+      if (failureStreak > 0) report("info", `${label}: calls succeed again`);
+      failureStreak = 0;
+      lastProblem = "";
+      // An answer with nothing usable (topic exhausted, a confused model): slow down, do not spin.
+      emptyStreak = outcome.items === 0 ? emptyStreak + 1 : 0;
+      if (emptyStreak > 0) await clock.sleep(backoffMs(emptyStreak - 1, opts.backoff, random), halt);
+      continue;
+    }
+
+    const err = outcome.error;
+    if (err.aborted) break;
+    summary.failedCalls++;
+    if (err.headers) pacing.set(label, parseRateLimitHeaders(err.headers, clock.now()));
+    const attempt = failureStreak++;
+    switch (err.kind) {
+      case "context_overflow": {
+        if (prompt.knownTokens > 0) {
+          // Shrink the known-entries budget and retry at once; halving reaches 0 in a few steps.
+          const cap = Math.floor(prompt.knownTokens / 2);
+          overflowCap.set(label, cap);
+          log(`${label}: context overflow with ${prompt.knownTokens} known-entry tokens; budget now ${cap}`);
+          delay = 0;
+          failureStreak = attempt; // not a provider malfunction: do not grow the backoff
+        } else {
+          delay = backoffMs(attempt, opts.backoff, random);
+          problem("warn", err.kind, `${label}: the prompt does not fit the model's context even without known entries (${err.message})`);
+        }
+        break;
+      }
+      case "rate_limit":
+        delay =
+          err.retryAfterMs !== undefined
+            ? honourRetryAfter(err.retryAfterMs, random)
+            : Math.max(
+                paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens }),
+                backoffMs(attempt, opts.backoff, random),
+              );
+        problem("warn", err.kind, `${label}: rate limited; retrying in ${(delay / 1000).toFixed(1)} s`);
+        break;
+      case "auth":
+      case "no_key":
+        problem("fatal", err.kind, `${label}: authentication failed (${err.status ?? "no status"}): ${err.message}`);
+        delay = opts.idleRecheckMs;
+        break;
+      case "bad_request":
+        delay = backoffMs(attempt + 2, opts.backoff, random);
+        problem("warn", err.kind, `${label}: request rejected (${err.status ?? "?"}): ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        break;
+      default:
+        delay = backoffMs(attempt, opts.backoff, random);
+        problem("warn", err.kind, `${label}: ${err.kind} error${err.status ? ` ${err.status}` : ""}: ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+    }
+    if (delay > 0) await clock.sleep(delay, halt);
+  }
+
+  if (!halt.aborted && summary.calls >= opts.maxCalls) summary.exit = "max-calls";
+  else summary.exit = runEnded.signal.aborted && !deps.stopSignal.aborted ? "run-ended" : "stopped";
+  summary.unacknowledged = await outbox.flush(opts.flushDeadlineMs);
+  if (summary.unacknowledged > 0) log(`exiting with ${summary.unacknowledged} unacknowledged batch(es)`);
+  return summary;
+
+  /** Reports a failure once per streak and kind, so a long outage is one status, not a flood. */
+  function problem(level: "warn" | "fatal", kind: CallErrorKind, message: string) {
+    const key = `${level}:${kind}`;
+    if (key !== lastProblem) report(level, message);
+    lastProblem = key;
+  }
+
+  async function idle(ms: number) {
+    await clock.sleep(ms, halt);
+    if (halt.aborted) return;
+    const r = await untilAnswered("sync", () => channel.sync(state.cursor, halt));
+    if (r) apply(r);
+  }
+
+  /** One streamed LLM call; parsed lines go to the outbox as they arrive. */
+  async function call(llm: LlmClient, prompt: BuiltPrompt, maxTokens: number): Promise<CallOutcome> {
+    const callId = newId();
+    const parser = new ItemStreamParser();
+    const controller = new AbortController();
+    inFlight = controller;
+    const signal = AbortSignal.any([halt, controller.signal]);
+    const emit = (items: string[]) => {
+      if (items.length === 0) return;
+      for (const c of items) state.noteCandidate(c);
+      outbox.add(callId, items);
+    };
+    const startedAt = clock.now();
+    const record = (fields: Pick<CallRecord, "promptTokens" | "completionTokens"> & { error?: LlmCallError }): CallRecord => ({
+      callId,
+      provider: llm.provider,
+      model: llm.model,
+      startedAt,
+      latencyMs: Math.max(0, Math.round(clock.now() - startedAt)),
+      promptTokens: fields.promptTokens,
+      completionTokens: fields.completionTokens,
+      itemsParsed: parser.count,
+      ...(fields.error && !fields.error.aborted
+        ? {
+            error: {
+              kind: fields.error.kind,
+              message: redact(fields.error.message).slice(0, 500),
+              ...(fields.error.status !== undefined ? { status: fields.error.status } : {}),
+            },
+          }
+        : {}),
+    });
+    try {
+      const response = await llm.stream({
+        system: prompt.system,
+        user: prompt.user,
+        maxTokens,
+        signal,
+        onText: (delta) => emit(parser.push(delta)),
+      });
+      const tail = parser.end({ truncated: response.truncated });
+      for (const c of tail) state.noteCandidate(c);
+      outbox.finishCall(
+        callId,
+        tail,
+        record({
+          // Usage from the API; a server that sends none (some OpenAI-compatible ones) gets our count.
+          promptTokens: response.promptTokens ?? prompt.promptTokens,
+          completionTokens: response.completionTokens ?? countTokens(response.text),
+        }),
+      );
+      return { ok: true, items: parser.count, response };
+    } catch (e) {
+      const error = e instanceof LlmCallError ? e : new LlmCallError("other", errorText(e), { cause: e });
+      // The unterminated last line of a broken stream is cut mid-item: dropped.
+      parser.end({ truncated: true });
+      // Streamed tokens are billed even when the call fails later; a refused call costs nothing.
+      const streamed = error.partialText.length > 0;
+      outbox.finishCall(
+        callId,
+        [],
+        record({
+          promptTokens: streamed ? prompt.promptTokens : 0,
+          completionTokens: streamed ? countTokens(error.partialText) : 0,
+          error,
+        }),
+      );
+      return { ok: false, error, items: parser.count };
+    } finally {
+      inFlight = null;
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
