@@ -54,7 +54,7 @@ describe("buildPrompt", () => {
     }
   });
 
-  it("over budget, shows the most re-proposed, then the most recent, then the earliest entries", () => {
+  it("over budget, shows the most re-proposed, then the earliest, then the most recent entries", () => {
     const k = known(1000);
     for (let i = 0; i < 5; i++) k.noteReproposal("Entry number 500");
     k.noteReproposal("Entry number 300");

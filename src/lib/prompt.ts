@@ -17,12 +17,15 @@ import { countTokens } from "gpt-tokenizer";
  * in this order, to:
  *  1. the entries this producer's model has re-proposed (counted locally from its own
  *     duplicate candidates), most re-proposed first: direct evidence of what it will say again;
- *  2. the most recent entries (found by any producer since the last calls): the frontier the
- *     model is likely to reach next, and news this model has never seen;
- *  3. the earliest entries: the first found are the most salient ones on the topic.
- * The shares are configurable (`SelectionShares`); unused share rolls over to the next
- * section. The prompt then says it shows only part of the list, so a real model knows that
- * absence from the list does not mean "new" and steers away from the obvious.
+ *  2. the earliest entries: the first found are the most salient ones on the topic, the ones
+ *     any model is most likely to repeat;
+ *  3. the most recent entries (found by any producer since the last calls): news this model
+ *     has not seen, at the frontier it is likely to reach next.
+ * Shares are configurable (`SelectionShares`, default 45/40/15 %); a section's unused share
+ * rolls over to the next. On the simulator, re-proposed and earliest entries are worth more
+ * than recent ones (bench/llm.ts). The prompt then says that it shows only part of the list,
+ * so a real model knows that absence from the list does not mean "new", and steers away from
+ * the obvious.
  */
 
 export const SYSTEM_PROMPT = [
@@ -41,11 +44,11 @@ export type PromptStrategy = "budgeted" | "naive";
 /** Fractions of the known-entries budget for each section (see the module comment). */
 export interface SelectionShares {
   reproposed: number;
-  recent: number;
   earliest: number;
+  recent: number;
 }
 
-export const DEFAULT_SHARES: SelectionShares = { reproposed: 0.4, recent: 0.3, earliest: 0.3 };
+export const DEFAULT_SHARES: SelectionShares = { reproposed: 0.45, earliest: 0.4, recent: 0.15 };
 
 /** Tokens a known entry costs inside the list: its text plus the newline. */
 function lineTokens(text: string): number {
@@ -109,7 +112,7 @@ export class KnownEntries {
 
   /**
    * The entries to show within `budgetTokens`, in seq order. All of them if they fit;
-   * otherwise re-proposed, then most recent, then earliest, by `shares` (module comment).
+   * otherwise re-proposed, then earliest, then most recent, by `shares` (module comment).
    */
   select(budgetTokens: number, shares: SelectionShares = DEFAULT_SHARES): { texts: string[]; tokens: number } {
     const n = this.texts.length;
@@ -120,7 +123,7 @@ export class KnownEntries {
 
     const chosen = new Set<number>();
     let used = 0;
-    const sum = shares.reproposed + shares.recent + shares.earliest || 1;
+    const sum = shares.reproposed + shares.earliest + shares.recent || 1;
     // Each section fills up to a cumulative limit, so a section's unused share rolls over.
     const fill = (limit: number, order: Iterable<number>) => {
       let misses = 0;
@@ -138,8 +141,8 @@ export class KnownEntries {
     };
     const reproposed = [...this.reproposals.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map(([i]) => i);
     fill((budgetTokens * shares.reproposed) / sum, reproposed);
-    fill((budgetTokens * (shares.reproposed + shares.recent)) / sum, descending(n));
-    fill(budgetTokens, ascending(n));
+    fill((budgetTokens * (shares.reproposed + shares.earliest)) / sum, ascending(n));
+    fill(budgetTokens, descending(n));
 
     const indices = [...chosen].sort((a, b) => a - b);
     return { texts: indices.map((i) => this.texts[i] ?? ""), tokens: used };
@@ -189,7 +192,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     known.size === 0
       ? "No entries have been found yet."
       : partial
-        ? `${known.size} entries have been found so far. For space, the list below shows only ${selection.texts.length} of them (those most often repeated and the most recent); the others exist too, so favour less obvious items.`
+        ? `${known.size} entries have been found so far. For space, the list below shows only ${selection.texts.length} of them (the most often repeated, the first found and the latest); the others exist too, so avoid the obvious and favour less common items.`
         : `These ${known.size} entries have already been found:`,
     "<known_entries>",
   ].join("\n");
@@ -213,7 +216,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   };
 }
 
-/** A completion-token ceiling for `requestSize` items: generous, since a cut answer loses its last line. */
+/**
+ * A completion-token ceiling for `requestSize` items: ~20 tokens an item covers long names
+ * (a cut answer only loses its last line); 200 items stay within a 4k output limit.
+ */
 export function maxTokensFor(requestSize: number): number {
-  return Math.min(16_000, 64 + requestSize * 24);
+  return Math.min(16_000, 64 + requestSize * 20);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildChartData, downsample, parseSample, sampleFromSnapshot, splitSessions, trailingDupRates, withLiveSample, type Sample } from "./chart-data";
+import { buildChartData, downsample, finalTargets, parseSample, runTotals, sampleFromSnapshot, splitSessions, trailingDupRates, withLiveSample, type Sample } from "./chart-data";
 
 const T0 = 1_700_000_000_000;
 
@@ -103,5 +103,28 @@ describe("chart rows", () => {
     expect(out.length).toBeLessThanOrEqual(101);
     expect(out[out.length - 1]!.at).toBe(999);
     expect(out[0]!.at).toBe(0);
+  });
+});
+
+describe("run totals", () => {
+  it("adds up the sessions of a resumed run", () => {
+    const samples = [
+      sample(0, { candidates: 10, dupExact: 2, tokens: 100, costUsd: 0.1 }),
+      sample(5, { candidates: 20, dupExact: 4, dupNear: 1, tokens: 200, costUsd: 0.2 }),
+      sample(500, { candidates: 5, dupExact: 1, tokens: 50, costUsd: 0.05 }),
+    ];
+    const t = runTotals(samples);
+    expect(t).toMatchObject({ candidates: 25, duplicates: 6, tokens: 250 });
+    expect(t.costUsd).toBeCloseTo(0.25);
+    expect(runTotals([])).toEqual({ candidates: 0, duplicates: 0, tokens: 0, costUsd: 0 });
+  });
+
+  it("lists the provider/models of the last sample, most productive first", () => {
+    const samples = [sample(0, { targets: { "sim:a": { unique: 3, uniqueLastMinute: 0, candidatesLastMinute: 0 }, "sim:b": { unique: 9, uniqueLastMinute: 0, candidatesLastMinute: 0 } } })];
+    expect(finalTargets(samples)).toEqual([
+      { key: "sim:b", unique: 9 },
+      { key: "sim:a", unique: 3 },
+    ]);
+    expect(finalTargets([])).toEqual([]);
   });
 });

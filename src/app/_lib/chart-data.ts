@@ -173,3 +173,27 @@ export function buildChartData(samples: readonly Sample[], opts: { gapMs?: numbe
   });
   return { points: downsample(points, opts.maxPoints), series, sessions: sessions.length };
 }
+
+export type RunTotals = { candidates: number; duplicates: number; tokens: number; costUsd: number };
+
+/** Totals over the whole run: counters restart with each session, so the sessions' last samples are summed. */
+export function runTotals(samples: readonly Sample[], gapMs = SESSION_GAP_MS): RunTotals {
+  const out: RunTotals = { candidates: 0, duplicates: 0, tokens: 0, costUsd: 0 };
+  for (const session of splitSessions(samples, gapMs)) {
+    const last = session[session.length - 1]!;
+    out.candidates += last.candidates;
+    out.duplicates += last.dupExact + last.dupNear;
+    out.tokens += last.tokens;
+    out.costUsd += last.costUsd;
+  }
+  return out;
+}
+
+/** Per provider/model unique entries at the end of the run (target tallies are seeded on resume). */
+export function finalTargets(samples: readonly Sample[]): Array<{ key: string; unique: number }> {
+  const last = samples[samples.length - 1];
+  if (!last) return [];
+  return Object.entries(last.targets)
+    .map(([key, t]) => ({ key, unique: t.unique }))
+    .sort((a, b) => b.unique - a.unique || a.key.localeCompare(b.key));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionState, duplicateRate, healthLevel, llmRows, retryDelayMs, type TallyLike } from "./live-view";
+import { connectionState, coverageOf, duplicateRate, healthLevel, llmRows, retryDelayMs, type TallyLike } from "./live-view";
 
 describe("connection state", () => {
   const now = 100_000;
@@ -81,5 +81,16 @@ describe("per-LLM rows", () => {
   it("computes the overall duplicate rate", () => {
     expect(duplicateRate({ candidates: 0, dupExact: 0, dupNear: 0 })).toBeNull();
     expect(duplicateRate({ candidates: 4, dupExact: 1, dupNear: 1 })).toBe(0.5);
+  });
+});
+
+describe("coverage estimate", () => {
+  it("is read when the snapshot has one, with an unbounded high end as null", () => {
+    expect(coverageOf({ coverage: { coverage: 0.62, estimatedTotal: 1840, low: 1500, high: null, method: "zipf" } })).toEqual({ coverage: 0.62, estimatedTotal: 1840, low: 1500, high: null, method: "zipf" });
+  });
+  it("is absent from older snapshots or when malformed", () => {
+    expect(coverageOf({})).toBeNull();
+    expect(coverageOf({ coverage: { coverage: "most" } })).toBeNull();
+    expect(coverageOf(null)).toBeNull();
   });
 });

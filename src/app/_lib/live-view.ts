@@ -140,3 +140,17 @@ export function duplicateRate(t: { candidates: number; dupExact: number; dupNear
 export function isRunActive(state: string | undefined | null): boolean {
   return state === "starting" || state === "running" || state === "stopping";
 }
+
+export type CoverageView = { coverage: number; estimatedTotal: number; low: number | null; high: number | null; method: string | null };
+
+/** The snapshot's exhaustion estimate, when the orchestrator provides one (it may not). */
+export function coverageOf(snap: object | null | undefined): CoverageView | null {
+  const raw = snap ? (snap as Record<string, unknown>).coverage : undefined;
+  if (typeof raw !== "object" || raw === null) return null;
+  const c = raw as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const coverage = n(c.coverage);
+  const estimatedTotal = n(c.estimatedTotal);
+  if (coverage === null || estimatedTotal === null) return null;
+  return { coverage, estimatedTotal, low: n(c.low), high: n(c.high), method: typeof c.method === "string" ? c.method : null };
+}

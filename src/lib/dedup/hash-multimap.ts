@@ -1,62 +1,70 @@
 /**
- * A 32-bit hash -> int multimap in typed arrays. The near-duplicate indexes hold millions of
- * small records (deletion variants, word bags); as JS Map entries with string keys they
- * would cost ~80 bytes each, here 12. Hash collisions are expected: callers verify.
+ * A 32-bit hash -> non-negative int multimap in one typed array, open addressing with linear
+ * probing. The near-duplicate indexes hold millions of small records (deletion variants, word
+ * bags); as JS Map entries with string keys they would cost ~80 bytes each, here 8 per slot at
+ * most 3/4 full. Hash collisions are expected: callers verify what they find.
  */
 export class HashMultimap {
-  private heads: Int32Array;
+  // slots[2i] = hash, slots[2i + 1] = value, or -1 when the slot is empty.
+  private slots: Int32Array;
   private mask: number;
-  hashes: Int32Array;
-  values: Int32Array;
-  next: Int32Array;
   count = 0;
 
   constructor(initialCapacity = 1024) {
     let cap = 16;
-    while (cap < initialCapacity) cap *= 2;
-    this.heads = new Int32Array(cap).fill(-1);
+    while (cap * 0.75 < initialCapacity) cap *= 2;
+    this.slots = new Int32Array(cap * 2).fill(-1);
     this.mask = cap - 1;
-    this.hashes = new Int32Array(cap);
-    this.values = new Int32Array(cap);
-    this.next = new Int32Array(cap);
   }
 
   add(hash: number, value: number): void {
-    if (this.count === this.hashes.length) this.grow();
-    const r = this.count++;
-    const slot = mix32(hash) & this.mask;
-    this.hashes[r] = hash;
-    this.values[r] = value;
-    this.next[r] = this.heads[slot]!;
-    this.heads[slot] = r;
+    if (this.count >= (this.mask + 1) * 0.75) this.grow();
+    this.place(this.slots, this.mask, hash, value);
+    this.count++;
   }
 
-  /** First record in the chain `hash` falls into, or -1; follow `next` and compare `hashes`. */
+  /** The first slot holding `hash`, or -1; then nextSlot(slot, hash) until -1. */
   first(hash: number): number {
-    return this.heads[mix32(hash) & this.mask]!;
+    return this.scan(mix32(hash) & this.mask, hash);
   }
 
-  /** Bytes held by the typed arrays, for the benchmark's memory breakdown. */
+  nextSlot(slot: number, hash: number): number {
+    return this.scan((slot + 1) & this.mask, hash);
+  }
+
+  valueAt(slot: number): number {
+    return this.slots[slot * 2 + 1]!;
+  }
+
   get bytes(): number {
-    return this.heads.byteLength + this.hashes.byteLength * 3;
+    return this.slots.byteLength;
+  }
+
+  private scan(slot: number, hash: number): number {
+    const slots = this.slots;
+    for (;;) {
+      const v = slots[slot * 2 + 1]!;
+      if (v === -1) return -1;
+      if (slots[slot * 2] === hash) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private place(slots: Int32Array, mask: number, hash: number, value: number): void {
+    let slot = mix32(hash) & mask;
+    while (slots[slot * 2 + 1] !== -1) slot = (slot + 1) & mask;
+    slots[slot * 2] = hash;
+    slots[slot * 2 + 1] = value;
   }
 
   private grow(): void {
-    const cap = this.hashes.length * 2;
-    const hashes = new Int32Array(cap);
-    hashes.set(this.hashes);
-    const values = new Int32Array(cap);
-    values.set(this.values);
-    this.hashes = hashes;
-    this.values = values;
-    this.next = new Int32Array(cap);
-    this.heads = new Int32Array(cap).fill(-1);
-    this.mask = cap - 1;
-    for (let r = 0; r < this.count; r++) {
-      const slot = mix32(hashes[r]!) & this.mask;
-      this.next[r] = this.heads[slot]!;
-      this.heads[slot] = r;
-    }
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    const slots = new Int32Array(cap * 2).fill(-1);
+    const mask = cap - 1;
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== -1) this.place(slots, mask, old[i]!, old[i + 1]!);
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 

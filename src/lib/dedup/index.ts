@@ -1,36 +1,18 @@
-// PLACEHOLDER: replaced by the full dedup engine (issue 4).
-export type CheckResult =
-  | { unique: true; key: string }
-  | { unique: false; key: string; duplicateOf: string; kind: "exact" | "near" };
-
-export interface DedupEngine {
-  check(candidate: string): CheckResult;
-  accept(text: string, key?: string): void;
-  readonly size: number;
-}
-
-export function canonicalKey(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
-}
-
-export function createDedupEngine(): DedupEngine {
-  const byKey = new Map<string, string>();
-  return {
-    check(candidate) {
-      const key = canonicalKey(candidate);
-      const hit = byKey.get(key);
-      return hit === undefined ? { unique: true, key } : { unique: false, key, duplicateOf: hit, kind: "exact" };
-    },
-    accept(text, key = canonicalKey(text)) {
-      if (!byKey.has(key)) byKey.set(key, text);
-    },
-    get size() {
-      return byKey.size;
-    },
-  };
-}
+/**
+ * The dedup engine: canonical keys for exact duplicates, an index of near-duplicates (typos,
+ * word order, spacing) and an optional LLM judgement for the borderline band. Pure, no I/O.
+ * Behaviour and thresholds: README.md in this folder.
+ */
+export { analyseCandidate, canonicalKey, type AnalysedCandidate } from "./canonical-key";
+export {
+  createDedupEngine,
+  DEFAULT_DEDUP_OPTIONS,
+  type BorderlineMatch,
+  type CheckResult,
+  type DedupEngine,
+  type DedupOptions,
+  type DuplicateReason,
+} from "./engine";
+export { judgeBorderline, newJudgeLedger, type BorderlineJudge, type JudgeLedger, type JudgeVerdict } from "./judge";
+export { dedupLine, dedupLines, explainLine, formatLine, type LineVerdict, type OutputMode } from "./lines";
+export type { SoftReason } from "./typo";

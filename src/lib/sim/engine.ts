@@ -148,11 +148,11 @@ export class SimEngine {
     return { topic: u.topic, size: u.items.length, knownByModel, reachable, ...(withItems ? { items: [...u.items] } : {}) };
   }
 
-  private limiter(apiKey: string, model: SimModelId, profile: SimModelProfile, now: number): RateLimiter {
-    const key = `${apiKey}\u0001${model}\u0001${profile.rpm}\u0001${profile.tpm}`;
+  private limiter(apiKey: string, model: SimModelId, profile: SimModelProfile, windowMs: number, now: number): RateLimiter {
+    const key = `${apiKey}\u0001${model}\u0001${profile.rpm}\u0001${profile.tpm}\u0001${windowMs}`;
     let limiter = this.limiters.get(key);
     if (!limiter) {
-      limiter = new RateLimiter(profile.rpm, profile.tpm, now);
+      limiter = new RateLimiter(profile.rpm, profile.tpm, now, windowMs);
       this.limiters.set(key, limiter);
     }
     return limiter;
@@ -217,7 +217,7 @@ export class SimEngine {
     }
     if (params.rateLimits) {
       const cost = promptTokens + Math.min(maxTokens, prompt.requestSize * TOKENS_PER_ITEM_ESTIMATE);
-      const decision = this.limiter(req.apiKey, model, profile, now).admit(cost, now);
+      const decision = this.limiter(req.apiKey, model, profile, params.rateLimitWindowMs, now).admit(cost, now);
       rateLimit = { requests: decision.requests, tokens: decision.tokens };
       if (!decision.allowed) {
         const bucket = decision.limitedBy === "requests" ? decision.requests : decision.tokens;

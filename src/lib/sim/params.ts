@@ -35,6 +35,8 @@ export interface SimParams {
   forceRetryAfterMs: number;
   /** false disables the RPM/TPM limits of all models. */
   rateLimits: boolean;
+  /** Burst window of the rate limits: a client may spend limit × window / 1 min at once (60000 = a whole minute). */
+  rateLimitWindowMs: number;
   /** Per-model behaviour. */
   models: Record<SimModelId, SimModelProfile>;
 }
@@ -61,6 +63,7 @@ export const DEFAULT_SIM_PARAMS: Readonly<SimParams> = {
   forceStatus: null,
   forceRetryAfterMs: 1000,
   rateLimits: true,
+  rateLimitWindowMs: 60_000,
   models: SIM_MODEL_PROFILES,
 };
 
@@ -109,6 +112,7 @@ export const simParamsOverrideSchema = z
     forceStatus: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(529), z.null()]),
     forceRetryAfterMs: nonNegative,
     rateLimits: z.boolean(),
+    rateLimitWindowMs: z.number().int().min(1).max(60_000),
     models: z.object(modelsShape).strict(),
   })
   .partial()

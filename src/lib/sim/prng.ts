@@ -79,6 +79,12 @@ export class Rng {
     return items[this.int(items.length)] as T;
   }
 
+  /** Standard normal (Box-Muller). */
+  normal(): number {
+    const u = 1 - this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
   /** Multiplicative jitter: 1 ± spread, uniform. */
   jitter(spread: number): number {
     return 1 + spread * (2 * this.next() - 1);

@@ -58,10 +58,14 @@ export function previousRanks(universe: Universe, entries: readonly string[]): S
   return out;
 }
 
+/** How loosely an answer follows popularity order (sd of the log-rank shuffle). */
+export const ORDER_SHUFFLE = 1;
+
 /**
  * Up to `count` distinct known ranks, drawn without replacement with probability proportional
- * to popularity (times repeatWeight for previous entries), in draw order: popular first.
- * Efraimidis-Spirakis: the `count` largest ln(u)/w.
+ * to popularity (times repeatWeight for previous entries), via Efraimidis-Spirakis (the
+ * `count` largest ln(u)/w). Returned roughly in popularity order, as a model lists the
+ * famous ones first: sorted by log rank plus a normal shuffle.
  */
 export function drawRanks(
   known: Uint8Array,
@@ -71,15 +75,45 @@ export function drawRanks(
   count: number,
   rng: Rng,
 ): number[] {
-  const keys: Array<{ r: number; key: number }> = [];
+  // Keep the `count` largest keys in a min-heap: O(n log count), no per-item allocation.
+  const heapKey = new Float64Array(count);
+  const heapRank = new Int32Array(count);
+  let size = 0;
   for (let r = 0; r < known.length; r++) {
     if (known[r] !== 1) continue;
     const w = (weights[r] ?? 0) * (previous.has(r) ? previousWeight : 1);
     if (w <= 0) continue;
-    keys.push({ r, key: Math.log(1 - rng.next()) / w });
+    const key = Math.log(1 - rng.next()) / w;
+    if (size < count) {
+      let i = size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if ((heapKey[parent] ?? 0) <= key) break;
+        heapKey[i] = heapKey[parent] ?? 0;
+        heapRank[i] = heapRank[parent] ?? 0;
+        i = parent;
+      }
+      heapKey[i] = key;
+      heapRank[i] = r;
+    } else if (count > 0 && key > (heapKey[0] ?? 0)) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= size) break;
+        const right = left + 1;
+        const child = right < size && (heapKey[right] ?? 0) < (heapKey[left] ?? 0) ? right : left;
+        if ((heapKey[child] ?? 0) >= key) break;
+        heapKey[i] = heapKey[child] ?? 0;
+        heapRank[i] = heapRank[child] ?? 0;
+        i = child;
+      }
+      heapKey[i] = key;
+      heapRank[i] = r;
+    }
   }
-  keys.sort((a, b) => b.key - a.key);
-  return keys.slice(0, count).map((k) => k.r);
+  return Array.from(heapRank.subarray(0, size), (r) => ({ r, order: Math.log(r + 1) + ORDER_SHUFFLE * rng.normal() }))
+    .sort((a, b) => a.order - b.order)
+    .map((x) => x.r);
 }
 
 export function composeAnswer(input: AnswerInput): Answer {

@@ -1,4 +1,4 @@
-import { inventName, singular, skeleton, topicHeadNoun } from "./names";
+import { inventName, skeleton, topicHeadNoun } from "./names";
 import { hash01, Rng } from "./prng";
 
 /**
@@ -25,12 +25,32 @@ export function universeSizeFor(topic: string, universeSize: number, universeSiz
 
 const ARTICLES = new Set(["the", "a", "an"]);
 
+/** Undoes the plurals the noise model makes ("-ies", "-s"); nothing cleverer, so it is exact. */
+function stripPlural(word: string): string {
+  if (word.length > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
+  if (word.length > 3 && word.endsWith("s") && !word.endsWith("ss")) return word.slice(0, -1);
+  return word;
+}
+
 /**
  * Identity of an item as the simulator sees it in a prompt: strips numbering, bullets,
  * markdown, quotes, a trailing description, a leading article, case and a plural "s".
  * Every surface-noise variant the simulator emits maps back to its item's key.
  */
 export function itemKey(text: string): string {
+  const hit = keyCache.get(text);
+  if (hit !== undefined) return hit;
+  const key = computeItemKey(text);
+  // Producers resend the same previous entries with every call: remember their keys.
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+  keyCache.set(text, key);
+  return key;
+}
+
+const KEY_CACHE_SIZE = 200_000;
+const keyCache = new Map<string, string>();
+
+function computeItemKey(text: string): string {
   let t = text
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
@@ -41,7 +61,7 @@ export function itemKey(text: string): string {
   t = t.split(/\s+[-–—]\s+|:\s|\s\(/u)[0] ?? "";
   const words = t.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
   if (words.length > 1 && ARTICLES.has(words[0] ?? "")) words.shift();
-  return words.map(singular).join(" ");
+  return words.map(stripPlural).join(" ");
 }
 
 export function generateUniverse(topic: string, universeSize: number, universeSizeJitter: number): Universe {

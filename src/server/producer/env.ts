@@ -9,10 +9,11 @@ const optional = z
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
-const optionalUrl = optional.pipe(z.url("must be a URL (http://...)").optional());
+const httpUrl = (message: string) => z.url({ protocol: /^https?$/, message });
+const optionalUrl = optional.pipe(httpUrl("must be an http(s):// URL").optional());
 
 export const producerEnvSchema = z.object({
-  IGENTAI_API_URL: z.url("must be the orchestrator's tRPC URL, e.g. http://127.0.0.1:8080/api/trpc"),
+  IGENTAI_API_URL: httpUrl("must be the orchestrator's tRPC URL, e.g. http://127.0.0.1:8080/api/trpc"),
   IGENTAI_RUN_ID: z.string().trim().min(1, "is required").max(64),
   IGENTAI_PRODUCER: z
     .string()

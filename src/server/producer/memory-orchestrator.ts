@@ -27,6 +27,16 @@ export class MemoryOrchestrator {
     private readonly opts: { poolSize?: number; maxDelta?: number } = {},
   ) {}
 
+  /** Entries accepted before the producer starts (as after a long run). */
+  preload(texts: readonly string[], producer = "earlier"): void {
+    for (const text of texts) {
+      const check = this.dedup.check(text);
+      if (!check.unique) continue;
+      this.dedup.accept(text, check.key);
+      this.entries.push({ seq: this.entries.length + 1, text, producer });
+    }
+  }
+
   assignmentOf(producer: string): Assignment {
     let a = this.assignments.get(producer);
     if (!a) {

@@ -8,6 +8,7 @@ import { ChannelError, type Channel } from "./channel";
 import type { Clock } from "./clock";
 import { KnownState } from "./known-state";
 import { backoffMs, honourRetryAfter } from "./llm/backoff";
+import { isRequestTooLarge, maxTokensLimitOf } from "./llm/errors";
 import type { LlmResolution } from "./llm/factory";
 import { paceDelayMs, parseRateLimitHeaders, type RateLimitSnapshot } from "./llm/rate-limit";
 import { LlmCallError, type LlmClient, type LlmResponse } from "./llm/types";
@@ -134,6 +135,8 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   const pacing = new Map<string, RateLimitSnapshot>();
   /** Known-entries budget cap per target after a context overflow. */
   const overflowCap = new Map<string, number>();
+  /** max_tokens ceiling per target, learnt from a 400 that names it. */
+  const maxTokensCap = new Map<string, number>();
   let failureStreak = 0;
   let emptyStreak = 0;
   let lastProblem = "";
@@ -174,7 +177,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       strategy: opts.strategy,
       shares: opts.shares,
     });
-    const maxTokens = maxTokensFor(assignment.requestSize);
+    const maxTokens = Math.min(maxTokensFor(assignment.requestSize), maxTokensCap.get(label) ?? Number.POSITIVE_INFINITY);
 
     const pace = paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens });
     if (pace > 0) {
@@ -204,9 +207,17 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     summary.failedCalls++;
     if (err.headers) pacing.set(label, parseRateLimitHeaders(err.headers, clock.now()));
     const attempt = failureStreak++;
-    switch (err.kind) {
+    const tooLarge = err.kind === "rate_limit" && err.retryAfterMs === undefined && isRequestTooLarge(err.message);
+    const tokenLimit = err.kind === "bad_request" ? maxTokensLimitOf(err.message) : undefined;
+    if (tokenLimit !== undefined && tokenLimit < maxTokens) {
+      maxTokensCap.set(label, tokenLimit);
+      log(`${label}: max_tokens lowered to ${tokenLimit}`);
+      failureStreak = attempt;
+      continue;
+    }
+    switch (tooLarge ? "context_overflow" : err.kind) {
       case "context_overflow": {
-        if (prompt.knownTokens > 0) {
+        if (opts.strategy !== "naive" && prompt.knownTokens > 0) {
           // Shrink the known-entries budget and retry at once; halving reaches 0 in a few steps.
           const cap = Math.floor(prompt.knownTokens / 2);
           overflowCap.set(label, cap);
@@ -232,8 +243,8 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       case "auth":
       case "no_key":
         problem("fatal", err.kind, `${label}: authentication failed (${err.status ?? "no status"}): ${err.message}`);
-        delay = opts.idleRecheckMs;
-        break;
+        await idle(opts.idleRecheckMs);
+        continue;
       case "bad_request":
         delay = backoffMs(attempt + 2, opts.backoff, random);
         problem("warn", err.kind, `${label}: request rejected (${err.status ?? "?"}): ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);

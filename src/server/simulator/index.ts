@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SimEngine, type SimOutcome } from "../../lib/sim/engine";
-import { SIM_MODEL_IDS, simModelWire } from "../../lib/sim/models";
+import { isSimModelId, SIM_MODEL_IDS, simModelWire, type SimModelId } from "../../lib/sim/models";
 import { parseSimParamsOverride, SimParamsError, type SimParams, type SimParamsOverride } from "../../lib/sim/params";
 import { countPromptTokens } from "../../lib/sim/tokens";
 import { anthropicError, invalidRequest as anthropicInvalid, parseMessagesRequest, requestId as anthropicRequestId, writeMessage } from "./anthropic-wire";
@@ -133,12 +133,13 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
       const failure = { kind: "authentication", message: anthropic ? "x-api-key header is required" : "You didn't provide an API key." } as const;
       return sendWireError(res, anthropic ? anthropicError(failure, "", null) : openaiError(failure, "", null), idHeaders);
     }
-    const describe = (m: string) =>
+    // `wire` is an extra field: which SDK reaches the model.
+    const describe = (m: SimModelId) =>
       anthropic
-        ? { type: "model", id: m, display_name: m, created_at: new Date(created * 1000).toISOString(), wire: simModelWire(m as never) }
-        : { id: m, object: "model", created, owned_by: "igentai-sim", wire: simModelWire(m as never) };
+        ? { type: "model", id: m, display_name: m, created_at: new Date(created * 1000).toISOString(), wire: simModelWire(m) }
+        : { id: m, object: "model", created, owned_by: "igentai-sim", wire: simModelWire(m) };
     if (id !== undefined) {
-      if (!(SIM_MODEL_IDS as readonly string[]).includes(id)) {
+      if (!isSimModelId(id)) {
         const failure = { kind: "not_found", model: id, message: anthropic ? `model: ${id}` : `The model '${id}' does not exist` } as const;
         return sendWireError(res, wire === "openai" ? openaiError(failure, id, null) : anthropicError(failure, id, null), idHeaders);
       }

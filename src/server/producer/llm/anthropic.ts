@@ -68,11 +68,13 @@ export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
             }
           }
         }
+        // The SDKs end the iteration quietly when the stream is aborted: make that an error.
+        signal.throwIfAborted();
         return {
           text: received.text,
           promptTokens,
           completionTokens,
-          truncated: stopReason === "max_tokens" || stopReason === "model_context_window_exceeded",
+          truncated: stopReason === null || stopReason === "max_tokens" || stopReason === "model_context_window_exceeded",
           headers: response.headers,
         };
       });

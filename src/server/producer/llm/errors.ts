@@ -28,6 +28,8 @@ const CONTEXT_OVERFLOW =
 /** The bits of an SDK error we use; both SDKs' APIError classes have this shape. */
 interface ApiErrorLike {
   status?: number;
+  /** Anthropic SDK: the body's error.message (its `message` is the whole JSON body). */
+  apiMessage?: string | null;
   headers?: Headers;
   message?: string;
   code?: string | null;
@@ -43,6 +45,29 @@ function bodyErrorType(body: unknown): string | undefined {
   if (inner && typeof inner.type === "string") return inner.type;
   if (inner && typeof inner.code === "string") return inner.code;
   return typeof b.type === "string" && b.type !== "error" ? b.type : undefined;
+}
+
+function bodyMessage(e: ApiErrorLike): string | undefined {
+  if (typeof e.apiMessage === "string" && e.apiMessage) return e.apiMessage;
+  const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  if (typeof body?.error?.message === "string") return body.error.message;
+  if (typeof body?.message === "string") return body.message;
+  return undefined;
+}
+
+/**
+ * The output-token ceiling a 400 names ("supports at most 16384 completion tokens",
+ * "max_tokens: 60000 > 8192"), so the producer can lower max_tokens and carry on.
+ */
+export function maxTokensLimitOf(message: string): number | undefined {
+  const m = /at most (\d+) (?:completion|output) tokens/i.exec(message) ?? /max_tokens:? \d+ > (\d+)/i.exec(message);
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** A 429 for a request that can never fit the per-minute budget (no retry-after: waiting will not help). */
+export function isRequestTooLarge(message: string): boolean {
+  return /request too large|on its own/i.test(message);
 }
 
 function kindOf(status: number | undefined, type: string, message: string): CallErrorKind {
@@ -69,7 +94,7 @@ export function classifyError(err: unknown, ctx: { now: number; timedOut: boolea
   if (err instanceof LlmCallError) return err;
   const e = (typeof err === "object" && err !== null ? err : {}) as ApiErrorLike & { name?: string };
   const name = e.name ?? (err as object)?.constructor?.name ?? "";
-  const message = (e.message ?? String(err)).slice(0, 400);
+  const message = (bodyMessage(e) ?? e.message ?? String(err)).slice(0, 400);
   if (ctx.timedOut) return new LlmCallError("timeout", "call timed out", { cause: err });
   if (ctx.aborted) return new LlmCallError("other", "call aborted: producer stopping", { aborted: true, cause: err });
   if (/ConnectionTimeout/.test(name)) return new LlmCallError("timeout", message, { cause: err });

@@ -69,7 +69,16 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
             completionTokens = chunk.usage.completion_tokens;
           }
         }
-        return { text: received.text, promptTokens, completionTokens, truncated: finish === "length", headers: response.headers };
+        // The SDKs end the iteration quietly when the stream is aborted: make that an error.
+        signal.throwIfAborted();
+        return {
+          text: received.text,
+          promptTokens,
+          completionTokens,
+          // No finish_reason: the stream ended early, so the last line may be cut.
+          truncated: finish === "length" || finish === null,
+          headers: response.headers,
+        };
       });
     },
   };

@@ -1,0 +1,152 @@
+import { expect, test, type Page } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "./support/env";
+import { chartPoints, expectConnection, screenshot, statValue, uniqueTopic, waitForStatAbove } from "./support/ui";
+
+// One server, one database: the tests build on each other (start -> stop -> history).
+test.describe.configure({ mode: "serial" });
+
+const topic = uniqueTopic("European birds");
+
+// Uncaught exceptions and React errors fail the test (HTTP 4xx of a rejected form are expected).
+let pageErrors: string[] = [];
+test.beforeEach(({ page }) => {
+  pageErrors = [];
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
+  });
+});
+test.afterEach(() => {
+  expect(pageErrors, "errors in the browser console").toEqual([]);
+});
+
+async function startTopic(page: Page, name: string): Promise<void> {
+  await page.getByLabel("Topic to explore").fill(name);
+  await page.getByLabel("Producers").fill("3");
+  await page.getByTestId("start-button").click();
+}
+
+test("an invalid form shows the API's validation errors next to the fields", async ({ page }) => {
+  await page.goto("/");
+  await expectConnection(page, "live");
+  await page.getByLabel("Topic to explore").fill("x");
+  await page.getByLabel("Producers").fill("99");
+  await page.getByLabel("Items per request").fill("1");
+  const response = page.waitForResponse((r) => r.url().includes("topic.start"));
+  await page.getByTestId("start-button").click();
+  expect((await response).status()).toBe(400);
+
+  await expect(page.getByTestId("topic-error")).toContainText("at least 2 characters");
+  await expect(page.getByTestId("producers-error")).toContainText("at most 20");
+  await expect(page.getByTestId("requestSize-error")).toContainText("at least 5");
+  await expect(page.getByLabel("Topic to explore")).toHaveAttribute("aria-invalid", "true");
+  // The error is tied to its field for assistive technology.
+  await expect(page.getByLabel("Topic to explore")).toHaveAttribute("aria-describedby", "topic-error");
+  await screenshot(page, "invalid-form");
+
+  // Editing the field clears its error; nothing was started.
+  await page.getByLabel("Topic to explore").fill("xy");
+  await expect(page.getByTestId("topic-error")).toHaveCount(0);
+  await expect(page.getByTestId("server-state")).toHaveText("idle");
+});
+
+test("a topic started from the form runs against the simulator, streams live numbers and stops", async ({ page }) => {
+  await page.goto("/");
+  await expectConnection(page, "live");
+  // Without API keys only the simulator is offered, and labelled as such.
+  const models = page.locator(".mix-row select").first().locator("option");
+  await expect(models).not.toHaveCount(0);
+  for (const label of await models.allTextContents()) expect(label).toMatch(/simulat/i);
+
+  await startTopic(page, topic);
+  await expect(page.getByTestId("run-title")).toHaveText(topic);
+  await expect(page.getByTestId("run-state")).toHaveText("running");
+
+  // The total rises while the page is open, without reloading.
+  const first = await waitForStatAbove(page, "unique", 0);
+  await waitForStatAbove(page, "unique", first);
+  await expect.poll(() => statValue(page, "tokens")).toBeGreaterThan(0);
+
+  // Charts draw points (stored samples plus the live one).
+  const charts = page.getByTestId("charts");
+  await expect.poll(() => chartPoints(charts), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("chart-cumulative").locator("path.recharts-area-curve")).toHaveAttribute("d", /L/);
+  await expect(page.getByTestId("chart-rate").locator("path.recharts-line-curve").first()).toHaveAttribute("d", /L/);
+
+  // Per-LLM rows: one per simulated model and one per producer; producers are online in pm2.
+  await expect(page.getByTestId("targets-table-row")).toHaveCount(3);
+  await expect(page.getByTestId("producers-table-row")).toHaveCount(3);
+  await expect(page.getByTestId("targets-table")).toContainText("simulated");
+  await expect(page.getByTestId("producer-row")).toHaveCount(3);
+  await expect(page.getByTestId("producer-row").first()).toContainText("online", { timeout: 30_000 });
+
+  // The newest entries stream in, with the producer that found each.
+  await expect(page.getByTestId("entry").first()).toBeVisible();
+  await expect(page.getByTestId("entry").first()).toContainText(/p\d/);
+
+  await waitForStatAbove(page, "unique", 100);
+  const shot = await screenshot(page, "running");
+  fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
+  fs.copyFileSync(shot, path.join(ROOT, "docs", "screenshot.png"));
+
+  // Phone width and dark scheme: the same page stays usable.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.getByTestId("stat-unique")).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, "no horizontal scrolling of the page at phone width").toBeLessThanOrEqual(0);
+  await screenshot(page, "running-phone-dark");
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.emulateMedia({ colorScheme: "light" });
+
+  // Search over the run's entries.
+  const sample = (await page.getByTestId("entry").first().locator(".entry-text").textContent())!.trim();
+  const needle = sample.slice(0, Math.min(6, sample.length));
+  await page.getByTestId("entry-search").fill(needle);
+  await expect(page.getByText(/match(es)? for/)).toBeVisible();
+  const texts = await page.getByTestId("entry").locator(".entry-text").allTextContents();
+  expect(texts.length).toBeGreaterThan(0);
+  for (const t of texts) expect(t.toLowerCase()).toContain(needle.toLowerCase());
+  await page.getByTestId("entry-search").fill("");
+
+  // output.txt downloads with one entry per line.
+  const download = page.waitForEvent("download");
+  await page.getByTestId("download-txt").click();
+  const file = await (await download).path();
+  const lines = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
+  expect(lines.length).toBeGreaterThan(0);
+
+  // Stop: pending state, then the producers are gone.
+  await page.getByTestId("stop-button").click();
+  await expect(page.getByTestId("run-state")).toHaveText("stopped", { timeout: 60_000 });
+  await expect(page.getByTestId("no-producers")).toBeVisible();
+  await expect(page.getByTestId("producer-row")).toHaveCount(0);
+  await expect(page.getByTestId("stop-button")).toBeDisabled();
+  await screenshot(page, "stopped");
+});
+
+test("after a reload the run is in the history and opens with its whole curve", async ({ page }) => {
+  await page.goto("/");
+  await page.reload();
+  const row = page.getByTestId("history-run").filter({ hasText: topic });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("stopped");
+  await row.getByRole("link").click();
+  await expect(page).toHaveURL(/\?run=/);
+  await expect(page.getByTestId("run-title")).toHaveText(topic);
+
+  // The curve comes from the stored samples (no live data for a stopped run).
+  const charts = page.getByTestId("charts");
+  await expect.poll(() => chartPoints(charts)).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("chart-cumulative").locator("path.recharts-area-curve")).toHaveAttribute("d", /L/);
+  expect(await statValue(page, "unique")).toBeGreaterThan(100);
+  await expect(page.getByTestId("entry").first()).toBeVisible();
+  await expect(page.getByTestId("targets-table-row")).not.toHaveCount(0);
+
+  // Orchestration events from Postgres, newest first.
+  await expect(page.getByTestId("event").filter({ hasText: "run.stopped" })).toHaveCount(1);
+  await expect(page.getByTestId("event").filter({ hasText: "run.started" })).toHaveCount(1);
+  await screenshot(page, "history");
+});

@@ -1,0 +1,242 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { useTRPC } from "../../trpc/react";
+import type { LiveSnapshot, RunSummary } from "../../trpc/shared";
+import { finalTargets, parseSample, runTotals, sampleFromSnapshot, withLiveSample, type Sample } from "../_lib/chart-data";
+import { formatCompact, formatDateTime, formatElapsed, formatInt, formatPercent, formatRate, formatUsd } from "../_lib/format";
+import { coverageOf, isRunActive, llmRows } from "../_lib/live-view";
+import { RunCharts } from "./charts";
+import { ConnectionBadge } from "./connection-badge";
+import { EntriesPanel } from "./entries-panel";
+import { EventsTimeline } from "./events-timeline";
+import { LlmTable } from "./llm-table";
+import { ProducerHealth } from "./producer-health";
+import { RunHistory } from "./run-history";
+import { StatGrid, type Stat } from "./stat-grid";
+import { TopicForm } from "./topic-form";
+import { useLiveStream } from "./use-live";
+
+/** The whole dashboard. `runId` (from `?run=`) pins a run; without it the live run is followed. */
+export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const live = useLiveStream();
+  const snap = live.snapshot;
+  const liveRunId = snap?.run && isRunActive(snap.state) ? snap.run.id : null;
+
+  // After a run stops the page keeps showing it, rather than jumping to another run.
+  const [lastLiveRunId, setLastLiveRunId] = useState<string | null>(null);
+  useEffect(() => {
+    if (liveRunId) setLastLiveRunId(liveRunId);
+  }, [liveRunId]);
+
+  const runsQuery = useQuery({ ...trpc.topic.list.queryOptions({ limit: 50 }), refetchInterval: 5_000 });
+  const runs = runsQuery.data ?? [];
+  const runId = pinnedRunId ?? liveRunId ?? lastLiveRunId ?? runs[0]?.id ?? null;
+  const run: RunSummary | null = runs.find((r) => r.id === runId) ?? null;
+  const viewingLive = runId !== null && runId === liveRunId;
+
+  const samplesQuery = useQuery({
+    ...trpc.metrics.samples.queryOptions({ runId: runId ?? "none" }),
+    enabled: runId !== null,
+    refetchInterval: viewingLive ? 5_000 : false,
+  });
+  // The final sample is written when the run stops: fetch it once more.
+  useEffect(() => {
+    if (!viewingLive && runId) void queryClient.invalidateQueries({ queryKey: trpc.metrics.samples.queryKey({ runId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.topic.list.queryKey() });
+  }, [viewingLive, runId, queryClient, trpc]);
+
+  const stored = useMemo(() => (samplesQuery.data ?? []).map(parseSample).filter((s): s is Sample => s !== null), [samplesQuery.data]);
+  const samples = useMemo(() => withLiveSample(stored, viewingLive && snap ? sampleFromSnapshot(snap) : null), [stored, viewingLive, snap]);
+
+  const resume = useMutation(
+    trpc.topic.start.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.topic.list.queryKey() });
+        router.push("/");
+      },
+    }),
+  );
+  const [prefill, setPrefill] = useState<{ topic: string; nonce: number } | null>(null);
+
+  const stats = buildStats({ snap: viewingLive ? snap : null, run, samples });
+  const stale = viewingLive && (live.connection === "reconnecting" || live.connection === "offline");
+  const title = viewingLive ? snap?.run?.topic : run?.topic;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1 className="brand">
+          <Link href="/">igentai</Link>
+        </h1>
+        <span className="topbar-state">
+          {snap && (
+            <span className={`pill state-${snap.state}`} data-testid="server-state">
+              {snap.state === "idle" ? "idle" : `${snap.state}${snap.run ? `: ${snap.run.topic}` : ""}`}
+            </span>
+          )}
+        </span>
+        <ConnectionBadge state={live.connection} />
+      </header>
+
+      <main className="layout">
+        <div className="side">
+          <TopicForm active={liveRunId !== null} prefill={prefill} onStarted={() => pinnedRunId && router.push("/")} />
+          <div className="history-area">
+            <RunHistory
+              runs={runs}
+              loading={runsQuery.isPending}
+              selectedId={runId}
+              resuming={resume.isPending ? (resume.variables?.topic ? (runs.find((r) => r.topic === resume.variables?.topic)?.id ?? null) : null) : null}
+              onResume={(r) => {
+                setPrefill({ topic: r.topic, nonce: Date.now() });
+                resume.mutate({ topic: r.topic });
+              }}
+            />
+            {resume.isError && (
+              <p className="form-error" role="alert">
+                Could not resume: {resume.error.message}
+              </p>
+            )}
+          </div>
+        </div>
+
+        <div className={`content${stale ? " stale" : ""}`}>
+          {stale && (
+            <p className="stale-notice" data-testid="stale-notice">
+              {live.connection === "offline" ? "You are offline." : "Lost the connection to the server."} Showing the last numbers received; reconnecting by itself…
+            </p>
+          )}
+          <section className="run-head" aria-label="Run">
+            {runId ? (
+              <>
+                <div className="run-title">
+                  <h2 data-testid="run-title">{title ?? "Run"}</h2>
+                  <span className={`pill state-${viewingLive ? (snap?.state ?? "running") : (run?.state ?? "stopped")}`} data-testid="run-state">
+                    {viewingLive ? snap?.state : (run?.state ?? "…")}
+                  </span>
+                </div>
+                <p className="sub">
+                  {run?.startedAt ? `Started ${formatDateTime(run.startedAt)}` : ""}
+                  {run?.stopReason && !viewingLive ? ` · ${run.stopReason}` : ""}
+                  {!viewingLive && liveRunId && (
+                    <>
+                      {" · "}
+                      <Link href="/">Back to the live run</Link>
+                    </>
+                  )}
+                </p>
+              </>
+            ) : (
+              <div className="run-title">
+                <h2>No run yet</h2>
+                <p className="sub">Enter a topic and press Start. Without API keys the simulator plays the LLMs.</p>
+              </div>
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="numbers-title">
+            <h2 id="numbers-title" className="sr-only">
+              Numbers
+            </h2>
+            <StatGrid stats={stats} label={viewingLive ? "Live numbers" : "Run totals"} />
+          </section>
+
+          {runId && <RunCharts samples={samples} loading={samplesQuery.isPending} />}
+
+          <section className="card" aria-labelledby="llm-title">
+            <h2 id="llm-title">Per LLM</h2>
+            {viewingLive && snap ? (
+              <>
+                <LlmTable title="By provider / model" kind="target" testId="targets-table" rows={llmRows(snap.targets, { simulated: (t) => Boolean((t as { simulated?: boolean }).simulated) })} />
+                <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(snap.producers)} />
+              </>
+            ) : (
+              <PastTargets samples={samples} />
+            )}
+          </section>
+
+          <ProducerHealth producers={snap?.producers ?? []} now={live.now} active={liveRunId !== null} />
+
+          {runId && <EntriesPanel runId={runId} live={viewingLive} newest={viewingLive ? (snap?.newest ?? []) : []} total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)} now={live.now} />}
+
+          {runId && <EventsTimeline runId={runId} live={viewingLive} />}
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function PastTargets({ samples }: { samples: Sample[] }) {
+  const targets = finalTargets(samples);
+  const total = targets.reduce((a, t) => a + t.unique, 0);
+  return (
+    <div className="table-wrap" data-testid="targets-table">
+      <table className="data">
+        <caption>Unique entries by provider / model (live details appear while a run is producing)</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="name">
+              Provider / model
+            </th>
+            <th scope="col">Unique</th>
+            <th scope="col">Share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {targets.length === 0 && (
+            <tr>
+              <td colSpan={3} className="empty">
+                No data.
+              </td>
+            </tr>
+          )}
+          {targets.map((t) => (
+            <tr key={t.key} data-testid="targets-table-row">
+              <th scope="row" className="name">
+                <span className="mono">{t.key}</span>
+                {t.key.startsWith("sim:") && <span className="tag">simulated</span>}
+              </th>
+              <td className="num">{formatInt(t.unique)}</td>
+              <td className="num">{formatPercent(total > 0 ? t.unique / total : null, 0)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: RunSummary | null; samples: Sample[] }): Stat[] {
+  const known = snap !== null || samples.length > 0;
+  const totals = runTotals(samples);
+  const unique = snap ? snap.totals.unique : (run?.totalUnique ?? samples[samples.length - 1]?.totalUnique ?? null);
+  const lastMinute = snap ? snap.totals.uniqueLastMinute : null;
+  const elapsed = snap?.run ? snap.run.elapsedMs : run?.startedAt && run.stoppedAt ? run.stoppedAt - run.startedAt : null;
+  const dupRate = totals.candidates > 0 ? totals.duplicates / totals.candidates : null;
+  return [
+    { id: "unique", label: "Unique entries", value: formatInt(unique) },
+    { id: "last-minute", label: "In the last minute", value: formatInt(lastMinute) },
+    { id: "dup-rate", label: "Duplicate rate", value: formatPercent(dupRate), hint: totals.candidates > 0 ? `${formatCompact(totals.candidates)} candidates` : undefined },
+    { id: "tokens", label: "Tokens", value: known ? formatCompact(totals.tokens) : formatCompact(null) },
+    { id: "cost", label: "Cost", value: known ? formatUsd(totals.costUsd) : formatUsd(null) },
+    { id: "per-1k-tokens", label: "Unique / 1k tokens", value: formatRate(unique !== null && totals.tokens > 0 ? (unique / totals.tokens) * 1000 : null) },
+    { id: "per-dollar", label: "Unique / $", value: formatRate(unique !== null && totals.costUsd > 0 ? unique / totals.costUsd : null) },
+    { id: "elapsed", label: snap ? "Elapsed" : "Duration", value: formatElapsed(elapsed) },
+    ...coverageStats(snap),
+  ];
+}
+
+/** Shown once the orchestrator estimates how much of the topic has been found. */
+function coverageStats(snap: LiveSnapshot | null): Stat[] {
+  const c = coverageOf(snap);
+  if (!c) return [];
+  const band = c.low !== null ? `${formatInt(c.low)}–${c.high !== null ? formatInt(c.high) : "?"}` : null;
+  return [{ id: "coverage", label: "Coverage (est.)", value: formatPercent(c.coverage, 0), hint: `of ~${formatInt(c.estimatedTotal)}${band ? ` (${band})` : ""}` }];
+}

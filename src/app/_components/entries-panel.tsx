@@ -1,0 +1,94 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useTRPC } from "../../trpc/react";
+import type { LiveSnapshot } from "../../trpc/shared";
+import { formatAgo, formatInt } from "../_lib/format";
+
+type NewestEntry = LiveSnapshot["newest"][number];
+type Row = { seq: number; text: string; producer: string; target: string; at: number };
+
+const PAGE = 50;
+
+/** The newest entries as they stream in, a search over all of the run's entries, downloads. */
+export function EntriesPanel({ runId, live, newest, total, now }: { runId: string; live: boolean; newest: NewestEntry[]; total: number | null; now: number }) {
+  const trpc = useTRPC();
+  const [search, setSearch] = useState("");
+  const [debounced, setDebounced] = useState("");
+  const [limit, setLimit] = useState(PAGE);
+
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(search.trim()), 250);
+    return () => clearTimeout(t);
+  }, [search]);
+  useEffect(() => setLimit(PAGE), [debounced, runId]);
+
+  // While live and not searching, the stream's newest entries are shown instead.
+  const useStream = live && debounced === "" && limit === PAGE;
+  const q = useQuery({
+    ...trpc.topic.entries.queryOptions({ runId, limit, ...(debounced ? { search: debounced } : {}) }),
+    enabled: !useStream,
+    placeholderData: keepPreviousData,
+  });
+
+  const rows: Row[] = useStream
+    ? newest.map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: e.target, at: e.at }))
+    : (q.data?.items ?? []).map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: `${e.provider}:${e.model}`, at: e.createdAt }));
+  const more = useStream ? total !== null && total > rows.length : Boolean(q.data?.nextBefore) && limit < 1000;
+  const href = (format: string) => `/api/runs/${encodeURIComponent(runId)}/download?format=${format}`;
+
+  return (
+    <section className="card entries" aria-labelledby="entries-title">
+      <div className="card-head">
+        <h2 id="entries-title">Entries</h2>
+        <nav className="downloads" aria-label="Download entries">
+          <a className="btn small" href={href("txt")} download data-testid="download-txt">
+            output.txt
+          </a>
+          <a className="btn small" href={href("json")} download>
+            JSON
+          </a>
+          <a className="btn small" href={href("csv")} download>
+            CSV
+          </a>
+        </nav>
+      </div>
+      <div className="search">
+        <label htmlFor="entry-search">Search this run&apos;s entries</label>
+        <input id="entry-search" type="search" placeholder="Search…" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" maxLength={100} data-testid="entry-search" />
+      </div>
+      <p className="hint" aria-live="polite">
+        {debounced
+          ? q.isFetching
+            ? "Searching…"
+            : `${rows.length}${q.data?.nextBefore ? "+" : ""} match${rows.length === 1 ? "" : "es"} for “${debounced}”`
+          : useStream
+            ? "Newest first, as they arrive."
+            : q.isError
+              ? `Could not load entries: ${q.error.message}`
+              : "Newest first."}
+      </p>
+      <ol className="entry-list" data-testid="entry-list" aria-label="Entries, newest first">
+        {rows.map((r) => (
+          <li key={r.seq} className="entry" data-testid="entry">
+            <span className="seq num">#{formatInt(r.seq)}</span>
+            <span className="entry-text">{r.text}</span>
+            <span className="entry-meta">
+              <span className="mono" title={r.target}>
+                {r.producer}
+              </span>
+              <span className="sub">{formatAgo(r.at, now)}</span>
+            </span>
+          </li>
+        ))}
+        {rows.length === 0 && <li className="empty">{q.isFetching ? "Loading…" : debounced ? "No entry matches." : "No entries yet."}</li>}
+      </ol>
+      {more && (
+        <button type="button" className="btn small" onClick={() => setLimit((l) => Math.min(1000, l + 100))} disabled={q.isFetching}>
+          Show more
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+import type { LlmRow } from "../_lib/live-view";
+import { formatCompact, formatDuration, formatInt, formatPercent, formatUsd } from "../_lib/format";
+
+type Props = { title: string; rows: LlmRow[]; testId: string; kind: "target" | "producer" };
+
+/** Per provider/model or per producer: throughput now, totals, waste, errors and cost. */
+export function LlmTable({ title, rows, testId, kind }: Props) {
+  const showWeight = rows.some((r) => r.weight !== null);
+  return (
+    <div className="table-wrap" data-testid={testId}>
+      <table className="data">
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="name">
+              {kind === "target" ? "Provider / model" : "Producer"}
+            </th>
+            <th scope="col" title="Unique entries over the last minute">
+              Unique/min
+            </th>
+            <th scope="col">Unique</th>
+            <th scope="col">Duplicates</th>
+            <th scope="col">Errors</th>
+            <th scope="col" title="Rate-limit hits (HTTP 429)">
+              Rate limits
+            </th>
+            <th scope="col">Avg latency</th>
+            <th scope="col">Tokens</th>
+            <th scope="col">Cost</th>
+            <th scope="col" title="Share of the candidates of the last minute">
+              Share now
+            </th>
+            {showWeight && <th scope="col">Weight</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={showWeight ? 11 : 10} className="empty">
+                No data yet.
+              </td>
+            </tr>
+          )}
+          {rows.map((r) => (
+            <tr key={r.key} data-testid={`${testId}-row`}>
+              <th scope="row" className="name">
+                <span className="mono">{r.label}</span>
+                {kind === "target" && r.simulated && <span className="tag">simulated</span>}
+                {kind === "producer" && r.target && <span className="sub mono">{r.target}</span>}
+              </th>
+              <td className="num">{formatInt(r.uniquePerMinute)}</td>
+              <td className="num">{formatInt(r.unique)}</td>
+              <td className="num">
+                {formatInt(r.duplicates)} <span className="sub">{formatPercent(r.dupRate, 0)}</span>
+              </td>
+              <td className={`num${r.errors > 0 ? " warn-text" : ""}`}>{formatInt(r.errors)}</td>
+              <td className={`num${r.rateLimits > 0 ? " warn-text" : ""}`}>{formatInt(r.rateLimits)}</td>
+              <td className="num">{formatDuration(r.avgLatencyMs)}</td>
+              <td className="num">{formatCompact(r.tokens)}</td>
+              <td className="num">{formatUsd(r.costUsd)}</td>
+              <td className="num">
+                <ShareBar share={r.share} />
+              </td>
+              {showWeight && <td className="num">{r.weight === null ? "–" : r.weight.toFixed(2)}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ShareBar({ share }: { share: number | null }) {
+  const pct = share === null ? 0 : Math.round(share * 100);
+  return (
+    <span className="share">
+      <span className="share-bar" aria-hidden="true">
+        <span style={{ width: `${pct}%` }} />
+      </span>
+      <span>{formatPercent(share, 0)}</span>
+    </span>
+  );
+}

@@ -1,0 +1,46 @@
+"use client";
+
+import Link from "next/link";
+import type { RunSummary } from "../../trpc/shared";
+import { formatDateTime, formatDuration, formatInt } from "../_lib/format";
+
+type Props = {
+  runs: RunSummary[];
+  loading: boolean;
+  selectedId: string | null;
+  resuming: string | null;
+  onResume: (run: RunSummary) => void;
+};
+
+/** Past runs with their totals: open one to see its charts and entries, or resume it. */
+export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Props) {
+  return (
+    <section className="card history" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      <ul className="run-list" data-testid="history">
+        {runs.length === 0 && <li className="empty">{loading ? "Loading…" : "No runs yet."}</li>}
+        {runs.map((r) => {
+          const duration = r.startedAt !== null ? (r.stoppedAt ?? (r.active ? Date.now() : r.startedAt)) - r.startedAt : null;
+          return (
+            <li key={r.id} className={`run${r.id === selectedId ? " selected" : ""}`} data-testid="history-run" data-run-id={r.id}>
+              <Link href={`/?run=${encodeURIComponent(r.id)}`} className="run-open" aria-current={r.id === selectedId ? "page" : undefined}>
+                <span className="run-topic">{r.topic}</span>
+                <span className="run-meta">
+                  <span className={`pill state-${r.state}`}>{r.active ? "live" : r.state}</span>
+                  <span className="num">{formatInt(r.totalUnique)} entries</span>
+                  <span className="sub">{formatDateTime(r.startedAt ?? r.createdAt)}</span>
+                  {duration !== null && !r.active && <span className="sub">{formatDuration(duration)}</span>}
+                </span>
+              </Link>
+              {!r.active && (
+                <button type="button" className="btn small" onClick={() => onResume(r)} disabled={resuming !== null} aria-label={`Resume “${r.topic}”`}>
+                  {resuming === r.id ? "Resuming…" : "Resume"}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { chao1, describeCoverage, estimateCoverage, ReproposalCounter, sampleCoverage, StopMonitor, zipfEstimate } from "./coverage";
+import { seededRng } from "./stats/math";
+
+/** Draws from a known universe with popularity weights until `stopAt` distinct entries were seen. */
+function sampleUniverse(weights: readonly number[], stopAt: number, seed: number): ReproposalCounter {
+  const rng = seededRng(seed);
+  const cdf: number[] = [];
+  let total = 0;
+  for (const w of weights) cdf.push((total += w));
+  const proposals = new Int32Array(weights.length);
+  const counter = new ReproposalCounter();
+  while (counter.observed < stopAt) {
+    const r = rng() * total;
+    let lo = 0;
+    let hi = weights.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < r) lo = mid + 1;
+      else hi = mid;
+    }
+    if (proposals[lo] === 0) counter.onNew();
+    else counter.onRepeat(proposals[lo]!);
+    proposals[lo]!++;
+  }
+  return counter;
+}
+
+const zipf = (size: number, s: number) => Array.from({ length: size }, (_, i) => (i + 1) ** -s);
+
+describe("ReproposalCounter", () => {
+  it("maintains the frequency-of-frequencies as entries are re-proposed", () => {
+    const c = new ReproposalCounter();
+    c.onNew(); // a:1
+    c.onNew(); // b:1
+    c.onRepeat(1); // a:2
+    c.onRepeat(2); // a:3
+    c.onNew(); // c:1
+    c.onRepeat(1); // b:2
+    expect([...c.frequencies]).toEqual([0, 1, 1, 1]);
+    expect(c.observed).toBe(3);
+    expect(c.samples).toBe(6);
+  });
+
+  it("refuses a repeat of a count nobody has", () => {
+    const c = new ReproposalCounter();
+    c.onNew();
+    expect(() => c.onRepeat(2)).toThrow(/no entry/);
+    expect(() => c.onRepeat(0)).toThrow(/positive integer/);
+  });
+});
+
+describe("chao1", () => {
+  it("matches the bias-corrected formula", () => {
+    // f1 = 10, f2 = 5, f3 = 5: S_obs 20, n 35.
+    const est = chao1([0, 10, 5, 5]);
+    expect(est.estimatedTotal).toBeCloseTo(20 + ((34 / 35) * 10 * 9) / 12, 6);
+    expect(est.low).toBeGreaterThanOrEqual(20);
+    expect(est.low).toBeLessThan(est.estimatedTotal);
+    expect(est.high).toBeGreaterThan(est.estimatedTotal);
+  });
+
+  it("stays finite when nothing was proposed twice (f2 = 0)", () => {
+    const est = chao1([0, 8, 0, 1]);
+    expect(Number.isFinite(est.estimatedTotal)).toBe(true);
+    expect(est.estimatedTotal).toBeGreaterThan(9);
+    expect(Number.isFinite(est.high)).toBe(true);
+  });
+
+  it("accepts a Map as well as an array", () => {
+    expect(chao1(new Map([[1, 10], [2, 5], [3, 5]])).estimatedTotal).toBeCloseTo(chao1([0, 10, 5, 5]).estimatedTotal, 9);
+  });
+
+  it("is accurate when proposals really are uniform draws", () => {
+    const counter = sampleUniverse(zipf(2_000, 0), 1_000, 5);
+    const est = chao1(counter.frequencies);
+    expect(Math.abs(est.estimatedTotal / 2_000 - 1)).toBeLessThan(0.1);
+    expect(est.low).toBeLessThan(2_000);
+    expect(est.high).toBeGreaterThan(2_000);
+  });
+});
+
+describe("estimateCoverage", () => {
+  it("handles no data and no repeats", () => {
+    expect(estimateCoverage([])).toMatchObject({ observed: 0, estimatedTotal: 0, coverage: 0 });
+    const fresh = estimateCoverage([0, 30]);
+    expect(fresh.coverage).toBeLessThan(0.1);
+    expect(fresh.sampleCoverage).toBe(0);
+  });
+
+  it("reports nearly full coverage once every entry was proposed many times", () => {
+    const est = estimateCoverage([0, 0, 0, 0, 0, 50]);
+    expect(est.coverage).toBe(1);
+    expect(est.sampleCoverage).toBe(1);
+  });
+
+  it("corrects the skew bias: Zipf over 2,000 entries, stopped at half found, lands within 20%", () => {
+    const counter = sampleUniverse(zipf(2_000, 1), 1_000, 1);
+    const est = estimateCoverage(counter.frequencies);
+    expect(est.method).toBe("zipf");
+    expect(Math.abs(est.estimatedTotal / 2_000 - 1)).toBeLessThan(0.2);
+    expect(est.low).toBeLessThanOrEqual(2_000);
+    expect(est.high).toBeGreaterThanOrEqual(2_000);
+    expect(est.coverage).toBeGreaterThan(0.4);
+    expect(est.coverage).toBeLessThan(0.6);
+    expect(est.zipfExponent).toBeCloseTo(1, 1);
+  });
+
+  it.each([0.8, 1.0, 1.2])("stays accurate over many runs with Zipf exponent %s (RMS error, band coverage)", (s) => {
+    const seeds = 12;
+    const errors: number[] = [];
+    let inBand = 0;
+    for (let seed = 100; seed < 100 + seeds; seed++) {
+      const est = estimateCoverage(sampleUniverse(zipf(2_000, s), 1_000, seed).frequencies);
+      errors.push(est.estimatedTotal / 2_000 - 1);
+      if (est.low <= 2_000 && est.high >= 2_000) inBand++;
+    }
+    const rms = Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / seeds);
+    expect(rms).toBeLessThan(0.1);
+    // About 1 run in 100 misses by more than 20% at s = 1.2 (sampling noise, not bias).
+    expect(errors.filter((e) => Math.abs(e) < 0.2).length).toBeGreaterThanOrEqual(seeds - 1);
+    expect(inBand).toBeGreaterThanOrEqual(seeds - 2);
+  });
+
+  it("Chao1 alone is biased low on Zipf data (the reason for the correction)", () => {
+    const counter = sampleUniverse(zipf(2_000, 1), 1_000, 1);
+    expect(chao1(counter.frequencies).estimatedTotal).toBeLessThan(0.9 * 2_000);
+  });
+
+  it("agrees with Chao1 on uniform data", () => {
+    const counter = sampleUniverse(zipf(2_000, 0), 1_000, 6);
+    const est = estimateCoverage(counter.frequencies);
+    expect(Math.abs(est.estimatedTotal / 2_000 - 1)).toBeLessThan(0.1);
+    expect(est.zipfExponent ?? 0).toBeLessThan(0.3);
+  });
+
+  it("falls back to Chao1 when popularity drops faster than a power law", () => {
+    const steep = Array.from({ length: 2_000 }, (_, i) => Math.exp(-i / 400));
+    const counter = sampleUniverse(steep, 1_700, 7);
+    const est = estimateCoverage(counter.frequencies);
+    expect(est.method).toBe("chao1");
+    expect(est.estimatedTotal).toBeGreaterThanOrEqual(chao1(counter.frequencies).estimatedTotal);
+  });
+
+  it("uses Chao1 until there are enough repeats to fit", () => {
+    expect(estimateCoverage([0, 40, 5, 2]).method).toBe("chao1");
+  });
+
+  it("fits a large run quickly", () => {
+    const counter = sampleUniverse(zipf(60_000, 1), 20_000, 8);
+    const t0 = performance.now();
+    const z = zipfEstimate(counter.frequencies);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(Math.abs(z.estimatedTotal / 60_000 - 1)).toBeLessThan(0.25);
+  });
+
+  it("computes Good-Turing sample coverage", () => {
+    // n = 35, f1 = 10, f2 = 5: 1 - 10/35 · (34·10 / (34·10 + 10)).
+    expect(sampleCoverage([0, 10, 5, 5])).toBeCloseTo(1 - (10 / 35) * (340 / 350), 9);
+  });
+
+  it("describes itself for the UI", () => {
+    const text = describeCoverage({ observed: 1_000, samples: 4_000, estimatedTotal: 2_013.4, low: 1_790, high: 2_321, coverage: 0.4967, sampleCoverage: 0.9, method: "zipf" });
+    expect(text).toBe("about 50% of an estimated 2,013 found (95% band 1,790–2,321)");
+    expect(describeCoverage({ ...estimateCoverage([0, 3]), high: Infinity, observed: 3 })).toMatch(/unbounded/);
+  });
+});
+
+describe("StopMonitor", () => {
+  const est = (coverage: number, high = 2_000) => ({ observed: 1_000, samples: 3_000, estimatedTotal: 1_000 / coverage, low: 1_000, high, coverage, sampleCoverage: 0.9, method: "zipf" as const });
+
+  it("stops at the requested estimated coverage", () => {
+    const m = new StopMonitor({ stopAtCoverage: 0.8 });
+    expect(m.check(0, { coverage: est(0.7), uniquePerMinute: 50 }).stop).toBe(false);
+    expect(m.check(1, { coverage: est(0.81), uniquePerMinute: 50 })).toMatchObject({ stop: true, reason: "coverage" });
+  });
+
+  it("can judge coverage by the upper end of the band", () => {
+    const m = new StopMonitor({ stopAtCoverage: 0.8, conservative: true });
+    expect(m.check(0, { coverage: est(0.85, 1_400), uniquePerMinute: 50 }).stop).toBe(false);
+    expect(m.check(0, { coverage: est(0.9, 1_200), uniquePerMinute: 50 }).stop).toBe(true);
+  });
+
+  it("stops when the yield stays below the threshold for the whole window, not after a dip", () => {
+    const m = new StopMonitor({ minUniquePerMinute: 5, lowYieldWindowMs: 600_000 });
+    expect(m.check(0, { uniquePerMinute: 2 }).stop).toBe(false);
+    expect(m.check(300_000, { uniquePerMinute: 2 }).stop).toBe(false);
+    expect(m.check(400_000, { uniquePerMinute: 9 }).stop).toBe(false); // recovered: the clock restarts
+    expect(m.check(500_000, { uniquePerMinute: 1 }).stop).toBe(false);
+    expect(m.check(1_000_000, { uniquePerMinute: 1 }).stop).toBe(false);
+    expect(m.check(1_100_000, { uniquePerMinute: 1 })).toMatchObject({ stop: true, reason: "low_yield" });
+  });
+
+  it("does not treat missing data as low yield", () => {
+    const m = new StopMonitor({ minUniquePerMinute: 5, lowYieldWindowMs: 1_000 });
+    expect(m.check(0, { uniquePerMinute: null }).stop).toBe(false);
+    expect(m.check(5_000, { uniquePerMinute: null }).stop).toBe(false);
+  });
+
+  it("validates its target", () => {
+    expect(() => new StopMonitor({ stopAtCoverage: 80 })).toThrow(/stopAtCoverage/);
+  });
+});

@@ -1,0 +1,147 @@
+import { MAX_INDEXED_WORD } from "./hash-multimap";
+
+/**
+ * Is one word a typo of another? A cost (edits a typist plausibly makes) plus guards for
+ * the distinct near-names that edit distance alone would merge.
+ */
+
+export interface TypoThresholds {
+  /** One edit is allowed when the longer word has at least this many characters. */
+  oneEditMinLength: number;
+  /** Two edits when both words have at least this many characters. */
+  twoEditsMinLength: number;
+}
+
+/** Why a close pair was not merged outright; such pairs form the borderline band. */
+export type SoftReason = "affix" | "final-letter" | "over-budget" | "known-word";
+
+export interface WordMatch {
+  cost: number;
+  soft: SoftReason | null;
+}
+
+export function editBudget(lengthA: number, lengthB: number, t: TypoThresholds): number {
+  if (Math.min(lengthA, lengthB) >= t.twoEditsMinLength) return 2;
+  return Math.max(lengthA, lengthB) >= t.oneEditMinLength ? 1 : 0;
+}
+
+// Spelling variants as cheap as a dropped letter: Tolstoi/Tolstoy, organisation/organization,
+// Tchaikovsky/Tchaikowsky. Any other substitution costs 2: one changed letter in a short word
+// is more often another name than a slip (Iceland/Ireland, Shina/Shona, Nanning/Nanjing).
+const CHEAP_PAIRS = ["iy", "ck", "sz", "vw"];
+
+const CHEAP = (() => {
+  const table = new Uint8Array(26 * 26);
+  for (const pair of CHEAP_PAIRS) {
+    const x = pair.charCodeAt(0) - 97;
+    const y = pair.charCodeAt(1) - 97;
+    table[x * 26 + y] = 1;
+    table[y * 26 + x] = 1;
+  }
+  return table;
+})();
+
+function substitutionCost(a: number, b: number): number {
+  if (a === b) return 0;
+  const x = a - 97;
+  const y = b - 97;
+  return x >= 0 && x < 26 && y >= 0 && y < 26 && CHEAP[x * 26 + y] === 1 ? 1 : 2;
+}
+
+const ROW_A = new Int32Array(MAX_INDEXED_WORD + 2);
+const ROW_B = new Int32Array(MAX_INDEXED_WORD + 2);
+const ROW_C = new Int32Array(MAX_INDEXED_WORD + 2);
+
+/**
+ * Optimal-string-alignment distance with insertions, deletions and adjacent transpositions
+ * at 1 and substitutions at substitutionCost; returns max + 1 as soon as it must exceed max.
+ * Exported for tests.
+ */
+export function typoCost(a: string, b: string, max: number): number {
+  const n = a.length;
+  const m = b.length;
+  if (Math.abs(n - m) > max) return max + 1;
+  if (n > MAX_INDEXED_WORD || m > MAX_INDEXED_WORD) return max + 1;
+  let prev2 = ROW_A;
+  let prev = ROW_B;
+  let cur = ROW_C;
+  for (let j = 0; j <= m; j++) prev[j] = j;
+  for (let i = 1; i <= n; i++) {
+    const ca = a.charCodeAt(i - 1);
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= m; j++) {
+      const cb = b.charCodeAt(j - 1);
+      let v = prev[j - 1]! + substitutionCost(ca, cb);
+      const del = prev[j]! + 1;
+      if (del < v) v = del;
+      const ins = cur[j - 1]! + 1;
+      if (ins < v) v = ins;
+      if (i > 1 && j > 1 && ca !== cb && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
+        const t = prev2[j - 2]! + 1;
+        if (t < v) v = t;
+      }
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    const spare = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = spare;
+  }
+  const d = prev[m]!;
+  return d > max ? max + 1 : d;
+}
+
+function hasDigit(word: string): boolean {
+  return /\d/.test(word);
+}
+
+const ROMAN = /^(?=[mdclxvi])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$/;
+const VOWELS = "aeiouy";
+
+function differOnlyInFinalVowel(a: string, b: string): boolean {
+  const n = a.length;
+  if (n !== b.length || n < 2) return false;
+  const x = a[n - 1]!;
+  const y = b[n - 1]!;
+  return x !== y && VOWELS.includes(x) && VOWELS.includes(y) && a.slice(0, -1) === b.slice(0, -1);
+}
+
+// The longer word is the shorter with its first or last letter doubled.
+function differsByDoubling(a: string, b: string): boolean {
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  const n = long.length;
+  return (long[0] === long[1] && long.slice(1) === short) || (long[n - 1] === long[n - 2] && long.slice(0, -1) === short);
+}
+
+/**
+ * Compares a candidate's word with a known word. null: keep apart (different first letter,
+ * digits or Roman numerals that differ, or too far). Otherwise the cost, and `soft` when the
+ * pair is close but one guard says it is a different name: one word extends the other
+ * (Niger/Nigeria, Georgia/Georgian; a one-letter extension of a `frequentKnown` word counts
+ * as a slip), the final vowel changes (Hindi/Hindu, Maria/Mario), or
+ * the cost is one over the budget.
+ */
+export function compareWords(candidate: string, known: string, t: TypoThresholds, frequentKnown = false): WordMatch | null {
+  if (candidate.charCodeAt(0) !== known.charCodeAt(0)) return null;
+  if (hasDigit(candidate) || hasDigit(known)) return null;
+  if (ROMAN.test(candidate) && ROMAN.test(known)) return null;
+  const budget = editBudget(candidate.length, known.length, t);
+  const cost = typoCost(candidate, known, budget + 1);
+  if (cost > budget + 1 || cost === 0) return null;
+  let soft: SoftReason | null = null;
+  if (known.startsWith(candidate) || candidate.startsWith(known) || known.endsWith(candidate) || candidate.endsWith(known)) {
+    // One letter more or less is still a slip when it doubles its neighbour (SStation) or
+    // when the known word is a common one (Squar for Square); a rarer name with an extra
+    // letter is usually another name (Georgia/Georgian, Bengal/Bengali).
+    const oneLetter = Math.abs(candidate.length - known.length) === 1;
+    if (!oneLetter || !(frequentKnown || differsByDoubling(candidate, known))) soft = "affix";
+  } else if (differOnlyInFinalVowel(candidate, known)) {
+    soft = "final-letter";
+  } else if (cost > budget) {
+    soft = "over-budget";
+  }
+  return { cost, soft };
+}

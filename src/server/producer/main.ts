@@ -1,0 +1,72 @@
+/**
+ * A producer process, as pm2 runs it: `node --import tsx src/server/producer/main.ts`.
+ * Binds the environment and signals, then hands over to runProducer. Exits 0 whenever it
+ * stops on purpose (signal, run ended), including "no API key": a failing exit would make
+ * pm2 restart it in a loop.
+ */
+import { createTrpcChannel } from "./channel";
+import { systemClock } from "./clock";
+import { createRedactor, parseProducerEnv, ProducerEnvError, secretsOf } from "./env";
+import { createLlmResolver } from "./llm/factory";
+import { runProducer } from "./run-producer";
+
+function main(): void {
+  let env;
+  try {
+    env = parseProducerEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof ProducerEnvError)) throw err;
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG: a deployment error, not something a restart fixes
+  }
+  const redact = createRedactor(secretsOf(env));
+  const prefix = `[producer ${env.IGENTAI_PRODUCER}]`;
+  const log = (line: string) => console.log(`${prefix} ${line}`);
+
+  // First SIGINT/SIGTERM: abort the call in flight, flush what is unacknowledged, exit 0.
+  // Second: exit now.
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    log(`${signal}: stopping`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  runProducer({
+    channel: createTrpcChannel({
+      url: env.IGENTAI_API_URL,
+      secret: env.IGENTAI_RUN_SECRET,
+      runId: env.IGENTAI_RUN_ID,
+      producer: env.IGENTAI_PRODUCER,
+      pid: process.pid,
+    }),
+    llmFor: createLlmResolver({
+      openaiApiKey: env.OPENAI_API_KEY,
+      openaiBaseUrl: env.OPENAI_BASE_URL,
+      anthropicApiKey: env.ANTHROPIC_API_KEY,
+      anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+      simulatorUrl: env.IGENTAI_SIMULATOR_URL,
+      callTimeoutMs: env.IGENTAI_CALL_TIMEOUT_MS,
+    }),
+    clock: systemClock,
+    stopSignal: stop.signal,
+    log,
+    redact,
+  }).then(
+    (summary) => {
+      log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(`${prefix} crashed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+      process.exit(1);
+    },
+  );
+}
+
+main();
