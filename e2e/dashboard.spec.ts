@@ -46,6 +46,11 @@ test("an invalid form shows the API's validation errors next to the fields", asy
   await expect(page.getByLabel("Topic to explore")).toHaveAttribute("aria-describedby", "topic-error");
   await screenshot(page, "invalid-form");
 
+  // Every control has an accessible name.
+  for (const control of await page.locator("main input, main select, main button").all()) {
+    await expect(control).toHaveAccessibleName(/\S/);
+  }
+
   // Editing the field clears its error; nothing was started.
   await page.getByLabel("Topic to explore").fill("xy");
   await expect(page.getByTestId("topic-error")).toHaveCount(0);
@@ -85,6 +90,14 @@ test("a topic started from the form runs against the simulator, streams live num
   // The newest entries stream in, with the producer that found each.
   await expect(page.getByTestId("entry").first()).toBeVisible();
   await expect(page.getByTestId("entry").first()).toContainText(/p\d/);
+
+  // Numbers update every second without moving anything on the page.
+  const boxes = async () =>
+    Promise.all(["stat-unique", "stat-cost", "stat-elapsed", "charts", "producer-health"].map(async (id) => page.getByTestId(id).boundingBox()));
+  const before = await boxes();
+  const uniqueBefore = await statValue(page, "unique");
+  await waitForStatAbove(page, "unique", uniqueBefore);
+  expect(await boxes()).toEqual(before);
 
   await waitForStatAbove(page, "unique", 100);
   const shot = await screenshot(page, "running");
@@ -149,4 +162,37 @@ test("after a reload the run is in the history and opens with its whole curve", 
   await expect(page.getByTestId("event").filter({ hasText: "run.stopped" })).toHaveCount(1);
   await expect(page.getByTestId("event").filter({ hasText: "run.started" })).toHaveCount(1);
   await screenshot(page, "history");
+
+  // Downloads: JSON with metadata and CSV hold every entry; bad requests are refused.
+  const runId = new URL(page.url()).searchParams.get("run")!;
+  const total = await statValue(page, "unique");
+  const json = (await (await page.request.get(`/api/runs/${runId}/download?format=json`)).json()) as { run: { topic: string }; entries: Array<{ seq: number; producer: string; provider: string }> };
+  expect(json.run.topic).toBe(topic);
+  expect(json.entries).toHaveLength(total);
+  expect(json.entries[0]).toMatchObject({ seq: 1, provider: "sim" });
+  const csv = await (await page.request.get(`/api/runs/${runId}/download?format=csv`)).text();
+  expect(csv.split("\r\n")[0]).toBe("seq,text,producer,provider,model,created_at");
+  expect(csv.trim().split("\r\n")).toHaveLength(total + 1);
+  expect((await page.request.get(`/api/runs/${runId}/download?format=xml`)).status()).toBe(400);
+  expect((await page.request.get(`/api/runs/no-such-run/download?format=txt`)).status()).toBe(404);
+});
+
+test("a past run resumes from the history and continues from its entries", async ({ page }) => {
+  await page.goto("/");
+  const row = page.getByTestId("history-run").filter({ hasText: topic });
+  await row.getByRole("link").click();
+  await expect(page).toHaveURL(/\?run=/);
+  const before = await statValue(page, "unique");
+  expect(before).toBeGreaterThan(0);
+
+  await page.getByTestId("history-run").filter({ hasText: topic }).getByRole("button", { name: /Resume/ }).click();
+  await expect(page).not.toHaveURL(/\?run=/);
+  await expect(page.getByTestId("run-title")).toHaveText(topic);
+  await expect(page.getByTestId("run-state")).toHaveText("running");
+  await waitForStatAbove(page, "unique", before);
+  await expect(page.getByTestId("event").filter({ hasText: "run.resumed" })).toHaveCount(1, { timeout: 30_000 });
+
+  await page.getByTestId("stop-button").click();
+  await expect(page.getByTestId("run-state")).toHaveText("stopped", { timeout: 60_000 });
+  await expect(page.getByTestId("history-run").filter({ hasText: topic })).toHaveCount(1);
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/server/api/root";
-import { list } from "../src/server/orchestrator/pm2";
+import { connect, disconnect, list } from "../src/server/orchestrator/pm2";
 import { PRODUCER_PREFIX } from "../src/server/orchestrator/supervisor";
 import { testDatabases } from "./helpers/databases";
 import { startHarness, waitFor, type Harness } from "./helpers/harness";
@@ -22,7 +22,9 @@ describe.each(testDatabases())("pipeline on $name", (target) => {
   });
   afterAll(async () => {
     await h?.close();
+    await connect(true); // the app disconnected from pm2; look for leftovers ourselves
     expect(await list(PRODUCER_PREFIX)).toEqual([]);
+    disconnect();
   });
 
   const dbEntries = async (runId: string) =>

@@ -34,12 +34,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const db = await openDb(opts.db ?? (env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.dataDir }));
 
   let simulator: Promise<{ url: string; close(): Promise<void> }> | undefined;
-  const simulatorUrl = async () => {
+  /** Starts the in-process simulator once; `preferredUrl` keeps its port across restarts. */
+  const simulatorUrl = async (preferredUrl?: string) => {
     if (env.IGENTAI_SIMULATOR_URL) return env.IGENTAI_SIMULATOR_URL;
     simulator ??= (async () => {
       const [{ startSimulator }, { parseSimParamsJson }] = await Promise.all([import("./simulator"), import("../lib/sim/params")]);
       const params = env.IGENTAI_SIM_PARAMS ? parseSimParamsJson(env.IGENTAI_SIM_PARAMS, "IGENTAI_SIM_PARAMS") : undefined;
-      return startSimulator({ port: env.IGENTAI_SIMULATOR_PORT, params });
+      const preferredPort = preferredUrl ? Number(new URL(preferredUrl).port) || 0 : 0;
+      const port = env.IGENTAI_SIMULATOR_PORT || preferredPort;
+      try {
+        return await startSimulator({ port, params });
+      } catch (err) {
+        if (port === 0 || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+        return startSimulator({ port: 0, params });
+      }
     })();
     return (await simulator).url;
   };

@@ -38,7 +38,8 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
     if (!app) throw new Error("app not ready");
     return app;
   });
-  const boot = () => createApp({ env, db: opts.db, apiUrl: server.url, pm2Daemon: true, log: () => undefined });
+  const log = process.env.IGENTAI_TEST_LOG ? (l: string, m: string) => console.log(`[${l}] ${m}`) : () => undefined;
+  const boot = () => createApp({ env, db: opts.db, apiUrl: server.url, pm2Daemon: true, log });
   app = await boot();
   const h: Harness = {
     get app() {

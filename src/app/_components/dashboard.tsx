@@ -55,12 +55,14 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const stored = useMemo(() => (samplesQuery.data ?? []).map(parseSample).filter((s): s is Sample => s !== null), [samplesQuery.data]);
   const samples = useMemo(() => withLiveSample(stored, viewingLive && snap ? sampleFromSnapshot(snap) : null), [stored, viewingLive, snap]);
 
+  const [resumingId, setResumingId] = useState<string | null>(null);
   const resume = useMutation(
     trpc.topic.start.mutationOptions({
       onSuccess: () => {
         void queryClient.invalidateQueries({ queryKey: trpc.topic.list.queryKey() });
         router.push("/");
       },
+      onSettled: () => setResumingId(null),
     }),
   );
   const [prefill, setPrefill] = useState<{ topic: string; nonce: number } | null>(null);
@@ -93,8 +95,9 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
               runs={runs}
               loading={runsQuery.isPending}
               selectedId={runId}
-              resuming={resume.isPending ? (resume.variables?.topic ? (runs.find((r) => r.topic === resume.variables?.topic)?.id ?? null) : null) : null}
+              resuming={resumingId}
               onResume={(r) => {
+                setResumingId(r.id);
                 setPrefill({ topic: r.topic, nonce: Date.now() });
                 resume.mutate({ topic: r.topic });
               }}

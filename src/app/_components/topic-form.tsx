@@ -200,7 +200,7 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
           <button type="submit" className="btn primary" disabled={start.isPending} data-testid="start-button">
             {start.isPending ? <Spinner label="Starting…" /> : "Start"}
           </button>
-          <button type="button" className="btn danger" disabled={!active || stop.isPending} onClick={() => stop.mutate({ reason: "stopped from the dashboard" })} data-testid="stop-button">
+          <button type="button" className="btn danger" disabled={!active || stop.isPending} onClick={() => stop.mutate()} data-testid="stop-button">
             {stop.isPending ? <Spinner label="Stopping…" /> : "Stop"}
           </button>
         </div>

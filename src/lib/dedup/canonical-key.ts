@@ -10,8 +10,8 @@
  *   - "X, <qualifier>" is read as "<qualifier> X" when the qualifier ends with of/of the/de/...
  *     or is a bare article (Korea, Republic of -> republic of korea; Bahamas, The -> bahamas);
  *   - runs of single letters join (U.S.A. -> usa, J. R. R. Tolkien -> jrr tolkien);
- *   - one leading article goes: the/a/an before at least one more word, l' likewise,
- *     le/la/les only before two or more words (La Tour Eiffel, but La Paz and Le Mans stay);
+ *   - leading articles go: the/a/an before at least one more word, l' likewise, le/la/les
+ *     only before two or more words (La Tour Eiffel, but La Paz and Le Mans stay);
  *   - abbreviations expand (st -> saint, or street as the last word; mt -> mount; ft -> fort, ...);
  *   - regular plurals become singular (cities -> city, churches -> church, towers -> tower).
  */
@@ -50,8 +50,9 @@ const NON_WORD_NON_ASCII = /[^\p{L}\p{N}\p{M}\u0000-\u007f]/gu;
 /** Lower-cased, folded text where every non-ASCII character left is part of a word. */
 function foldUnicode(text: string): string {
   let s = text.replace(APOSTROPHES, "'").normalize("NFKC").toLowerCase();
-  s = s.replace(SPECIAL_LETTERS_RE, (ch) => SPECIAL_LETTERS[ch] ?? ch);
+  // Special letters after the marks are gone: ǽ is æ plus an accent.
   s = s.normalize("NFD").replace(DIACRITICS, "").normalize("NFC");
+  s = s.replace(SPECIAL_LETTERS_RE, (ch) => SPECIAL_LETTERS[ch] ?? ch);
   return s.replace(NON_WORD_NON_ASCII, " ");
 }
 
@@ -141,11 +142,18 @@ function joinSingleLetters(words: string[]): string[] {
   return out ?? words;
 }
 
-function dropLeadingArticle(words: string[]): string[] {
-  const first = words[0];
-  if (words.length >= 2 && (first === "the" || first === "a" || first === "an" || first === "l")) return words.slice(1);
-  if (words.length >= 3 && (first === "le" || first === "la" || first === "les")) return words.slice(1);
-  return words;
+function leadingArticle(words: readonly string[], from: number): boolean {
+  const first = words[from];
+  const rest = words.length - from - 1;
+  if (rest >= 1 && (first === "the" || first === "a" || first === "an" || first === "l")) return true;
+  return rest >= 2 && (first === "le" || first === "la" || first === "les");
+}
+
+// Repeatedly, so that a key never starts with a droppable article (The La Brea Tar Pits).
+function dropLeadingArticles(words: string[]): string[] {
+  let from = 0;
+  while (leadingArticle(words, from)) from++;
+  return from === 0 ? words : words.slice(from);
 }
 
 const ABBREVIATIONS = new Map<string, string>(Object.entries({
@@ -210,9 +218,14 @@ export function singular(word: string): string {
 
 function normaliseWords(raw: string[]): string[] {
   // raw is the caller's scratch array, so rewriting it in place is fine.
-  const words = dropLeadingArticle(joinSingleLetters(raw));
+  const words = dropLeadingArticles(joinSingleLetters(raw));
   const count = words.length;
-  for (let i = 0; i < count; i++) words[i] = singular(expandAbbreviation(words[i]!, i, count));
+  for (let i = 0; i < count; i++) {
+    const expanded = expandAbbreviation(words[i]!, i, count);
+    const one = singular(expanded);
+    // Aves -> ave -> avenue: a plural abbreviation expands once it is singular.
+    words[i] = one === expanded ? one : singular(expandAbbreviation(one, i, count));
+  }
   return words;
 }
 
@@ -291,7 +304,9 @@ function fastAsciiKey(s: string): string | null {
   let key = "";
   for (let w = 0; w < count; w++) {
     const word = s.slice(spanStart[w]!, spanEnd[w]!);
-    key += w === 0 ? singular(word) : " " + singular(word);
+    const one = singular(word);
+    if (one !== word && one.length <= LONGEST_ABBREVIATION && ABBREVIATION_CODES.has(pack(one))) return null;
+    key += w === 0 ? one : " " + one;
   }
   return key;
 }

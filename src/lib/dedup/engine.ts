@@ -109,6 +109,7 @@ class LastCheck {
 class DedupIndex implements DedupEngine {
   readonly options: Readonly<DedupOptions>;
   private readonly texts: string[] = [];
+  /** Keys by entry id, kept only for near-duplicate verification. */
   private readonly keys: string[] = [];
   private readonly byKey = new Map<string, number>();
   // Near-duplicate indexes, filled only when options.nearDuplicates.
@@ -183,10 +184,10 @@ class DedupIndex implements DedupEngine {
     }
     const id = this.texts.length;
     this.texts.push(text);
-    this.keys.push(key);
     this.byKey.set(key, id);
     last.text = null;
     if (!this.options.nearDuplicates) return;
+    this.keys.push(key);
 
     if (fresh && last.words !== null && last.unknownWords !== null && last.knownIds !== null) {
       for (const w of last.unknownWords) this.countWord(w);
@@ -332,10 +333,12 @@ class DedupIndex implements DedupEngine {
   private neighbours(word: string, known: boolean): Neighbour[] {
     const found: Neighbour[] = [];
     if (word.length < this.options.oneEditMinLength - 1 || word.length > MAX_INDEXED_WORD) return found;
-    // Known long words are indexed two deletions deep, so one deep on this side finds every
-    // pair within two edits except a word with two extra letters (or an extra and a changed one).
+    // Known words are indexed one deletion deep (memory), so a long candidate word goes two
+    // deep: that finds every pair within two edits except a known word with two letters more
+    // than the candidate (or one more and one changed). Such a pair is found the other way
+    // round when the longer spelling comes second.
     const buf = this.variantBuffer;
-    const n = deletionHashes(word, 1, buf);
+    const n = deletionHashes(word, word.length >= this.options.twoEditsMinLength ? 2 : 1, buf);
     const stamp = ++this.stamp;
     const seen = this.wordSeen;
     const table = this.wordVariants;
@@ -374,8 +377,7 @@ class DedupIndex implements DedupEngine {
       this.wordEntries = entries;
     }
     if (word.length < this.options.oneEditMinLength - 1 || word.length > MAX_INDEXED_WORD) return id;
-    const depth = word.length >= this.options.twoEditsMinLength ? 2 : 1;
-    const n = deletionHashes(word, depth, this.variantBuffer);
+    const n = deletionHashes(word, 1, this.variantBuffer);
     const variants = this.variantBuffer.subarray(0, n).sort();
     for (let k = 0; k < n; k++) {
       if (k > 0 && variants[k] === variants[k - 1]) continue;

@@ -99,7 +99,8 @@ function hasDigit(word: string): boolean {
 }
 
 const ROMAN = /^(?=[mdclxvi])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$/;
-const VOWELS = "aeiouy";
+// Not y: Tolstoy/Tolstoi is a transliteration, not another name.
+const VOWELS = "aeiou";
 
 function differOnlyInFinalVowel(a: string, b: string): boolean {
   const n = a.length;

@@ -38,7 +38,8 @@ export class ActiveRun {
     readonly id: string,
     readonly slug: string,
     readonly config: RunConfig,
-    readonly secretHash: string,
+    /** sha256 of the producers' secret; replaced when producers are restarted with a new one. */
+    public secretHash: string,
     readonly writer: EntryWriter,
     readonly output: OutputFile,
     now: number,

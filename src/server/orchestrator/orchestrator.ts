@@ -24,8 +24,8 @@ export type OrchestratorOptions = {
   keys: { openai: boolean; anthropic: boolean };
   /** Environment passed to every producer (API keys, base URLs); never shown to users. */
   producerEnv: () => Record<string, string>;
-  /** Base URL of the simulator, started on first use. */
-  simulatorUrl: () => Promise<string>;
+  /** Base URL of the simulator, started on first use (on the preferred URL's port if free). */
+  simulatorUrl: (preferredUrl?: string) => Promise<string>;
   costOf: (call: CallRecord) => number;
   clock?: () => number;
   /** Makes the per-run producer secret (benchmarks pass a known one to drive the API directly). */
@@ -94,12 +94,12 @@ export class Orchestrator {
         orderBy: { createdAt: "desc" },
       });
       if (active) {
-        const cfg = active.config as RunConfig & { secretHash: string };
+        const cfg = active.config as RunConfig & { secretHash: string; simulatorUrl?: string };
         if (active.state === "stopping") {
           await this.opts.supervisor.stopAll();
           await saveRunProgress(this.prisma, active.id, { totalUnique: active.totalUnique, totalCandidates: active.totalCandidates, state: "stopped", stoppedAt: new Date() });
         } else {
-          await this.activate(active.id, active.slug, cfg, cfg.secretHash, undefined, true);
+          await this.activate(active.id, active.slug, cfg, cfg.secretHash, undefined, true, cfg.simulatorUrl);
           return;
         }
       }
@@ -155,7 +155,15 @@ export class Orchestrator {
   }
 
   /** Loads a run's entries, reconciles output.txt, and (re)starts or re-attaches producers. */
-  private async activate(runId: string, slug: string, config: RunConfig, secretHash: string, secret: string | undefined, reattach: boolean): Promise<ActiveRun> {
+  private async activate(
+    runId: string,
+    slug: string,
+    config: RunConfig,
+    secretHash: string,
+    secret: string | undefined,
+    reattach: boolean,
+    previousSimulatorUrl?: string,
+  ): Promise<ActiveRun> {
     const output = OutputFile.forSlug(this.opts.outputDir, slug);
     let run!: ActiveRun;
     const writer = new EntryWriter({
@@ -180,10 +188,13 @@ export class Orchestrator {
     this.run = run;
     this.producerMessages.clear();
 
+    const needsSim = config.providers.some((p) => p.provider === "sim");
+    const simUrl = needsSim ? await this.opts.simulatorUrl(previousSimulatorUrl) : undefined;
     const existing = await this.opts.supervisor.list();
     const wanted = assignTargets(config.providers, config.producers).map((_, i) => `p${i + 1}`);
     const keep = new Set<string>();
-    if (reattach) {
+    // Producers can be kept only if what they were started with still holds.
+    if (reattach && simUrl === previousSimulatorUrl) {
       for (const p of existing) if (p.runId === runId && wanted.includes(p.producer)) keep.add(p.producer);
     }
     const strays = existing.filter((p) => !keep.has(p.producer)).map((p) => p.name);
@@ -191,13 +202,11 @@ export class Orchestrator {
     if (!secret && wanted.some((p) => !keep.has(p))) {
       // Re-attaching without the secret (it is only stored hashed): restart everything with a new one.
       secret = this.newSecret();
-      run = this.rekey(run, sha256(secret));
+      run.secretHash = sha256(secret);
       await this.opts.supervisor.stop([...keep].map(producerName));
       keep.clear();
-      await this.prisma.run.update({ where: { id: runId }, data: { config: { ...config, secretHash: run.secretHash } } });
     }
-    const needsSim = config.providers.some((p) => p.provider === "sim");
-    const simUrl = needsSim ? await this.opts.simulatorUrl() : undefined;
+    await this.prisma.run.update({ where: { id: runId }, data: { config: { ...config, secretHash: run.secretHash, simulatorUrl: simUrl } } });
     for (const producer of wanted) {
       if (keep.has(producer)) continue;
       await this.opts.supervisor.start(producer, {
@@ -215,11 +224,6 @@ export class Orchestrator {
     if (reattach) await this.event(runId, "run.reattached", `server restarted: re-attached ${keep.size}, started ${wanted.length - keep.size} producer(s)`, { kept: keep.size });
     this.startTicker();
     this.changed();
-    return run;
-  }
-
-  private rekey(run: ActiveRun, secretHash: string): ActiveRun {
-    Object.assign(run, { secretHash });
     return run;
   }
 
