@@ -4,6 +4,7 @@
  * of the submit to the moment `metrics.live` shows the batch's entries as committed.
  * Run as a separate process so the load does not share the server's event loop.
  */
+import { EventSource } from "eventsource";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import type { AppRouter } from "../src/server/api/root";
 
@@ -30,7 +31,7 @@ const client = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === "subscription",
-      true: httpSubscriptionLink({ url: api }),
+      true: httpSubscriptionLink({ url: api, EventSource }),
       false: httpLink({ url: api, headers: { "x-igentai-secret": args.secret } }),
     }),
   ],
@@ -77,8 +78,8 @@ async function lane(laneNo: number): Promise<void> {
       sent += candidates.length;
       accepted += r.accepted;
       if (r.accepted > 0) waiting.push({ seq: r.delta.nextSeq, t0 });
-    } catch {
-      errors++;
+    } catch (err) {
+      if (errors++ === 0) console.error(`load worker ${args.producer}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }

@@ -15,7 +15,8 @@ import path from "node:path";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "igb-"));
 process.env.PM2_HOME = path.join(tmp, "pm2"); // before pm2 is loaded
-process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ latencyScale: 0 });
+// Zero latency, no rate limits, no injected errors: the producers go as fast as they can.
+process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ latencyScale: 0, rateLimits: false, errorRate500: 0, overloadRate: 0 });
 
 type WorkerResult = { sent: number; accepted: number; errors: number; seconds: number; latencies: number[]; unresolved: number };
 

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { EventSource } from "eventsource";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../server/api/root";
 import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
@@ -30,7 +31,7 @@ function fail(message: string): never {
 function client(url: string) {
   const api = `${url.replace(/\/$/, "")}/api/trpc`;
   return createTRPCClient<AppRouter>({
-    links: [splitLink({ condition: (op) => op.type === "subscription", true: httpSubscriptionLink({ url: api }), false: httpLink({ url: api }) })],
+    links: [splitLink({ condition: (op) => op.type === "subscription", true: httpSubscriptionLink({ url: api, EventSource }), false: httpLink({ url: api }) })],
   });
 }
 

@@ -20,20 +20,17 @@ function getQueryClient(): QueryClient {
   return browserQueryClient;
 }
 
-function apiUrl(): string {
-  if (typeof window !== "undefined") return TRPC_PATH;
-  return `http://127.0.0.1:${process.env.PORT ?? 8080}${TRPC_PATH}`;
-}
-
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
+  // Same-origin URLs: every query and the subscription run in the browser (nothing is
+  // prefetched during server rendering), so no absolute server URL is needed.
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: apiUrl() }),
-          false: httpBatchLink({ url: apiUrl() }),
+          true: httpSubscriptionLink({ url: TRPC_PATH }),
+          false: httpBatchLink({ url: TRPC_PATH }),
         }),
       ],
     }),

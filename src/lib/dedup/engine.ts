@@ -1,6 +1,7 @@
-import { analyseCandidate } from "./canonical-key";
-import { DELETION_BUFFER_SIZE, HashMultimap, MAX_INDEXED_WORD, deletionHashes, hashString, mix32 } from "./hash-multimap";
-import { compareWords, type SoftReason, type TypoThresholds } from "./typo";
+import { analyseCandidate, canonicalKey } from "./canonical-key";
+import { HashMultimap, hashString, mix32 } from "./hash-multimap";
+import type { SoftReason, TypoThresholds } from "./typo";
+import { Vocabulary, type Neighbour } from "./vocabulary";
 
 export interface DedupOptions extends TypoThresholds {
   /** Look for typos, word-order and spacing variants; false = canonical key only. */
@@ -58,76 +59,90 @@ export interface DedupEngine {
 }
 
 // Function words ignored when comparing word bags ("Catacombs of Paris" = "Paris Catacombs").
-const BAG_STOPWORDS = new Set(["of", "the", "a", "an", "and", "de", "des", "du", "del", "di", "da", "la", "le", "les", "l", "d"]);
+const BAG_STOPWORDS = ["of", "the", "a", "an", "and", "de", "des", "du", "del", "di", "da", "la", "le", "les", "l", "d"];
 
-interface Neighbour {
-  word: string;
-  id: number;
-  cost: number;
-  soft: SoftReason | null;
+// Words of up to 4 characters packed 8 bits each, to test for stop words without slicing.
+function packWord(s: string, from: number, to: number): number {
+  let code = 0;
+  for (let i = from; i < to; i++) code = code * 256 + (s.charCodeAt(i) & 0xff);
+  return code;
+}
+const STOPWORD_CODES = new Set(BAG_STOPWORDS.map((w) => packWord(w, 0, w.length)));
+
+function isStopword(s: string, from: number, to: number): boolean {
+  if (to - from > 4) return false;
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return STOPWORD_CODES.has(packWord(s, from, to));
 }
 
-function byCostThenAge(a: Neighbour, b: Neighbour): number {
-  return a.cost - b.cost || (a.soft === null ? 0 : 1) - (b.soft === null ? 0 : 1) || a.id - b.id;
+function contentWords(key: string): string[] {
+  return key
+    .split(" ")
+    .filter((w) => !isStopword(w, 0, w.length))
+    .sort();
 }
 
-function despacedHash(key: string): number {
-  let h = 0;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c !== 32) h = (Math.imul(h, 0x01000193) + c) | 0;
-  }
-  return h;
-}
-
-function contentWords(words: readonly string[]): string[] {
-  return words.filter((w) => !BAG_STOPWORDS.has(w)).sort();
-}
+const BASE = 0x01000193;
 
 /**
- * What check() learnt about its candidate, reused by an accept() of the same text right after
- * (the orchestrator's check-then-accept), so the hot path splits and hashes each key once.
+ * Per-word facts about the last key scanned, in reusable typed arrays, so the hot path
+ * neither splits the key nor allocates per word. Keys are words joined by single spaces.
  */
+class KeyScan {
+  count = 0;
+  from = new Int32Array(32);
+  to = new Int32Array(32);
+  hash = new Int32Array(32);
+  /** Vocabulary id, -1 for a word not in the vocabulary. */
+  id = new Int32Array(32);
+  unknown = 0;
+  /** Hash of the key without spaces, 0 when too short for a spacing match. */
+  spacingHash = 0;
+  /** Order-free hash of the content words, and how many there are. */
+  bagHash = 0;
+  bagCount = 0;
+
+  grow(): void {
+    const n = this.from.length * 2;
+    for (const name of ["from", "to", "hash", "id"] as const) {
+      const next = new Int32Array(n);
+      next.set(this[name]);
+      this[name] = next;
+    }
+  }
+}
+
+/** What check() left for an accept() of the same text right after (check-then-accept). */
 class LastCheck {
   text: string | null = null;
   key = "";
-  /** The index version the check ran against; any accept in between makes it stale. */
+  keyHash = 0;
+  swappedKey: string | null = null;
+  /** The index size when check() ran; an accept in between makes the check stale. */
   version = -1;
   /** check() found no entry with this key. */
   absent = false;
-  swappedKey: string | null = null;
-  words: string[] | null = null;
-  /** Words not in the vocabulary at check time; null when not computed. */
-  unknownWords: string[] | null = null;
-  /** Vocabulary ids of the words that were known. */
-  knownIds: number[] | null = null;
-  spacingHash = 0;
-  bagHash = 0;
-  bagCount = 0;
+  /** engine.scan describes this key. */
+  scanned = false;
 }
 
 class DedupIndex implements DedupEngine {
   readonly options: Readonly<DedupOptions>;
   private readonly texts: string[] = [];
-  /** Keys by entry id, kept only for near-duplicate verification. */
   private readonly keys: string[] = [];
-  private readonly byKey = new Map<string, number>();
+  /** hashString(key) -> entry id. A JS Map costs two more cache misses per lookup at 750k keys. */
+  private readonly byKey = new HashMultimap(1 << 16);
   // Near-duplicate indexes, filled only when options.nearDuplicates.
-  private readonly vocabulary = new Map<string, number>();
-  private readonly vocabularyWords: string[] = [];
-  /** Entries using each vocabulary word (counted once per entry per occurrence). */
-  private wordEntries = new Int32Array(1 << 16);
-  private readonly wordVariants = new HashMultimap(1 << 16);
+  private readonly vocabulary: Vocabulary;
   private readonly bags = new HashMultimap(1 << 16);
   private readonly spacings = new HashMultimap(1 << 16);
   private readonly swaps = new HashMultimap(1 << 8);
-  private wordSeen = new Int32Array(1 << 16);
-  private stamp = 0;
-  private readonly variantBuffer = new Int32Array(DELETION_BUFFER_SIZE);
+  private readonly scan = new KeyScan();
   private readonly last = new LastCheck();
 
   constructor(options: Readonly<DedupOptions>) {
     this.options = options;
+    this.vocabulary = new Vocabulary(options);
   }
 
   get size(): number {
@@ -136,72 +151,84 @@ class DedupIndex implements DedupEngine {
 
   /** Sizes of the indexes, for the benchmark. */
   get stats(): { entries: number; vocabulary: number; wordVariants: number; indexBytes: number } {
-    const tables = [this.wordVariants, this.bags, this.spacings, this.swaps];
     return {
       entries: this.texts.length,
-      vocabulary: this.vocabularyWords.length,
-      wordVariants: this.wordVariants.count,
-      indexBytes: tables.reduce((sum, t) => sum + t.bytes, 0) + this.wordSeen.byteLength + this.wordEntries.byteLength,
+      vocabulary: this.vocabulary.size,
+      wordVariants: this.vocabulary.variantCount,
+      indexBytes: [this.byKey, this.bags, this.spacings, this.swaps].reduce((sum, t) => sum + t.bytes, 0) + this.vocabulary.bytes,
     };
   }
 
   check(candidate: string): CheckResult {
-    const a = analyseCandidate(candidate);
-    const { key } = a;
+    const near = this.options.nearDuplicates;
+    let key: string;
+    let swappedKey: string | null = null;
+    if (near) {
+      const a = analyseCandidate(candidate);
+      key = a.key;
+      swappedKey = a.swappedKey;
+    } else {
+      key = canonicalKey(candidate);
+    }
     const last = this.last;
     last.text = candidate;
     last.key = key;
+    last.swappedKey = swappedKey;
     last.version = this.texts.length;
-    last.swappedKey = a.swappedKey;
-    last.words = null;
-    last.unknownWords = null;
-    last.knownIds = null;
     last.absent = false;
+    last.scanned = false;
     if (key === "") return { unique: false, key, duplicateOf: "", kind: "exact", reason: "empty" };
-    const id = this.byKey.get(key);
-    if (id !== undefined) return { unique: false, key, duplicateOf: this.texts[id]!, kind: "exact", reason: "same-key" };
+    const keyHash = hashString(key);
+    last.keyHash = keyHash;
+    const id = this.findEntry(key, keyHash);
+    if (id !== -1) return { unique: false, key, duplicateOf: this.texts[id]!, kind: "exact", reason: "same-key" };
     last.absent = true;
-    if (!this.options.nearDuplicates) return { unique: true, key };
-    return this.findNear(key, a.swappedKey);
+    if (!near) return { unique: true, key };
+    return this.findNear(key, swappedKey);
   }
 
   accept(text: string, key?: string): void {
     const last = this.last;
-    // Fresh: check() just ran on this text against the current index and found its key absent.
+    // Fresh: check() just ran on this text against the current index.
     const fresh = last.text === text && last.version === this.texts.length && (key === undefined || key === last.key) && last.key !== "";
+    let keyHash: number;
     let swappedKey: string | null | undefined;
+    let scanned = false;
     if (fresh) {
-      key = last.key;
-      swappedKey = last.swappedKey;
       if (!last.absent) return;
+      key = last.key;
+      keyHash = last.keyHash;
+      swappedKey = last.swappedKey;
+      scanned = last.scanned;
     } else {
+      last.text = null;
       if (key === undefined) {
         const a = analyseCandidate(text);
         key = a.key;
         swappedKey = a.swappedKey;
       }
-      if (key === "" || this.byKey.has(key)) return;
+      if (key === "") return;
+      keyHash = hashString(key);
+      if (this.findEntry(key, keyHash) !== -1) return;
     }
+    last.text = null;
     const id = this.texts.length;
     this.texts.push(text);
-    this.byKey.set(key, id);
-    last.text = null;
-    if (!this.options.nearDuplicates) return;
     this.keys.push(key);
+    this.byKey.add(keyHash, id);
+    if (!this.options.nearDuplicates) return;
 
-    if (fresh && last.words !== null && last.unknownWords !== null && last.knownIds !== null) {
-      for (const w of last.unknownWords) this.countWord(w);
-      for (const wordId of last.knownIds) this.wordEntries[wordId]!++;
-      if (last.spacingHash !== 0) this.spacings.add(last.spacingHash, id);
-      if (last.bagCount >= 2) this.bags.add(last.bagHash, id);
-    } else {
-      const words = key.split(" ");
-      for (const w of words) this.countWord(w);
-      const spacing = this.spacingHash(key, words.length);
-      if (spacing !== 0) this.spacings.add(spacing, id);
-      const bag = this.bagHash(words);
-      if (bag.count >= 2) this.bags.add(bag.hash, id);
+    if (!scanned) this.scanKey(key);
+    const scan = this.scan;
+    for (let i = 0; i < scan.count; i++) {
+      let wordId = scan.id[i]!;
+      // Found again if the same new word occurs twice in this key.
+      if (wordId === -1) wordId = this.vocabulary.find(key, scan.from[i]!, scan.to[i]!, scan.hash[i]!);
+      if (wordId === -1) wordId = this.vocabulary.add(key.slice(scan.from[i]!, scan.to[i]!), scan.hash[i]!);
+      this.vocabulary.count(wordId);
     }
+    if (scan.spacingHash !== 0) this.spacings.add(scan.spacingHash, id);
+    if (scan.bagCount >= 2) this.bags.add(scan.bagHash, id);
     if (text.includes(",")) {
       if (swappedKey === undefined) swappedKey = analyseCandidate(text).swappedKey;
       if (swappedKey !== null) this.swaps.add(hashString(swappedKey), id);
@@ -210,39 +237,88 @@ class DedupIndex implements DedupEngine {
 
   acceptMany(texts: Iterable<string>): number {
     const before = this.texts.length;
+    if (Array.isArray(texts)) {
+      const total = before + texts.length;
+      this.byKey.reserve(total);
+      if (this.options.nearDuplicates) {
+        this.spacings.reserve(total);
+        this.bags.reserve(total);
+      }
+    }
     for (const t of texts) this.accept(t);
     return this.texts.length - before;
+  }
+
+  private findEntry(key: string, hash: number): number {
+    for (let r = this.byKey.first(hash); r !== -1; r = this.byKey.nextSlot(r, hash)) {
+      const id = this.byKey.valueAt(r);
+      if (this.keys[id] === key) return id;
+    }
+    return -1;
   }
 
   private near(key: string, id: number, reason: DuplicateReason): CheckResult {
     return { unique: false, key, duplicateOf: this.texts[id]!, kind: "near", reason };
   }
 
-  /** Hash of the key without its spaces, or 0 when too short for a spacing match. */
-  private spacingHash(key: string, wordCount: number): number {
-    if (key.length - (wordCount - 1) < this.options.spacingMinLength) return 0;
-    return despacedHash(key) || 1;
+  /** Fills this.scan for `key`: word bounds, hashes, vocabulary ids, spacing and bag hashes. */
+  private scanKey(key: string): void {
+    const scan = this.scan;
+    let count = 0;
+    let unknown = 0;
+    let start = 0;
+    let wordHash = 0;
+    let spacing = 0;
+    let bag = 0;
+    let bagCount = 0;
+    const n = key.length;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? key.charCodeAt(i) : 32;
+      if (c !== 32) {
+        wordHash = (Math.imul(wordHash, BASE) + c) | 0;
+        spacing = (Math.imul(spacing, BASE) + c) | 0;
+        continue;
+      }
+      if (count === scan.from.length) scan.grow();
+      const id = this.vocabulary.find(key, start, i, wordHash);
+      scan.from[count] = start;
+      scan.to[count] = i;
+      scan.hash[count] = wordHash;
+      scan.id[count] = id;
+      if (id === -1) unknown++;
+      if (!isStopword(key, start, i)) {
+        bag = (bag + mix32(wordHash)) | 0;
+        bagCount++;
+      }
+      count++;
+      start = i + 1;
+      wordHash = 0;
+    }
+    scan.count = count;
+    scan.unknown = unknown;
+    scan.spacingHash = n - (count - 1) >= this.options.spacingMinLength ? spacing || 1 : 0;
+    scan.bagHash = bag;
+    scan.bagCount = bagCount;
   }
 
   private findNear(key: string, swappedKey: string | null): CheckResult {
-    const words = key.split(" ");
-    const last = this.last;
-    last.words = words;
+    this.scanKey(key);
+    this.last.scanned = true;
+    const scan = this.scan;
 
     if (swappedKey !== null) {
-      const id = this.byKey.get(swappedKey);
-      if (id !== undefined) return this.near(key, id, "word-order");
+      const id = this.findEntry(swappedKey, hashString(swappedKey));
+      if (id !== -1) return this.near(key, id, "word-order");
     }
     if (this.swaps.count > 0) {
-      const h = hashString(key);
+      const h = this.last.keyHash;
       for (let r = this.swaps.first(h); r !== -1; r = this.swaps.nextSlot(r, h)) {
         const id = this.swaps.valueAt(r);
         if (analyseCandidate(this.texts[id]!).swappedKey === key) return this.near(key, id, "word-order");
       }
     }
 
-    const spacing = this.spacingHash(key, words.length);
-    last.spacingHash = spacing;
+    const spacing = scan.spacingHash;
     if (spacing !== 0) {
       let despaced: string | null = null;
       for (let r = this.spacings.first(spacing); r !== -1; r = this.spacings.nextSlot(r, spacing)) {
@@ -252,58 +328,56 @@ class DedupIndex implements DedupEngine {
       }
     }
 
-    const bag = this.bagHash(words);
-    const h = bag.hash;
-    const contentCount = bag.count;
-    last.bagHash = h;
-    last.bagCount = contentCount;
-    if (contentCount >= 2) {
+    if (scan.bagCount >= 2) {
+      const h = scan.bagHash;
+      const contentCount = scan.bagCount;
+      const wordCount = scan.count;
       let mine: string[] | null = null;
       for (let r = this.bags.first(h); r !== -1; r = this.bags.nextSlot(r, h)) {
         const id = this.bags.valueAt(r);
-        const theirWords = this.keys[id]!.split(" ");
+        const theirKey = this.keys[id]!;
         // Two content words in the same number of words is a swap (House Boat / Boat House), not a paraphrase.
-        if (contentCount < this.options.reorderMinWords && theirWords.length === words.length) continue;
-        mine ??= contentWords(words);
-        const theirs = contentWords(theirWords);
+        if (contentCount < this.options.reorderMinWords && theirKey.split(" ").length === wordCount) continue;
+        mine ??= contentWords(key);
+        const theirs = contentWords(theirKey);
         if (theirs.length === mine.length && theirs.every((w, i) => w === mine![i])) return this.near(key, id, "word-order");
       }
     }
 
-    return this.findTypo(key, words);
+    if (scan.unknown === 0 && !this.options.borderline) return { unique: true, key };
+    return this.findTypo(key);
   }
 
-  private findTypo(key: string, words: readonly string[]): CheckResult {
+  private findTypo(key: string): CheckResult {
     const { borderline, maxEditsPerKey } = this.options;
+    const scan = this.scan;
     let slots: (Neighbour[] | undefined)[] | null = null;
-    const unknown: string[] = [];
-    const knownIds: number[] = [];
-    this.last.unknownWords = unknown;
-    this.last.knownIds = knownIds;
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!;
-      const wordId = this.vocabulary.get(w);
-      const known = wordId !== undefined;
-      if (known) knownIds.push(wordId);
-      else unknown.push(w);
+    for (let i = 0; i < scan.count; i++) {
+      const known = scan.id[i] !== -1;
       // A word already in use is a real word: replacing it is a different name, not a typo.
       if (known && !borderline) continue;
-      const found = this.neighbours(w, known);
+      const found = this.vocabulary.neighbours(key.slice(scan.from[i]!, scan.to[i]!), known);
       if (found.length > 0) (slots ??= [])[i] = found;
     }
     if (slots === null) return { unique: true, key };
 
-    let best: { id: number; cost: number } | null = null;
+    const words = key.split(" ");
+    let bestId = -1;
+    let bestCost = Infinity;
     const close: BorderlineMatch[] = [];
     const alt = words.slice();
     const maxCost = maxEditsPerKey + (borderline ? 1 : 0);
     const tryKey = (cost: number, soft: SoftReason | null) => {
-      const id = this.byKey.get(alt.join(" "));
-      if (id === undefined) return;
+      const altKey = alt.join(" ");
+      const id = this.findEntry(altKey, hashString(altKey));
+      if (id === -1) return;
       if (soft === null && cost <= maxEditsPerKey) {
-        if (best === null || cost < best.cost || (cost === best.cost && id < best.id)) best = { id, cost };
-      } else if (borderline && !close.some((c) => c.key === this.keys[id])) {
-        close.push({ duplicateOf: this.texts[id]!, key: this.keys[id]!, reason: soft ?? "over-budget", cost });
+        if (cost < bestCost || (cost === bestCost && id < bestId)) {
+          bestId = id;
+          bestCost = cost;
+        }
+      } else if (borderline && !close.some((c) => c.key === altKey)) {
+        close.push({ duplicateOf: this.texts[id]!, key: altKey, reason: soft ?? "over-budget", cost });
       }
     };
     for (let i = 0; i < slots.length; i++) {
@@ -322,83 +396,10 @@ class DedupIndex implements DedupEngine {
         alt[i] = words[i]!;
       }
     }
-    const found = best as { id: number; cost: number } | null;
-    if (found !== null) return this.near(key, found.id, "typo");
+    if (bestId !== -1) return this.near(key, bestId, "typo");
     if (close.length === 0) return { unique: true, key };
     close.sort((x, y) => x.cost - y.cost);
     return { unique: true, key, borderline: close };
-  }
-
-  /** Known words within typo distance of `word`, through the deletion index. */
-  private neighbours(word: string, known: boolean): Neighbour[] {
-    const found: Neighbour[] = [];
-    if (word.length < this.options.oneEditMinLength - 1 || word.length > MAX_INDEXED_WORD) return found;
-    // Known words are indexed one deletion deep (memory), so a long candidate word goes two
-    // deep: that finds every pair within two edits except a known word with two letters more
-    // than the candidate (or one more and one changed). Such a pair is found the other way
-    // round when the longer spelling comes second.
-    const buf = this.variantBuffer;
-    const n = deletionHashes(word, word.length >= this.options.twoEditsMinLength ? 2 : 1, buf);
-    const stamp = ++this.stamp;
-    const seen = this.wordSeen;
-    const table = this.wordVariants;
-    for (let k = 0; k < n; k++) {
-      const h = buf[k]!;
-      for (let r = table.first(h); r !== -1; r = table.nextSlot(r, h)) {
-        const id = table.valueAt(r);
-        if (seen[id] === stamp) continue;
-        seen[id] = stamp;
-        const other = this.vocabularyWords[id]!;
-        const m = compareWords(word, other, this.options, this.wordEntries[id]! >= this.options.frequentWordMinEntries);
-        if (m === null || (m.soft !== null && !this.options.borderline)) continue;
-        found.push({ word: other, id, cost: m.cost, soft: known ? "known-word" : m.soft });
-      }
-    }
-    if (found.length > 1) found.sort(byCostThenAge);
-    if (found.length > this.options.maxNeighboursPerWord) found.length = this.options.maxNeighboursPerWord;
-    return found;
-  }
-
-  private countWord(word: string): void {
-    const id = this.vocabulary.get(word) ?? this.addWord(word);
-    this.wordEntries[id]!++;
-  }
-
-  private addWord(word: string): number {
-    const id = this.vocabularyWords.length;
-    this.vocabulary.set(word, id);
-    this.vocabularyWords.push(word);
-    if (id >= this.wordSeen.length) {
-      const seen = new Int32Array(this.wordSeen.length * 2);
-      seen.set(this.wordSeen);
-      this.wordSeen = seen;
-      const entries = new Int32Array(this.wordEntries.length * 2);
-      entries.set(this.wordEntries);
-      this.wordEntries = entries;
-    }
-    if (word.length < this.options.oneEditMinLength - 1 || word.length > MAX_INDEXED_WORD) return id;
-    const n = deletionHashes(word, 1, this.variantBuffer);
-    const variants = this.variantBuffer.subarray(0, n).sort();
-    for (let k = 0; k < n; k++) {
-      if (k > 0 && variants[k] === variants[k - 1]) continue;
-      this.wordVariants.add(variants[k]!, id);
-    }
-    return id;
-  }
-
-  // Order-free hash of the content words; `count` of them.
-  private bagResult = { hash: 0, count: 0 };
-  private bagHash(words: readonly string[]): { hash: number; count: number } {
-    let hash = 0;
-    let count = 0;
-    for (const w of words) {
-      if (BAG_STOPWORDS.has(w)) continue;
-      hash = (hash + mix32(hashString(w))) | 0;
-      count++;
-    }
-    this.bagResult.hash = hash;
-    this.bagResult.count = count;
-    return this.bagResult;
   }
 }
 

@@ -23,6 +23,11 @@ export class HashMultimap {
     this.count++;
   }
 
+  /** Makes room for `total` records at once, instead of growing step by step. */
+  reserve(total: number): void {
+    while (total >= (this.mask + 1) * 0.75) this.grow();
+  }
+
   /** The first slot holding `hash`, or -1; then nextSlot(slot, hash) until -1. */
   first(hash: number): number {
     return this.scan(mix32(hash) & this.mask, hash);

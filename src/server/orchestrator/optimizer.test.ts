@@ -194,7 +194,7 @@ describe("Optimizer", () => {
 
   it("stops when the estimated coverage reaches stop.coveragePercent, not before", () => {
     const clock = fakeClock();
-    const opt = new Optimizer(config({ stop: { coveragePercent: 90 } }), { clock: clock.now, log: () => {} });
+    const opt = new Optimizer(config({ stop: { coveragePercent: 90 } }), { clock: clock.now, log: () => {}, options: { coverageEveryMs: 5_000 } });
     for (let i = 0; i < 200; i++) opt.observeCandidate("unique");
     clock.set(clock.now() + 5_000);
     // 200 entries each seen once: the topic looks far from exhausted.

@@ -271,7 +271,9 @@ export class Orchestrator {
 
   private assignment(run: ActiveRun, producer: string): Assignment {
     const targets = assignTargets(run.config.providers, run.config.producers);
-    const index = Math.max(0, Number(producer.replace(/^p/, "")) - 1) % targets.length;
+    // Producers are named p1..pN; any other name (a script driving the API) gets slot 0.
+    const n = /^p(\d+)$/.exec(producer);
+    const index = n ? (Number(n[1]) - 1) % targets.length : 0;
     const t = targets[index]!;
     return {
       topic: run.config.topic,

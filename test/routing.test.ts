@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanCandidate } from "../src/lib/candidate";
+import { createDedupEngine } from "../src/lib/dedup";
+import { parseItems } from "../src/lib/parse-items";
+import { callCostUsd, createPriceTable } from "../src/lib/pricing";
+import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
+import type { RunConfig } from "../src/lib/run-config";
+import { isSimModelId, SIM_MODEL_PROFILES } from "../src/lib/sim/models";
+import { seededRng } from "../src/lib/stats/math";
+import { Optimizer, type CallObservation } from "../src/server/orchestrator/optimizer";
+import { createLlmResolver } from "../src/server/producer/llm/factory";
+import { LlmCallError } from "../src/server/producer/llm/types";
+import { startSimulator, type SimulatorHandle } from "../src/server/simulator";
+
+/**
+ * Adaptive routing against the real simulator: real SDK calls with the producer's prompts,
+ * the dedup engine in process, and the optimiser choosing every call's target.
+ *
+ * Time: the simulator answers at 1/50 of its modelled latency so the test is short, and each
+ * producer lane keeps a simulated clock that advances by the modelled latency of its calls
+ * (the simulator's own model, from the token counts it reports). Scaling the wall clock instead
+ * would multiply every millisecond of CPU contention by 50 on a busy machine.
+ */
+const LATENCY_SCALE = 0.02;
+const TOPIC = "Birds of the world";
+const LANES = Number(process.env.L ?? 1);
+const CALLS = Number(process.env.C ?? 240);
+const STRONG = "sim:sim-strong";
+const WEAK = "sim:sim-weak";
+
+const config: RunConfig = {
+  topic: TOPIC,
+  producers: LANES,
+  providers: [
+    { provider: "sim", model: "sim-strong", weight: 1 },
+    { provider: "sim", model: "sim-weak", weight: 1 },
+  ],
+  requestSize: 50,
+  promptBudgetTokens: 1_000,
+  strategy: "adaptive",
+  stop: {},
+};
+
+/** What the call takes at latencyScale 1 (the simulator's latency model without its jitter). */
+function modelledLatencyMs(model: string, promptTokens: number, completionTokens: number): number {
+  if (!isSimModelId(model)) throw new Error(`not a simulated model: ${model}`);
+  const p = SIM_MODEL_PROFILES[model];
+  return p.ttftMs + (p.prefillMsPer1kTokens * promptTokens) / 1000 + (1000 / p.tokensPerSecond) * Math.max(0, completionTokens - 1);
+}
+
+describe("adaptive routing on the simulator", () => {
+  let sim: SimulatorHandle | undefined;
+
+  beforeAll(async () => {
+    // Rate limits count wall-clock minutes, which this compressed run would overrun.
+    sim = await startSimulator({ params: { latencyScale: LATENCY_SCALE, errorRate500: 0, overloadRate: 0, rateLimits: false, seed: 3 } });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it("moves most of the traffic to the stronger model within a few simulated minutes", async () => {
+    const t0 = 1_700_000_000_000;
+    const laneClock = Array.from({ length: LANES }, () => t0);
+    const clock = () => Math.max(...laneClock);
+    const logged: string[] = [];
+    const optimizer = new Optimizer(config, { clock, rng: seededRng(1), log: (level, m) => logged.push(`${level}: ${m}`) });
+    const llmFor = createLlmResolver({ simulatorUrl: sim!.url, callTimeoutMs: 30_000 });
+    const prices = createPriceTable();
+    const dedup = createDedupEngine();
+    const known = new KnownEntries();
+    const proposals: number[] = [];
+    const indexByText = new Map<string, number>();
+    const calls: Array<{ at: number; target: string; itemsNew: number }> = [];
+    const decisions: string[] = [];
+
+    /** One producer call, accounted as the orchestrator does: dedup tallies, cost, observation. */
+    async function oneCall(lane: number): Promise<void> {
+      const producer = `p${lane + 1}`;
+      const startedAt = laneClock[lane]!;
+      const target = optimizer.targetFor(producer, startedAt);
+      const label = `${target.provider}:${target.model}`;
+      const resolution = llmFor(target);
+      if (!("client" in resolution)) throw new Error(resolution.unavailable);
+      const prompt = buildPrompt({ topic: TOPIC, requestSize: config.requestSize, known, budgetTokens: config.promptBudgetTokens });
+      let promptTokens = 0;
+      let completionTokens = 0;
+      let items: string[] = [];
+      let error: CallObservation["error"];
+      try {
+        const res = await resolution.client.stream({ system: prompt.system, user: prompt.user, maxTokens: maxTokensFor(config.requestSize), signal: AbortSignal.timeout(30_000), onText: () => {} });
+        items = parseItems(res.text, { truncated: res.truncated });
+        promptTokens = res.promptTokens ?? prompt.promptTokens;
+        completionTokens = res.completionTokens ?? 0;
+      } catch (err) {
+        if (!(err instanceof LlmCallError)) throw err;
+        error = err.kind;
+      }
+      const latencyMs = Math.round(error ? 200 : modelledLatencyMs(target.model, promptTokens, completionTokens));
+      const at = startedAt + latencyMs;
+      laneClock[lane] = at;
+      const tally = { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
+      for (const raw of items) {
+        const text = cleanCandidate(raw);
+        const check = text === null ? null : dedup.check(text);
+        if (text === null || check === null || check.key === "") {
+          tally.junk++;
+          optimizer.observeCandidate("junk");
+        } else if (check.unique) {
+          dedup.accept(text, check.key);
+          indexByText.set(text, proposals.length);
+          proposals.push(1);
+          known.add(proposals.length, text);
+          tally.new++;
+          optimizer.observeCandidate("unique");
+        } else {
+          const kind = check.kind === "near" ? "dupNear" : "dupExact";
+          const i = indexByText.get(check.duplicateOf);
+          tally[kind]++;
+          optimizer.observeCandidate(kind, i === undefined ? undefined : proposals[i]!++);
+        }
+      }
+      const costUsd = callCostUsd(prices, { ...target, promptTokens, completionTokens }) ?? 0;
+      optimizer.observeCall({
+        at,
+        producer,
+        target: label,
+        promptTokens,
+        completionTokens,
+        costUsd,
+        latencyMs,
+        itemsParsed: items.length,
+        itemsNew: tally.new,
+        dupExact: tally.dupExact,
+        dupNear: tally.dupNear,
+        junk: tally.junk,
+        ...(error ? { error } : {}),
+      });
+      calls.push({ at, target: label, itemsNew: tally.new });
+      for (const e of optimizer.tick(at).events) { decisions.push(e.message); console.log(((at - t0) / 60000).toFixed(2), e.message, JSON.stringify(e.data.newWeights), JSON.stringify((e.data.inputs as any).posterior)); }
+    }
+
+    let started = 0;
+    await Promise.all(
+      Array.from({ length: LANES }, async (_, lane) => {
+        while (started < CALLS) {
+          started++;
+          await oneCall(lane);
+        }
+      }),
+    );
+
+    calls.sort((a, b) => a.at - b.at);
+    const minutes = (clock() - t0) / 60_000;
+    const share = (from: number, to: number) => {
+      const slice = calls.slice(from, to);
+      return slice.filter((c) => c.target === STRONG).length / slice.length;
+    };
+    const snap = optimizer.snapshot(clock());
+    console.log(
+      `routing: ${calls.length} calls over ${minutes.toFixed(1)} simulated min, ${proposals.length} entries; ` +
+        `calls to ${STRONG}: ${share(0, CALLS / 3).toFixed(2)}, ${share(CALLS / 3, (2 * CALLS) / 3).toFixed(2)}, ${share((2 * CALLS) / 3, CALLS).toFixed(2)} by thirds; ` +
+        `weights ${JSON.stringify(snap.weights)}; ${decisions.length} decisions`,
+    );
+    for (let i = 0; i < CALLS; i += 20) {
+      const sl = calls.slice(i, i + 20);
+      const by = (t: string) => sl.filter((c) => c.target === t);
+      const avg = (l: typeof sl) => (l.reduce((a, c) => a + c.itemsNew, 0) / Math.max(1, l.length)).toFixed(1);
+      console.log(i, ((sl[0]!.at - t0) / 60000).toFixed(1), by(STRONG).length, avg(by(STRONG)), by(WEAK).length, avg(by(WEAK)));
+    }
+    expect(calls).toHaveLength(CALLS);
+    // Both are tried at first; once the weak model's narrower knowledge runs dry, the strong one takes over.
+    expect(share(0, 20)).toBeLessThan(0.75);
+    expect(share((2 * CALLS) / 3, CALLS)).toBeGreaterThan(0.75);
+    expect(snap.weights[STRONG]).toBeGreaterThan(0.75);
+    expect(snap.shares[STRONG]).toBeGreaterThan(0.5);
+    expect(decisions.some((m) => m.startsWith(`${STRONG} is best`))).toBe(true);
+    expect(snap.coverage).toMatchObject({ observed: proposals.length });
+    expect(logged.filter((e) => !e.startsWith("info"))).toEqual([]);
+  }, 60_000);
+});
