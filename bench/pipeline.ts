@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const results = await Promise.all(
       Array.from({ length: workers }, (_, i) =>
         new Promise<WorkerResult>((resolve, reject) => {
-          const child = fork(path.join(__dirname, "load-worker.ts"), [JSON.stringify({ url: server.url, runId, secret: SECRET, producer: `load${i}`, seconds: SECONDS, ratePerSec: ratePerSec / workers, batch: 100, inflight: 4, universe: 400_000, seed: 17 + i + ratePerSec })], {
+          const child = fork(path.join(__dirname, "load-worker.ts"), [JSON.stringify({ url: server.url, runId, secret: SECRET, producer: `load${i}`, seconds: SECONDS, ratePerSec: ratePerSec / workers, batch: 100, inflight: 4, universe: 60_000, seed: 17 + i + ratePerSec })], {
             execArgv: ["--import", "tsx"],
           });
           child.once("message", (m) => resolve(m as WorkerResult));

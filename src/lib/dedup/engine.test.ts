@@ -284,6 +284,16 @@ describe("dedup engine: accept, junk and options", () => {
     expect(engine.check("Velmorra Bridge").unique).toBe(false);
   });
 
+  it("handles long names, repeated new words and keys with stray spaces", () => {
+    const long = Array.from({ length: 40 }, (_, i) => `Word${String.fromCharCode(97 + (i % 26))}${i}`).join(" ");
+    const engine = engineWith([long, "Walla Walla", "Baden-Baden"]);
+    expect(engine.check(long.toUpperCase())).toMatchObject({ unique: false, kind: "exact" });
+    expect(engine.check("Wallla Walla")).toMatchObject({ unique: false, duplicateOf: "Walla Walla" });
+    engine.accept("Kastrel Tower", " kastrel  tower ");
+    expect(engine.size).toBe(4);
+    expect(engine.check("Velmora Bridge").unique).toBe(true);
+  });
+
   it("rebuilds with acceptMany and finds near-duplicates of the loaded entries", () => {
     const engine = createDedupEngine();
     expect(engine.acceptMany([...COUNTRIES, "Republic of Korea", "Korea, Republic of"])).toBe(COUNTRIES.length + 1);

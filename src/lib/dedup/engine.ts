@@ -1,5 +1,5 @@
 import { analyseCandidate, canonicalKey } from "./canonical-key";
-import { HashMultimap, hashString, mix32 } from "./hash-multimap";
+import { HASH_BASE, HashMultimap, hashString, mix32 } from "./hash-multimap";
 import type { SoftReason, TypoThresholds } from "./typo";
 import { Vocabulary, type Neighbour } from "./vocabulary";
 
@@ -81,8 +81,6 @@ function contentWords(key: string): string[] {
     .filter((w) => !isStopword(w, 0, w.length))
     .sort();
 }
-
-const BASE = 0x01000193;
 
 /**
  * Per-word facts about the last key scanned, in reusable typed arrays, so the hot path
@@ -275,8 +273,12 @@ class DedupIndex implements DedupEngine {
     for (let i = 0; i <= n; i++) {
       const c = i < n ? key.charCodeAt(i) : 32;
       if (c !== 32) {
-        wordHash = (Math.imul(wordHash, BASE) + c) | 0;
-        spacing = (Math.imul(spacing, BASE) + c) | 0;
+        wordHash = (Math.imul(wordHash, HASH_BASE) + c) | 0;
+        spacing = (Math.imul(spacing, HASH_BASE) + c) | 0;
+        continue;
+      }
+      if (i === start) {
+        start = i + 1; // a stray space in a key the caller supplied
         continue;
       }
       if (count === scan.from.length) scan.grow();

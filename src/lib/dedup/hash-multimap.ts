@@ -82,7 +82,9 @@ export function mix32(h: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-const BASE = 0x01000193;
+/** Multiplier of hashString's polynomial; callers that hash words inline must use the same. */
+export const HASH_BASE = 0x01000193;
+const BASE = HASH_BASE;
 const MAX_POWER = 1024;
 const POWERS = new Int32Array(MAX_POWER);
 POWERS[0] = 1;

@@ -4,6 +4,7 @@ import { MAX_DELTA_ENTRIES, type Delta, type SubmitInput } from "../../lib/proto
 import type { RunConfig } from "../../lib/run-config";
 import type { EntryWriter } from "./entry-writer";
 import { RunMetrics, type CandidateOutcome } from "./metrics";
+import type { Optimizer } from "./optimizer";
 import type { OutputFile } from "./output-file";
 import type { EntryRow } from "./repo";
 import type { RunMode } from "./run-state";
@@ -30,7 +31,11 @@ export class ActiveRun {
   readonly newest: NewestEntry[] = [];
   private readonly batches = new Map<string, Promise<BatchOutcome>>();
   private readonly calls = new Map<string, { new: number; dupExact: number; dupNear: number; junk: number }>();
+  /** Routing, statistics and coverage; set by the orchestrator right after loading. */
+  optimizer!: Optimizer;
   totalCandidates = 0;
+  /** Told about every candidate's outcome (the optimiser's coverage estimate). */
+  onOutcome: (outcome: CandidateOutcome, previousProposals?: number) => void = () => undefined;
   startedAt: number;
   costUsd = 0;
 
@@ -120,10 +125,11 @@ export class ActiveRun {
           outcome = "unique";
         } else {
           const idx = this.indexByText.get(result.duplicateOf);
-          if (idx !== undefined) this.proposals[idx]!++;
           outcome = result.kind === "near" ? "dupNear" : "dupExact";
+          this.onOutcome(outcome, idx !== undefined ? this.proposals[idx]!++ : undefined);
         }
       }
+      if (outcome === "unique" || outcome === "junk") this.onOutcome(outcome);
       outcomes[outcome]++;
       this.metrics.candidate(input.producer, targetKey, outcome, now);
       if (callTally) callTally[outcome === "unique" ? "new" : outcome]++;

@@ -1,4 +1,5 @@
 import type { ActiveRun, NewestEntry } from "./active-run";
+import type { OptimizerSnapshot } from "./optimizer";
 import type { TallySnapshot } from "./metrics";
 import type { ProducerHealth } from "./supervisor";
 
@@ -18,6 +19,8 @@ export type LiveSnapshot = {
   targets: Array<TallySnapshot & { simulated: boolean }>;
   newest: NewestEntry[];
   lastSeq: number;
+  /** Routing weights, traffic shares, coverage estimate, decision effectiveness. */
+  routing: OptimizerSnapshot | null;
 };
 
 const EMPTY_TALLY: TallySnapshot = {
@@ -48,7 +51,7 @@ export function buildSnapshot(
   now: number,
 ): LiveSnapshot {
   if (!run) {
-    return { at: now, state: "idle", run: null, totals: EMPTY_TALLY, producers: [], targets: [], newest: [], lastSeq: 0 };
+    return { at: now, state: "idle", run: null, totals: EMPTY_TALLY, producers: [], targets: [], newest: [], lastSeq: 0, routing: null };
   }
   const m = run.metrics.snapshot(now);
   const byProducer = new Map(m.producers.map((p) => [p.key, p]));
@@ -76,5 +79,17 @@ export function buildSnapshot(
     targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:") })),
     newest: run.newest.slice(-20).reverse(),
     lastSeq: run.totalUnique,
+    routing: run.optimizer ? routingSnapshot(run, now) : null,
   };
+}
+
+const routingCache = new WeakMap<ActiveRun, { at: number; value: OptimizerSnapshot }>();
+
+/** The optimiser's figures change slowly; live snapshots can go out 50 times a second. */
+function routingSnapshot(run: ActiveRun, now: number): OptimizerSnapshot {
+  const cached = routingCache.get(run);
+  if (cached && now - cached.at < 500) return cached.value;
+  const value = run.optimizer.snapshot(now);
+  routingCache.set(run, { at: now, value });
+  return value;
 }

@@ -10,7 +10,8 @@ import { ActiveRun } from "./active-run";
 import { EntryWriter } from "./entry-writer";
 import { buildSnapshot, type LiveSnapshot } from "./live";
 import { OutputFile } from "./output-file";
-import { addEvent, insertEntries, readEntries, saveRunProgress, type EntryRow } from "./repo";
+import { Optimizer, callObservation } from "./optimizer";
+import { addEvent, insertEntries, readEntries, saveRunProgress, scoreEvent, type EntryRow } from "./repo";
 import { transition, isActive, type RunMode } from "./run-state";
 import { Supervisor, producerName, type ProducerHealth } from "./supervisor";
 
@@ -185,6 +186,17 @@ export class Orchestrator {
     const fileOutcome = await output.reconcile(texts);
     if (fileOutcome !== "ok") this.log("warn", `output.txt was ${fileOutcome} to match the database (${texts.length} entries)`);
     this.log("info", `run ${runId}: ${texts.length} entries loaded in ${this.clock() - t0} ms`);
+    run.optimizer = new Optimizer(config, {
+      clock: this.clock,
+      log: (level, message) => this.log(level === "info" ? "info" : level === "warn" ? "warn" : "error", message),
+      persist: {
+        addEvent: (e) => addEvent(this.prisma, { runId, kind: e.kind, message: e.message, data: e.data as never, at: new Date(e.at) }),
+        scoreEvent: (id, score, data) => scoreEvent(this.prisma, id, score, data as never),
+      },
+    });
+    run.optimizer.seed(run.proposals);
+    const optimizer = run.optimizer;
+    run.onOutcome = (outcome, previous) => optimizer.observeCandidate(outcome, previous);
     this.run = run;
     this.producerMessages.clear();
 
@@ -270,14 +282,13 @@ export class Orchestrator {
   }
 
   private assignment(run: ActiveRun, producer: string): Assignment {
-    const targets = assignTargets(run.config.providers, run.config.producers);
     // Producers are named p1..pN; any other name (a script driving the API) gets slot 0.
     const n = /^p(\d+)$/.exec(producer);
-    const index = n ? (Number(n[1]) - 1) % targets.length : 0;
-    const t = targets[index]!;
+    const index = n ? (Number(n[1]) - 1) % run.config.producers : 0;
     return {
       topic: run.config.topic,
-      target: { provider: t.provider, model: t.model },
+      // The router picks provider/model per call: it may change between calls.
+      target: run.optimizer.targetFor(producer, this.clock()),
       requestSize: run.config.requestSize,
       promptBudgetTokens: run.config.promptBudgetTokens,
       index,
@@ -328,6 +339,7 @@ export class Orchestrator {
     run.costUsd += cost;
     const tally = run.takeCallTally(call.callId);
     run.metrics.call(producer, `${call.provider}:${call.model}`, call, cost);
+    run.optimizer.observeCall(callObservation(producer, call, tally, cost, this.clock()));
     this.prisma.llmCall
       .create({
         data: {
@@ -405,7 +417,7 @@ export class Orchestrator {
           this.lastSampleAt = now;
           await this.saveSample(run);
         }
-        const reason = stopConditionReached(run, now);
+        const reason = stopConditionReached(run, now) ?? run.optimizer.tick(now).stopReason;
         if (reason) void this.stop(reason);
       }
       this.events.emit("tick");
@@ -430,6 +442,9 @@ export class Orchestrator {
           costUsd: snap.totals.costUsd,
           tokens: snap.totals.promptTokens + snap.totals.completionTokens,
           targets: Object.fromEntries(snap.targets.map((t) => [t.key, { unique: t.unique, uniqueLastMinute: t.uniqueLastMinute, candidatesLastMinute: t.candidatesLastMinute }])),
+          weights: snap.routing?.weights ?? {},
+          coverage: snap.routing?.coverage?.coverage ?? null,
+          estimatedTotal: snap.routing?.coverage?.estimatedTotal ?? null,
         },
       },
     });
