@@ -97,6 +97,29 @@ async function main(): Promise<void> {
 
   const cpu = process.cpuUsage(cpu0);
   await o.stop("bench done");
+
+  // D. restart with a 100,000-entry run: how long until the orchestrator has rebuilt its
+  // dedup state from the DB, reconciled output.txt and re-attached to the producers.
+  const { insertEntries } = await import("../src/server/orchestrator/repo");
+  const big = await o.start({ topic: "Bench: restart with 100k entries", producers: 1, requestSize: 20 });
+  await o.stop("filling");
+  const BIG = 100_000;
+  for (let from = 0; from < BIG; from += 10_000) {
+    const rows = Array.from({ length: 10_000 }, (_, k) => {
+      const i = from + k + big.entries + 1;
+      const text = `Synthetic entry ${i.toString(36)} ${["north", "lake", "hall", "gate", "park"][i % 5]} ${i}`;
+      return { seq: i, text, normalisedKey: text.toLowerCase(), producer: "p1", provider: "sim", model: "sim-strong", batchId: "fill", createdAt: new Date() };
+    });
+    await insertEntries(app.db.prisma, big.runId, rows);
+  }
+  await o.start({ topic: "Bench: restart with 100k entries", producers: 1, requestSize: 20 });
+  await app.close({ keepProducers: true });
+  const tr = performance.now();
+  app = await createApp({ env, apiUrl: server.url, pm2Daemon: true, newSecret: () => SECRET, log: () => undefined });
+  const restartMs = performance.now() - tr;
+  const restart = { entries: app.orchestrator.snapshot().totals.unique, restartMs: Math.round(restartMs), state: app.orchestrator.snapshot().state };
+  console.log("D. web-app restart with a large run:", restart);
+  await app.orchestrator.stop("bench done");
   const rows = await app.db.prisma.entry.count({ where: { runId } });
   const slug = (await app.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).slug;
   const lines = fs.readFileSync(path.join(tmp, "output", slug, "output.txt"), "utf8").split("\n").length - 1;
@@ -108,6 +131,7 @@ async function main(): Promise<void> {
     real,
     capacity,
     atTarget,
+    restart,
     check: { dbEntries: rows, outputLines: lines, identical: rows === lines },
     serverCpuSeconds: round((cpu.user + cpu.system) / 1e6),
     targets: { candidatesPerSec: 10_000, p95Ms: 100 },

@@ -16,8 +16,16 @@ export function createContext(deps: { orchestrator: Orchestrator; db: Db }, head
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    return { ...shape, data: { ...shape.data, zodError } };
+    const zod = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Top-level fields for simple forms, and full paths (e.g. stop.maxMinutes) for nested ones.
+        zodError: zod ? z.flattenError(zod) : null,
+        issues: zod ? zod.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })) : null,
+      },
+    };
   },
 });
 

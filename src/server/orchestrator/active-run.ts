@@ -56,7 +56,9 @@ export class ActiveRun {
   /** Loads entries already in the DB (resume / restart). */
   load(rows: readonly EntryRow[]): void {
     for (const r of rows) {
-      this.engine.accept(r.text, r.normalisedKey);
+      // Keys are recomputed rather than read back: the stored key may come from an older
+      // version of the dedup engine, and the index must match what check() computes now.
+      this.engine.accept(r.text);
       this.pushCommitted(r.text);
       this.metrics.seed(r.producer, `${r.provider}:${r.model}`, 1);
       this.nextSeq = r.seq + 1;

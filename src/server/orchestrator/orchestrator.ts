@@ -183,6 +183,9 @@ export class Orchestrator {
       run.load(page);
       for (const r of page) texts.push(r.text);
     }
+    // Candidate counts are not per entry; carry the stored total over so it never goes back.
+    const stored = await this.prisma.run.findUnique({ where: { id: runId }, select: { totalCandidates: true } });
+    run.totalCandidates = Math.max(stored?.totalCandidates ?? 0, texts.length);
     const fileOutcome = await output.reconcile(texts);
     if (fileOutcome !== "ok") this.log("warn", `output.txt was ${fileOutcome} to match the database (${texts.length} entries)`);
     this.log("info", `run ${runId}: ${texts.length} entries loaded in ${this.clock() - t0} ms`);
