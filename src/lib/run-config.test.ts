@@ -30,7 +30,7 @@ describe("defaults", () => {
 
   it("fills a run config from defaults", () => {
     const cfg = resolveRunConfig(startInputSchema.parse({ topic: "enzymes" }), { producers: 5, keys: { openai: false, anthropic: false } });
-    expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 50, strategy: "adaptive" });
+    expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 100, promptBudgetTokens: 2000, strategy: "adaptive" });
   });
 });
 

@@ -6,17 +6,20 @@ import { useTRPC } from "../../trpc/react";
 import {
   NO_ERRORS,
   STRATEGY_OPTIONS,
+  clearErrors,
   formErrorsFromApi,
+  hasErrorUnder,
   initialFormState,
   mixRow,
   mixRowErrors,
+  nestedMixErrors,
   optionKey,
-  suspectStopFields,
+  stopFieldErrors,
   toStartInput,
-  type FieldKey,
   type FormErrors,
   type MixRow,
   type ProviderOption,
+  type StopKey,
   type TopicFormState,
 } from "../_lib/topic-form";
 import { useProviderOptions } from "./use-providers";
@@ -64,14 +67,15 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
   const stop = useMutation(
     trpc.topic.stop.mutationOptions({
       onSuccess: invalidate,
-      onError: (err) => setErrors({ fields: {}, form: [`Could not stop: ${err.message}`] }),
+      onError: (err) => setErrors({ ...NO_ERRORS, form: [`Could not stop: ${err.message}`] }),
     }),
   );
 
   const set = <K extends keyof TopicFormState>(key: K, value: TopicFormState[K]) => {
     setState((s) => ({ ...s, [key]: value }));
-    const field: FieldKey | undefined = key === "mix" ? "providers" : key === "maxEntries" || key === "maxCostUsd" || key === "maxMinutes" ? "stop" : (key as FieldKey);
-    if (field && errors.fields[field]) setErrors((e) => ({ ...e, fields: { ...e.fields, [field]: undefined } }));
+    // The edited input's error goes (its parts' too); the others stay until the next submit.
+    const path = key === "mix" ? "providers" : STOP_FIELDS.some((f) => f.key === key) ? `stop.${key}` : key;
+    setErrors((e) => clearErrors(e, path));
   };
 
   const setMix = (mix: MixRow[]) => {
@@ -85,8 +89,14 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
     start.mutate(toStartInput(state));
   };
 
-  const rowErrors = useMemo(() => (errors.fields.providers ? mixRowErrors(state.mix) : new Map<number, string>()), [errors.fields.providers, state.mix]);
-  const badStop = errors.fields.stop ? suspectStopFields(state) : [];
+  // Full paths ("providers.1.weight") say which row; a bare `providers` error is checked row by row here.
+  const rowErrors = useMemo(() => {
+    const exact = nestedMixErrors(errors, state.mix);
+    return exact.size > 0 || !errors.fields.providers ? exact : mixRowErrors(state.mix);
+  }, [errors, state.mix]);
+  const stopErrors = stopFieldErrors(errors, state);
+  const mixInvalid = hasErrorUnder(errors, "providers");
+  const stopInvalid = hasErrorUnder(errors, "stop");
   const usable = options.filter((o) => o.available);
   const unused = usable.find((o) => !state.mix.some((r) => optionKey(r) === optionKey(o))) ?? usable[0];
 
@@ -139,7 +149,7 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
           </Field>
         </div>
 
-        <fieldset className="mix" aria-invalid={Boolean(errors.fields.providers)} aria-describedby={errors.fields.providers ? "providers-error" : undefined}>
+        <fieldset className="mix" aria-invalid={mixInvalid} aria-describedby={errors.fields.providers ? "providers-error" : undefined}>
           <legend>Provider / model mix</legend>
           <ul className="mix-rows">
             {state.mix.map((row, i) => (
@@ -177,13 +187,14 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
           </select>
         </Field>
 
-        <fieldset className="stop" aria-invalid={Boolean(errors.fields.stop)} aria-describedby={errors.fields.stop ? "stop-error" : undefined}>
+        <fieldset className="stop" aria-invalid={stopInvalid} aria-describedby={errors.fields.stop ? "stop-error" : undefined}>
           <legend>Stop when (optional)</legend>
-          <div className="field-row three">
-            <StopInput id="maxEntries" label="Max entries" unit="" value={state.maxEntries} invalid={badStop.includes("maxEntries")} onChange={(v) => set("maxEntries", v)} />
-            <StopInput id="maxCostUsd" label="Max spend" unit="$" value={state.maxCostUsd} invalid={badStop.includes("maxCostUsd")} onChange={(v) => set("maxCostUsd", v)} step="0.01" />
-            <StopInput id="maxMinutes" label="Max minutes" unit="" value={state.maxMinutes} invalid={badStop.includes("maxMinutes")} onChange={(v) => set("maxMinutes", v)} />
+          <div className="field-row">
+            {STOP_FIELDS.map((f) => (
+              <StopInput key={f.key} field={f} value={state[f.key]} messages={stopErrors[f.key]} onChange={(v) => set(f.key, v)} />
+            ))}
           </div>
+          {state.coveragePercent.trim() !== "" && <p className="hint">Coverage is estimated from re-proposed entries; the run stops once the estimate reaches it (after at least 50 entries).</p>}
           <FieldError id="stop-error" messages={errors.fields.stop} />
         </fieldset>
 
@@ -228,14 +239,44 @@ function FieldError({ id, messages }: { id: string; messages?: string[] }) {
   );
 }
 
-function StopInput({ id, label, unit, value, invalid, onChange, step }: { id: string; label: string; unit: string; value: string; invalid: boolean; onChange: (v: string) => void; step?: string }) {
+type StopField = { key: StopKey; label: string; prefix?: string; suffix?: string; step: string; min: number; max?: number; title?: string };
+
+const STOP_FIELDS: readonly StopField[] = [
+  { key: "maxEntries", label: "Max entries", step: "1", min: 1 },
+  { key: "maxCostUsd", label: "Max spend", prefix: "$", step: "0.01", min: 0 },
+  { key: "maxMinutes", label: "Max minutes", step: "1", min: 0 },
+  { key: "coveragePercent", label: "Est. coverage", suffix: "%", step: "1", min: 1, max: 100, title: "Stop once about this share of the topic's estimated entries is found (1–100)" },
+];
+
+function StopInput({ field: f, value, messages, onChange }: { field: StopField; value: string; messages?: string[]; onChange: (v: string) => void }) {
+  const id = f.key;
+  const errorId = `stop-${id}-error`;
+  const invalid = messages !== undefined;
   return (
     <div className={`field${invalid ? " invalid" : ""}`}>
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id} title={f.title}>
+        {f.label}
+      </label>
       <div className="with-unit">
-        {unit && <span aria-hidden="true">{unit}</span>}
-        <input id={id} name={id} type="number" inputMode="decimal" min={0} step={step ?? "1"} placeholder="none" value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={invalid} />
+        {f.prefix && <span aria-hidden="true">{f.prefix}</span>}
+        <input
+          id={id}
+          name={id}
+          type="number"
+          inputMode="decimal"
+          min={f.min}
+          max={f.max}
+          step={f.step}
+          placeholder="none"
+          title={f.title}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={invalid}
+          aria-describedby={messages && messages.length > 0 ? errorId : undefined}
+        />
+        {f.suffix && <span aria-hidden="true">{f.suffix}</span>}
       </div>
+      <FieldError id={errorId} messages={messages} />
     </div>
   );
 }

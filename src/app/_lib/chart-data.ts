@@ -2,6 +2,7 @@
  * Shapes stored metric samples (one every 5 s, from Postgres) plus the latest live
  * snapshot into chart rows. Counters restart when a run is resumed or the server
  * restarts, so samples are split into sessions and lines break between them.
+ * Samples also carry the routing weights and the coverage estimate of their moment.
  */
 
 export type TargetSample = { unique: number; uniqueLastMinute: number; candidatesLastMinute: number };
@@ -17,6 +18,11 @@ export type Sample = {
   costUsd: number;
   tokens: number;
   targets: Record<string, TargetSample>;
+  /** Routing weights per "provider:model" (sum 1); empty in samples older than routing. */
+  weights: Record<string, number>;
+  /** Share of the topic estimated found (0..1), and the estimated total; null before the first estimate. */
+  coverage: number | null;
+  estimatedTotal: number | null;
 };
 
 /** One row of the charts; `null` values break the lines (session boundaries, no data). */
@@ -27,11 +33,20 @@ export type ChartPoint = {
   dupRate: number | null;
   /** Unique per minute of each target, by series id (see `ChartData.series`). */
   [seriesId: `t${number}`]: number | null;
+  /** Routing weight of each target, by weight id; null where the sample has no weights. */
+  [weightId: `w${number}`]: number | null;
 };
 
-export type ChartSeries = { id: `t${number}`; key: string };
+/** A provider/model: `id` keys its unique-per-minute values, `weightId` its routing weights. */
+export type ChartSeries = { id: `t${number}`; weightId: `w${number}`; key: string };
 
-export type ChartData = { points: ChartPoint[]; series: ChartSeries[]; sessions: number };
+export type ChartData = {
+  points: ChartPoint[];
+  series: ChartSeries[];
+  sessions: number;
+  /** Some sample carries routing weights (runs from before routing have none). */
+  hasWeights: boolean;
+};
 
 export const SESSION_GAP_MS = 30_000;
 export const DUP_WINDOW_MS = 60_000;
@@ -43,6 +58,18 @@ function num(v: unknown): number {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function numOrNull(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/** Finite, non-negative weights only. */
+function parseWeights(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!isRecord(v)) return out;
+  for (const [key, w] of Object.entries(v)) if (typeof w === "number" && Number.isFinite(w) && w >= 0) out[key] = w;
+  return out;
 }
 
 /** Reads one stored sample; missing or malformed fields count as 0, a missing time drops it. */
@@ -67,6 +94,9 @@ export function parseSample(raw: { at: unknown; data: unknown }): Sample | null 
     costUsd: num(d.costUsd),
     tokens: num(d.tokens),
     targets,
+    weights: parseWeights(d.weights),
+    coverage: numOrNull(d.coverage),
+    estimatedTotal: numOrNull(d.estimatedTotal),
   };
 }
 
@@ -83,9 +113,12 @@ type TallyLike = {
   completionTokens: number;
 };
 
+type RoutingLike = { weights: Record<string, number>; coverage: { coverage: number; estimatedTotal: number } | null };
+
 /** The live snapshot as a sample, so the charts move every second between stored samples. */
-export function sampleFromSnapshot(snap: { at: number; totals: TallyLike; targets: readonly TallyLike[] }): Sample {
+export function sampleFromSnapshot(snap: { at: number; totals: TallyLike; targets: readonly TallyLike[]; routing?: RoutingLike | null }): Sample {
   const t = snap.totals;
+  const routing = snap.routing ?? null;
   return {
     at: snap.at,
     totalUnique: t.unique,
@@ -97,6 +130,9 @@ export function sampleFromSnapshot(snap: { at: number; totals: TallyLike; target
     costUsd: t.costUsd,
     tokens: t.promptTokens + t.completionTokens,
     targets: Object.fromEntries(snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }])),
+    weights: parseWeights(routing?.weights),
+    coverage: routing?.coverage?.coverage ?? null,
+    estimatedTotal: routing?.coverage?.estimatedTotal ?? null,
   };
 }
 
@@ -143,7 +179,7 @@ export function trailingDupRates(session: readonly Sample[], windowMs = DUP_WIND
 }
 
 /** Keeps at most `max` points, evenly spaced, always keeping line breaks and the last point. */
-export function downsample<T extends { uniquePerMinute: number | null; totalUnique: number | null }>(points: readonly T[], max = MAX_CHART_POINTS): T[] {
+export function downsample<T extends { totalUnique: number | null }>(points: readonly T[], max = MAX_CHART_POINTS): T[] {
   if (points.length <= max) return [...points];
   const stride = Math.ceil(points.length / max);
   return points.filter((p, i) => i % stride === 0 || i === points.length - 1 || p.totalUnique === null);
@@ -151,8 +187,14 @@ export function downsample<T extends { uniquePerMinute: number | null; totalUniq
 
 export function buildChartData(samples: readonly Sample[], opts: { gapMs?: number; windowMs?: number; maxPoints?: number } = {}): ChartData {
   const keys = new Set<string>();
-  for (const s of samples) for (const k of Object.keys(s.targets)) keys.add(k);
-  const series: ChartSeries[] = [...keys].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).map((key, i) => ({ id: `t${i}`, key }));
+  let hasWeights = false;
+  for (const s of samples) {
+    for (const k of Object.keys(s.targets)) keys.add(k);
+    // A routed target may have no tally yet (no call finished): it still gets a series.
+    for (const k of Object.keys(s.weights)) keys.add(k);
+    hasWeights ||= Object.keys(s.weights).length > 0;
+  }
+  const series: ChartSeries[] = [...keys].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).map((key, i) => ({ id: `t${i}`, weightId: `w${i}`, key }));
   const sessions = splitSessions(samples, opts.gapMs);
   const points: ChartPoint[] = [];
   sessions.forEach((session, si) => {
@@ -161,17 +203,36 @@ export function buildChartData(samples: readonly Sample[], opts: { gapMs?: numbe
       const prev = sessions[si - 1]!;
       const gapAt = Math.round((prev[prev.length - 1]!.at + session[0]!.at) / 2);
       const gap: ChartPoint = { at: gapAt, totalUnique: null, uniquePerMinute: null, dupRate: null };
-      for (const { id } of series) gap[id] = null;
+      for (const { id, weightId } of series) {
+        gap[id] = null;
+        gap[weightId] = null;
+      }
       points.push(gap);
     }
     const rates = trailingDupRates(session, opts.windowMs);
     session.forEach((s, i) => {
       const p: ChartPoint = { at: s.at, totalUnique: s.totalUnique, uniquePerMinute: s.uniqueLastMinute, dupRate: rates[i] ?? null };
-      for (const { id, key } of series) p[id] = s.targets[key]?.uniqueLastMinute ?? null;
+      const weighted = Object.keys(s.weights).length > 0;
+      for (const { id, weightId, key } of series) {
+        p[id] = s.targets[key]?.uniqueLastMinute ?? null;
+        // A target missing from a sample that has weights gets none of the traffic.
+        p[weightId] = weighted ? (s.weights[key] ?? 0) : null;
+      }
       points.push(p);
     });
   });
-  return { points: downsample(points, opts.maxPoints), series, sessions: sessions.length };
+  return { points: downsample(points, opts.maxPoints), series, sessions: sessions.length, hasWeights };
+}
+
+export type SampledCoverage = { at: number; coverage: number; estimatedTotal: number | null };
+
+/** The latest coverage estimate among the samples (a past run's last word on it). */
+export function lastCoverage(samples: readonly Sample[]): SampledCoverage | null {
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i]!;
+    if (s.coverage !== null) return { at: s.at, coverage: s.coverage, estimatedTotal: s.estimatedTotal };
+  }
+  return null;
 }
 
 export type RunTotals = { candidates: number; duplicates: number; tokens: number; costUsd: number };

@@ -84,9 +84,14 @@ export type LlmRow = {
   costUsd: number;
   /** Share of the candidates of the last minute (traffic now, not since the start). */
   share: number | null;
-  /** Routing weight, when the orchestrator reports one. */
+  /** Routing weight now (0..1), when the orchestrator reports one. */
   weight: number | null;
+  /** Share of the calls routed to this row over the optimiser's window (a few minutes). */
+  routedShare: number | null;
 };
+
+/** The snapshot's routing figures a table row needs. */
+export type RoutingShares = { weights: Record<string, number>; shares: Record<string, number> };
 
 function optionalNumber(obj: object, key: string): number | null {
   const v = (obj as Record<string, unknown>)[key];
@@ -104,8 +109,17 @@ export function errorCount(errors: Partial<Record<string, number>>): number {
   return n;
 }
 
-/** One table row per tally; shares are relative to the sum of the rows' last-minute traffic. */
-export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: TallyLike) => boolean } = {}): LlmRow[] {
+function lookup(record: Record<string, number> | undefined, key: string): number | null {
+  const v = record && Object.hasOwn(record, key) ? record[key] : undefined;
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * One table row per tally; shares are relative to the sum of the rows' last-minute traffic.
+ * With `routing`, rows keyed by "provider:model" get their routing weight and routed share.
+ */
+export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: TallyLike) => boolean; routing?: RoutingShares | null } = {}): LlmRow[] {
+  const routing = opts.routing ?? null;
   const trafficNow = tallies.reduce((a, t) => a + t.candidatesLastMinute, 0);
   return tallies.map((t) => {
     const duplicates = t.dupExact + t.dupNear;
@@ -126,7 +140,8 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
       tokens: t.promptTokens + t.completionTokens,
       costUsd: t.costUsd,
       share: trafficNow > 0 ? t.candidatesLastMinute / trafficNow : null,
-      weight: optionalNumber(t, "weight") ?? optionalNumber(t, "routingWeight"),
+      weight: lookup(routing?.weights, t.key) ?? optionalNumber(t, "weight") ?? optionalNumber(t, "routingWeight"),
+      routedShare: lookup(routing?.shares, t.key),
     };
   });
 }
@@ -141,16 +156,17 @@ export function isRunActive(state: string | undefined | null): boolean {
   return state === "starting" || state === "running" || state === "stopping";
 }
 
-export type CoverageView = { coverage: number; estimatedTotal: number; low: number | null; high: number | null; method: string | null };
+export type CoverageView = { coverage: number; estimatedTotal: number; observed: number | null; low: number | null; high: number | null; method: string | null };
 
-/** The snapshot's exhaustion estimate, when the orchestrator provides one (it may not). */
+/** The snapshot's exhaustion estimate (`routing.coverage`), when the orchestrator has one yet. */
 export function coverageOf(snap: object | null | undefined): CoverageView | null {
-  const raw = snap ? (snap as Record<string, unknown>).coverage : undefined;
+  const routing = snap ? (snap as Record<string, unknown>).routing : undefined;
+  const raw = typeof routing === "object" && routing !== null ? (routing as Record<string, unknown>).coverage : undefined;
   if (typeof raw !== "object" || raw === null) return null;
   const c = raw as Record<string, unknown>;
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   const coverage = n(c.coverage);
   const estimatedTotal = n(c.estimatedTotal);
   if (coverage === null || estimatedTotal === null) return null;
-  return { coverage, estimatedTotal, low: n(c.low), high: n(c.high), method: typeof c.method === "string" ? c.method : null };
+  return { coverage, estimatedTotal, observed: n(c.observed), low: n(c.low), high: n(c.high), method: typeof c.method === "string" ? c.method : null };
 }

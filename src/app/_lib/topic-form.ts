@@ -20,7 +20,11 @@ export type TopicFormState = {
   maxEntries: string;
   maxCostUsd: string;
   maxMinutes: string;
+  coveragePercent: string;
 };
+
+export const STOP_KEYS = ["maxEntries", "maxCostUsd", "maxMinutes", "coveragePercent"] as const;
+export type StopKey = (typeof STOP_KEYS)[number];
 
 export const STRATEGY_OPTIONS = [
   { value: "adaptive", label: "Adaptive (learns the best mix)" },
@@ -31,8 +35,12 @@ export const STRATEGY_OPTIONS = [
 ] as const satisfies ReadonlyArray<{ value: StrategyName; label: string }>;
 
 export type FieldKey = "topic" | "producers" | "providers" | "requestSize" | "strategy" | "stop";
-export type FormErrors = { fields: Partial<Record<FieldKey, string[]>>; form: string[] };
-export const NO_ERRORS: FormErrors = { fields: {}, form: [] };
+/**
+ * `fields`: messages about a whole top-level field. `nested`: messages about a part of one,
+ * by full path ("stop.maxMinutes", "providers.1.weight"), to show next to that exact input.
+ */
+export type FormErrors = { fields: Partial<Record<FieldKey, string[]>>; nested: Record<string, string[]>; form: string[] };
+export const NO_ERRORS: FormErrors = { fields: {}, nested: {}, form: [] };
 
 export function optionKey(o: { provider: string; model: string }): string {
   return `${o.provider}:${o.model}`;
@@ -51,7 +59,7 @@ export function defaultMix(options: readonly ProviderOption[]): MixRow[] {
 }
 
 export function initialFormState(options: readonly ProviderOption[]): TopicFormState {
-  return { topic: "", producers: "3", mix: defaultMix(options), requestSize: "50", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "" };
+  return { topic: "", producers: "3", mix: defaultMix(options), requestSize: "50", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
 }
 
 /** "" -> undefined; anything else -> a number, NaN included (the API says it is invalid). */
@@ -62,7 +70,12 @@ export function numberField(v: string): number | undefined {
 }
 
 export function toStartInput(s: TopicFormState): StartInput {
-  const stop = { maxEntries: numberField(s.maxEntries), maxCostUsd: numberField(s.maxCostUsd), maxMinutes: numberField(s.maxMinutes) };
+  const stop = {
+    maxEntries: numberField(s.maxEntries),
+    maxCostUsd: numberField(s.maxCostUsd),
+    maxMinutes: numberField(s.maxMinutes),
+    coveragePercent: numberField(s.coveragePercent),
+  };
   const hasStop = Object.values(stop).some((v) => v !== undefined);
   const input: StartInput = {
     topic: s.topic,
@@ -76,7 +89,10 @@ export function toStartInput(s: TopicFormState): StartInput {
   return input;
 }
 
-type ErrorLike = { message?: unknown; data?: { zodError?: { formErrors?: unknown; fieldErrors?: unknown } | null } | null };
+type ErrorLike = {
+  message?: unknown;
+  data?: { zodError?: { formErrors?: unknown; fieldErrors?: unknown } | null; issues?: unknown } | null;
+};
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
@@ -84,9 +100,44 @@ function strings(v: unknown): string[] {
 
 const FIELD_KEYS: readonly FieldKey[] = ["topic", "producers", "providers", "requestSize", "strategy", "stop"];
 
-/** Splits an API error into per-field messages and form-level messages. */
+function isFieldKey(key: string): key is FieldKey {
+  return (FIELD_KEYS as readonly string[]).includes(key);
+}
+
+function push(into: Record<string, string[]>, key: string, message: string): void {
+  (into[key] ??= []).push(message);
+}
+
+/** `data.issues`: one entry per zod issue with its full dotted path; null when absent or malformed. */
+function apiIssues(v: unknown): Array<{ path: string; message: string }> | null {
+  if (!Array.isArray(v)) return null;
+  const out: Array<{ path: string; message: string }> = [];
+  for (const i of v) {
+    if (typeof i !== "object" || i === null) continue;
+    const { path, message } = i as { path?: unknown; message?: unknown };
+    if (typeof path === "string" && typeof message === "string") out.push({ path, message });
+  }
+  return out;
+}
+
+/** Splits an API error into per-field, per-part-of-a-field and form-level messages. */
 export function formErrorsFromApi(err: unknown): FormErrors {
   const e = (typeof err === "object" && err !== null ? err : {}) as ErrorLike;
+  const issues = apiIssues(e.data?.issues);
+  // Full paths say which part of a nested field is wrong: preferred over the flattened error.
+  if (issues && issues.length > 0) {
+    const fields: FormErrors["fields"] = {};
+    const nested: FormErrors["nested"] = {};
+    const form: string[] = [];
+    for (const { path, message } of issues) {
+      const head = path.split(".")[0] ?? "";
+      if (path === "") form.push(message);
+      else if (!isFieldKey(head)) form.push(`${path}: ${message}`);
+      else if (path === head) push(fields, head, message);
+      else push(nested, path, message);
+    }
+    return { fields, nested, form };
+  }
   const zod = e.data?.zodError;
   if (zod) {
     const fields: FormErrors["fields"] = {};
@@ -95,18 +146,59 @@ export function formErrorsFromApi(err: unknown): FormErrors {
     for (const [key, msgs] of Object.entries(fieldErrors)) {
       const list = strings(msgs);
       if (list.length === 0) continue;
-      if ((FIELD_KEYS as readonly string[]).includes(key)) fields[key as FieldKey] = list;
+      if (isFieldKey(key)) fields[key] = list;
       else extra.push(...list.map((m) => `${key}: ${m}`));
     }
     const form = [...strings(zod.formErrors), ...extra];
     if (Object.keys(fields).length === 0 && form.length === 0) form.push("The request was not valid.");
-    return { fields, form };
+    return { fields, nested: {}, form };
   }
   const message = typeof e.message === "string" && e.message !== "" ? e.message : "Something went wrong; please try again.";
   // Domain errors about a provider (e.g. a missing API key) belong to the provider mix.
-  if (/^provider\b/i.test(message)) return { fields: { providers: [message] }, form: [] };
-  if (/fetch|network|failed to/i.test(message)) return { fields: {}, form: [`Cannot reach the server (${message}).`] };
-  return { fields: {}, form: [message] };
+  if (/^provider\b/i.test(message)) return { fields: { providers: [message] }, nested: {}, form: [] };
+  if (/fetch|network|failed to/i.test(message)) return { fields: {}, nested: {}, form: [`Cannot reach the server (${message}).`] };
+  return { fields: {}, nested: {}, form: [message] };
+}
+
+/** Whether a top-level field has any error, on itself or on a part of it. */
+export function hasErrorUnder(errors: FormErrors, field: FieldKey): boolean {
+  return Boolean(errors.fields[field]) || Object.keys(errors.nested).some((p) => p.startsWith(`${field}.`));
+}
+
+/** The errors left once the user edits `path` ("topic", "stop.maxMinutes"): its own, its parts' and its field's go. */
+export function clearErrors(errors: FormErrors, path: string): FormErrors {
+  const head = path.split(".")[0] ?? path;
+  const nested = Object.fromEntries(Object.entries(errors.nested).filter(([p]) => p !== path && !p.startsWith(`${path}.`)));
+  const fields = { ...errors.fields };
+  if (isFieldKey(head)) delete fields[head];
+  return { ...errors, fields, nested };
+}
+
+/** Messages per mix row (by row id) from paths like "providers.1.weight". */
+export function nestedMixErrors(errors: FormErrors, mix: readonly MixRow[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [path, msgs] of Object.entries(errors.nested)) {
+    const m = /^providers\.(\d+)(?:\.(.+))?$/.exec(path);
+    const row = m ? mix[Number(m[1])] : undefined;
+    if (!m || !row) continue;
+    const text = msgs.map((msg) => (m[2] ? `${m[2]}: ${msg}` : msg)).join("; ");
+    out.set(row.id, out.has(row.id) ? `${out.get(row.id)}; ${text}` : text);
+  }
+  return out;
+}
+
+/**
+ * Messages per stop input. With full paths from the API they are exact; with only a
+ * flattened `stop` error, inputs that are clearly wrong are flagged without a message.
+ */
+export function stopFieldErrors(errors: FormErrors, s: Pick<TopicFormState, StopKey>): Partial<Record<StopKey, string[]>> {
+  const out: Partial<Record<StopKey, string[]>> = {};
+  for (const k of STOP_KEYS) {
+    const msgs = errors.nested[`stop.${k}`];
+    if (msgs) out[k] = msgs;
+  }
+  if (Object.keys(out).length === 0 && errors.fields.stop) for (const k of suspectStopFields(s)) out[k] = [];
+  return out;
 }
 
 /** Which mix row is invalid and why, to point at the row when the API rejected `providers`. */
@@ -119,13 +211,13 @@ export function mixRowErrors(mix: readonly MixRow[]): Map<number, string> {
   return out;
 }
 
-/** Stop fields that are clearly not a positive number, to flag them when the API rejected `stop`. */
-export function suspectStopFields(s: Pick<TopicFormState, "maxEntries" | "maxCostUsd" | "maxMinutes">): Array<"maxEntries" | "maxCostUsd" | "maxMinutes"> {
-  const keys = ["maxEntries", "maxCostUsd", "maxMinutes"] as const;
-  return keys.filter((k) => {
-    const n = numberField(s[k]);
+/** Stop fields that are clearly out of range, to flag them when the API rejected `stop` without saying which. */
+export function suspectStopFields(s: Partial<Pick<TopicFormState, StopKey>>): StopKey[] {
+  return STOP_KEYS.filter((k) => {
+    const n = numberField(s[k] ?? "");
     if (n === undefined) return false;
     if (!Number.isFinite(n) || n <= 0) return true;
+    if (k === "coveragePercent") return n < 1 || n > 100;
     return k === "maxEntries" && !Number.isInteger(n);
   });
 }
