@@ -1,13 +1,49 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 
-/** Kills the test pm2 daemon (and its processes) after the run: nothing is left behind. */
-export default function setup(): () => void {
-  return () => {
+/**
+ * Before the run: drop test databases a crashed earlier run left on the PostgreSQL server.
+ * After it: drop this run's databases and kill the test pm2 daemon (and its processes), so
+ * nothing is left behind.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  await dropTestDatabases();
+  return async () => {
     const home = process.env.IGENTAI_TEST_PM2_HOME;
-    if (!home || !fs.existsSync(home)) return;
-    spawnSync(process.execPath, [path.join("node_modules", "pm2", "bin", "pm2"), "kill"], { env: { ...process.env, PM2_HOME: home }, stdio: "ignore", timeout: 30_000 });
-    fs.rmSync(home, { recursive: true, force: true });
+    if (home && fs.existsSync(home)) {
+      spawnSync(process.execPath, [path.join("node_modules", "pm2", "bin", "pm2"), "kill"], { env: { ...process.env, PM2_HOME: home }, stdio: "ignore", timeout: 30_000 });
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    await dropTestDatabases();
   };
+}
+
+async function dropTestDatabases(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'igentai\\_test\\_%'`);
+    // Names carry the creating process's pid: only databases of processes that are gone are
+    // dropped, so a test run going on elsewhere on this machine keeps its own.
+    for (const { datname } of rows) {
+      const pid = Number(/^igentai_test_(\d+)_/.exec(datname)?.[1]);
+      if (pid && isAlive(pid)) continue;
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -78,6 +78,41 @@ export function RunCharts({ samples, loading }: Props) {
             </LineChart>
           </ResponsiveContainer>
         </figure>
+        <figure
+          className="chart wide"
+          data-testid="chart-weights"
+          data-series={data.hasWeights ? data.series.length : 0}
+          aria-label="Routing weight of each provider/model over time, stacked to 100%"
+        >
+          <figcaption>Routing weights (share of traffic each provider/model is given)</figcaption>
+          {!data.hasWeights && !empty && <p className="hint chart-overlay">No routing weights were recorded for this run.</p>}
+          <ResponsiveContainer width="100%" height={HEIGHT} initialDimension={{ width: 600, height: HEIGHT }}>
+            <AreaChart data={data.points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+              <XAxis {...axis} />
+              <YAxis width={48} tick={{ fontSize: 11 }} domain={[0, 1]} allowDataOverflow ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => formatPercent(v, 0)} stroke="currentColor" />
+              <Tooltip {...tooltip} formatter={(v: unknown) => formatPercent(Number(v), 0)} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              {data.hasWeights &&
+                data.series.map((s, i) => (
+                  <Area
+                    key={s.weightId}
+                    name={s.key}
+                    dataKey={s.weightId}
+                    // Weights change in steps, at each routing decision.
+                    type="stepAfter"
+                    stackId="weights"
+                    stroke={PALETTE[i % PALETTE.length]}
+                    fill={PALETTE[i % PALETTE.length]}
+                    fillOpacity={0.35}
+                    strokeWidth={1.5}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                ))}
+            </AreaChart>
+          </ResponsiveContainer>
+        </figure>
       </div>
       {data.sessions > 1 && <p className="hint">This run was resumed or its server restarted {data.sessions - 1} time(s); lines break at each pause.</p>}
     </section>

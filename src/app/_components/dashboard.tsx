@@ -6,11 +6,13 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot, RunSummary } from "../../trpc/shared";
-import { finalTargets, parseSample, runTotals, sampleFromSnapshot, withLiveSample, type Sample } from "../_lib/chart-data";
+import { finalTargets, lastCoverage, parseSample, runTotals, sampleFromSnapshot, withLiveSample, type Sample } from "../_lib/chart-data";
 import { formatCompact, formatDateTime, formatElapsed, formatInt, formatPercent, formatRate, formatUsd } from "../_lib/format";
 import { coverageOf, isRunActive, llmRows } from "../_lib/live-view";
+import { coverageLine } from "../_lib/routing-view";
 import { RunCharts } from "./charts";
 import { ConnectionBadge } from "./connection-badge";
+import { CoverageLine } from "./coverage-line";
 import { EntriesPanel } from "./entries-panel";
 import { EventsTimeline } from "./events-timeline";
 import { LlmTable } from "./llm-table";
@@ -68,6 +70,9 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const [prefill, setPrefill] = useState<{ topic: string; nonce: number } | null>(null);
 
   const stats = buildStats({ snap: viewingLive ? snap : null, run, samples });
+  // Live: the optimiser's latest estimate with its band; a past run: the last one its samples recorded.
+  const pastCoverage = viewingLive ? null : lastCoverage(samples);
+  const coverage = viewingLive ? coverageLine(coverageOf(snap)) : coverageLine(pastCoverage);
   const stale = viewingLive && (live.connection === "reconnecting" || live.connection === "offline");
   const title = viewingLive ? snap?.run?.topic : run?.topic;
 
@@ -149,6 +154,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
               Numbers
             </h2>
             <StatGrid stats={stats} label={viewingLive ? "Live numbers" : "Run totals"} />
+            <CoverageLine line={coverage} pending={viewingLive && snap?.routing != null} context={pastCoverage ? "at the end of the run" : undefined} />
           </section>
 
           {runId && <RunCharts samples={samples} loading={samplesQuery.isPending} />}
@@ -157,7 +163,12 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
             <h2 id="llm-title">Per LLM</h2>
             {viewingLive && snap ? (
               <>
-                <LlmTable title="By provider / model" kind="target" testId="targets-table" rows={llmRows(snap.targets, { simulated: (t) => Boolean((t as { simulated?: boolean }).simulated) })} />
+                <LlmTable
+                  title="By provider / model"
+                  kind="target"
+                  testId="targets-table"
+                  rows={llmRows(snap.targets, { simulated: (t) => Boolean((t as { simulated?: boolean }).simulated), routing: snap.routing })}
+                />
                 <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(snap.producers)} />
               </>
             ) : (
@@ -169,7 +180,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 
           {runId && <EntriesPanel runId={runId} live={viewingLive} newest={viewingLive ? (snap?.newest ?? []) : []} total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)} now={live.now} />}
 
-          {runId && <EventsTimeline runId={runId} live={viewingLive} />}
+          {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={viewingLive ? (snap?.routing?.effectiveness ?? null) : null} />}
         </div>
       </main>
     </div>
@@ -179,6 +190,8 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 function PastTargets({ samples }: { samples: Sample[] }) {
   const targets = finalTargets(samples);
   const total = targets.reduce((a, t) => a + t.unique, 0);
+  const weights = samples[samples.length - 1]?.weights ?? {};
+  const showWeight = Object.keys(weights).length > 0;
   return (
     <div className="table-wrap" data-testid="targets-table">
       <table className="data">
@@ -190,12 +203,17 @@ function PastTargets({ samples }: { samples: Sample[] }) {
             </th>
             <th scope="col">Unique</th>
             <th scope="col">Share</th>
+            {showWeight && (
+              <th scope="col" title="Routing weight when the last sample was taken">
+                Final weight
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
           {targets.length === 0 && (
             <tr>
-              <td colSpan={3} className="empty">
+              <td colSpan={showWeight ? 4 : 3} className="empty">
                 No data.
               </td>
             </tr>
@@ -208,6 +226,7 @@ function PastTargets({ samples }: { samples: Sample[] }) {
               </th>
               <td className="num">{formatInt(t.unique)}</td>
               <td className="num">{formatPercent(total > 0 ? t.unique / total : null, 0)}</td>
+              {showWeight && <td className="num">{formatPercent(weights[t.key] ?? 0, 0)}</td>}
             </tr>
           ))}
         </tbody>
@@ -232,14 +251,5 @@ function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: Ru
     { id: "per-1k-tokens", label: "Unique / 1k tokens", value: formatRate(unique !== null && totals.tokens > 0 ? (unique / totals.tokens) * 1000 : null) },
     { id: "per-dollar", label: "Unique / $", value: formatRate(unique !== null && totals.costUsd > 0 ? unique / totals.costUsd : null) },
     { id: "elapsed", label: snap ? "Elapsed" : "Duration", value: formatElapsed(elapsed) },
-    ...coverageStats(snap),
   ];
-}
-
-/** Shown once the orchestrator estimates how much of the topic has been found. */
-function coverageStats(snap: LiveSnapshot | null): Stat[] {
-  const c = coverageOf(snap);
-  if (!c) return [];
-  const band = c.low !== null ? `${formatInt(c.low)}–${c.high !== null ? formatInt(c.high) : "?"}` : null;
-  return [{ id: "coverage", label: "Coverage (est.)", value: formatPercent(c.coverage, 0), hint: `of ~${formatInt(c.estimatedTotal)}${band ? ` (${band})` : ""}` }];
 }

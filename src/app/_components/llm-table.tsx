@@ -5,7 +5,8 @@ type Props = { title: string; rows: LlmRow[]; testId: string; kind: "target" | "
 
 /** Per provider/model or per producer: throughput now, totals, waste, errors and cost. */
 export function LlmTable({ title, rows, testId, kind }: Props) {
-  const showWeight = rows.some((r) => r.weight !== null);
+  const showRouting = rows.some((r) => r.weight !== null || r.routedShare !== null);
+  const columns = showRouting ? 12 : 10;
   return (
     <div className="table-wrap" data-testid={testId}>
       <table className="data">
@@ -30,13 +31,22 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
             <th scope="col" title="Share of the candidates of the last minute">
               Share now
             </th>
-            {showWeight && <th scope="col">Weight</th>}
+            {showRouting && (
+              <>
+                <th scope="col" title="Share of the traffic the router gives this model now">
+                  Weight
+                </th>
+                <th scope="col" title="Share of the calls that actually went to this model over the last 5 minutes">
+                  Routed (5 min)
+                </th>
+              </>
+            )}
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={showWeight ? 11 : 10} className="empty">
+              <td colSpan={columns} className="empty">
                 No data yet.
               </td>
             </tr>
@@ -61,7 +71,14 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
               <td className="num">
                 <ShareBar share={r.share} />
               </td>
-              {showWeight && <td className="num">{r.weight === null ? "–" : r.weight.toFixed(2)}</td>}
+              {showRouting && (
+                <>
+                  <td className="num" data-testid={`${testId}-weight`}>
+                    <ShareBar share={r.weight} />
+                  </td>
+                  <td className="num">{formatPercent(r.routedShare, 0)}</td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>
