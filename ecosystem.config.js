@@ -11,7 +11,9 @@ module.exports = {
       name: "igentai-web",
       cwd: __dirname,
       script: path.join(__dirname, "node_modules", "next", "dist", "bin", "next"),
-      args: ["start", "-p", process.env.PORT || "8080"],
+      // Loopback only by default: the API has no login and can spend your API keys.
+      // HOSTNAME=0.0.0.0 exposes it (put it behind an authenticating proxy).
+      args: ["start", "-p", process.env.PORT || "8080", "-H", process.env.HOSTNAME || "127.0.0.1"],
       exec_mode: "fork",
       instances: 1,
       autorestart: true,
@@ -20,6 +22,8 @@ module.exports = {
       kill_timeout: 10000,
       env: {
         NODE_ENV: "production",
+        // Our shutdown (src/server/instance.ts) runs to the end instead of Next exiting first.
+        NEXT_MANUAL_SIG_HANDLE: "true",
         PORT: process.env.PORT || "8080",
       },
     },

@@ -1,7 +1,8 @@
 /**
- * npm run bench:routing — routing strategies side by side on one simulated run of fixed size:
- * the same budget of 300 LLM calls from 5 producers over sim-strong, sim-weak and sim-claude,
- * routed by `adaptive` and by `roundrobin`. Every call is a real SDK call to the simulator
+ * npm run bench:routing — routing strategies side by side: for each scenario (strong+weak, and
+ * strong+weak+claude), universe size (2,000 and 5,000) and simulator seed (BENCH_SEEDS, default
+ * 11,12,13), the same budget of 0.15 calls per universe entry from 5 producers, routed by
+ * `adaptive` and by `roundrobin`. Every call is a real SDK call to the simulator
  * (zero latency, no rate limits, no random faults) with the producer's prompt; the dedup engine
  * and the Optimizer run in process, as in the orchestrator.
  *
@@ -9,8 +10,8 @@
  * lasting the simulator's modelled latency (at latencyScale 1) for the tokens it used, so the
  * router sees minutes of a run and the result does not depend on the machine's speed.
  *
- * Also measured: the coverage estimate (from re-proposals) against the simulator's true topic
- * size (`GET /sim/universe`), at the moment about half of it has been found.
+ * Also measured: the coverage estimate against the simulator's true topic size (`GET /sim/universe`;
+ * "reachable" = what the scenario's models know between them), at the moment half of it has been found.
  * Figures go to bench/results/routing.json.
  */
 import fs from "node:fs";
@@ -22,7 +23,9 @@ import { parseItems } from "../src/lib/parse-items";
 import { callCostUsd, createPriceTable } from "../src/lib/pricing";
 import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
 import type { RunConfig, StrategyName } from "../src/lib/run-config";
-import { isSimModelId, SIM_MODEL_PROFILES } from "../src/lib/sim/models";
+import { isSimModelId, SIM_MODEL_PROFILES, type SimModelId } from "../src/lib/sim/models";
+import { DEFAULT_SIM_PARAMS } from "../src/lib/sim/params";
+import { generateUniverse, knownRanks } from "../src/lib/sim/universe";
 import { seededRng } from "../src/lib/stats/math";
 import { Optimizer } from "../src/server/orchestrator/optimizer";
 import { createLlmResolver } from "../src/server/producer/llm/factory";
@@ -30,18 +33,30 @@ import { LlmCallError } from "../src/server/producer/llm/types";
 import { startSimulator } from "../src/server/simulator";
 
 const TOPIC = "Birds of the world";
-const CALLS = 300;
 const PRODUCERS = 5;
 const REQUEST_SIZE = 50;
 const PROMPT_BUDGET_TOKENS = 1_000;
-// A topic the budget gets well past half of (5k entries) without exhausting it.
-const SIM_PARAMS = { seed: 11, latencyScale: 0, rateLimits: false, errorRate500: 0, overloadRate: 0, universeSize: 5_000, universeSizeJitter: 0 };
+/** Universe sizes: the simulator's default and a larger topic. */
+const UNIVERSE_SIZES = [2_000, 5_000];
+/**
+ * Calls per run, per universe entry: enough to get well past half of the topic and, on the
+ * strong+weak mix, for the weak model's narrower knowledge (35 %) to run dry, which takes
+ * minutes of simulated time with 5 producers.
+ */
+const CALLS_PER_ENTRY = 0.15;
+/** Simulator seeds; each seed is a separate pair of runs (adaptive, roundrobin) per scenario and size. */
+const SEEDS = (process.env.BENCH_SEEDS ?? "11,12,13").split(",").map(Number);
+const SIM_BASE = { latencyScale: 0, rateLimits: false, errorRate500: 0, overloadRate: 0, universeSizeJitter: 0 };
 const STRATEGIES: StrategyName[] = ["adaptive", "roundrobin"];
-const PROVIDERS: RunConfig["providers"] = [
-  { provider: "sim", model: "sim-strong", weight: 1 },
-  { provider: "sim", model: "sim-weak", weight: 1 },
-  { provider: "sim", model: "sim-claude", weight: 1 },
+const STRONG = { provider: "sim", model: "sim-strong", weight: 1 } as const;
+const WEAK = { provider: "sim", model: "sim-weak", weight: 1 } as const;
+const CLAUDE = { provider: "sim", model: "sim-claude", weight: 1 } as const;
+const SCENARIOS: Array<{ name: string; providers: RunConfig["providers"] }> = [
+  { name: "strong+weak", providers: [STRONG, WEAK] },
+  { name: "strong+weak+claude", providers: [STRONG, WEAK, CLAUDE] },
 ];
+/** Traffic shares are reported for this many consecutive slices of each run's calls. */
+const SHARE_PHASES = 5;
 
 type Universe = { topic: string; size: number; knownByModel: Record<string, number>; reachable: number };
 
@@ -73,8 +88,8 @@ type StrategyFigures = {
   uniquePerDollar: number;
   duplicateRate: number;
   byTarget: Record<string, TargetFigures>;
-  /** Traffic share of each target over the last third of the calls. */
-  lateShares: Record<string, number>;
+  /** Traffic share of each target in each of SHARE_PHASES consecutive slices of the calls. */
+  sharesOverTime: Array<Record<string, number>>;
   decisions: number;
   decisionsScored: number;
   decisionsImproved: number;
@@ -95,11 +110,27 @@ type Pending = {
   error?: LlmCallError["kind"];
 };
 
+type RunSpec = { scenario: (typeof SCENARIOS)[number]; universeSize: number; seed: number; strategy: StrategyName };
+
 /** What a call takes at latencyScale 1 (the simulator's latency model without its jitter). */
 function modelledLatencyMs(model: string, promptTokens: number, completionTokens: number): number {
   if (!isSimModelId(model)) throw new Error(`not a simulated model: ${model}`);
   const p = SIM_MODEL_PROFILES[model];
   return p.ttftMs + (p.prefillMsPer1kTokens * promptTokens) / 1000 + (1000 / p.tokensPerSecond) * Math.max(0, completionTokens - 1);
+}
+
+/** The topic's truth from the simulator, with `reachable` narrowed to the scenario's models (the same pure functions the simulator uses). */
+async function reachable(simUrl: string, models: readonly SimModelId[]): Promise<Universe> {
+  const res = await fetch(`${simUrl}/sim/universe?topic=${encodeURIComponent(TOPIC)}`);
+  if (!res.ok) throw new Error(`GET /sim/universe: ${res.status}`);
+  const u = (await res.json()) as Universe;
+  const universe = generateUniverse(TOPIC, u.size, 0);
+  const union = new Uint8Array(u.size);
+  for (const m of models) knownRanks(universe, m, SIM_MODEL_PROFILES[m].breadth, DEFAULT_SIM_PARAMS.knowledgeSkew).forEach((k, r) => (union[r] ||= k));
+  const reach = union.reduce((a, b) => a + b, 0);
+  // With every model in the scenario the count must agree with the simulator's own.
+  if (models.length === Object.keys(u.knownByModel).length && reach !== u.reachable) throw new Error(`reachable ${reach} != simulator's ${u.reachable}`);
+  return { topic: u.topic, size: u.size, knownByModel: Object.fromEntries(models.map((m) => [m, u.knownByModel[m] ?? 0])), reachable: reach };
 }
 
 function coverageCheck(est: CoverageEstimate, universe: Universe): CoverageCheck {
@@ -116,19 +147,23 @@ function coverageCheck(est: CoverageEstimate, universe: Universe): CoverageCheck
   };
 }
 
-async function runStrategy(strategy: StrategyName): Promise<{ figures: StrategyFigures; universe: Universe }> {
-  const sim = await startSimulator({ params: SIM_PARAMS });
+async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; universe: Universe }> {
+  const { strategy, universeSize } = spec;
+  const providers = spec.scenario.providers;
+  const calls = Math.round(CALLS_PER_ENTRY * universeSize);
+  const sim = await startSimulator({ params: { ...SIM_BASE, seed: spec.seed, universeSize } });
   const started = performance.now();
   try {
-    const res = await fetch(`${sim.url}/sim/universe?topic=${encodeURIComponent(TOPIC)}`);
-    if (!res.ok) throw new Error(`GET /sim/universe: ${res.status}`);
-    const universe = (await res.json()) as Universe;
+    const universe = await reachable(
+      sim.url,
+      providers.map((p) => p.model as SimModelId),
+    );
 
-    const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers: PROVIDERS, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, strategy, stop: {} };
+    const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, strategy, stop: {} };
     const t0 = Date.UTC(2026, 0, 1);
     let now = t0;
     // Refit the coverage estimate at every decision, so "at half" is at most 5 simulated seconds old.
-    const optimizer = new Optimizer(config, { clock: () => now, rng: seededRng(7), log: (level, m) => console.error(`[optimizer] ${level}: ${m}`), options: { coverageEveryMs: 0 } });
+    const optimizer = new Optimizer(config, { clock: () => now, rng: seededRng(spec.seed + 7), log: (level, m) => console.error(`[optimizer] ${level}: ${m}`), options: { coverageEveryMs: 0 } });
     const llmFor = createLlmResolver({ simulatorUrl: sim.url, callTimeoutMs: 60_000 });
     const prices = createPriceTable();
     const dedup = createDedupEngine();
@@ -202,7 +237,7 @@ async function runStrategy(strategy: StrategyName): Promise<{ figures: StrategyF
       decisions += optimizer.tick(now).events.length;
       const est = optimizer.coverageEstimate();
       if (!coverageAtHalf && est && est.observed >= universe.reachable / 2) coverageAtHalf = coverageCheck(est, universe);
-      if (issued >= CALLS) {
+      if (issued >= calls) {
         freeAt[p] = Infinity;
         continue;
       }
@@ -239,15 +274,16 @@ async function runStrategy(strategy: StrategyName): Promise<{ figures: StrategyF
     const costUsd = sum(done, (c) => c.costUsd);
     const unique = proposals.length;
     const byTarget: Record<string, TargetFigures> = {};
-    const lateShares: Record<string, number> = {};
-    const late = done.slice(Math.floor((2 * done.length) / 3));
-    for (const { provider, model } of PROVIDERS) {
-      const key = `${provider}:${model}`;
+    const keys = providers.map((p) => `${p.provider}:${p.model}`);
+    for (const key of keys) {
       const mine = done.filter((c) => c.target === key);
       const u = sum(mine, (c) => c.itemsNew);
       byTarget[key] = { calls: mine.length, share: round(mine.length / done.length, 3), unique: u, uniquePerCall: round(u / Math.max(1, mine.length), 2), costUsd: round(sum(mine, (c) => c.costUsd), 5) };
-      lateShares[key] = round(late.filter((c) => c.target === key).length / Math.max(1, late.length), 3);
     }
+    const sharesOverTime = Array.from({ length: SHARE_PHASES }, (_, i) => {
+      const slice = done.slice(Math.floor((i * done.length) / SHARE_PHASES), Math.floor(((i + 1) * done.length) / SHARE_PHASES));
+      return Object.fromEntries(keys.map((k) => [k, round(slice.filter((c) => c.target === k).length / Math.max(1, slice.length), 3)]));
+    });
     const simulatedMinutes = (now - t0) / 60_000;
     return {
       universe,
@@ -264,7 +300,7 @@ async function runStrategy(strategy: StrategyName): Promise<{ figures: StrategyF
         uniquePerDollar: round(unique / Math.max(costUsd, 1e-9), 0),
         duplicateRate: round(duplicates / Math.max(1, candidates), 3),
         byTarget,
-        lateShares,
+        sharesOverTime,
         decisions,
         decisionsScored: snap.effectiveness.scored,
         decisionsImproved: snap.effectiveness.improved,
@@ -291,67 +327,105 @@ function pct(n: number): string {
   return `${fmt(n * 100, 0)} %`;
 }
 
-async function main(): Promise<void> {
-  const results: Partial<Record<StrategyName, StrategyFigures>> = {};
-  let universe: Universe | undefined;
-  for (const strategy of STRATEGIES) {
-    process.stdout.write(`running ${strategy}... `);
-    const r = await runStrategy(strategy);
-    results[strategy] = r.figures;
-    universe = r.universe;
-    console.log(`${fmt(r.figures.seconds)} s`);
-  }
+type CaseResult = { scenario: string; universeSize: number; seed: number; universe: Universe; results: Partial<Record<StrategyName, StrategyFigures>> };
 
+function printCase(c: CaseResult, providers: RunConfig["providers"]): void {
   const short = (t: string) => t.replace(/^sim:sim-/, "");
-  const cov = (c: CoverageCheck | null) =>
-    c ? `${fmt(c.estimatedTotal, 0)} [${fmt(c.low, 0)}–${c.high === null ? "∞" : fmt(c.high, 0)}] at ${fmt(c.observed, 0)}` : "n/a";
+  const cov = (x: CoverageCheck | null) => (x ? `${fmt(x.estimatedTotal, 0)} [${fmt(x.low, 0)}–${x.high === null ? "∞" : fmt(x.high, 0)}] at ${fmt(x.observed, 0)}` : "n/a");
+  const err = (x: CoverageCheck | null) => (x ? `${fmt(x.errorVsReachablePct)} % / ${fmt(x.errorVsUniversePct)} %` : "n/a");
   type Row = [string, (r: StrategyFigures) => string];
+  const keys = providers.map((p) => `${p.provider}:${p.model}`);
   const rows: Row[] = [
     ["calls (failed)", (r) => `${r.calls} (${r.failedCalls})`],
     ["unique entries", (r) => fmt(r.unique, 0)],
     ["simulated minutes", (r) => fmt(r.simulatedMinutes)],
-    ["unique per simulated minute", (r) => fmt(r.uniquePerSimulatedMinute)],
     ["unique per 1k tokens", (r) => fmt(r.uniquePer1kTokens, 2)],
     ["cost (USD, sim prices)", (r) => `$${r.costUsd.toFixed(4)}`],
     ["unique per dollar", (r) => fmt(r.uniquePerDollar, 0)],
     ["duplicate rate", (r) => pct(r.duplicateRate)],
-    ...PROVIDERS.map((p): Row => {
-      const key = `${p.provider}:${p.model}`;
-      return [`${short(key)}: share all / last third`, (r) => `${pct(r.byTarget[key]!.share)} / ${pct(r.lateShares[key]!)}`];
-    }),
-    ...PROVIDERS.map((p): Row => {
-      const key = `${p.provider}:${p.model}`;
-      return [`${short(key)}: unique per call`, (r) => fmt(r.byTarget[key]!.uniquePerCall)];
-    }),
+    ...keys.map((key): Row => [`${short(key)}: share by fifth of the run`, (r) => r.sharesOverTime.map((s) => fmt((s[key] ?? 0) * 100, 0)).join(" ")]),
+    ...keys.map((key): Row => [`${short(key)}: unique per call`, (r) => fmt(r.byTarget[key]!.uniquePerCall)]),
     ["routing decisions (scored, improved)", (r) => `${r.decisions} (${r.decisionsScored}, ${r.decisionsImproved})`],
     ["coverage estimate at ~half", (r) => cov(r.coverageAtHalf)],
-    ["  error vs reachable / universe", (r) => (r.coverageAtHalf ? `${fmt(r.coverageAtHalf.errorVsReachablePct)} % / ${fmt(r.coverageAtHalf.errorVsUniversePct)} %` : "n/a")],
+    ["  error vs reachable / universe", (r) => err(r.coverageAtHalf)],
     ["coverage estimate at end", (r) => cov(r.coverageAtEnd)],
-    ["  error vs reachable / universe", (r) => (r.coverageAtEnd ? `${fmt(r.coverageAtEnd.errorVsReachablePct)} % / ${fmt(r.coverageAtEnd.errorVsUniversePct)} %` : "n/a")],
+    ["  error vs reachable / universe", (r) => err(r.coverageAtEnd)],
   ];
-  const names = STRATEGIES.filter((s) => results[s]);
+  const names = STRATEGIES.filter((s) => c.results[s]);
   const width = Math.max(...rows.map(([label]) => label.length));
-  const cols = names.map((n) => Math.max(n.length, ...rows.map(([, f]) => f(results[n]!).length)));
+  const cols = names.map((n) => Math.max(n.length, ...rows.map(([, f]) => f(c.results[n]!).length)));
   console.log();
-  console.log(`topic "${TOPIC}": universe ${universe?.size}, reachable by these models ${universe?.reachable} (${JSON.stringify(universe?.knownByModel)})`);
+  console.log(`${c.scenario}, universe ${c.universe.size} (reachable ${c.universe.reachable}), seed ${c.seed}`);
   console.log(`${"".padEnd(width)}  ${names.map((n, i) => n.padStart(cols[i]!)).join("  ")}`);
-  for (const [label, f] of rows) console.log(`${label.padEnd(width)}  ${names.map((n, i) => f(results[n]!).padStart(cols[i]!)).join("  ")}`);
+  for (const [label, f] of rows) console.log(`${label.padEnd(width)}  ${names.map((n, i) => f(c.results[n]!).padStart(cols[i]!)).join("  ")}`);
+}
+
+async function main(): Promise<void> {
+  const cases: CaseResult[] = [];
+  for (const scenario of SCENARIOS) {
+    for (const universeSize of UNIVERSE_SIZES) {
+      for (const seed of SEEDS) {
+        const c: CaseResult = { scenario: scenario.name, universeSize, seed, universe: { topic: "", size: 0, knownByModel: {}, reachable: 0 }, results: {} };
+        for (const strategy of STRATEGIES) {
+          const r = await runStrategy({ scenario, universeSize, seed, strategy });
+          c.results[strategy] = r.figures;
+          c.universe = r.universe;
+        }
+        printCase(c, scenario.providers);
+        cases.push(c);
+      }
+    }
+  }
+
+  // The acceptance view: per scenario and universe size, across seeds.
+  const summary = [];
+  console.log("\nsummary across seeds (adaptive | roundrobin)");
+  for (const scenario of SCENARIOS) {
+    for (const universeSize of UNIVERSE_SIZES) {
+      const mine = cases.filter((c) => c.scenario === scenario.name && c.universeSize === universeSize);
+      const strongKey = `${STRONG.provider}:${STRONG.model}`;
+      const errs = mine.flatMap((c) => STRATEGIES.map((s) => c.results[s]?.coverageAtHalf?.errorVsUniversePct ?? NaN));
+      const errsReach = mine.flatMap((c) => STRATEGIES.map((s) => c.results[s]?.coverageAtHalf?.errorVsReachablePct ?? NaN));
+      const perDollar = (s: StrategyName) => mine.map((c) => c.results[s]!.uniquePerDollar);
+      const finalStrong = mine.map((c) => c.results.adaptive!.sharesOverTime[SHARE_PHASES - 1]![strongKey] ?? 0);
+      const row = {
+        scenario: scenario.name,
+        universeSize,
+        seeds: mine.map((c) => c.seed),
+        coverageErrorAtHalfVsUniversePct: errs,
+        coverageErrorAtHalfVsReachablePct: errsReach,
+        maxAbsCoverageErrorAtHalfPct: round(Math.max(...errs.map(Math.abs)), 1),
+        adaptiveStrongShareLastFifth: finalStrong,
+        uniquePerDollar: { adaptive: perDollar("adaptive"), roundrobin: perDollar("roundrobin") },
+        uniquePer1kTokens: { adaptive: mine.map((c) => c.results.adaptive!.uniquePer1kTokens), roundrobin: mine.map((c) => c.results.roundrobin!.uniquePer1kTokens) },
+        unique: { adaptive: mine.map((c) => c.results.adaptive!.unique), roundrobin: mine.map((c) => c.results.roundrobin!.unique) },
+      };
+      summary.push(row);
+      console.log(
+        `${scenario.name.padEnd(20)} N=${universeSize}: coverage error at half ${errs.map((e) => `${fmt(e)}%`).join(" ")} (max |${fmt(row.maxAbsCoverageErrorAtHalfPct)}|%); ` +
+          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}`,
+      );
+    }
+  }
 
   const out = {
     generatedAt: new Date().toISOString(),
     setup: {
       topic: TOPIC,
-      calls: CALLS,
+      callsPerUniverseEntry: CALLS_PER_ENTRY,
       producers: PRODUCERS,
-      targets: PROVIDERS.map((p) => `${p.provider}:${p.model}`),
+      scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map((p) => `${p.provider}:${p.model}`) })),
+      universeSizes: UNIVERSE_SIZES,
+      seeds: SEEDS,
       requestSize: REQUEST_SIZE,
       promptBudgetTokens: PROMPT_BUDGET_TOKENS,
-      simulator: SIM_PARAMS,
-      universe,
+      simulator: SIM_BASE,
       time: "simulated: each call lasts the simulator's modelled latency at latencyScale 1 for its tokens",
       objective: "adaptive maximises blend = sqrt(unique per call-minute × unique per dollar)",
+      coverageError: "(estimate - truth) / truth at the first refit with observed ≥ reachable / 2",
     },
-    results,
+    summary,
+    cases,
   };
   const file = path.join(__dirname, "results", "routing.json");
   fs.mkdirSync(path.dirname(file), { recursive: true });

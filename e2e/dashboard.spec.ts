@@ -34,6 +34,9 @@ test("an invalid form shows the API's validation errors next to the fields", asy
   await page.getByLabel("Topic to explore").fill("x");
   await page.getByLabel("Producers").fill("99");
   await page.getByLabel("Items per request").fill("1");
+  await expect(page.getByLabel("Routing strategy")).toHaveValue("adaptive");
+  await page.getByLabel("Max minutes").fill("-5");
+  await page.getByLabel("Est. coverage").fill("150");
   const response = page.waitForResponse((r) => r.url().includes("topic.start"));
   await page.getByTestId("start-button").click();
   expect((await response).status()).toBe(400);
@@ -44,6 +47,11 @@ test("an invalid form shows the API's validation errors next to the fields", asy
   await expect(page.getByLabel("Topic to explore")).toHaveAttribute("aria-invalid", "true");
   // The error is tied to its field for assistive technology.
   await expect(page.getByLabel("Topic to explore")).toHaveAttribute("aria-describedby", "topic-error");
+  // Nested errors sit next to the exact stop input, from the API's full issue paths.
+  await expect(page.getByTestId("stop-maxMinutes-error")).toContainText(/small|>\s*0/i);
+  await expect(page.getByTestId("stop-coveragePercent-error")).toContainText(/big|100/i);
+  await expect(page.getByLabel("Max minutes")).toHaveAttribute("aria-describedby", "stop-maxMinutes-error");
+  await expect(page.getByLabel("Max entries")).toHaveAttribute("aria-invalid", "false");
   await screenshot(page, "invalid-form");
 
   // Every control has an accessible name.
@@ -54,6 +62,10 @@ test("an invalid form shows the API's validation errors next to the fields", asy
   // Editing the field clears its error; nothing was started.
   await page.getByLabel("Topic to explore").fill("xy");
   await expect(page.getByTestId("topic-error")).toHaveCount(0);
+  await page.getByLabel("Max minutes").fill("");
+  await expect(page.getByTestId("stop-maxMinutes-error")).toHaveCount(0);
+  await expect(page.getByTestId("stop-coveragePercent-error")).toBeVisible();
+  await page.getByLabel("Est. coverage").fill("");
   await expect(page.getByTestId("server-state")).toHaveText("idle");
 });
 
@@ -79,11 +91,19 @@ test("a topic started from the form runs against the simulator, streams live num
   await expect.poll(() => chartPoints(charts), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId("chart-cumulative").locator("path.recharts-area-curve")).toHaveAttribute("d", /L/);
   await expect(page.getByTestId("chart-rate").locator("path.recharts-line-curve").first()).toHaveAttribute("d", /L/);
+  // Routing weights: one stacked area per simulated model, from the first samples on.
+  const weights = page.getByTestId("chart-weights");
+  await expect(weights).toHaveAttribute("data-series", "3");
+  await expect(weights.locator("path.recharts-area-curve").first()).toHaveAttribute("d", /L/);
 
   // Per-LLM rows: one per simulated model and one per producer; producers are online in pm2.
   await expect(page.getByTestId("targets-table-row")).toHaveCount(3);
   await expect(page.getByTestId("producers-table-row")).toHaveCount(3);
   await expect(page.getByTestId("targets-table")).toContainText("simulated");
+  await expect(page.getByTestId("targets-table-weight")).toHaveCount(3);
+  await expect(page.getByTestId("targets-table-weight").first()).toContainText("%");
+  const tableOverflow = await page.getByTestId("targets-table").evaluate((el) => el.scrollWidth - el.clientWidth);
+  expect(tableOverflow, "the per-model table fits a desktop window without scrolling").toBeLessThanOrEqual(0);
   await expect(page.getByTestId("producer-row")).toHaveCount(3);
   await expect(page.getByTestId("producer-row").first()).toContainText("online", { timeout: 30_000 });
 
@@ -100,6 +120,11 @@ test("a topic started from the form runs against the simulator, streams live num
   expect(await boxes()).toEqual(before);
 
   await waitForStatAbove(page, "unique", 100);
+  // The coverage estimate: its line holds its place until the first fit (within ~30 s of the start).
+  await expect(page.getByTestId("coverage")).toHaveAttribute("data-state", "known", { timeout: 60_000 });
+  await expect(page.getByTestId("coverage-text")).toContainText(/About (\d+%|under 1%) of an estimated [\d,]+ found/);
+  await expect(page.getByTestId("coverage-band")).toContainText(/\d/);
+  await expect(page.getByTestId("effectiveness")).toContainText(/decision/);
   const shot = await screenshot(page, "running");
   fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
   fs.copyFileSync(shot, path.join(ROOT, "docs", "screenshot.png"));
@@ -157,6 +182,9 @@ test("after a reload the run is in the history and opens with its whole curve", 
   expect(await statValue(page, "unique")).toBeGreaterThan(100);
   await expect(page.getByTestId("entry").first()).toBeVisible();
   await expect(page.getByTestId("targets-table-row")).not.toHaveCount(0);
+  // Weights and coverage of a past run come from its stored samples.
+  await expect(page.getByTestId("chart-weights")).toHaveAttribute("data-series", "3");
+  await expect(page.getByTestId("coverage-text")).toContainText(/of an estimated [\d,]+ found/);
 
   // Orchestration events from Postgres, newest first.
   await expect(page.getByTestId("event").filter({ hasText: "run.stopped" })).toHaveCount(1);

@@ -12,6 +12,7 @@ ensureBuilt();
 
 const env = { ...process.env };
 env.PM2_HOME ||= defaultPm2Home();
+env.IGENTAI_STOP_RUN_ON_EXIT = "1"; // Ctrl-C stops the run too (see src/server/instance.ts)
 fs.mkdirSync(env.PM2_HOME, { recursive: true });
 const port = env.PORT || "8080";
 console.log(`igentai: starting on http://localhost:${port} (pm2-runtime, PM2_HOME=${env.PM2_HOME})`);

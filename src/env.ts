@@ -14,7 +14,9 @@ const optionalString = z
 const serverEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  HOSTNAME: z.string().default("0.0.0.0"),
+  HOSTNAME: z.string().default("127.0.0.1"),
+  /** Set by `npm start` (pm2-runtime): a shutdown of the server also stops the active run. */
+  IGENTAI_STOP_RUN_ON_EXIT: z.enum(["0", "1", "true", "false"]).optional(),
   DATABASE_URL: optionalString.pipe(
     z
       .string()
@@ -23,7 +25,7 @@ const serverEnvSchema = z.object({
   ),
   IGENTAI_DATA_DIR: z.string().default("data"),
   IGENTAI_OUTPUT_DIR: z.string().default("output"),
-  IGENTAI_PRODUCERS: z.coerce.number().int().min(1).max(50).default(5),
+  IGENTAI_PRODUCERS: z.coerce.number().int().min(1).max(20).default(5),
   /** Port of the in-process LLM simulator; 0 picks a free one. */
   IGENTAI_SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** An external simulator/OpenAI-compatible server to use instead of starting one. */

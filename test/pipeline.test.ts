@@ -52,6 +52,10 @@ describe.each(testDatabases())("pipeline on $name", (target) => {
       return ps.length === 3 && ps.every((p) => p.status === "online") && ps;
     });
     expect(procs.map((p) => p.name).sort()).toEqual(["p1", "p2", "p3"].map((p) => PRODUCER_PREFIX + p));
+    // Producers get provider settings and their run's identity, not the server's environment.
+    const environ = fs.readFileSync(`/proc/${procs[0]!.pid}/environ`, "utf8").split("\0");
+    expect(environ.some((v) => v.startsWith("IGENTAI_RUN_SECRET="))).toBe(true);
+    expect(environ.some((v) => v.startsWith("DATABASE_URL=") || v.startsWith("IGENTAI_TEST_PM2_HOME="))).toBe(false);
 
     await waitFor("60 entries", async () => (await api.topic.status.query()).totals.unique >= 60);
     const status = await api.topic.status.query();

@@ -7,6 +7,13 @@ import { providerTargetSchema } from "./providers";
  */
 
 export const MAX_CANDIDATES_PER_BATCH = 500;
+
+/**
+ * Exit codes of a producer process that pm2 must not restart. pm2 reports a process
+ * killed by a signal as code 0, so 0 cannot be one of them (a SIGKILLed producer must
+ * come back): a producer whose run has ended exits with RUN_ENDED instead.
+ */
+export const PRODUCER_EXIT = { RUN_ENDED: 3, BAD_CONFIG: 78 } as const;
 export const MAX_CANDIDATE_CHARS = 300;
 export const MAX_DELTA_ENTRIES = 20_000;
 

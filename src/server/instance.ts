@@ -23,10 +23,13 @@ async function boot(): Promise<App> {
     // survive its restarts; without pm2 (next dev) they live and die with this process.
     pm2Daemon: underPm2,
   });
+  // Under the pm2 daemon a restart of the web app must not take the producers down with
+  // it: the next boot re-attaches to them. Under `npm start` (pm2-runtime in the
+  // foreground) Ctrl-C means "stop everything", so the run is stopped and marked so; it
+  // does not silently resume, on real API keys, at the next start.
+  const stopRun = !underPm2 || env.IGENTAI_STOP_RUN_ON_EXIT === "1" || env.IGENTAI_STOP_RUN_ON_EXIT === "true";
   const shutdown = () => {
-    // Under pm2 a restart of the web app must not take the producers down with it: the
-    // next boot re-attaches to them. (pm2-runtime stops them itself when it exits.)
-    void app.close({ keepProducers: underPm2 }).finally(() => process.exit(0));
+    void app.close({ keepProducers: !stopRun }).finally(() => process.exit(0));
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

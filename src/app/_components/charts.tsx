@@ -99,8 +99,8 @@ export function RunCharts({ samples, loading }: Props) {
                     key={s.weightId}
                     name={s.key}
                     dataKey={s.weightId}
-                    // Weights change in steps, at each routing decision.
-                    type="stepAfter"
+                    // Weights change in steps; a sample's weights were set at most one interval before it.
+                    type="stepBefore"
                     stackId="weights"
                     stroke={PALETTE[i % PALETTE.length]}
                     fill={PALETTE[i % PALETTE.length]}

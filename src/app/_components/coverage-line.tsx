@@ -35,6 +35,11 @@ export function CoverageLine({ line, pending, context }: Props) {
             {line.band}
           </span>
         )}
+        {line.basis && (
+          <span className="coverage-band" data-testid="coverage-basis">
+            {line.basis}
+          </span>
+        )}
         {context && <span className="coverage-band">{context}</span>}
       </p>
       <details className="coverage-how" title={line.note}>

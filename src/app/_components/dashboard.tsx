@@ -72,7 +72,8 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const stats = buildStats({ snap: viewingLive ? snap : null, run, samples });
   // Live: the optimiser's latest estimate with its band; a past run: the last one its samples recorded.
   const pastCoverage = viewingLive ? null : lastCoverage(samples);
-  const coverage = viewingLive ? coverageLine(coverageOf(snap)) : coverageLine(pastCoverage);
+  const liveCoverage = viewingLive ? coverageOf(snap) : null;
+  const coverage = viewingLive ? coverageLine(liveCoverage && { ...liveCoverage, found: snap?.totals.unique ?? null }) : coverageLine(pastCoverage);
   const stale = viewingLive && (live.connection === "reconnecting" || live.connection === "offline");
   const title = viewingLive ? snap?.run?.topic : run?.topic;
 

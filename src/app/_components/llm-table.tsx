@@ -5,8 +5,9 @@ type Props = { title: string; rows: LlmRow[]; testId: string; kind: "target" | "
 
 /** Per provider/model or per producer: throughput now, totals, waste, errors and cost. */
 export function LlmTable({ title, rows, testId, kind }: Props) {
+  // With routing, its weight and the calls it actually got take the place of the last minute's
+  // candidate share (a noisier view of the same traffic): one more column would not fit.
   const showRouting = rows.some((r) => r.weight !== null || r.routedShare !== null);
-  const columns = showRouting ? 12 : 10;
   return (
     <div className="table-wrap" data-testid={testId}>
       <table className="data">
@@ -28,25 +29,21 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
             <th scope="col">Avg latency</th>
             <th scope="col">Tokens</th>
             <th scope="col">Cost</th>
-            <th scope="col" title="Share of the candidates of the last minute">
-              Share now
-            </th>
-            {showRouting && (
-              <>
-                <th scope="col" title="Share of the traffic the router gives this model now">
-                  Weight
-                </th>
-                <th scope="col" title="Share of the calls that actually went to this model over the last 5 minutes">
-                  Routed (5 min)
-                </th>
-              </>
+            {showRouting ? (
+              <th scope="col" title="Routing weight (the share of the traffic the router gives this model now) / the share of the calls that actually went to it over the last 5 minutes">
+                Weight / routed
+              </th>
+            ) : (
+              <th scope="col" title="Share of the candidates of the last minute">
+                Share now
+              </th>
             )}
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={columns} className="empty">
+              <td colSpan={10} className="empty">
                 No data yet.
               </td>
             </tr>
@@ -68,16 +65,14 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
               <td className="num">{formatDuration(r.avgLatencyMs)}</td>
               <td className="num">{formatCompact(r.tokens)}</td>
               <td className="num">{formatUsd(r.costUsd)}</td>
-              <td className="num">
-                <ShareBar share={r.share} />
-              </td>
-              {showRouting && (
-                <>
-                  <td className="num" data-testid={`${testId}-weight`}>
-                    <ShareBar share={r.weight} />
-                  </td>
-                  <td className="num">{formatPercent(r.routedShare, 0)}</td>
-                </>
+              {showRouting ? (
+                <td className="num" data-testid={`${testId}-weight`}>
+                  <ShareBar share={r.weight} /> <span className="sub">/ {formatPercent(r.routedShare, 0)}</span>
+                </td>
+              ) : (
+                <td className="num">
+                  <ShareBar share={r.share} />
+                </td>
               )}
             </tr>
           ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildChartData, downsample, finalTargets, parseSample, runTotals, sampleFromSnapshot, splitSessions, trailingDupRates, withLiveSample, type Sample } from "./chart-data";
+import { buildChartData, downsample, finalTargets, lastCoverage, parseSample, runTotals, sampleFromSnapshot, splitSessions, trailingDupRates, withLiveSample, type Sample } from "./chart-data";
 
 const T0 = 1_700_000_000_000;
 
@@ -15,6 +15,9 @@ function sample(sec: number, over: Partial<Sample> = {}): Sample {
     costUsd: 0,
     tokens: 0,
     targets: {},
+    weights: {},
+    coverage: null,
+    estimatedTotal: null,
     ...over,
   };
 }
@@ -31,11 +34,21 @@ describe("reading stored samples", () => {
     expect(parseSample({ at: T0, data: null })?.totalUnique).toBe(0);
   });
 
+  it("reads routing weights and the coverage estimate, skipping bad weights", () => {
+    const s = parseSample({ at: T0, data: { weights: { "sim:a": 0.7, "sim:b": 0.3, "sim:c": "x", "sim:d": -1 }, coverage: 0.42, estimatedTotal: 1200 } });
+    expect(s).toMatchObject({ weights: { "sim:a": 0.7, "sim:b": 0.3 }, coverage: 0.42, estimatedTotal: 1200 });
+    // Samples from before routing have neither.
+    expect(parseSample({ at: T0, data: {} })).toMatchObject({ weights: {}, coverage: null, estimatedTotal: null });
+  });
+
   it("turns a live snapshot into a sample with tokens summed", () => {
     const tally = { key: "all", unique: 5, uniqueLastMinute: 5, candidates: 9, candidatesLastMinute: 9, dupExact: 3, dupNear: 1, costUsd: 0.1, promptTokens: 100, completionTokens: 50 };
     const s = sampleFromSnapshot({ at: T0, totals: tally, targets: [{ ...tally, key: "sim:x" }] });
     expect(s.tokens).toBe(150);
     expect(s.targets["sim:x"]?.unique).toBe(5);
+    expect(s).toMatchObject({ weights: {}, coverage: null });
+    const routed = sampleFromSnapshot({ at: T0, totals: tally, targets: [], routing: { weights: { "sim:x": 1 }, coverage: { coverage: 0.5, estimatedTotal: 10 } } });
+    expect(routed).toMatchObject({ weights: { "sim:x": 1 }, coverage: 0.5, estimatedTotal: 10 });
   });
 
   it("appends the live sample only when it is newer than the last stored one", () => {
@@ -82,13 +95,35 @@ describe("chart rows", () => {
       sample(5, { totalUnique: 9, uniqueLastMinute: 9, candidates: 12, dupExact: 3, targets: { "sim:sim-strong": { unique: 4, uniqueLastMinute: 4, candidatesLastMinute: 4 }, "openai:gpt-4.1-mini": { unique: 5, uniqueLastMinute: 5, candidatesLastMinute: 5 } } }),
     ]);
     expect(data.series).toEqual([
-      { id: "t0", key: "openai:gpt-4.1-mini" },
-      { id: "t1", key: "sim:sim-strong" },
+      { id: "t0", weightId: "w0", key: "openai:gpt-4.1-mini" },
+      { id: "t1", weightId: "w1", key: "sim:sim-strong" },
     ]);
+    expect(data.hasWeights).toBe(false);
     expect(data.points).toHaveLength(2);
     expect(data.points[0]).toMatchObject({ totalUnique: 5, uniquePerMinute: 5, dupRate: 0, t0: 5, t1: null });
     expect(data.points[1]).toMatchObject({ totalUnique: 9, t0: 5, t1: 4 });
     expect(data.points[1]!.dupRate).toBeCloseTo(0.25);
+  });
+
+  it("charts routing weights per provider/model, 0 for a target left out, a gap before routing existed", () => {
+    const data = buildChartData([
+      sample(0, { candidates: 1 }),
+      sample(5, { candidates: 2, weights: { "sim:a": 0.5, "sim:b": 0.5 } }),
+      sample(10, { candidates: 3, weights: { "sim:a": 1 }, targets: { "sim:a": { unique: 1, uniqueLastMinute: 1, candidatesLastMinute: 1 } } }),
+    ]);
+    expect(data.hasWeights).toBe(true);
+    // A routed target with no finished call yet still has a series.
+    expect(data.series.map((s) => s.key)).toEqual(["sim:a", "sim:b"]);
+    expect(data.points.map((p) => [p.w0, p.w1])).toEqual([
+      [null, null],
+      [0.5, 0.5],
+      [1, 0],
+    ]);
+  });
+
+  it("breaks the weight lines between sessions too", () => {
+    const data = buildChartData([sample(0, { candidates: 1, weights: { "sim:a": 1 } }), sample(600, { candidates: 1, weights: { "sim:a": 1 } })]);
+    expect(data.points.map((p) => p.w0)).toEqual([1, null, 1]);
   });
 
   it("breaks the lines between sessions with a row of nulls", () => {
@@ -126,5 +161,11 @@ describe("run totals", () => {
       { key: "sim:a", unique: 3 },
     ]);
     expect(finalTargets([])).toEqual([]);
+  });
+
+  it("keeps the latest coverage estimate a sample recorded", () => {
+    const samples = [sample(0, { coverage: 0.2, estimatedTotal: 500 }), sample(5, { coverage: 0.3, estimatedTotal: 450 }), sample(10)];
+    expect(lastCoverage(samples)).toEqual({ at: T0 + 5000, coverage: 0.3, estimatedTotal: 450 });
+    expect(lastCoverage([sample(0)])).toBeNull();
   });
 });

@@ -78,6 +78,18 @@ describe("per-LLM rows", () => {
     expect(row).toMatchObject({ weight: 0.4, target: "openai:gpt-4o-mini", simulated: false });
   });
 
+  it("takes the routing weight and routed share of a provider/model from the snapshot's routing", () => {
+    const routing = { weights: { "sim:a": 0.7, "sim:b": 0.3 }, shares: { "sim:a": 0.64, "sim:b": 0.36 } };
+    const rows = llmRows([tally("sim:a"), tally("sim:b"), tally("sim:c")], { routing });
+    expect(rows.map((r) => [r.weight, r.routedShare])).toEqual([
+      [0.7, 0.64],
+      [0.3, 0.36],
+      [null, null],
+    ]);
+    // Keys are looked up as data, not as properties of Object.prototype.
+    expect(llmRows([tally("constructor")], { routing })[0]).toMatchObject({ weight: null, routedShare: null });
+  });
+
   it("computes the overall duplicate rate", () => {
     expect(duplicateRate({ candidates: 0, dupExact: 0, dupNear: 0 })).toBeNull();
     expect(duplicateRate({ candidates: 4, dupExact: 1, dupNear: 1 })).toBe(0.5);
@@ -85,12 +97,15 @@ describe("per-LLM rows", () => {
 });
 
 describe("coverage estimate", () => {
-  it("is read when the snapshot has one, with an unbounded high end as null", () => {
-    expect(coverageOf({ coverage: { coverage: 0.62, estimatedTotal: 1840, low: 1500, high: null, method: "zipf" } })).toEqual({ coverage: 0.62, estimatedTotal: 1840, low: 1500, high: null, method: "zipf" });
+  it("is read from the snapshot's routing, with an unbounded high end as null", () => {
+    const routing = { coverage: { observed: 1141, coverage: 0.62, estimatedTotal: 1840, low: 1500, high: null, method: "zipf" } };
+    expect(coverageOf({ routing })).toEqual({ coverage: 0.62, estimatedTotal: 1840, observed: 1141, low: 1500, high: null, method: "zipf" });
   });
-  it("is absent from older snapshots or when malformed", () => {
+  it("is absent before the first estimate, without routing, in older snapshots or when malformed", () => {
+    expect(coverageOf({ routing: { coverage: null } })).toBeNull();
+    expect(coverageOf({ routing: null })).toBeNull();
     expect(coverageOf({})).toBeNull();
-    expect(coverageOf({ coverage: { coverage: "most" } })).toBeNull();
+    expect(coverageOf({ routing: { coverage: { coverage: "most" } } })).toBeNull();
     expect(coverageOf(null)).toBeNull();
   });
 });

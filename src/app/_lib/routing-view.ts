@@ -23,6 +23,8 @@ export type CoverageInput = {
   low?: number | null;
   high?: number | null;
   method?: string | null;
+  /** Entries found now: the estimate is refitted only every ~30 s, on the entries found by then. */
+  found?: number | null;
 };
 
 export type CoverageLine = {
@@ -32,6 +34,8 @@ export type CoverageLine = {
   estimatedTotal: string | null;
   /** "likely 1,100–1,500"; "at least 1,100" when the data cannot bound the total; null without a band. */
   band: string | null;
+  /** "fitted on 40 entries" when the run has found many more since the last fit; else null. */
+  basis: string | null;
   /** "Chao1", "Zipf fit", or null when unknown. */
   methodLabel: string | null;
   /** One or two sentences on how the figure is made and how far to trust it. */
@@ -66,15 +70,19 @@ export function coverageLine(c: CoverageInput | null | undefined): CoverageLine 
   else if (low !== null && "high" in c) band = `at least ${formatInt(low)} (no upper bound yet)`;
   const method = typeof c.method === "string" ? c.method : null;
   const observed = finite(c.observed);
+  const found = finite(c.found);
+  // An early fit on a handful of entries reads as nonsense next to today's count: say what it rests on.
+  const stale = observed !== null && found !== null && found - observed >= 20 && found > observed * 1.2;
+  const basis = stale ? `fitted on ${formatInt(observed)} entries` : null;
   const note = [
     method !== null ? (METHOD_NOTES[method] ?? `Method: ${method}.`) : null,
     GENERAL_NOTE,
     band !== null ? "The band is a 95% confidence interval on the total." : null,
-    observed !== null ? `${formatInt(observed)} distinct entries observed.` : null,
+    observed !== null ? `Last fitted on ${formatInt(observed)} distinct entries; refitted about every 30 s.` : null,
   ]
     .filter((s): s is string => s !== null)
     .join(" ");
-  return { text, percent, estimatedTotal, band, methodLabel: method !== null ? (METHOD_LABELS[method] ?? method) : null, note };
+  return { text, percent, estimatedTotal, band, basis, methodLabel: method !== null ? (METHOD_LABELS[method] ?? method) : null, note };
 }
 
 // ---- routing decisions ---------------------------------------------------------------------

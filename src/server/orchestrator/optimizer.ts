@@ -1,4 +1,4 @@
-import { estimateCoverage, ReproposalCounter, StopMonitor, type CoverageEstimate } from "../../lib/coverage";
+import { estimateCoverage, ReproposalCounter, StopMonitor, YieldCurve, type CoverageEstimate } from "../../lib/coverage";
 import type { CallRecord } from "../../lib/protocol";
 import type { ProviderId } from "../../lib/providers";
 import { createRouter, NoUsableTargetError, scoreDecision, type Objective, type Router } from "../../lib/routing";
@@ -33,6 +33,17 @@ export const DEFAULT_OPTIMIZER_OPTIONS: Readonly<OptimizerOptions> = {
   lowYield: { minUniquePerMinute: 1, windowMs: 600_000 },
   statsWindowMs: 300_000,
 };
+
+/**
+ * Windows of the routing evidence. A 15 s ring ahead of the usual 1/5/15 min: with several fast
+ * producers a model's knowledge can run dry within a minute, and evidence that only resolves
+ * whole minutes would keep crediting it with the yield it had before.
+ */
+const ROUTING_WINDOWS_MS = [15_000, 60_000, 300_000, 900_000];
+/** Half-life of the routing evidence: yields fall as a model's knowledge is used up, so recent calls count most. */
+const EVIDENCE_HALF_LIFE_MS = 30_000;
+/** The low-yield stop judges the run's throughput over the last minute. */
+const YIELD_WINDOW_MS = 60_000;
 
 /** An optimisation event as the event log stores it (`data` is plain JSON). */
 export type OptimizerEvent = { kind: string; message: string; data: Record<string, unknown>; at: number };
@@ -137,6 +148,7 @@ export class Optimizer {
   private readonly current = new Map<string, string>();
   private readonly due = new Set<string>();
   private readonly counter = new ReproposalCounter();
+  private readonly curve = new YieldCurve();
   private readonly stopMonitor: StopMonitor;
   private readonly pending: Decision[] = [];
   private coverage: CoverageEstimate | null = null;
@@ -167,12 +179,12 @@ export class Optimizer {
       weights.set(key, (weights.get(key) ?? 0) + (p.weight ?? 1));
     }
     this.targets = [...weights.keys()];
-    this.stats = new StatsEngine({ retainMs: Math.max(1_800_000, 3 * this.opts.scoreWindowMs, this.opts.statsWindowMs) });
+    this.stats = new StatsEngine({ windowsMs: ROUTING_WINDOWS_MS, retainMs: Math.max(1_800_000, 3 * this.opts.scoreWindowMs, this.opts.statsWindowMs) });
     this.router = createRouter(
       {
         strategy: config.strategy,
         targets: this.targets.map((target) => ({ target, weight: weights.get(target) })),
-        adaptive: { objective: this.opts.objective },
+        adaptive: { objective: this.opts.objective, halfLifeMs: EVIDENCE_HALF_LIFE_MS },
       },
       deps.rng ?? Math.random,
     );
@@ -211,6 +223,8 @@ export class Optimizer {
   observeCall(obs: CallObservation): void {
     this.stats.add(obs);
     this.router.observe(obs);
+    // Candidates usually arrive before their call's report, so the count already includes its new entries.
+    if (!obs.error) this.curve.add(obs.target, Math.max(0, this.counter.observed - obs.itemsNew), obs.itemsNew, obs.itemsNew + obs.dupExact + obs.dupNear);
     this.due.add(obs.producer);
   }
 
@@ -349,9 +363,9 @@ export class Optimizer {
     if (this.counter.samples !== this.coverageSamples && now - this.coverageAt >= this.opts.coverageEveryMs) {
       this.coverageSamples = this.counter.samples;
       this.coverageAt = now;
-      this.coverage = this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies) : null;
+      this.coverage = this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve }) : null;
     }
-    const short = this.stats.between(now - this.stats.windowsMs[0]!, now);
+    const short = this.stats.between(now - YIELD_WINDOW_MS, now);
     const decision = this.stopMonitor.check(now, {
       ...(this.coverage && this.coverage.observed >= this.opts.coverageMinEntries ? { coverage: this.coverage } : {}),
       // Failing or idle producers are not an exhausted topic: no successful call, no verdict.

@@ -100,8 +100,17 @@ export class Orchestrator {
           await this.opts.supervisor.stopAll();
           await saveRunProgress(this.prisma, active.id, { totalUnique: active.totalUnique, totalCandidates: active.totalCandidates, state: "stopped", stoppedAt: new Date() });
         } else {
-          await this.activate(active.id, active.slug, cfg, cfg.secretHash, undefined, true, cfg.simulatorUrl);
-          return;
+          try {
+            const config = resolveRunConfig(startInputSchema.parse(cfg), { producers: this.opts.defaultProducers, keys: this.opts.keys });
+            await this.activate(active.id, active.slug, config, cfg.secretHash, undefined, true, cfg.simulatorUrl);
+            return;
+          } catch (err) {
+            // A run this version cannot resume must not keep the server from starting.
+            this.log("error", `cannot resume run ${active.id}: ${errorMessage(err)}; marked failed`);
+            this.run = undefined;
+            await this.opts.supervisor.stopAll().catch(() => undefined);
+            await saveRunProgress(this.prisma, active.id, { totalUnique: active.totalUnique, totalCandidates: active.totalCandidates, state: "failed", stopReason: `could not resume: ${errorMessage(err)}`.slice(0, 300), stoppedAt: new Date() });
+          }
         }
       }
       const leftovers = await this.opts.supervisor.list();
@@ -146,10 +155,11 @@ export class Orchestrator {
     });
   }
 
-  stop(reason = "stopped by user"): Promise<{ runId: string | null; stopped: boolean }> {
+  /** Stops the active run; with `onlyRunId`, only if that run is still the active one. */
+  stop(reason = "stopped by user", onlyRunId?: string): Promise<{ runId: string | null; stopped: boolean }> {
     return this.serial(async () => {
       const id = this.run?.id ?? null;
-      if (!this.run) return { runId: null, stopped: false };
+      if (!this.run || (onlyRunId !== undefined && onlyRunId !== id)) return { runId: null, stopped: false };
       await this.stopActive(reason);
       return { runId: id, stopped: true };
     });
@@ -169,7 +179,7 @@ export class Orchestrator {
     let run!: ActiveRun;
     const writer = new EntryWriter({
       insert: (rows) => insertEntries(this.prisma, runId, rows),
-      append: (texts) => output.append(texts),
+      append: (texts) => output.append(texts, () => [...run.committed, ...texts]),
       onCommitted: (rows) => {
         run.onCommitted(rows);
         this.changed();
@@ -183,9 +193,13 @@ export class Orchestrator {
       run.load(page);
       for (const r of page) texts.push(r.text);
     }
-    // Candidate counts are not per entry; carry the stored total over so it never goes back.
-    const stored = await this.prisma.run.findUnique({ where: { id: runId }, select: { totalCandidates: true } });
+    // Candidate counts and spend are not per entry; carry them over so totals and budgets
+    // (maxCostUsd over the whole run; maxMinutes since this start) never go back.
+    const stored = await this.prisma.run.findUnique({ where: { id: runId }, select: { totalCandidates: true, startedAt: true } });
     run.totalCandidates = Math.max(stored?.totalCandidates ?? 0, texts.length);
+    const spent = await this.prisma.llmCall.aggregate({ where: { runId }, _sum: { costUsd: true } });
+    run.costUsd = spent._sum.costUsd ?? 0;
+    if (reattach && stored?.startedAt) run.startedAt = stored.startedAt.getTime();
     const fileOutcome = await output.reconcile(texts);
     if (fileOutcome !== "ok") this.log("warn", `output.txt was ${fileOutcome} to match the database (${texts.length} entries)`);
     this.log("info", `run ${runId}: ${texts.length} entries loaded in ${this.clock() - t0} ms`);
@@ -421,7 +435,7 @@ export class Orchestrator {
           await this.saveSample(run);
         }
         const reason = stopConditionReached(run, now) ?? run.optimizer.tick(now).stopReason;
-        if (reason) void this.stop(reason);
+        if (reason) void this.stop(reason, run.id).catch((err: unknown) => this.log("error", `automatic stop: ${errorMessage(err)}`));
       }
       this.events.emit("tick");
     } finally {

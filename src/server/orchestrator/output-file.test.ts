@@ -16,7 +16,7 @@ describe("OutputFile", () => {
   it("creates the file and appends lines", async () => {
     const f = OutputFile.forSlug(tmp(), "paris-1234");
     expect(await f.reconcile([])).toBe("ok");
-    await f.append(["Louvre", "Eiffel Tower"]);
+    await f.append(["Louvre", "Eiffel Tower"], () => ["Louvre", "Eiffel Tower"]);
     await f.close();
     expect(fs.readFileSync(f.filePath, "utf8")).toBe("Louvre\nEiffel Tower\n");
   });
@@ -37,6 +37,19 @@ describe("OutputFile", () => {
     expect(await f.reconcile(["a", "b"])).toBe("rewritten");
     await f.close();
     expect(fs.readFileSync(f.filePath, "utf8")).toBe("a\nb\n");
+  });
+
+  it("rewrites the file whole on the next append after a failed one", async () => {
+    const f = OutputFile.forSlug(tmp(), "s");
+    await f.reconcile([]);
+    await f.append(["a"], () => ["a"]);
+    // Simulate a failed append that left a partial line behind.
+    fs.appendFileSync(f.filePath, "b-part");
+    (f as unknown as { damaged: boolean }).damaged = true;
+    await f.append(["c"], () => ["a", "b", "c"]);
+    await f.append(["d"], () => ["a", "b", "c", "d"]);
+    await f.close();
+    expect(fs.readFileSync(f.filePath, "utf8")).toBe("a\nb\nc\nd\n");
   });
 
   it("refuses a slug that would escape the output folder", () => {

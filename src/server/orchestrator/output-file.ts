@@ -9,6 +9,7 @@ import path from "node:path";
 export class OutputFile {
   private handle: fs.promises.FileHandle | undefined;
   private lines = 0;
+  private damaged = false;
 
   constructor(readonly filePath: string) {}
 
@@ -49,11 +50,34 @@ export class OutputFile {
     return outcome;
   }
 
-  async append(texts: readonly string[]): Promise<void> {
+  /**
+   * Appends lines. After a failed append the file may miss a block or end in a partial
+   * line, so the next append rewrites it whole from `all()` (every committed text, these
+   * included) instead of appending to a damaged file.
+   */
+  async append(texts: readonly string[], all: () => readonly string[]): Promise<void> {
     if (texts.length === 0) return;
     if (!this.handle) throw new Error("output file not open (reconcile first)");
-    await this.handle.appendFile(texts.map((t) => `${t}\n`).join(""));
-    this.lines += texts.length;
+    try {
+      if (this.damaged) {
+        const everything = all();
+        await this.handle.close();
+        this.handle = undefined;
+        const tmp = `${this.filePath}.tmp-${process.pid}`;
+        await fs.promises.writeFile(tmp, everything.map((l) => `${l}\n`).join(""));
+        await fs.promises.rename(tmp, this.filePath);
+        this.handle = await fs.promises.open(this.filePath, "a");
+        this.lines = everything.length;
+        this.damaged = false;
+        return;
+      }
+      await this.handle.appendFile(texts.map((t) => `${t}\n`).join(""));
+      this.lines += texts.length;
+    } catch (err) {
+      this.damaged = true;
+      this.handle ??= await fs.promises.open(this.filePath, "a").catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ProcessDescription, StartOptions } from "pm2";
+import { PRODUCER_EXIT } from "../../lib/protocol";
 
 /**
  * The only file that imports pm2. pm2 reads PM2_HOME when it is first loaded, so it is
@@ -93,7 +94,12 @@ export async function startProcess(spec: ProducerSpec): Promise<void> {
     interpreter: process.execPath,
     interpreter_args: ["--import", "tsx"],
     env: spec.env,
+    // Only the variables in spec.env reach producers (not the web app's whole environment,
+    // which pm2 would otherwise merge in, DATABASE_URL included).
+    filter_env: true,
     autorestart: true,
+    // The run ended, or the configuration is bad: neither is a crash to restart.
+    stop_exit_codes: [PRODUCER_EXIT.RUN_ENDED, PRODUCER_EXIT.BAD_CONFIG],
     // A crashing producer is restarted with growing delays (100 ms x1.5 up to 15 s).
     exp_backoff_restart_delay: 100,
     max_restarts: 50,

@@ -4,6 +4,7 @@
  * stops on purpose (signal, run ended), including "no API key": a failing exit would make
  * pm2 restart it in a loop.
  */
+import { PRODUCER_EXIT } from "../../lib/protocol";
 import { createTrpcChannel } from "./channel";
 import { systemClock } from "./clock";
 import { createRedactor, parseProducerEnv, ProducerEnvError, secretsOf } from "./env";
@@ -17,7 +18,7 @@ function main(): void {
   } catch (err) {
     if (!(err instanceof ProducerEnvError)) throw err;
     console.error(err.message);
-    process.exit(78); // EX_CONFIG: a deployment error, not something a restart fixes
+    process.exit(PRODUCER_EXIT.BAD_CONFIG); // EX_CONFIG: a deployment error, not something a restart fixes
   }
   const redact = createRedactor(secretsOf(env));
   const prefix = `[producer ${env.IGENTAI_PRODUCER}]`;
@@ -60,7 +61,8 @@ function main(): void {
   }).then(
     (summary) => {
       log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
-      process.exit(0);
+      // Signalled: 0 (pm2 is stopping us anyway). Run over: a code pm2 will not restart.
+      process.exit(summary.exit === "run-ended" ? PRODUCER_EXIT.RUN_ENDED : 0);
     },
     (err: unknown) => {
       console.error(`${prefix} crashed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);

@@ -1,7 +1,5 @@
 import { tracked } from "@trpc/server";
-import { on } from "node:events";
 import { z } from "zod";
-import type { LiveSnapshot } from "../../orchestrator/live";
 import { publicProcedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -13,30 +11,33 @@ export const metricsRouter = router({
     .input(z.object({ minIntervalMs: z.number().int().min(20).max(10_000).default(1_000), lastEventId: z.string().nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
       const minInterval = input?.minIntervalMs ?? 1_000;
-      const orchestrator = ctx.orchestrator;
-      let last = 0;
+      const events = ctx.orchestrator.events;
+      // One flag and one waker per subscriber: no queue grows behind a slow client, and
+      // subscribers do not wake each other.
+      let pending = false;
+      let wake: (() => void) | undefined;
+      const onEvent = () => {
+        pending = true;
+        wake?.();
+      };
+      const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+      events.on("change", onEvent);
+      events.on("tick", onEvent);
       let seq = 0;
-      const snap = (): LiveSnapshot => orchestrator.snapshot();
-      yield tracked(String(++seq), snap());
-      last = Date.now();
-      // Merge "change" and "tick" into one stream of wake-ups.
-      const wake = new AbortController();
-      signal?.addEventListener("abort", () => wake.abort(), { once: true });
-      const tick = () => orchestrator.events.emit("wake");
-      orchestrator.events.on("change", tick);
-      orchestrator.events.on("tick", tick);
+      let last = 0;
       try {
-        for await (const _ of on(orchestrator.events, "wake", { signal: wake.signal })) {
-          const now = Date.now();
-          if (now - last < minInterval) continue;
-          last = now;
-          yield tracked(String(++seq), snap());
+        while (!signal?.aborted) {
+          last = Date.now();
+          yield tracked(String(++seq), ctx.orchestrator.snapshot());
+          const wait = minInterval - (Date.now() - last);
+          if (wait > 0) await Promise.race([aborted, new Promise((r) => setTimeout(r, wait))]);
+          if (!pending) await Promise.race([aborted, new Promise<void>((r) => (wake = r))]);
+          wake = undefined;
+          pending = false;
         }
-      } catch (err) {
-        if (!wake.signal.aborted) throw err;
       } finally {
-        orchestrator.events.off("change", tick);
-        orchestrator.events.off("tick", tick);
+        events.off("change", onEvent);
+        events.off("tick", onEvent);
       }
     }),
 
@@ -44,12 +45,13 @@ export const metricsRouter = router({
   samples: publicProcedure
     .input(z.object({ runId: z.string().min(1).max(64), limit: z.number().int().min(1).max(20_000).default(5_000) }))
     .query(async ({ ctx, input }) => {
+      // The newest `limit` samples (a long run keeps its recent curve), oldest first.
       const rows = await ctx.db.prisma.metricSample.findMany({
         where: { runId: input.runId },
-        orderBy: { at: "asc" },
+        orderBy: { at: "desc" },
         take: input.limit,
         select: { at: true, data: true },
       });
-      return rows.map((r) => ({ at: r.at.getTime(), data: r.data as Record<string, unknown> }));
+      return rows.reverse().map((r) => ({ at: r.at.getTime(), data: r.data as Record<string, unknown> }));
     }),
 });

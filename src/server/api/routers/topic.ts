@@ -54,7 +54,7 @@ export const topicRouter = router({
         where: {
           runId: input.runId,
           ...(input.before ? { seq: { lt: input.before } } : {}),
-          ...(input.search ? { text: { contains: input.search, mode: "insensitive" as const } } : {}),
+          ...(input.search ? { text: { contains: escapeLike(input.search), mode: "insensitive" as const } } : {}),
         },
         orderBy: { seq: "desc" },
         take: input.limit,
@@ -65,3 +65,8 @@ export const topicRouter = router({
       return { items, nextBefore: items.length === input.limit && last ? last.seq : null };
     }),
 });
+
+/** Prisma passes `contains` to LIKE unescaped: a search for "100%" or "_" must be literal. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
