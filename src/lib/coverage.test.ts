@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chao1, describeCoverage, estimateCoverage, ReproposalCounter, sampleCoverage, StopMonitor, zipfEstimate } from "./coverage";
+import { chao1, describeCoverage, estimateCoverage, ReproposalCounter, sampleCoverage, StopMonitor, YieldCurve, yieldCurveEstimate, zipfEstimate } from "./coverage";
 import { seededRng } from "./stats/math";
 
 /** Draws from a known universe with popularity weights until `stopAt` distinct entries were seen. */
@@ -163,6 +163,90 @@ describe("estimateCoverage", () => {
     const text = describeCoverage({ observed: 1_000, samples: 4_000, estimatedTotal: 2_013.4, low: 1_790, high: 2_321, coverage: 0.4967, sampleCoverage: 0.9, method: "zipf" });
     expect(text).toBe("about 50% of an estimated 2,013 found (95% band 1,790–2,321)");
     expect(describeCoverage({ ...estimateCoverage([0, 3]), high: Infinity, observed: 3 })).toMatch(/unbounded/);
+  });
+});
+
+/**
+ * Two models calling in turn on a universe of `size`: the broad one knows all of it, the narrow
+ * one the first `narrow` entries; each call asks for 40 and draws uniformly from what its model
+ * knows, so the narrow model runs dry first.
+ */
+function twoModelRun(size: number, narrow: number, calls: number, seed: number): { curve: YieldCurve; found: number } {
+  const rng = seededRng(seed);
+  const seen = new Uint8Array(size);
+  const curve = new YieldCurve();
+  let found = 0;
+  for (let i = 0; i < calls; i++) {
+    const [target, known] = i % 2 === 0 ? (["broad", size] as const) : (["narrow", narrow] as const);
+    const before = found;
+    let fresh = 0;
+    for (let k = 0; k < 40; k++) {
+      const r = Math.floor(rng() * known);
+      if (seen[r] === 0) {
+        seen[r] = 1;
+        fresh++;
+        found++;
+      }
+    }
+    curve.add(target, before, fresh, 40);
+  }
+  return { curve, found };
+}
+
+describe("yield curve", () => {
+  it("extrapolates the broadest target's discovery rate to where it runs dry", () => {
+    const { curve, found } = twoModelRun(4_000, 1_000, 110, 3);
+    expect(found).toBeGreaterThan(1_700);
+    expect(found).toBeLessThan(2_300);
+    const est = yieldCurveEstimate(curve, found)!;
+    expect(est.target).toBe("broad");
+    // A uniform draw decays like (1 - U/S), not (1 - U/S)²: the fit sits above the truth, not below it.
+    expect(est.estimatedTotal).toBeGreaterThan(4_000);
+    expect(est.estimatedTotal).toBeLessThan(4_000 * 2);
+    // The narrow model alone says the topic is nearly done.
+    const narrowOnly = new YieldCurve();
+    for (const p of curve.points("narrow")) narrowOnly.add("narrow", p.found, p.rate * p.weight, p.weight);
+    expect(yieldCurveEstimate(narrowOnly, found)!.estimatedTotal).toBeLessThan(1.5 * found);
+  });
+
+  it("waits for a few calls of a target before trusting its curve", () => {
+    const curve = new YieldCurve();
+    curve.add("a", 0, 40, 40);
+    expect(yieldCurveEstimate(curve, 40)).toBeNull();
+  });
+
+  it("blends with the re-proposal estimate as their geometric mean, inside a band spanning both", () => {
+    const freqs = sampleUniverse(zipf(2_000, 1.3), 1_000, 2).frequencies;
+    const alone = estimateCoverage(freqs);
+    const { curve } = twoModelRun(4_000, 1_000, 110, 3);
+    const blended = estimateCoverage(freqs, { yieldCurve: curve });
+    const fromCurve = yieldCurveEstimate(curve, 1_000)!.estimatedTotal;
+    expect(fromCurve).toBeGreaterThan(alone.estimatedTotal);
+    expect(blended.method).toBe("blend");
+    expect(blended.estimatedTotal).toBeCloseTo(Math.sqrt(alone.estimatedTotal * fromCurve), 6);
+    expect(blended.parts).toMatchObject({ reproposals: alone.estimatedTotal, yieldCurve: fromCurve });
+    expect(blended.low).toBe(alone.low);
+    expect(blended.high).toBeGreaterThanOrEqual(fromCurve);
+    expect(blended.coverage).toBeCloseTo(1_000 / blended.estimatedTotal, 9);
+  });
+
+  it("ignores a curve that runs dry below the re-proposal estimate", () => {
+    const freqs = sampleUniverse(zipf(2_000, 1), 1_000, 1).frequencies;
+    const curve = new YieldCurve();
+    for (let i = 0; i < 10; i++) curve.add("a", 900 + 10 * i, 0, 40);
+    expect(estimateCoverage(freqs, { yieldCurve: curve })).toEqual(estimateCoverage(freqs));
+  });
+
+  it("keeps memory and fit time bounded on a 100k-entry run", () => {
+    const curve = new YieldCurve();
+    for (let i = 0; i < 20_000; i++) curve.add(i % 3 === 0 ? "a" : i % 3 === 1 ? "b" : "c", i * 5, 5, 40);
+    for (const t of curve.targets()) expect(curve.points(t).length).toBeLessThanOrEqual(YieldCurve.MAX_BINS);
+    expect(curve.calls().a).toBe(6_667);
+    // The server refits every 30 s: time a warm call, not the JIT's first compile.
+    expect(yieldCurveEstimate(curve, 100_000)).not.toBeNull();
+    const t0 = performance.now();
+    yieldCurveEstimate(curve, 100_000);
+    expect(performance.now() - t0).toBeLessThan(50);
   });
 });
 

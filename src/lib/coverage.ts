@@ -157,12 +157,8 @@ export function yieldCurveEstimate(curve: YieldCurve, observed: number, minCalls
         den += p.weight * x * x;
       }
       if (!(den > 0)) continue;
-      const c = num / den;
-      let sse = 0;
-      for (const p of pts) {
-        const e = p.rate - c * Math.max(0, 1 - p.found / S) ** 2;
-        sse += p.weight * e * e;
-      }
+      // Residual sum of squares at the best scale c = num / den, less the constant Σ w·rate².
+      const sse = -(num * num) / den;
       if (sse < bestSse) {
         bestSse = sse;
         bestS = S;

@@ -94,9 +94,11 @@ export async function startProcess(spec: ProducerSpec): Promise<void> {
     interpreter: process.execPath,
     interpreter_args: ["--import", "tsx"],
     env: spec.env,
-    // Only the variables in spec.env reach producers (not the web app's whole environment,
-    // which pm2 would otherwise merge in, DATABASE_URL included).
-    filter_env: true,
+    // Only the variables in spec.env reach producers, not the web app's whole environment
+    // (DATABASE_URL included) that pm2 merges in by default. `filter_env: true` is ignored
+    // by pm2 7 (it tests `.length`), so every inherited name is listed; spec.env is applied
+    // after the filter and so is kept.
+    filter_env: Object.keys(process.env).filter((k) => !(k in spec.env)),
     autorestart: true,
     // The run ended, or the configuration is bad: neither is a crash to restart.
     stop_exit_codes: [PRODUCER_EXIT.RUN_ENDED, PRODUCER_EXIT.BAD_CONFIG],
