@@ -53,6 +53,8 @@ function int(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+let serverUrl = process.env.IGENTAI_URL ?? "http://localhost:8080";
+
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 async function main(): Promise<void> {
@@ -79,8 +81,8 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const url = values.url ?? process.env.IGENTAI_URL ?? "http://localhost:8080";
-  const api = client(url);
+  serverUrl = values.url ?? serverUrl;
+  const api = client(serverUrl);
 
   switch (command) {
     case "start": {
@@ -165,13 +167,19 @@ async function main(): Promise<void> {
   }
 }
 
+function refused(err: unknown): boolean {
+  for (let e = err as { cause?: unknown; code?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === "ECONNREFUSED") return true;
+  }
+  return false;
+}
+
 main().catch((err: unknown) => {
+  if (refused(err)) fail(`no igentai server at ${serverUrl} (start one with: npm start)`);
   if (err instanceof TRPCClientError) {
     const zod = (err.data as { zodError?: { fieldErrors?: Record<string, string[]> } } | undefined)?.zodError;
     const fields = zod?.fieldErrors ? Object.entries(zod.fieldErrors).map(([k, v]) => `${k}: ${v?.join(", ")}`) : [];
     fail(fields.length > 0 ? fields.join("; ") : err.message);
   }
-  const cause = (err as { cause?: { code?: string } }).cause;
-  if (cause?.code === "ECONNREFUSED") fail(`no igentai server at ${process.env.IGENTAI_URL ?? "http://localhost:8080"} (start one with: npm start)`);
   fail(err instanceof Error ? err.message : String(err));
 });
