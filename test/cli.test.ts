@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, waitFor, type Harness } from "./helpers/harness";
+
+const run = promisify(execFile);
+const BIN = path.join(process.cwd(), "bin", "igentai.js");
+
+/** The `igentai` command as a user runs it, against a real server. */
+describe("igentai CLI", () => {
+  let h: Harness;
+  let url: string;
+  const cli = (...args: string[]) => run(process.execPath, [BIN, "--url", url, ...args], { timeout: 30_000 });
+
+  beforeAll(async () => {
+    h = await startHarness({ db: { dataDir: "memory://" }, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+    url = h.apiUrl.replace(/\/api\/trpc$/, "");
+  });
+  afterAll(async () => h?.close());
+
+  it("starts a topic, reports status and entries, and stops it", async () => {
+    const started = await cli("start", "Paris attractions", "-n", "1", "-m", "sim:sim-strong");
+    expect(started.stdout).toMatch(/^started run [0-9a-f-]{36} \(0 entries so far\)/);
+    await waitFor("entries", async () => h.app.orchestrator.snapshot().totals.unique >= 5);
+
+    const status = JSON.parse((await cli("status", "--json")).stdout) as { state: string; run: { topic: string } };
+    expect(status).toMatchObject({ state: "running", run: { topic: "Paris attractions" } });
+    expect((await cli("status")).stdout).toMatch(/running: "Paris attractions" — [\d,]+ unique/);
+    expect((await cli("entries", "--limit", "3")).stdout.trim().split("\n")).toHaveLength(3);
+
+    expect((await cli("stop")).stdout).toMatch(/^stopped run /);
+    expect((await cli("list")).stdout).toMatch(/stopped .*Paris attractions/);
+    expect((await cli("stop")).stdout).toMatch(/nothing was running/);
+  }, 120_000);
+
+  it("rejects bad input with a message and exit code 2, starting nothing", async () => {
+    const bad = await cli("start", "x").catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toMatch(/topic: topic must have at least 2 characters/);
+    const badModel = await cli("start", "enzymes", "-m", "gpt-4").catch((e: { code: number; stderr: string }) => e);
+    expect((badModel as { stderr: string }).stderr).toMatch(/not provider:model/);
+    expect(h.app.orchestrator.snapshot().state).toBe("idle");
+  }, 60_000);
+});
