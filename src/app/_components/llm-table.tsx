@@ -67,7 +67,7 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
               <td className="num">{formatUsd(r.costUsd)}</td>
               {showRouting ? (
                 <td className="num" data-testid={`${testId}-weight`}>
-                  <ShareBar share={r.weight} /> <span className="sub">/ {formatPercent(r.routedShare, 0)}</span>
+                  <strong>{formatPercent(r.weight, 0)}</strong> <span className="sub">/ {formatPercent(r.routedShare, 0)}</span>
                 </td>
               ) : (
                 <td className="num">

@@ -1,6 +1,6 @@
 import type { ActiveRun, NewestEntry } from "./active-run";
 import type { OptimizerSnapshot } from "./optimizer";
-import type { TallySnapshot } from "./metrics";
+import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
 import type { ProducerHealth } from "./supervisor";
 
 export type ProducerView = TallySnapshot & {
@@ -23,26 +23,7 @@ export type LiveSnapshot = {
   routing: OptimizerSnapshot | null;
 };
 
-const EMPTY_TALLY: TallySnapshot = {
-  key: "all",
-  unique: 0,
-  candidates: 0,
-  dupExact: 0,
-  dupNear: 0,
-  junk: 0,
-  calls: 0,
-  failedCalls: 0,
-  errors: {},
-  promptTokens: 0,
-  completionTokens: 0,
-  costUsd: 0,
-  latencyMsTotal: 0,
-  uniqueLastMinute: 0,
-  candidatesLastMinute: 0,
-  avgLatencyMs: null,
-  uniquePer1kTokens: null,
-  uniquePerDollar: null,
-};
+const EMPTY_TALLY: TallySnapshot = emptyTallySnapshot("all");
 
 export function buildSnapshot(
   run: ActiveRun | undefined,
@@ -57,7 +38,7 @@ export function buildSnapshot(
   const byProducer = new Map(m.producers.map((p) => [p.key, p]));
   const names = new Set([...Array.from({ length: run.config.producers }, (_, i) => `p${i + 1}`), ...byProducer.keys()]);
   const producers: ProducerView[] = [...names].map((key) => ({
-    ...(byProducer.get(key) ?? { ...EMPTY_TALLY, key }),
+    ...(byProducer.get(key) ?? emptyTallySnapshot(key)),
     target: null,
     health: health.find((h) => h.producer === key) ?? null,
     message: messages.get(key) ?? null,

@@ -43,6 +43,19 @@ function emptyTally(): Tally {
   };
 }
 
+/** The snapshot of a producer or model that has done nothing yet. */
+export function emptyTallySnapshot(key: string): TallySnapshot {
+  return {
+    key,
+    ...emptyTally(),
+    uniqueLastMinute: 0,
+    candidatesLastMinute: 0,
+    avgLatencyMs: null,
+    uniquePer1kTokens: null,
+    uniquePerDollar: null,
+  };
+}
+
 class Series {
   readonly tally = emptyTally();
   readonly unique = new SlidingCounter(60);
