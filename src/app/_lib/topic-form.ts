@@ -59,7 +59,7 @@ export function defaultMix(options: readonly ProviderOption[]): MixRow[] {
 }
 
 export function initialFormState(options: readonly ProviderOption[]): TopicFormState {
-  return { topic: "", producers: "3", mix: defaultMix(options), requestSize: "50", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
+  return { topic: "", producers: "5", mix: defaultMix(options), requestSize: "100", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
 }
 
 /** "" -> undefined; anything else -> a number, NaN included (the API says it is invalid). */
