@@ -141,6 +141,7 @@ async function main(): Promise<void> {
   console.log(`wrote bench/results/pipeline.json (db ${rows} entries, output.txt ${lines} lines)`);
   await app.close();
   await server.close();
+  await pm2.connect(true); // the app disconnected; reconnect only to kill the bench's daemon
   await pm2.killDaemon().catch(() => undefined);
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(0);

@@ -404,11 +404,12 @@ export class Orchestrator {
   }
 
   private changed(): void {
-    // Coalesce bursts: listeners get at most one "change" per 20 ms.
+    // Coalesce bursts: listeners get at most one "change" per 5 ms (each live subscriber
+    // then applies its own minimum interval).
     this.changeTimer ??= setTimeout(() => {
       this.changeTimer = undefined;
       this.events.emit("change");
-    }, 20);
+    }, 5);
     this.changeTimer.unref?.();
   }
 
