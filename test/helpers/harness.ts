@@ -20,7 +20,7 @@ export type Harness = {
  * A real server without Next: the tRPC API over HTTP, the orchestrator, pm2 (daemon in
  * the test PM2_HOME), producer processes and the simulator. `db` picks PGlite or Postgres.
  */
-export async function startHarness(opts: { db: DbOptions; env?: Record<string, string> }): Promise<Harness> {
+export async function startHarness(opts: { db: DbOptions; env?: Record<string, string>; newSecret?: () => string }): Promise<Harness> {
   if (!process.env.PM2_HOME?.includes("igt-pm2")) throw new Error("tests must run with their own PM2_HOME (see vitest.config.mts)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "igentai-test-"));
   const outputDir = path.join(dataDir, "output");
@@ -39,7 +39,7 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
     return app;
   });
   const log = process.env.IGENTAI_TEST_LOG ? (l: string, m: string) => console.log(`[${l}] ${m}`) : () => undefined;
-  const boot = () => createApp({ env, db: opts.db, apiUrl: server.url, pm2Daemon: true, log });
+  const boot = () => createApp({ env, db: opts.db, apiUrl: server.url, pm2Daemon: true, log, newSecret: opts.newSecret });
   app = await boot();
   const h: Harness = {
     get app() {

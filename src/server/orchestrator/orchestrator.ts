@@ -338,7 +338,7 @@ export class Orchestrator {
     const target = input.call ? { provider: input.call.provider, model: input.call.model } : this.assignment(run, input.producer).target;
     const { outcome, replay } = run.submit(input, target, now);
     const result = await outcome;
-    if (input.call && !replay) this.recordCall(run, input.producer, input.call);
+    if (input.call && !replay) await this.recordCall(run, input.producer, input.call);
     this.changed();
     return { ...this.syncResult(run, input.producer, input.sinceSeq), accepted: result.accepted, duplicates: result.duplicates, replay };
   }
@@ -351,30 +351,30 @@ export class Orchestrator {
     this.changed();
   }
 
-  private recordCall(run: ActiveRun, producer: string, call: CallRecord): void {
+  /**
+   * Stores and counts a finished call once: after a server restart the batch map is gone,
+   * and a producer re-sending its last batch must not count (or cost) the call twice.
+   */
+  private async recordCall(run: ActiveRun, producer: string, call: CallRecord): Promise<void> {
     const cost = this.opts.costOf(call);
-    run.costUsd += cost;
     const tally = run.takeCallTally(call.callId);
+    const error = call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 500) : null;
+    let stored: number;
+    try {
+      stored = await this.prisma.$executeRaw`
+        INSERT INTO "llm_calls" ("run_id", "call_id", "at", "producer", "provider", "model", "prompt_tokens", "completion_tokens",
+          "latency_ms", "items_parsed", "items_new", "cost_usd", "error")
+        VALUES (${run.id}, ${call.callId}, ${new Date(call.startedAt + call.latencyMs)}, ${producer}, ${call.provider}, ${call.model},
+          ${call.promptTokens}, ${call.completionTokens}, ${call.latencyMs}, ${call.itemsParsed}, ${tally.new}, ${cost}, ${error})
+        ON CONFLICT ("run_id", "call_id") DO NOTHING`;
+    } catch (err) {
+      this.log("error", `recording a call: ${errorMessage(err)}`);
+      stored = 1; // count it in memory anyway: the figures on screen stay right
+    }
+    if (stored === 0) return;
+    run.costUsd += cost;
     run.metrics.call(producer, `${call.provider}:${call.model}`, call, cost);
     run.optimizer.observeCall(callObservation(producer, call, tally, cost, this.clock()));
-    this.prisma.llmCall
-      .create({
-        data: {
-          runId: run.id,
-          at: new Date(call.startedAt + call.latencyMs),
-          producer,
-          provider: call.provider,
-          model: call.model,
-          promptTokens: call.promptTokens,
-          completionTokens: call.completionTokens,
-          latencyMs: call.latencyMs,
-          itemsParsed: call.itemsParsed,
-          itemsNew: tally.new,
-          costUsd: cost,
-          error: call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 500) : null,
-        },
-      })
-      .catch((err: unknown) => this.log("error", `recording a call: ${errorMessage(err)}`));
   }
 
   // ---- read side -----------------------------------------------------------------

@@ -1,0 +1,45 @@
+import { createTRPCClient, httpLink } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../src/server/api/root";
+import { testDatabases } from "./helpers/databases";
+import { startHarness, type Harness } from "./helpers/harness";
+
+/**
+ * A producer whose acknowledgement was lost re-sends the same batch. Within a server's
+ * life the batch id makes that a replay; across a restart (the batch map is gone) the
+ * dedup index and the call id keep entries and costs from being counted twice.
+ */
+describe("re-sent batches", () => {
+  let h: Harness;
+  const SECRET = "test-secret";
+  beforeAll(async () => {
+    h = await startHarness({ db: await testDatabases()[0]!.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+  });
+  afterAll(async () => h?.close());
+
+  it("are applied once, before and after a server restart", async () => {
+    const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": SECRET } })] });
+    const { runId } = await api.topic.start.mutate({ topic: "Rivers of Europe", producers: 1, requestSize: 20 });
+    const batch = {
+      runId,
+      producer: "script1",
+      batchId: "batch-1",
+      callId: "11111111-2222-3333-4444-555555555555",
+      candidates: ["Danube Zeta River", "Rhine Omega River", "danube zeta river"],
+      call: { callId: "11111111-2222-3333-4444-555555555555", provider: "sim", model: "sim-strong", startedAt: Date.now() - 500, latencyMs: 500, promptTokens: 1000, completionTokens: 100, itemsParsed: 3 },
+      sinceSeq: 0,
+    };
+    const first = await api.producer.submit.mutate(batch);
+    expect(first).toMatchObject({ accepted: 2, duplicates: 1, replay: false });
+    expect(await api.producer.submit.mutate(batch)).toMatchObject({ accepted: 2, replay: true });
+
+    await h.restart();
+    const again = await api.producer.submit.mutate(batch);
+    expect(again).toMatchObject({ accepted: 0, replay: false });
+
+    const prisma = h.app.db.prisma;
+    expect(await prisma.entry.count({ where: { runId, batchId: "batch-1" } })).toBe(2);
+    expect(await prisma.llmCall.count({ where: { runId, callId: batch.callId } })).toBe(1);
+    await api.topic.stop.mutate();
+  }, 120_000);
+});
