@@ -119,3 +119,21 @@ describe("streaming", () => {
     }
   });
 });
+
+describe("real titles that look like preambles, and chatty lines that are not items", () => {
+  it.each([
+    ["I Will Always Love You", "I Will Always Love You"],
+    ["I Can See Clearly Now", "I Can See Clearly Now"],
+    ["These Are the Days of Our Lives", "These Are the Days of Our Lives"],
+    ["Here are 50 more items", null],
+    ["Hope this helps!", null],
+    ["Would you like me to continue?", null],
+    ["Enjoy exploring Paris!", null],
+    ["That's all I have.", null],
+    ["**Museums:**", null],
+    ["**Museums**:", null],
+    ["**Louvre**: the largest art museum", "Louvre"],
+  ])("%j -> %j", (line, expected) => {
+    expect(cleanItemLine(line)).toBe(expected);
+  });
+});

@@ -18,7 +18,7 @@ const TITLE_SMALL_WORDS = new Set(
 );
 
 const PREAMBLE =
-  /^(?:(?:sure|certainly|of course|okay|ok|absolutely|great|alright)\b[\s,!.:]|here(?:'s| is| are)\b|below (?:is|are)\b|the following\b|these are\b|i(?:'ve| have| hope| will|'ll| can)\b|let me know\b|feel free\b|note:|continuing\b|more (?:items|entries)\b|additional (?:items|entries)\b|(?:list|items|entries) (?:of|for)\b)/i;
+  /^(?:(?:sure|certainly|of course|okay|ok|absolutely|great|alright)\b[\s,!.:]|here(?:'s| is| are)\b|below (?:is|are)\b|the following\b|these are\b|i(?:'ve| have| hope| will|'ll| can)\b|let me know\b|feel free\b|hope (?:this|that|these) helps?\b|would you like\b|do you want\b|enjoy\b|that'?s (?:all|it)\b|that is all\b|note:|continuing\b|more (?:items|entries)\b|additional (?:items|entries)\b|(?:list|items|entries) (?:of|for)\b)/i;
 
 // ASCII bullets need a space after them, so "**Bold**" and "*italic*" are not bullets.
 const BULLET = /^(?:[-*+–—](?=\s)|[•·▪▫◦‣⁃►▸]|\[[ xX]?\](?=\s))\s*/u;
@@ -96,12 +96,15 @@ export function cleanItemLine(rawLine: string): string | null {
 
   // "**Item**: description" / "**Item** - description": the emphasised part is the item.
   const emphasised = /^(\*\*|__)(.+?)\1\s*(?:[:\-–—(,]|$)/.exec(s);
+  // A bold heading introducing a group ("**Museums:**", "**Museums**:") is not an item.
+  if (emphasised?.[2] && (/:$/.test(emphasised[2]) || /^(\*\*|__).+?\1\s*:\s*$/.test(s))) return null;
   if (emphasised?.[2]) {
     s = emphasised[2];
   } else {
     // A preamble or sign-off sentence, or a line introducing a list ("Fruits:").
-    // Only when it reads like a sentence: "I Will Survive" is an item, "I hope this helps!" is not.
-    if (PREAMBLE.test(s) && (/[.!:]$/.test(s) || s.split(/\s+/).length >= 5)) return null;
+    // Only when it reads like a sentence: "I Will Survive" and "I Will Always Love You" are
+    // items (title case), "I hope this helps!" and "Here are 50 more items" are not.
+    if (PREAMBLE.test(s) && (/[.!:?]$/.test(s) || (s.split(/\s+/).length >= 5 && looksLikeDescription(s)))) return null;
     if (/:\s*$/.test(s)) return null;
     s = stripMarkdown(s);
   }

@@ -58,7 +58,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     outputDir: env.outputDir,
     apiUrl: opts.apiUrl,
     defaultProducers: env.IGENTAI_PRODUCERS,
-    keys: { openai: Boolean(env.OPENAI_API_KEY), anthropic: Boolean(env.ANTHROPIC_API_KEY) },
+    // A base URL alone is enough: local OpenAI-compatible servers (Ollama, vLLM) need no key.
+    keys: { openai: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL), anthropic: Boolean(env.ANTHROPIC_API_KEY || env.ANTHROPIC_BASE_URL) },
     producerEnv: () => {
       const out: Record<string, string> = {};
       for (const k of PRODUCER_ENV_KEYS) {

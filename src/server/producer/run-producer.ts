@@ -138,6 +138,8 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   /** max_tokens ceiling per target, learnt from a 400 that names it. */
   const maxTokensCap = new Map<string, number>();
   let failureStreak = 0;
+  /** Never retry a rate-limited call sooner than this, whatever the server says. */
+  const MIN_RATE_LIMIT_WAIT_MS = 100;
   let emptyStreak = 0;
   let lastProblem = "";
   let fatalShown = "";
@@ -233,7 +235,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       case "rate_limit":
         delay =
           err.retryAfterMs !== undefined
-            ? honourRetryAfter(err.retryAfterMs, random)
+            ? Math.max(MIN_RATE_LIMIT_WAIT_MS, honourRetryAfter(err.retryAfterMs, random))
             : Math.max(
                 paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens }),
                 backoffMs(attempt, opts.backoff, random),

@@ -4,22 +4,31 @@ import { LlmCallError } from "./types";
 /** Longest server-requested wait we honour as such; beyond it, the producer re-checks in with backoff. */
 export const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
-/** `retry-after-ms` (OpenAI, Anthropic) then `retry-after` (seconds or an HTTP date), in ms. */
+/**
+ * The server's requested wait, in ms: `retry-after-ms` (OpenAI, Anthropic; the precise
+ * form) else `retry-after` (seconds or an HTTP date). A zero or negative value is ignored
+ * (Azure OpenAI sends `retry-after-ms: 0` when its token window is used up, and honouring
+ * it would retry without pause); undefined then means "use backoff".
+ */
 export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
   if (!headers) return undefined;
+  const waits: number[] = [];
   const ms = headers.get("retry-after-ms");
   if (ms !== null && ms.trim() !== "") {
     const v = Number(ms);
-    if (Number.isFinite(v) && v >= 0) return Math.min(v, MAX_RETRY_AFTER_MS);
+    if (Number.isFinite(v) && v > 0) return Math.min(v, MAX_RETRY_AFTER_MS);
   }
   const ra = headers.get("retry-after");
   if (ra !== null && ra.trim() !== "") {
     const seconds = Number(ra);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
-    const at = Date.parse(ra);
-    if (Number.isFinite(at)) return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+    if (Number.isFinite(seconds)) {
+      if (seconds > 0) waits.push(seconds * 1000);
+    } else {
+      const at = Date.parse(ra);
+      if (Number.isFinite(at) && at - now > 0) waits.push(at - now);
+    }
   }
-  return undefined;
+  return waits.length > 0 ? Math.min(waits[0]!, MAX_RETRY_AFTER_MS) : undefined;
 }
 
 const CONTEXT_OVERFLOW =
@@ -75,6 +84,8 @@ function kindOf(status: number | undefined, type: string, message: string): Call
     return "context_overflow";
   }
   if (status === 413) return "context_overflow";
+  // A drained account answers 429 too, but waiting does not help: report it and idle.
+  if (/insufficient_quota|billing/.test(type) || /insufficient_quota|exceeded your current quota|credit balance is too low/i.test(message)) return "auth";
   if (status === 429 || /rate_limit/.test(type)) return "rate_limit";
   if (status === 401 || status === 403 || /authentication|permission/.test(type)) return "auth";
   if (status === 408 || /timeout/.test(type)) return "timeout";

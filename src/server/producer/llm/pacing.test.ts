@@ -141,3 +141,15 @@ describe("error classification", () => {
     expect(maxTokensLimitOf("Invalid model")).toBeUndefined();
   });
 });
+
+describe("a zero retry-after", () => {
+  it("is ignored, so the producer backs off instead of retrying at once", () => {
+    expect(retryAfterMs(new Headers({ "retry-after-ms": "0" }), 0)).toBeUndefined();
+    expect(retryAfterMs(new Headers({ "retry-after-ms": "0", "retry-after": "3" }), 0)).toBe(3000);
+  });
+
+  it("treats an exhausted quota as an account problem, not a rate limit", () => {
+    const err = classifyError({ status: 429, type: "insufficient_quota", message: "You exceeded your current quota" }, { now: 0, timedOut: false, aborted: false });
+    expect(err.kind).toBe("auth");
+  });
+});
