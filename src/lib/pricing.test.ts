@@ -53,3 +53,12 @@ describe("pricing", () => {
     expect(() => parsePriceOverrides(json)).toThrow(message);
   });
 });
+
+describe("price lookup by snapshot suffix", () => {
+  it("gives dated snapshots and -latest aliases their model's price, and other models none", () => {
+    const table = createPriceTable({ "openai:gpt-5": { inputUsdPerMTok: 1.25, outputUsdPerMTok: 10 } });
+    expect(priceOf(table, "openai", "gpt-5-2025-08-07")).toEqual({ inputUsdPerMTok: 1.25, outputUsdPerMTok: 10 });
+    expect(priceOf(table, "anthropic", "claude-3-5-haiku-latest")).not.toBeNull();
+    expect(priceOf(table, "openai", "gpt-5-pro")).toBeNull();
+  });
+});

@@ -77,6 +77,8 @@ export function parsePriceOverrides(json: string | undefined): Record<string, Mo
 
 export type PriceTable = ReadonlyMap<string, ModelPrice>;
 
+const SNAPSHOT_SUFFIX = /^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest|preview)$/;
+
 export function createPriceTable(overrides: Record<string, ModelPrice> = {}): PriceTable {
   return new Map(Object.entries({ ...DEFAULT_PRICES, ...overrides }));
 }
@@ -90,9 +92,11 @@ export function priceOf(table: PriceTable, provider: string, model: string): Mod
   const key = `${provider}:${model}`;
   const exact = table.get(key);
   if (exact) return exact;
+  // Only dated snapshots and aliases inherit a price: "claude-opus-4-6" or "gpt-5-pro" are
+  // other models with other prices, not versions of "claude-opus-4" or "gpt-5".
   let best: { len: number; price: ModelPrice } | null = null;
   for (const [k, price] of table) {
-    if (key.startsWith(`${k}-`) && (!best || k.length > best.len)) best = { len: k.length, price };
+    if (key.startsWith(`${k}-`) && SNAPSHOT_SUFFIX.test(key.slice(k.length)) && (!best || k.length > best.len)) best = { len: k.length, price };
   }
   return best?.price ?? null;
 }

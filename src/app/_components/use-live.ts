@@ -64,10 +64,16 @@ export function useLiveStream(): LiveStream {
     return () => clearTimeout(t);
   }, [status, reset]);
 
-  // Connected but silent (heartbeats stopped): start over.
-  const stale = status === "pending" && lastDataAt !== null && now - lastDataAt > STALE_AFTER_MS * 2;
+  // Connected but silent (heartbeats stopped): start over. Silence is counted from the last
+  // snapshot or the last restart, whichever is later, so a fresh connection gets its chance
+  // to deliver before it is judged stale (otherwise it would be reset in a loop).
+  const lastResetAt = useRef(0);
+  const silentSince = Math.max(lastDataAt ?? 0, lastResetAt.current);
+  const stale = status === "pending" && lastDataAt !== null && now - silentSince > STALE_AFTER_MS * 2;
   useEffect(() => {
-    if (stale) reset();
+    if (!stale) return;
+    lastResetAt.current = Date.now();
+    reset();
   }, [stale, reset]);
 
   return {
