@@ -16,9 +16,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { cleanCandidate } from "../src/lib/candidate";
 import type { CoverageEstimate } from "../src/lib/coverage";
-import { createDedupEngine } from "../src/lib/dedup";
+import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
 import { callCostUsd, createPriceTable } from "../src/lib/pricing";
 import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
@@ -166,10 +165,8 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     const optimizer = new Optimizer(config, { clock: () => now, rng: seededRng(spec.seed + 7), log: (level, m) => console.error(`[optimizer] ${level}: ${m}`), options: { coverageEveryMs: 0 } });
     const llmFor = createLlmResolver({ simulatorUrl: sim.url, callTimeoutMs: 60_000 });
     const prices = createPriceTable();
-    const dedup = createDedupEngine();
+    const ledger = new EntryLedger();
     const known = new KnownEntries();
-    const proposals: number[] = [];
-    const indexByText = new Map<string, number>();
     const done: Array<Pending & { itemsNew: number; costUsd: number }> = [];
     let candidates = 0;
     let duplicates = 0;
@@ -185,24 +182,19 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
       const tally = { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
       for (const raw of c.items) {
         candidates++;
-        const text = cleanCandidate(raw);
-        const check = text === null ? null : dedup.check(text);
-        if (text === null || check === null || check.key === "") {
-          tally.junk++;
-          optimizer.observeCandidate("junk");
-        } else if (check.unique) {
-          dedup.accept(text, check.key);
-          indexByText.set(text, proposals.length);
-          proposals.push(1);
-          known.add(proposals.length, text);
+        // Classified exactly as the orchestrator does (src/lib/entry-ledger.ts).
+        const c = ledger.classify(raw);
+        if (c.outcome === "unique") {
+          known.add(ledger.record(c.text), c.text);
           tally.new++;
           optimizer.observeCandidate("unique");
+        } else if (c.outcome === "junk") {
+          tally.junk++;
+          optimizer.observeCandidate("junk");
         } else {
           duplicates++;
-          const kind = check.kind === "near" ? "dupNear" : "dupExact";
-          const i = indexByText.get(check.duplicateOf);
-          tally[kind]++;
-          optimizer.observeCandidate(kind, i === undefined ? undefined : proposals[i]!++);
+          tally[c.outcome]++;
+          optimizer.observeCandidate(c.outcome, c.previousProposals);
         }
       }
       const costUsd = c.error ? 0 : (callCostUsd(prices, { provider: "sim", model: c.model, promptTokens: c.promptTokens, completionTokens: c.completionTokens }) ?? 0);
@@ -272,7 +264,7 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     const promptTokens = sum(done, (c) => c.promptTokens);
     const completionTokens = sum(done, (c) => c.completionTokens);
     const costUsd = sum(done, (c) => c.costUsd);
-    const unique = proposals.length;
+    const unique = ledger.texts.length;
     const byTarget: Record<string, TargetFigures> = {};
     const keys = providers.map((p) => `${p.provider}:${p.model}`);
     for (const key of keys) {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanCandidate } from "../src/lib/candidate";
-import { createDedupEngine } from "../src/lib/dedup";
+import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
 import { callCostUsd, createPriceTable } from "../src/lib/pricing";
 import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
@@ -71,10 +70,8 @@ describe("adaptive routing on the simulator", () => {
     const optimizer = new Optimizer(config, { clock, rng: seededRng(1), log: (level, m) => logged.push(`${level}: ${m}`) });
     const llmFor = createLlmResolver({ simulatorUrl: sim!.url, callTimeoutMs: 30_000 });
     const prices = createPriceTable();
-    const dedup = createDedupEngine();
+    const ledger = new EntryLedger();
     const known = new KnownEntries();
-    const proposals: number[] = [];
-    const indexByText = new Map<string, number>();
     const calls: Array<{ at: number; target: string; itemsNew: number }> = [];
     const decisions: string[] = [];
 
@@ -105,23 +102,18 @@ describe("adaptive routing on the simulator", () => {
       now = at;
       const tally = { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
       for (const raw of items) {
-        const text = cleanCandidate(raw);
-        const check = text === null ? null : dedup.check(text);
-        if (text === null || check === null || check.key === "") {
-          tally.junk++;
-          optimizer.observeCandidate("junk");
-        } else if (check.unique) {
-          dedup.accept(text, check.key);
-          indexByText.set(text, proposals.length);
-          proposals.push(1);
-          known.add(proposals.length, text);
+        // Classified exactly as the orchestrator does (src/lib/entry-ledger.ts).
+        const c = ledger.classify(raw);
+        if (c.outcome === "unique") {
+          known.add(ledger.record(c.text), c.text);
           tally.new++;
           optimizer.observeCandidate("unique");
+        } else if (c.outcome === "junk") {
+          tally.junk++;
+          optimizer.observeCandidate("junk");
         } else {
-          const kind = check.kind === "near" ? "dupNear" : "dupExact";
-          const i = indexByText.get(check.duplicateOf);
-          tally[kind]++;
-          optimizer.observeCandidate(kind, i === undefined ? undefined : proposals[i]!++);
+          tally[c.outcome]++;
+          optimizer.observeCandidate(c.outcome, c.previousProposals);
         }
       }
       const costUsd = callCostUsd(prices, { ...target, promptTokens, completionTokens }) ?? 0;
@@ -171,7 +163,7 @@ describe("adaptive routing on the simulator", () => {
     expect(snap.weights[WEAK]).toBeGreaterThanOrEqual(0.05);
     expect(decisions.some((m) => m.startsWith(`${STRONG} is best`))).toBe(true);
     // Re-proposals feed the coverage estimate (refitted every 30 simulated seconds).
-    expect(snap.coverage!.observed).toBeGreaterThan(proposals.length * 0.95);
+    expect(snap.coverage!.observed).toBeGreaterThan(ledger.texts.length * 0.95);
     expect(snap.coverage!.estimatedTotal).toBeGreaterThanOrEqual(snap.coverage!.observed);
     expect(logged.filter((e) => !e.startsWith("info"))).toEqual([]);
   }, 60_000);

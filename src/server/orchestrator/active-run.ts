@@ -1,9 +1,8 @@
-import { cleanCandidate } from "../../lib/candidate";
-import { createDedupEngine, type DedupEngine } from "../../lib/dedup";
+import { EntryLedger, type CandidateOutcome } from "../../lib/entry-ledger";
 import { MAX_DELTA_ENTRIES, type Delta, type SubmitInput } from "../../lib/protocol";
 import type { RunConfig } from "../../lib/run-config";
 import type { EntryWriter } from "./entry-writer";
-import { RunMetrics, type CandidateOutcome } from "./metrics";
+import { RunMetrics } from "./metrics";
 import type { Optimizer } from "./optimizer";
 import type { OutputFile } from "./output-file";
 import type { EntryRow } from "./repo";
@@ -20,13 +19,9 @@ export type BatchOutcome = { accepted: number; duplicates: number; outcomes: Rec
  */
 export class ActiveRun {
   mode: RunMode = "starting";
-  readonly engine: DedupEngine = createDedupEngine();
+  /** The dedup index and the committed entries with their proposal counts. */
+  readonly ledger = new EntryLedger();
   readonly metrics = new RunMetrics();
-  /** committed[i] is entry seq i+1. */
-  readonly committed: string[] = [];
-  /** Times each entry (by index) has been proposed, first proposal included. */
-  readonly proposals: number[] = [];
-  private readonly indexByText = new Map<string, number>();
   private nextSeq: number;
   readonly newest: NewestEntry[] = [];
   private readonly batches = new Map<string, Promise<BatchOutcome>>();
@@ -58,11 +53,19 @@ export class ActiveRun {
     for (const r of rows) {
       // Keys are recomputed rather than read back: the stored key may come from an older
       // version of the dedup engine, and the index must match what check() computes now.
-      this.engine.accept(r.text);
-      this.pushCommitted(r.text);
+      this.ledger.load(r.text);
       this.metrics.seed(r.producer, `${r.provider}:${r.model}`, 1);
       this.nextSeq = r.seq + 1;
     }
+  }
+
+  /** committed[i] is entry seq i+1. */
+  get committed(): readonly string[] {
+    return this.ledger.texts;
+  }
+
+  get proposals(): readonly number[] {
+    return this.ledger.proposals;
   }
 
   get totalUnique(): number {
@@ -106,32 +109,21 @@ export class ActiveRun {
     const createdAt = new Date(now);
     for (const raw of input.candidates) {
       this.totalCandidates++;
-      const text = cleanCandidate(raw);
-      let outcome: CandidateOutcome;
-      if (text === null) outcome = "junk";
-      else {
-        const result = this.engine.check(text);
-        if (result.key === "") outcome = "junk";
-        else if (result.unique) {
-          this.engine.accept(text, result.key);
-          rows.push({
-            seq: this.nextSeq++,
-            text,
-            normalisedKey: result.key,
-            producer: input.producer,
-            provider: target.provider,
-            model: target.model,
-            batchId: input.batchId,
-            createdAt,
-          });
-          outcome = "unique";
-        } else {
-          const idx = this.indexByText.get(result.duplicateOf);
-          outcome = result.kind === "near" ? "dupNear" : "dupExact";
-          this.onOutcome(outcome, idx !== undefined ? this.proposals[idx]!++ : undefined);
-        }
+      const c = this.ledger.classify(raw);
+      const outcome = c.outcome;
+      if (c.outcome === "unique") {
+        rows.push({
+          seq: this.nextSeq++,
+          text: c.text,
+          normalisedKey: c.key,
+          producer: input.producer,
+          provider: target.provider,
+          model: target.model,
+          batchId: input.batchId,
+          createdAt,
+        });
       }
-      if (outcome === "unique" || outcome === "junk") this.onOutcome(outcome);
+      this.onOutcome(outcome, c.outcome === "dupExact" || c.outcome === "dupNear" ? c.previousProposals : undefined);
       outcomes[outcome]++;
       this.metrics.candidate(input.producer, targetKey, outcome, now);
       if (callTally) callTally[outcome === "unique" ? "new" : outcome]++;
@@ -143,16 +135,10 @@ export class ActiveRun {
   /** Called by the writer, in seq order, once rows are in the DB and the file. */
   onCommitted(rows: readonly EntryRow[]): void {
     for (const r of rows) {
-      this.pushCommitted(r.text);
+      this.ledger.record(r.text);
       this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: `${r.provider}:${r.model}`, at: r.createdAt.getTime() });
     }
     if (this.newest.length > 50) this.newest.splice(0, this.newest.length - 50);
-  }
-
-  private pushCommitted(text: string): void {
-    this.indexByText.set(text, this.committed.length);
-    this.committed.push(text);
-    this.proposals.push(1);
   }
 
   private callTally(callId: string) {

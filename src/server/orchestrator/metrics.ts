@@ -1,3 +1,4 @@
+import type { CandidateOutcome } from "../../lib/entry-ledger";
 import type { CallErrorKind, CallRecord } from "../../lib/protocol";
 import { SlidingCounter } from "../../lib/sliding-window";
 
@@ -78,7 +79,7 @@ class Series {
   }
 }
 
-export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
+export type { CandidateOutcome };
 
 /** Run metrics overall, per producer and per provider/model ("target"). */
 export class RunMetrics {
