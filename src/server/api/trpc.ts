@@ -1,7 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
-import { Orchestrator, OrchestratorError } from "../orchestrator/orchestrator";
+import { isDomainError } from "../../lib/errors";
+import type { Orchestrator } from "../orchestrator/orchestrator";
 
 export type Context = {
   orchestrator: Orchestrator;
@@ -32,7 +33,8 @@ const t = initTRPC.context<Context>().create({
 /** Maps the orchestrator's domain errors to precise tRPC codes. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof OrchestratorError) {
+  // By brand, not instanceof: the production build can hold two copies of the class.
+  if (!result.ok && isDomainError(result.error.cause)) {
     const cause = result.error.cause;
     throw new TRPCError({ code: cause.code, message: cause.message, cause });
   }

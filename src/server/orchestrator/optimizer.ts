@@ -1,4 +1,5 @@
 import { estimateCoverage, ReproposalCounter, StopMonitor, YieldCurve, type CoverageEstimate } from "../../lib/coverage";
+import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
 import type { ProviderId } from "../../lib/providers";
 import { createRouter, NoUsableTargetError, scoreDecision, type Objective, type Router } from "../../lib/routing";
@@ -425,6 +426,3 @@ function sig(x: number | null): number | null {
   return x === 0 ? 0 : Number(x.toPrecision(3));
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

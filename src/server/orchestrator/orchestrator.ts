@@ -5,6 +5,7 @@ import { SIM_MODEL_WIRE, type ProviderId } from "../../lib/providers";
 import type { Assignment, CallRecord, SubmitInput, SubmitResult, SyncResult } from "../../lib/protocol";
 import { assignTargets, resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
 import { topicSlug } from "../../lib/slug";
+import { DomainError as OrchestratorError, errorMessage } from "../../lib/errors";
 import type { Db } from "../db/client";
 import { ActiveRun } from "./active-run";
 import { EntryWriter } from "./entry-writer";
@@ -34,14 +35,8 @@ export type OrchestratorOptions = {
   log?: (level: "info" | "warn" | "error", message: string) => void;
 };
 
-export class OrchestratorError extends Error {
-  constructor(
-    readonly code: "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "CONFLICT",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** The orchestrator's domain errors (recognised by brand, see lib/errors.ts). */
+export { DomainError as OrchestratorError } from "../../lib/errors";
 
 export type ProducerMessage = { level: "info" | "warn" | "fatal"; message: string; at: number };
 
@@ -506,9 +501,6 @@ export function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function defaultLog(level: "info" | "warn" | "error", message: string): void {
   const line = `[igentai] ${level}: ${message}`;

@@ -1,0 +1,38 @@
+/**
+ * Errors that cross module (and bundle) boundaries. Next bundles a module once per entry
+ * point, so one server can hold two copies of a class and `instanceof` fails between them:
+ * domain errors are recognised by a brand on the object instead.
+ */
+export type DomainErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE";
+
+const BRAND = "igentai.DomainError";
+
+export class DomainError extends Error {
+  readonly brand = BRAND;
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** The input field at fault (dotted path), when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** True for a DomainError from any copy of this module. */
+export function isDomainError(err: unknown): err is DomainError {
+  return typeof err === "object" && err !== null && (err as { brand?: unknown }).brand === BRAND && typeof (err as { code?: unknown }).code === "string";
+}
+
+/** The message of anything thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Anything thrown, as an Error (catch sites receive `unknown`). */
+export function coerceError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  if (typeof err === "object" && err !== null && "message" in err) return new Error(String((err as { message: unknown }).message));
+  return new Error(String(err));
+}
