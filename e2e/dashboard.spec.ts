@@ -141,7 +141,8 @@ test("a topic started from the form runs against the simulator, streams live num
 
   // Search over the run's entries.
   const sample = (await page.getByTestId("entry").first().locator(".entry-text").textContent())!.trim();
-  const needle = sample.slice(0, Math.min(6, sample.length));
+  // Trimmed: the server trims the search text, so a needle ending in a space would match more.
+  const needle = sample.slice(0, Math.min(6, sample.length)).trim();
   await page.getByTestId("entry-search").fill(needle);
   await expect(page.getByText(/match(es)? for/)).toBeVisible();
   const texts = await page.getByTestId("entry").locator(".entry-text").allTextContents();
