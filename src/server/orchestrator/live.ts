@@ -1,3 +1,4 @@
+import type { RunMode } from "../../lib/run-modes";
 import type { ActiveRun, NewestEntry } from "./active-run";
 import type { OptimizerSnapshot } from "./optimizer";
 import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
@@ -12,7 +13,7 @@ export type ProducerView = TallySnapshot & {
 /** What `metrics.live` pushes and `topic.status` returns. Plain JSON. */
 export type LiveSnapshot = {
   at: number;
-  state: "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
+  state: "idle" | RunMode;
   run: { id: string; topic: string; slug: string; startedAt: number; elapsedMs: number; producers: number; strategy: string } | null;
   totals: TallySnapshot;
   producers: ProducerView[];
@@ -55,12 +56,20 @@ export function buildSnapshot(
       producers: run.config.producers,
       strategy: run.config.strategy,
     },
-    totals: { ...m.overall, unique: run.totalUnique },
+    // The committed count is the run's total (the history shows the same number); entries
+    // classified but not yet committed must not make "last minute" exceed it.
+    totals: {
+      ...m.overall,
+      unique: run.totalUnique,
+      uniqueLastMinute: Math.min(m.overall.uniqueLastMinute, run.totalUnique),
+      candidates: run.totalCandidates,
+      candidatesLastMinute: Math.min(m.overall.candidatesLastMinute, run.totalCandidates),
+    },
     producers,
     targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:") })),
     newest: run.newest.slice(-20).reverse(),
     lastSeq: run.totalUnique,
-    routing: run.optimizer ? routingSnapshot(run, now) : null,
+    routing: routingSnapshot(run, now),
   };
 }
 

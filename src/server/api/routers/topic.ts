@@ -12,6 +12,9 @@ export const topicRouter = router({
   // omitted optional input, so `topic.stop.mutate()` must not declare one.
   stop: publicProcedure.mutation(({ ctx }) => ctx.orchestrator.stop("stopped by user")),
 
+  /** Resumes a stored run (interrupted, stopped or failed) with the settings it was started with. */
+  resume: publicProcedure.input(z.object({ runId })).mutation(({ ctx, input }) => ctx.orchestrator.resume(input.runId)),
+
   status: publicProcedure.query(({ ctx }) => ctx.orchestrator.snapshot()),
 
   /** Provider/models the form may offer: real ones only when their key is set, plus the simulator. */
@@ -25,11 +28,14 @@ export const topicRouter = router({
         take: input?.limit ?? 50,
         select: { id: true, topic: true, slug: true, state: true, createdAt: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true, totalCandidates: true },
       });
-      const active = ctx.orchestrator.activeRunId;
+      // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
       const live = ctx.orchestrator.snapshot();
+      const active = live.run?.id ?? null;
       return runs.map((r) => ({
         ...r,
+        state: r.id === active ? live.state : r.state,
         totalUnique: r.id === active ? live.totals.unique : r.totalUnique,
+        totalCandidates: r.id === active ? live.totals.candidates : r.totalCandidates,
         createdAt: r.createdAt.getTime(),
         startedAt: r.startedAt?.getTime() ?? null,
         stoppedAt: r.stoppedAt?.getTime() ?? null,
