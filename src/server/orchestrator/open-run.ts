@@ -8,7 +8,6 @@ import { RunMetrics } from "./metrics";
 import { Optimizer } from "./optimizer";
 import { OutputFile } from "./output-file";
 import { addEvent, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
-import type { Supervisor } from "./supervisor";
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 
@@ -75,11 +74,4 @@ export async function openRun(
 /** Producer names of a run: p1..pN. */
 export function producerNames(config: RunConfig): string[] {
   return assignTargets(config.providers, config.producers).map((_, i) => `p${i + 1}`);
-}
-
-const RUNNING_STATUSES = new Set(["online", "launching", "waiting restart"]);
-
-/** The run's producers still running under pm2 (a web-app restart under the daemon leaves them). */
-export async function runningProducers(supervisor: Supervisor, runId: string): Promise<string[]> {
-  return (await supervisor.list()).filter((p) => p.runId === runId && RUNNING_STATUSES.has(p.status)).map((p) => p.producer);
 }

@@ -1,18 +1,20 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
-import { availableModels, isProviderAvailable, type ProviderKeys } from "../../lib/providers";
-import { resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
+import { availableModels, type ProviderKeys } from "../../lib/providers";
+import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
-import { topicSlug } from "../../lib/slug";
 import type { Db } from "../db/client";
 import type { ActiveRun } from "./active-run";
+import { EventLog, coalesce, consoleLog } from "./event-log";
 import { buildSnapshot, type LiveSnapshot } from "./live";
-import { openRun, producerNames, runningProducers } from "./open-run";
+import { openRun, producerNames } from "./open-run";
+import { ProducerPool, producersToKeep } from "./producer-pool";
 import { ProducerApi, sha256 } from "./producer-api";
 import * as repo from "./repo";
 import { RunStates, type ModeChange } from "./run-state";
+import { prepareStart, runConfigOf, type PreparedStart, type SetupDeps, type StoredConfig } from "./run-setup";
 import type { Supervisor } from "./supervisor";
 import { Ticker } from "./ticker";
 
@@ -35,12 +37,6 @@ export type OrchestratorOptions = {
   log?: (level: "info" | "warn" | "error", message: string) => void;
 };
 
-/** A run's config as stored: the start settings, the producers' secret (hashed) and the simulator they were given. */
-type StoredConfig = RunConfig & { secretHash: string; simulatorUrl?: string };
-
-/** A start validated and prepared in full, before anything running is touched. */
-type PreparedStart = { runId: string; slug: string; config: RunConfig; secret: string; simUrl: string | undefined; resumedFrom: RunMode | null };
-
 /**
  * The run controller: one run at a time. Starts, stops, boots (re-attach or mark
  * interrupted) and shuts down, serialised; the producer endpoints are in producer-api.ts,
@@ -53,17 +49,19 @@ export class Orchestrator {
   readonly producers: ProducerApi;
   private readonly states: RunStates;
   private readonly ticker: Ticker;
+  private readonly pool: ProducerPool;
   private run: ActiveRun | undefined;
   private lifecycle: Promise<unknown> = Promise.resolve();
-  private changeTimer: NodeJS.Timeout | undefined;
-  private readonly pendingEvents = new Set<Promise<void>>();
+  private readonly eventLog: EventLog;
   private closed = false;
 
   constructor(private readonly opts: OrchestratorOptions) {
     this.clock = opts.clock ?? Date.now;
     this.events.setMaxListeners(1000);
-    const log = (level: "info" | "warn" | "error", message: string) => (opts.log ?? defaultLog)(level, message);
+    const log = (level: "info" | "warn" | "error", message: string) => (opts.log ?? consoleLog)(level, message);
     this.log = log;
+    this.eventLog = new EventLog(opts.db, log);
+    this.pool = new ProducerPool(opts.supervisor, { apiUrl: opts.apiUrl, producerEnv: opts.producerEnv });
     this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals) });
     this.states.events.on("mode", (c: ModeChange) => this.onModeChange(c));
     this.producers = new ProducerApi({ prisma: () => this.prisma, activeRun: () => this.run, costOf: opts.costOf, clock: this.clock, changed: () => this.changed(), log });
@@ -72,10 +70,7 @@ export class Orchestrator {
       activeRun: () => this.run,
       health: () => opts.supervisor.health(),
       snapshot: () => this.snapshot(),
-      saveSample: async (run, sample, at) => {
-        await repo.insertMetricSample(this.prisma, run.id, new Date(at), sample);
-        await repo.saveRunTotals(this.prisma, run.id, run.totals());
-      },
+      saveSample: (run, sample, at) => repo.saveSample(this.prisma, run.id, new Date(at), sample, run.totals()),
       stop: (reason, runId) => this.stop(reason, runId),
       ticked: () => this.events.emit("tick"),
       log,
@@ -106,9 +101,9 @@ export class Orchestrator {
       const active = await repo.findActiveRun(this.prisma);
       if (active) {
         const stored = { id: active.id, mode: active.state as RunMode, totals: () => ({ totalUnique: active.totalUnique, totalCandidates: active.totalCandidates }) };
-        const alive = active.state === "stopping" ? [] : await runningProducers(this.opts.supervisor, active.id);
+        const alive = active.state === "stopping" ? [] : await this.pool.running(active.id);
         if (active.state === "stopping") {
-          await this.opts.supervisor.stopAll();
+          await this.pool.stopAll();
           await this.states.setMode(stored, "stopped", "the server restarted while the run was stopping");
         } else if (alive.length === 0) {
           this.log("warn", `run ${active.id} was active but its producers are gone: marked interrupted (resume it from the history)`);
@@ -121,17 +116,14 @@ export class Orchestrator {
             this.log("error", `cannot re-attach run ${active.id}: ${errorMessage(err)}; marked failed`);
             const run = this.run ?? stored;
             this.run = undefined;
-            await this.opts.supervisor.stopAll().catch(() => undefined);
+            await this.pool.stopAll().catch(() => undefined);
             await this.states.setMode(run, "failed", `could not resume: ${errorMessage(err)}`);
           }
         }
       }
       if (!this.run) {
-        const leftovers = await this.opts.supervisor.list();
-        if (leftovers.length > 0) {
-          this.log("warn", `stopping ${leftovers.length} producer(s) left from an earlier run`);
-          await this.opts.supervisor.stop(leftovers.map((p) => p.name));
-        }
+        const stopped = await this.pool.stopOthers([]);
+        if (stopped > 0) this.log("warn", `stopped ${stopped} producer(s) left from an earlier run`);
       }
       if (!this.closed) this.ticker.start();
     });
@@ -144,11 +136,11 @@ export class Orchestrator {
    */
   start(raw: StartInput): Promise<{ runId: string; resumed: boolean; entries: number }> {
     return this.serial(async () => {
-      const prepared = await this.prepare(raw);
+      const prepared = await prepareStart(this.setupDeps(), raw, this.run?.id ?? null);
       if (this.run) await this.stopActive("replaced by a new topic");
       const run = await this.launch(prepared);
       const resumed = prepared.resumedFrom !== null;
-      await this.event(run.id, resumed ? "run.resumed" : "run.started", `${resumed ? "resumed" : "started"} "${run.config.topic}" with ${run.config.producers} producer(s)`, {
+      await this.eventLog.add(run.id, resumed ? "run.resumed" : "run.started", `${resumed ? "resumed" : "started"} "${run.config.topic}" with ${run.config.producers} producer(s)`, {
         producers: run.config.producers,
         providers: run.config.providers,
         entries: run.totalUnique,
@@ -176,31 +168,6 @@ export class Orchestrator {
     });
   }
 
-  private async prepare(raw: StartInput): Promise<PreparedStart> {
-    const parsed = startInputSchema.safeParse(raw);
-    if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
-    const config = resolveRunConfig(parsed.data, { producers: this.opts.defaultProducers, keys: this.opts.keys });
-    for (const p of config.providers) {
-      if (!isProviderAvailable(p.provider, this.opts.keys)) {
-        const key = p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
-        throw new DomainError("BAD_REQUEST", `provider ${p.provider} needs ${key} in the server's environment`);
-      }
-    }
-    const slug = topicSlug(config.topic);
-    const simUrl = config.providers.some((p) => p.provider === "sim") ? await this.opts.simulatorUrl() : undefined;
-    const secret = this.newSecret();
-    const stored: StoredConfig = { ...config, secretHash: sha256(secret), simulatorUrl: simUrl };
-    const previous = await repo.findRunBySlug(this.prisma, slug);
-    if (!previous) {
-      const runId = randomUUID();
-      await repo.createPreparedRun(this.prisma, { id: runId, topic: config.topic, slug, config: stored as never });
-      return { runId, slug, config, secret, simUrl, resumedFrom: null };
-    }
-    // The active run's row keeps its config until it is stopped (a restart re-attaches with it).
-    if (previous.id !== this.run?.id) await repo.saveRunConfig(this.prisma, previous.id, stored as never);
-    return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: previous.id === this.run?.id ? "stopped" : (previous.state as RunMode) };
-  }
-
   /** Opens a prepared run and starts its producers. */
   private async launch(p: PreparedStart): Promise<ActiveRun> {
     await repo.saveRunConfig(this.prisma, p.runId, { ...p.config, secretHash: sha256(p.secret), simulatorUrl: p.simUrl } as never);
@@ -209,11 +176,11 @@ export class Orchestrator {
     this.producers.messages.clear();
     try {
       await this.states.setMode(run, "starting");
-      for (const producer of producerNames(p.config)) await this.opts.supervisor.start(producer, this.producerEnv(run.id, producer, p.secret, p.simUrl));
+      await this.pool.start(run.id, producerNames(p.config), p.secret, p.simUrl);
       await this.states.setMode(run, "running");
     } catch (err) {
       this.run = undefined;
-      await this.opts.supervisor.stopAll().catch(() => undefined);
+      await this.pool.stopAll().catch(() => undefined);
       await this.states.setMode(run, "failed", `could not start: ${errorMessage(err)}`).catch(() => undefined);
       throw err;
     }
@@ -224,30 +191,21 @@ export class Orchestrator {
 
   /** After a web-app restart: takes over the producers still running, restarting any that cannot be kept. */
   private async reattach(runId: string, slug: string, stored: StoredConfig, mode: RunMode, alive: string[]): Promise<void> {
-    const config = resolveRunConfig(startInputSchema.parse(stored), { producers: this.opts.defaultProducers, keys: this.opts.keys });
+    const config = runConfigOf(stored, this.setupDeps());
     const simUrl = config.providers.some((p) => p.provider === "sim") ? await this.opts.simulatorUrl(stored.simulatorUrl) : undefined;
     const wanted = producerNames(config);
-    // Producers can be kept only if what they were started with still holds.
-    let keep = simUrl === stored.simulatorUrl ? wanted.filter((p) => alive.includes(p)) : [];
-    let secret: string | undefined;
-    if (keep.length < wanted.length) {
-      // The secret is stored hashed only: producers started now need a new one, and so do the kept ones.
-      secret = this.newSecret();
-      keep = [];
-    }
-    const strays = (await this.opts.supervisor.list()).filter((p) => !keep.includes(p.producer)).map((p) => p.name);
-    if (strays.length > 0) await this.opts.supervisor.stop(strays);
+    const keep = producersToKeep(wanted, alive, simUrl === stored.simulatorUrl);
+    const secret = keep.length === 0 ? this.newSecret() : undefined;
+    await this.pool.stopOthers(keep);
     const secretHash = secret ? sha256(secret) : stored.secretHash;
     await repo.saveRunConfig(this.prisma, runId, { ...config, secretHash, simulatorUrl: simUrl } as never);
     const run = await openRun(this.openDeps(), { id: runId, slug, config, mode, secretHash, keepStartTime: true });
     this.run = run;
     this.producers.messages.clear();
-    for (const producer of wanted) {
-      if (!keep.includes(producer)) await this.opts.supervisor.start(producer, this.producerEnv(runId, producer, secret!, simUrl));
-    }
+    if (secret) await this.pool.start(runId, wanted, secret, simUrl, keep);
     if (run.mode === "starting") await this.states.setMode(run, "running");
     if (keep.length > 0) this.log("info", `re-attached to ${keep.length} running producer(s)`);
-    await this.event(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, { kept: keep.length });
+    await this.eventLog.add(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, { kept: keep.length });
     this.changed();
   }
 
@@ -256,7 +214,7 @@ export class Orchestrator {
     if (!run) return;
     if (run.mode !== "stopping") await this.states.setMode(run, "stopping", reason);
     try {
-      await this.opts.supervisor.stopAll();
+      await this.pool.stopAll();
     } catch (err) {
       this.log("error", `stopping producers: ${errorMessage(err)}`);
     }
@@ -274,24 +232,17 @@ export class Orchestrator {
   private onModeChange(c: ModeChange): void {
     this.events.emit("mode", c);
     if (c.to === "stopped" || c.to === "failed" || c.to === "interrupted") {
-      void this.event(c.runId, `run.${c.to}`, `${c.to}${c.reason ? `: ${c.reason}` : ""}`, { totalUnique: c.totals.totalUnique });
+      void this.eventLog.add(c.runId, `run.${c.to}`, `${c.to}${c.reason ? `: ${c.reason}` : ""}`, { totalUnique: c.totals.totalUnique });
     }
     this.changed();
   }
 
-  private openDeps() {
-    return { db: this.opts.db, outputDir: this.opts.outputDir, clock: this.clock, log: this.log, onCommitted: () => this.changed() };
+  private setupDeps(): SetupDeps {
+    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret() };
   }
 
-  private producerEnv(runId: string, producer: string, secret: string, simUrl: string | undefined): Record<string, string> {
-    return {
-      ...this.opts.producerEnv(),
-      IGENTAI_API_URL: this.opts.apiUrl,
-      IGENTAI_RUN_ID: runId,
-      IGENTAI_PRODUCER: producer,
-      IGENTAI_RUN_SECRET: secret,
-      ...(simUrl ? { IGENTAI_SIMULATOR_URL: simUrl } : {}),
-    };
+  private openDeps() {
+    return { db: this.opts.db, outputDir: this.opts.outputDir, clock: this.clock, log: this.log, onCommitted: () => this.changed() };
   }
 
   private newSecret(): string {
@@ -312,30 +263,8 @@ export class Orchestrator {
     return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock());
   }
 
-  /** Entries committed so far, for tests and the bench (the DB is the source of truth). */
-  committedEntries(): readonly string[] {
-    return this.run?.committed ?? [];
-  }
-
-  private changed(): void {
-    // Coalesce bursts: listeners get at most one "change" per 5 ms (each live subscriber
-    // then applies its own minimum interval).
-    this.changeTimer ??= setTimeout(() => {
-      this.changeTimer = undefined;
-      this.events.emit("change");
-    }, 5);
-    this.changeTimer.unref?.();
-  }
-
-  private event(runId: string | null, kind: string, message: string, data?: object): Promise<void> {
-    const p = repo
-      .addEvent(this.prisma, { runId, kind, message, data: data as never })
-      .then(() => undefined)
-      .catch((err: unknown) => this.log("error", `event log: ${errorMessage(err)}`));
-    this.pendingEvents.add(p);
-    void p.finally(() => this.pendingEvents.delete(p));
-    return p;
-  }
+  /** Listeners get at most one "change" per 5 ms (each live subscriber then applies its own minimum interval). */
+  private readonly changed = coalesce(() => this.events.emit("change"), 5);
 
   /**
    * Shuts the orchestrator down. With `stopProducers: false` (server restart) producers
@@ -345,11 +274,11 @@ export class Orchestrator {
     if (this.closed) return;
     this.closed = true;
     this.ticker.close();
-    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
       : [async () => this.run?.writer.close(), async () => this.run?.output.close()];
-    steps.push(() => Promise.all([...this.pendingEvents]));
+    steps.push(() => this.eventLog.flush());
     for (const step of steps) {
       await step().catch((err: unknown) => this.log("error", `close: ${errorMessage(err)}`));
     }
@@ -359,9 +288,3 @@ export class Orchestrator {
 
 /** The orchestrator's domain errors (recognised by brand, see lib/errors.ts). */
 export { DomainError as OrchestratorError } from "../../lib/errors";
-
-function defaultLog(level: "info" | "warn" | "error", message: string): void {
-  const line = `[igentai] ${level}: ${message}`;
-  if (level === "error") console.error(line);
-  else console.log(line);
-}

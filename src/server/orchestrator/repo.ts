@@ -148,6 +148,8 @@ export async function insertLlmCall(
   return stored > 0;
 }
 
-export async function insertMetricSample(db: PrismaClient, runId: string, at: Date, data: MetricSampleData): Promise<void> {
+/** A metric sample and the run's totals at that moment (the history's figures follow the samples). */
+export async function saveSample(db: PrismaClient, runId: string, at: Date, data: MetricSampleData, totals: RunTotals): Promise<void> {
   await db.metricSample.create({ data: { runId, at, data } });
+  await saveRunTotals(db, runId, totals);
 }
