@@ -59,7 +59,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 
   const [resumingId, setResumingId] = useState<string | null>(null);
   const resume = useMutation(
-    trpc.topic.start.mutationOptions({
+    trpc.topic.resume.mutationOptions({
       onSuccess: () => {
         void queryClient.invalidateQueries({ queryKey: trpc.topic.list.queryKey() });
         router.push("/");
@@ -105,7 +105,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
               onResume={(r) => {
                 setResumingId(r.id);
                 setPrefill({ topic: r.topic, nonce: Date.now() });
-                resume.mutate({ topic: r.topic });
+                resume.mutate({ runId: r.id });
               }}
             />
             {resume.isError && (
@@ -168,7 +168,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
                   title="By provider / model"
                   kind="target"
                   testId="targets-table"
-                  rows={llmRows(snap.targets, { simulated: (t) => Boolean((t as { simulated?: boolean }).simulated), routing: snap.routing })}
+                  rows={llmRows(snap.targets, { simulated: (t) => t.simulated === true, routing: snap.routing })}
                 />
                 <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(snap.producers)} />
               </>

@@ -1,5 +1,6 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
+import { readMetricSample } from "../../../lib/metric-sample";
 import { publicProcedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -52,6 +53,6 @@ export const metricsRouter = router({
         take: input.limit,
         select: { at: true, data: true },
       });
-      return rows.reverse().map((r) => ({ at: r.at.getTime(), data: r.data as Record<string, unknown> }));
+      return rows.reverse().map((r) => ({ at: r.at.getTime(), data: readMetricSample(r.data) }));
     }),
 });
