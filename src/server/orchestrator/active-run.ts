@@ -6,7 +6,7 @@ import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import { EntryWriter } from "./entry-writer";
 import type { RunMetrics } from "./metrics";
-import { callObservation, type Optimizer } from "./optimizer";
+import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
 import type { EntryRow, RunTotals } from "./repo";
 

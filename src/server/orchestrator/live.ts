@@ -1,6 +1,6 @@
 import type { RunMode } from "../../lib/run-modes";
 import type { ActiveRun, NewestEntry } from "./active-run";
-import type { OptimizerSnapshot } from "./optimizer";
+import type { OptimizerSnapshot } from "../../lib/routing/optimizer";
 import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
 import type { ProducerHealth } from "./supervisor";
 

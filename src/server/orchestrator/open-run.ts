@@ -5,7 +5,7 @@ import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
 import { ActiveRun } from "./active-run";
 import { RunMetrics } from "./metrics";
-import { Optimizer } from "./optimizer";
+import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
 import { addEvent, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
 
