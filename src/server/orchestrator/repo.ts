@@ -153,3 +153,53 @@ export async function saveSample(db: PrismaClient, runId: string, at: Date, data
   await db.metricSample.create({ data: { runId, at, data } });
   await saveRunTotals(db, runId, totals);
 }
+
+// ---- read side (the API's queries) ----------------------------------------------------
+
+/** Prisma passes `contains` to LIKE unescaped: a search for "100%" or "_" must be literal. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The run history, newest first, with the totals stored at the last sample or stop. */
+export async function listRuns(db: PrismaClient, limit: number) {
+  return db.run.findMany({
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: { id: true, topic: true, slug: true, state: true, createdAt: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true, totalCandidates: true },
+  });
+}
+
+export async function runExists(db: PrismaClient, runId: string): Promise<boolean> {
+  return (await db.run.findUnique({ where: { id: runId }, select: { id: true } })) !== null;
+}
+
+/** A page of a run's entries, newest first: seq < before, optionally containing `search` (any case). */
+export async function entriesPage(db: PrismaClient, q: { runId: string; before?: number; limit: number; search?: string }) {
+  return db.entry.findMany({
+    where: {
+      runId: q.runId,
+      ...(q.before ? { seq: { lt: q.before } } : {}),
+      ...(q.search ? { text: { contains: escapeLike(q.search), mode: "insensitive" as const } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: q.limit,
+    select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true },
+  });
+}
+
+/** The newest `limit` samples of a run (a long run keeps its recent curve), oldest first. */
+export async function recentSamples(db: PrismaClient, runId: string, limit: number) {
+  const rows = await db.metricSample.findMany({ where: { runId }, orderBy: { at: "desc" }, take: limit, select: { at: true, data: true } });
+  return rows.reverse();
+}
+
+/** A run's events, newest first; `kind` matches as a prefix ("routing." for every routing event). */
+export async function runEvents(db: PrismaClient, q: { runId: string; limit: number; kind?: string }) {
+  return db.event.findMany({
+    where: { runId: q.runId, ...(q.kind ? { kind: { startsWith: escapeLike(q.kind) } } : {}) },
+    orderBy: { at: "desc" },
+    take: q.limit,
+    select: { id: true, at: true, kind: true, message: true, data: true, score: true, scoredAt: true },
+  });
+}
