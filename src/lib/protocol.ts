@@ -69,11 +69,13 @@ export const submitInput = producerIdentity.extend({
 export type SubmitInput = z.infer<typeof submitInput>;
 
 export const syncInput = producerIdentity.extend({ sinceSeq: z.number().int().min(0) });
+export type SyncInput = z.infer<typeof syncInput>;
 
 export const reportInput = producerIdentity.extend({
   level: z.enum(["info", "warn", "fatal"]),
   message: z.string().max(500),
 });
+export type ReportInput = z.infer<typeof reportInput>;
 
 export const deltaSchema = z.object({
   entries: z.array(z.object({ seq: z.number().int(), text: z.string() })),

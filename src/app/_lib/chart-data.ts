@@ -82,13 +82,21 @@ export function withLiveSample(stored: readonly Sample[], live: Sample | null): 
   return out;
 }
 
+/**
+ * Per-session counters (tokens, duplicates; candidates in samples from before the count
+ * was carried over) going back mean the server restarted, even without a gap.
+ */
+function restarted(prev: Sample, s: Sample): boolean {
+  return s.candidates < prev.candidates || s.tokens < prev.tokens || s.dupExact + s.dupNear < prev.dupExact + prev.dupNear;
+}
+
 /** Splits samples where the run paused (a gap) or its counters restarted (resume, server restart). */
 export function splitSessions(samples: readonly Sample[], gapMs = SESSION_GAP_MS): Sample[][] {
   const sessions: Sample[][] = [];
   let current: Sample[] = [];
   for (const s of samples) {
     const prev = current[current.length - 1];
-    if (prev && (s.at - prev.at > gapMs || s.candidates < prev.candidates)) {
+    if (prev && (s.at - prev.at > gapMs || restarted(prev, s))) {
       sessions.push(current);
       current = [];
     }

@@ -2,12 +2,13 @@ import type { RunMode } from "../../lib/run-modes";
 import type { ActiveRun, NewestEntry } from "./active-run";
 import type { OptimizerSnapshot } from "../../lib/routing/optimizer";
 import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
+import type { ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
 
 export type ProducerView = TallySnapshot & {
   target: string | null;
   health: ProducerHealth | null;
-  message: { level: "info" | "warn" | "fatal"; message: string; at: number } | null;
+  message: ProducerMessage | null;
 };
 
 /** What `metrics.live` pushes and `topic.status` returns. Plain JSON. */
@@ -29,7 +30,7 @@ const EMPTY_TALLY: TallySnapshot = emptyTallySnapshot("all");
 export function buildSnapshot(
   run: ActiveRun | undefined,
   health: readonly ProducerHealth[],
-  messages: ReadonlyMap<string, { level: "info" | "warn" | "fatal"; message: string; at: number }>,
+  messages: ReadonlyMap<string, ProducerMessage>,
   now: number,
 ): LiveSnapshot {
   if (!run) {

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { DomainError, errorMessage } from "../../lib/errors";
-import type { Assignment, CallRecord, SubmitInput, SubmitResult, SyncResult } from "../../lib/protocol";
+import type { Assignment, CallRecord, ReportInput, SubmitInput, SubmitResult, SyncInput, SyncResult } from "../../lib/protocol";
 import { isProducing } from "../../lib/run-modes";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { ActiveRun } from "./active-run";
 import { insertLlmCall } from "./repo";
 
-export type ProducerMessage = { level: "info" | "warn" | "fatal"; message: string; at: number };
+export type ProducerMessage = Pick<ReportInput, "level" | "message"> & { at: number };
 
 export type ProducerApiDeps = {
   prisma: () => PrismaClient;
@@ -49,7 +49,7 @@ export class ProducerApi {
     return this.syncResult(run, input.producer, 0);
   }
 
-  sync(run: ActiveRun | undefined, input: { producer: string; sinceSeq: number }): SyncResult {
+  sync(run: ActiveRun | undefined, input: SyncInput): SyncResult {
     return this.syncResult(run, input.producer, input.sinceSeq);
   }
 
@@ -68,7 +68,7 @@ export class ProducerApi {
     return { ...this.syncResult(run, input.producer, input.sinceSeq), accepted: result.accepted, duplicates: result.duplicates, replay };
   }
 
-  report(run: ActiveRun | undefined, input: { producer: string; level: "info" | "warn" | "fatal"; message: string }): void {
+  report(run: ActiveRun | undefined, input: ReportInput): void {
     if (!run) return;
     this.messages.set(input.producer, { level: input.level, message: input.message, at: this.deps.clock() });
     if (input.level !== "info") this.deps.log("warn", `producer ${input.producer}: ${input.message}`);

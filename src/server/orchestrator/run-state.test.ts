@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../db/client";
 import { saveRunState } from "./repo";
-import { RunStateError, RunStates, type ModeChange } from "./run-state";
+import { RunStateError, RunStates, type ModeChange, type RunMode } from "./run-state";
 
 /** The run state machine against a real (in-memory PGlite) database. */
 describe("run state machine", () => {
@@ -21,7 +21,7 @@ describe("run state machine", () => {
 
   it("writes each mode to runs.state and announces it once", async () => {
     await db.prisma.run.create({ data: { id: "r1", topic: "Rivers", slug: "rivers", state: "stopped", config: {} } });
-    const run = { id: "r1", mode: "stopped" as const as ModeChange["to"], totals: () => ({ totalUnique: 7, totalCandidates: 9 }) };
+    const run = { id: "r1", mode: "stopped" as RunMode, totals: () => ({ totalUnique: 7, totalCandidates: 9 }) };
 
     await states.setMode(run, "starting");
     expect(await row("r1")).toMatchObject({ state: "starting", startedAt: new Date(now), stoppedAt: null, totalUnique: 7 });
@@ -36,7 +36,7 @@ describe("run state machine", () => {
 
   it("refuses an illegal transition, changing neither the database nor the run", async () => {
     await db.prisma.run.create({ data: { id: "r2", topic: "Lakes", slug: "lakes", state: "interrupted", config: {} } });
-    const run = { id: "r2", mode: "interrupted" as ModeChange["to"], totals: () => ({ totalUnique: 0, totalCandidates: 0 }) };
+    const run = { id: "r2", mode: "interrupted" as RunMode, totals: () => ({ totalUnique: 0, totalCandidates: 0 }) };
     const before = changes.length;
     await expect(states.setMode(run, "running")).rejects.toThrow(RunStateError);
     expect(run.mode).toBe("interrupted");
