@@ -144,9 +144,6 @@ export function duplicateRate(t: { candidates: number; dupExact: number; dupNear
   return t.candidates > 0 ? (t.dupExact + t.dupNear) / t.candidates : null;
 }
 
-/** States in which a server holds the run (src/lib/run-modes.ts). */
-export { isActiveMode as isRunActive } from "../../lib/run-modes";
-
 export type CoverageView = { coverage: number; estimatedTotal: number; observed: number | null; low: number | null; high: number | null; method: string | null };
 
 /** The snapshot's exhaustion estimate (`routing.coverage`), when the orchestrator has one yet. */

@@ -2,6 +2,7 @@ import type { RunMode } from "../../lib/run-modes";
 import type { ActiveRun, NewestEntry } from "./active-run";
 import type { OptimizerSnapshot } from "../../lib/routing/optimizer";
 import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
+import { producerNames } from "./open-run";
 import type { ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
 
@@ -38,7 +39,7 @@ export function buildSnapshot(
   }
   const m = run.metrics.snapshot(now);
   const byProducer = new Map(m.producers.map((p) => [p.key, p]));
-  const names = new Set([...Array.from({ length: run.config.producers }, (_, i) => `p${i + 1}`), ...byProducer.keys()]);
+  const names = new Set([...producerNames(run.config), ...byProducer.keys()]);
   const producers: ProducerView[] = [...names].map((key) => ({
     ...(byProducer.get(key) ?? emptyTallySnapshot(key)),
     target: null,

@@ -1,6 +1,6 @@
 import { EntryLedger } from "../../lib/entry-ledger";
 import { targetLabel } from "../../lib/providers";
-import { assignTargets, type RunConfig } from "../../lib/run-config";
+import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
 import { ActiveRun } from "./active-run";
@@ -71,7 +71,7 @@ export async function openRun(
   });
 }
 
-/** Producer names of a run: p1..pN. */
-export function producerNames(config: RunConfig): string[] {
-  return assignTargets(config.providers, config.producers).map((_, i) => `p${i + 1}`);
+/** Producer names of a run: p1..pN (the router picks each one's model per call). */
+export function producerNames(config: Pick<RunConfig, "producers">): string[] {
+  return Array.from({ length: config.producers }, (_, i) => `p${i + 1}`);
 }

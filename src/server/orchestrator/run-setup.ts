@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DomainError } from "../../lib/errors";
 import { isProviderAvailable, type ProviderKeys } from "../../lib/providers";
 import { resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
-import type { RunMode } from "../../lib/run-modes";
+import { isActiveMode, type RunMode } from "../../lib/run-modes";
 import { topicSlug } from "../../lib/slug";
 import type { Db } from "../db/client";
 import { sha256 } from "./producer-api";
@@ -62,5 +62,7 @@ export async function prepareStart(deps: SetupDeps, raw: StartInput, activeRunId
   // The active run's row keeps its config until it is stopped (a restart re-attaches with it).
   if (previous.id === activeRunId) return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: "stopped" };
   await saveRunConfig(deps.db.prisma, previous.id, stored as never);
-  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: previous.state as RunMode };
+  // A row still marked active that this server does not hold was left by a server that is gone.
+  const mode = isActiveMode(previous.state) ? "interrupted" : (previous.state as RunMode);
+  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: mode };
 }
