@@ -30,12 +30,8 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(1_000 * 2 ** Math.max(0, attempt), 5_000);
 }
 
-export type HealthLike = {
-  status: string;
-  restarts: number;
-  unstableRestarts: number;
-  uptimeMs: number | null;
-};
+/** The pm2 figures the health level is judged on (a producer's `health` in the snapshot). */
+export type HealthLike = Pick<NonNullable<LiveSnapshot["producers"][number]["health"]>, "status" | "restarts" | "unstableRestarts" | "uptimeMs">;
 
 export type HealthLevel = "ok" | "warn" | "bad" | "unknown";
 

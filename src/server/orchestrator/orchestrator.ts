@@ -285,6 +285,3 @@ export class Orchestrator {
     this.opts.supervisor.disconnect();
   }
 }
-
-/** The orchestrator's domain errors (recognised by brand, see lib/errors.ts). */
-export { DomainError as OrchestratorError } from "../../lib/errors";
