@@ -255,10 +255,6 @@ export class Orchestrator {
     return availableModels(this.opts.keys);
   }
 
-  get activeRunId(): string | null {
-    return this.run?.id ?? null;
-  }
-
   snapshot(): LiveSnapshot {
     return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock());
   }
