@@ -125,7 +125,7 @@ export class Orchestrator {
         const stopped = await this.pool.stopOthers([]);
         if (stopped > 0) this.log("warn", `stopped ${stopped} producer(s) left from an earlier run`);
       }
-      if (!this.closed) this.ticker.start();
+      this.ticker.start();
     });
   }
 

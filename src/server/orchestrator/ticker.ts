@@ -31,6 +31,7 @@ export type TickerDeps = {
 export class Ticker {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private closed = false;
   private lastSampleAt = 0;
   private lastHealthAt = 0;
   /** Producer health as last polled from pm2. */
@@ -39,12 +40,13 @@ export class Ticker {
   constructor(private readonly deps: TickerDeps) {}
 
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.closed) return;
     this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.deps.log("error", `tick: ${errorMessage(err)}`)), TICK_MS);
     this.timer.unref();
   }
 
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
   }
 
