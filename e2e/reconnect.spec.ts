@@ -13,7 +13,8 @@ test("the live stream reconnects by itself after the server is killed mid-run", 
   try {
     await page.goto(server.url);
     await expectConnection(page, "live");
-    await page.getByLabel("Topic to explore").fill(uniqueTopic("Rivers of Asia"));
+    const topic = uniqueTopic("Rivers of Asia");
+    await page.getByLabel("Topic to explore").fill(topic);
     await page.getByTestId("start-button").click();
     await expect(page.getByTestId("run-state")).toHaveText("running");
     const before = await waitForStatAbove(page, "unique", 20);
@@ -28,6 +29,12 @@ test("the live stream reconnects by itself after the server is killed mid-run", 
     // The page was not reloaded: the same EventSource (or a re-subscription) is live again.
     await expectConnection(page, "live", 60_000);
     await expect(page.getByTestId("stale-notice")).toHaveCount(0);
+    // Its producers died with the server: the run is interrupted and waits for the user
+    // (nothing is spent unasked); Resume in the history starts it again.
+    const entry = page.getByTestId("history-run").filter({ hasText: topic });
+    await expect(entry.locator(".pill")).toHaveText("interrupted");
+    await expect(page.getByTestId("server-state")).toHaveText("idle");
+    await entry.getByRole("button", { name: /Resume/ }).click();
     await expect(page.getByTestId("run-state")).toHaveText("running");
     // The run continues from the database, and keeps growing.
     await expect.poll(() => statValue(page, "unique"), { timeout: 60_000 }).toBeGreaterThanOrEqual(before);

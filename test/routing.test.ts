@@ -6,7 +6,7 @@ import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
 import type { RunConfig } from "../src/lib/run-config";
 import { isSimModelId, SIM_MODEL_PROFILES } from "../src/lib/sim/models";
 import { seededRng } from "../src/lib/stats/math";
-import { Optimizer, type CallObservation } from "../src/server/orchestrator/optimizer";
+import { Optimizer, type CallObservation } from "../src/lib/routing/optimizer";
 import { createLlmResolver } from "../src/server/producer/llm/factory";
 import { LlmCallError } from "../src/server/producer/llm/types";
 import { startSimulator, type SimulatorHandle } from "../src/server/simulator";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chao1, describeCoverage, estimateCoverage, ReproposalCounter, sampleCoverage, StopMonitor, YieldCurve, yieldCurveEstimate, zipfEstimate } from "./coverage";
+import { chao1, describeCoverage, estimateCoverage, ReproposalCounter, sampleCoverage, YieldCurve, yieldCurveEstimate, zipfEstimate } from "./coverage";
+import { StopMonitor } from "./stop-rules";
 import { seededRng } from "./stats/math";
 
 /** Draws from a known universe with popularity weights until `stopAt` distinct entries were seen. */

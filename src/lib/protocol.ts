@@ -69,11 +69,13 @@ export const submitInput = producerIdentity.extend({
 export type SubmitInput = z.infer<typeof submitInput>;
 
 export const syncInput = producerIdentity.extend({ sinceSeq: z.number().int().min(0) });
+export type SyncInput = z.infer<typeof syncInput>;
 
 export const reportInput = producerIdentity.extend({
   level: z.enum(["info", "warn", "fatal"]),
   message: z.string().max(500),
 });
+export type ReportInput = z.infer<typeof reportInput>;
 
 export const deltaSchema = z.object({
   entries: z.array(z.object({ seq: z.number().int(), text: z.string() })),
@@ -84,16 +86,22 @@ export const deltaSchema = z.object({
 });
 export type Delta = z.infer<typeof deltaSchema>;
 
-export type SyncResult = {
+/** The answer to hello and sync. */
+export const syncResultSchema = z.object({
   /** false when the run is stopping/stopped: the producer should exit cleanly. */
-  keepGoing: boolean;
-  assignment: Assignment;
-  delta: Delta;
-};
+  keepGoing: z.boolean(),
+  assignment: assignmentSchema,
+  delta: deltaSchema,
+});
+export type SyncResult = z.infer<typeof syncResultSchema>;
 
-export type SubmitResult = SyncResult & {
-  accepted: number;
-  duplicates: number;
+export const submitResultSchema = syncResultSchema.extend({
+  accepted: z.number().int().min(0),
+  duplicates: z.number().int().min(0),
   /** true when this batchId had already been applied (a retry). */
-  replay: boolean;
-};
+  replay: z.boolean(),
+});
+export type SubmitResult = z.infer<typeof submitResultSchema>;
+
+export const reportResultSchema = z.object({ ok: z.literal(true) });
+export type ReportResult = z.infer<typeof reportResultSchema>;

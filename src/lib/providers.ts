@@ -47,3 +47,26 @@ export function wireFormatOf(t: { provider: ProviderId; model: string }): WireFo
   if (t.provider === "sim") return SIM_MODEL_WIRE[t.model] ?? "openai";
   return t.provider;
 }
+
+export type CatalogueModel = { provider: ProviderId; model: string; label: string; simulated: boolean };
+
+/** The models the form offers (any other model name can still be typed or given to the CLI). */
+export const MODEL_CATALOGUE: readonly CatalogueModel[] = [
+  { provider: "openai", model: "gpt-4o-mini", label: "OpenAI gpt-4o-mini", simulated: false },
+  { provider: "openai", model: "gpt-4.1-mini", label: "OpenAI gpt-4.1-mini", simulated: false },
+  { provider: "anthropic", model: "claude-3-5-haiku-latest", label: "Anthropic Claude 3.5 Haiku", simulated: false },
+  { provider: "anthropic", model: "claude-sonnet-4-5", label: "Anthropic Claude Sonnet 4.5", simulated: false },
+  ...Object.keys(SIM_MODEL_WIRE).map((model) => ({ provider: "sim" as const, model, label: `Simulator ${model} (simulated)`, simulated: true })),
+];
+
+/** Which providers this server can call: a key (or a base URL, for local OpenAI-compatible servers) per real provider. */
+export type ProviderKeys = { openai: boolean; anthropic: boolean };
+
+export function isProviderAvailable(provider: ProviderId, keys: ProviderKeys): boolean {
+  return provider === "sim" || keys[provider];
+}
+
+/** The catalogue with each model marked available when its provider can be called. */
+export function availableModels(keys: ProviderKeys): Array<CatalogueModel & { available: boolean }> {
+  return MODEL_CATALOGUE.map((m) => ({ ...m, available: isProviderAvailable(m.provider, keys) }));
+}

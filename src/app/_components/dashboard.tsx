@@ -8,7 +8,8 @@ import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot, RunSummary } from "../../trpc/shared";
 import { finalTargets, lastCoverage, parseSample, runTotals, sampleFromSnapshot, withLiveSample, type Sample } from "../_lib/chart-data";
 import { formatCompact, formatDateTime, formatElapsed, formatInt, formatPercent, formatRate, formatUsd } from "../_lib/format";
-import { coverageOf, isRunActive, llmRows } from "../_lib/live-view";
+import { isActiveMode } from "../../lib/run-modes";
+import { coverageOf, llmRows } from "../_lib/live-view";
 import { coverageLine } from "../_lib/routing-view";
 import { RunCharts } from "./charts";
 import { ConnectionBadge } from "./connection-badge";
@@ -29,7 +30,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const queryClient = useQueryClient();
   const live = useLiveStream();
   const snap = live.snapshot;
-  const liveRunId = snap?.run && isRunActive(snap.state) ? snap.run.id : null;
+  const liveRunId = snap?.run && isActiveMode(snap.state) ? snap.run.id : null;
 
   // After a run stops the page keeps showing it, rather than jumping to another run.
   const [lastLiveRunId, setLastLiveRunId] = useState<string | null>(null);
@@ -59,7 +60,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 
   const [resumingId, setResumingId] = useState<string | null>(null);
   const resume = useMutation(
-    trpc.topic.start.mutationOptions({
+    trpc.topic.resume.mutationOptions({
       onSuccess: () => {
         void queryClient.invalidateQueries({ queryKey: trpc.topic.list.queryKey() });
         router.push("/");
@@ -105,7 +106,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
               onResume={(r) => {
                 setResumingId(r.id);
                 setPrefill({ topic: r.topic, nonce: Date.now() });
-                resume.mutate({ topic: r.topic });
+                resume.mutate({ runId: r.id });
               }}
             />
             {resume.isError && (
@@ -168,7 +169,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
                   title="By provider / model"
                   kind="target"
                   testId="targets-table"
-                  rows={llmRows(snap.targets, { simulated: (t) => Boolean((t as { simulated?: boolean }).simulated), routing: snap.routing })}
+                  rows={llmRows(snap.targets, { simulated: (t) => t.simulated === true, routing: snap.routing })}
                 />
                 <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(snap.producers)} />
               </>

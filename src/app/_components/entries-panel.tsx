@@ -2,6 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { targetLabel } from "../../lib/providers";
 import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot } from "../../trpc/shared";
 import { formatAgo, formatInt } from "../_lib/format";
@@ -34,7 +35,7 @@ export function EntriesPanel({ runId, live, newest, total, now }: { runId: strin
 
   const rows: Row[] = useStream
     ? newest.map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: e.target, at: e.at }))
-    : (q.data?.items ?? []).map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: `${e.provider}:${e.model}`, at: e.createdAt }));
+    : (q.data?.items ?? []).map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: targetLabel(e), at: e.createdAt }));
   const more = useStream ? total !== null && total > rows.length : Boolean(q.data?.nextBefore) && limit < 1000;
   const href = (format: string) => `/api/runs/${encodeURIComponent(runId)}/download?format=${format}`;
 

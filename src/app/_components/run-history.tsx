@@ -33,7 +33,14 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                 </span>
               </Link>
               {!r.active && (
-                <button type="button" className="btn small" onClick={() => onResume(r)} disabled={resuming !== null} aria-label={`Resume “${r.topic}”`}>
+                <button
+                  type="button"
+                  className={`btn small${r.state === "interrupted" ? " primary" : ""}`}
+                  onClick={() => onResume(r)}
+                  disabled={resuming !== null}
+                  aria-label={`Resume “${r.topic}”`}
+                  title={r.state === "interrupted" ? "The server stopped while this run was active; resume it with the settings it was started with" : "Resume with the settings this run was started with"}
+                >
                   {resuming === r.id ? "Resuming…" : "Resume"}
                 </button>
               )}

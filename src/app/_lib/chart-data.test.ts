@@ -154,6 +154,12 @@ describe("run totals", () => {
     expect(runTotals([])).toEqual({ candidates: 0, duplicates: 0, tokens: 0, costUsd: 0 });
   });
 
+  it("counts candidates once when the count carried over a restart", () => {
+    // Newer runs store the candidate count with the run: the second session goes on from 10.
+    const samples = [sample(0, { candidates: 4 }), sample(5, { candidates: 10 }), sample(100, { candidates: 10 }), sample(105, { candidates: 16 })];
+    expect(runTotals(samples).candidates).toBe(16);
+  });
+
   it("lists the provider/models of the last sample, most productive first", () => {
     const samples = [sample(0, { targets: { "sim:a": { unique: 3, uniqueLastMinute: 0, candidatesLastMinute: 0 }, "sim:b": { unique: 9, uniqueLastMinute: 0, candidatesLastMinute: 0 } } })];
     expect(finalTargets(samples)).toEqual([

@@ -5,25 +5,12 @@
  * Samples also carry the routing weights and the coverage estimate of their moment.
  */
 
-export type TargetSample = { unique: number; uniqueLastMinute: number; candidatesLastMinute: number };
+import { readMetricSample, type MetricSampleData, type TargetSample } from "../../lib/metric-sample";
+import type { LiveSnapshot } from "../../trpc/shared";
 
-export type Sample = {
-  at: number;
-  totalUnique: number;
-  uniqueLastMinute: number;
-  candidates: number;
-  candidatesLastMinute: number;
-  dupExact: number;
-  dupNear: number;
-  costUsd: number;
-  tokens: number;
-  targets: Record<string, TargetSample>;
-  /** Routing weights per "provider:model" (sum 1); empty in samples older than routing. */
-  weights: Record<string, number>;
-  /** Share of the topic estimated found (0..1), and the estimated total; null before the first estimate. */
-  coverage: number | null;
-  estimatedTotal: number | null;
-};
+/** A stored sample (its data shape is src/lib/metric-sample.ts, shared with the server's sampler). */
+export type Sample = { at: number } & MetricSampleData;
+export type { TargetSample };
 
 /** One row of the charts; `null` values break the lines (session boundaries, no data). */
 export type ChartPoint = {
@@ -52,87 +39,38 @@ export const SESSION_GAP_MS = 30_000;
 export const DUP_WINDOW_MS = 60_000;
 export const MAX_CHART_POINTS = 600;
 
-function num(v: unknown): number {
-  return typeof v === "number" && Number.isFinite(v) ? v : 0;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function numOrNull(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-/** Finite, non-negative weights only. */
-function parseWeights(v: unknown): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (!isRecord(v)) return out;
-  for (const [key, w] of Object.entries(v)) if (typeof w === "number" && Number.isFinite(w) && w >= 0) out[key] = w;
-  return out;
-}
-
 /** Reads one stored sample; missing or malformed fields count as 0, a missing time drops it. */
 export function parseSample(raw: { at: unknown; data: unknown }): Sample | null {
   if (typeof raw.at !== "number" || !Number.isFinite(raw.at)) return null;
-  const d = isRecord(raw.data) ? raw.data : {};
-  const targets: Record<string, TargetSample> = {};
-  if (isRecord(d.targets)) {
-    for (const [key, t] of Object.entries(d.targets)) {
-      if (!isRecord(t)) continue;
-      targets[key] = { unique: num(t.unique), uniqueLastMinute: num(t.uniqueLastMinute), candidatesLastMinute: num(t.candidatesLastMinute) };
-    }
-  }
-  return {
-    at: raw.at,
-    totalUnique: num(d.totalUnique),
-    uniqueLastMinute: num(d.uniqueLastMinute),
-    candidates: num(d.candidates),
-    candidatesLastMinute: num(d.candidatesLastMinute),
-    dupExact: num(d.dupExact),
-    dupNear: num(d.dupNear),
-    costUsd: num(d.costUsd),
-    tokens: num(d.tokens),
-    targets,
-    weights: parseWeights(d.weights),
-    coverage: numOrNull(d.coverage),
-    estimatedTotal: numOrNull(d.estimatedTotal),
-  };
+  return { at: raw.at, ...readMetricSample(raw.data) };
 }
 
-type TallyLike = {
-  key: string;
-  unique: number;
-  uniqueLastMinute: number;
-  candidates: number;
-  candidatesLastMinute: number;
-  dupExact: number;
-  dupNear: number;
-  costUsd: number;
-  promptTokens: number;
-  completionTokens: number;
-};
-
-type RoutingLike = { weights: Record<string, number>; coverage: { coverage: number; estimatedTotal: number } | null };
+type SnapshotTally = Pick<
+  LiveSnapshot["totals"],
+  "key" | "unique" | "uniqueLastMinute" | "candidates" | "candidatesLastMinute" | "dupExact" | "dupNear" | "costUsd" | "promptTokens" | "completionTokens"
+>;
+type SnapshotRouting = { weights: Record<string, number>; coverage: { coverage: number; estimatedTotal: number } | null };
 
 /** The live snapshot as a sample, so the charts move every second between stored samples. */
-export function sampleFromSnapshot(snap: { at: number; totals: TallyLike; targets: readonly TallyLike[]; routing?: RoutingLike | null }): Sample {
+export function sampleFromSnapshot(snap: { at: number; totals: SnapshotTally; targets: readonly SnapshotTally[]; routing?: SnapshotRouting | null }): Sample {
   const t = snap.totals;
   const routing = snap.routing ?? null;
   return {
     at: snap.at,
-    totalUnique: t.unique,
-    uniqueLastMinute: t.uniqueLastMinute,
-    candidates: t.candidates,
-    candidatesLastMinute: t.candidatesLastMinute,
-    dupExact: t.dupExact,
-    dupNear: t.dupNear,
-    costUsd: t.costUsd,
-    tokens: t.promptTokens + t.completionTokens,
-    targets: Object.fromEntries(snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }])),
-    weights: parseWeights(routing?.weights),
-    coverage: routing?.coverage?.coverage ?? null,
-    estimatedTotal: routing?.coverage?.estimatedTotal ?? null,
+    ...readMetricSample({
+      totalUnique: t.unique,
+      uniqueLastMinute: t.uniqueLastMinute,
+      candidates: t.candidates,
+      candidatesLastMinute: t.candidatesLastMinute,
+      dupExact: t.dupExact,
+      dupNear: t.dupNear,
+      costUsd: t.costUsd,
+      tokens: t.promptTokens + t.completionTokens,
+      targets: Object.fromEntries(snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }])),
+      weights: routing?.weights ?? {},
+      coverage: routing?.coverage?.coverage ?? null,
+      estimatedTotal: routing?.coverage?.estimatedTotal ?? null,
+    }),
   };
 }
 
@@ -144,13 +82,21 @@ export function withLiveSample(stored: readonly Sample[], live: Sample | null): 
   return out;
 }
 
+/**
+ * Per-session counters (tokens, duplicates; candidates in samples from before the count
+ * was carried over) going back mean the server restarted, even without a gap.
+ */
+function restarted(prev: Sample, s: Sample): boolean {
+  return s.candidates < prev.candidates || s.tokens < prev.tokens || s.dupExact + s.dupNear < prev.dupExact + prev.dupNear;
+}
+
 /** Splits samples where the run paused (a gap) or its counters restarted (resume, server restart). */
 export function splitSessions(samples: readonly Sample[], gapMs = SESSION_GAP_MS): Sample[][] {
   const sessions: Sample[][] = [];
   let current: Sample[] = [];
   for (const s of samples) {
     const prev = current[current.length - 1];
-    if (prev && (s.at - prev.at > gapMs || s.candidates < prev.candidates)) {
+    if (prev && (s.at - prev.at > gapMs || restarted(prev, s))) {
       sessions.push(current);
       current = [];
     }
@@ -240,9 +186,14 @@ export type RunTotals = { candidates: number; duplicates: number; tokens: number
 /** Totals over the whole run: counters restart with each session, so the sessions' last samples are summed. */
 export function runTotals(samples: readonly Sample[], gapMs = SESSION_GAP_MS): RunTotals {
   const out: RunTotals = { candidates: 0, duplicates: 0, tokens: 0, costUsd: 0 };
+  let previous: Sample | undefined;
   for (const session of splitSessions(samples, gapMs)) {
     const last = session[session.length - 1]!;
-    out.candidates += last.candidates;
+    // The candidate count carries over a restart (it is stored with the run); samples from
+    // before that started again at 0 with each session.
+    const carried = previous !== undefined && session[0]!.candidates >= previous.candidates;
+    out.candidates += last.candidates - (carried ? previous!.candidates : 0);
+    previous = last;
     out.duplicates += last.dupExact + last.dupNear;
     out.tokens += last.tokens;
     out.costUsd += last.costUsd;

@@ -74,7 +74,7 @@ describe("per-LLM rows", () => {
   });
 
   it("shows a routing weight and a producer's target when the snapshot has them", () => {
-    const [row] = llmRows([{ ...tally("p1"), weight: 0.4, target: "openai:gpt-4o-mini" } as TallyLike]);
+    const [row] = llmRows([{ ...tally("p1"), target: "openai:gpt-4o-mini" }], { routing: { weights: { p1: 0.4 }, shares: {} } });
     expect(row).toMatchObject({ weight: 0.4, target: "openai:gpt-4o-mini", simulated: false });
   });
 

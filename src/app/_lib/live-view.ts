@@ -1,5 +1,7 @@
 /** Pure view logic of the live dashboard: connection state, producer health, per-LLM rows. */
 
+import type { LiveSnapshot } from "../../trpc/shared";
+
 export type SubscriptionStatus = "idle" | "connecting" | "pending" | "error";
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -28,12 +30,8 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(1_000 * 2 ** Math.max(0, attempt), 5_000);
 }
 
-export type HealthLike = {
-  status: string;
-  restarts: number;
-  unstableRestarts: number;
-  uptimeMs: number | null;
-};
+/** The pm2 figures the health level is judged on (a producer's `health` in the snapshot). */
+export type HealthLike = Pick<NonNullable<LiveSnapshot["producers"][number]["health"]>, "status" | "restarts" | "unstableRestarts" | "uptimeMs">;
 
 export type HealthLevel = "ok" | "warn" | "bad" | "unknown";
 
@@ -48,23 +46,24 @@ export function healthLevel(h: HealthLike | null | undefined): HealthLevel {
   return "ok";
 }
 
-export type TallyLike = {
-  key: string;
-  unique: number;
-  candidates: number;
-  dupExact: number;
-  dupNear: number;
-  junk?: number;
-  calls: number;
-  failedCalls: number;
-  errors: Partial<Record<string, number>>;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  uniqueLastMinute: number;
-  candidatesLastMinute: number;
-  avgLatencyMs: number | null;
-};
+/** The tally fields a table row needs, from the router's output; producer rows also name their target. */
+export type TallyLike = Pick<
+  LiveSnapshot["totals"],
+  | "key"
+  | "unique"
+  | "candidates"
+  | "dupExact"
+  | "dupNear"
+  | "calls"
+  | "failedCalls"
+  | "errors"
+  | "promptTokens"
+  | "completionTokens"
+  | "costUsd"
+  | "uniqueLastMinute"
+  | "candidatesLastMinute"
+  | "avgLatencyMs"
+> & { target?: string | null; simulated?: boolean };
 
 export type LlmRow = {
   key: string;
@@ -93,16 +92,6 @@ export type LlmRow = {
 /** The snapshot's routing figures a table row needs. */
 export type RoutingShares = { weights: Record<string, number>; shares: Record<string, number> };
 
-function optionalNumber(obj: object, key: string): number | null {
-  const v = (obj as Record<string, unknown>)[key];
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-function optionalString(obj: object, key: string): string | null {
-  const v = (obj as Record<string, unknown>)[key];
-  return typeof v === "string" && v !== "" ? v : null;
-}
-
 export function errorCount(errors: Partial<Record<string, number>>): number {
   let n = 0;
   for (const v of Object.values(errors)) n += v ?? 0;
@@ -123,12 +112,12 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
   const trafficNow = tallies.reduce((a, t) => a + t.candidatesLastMinute, 0);
   return tallies.map((t) => {
     const duplicates = t.dupExact + t.dupNear;
-    const target = optionalString(t, "target");
+    const target = t.target ?? null;
     return {
       key: t.key,
       label: t.key,
       target,
-      simulated: opts.simulated?.(t) ?? ((target ?? t.key).startsWith("sim:") || (t as { simulated?: unknown }).simulated === true),
+      simulated: opts.simulated?.(t) ?? ((target ?? t.key).startsWith("sim:") || t.simulated === true),
       uniquePerMinute: t.uniqueLastMinute,
       unique: t.unique,
       candidates: t.candidates,
@@ -140,7 +129,7 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
       tokens: t.promptTokens + t.completionTokens,
       costUsd: t.costUsd,
       share: trafficNow > 0 ? t.candidatesLastMinute / trafficNow : null,
-      weight: lookup(routing?.weights, t.key) ?? optionalNumber(t, "weight") ?? optionalNumber(t, "routingWeight"),
+      weight: lookup(routing?.weights, t.key),
       routedShare: lookup(routing?.shares, t.key),
     };
   });
@@ -149,11 +138,6 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
 /** Duplicates as a share of all candidates so far. */
 export function duplicateRate(t: { candidates: number; dupExact: number; dupNear: number }): number | null {
   return t.candidates > 0 ? (t.dupExact + t.dupNear) / t.candidates : null;
-}
-
-/** States in which a run has producers working (or about to). */
-export function isRunActive(state: string | undefined | null): boolean {
-  return state === "starting" || state === "running" || state === "stopping";
 }
 
 export type CoverageView = { coverage: number; estimatedTotal: number; observed: number | null; low: number | null; high: number | null; method: string | null };

@@ -3,11 +3,12 @@
  * errors back to fields. Values are sent as typed; the API validates (one schema, on the
  * server) and its flattened zod error says which field to flag.
  */
-import { providerTargetSchema, type ProviderId } from "../../lib/providers";
+import { providerTargetSchema, targetLabel, type CatalogueModel, type ProviderId } from "../../lib/providers";
 import type { StartInput, StrategyName } from "../../lib/run-config";
 
 /** One entry of `topic.providers`. */
-export type ProviderOption = { provider: ProviderId; model: string; label: string; simulated: boolean; available: boolean };
+/** A model the form offers: the catalogue entry (src/lib/providers.ts) marked available or not. */
+export type ProviderOption = CatalogueModel & { available: boolean };
 
 export type MixRow = { id: number; provider: ProviderId; model: string; weight: string };
 
@@ -42,9 +43,8 @@ export type FieldKey = "topic" | "producers" | "providers" | "requestSize" | "st
 export type FormErrors = { fields: Partial<Record<FieldKey, string[]>>; nested: Record<string, string[]>; form: string[] };
 export const NO_ERRORS: FormErrors = { fields: {}, nested: {}, form: [] };
 
-export function optionKey(o: { provider: string; model: string }): string {
-  return `${o.provider}:${o.model}`;
-}
+/** A model option's key: the "provider:model" label used everywhere. */
+export const optionKey = targetLabel;
 
 let nextRowId = 1;
 export function mixRow(o: { provider: ProviderId; model: string }, weight = "1"): MixRow {

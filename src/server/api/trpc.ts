@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
 import { isDomainError } from "../../lib/errors";
+import { producerIdentity } from "../../lib/protocol";
 import type { Orchestrator } from "../orchestrator/orchestrator";
 
 export type Context = {
@@ -44,3 +45,12 @@ const domainErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(domainErrors);
+
+/**
+ * Producer calls: resolves the active run from the `x-igentai-secret` header (UNAUTHORIZED
+ * on a bad secret). `ctx.run` is undefined when the producer's run is no longer active:
+ * the endpoint then tells it to stop.
+ */
+export const producerProcedure = publicProcedure.input(producerIdentity).use(({ ctx, input, next }) =>
+  next({ ctx: { run: ctx.orchestrator.producers.authenticate(input.runId, ctx.producerSecret) } }),
+);

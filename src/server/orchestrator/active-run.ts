@@ -1,62 +1,94 @@
-import { EntryLedger, type CandidateOutcome } from "../../lib/entry-ledger";
-import { MAX_DELTA_ENTRIES, type Delta, type SubmitInput } from "../../lib/protocol";
+import type { CandidateOutcome, EntryLedger } from "../../lib/entry-ledger";
+import { errorMessage } from "../../lib/errors";
+import { MAX_DELTA_ENTRIES, type CallRecord, type Delta, type SubmitInput } from "../../lib/protocol";
+import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
-import type { EntryWriter } from "./entry-writer";
-import { RunMetrics } from "./metrics";
-import type { Optimizer } from "./optimizer";
+import type { RunMode } from "../../lib/run-modes";
+import { EntryWriter } from "./entry-writer";
+import type { RunMetrics } from "./metrics";
+import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
-import type { EntryRow } from "./repo";
-import type { RunMode } from "./run-state";
+import type { EntryRow, RunTotals } from "./repo";
 
 export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
 
 export type BatchOutcome = { accepted: number; duplicates: number; outcomes: Record<CandidateOutcome, number> };
 
+type CallTally = { new: number; dupExact: number; dupNear: number; junk: number };
+
+/** What a run is opened with (open-run.ts builds it from the DB); every part is final. */
+export type ActiveRunParts = {
+  id: string;
+  slug: string;
+  config: RunConfig;
+  /** The mode stored for the run (a re-attached run is already `running`). */
+  mode: RunMode;
+  /** sha256 of the producers' secret. */
+  secretHash: string;
+  startedAt: number;
+  /** Dedup index and committed entries, loaded from the DB. */
+  ledger: EntryLedger;
+  metrics: RunMetrics;
+  totalCandidates: number;
+  costUsd: number;
+  optimizer: Optimizer;
+  output: OutputFile;
+  /** Writes committed rows to the DB (repo.insertEntries). */
+  insert: (rows: EntryRow[]) => Promise<void>;
+  /** Told once rows are in the DB and the file: the live snapshot changes. */
+  onCommitted: () => void;
+  log: (level: "info" | "warn" | "error", message: string) => void;
+};
+
 /**
- * In-memory state of the run being produced: the dedup index, every committed entry in
- * order (for producer deltas), per-call tallies, and idempotency of batches.
- * Committed entries are numbered 1..n without gaps because the writer never drops one.
+ * In-memory state of the run being produced. A batch goes one way through it:
+ * the ledger classifies -> the writer commits (DB, then output.txt) -> the optimiser
+ * observes. Committed entries are numbered 1..n without gaps because the writer never
+ * drops one.
  */
 export class ActiveRun {
-  mode: RunMode = "starting";
-  /** The dedup index and the committed entries with their proposal counts. */
-  readonly ledger = new EntryLedger();
-  readonly metrics = new RunMetrics();
-  private nextSeq: number;
+  readonly id: string;
+  readonly slug: string;
+  readonly config: RunConfig;
+  readonly secretHash: string;
+  readonly startedAt: number;
+  /** Changed only by the state machine (run-state.ts). */
+  mode: RunMode;
+  readonly ledger: EntryLedger;
+  readonly metrics: RunMetrics;
+  readonly optimizer: Optimizer;
+  readonly output: OutputFile;
+  readonly writer: EntryWriter;
   readonly newest: NewestEntry[] = [];
+  totalCandidates: number;
+  costUsd: number;
+  private nextSeq: number;
   private readonly batches = new Map<string, Promise<BatchOutcome>>();
-  private readonly calls = new Map<string, { new: number; dupExact: number; dupNear: number; junk: number }>();
-  /** Routing, statistics and coverage; set by the orchestrator right after loading. */
-  optimizer!: Optimizer;
-  totalCandidates = 0;
-  /** Told about every candidate's outcome (the optimiser's coverage estimate). */
-  onOutcome: (outcome: CandidateOutcome, previousProposals?: number) => void = () => undefined;
-  startedAt: number;
-  costUsd = 0;
+  private readonly calls = new Map<string, CallTally>();
 
-  constructor(
-    readonly id: string,
-    readonly slug: string,
-    readonly config: RunConfig,
-    /** sha256 of the producers' secret; replaced when producers are restarted with a new one. */
-    public secretHash: string,
-    readonly writer: EntryWriter,
-    readonly output: OutputFile,
-    now: number,
-  ) {
-    this.nextSeq = 1;
-    this.startedAt = now;
-  }
-
-  /** Loads entries already in the DB (resume / restart). */
-  load(rows: readonly EntryRow[]): void {
-    for (const r of rows) {
-      // Keys are recomputed rather than read back: the stored key may come from an older
-      // version of the dedup engine, and the index must match what check() computes now.
-      this.ledger.load(r.text);
-      this.metrics.seed(r.producer, `${r.provider}:${r.model}`, 1);
-      this.nextSeq = r.seq + 1;
-    }
+  constructor(p: ActiveRunParts) {
+    this.id = p.id;
+    this.slug = p.slug;
+    this.config = p.config;
+    this.mode = p.mode;
+    this.secretHash = p.secretHash;
+    this.startedAt = p.startedAt;
+    this.ledger = p.ledger;
+    this.metrics = p.metrics;
+    this.optimizer = p.optimizer;
+    this.output = p.output;
+    this.totalCandidates = p.totalCandidates;
+    this.costUsd = p.costUsd;
+    this.nextSeq = p.ledger.texts.length + 1;
+    this.writer = new EntryWriter({
+      insert: p.insert,
+      append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),
+      onCommitted: (rows) => {
+        this.recordCommitted(rows);
+        p.onCommitted();
+      },
+      onError: (err, attempt) => p.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
+    });
   }
 
   /** committed[i] is entry seq i+1. */
@@ -64,12 +96,12 @@ export class ActiveRun {
     return this.ledger.texts;
   }
 
-  get proposals(): readonly number[] {
-    return this.ledger.proposals;
-  }
-
   get totalUnique(): number {
     return this.committed.length;
+  }
+
+  totals(): RunTotals {
+    return { totalUnique: this.totalUnique, totalCandidates: this.totalCandidates };
   }
 
   delta(sinceSeq: number): Delta {
@@ -94,54 +126,53 @@ export class ActiveRun {
     return { outcome, replay: false };
   }
 
-  /** Per-call tallies, consumed when the call's record arrives. */
-  takeCallTally(callId: string): { new: number; dupExact: number; dupNear: number; junk: number } {
-    const t = this.calls.get(callId) ?? { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
-    this.calls.delete(callId);
-    return t;
+  /** Counts a finished call (its record is already stored once): spend, tallies, routing evidence. */
+  observeCall(producer: string, call: CallRecord, costUsd: number, now: number): void {
+    const tally = this.calls.get(call.callId) ?? { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
+    this.calls.delete(call.callId);
+    this.costUsd += costUsd;
+    this.metrics.call(producer, targetLabel(call), call, costUsd);
+    this.optimizer.observeCall(callObservation(producer, call, tally, costUsd, now));
   }
 
-  private apply(input: SubmitInput, target: { provider: string; model: string }, now: number): Promise<BatchOutcome> {
-    const targetKey = `${target.provider}:${target.model}`;
+  /** New entries a call produced so far (stored with its record). */
+  newEntriesOf(callId: string): number {
+    return this.calls.get(callId)?.new ?? 0;
+  }
+
+  private async apply(input: SubmitInput, target: { provider: string; model: string }, now: number): Promise<BatchOutcome> {
+    const targetKey = targetLabel(target);
     const rows: EntryRow[] = [];
     const outcomes: Record<CandidateOutcome, number> = { unique: 0, dupExact: 0, dupNear: 0, junk: 0 };
+    const observed: Array<[CandidateOutcome, number | undefined]> = [];
     const callTally = input.callId ? this.callTally(input.callId) : undefined;
     const createdAt = new Date(now);
     for (const raw of input.candidates) {
       this.totalCandidates++;
       const c = this.ledger.classify(raw);
-      const outcome = c.outcome;
       if (c.outcome === "unique") {
-        rows.push({
-          seq: this.nextSeq++,
-          text: c.text,
-          normalisedKey: c.key,
-          producer: input.producer,
-          provider: target.provider,
-          model: target.model,
-          batchId: input.batchId,
-          createdAt,
-        });
+        rows.push({ seq: this.nextSeq++, text: c.text, normalisedKey: c.key, producer: input.producer, provider: target.provider, model: target.model, batchId: input.batchId, createdAt });
       }
-      this.onOutcome(outcome, c.outcome === "dupExact" || c.outcome === "dupNear" ? c.previousProposals : undefined);
-      outcomes[outcome]++;
-      this.metrics.candidate(input.producer, targetKey, outcome, now);
-      if (callTally) callTally[outcome === "unique" ? "new" : outcome]++;
+      observed.push([c.outcome, c.outcome === "dupExact" || c.outcome === "dupNear" ? c.previousProposals : undefined]);
+      outcomes[c.outcome]++;
+      this.metrics.candidate(input.producer, targetKey, c.outcome, now);
+      if (callTally) callTally[c.outcome === "unique" ? "new" : c.outcome]++;
     }
-    const result: BatchOutcome = { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
-    return this.writer.write(rows).then(() => result);
+    await this.writer.write(rows);
+    for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
+    return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
   }
 
   /** Called by the writer, in seq order, once rows are in the DB and the file. */
-  onCommitted(rows: readonly EntryRow[]): void {
+  private recordCommitted(rows: readonly EntryRow[]): void {
     for (const r of rows) {
       this.ledger.record(r.text);
-      this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: `${r.provider}:${r.model}`, at: r.createdAt.getTime() });
+      this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: targetLabel(r), at: r.createdAt.getTime() });
     }
     if (this.newest.length > 50) this.newest.splice(0, this.newest.length - 50);
   }
 
-  private callTally(callId: string) {
+  private callTally(callId: string): CallTally {
     let t = this.calls.get(callId);
     if (!t) this.calls.set(callId, (t = { new: 0, dupExact: 0, dupNear: 0, junk: 0 }));
     if (this.calls.size > 10_000) {

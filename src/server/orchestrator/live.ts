@@ -1,18 +1,21 @@
+import type { RunMode } from "../../lib/run-modes";
 import type { ActiveRun, NewestEntry } from "./active-run";
-import type { OptimizerSnapshot } from "./optimizer";
+import type { OptimizerSnapshot } from "../../lib/routing/optimizer";
 import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
+import { producerNames } from "./open-run";
+import type { ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
 
 export type ProducerView = TallySnapshot & {
   target: string | null;
   health: ProducerHealth | null;
-  message: { level: "info" | "warn" | "fatal"; message: string; at: number } | null;
+  message: ProducerMessage | null;
 };
 
 /** What `metrics.live` pushes and `topic.status` returns. Plain JSON. */
 export type LiveSnapshot = {
   at: number;
-  state: "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
+  state: "idle" | RunMode;
   run: { id: string; topic: string; slug: string; startedAt: number; elapsedMs: number; producers: number; strategy: string } | null;
   totals: TallySnapshot;
   producers: ProducerView[];
@@ -28,7 +31,7 @@ const EMPTY_TALLY: TallySnapshot = emptyTallySnapshot("all");
 export function buildSnapshot(
   run: ActiveRun | undefined,
   health: readonly ProducerHealth[],
-  messages: ReadonlyMap<string, { level: "info" | "warn" | "fatal"; message: string; at: number }>,
+  messages: ReadonlyMap<string, ProducerMessage>,
   now: number,
 ): LiveSnapshot {
   if (!run) {
@@ -36,7 +39,7 @@ export function buildSnapshot(
   }
   const m = run.metrics.snapshot(now);
   const byProducer = new Map(m.producers.map((p) => [p.key, p]));
-  const names = new Set([...Array.from({ length: run.config.producers }, (_, i) => `p${i + 1}`), ...byProducer.keys()]);
+  const names = new Set([...producerNames(run.config), ...byProducer.keys()]);
   const producers: ProducerView[] = [...names].map((key) => ({
     ...(byProducer.get(key) ?? emptyTallySnapshot(key)),
     target: null,
@@ -55,12 +58,20 @@ export function buildSnapshot(
       producers: run.config.producers,
       strategy: run.config.strategy,
     },
-    totals: { ...m.overall, unique: run.totalUnique },
+    // The committed count is the run's total (the history shows the same number); entries
+    // classified but not yet committed must not make "last minute" exceed it.
+    totals: {
+      ...m.overall,
+      unique: run.totalUnique,
+      uniqueLastMinute: Math.min(m.overall.uniqueLastMinute, run.totalUnique),
+      candidates: run.totalCandidates,
+      candidatesLastMinute: Math.min(m.overall.candidatesLastMinute, run.totalCandidates),
+    },
     producers,
     targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:") })),
     newest: run.newest.slice(-20).reverse(),
     lastSeq: run.totalUnique,
-    routing: run.optimizer ? routingSnapshot(run, now) : null,
+    routing: routingSnapshot(run, now),
   };
 }
 

@@ -106,6 +106,14 @@ export class RunMetrics {
     });
   }
 
+  /**
+   * Seeds the run's candidate count from the DB on resume, so "candidates" never goes back
+   * after a restart (per producer and model it is not stored: those restart at 0).
+   */
+  seedCandidates(candidates: number): void {
+    this.overall.tally.candidates += candidates;
+  }
+
   candidate(producer: string, target: string, outcome: CandidateOutcome, now: number): void {
     this.each(producer, target, (s) => {
       s.tally.candidates++;

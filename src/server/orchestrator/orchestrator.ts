@@ -1,20 +1,22 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { PrismaClient } from "../../generated/prisma/client";
-import { SIM_MODEL_WIRE, type ProviderId } from "../../lib/providers";
-import type { Assignment, CallRecord, SubmitInput, SubmitResult, SyncResult } from "../../lib/protocol";
-import { assignTargets, resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
-import { topicSlug } from "../../lib/slug";
-import { DomainError as OrchestratorError, errorMessage } from "../../lib/errors";
+import { DomainError, errorMessage } from "../../lib/errors";
+import type { CallRecord } from "../../lib/protocol";
+import { availableModels, type ProviderKeys } from "../../lib/providers";
+import { startInputSchema, type StartInput } from "../../lib/run-config";
+import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
-import { ActiveRun } from "./active-run";
-import { EntryWriter } from "./entry-writer";
+import type { ActiveRun } from "./active-run";
+import { EventLog, coalesce, consoleLog } from "./event-log";
 import { buildSnapshot, type LiveSnapshot } from "./live";
-import { OutputFile } from "./output-file";
-import { Optimizer, callObservation } from "./optimizer";
-import { addEvent, insertEntries, readEntries, saveRunProgress, scoreEvent, type EntryRow } from "./repo";
-import { transition, isActive, type RunMode } from "./run-state";
-import { Supervisor, producerName, type ProducerHealth } from "./supervisor";
+import { openRun, producerNames } from "./open-run";
+import { ProducerPool, producersToKeep } from "./producer-pool";
+import { ProducerApi, sha256 } from "./producer-api";
+import * as repo from "./repo";
+import { RunStates, type ModeChange } from "./run-state";
+import { prepareStart, runConfigOf, type PreparedStart, type SetupDeps, type StoredConfig } from "./run-setup";
+import type { Supervisor } from "./supervisor";
+import { Ticker } from "./ticker";
 
 export type OrchestratorOptions = {
   db: Db;
@@ -23,7 +25,7 @@ export type OrchestratorOptions = {
   /** How producers reach the tRPC API, e.g. http://127.0.0.1:8080/api/trpc. */
   apiUrl: string;
   defaultProducers: number;
-  keys: { openai: boolean; anthropic: boolean };
+  keys: ProviderKeys;
   /** Environment passed to every producer (API keys, base URLs); never shown to users. */
   producerEnv: () => Record<string, string>;
   /** Base URL of the simulator, started on first use (on the preferred URL's port if free). */
@@ -35,43 +37,50 @@ export type OrchestratorOptions = {
   log?: (level: "info" | "warn" | "error", message: string) => void;
 };
 
-/** The orchestrator's domain errors (recognised by brand, see lib/errors.ts). */
-export { DomainError as OrchestratorError } from "../../lib/errors";
-
-export type ProducerMessage = { level: "info" | "warn" | "fatal"; message: string; at: number };
-
 /**
- * The run controller: starts and stops runs, supervises producers through pm2, and
- * takes their submissions. One run at a time; a new start stops the previous run.
+ * The run controller: one run at a time. Starts, stops, boots (re-attach or mark
+ * interrupted) and shuts down, serialised; the producer endpoints are in producer-api.ts,
+ * the once-a-second work in ticker.ts, the run's state in run-state.ts.
  */
 export class Orchestrator {
+  /** "change" (coalesced), "tick" (every second), "mode" (a ModeChange). */
   readonly events = new EventEmitter();
+  readonly clock: () => number;
+  readonly producers: ProducerApi;
+  private readonly states: RunStates;
+  private readonly ticker: Ticker;
+  private readonly pool: ProducerPool;
   private run: ActiveRun | undefined;
   private lifecycle: Promise<unknown> = Promise.resolve();
-  private ticker: NodeJS.Timeout | undefined;
-  private health: ProducerHealth[] = [];
-  private producerMessages = new Map<string, ProducerMessage>();
-  private lastSampleAt = 0;
-  private lastHealthAt = 0;
-  private changeTimer: NodeJS.Timeout | undefined;
+  private readonly eventLog: EventLog;
   private closed = false;
-  readonly clock: () => number;
 
   constructor(private readonly opts: OrchestratorOptions) {
     this.clock = opts.clock ?? Date.now;
     this.events.setMaxListeners(1000);
+    const log = (level: "info" | "warn" | "error", message: string) => (opts.log ?? consoleLog)(level, message);
+    this.log = log;
+    this.eventLog = new EventLog(opts.db, log);
+    this.pool = new ProducerPool(opts.supervisor, { apiUrl: opts.apiUrl, producerEnv: opts.producerEnv });
+    this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals) });
+    this.states.events.on("mode", (c: ModeChange) => this.onModeChange(c));
+    this.producers = new ProducerApi({ prisma: () => this.prisma, activeRun: () => this.run, costOf: opts.costOf, clock: this.clock, changed: () => this.changed(), log });
+    this.ticker = new Ticker({
+      clock: this.clock,
+      activeRun: () => this.run,
+      health: () => opts.supervisor.health(),
+      snapshot: () => this.snapshot(),
+      saveSample: (run, sample, at) => repo.saveSample(this.prisma, run.id, new Date(at), sample, run.totals()),
+      stop: (reason, runId) => this.stop(reason, runId),
+      ticked: () => this.events.emit("tick"),
+      log,
+    });
   }
 
-  private newSecret(): string {
-    return this.opts.newSecret?.() ?? randomBytes(24).toString("base64url");
-  }
+  private readonly log: (level: "info" | "warn" | "error", message: string) => void;
 
-  private get prisma(): PrismaClient {
+  private get prisma() {
     return this.opts.db.prisma;
-  }
-
-  private log(level: "info" | "warn" | "error", message: string): void {
-    (this.opts.log ?? defaultLog)(level, message);
   }
 
   /** Serialises start/stop/boot so they never interleave. */
@@ -81,73 +90,72 @@ export class Orchestrator {
     return next;
   }
 
-  /** At server start: re-attach to the run that was active, or clear leftover producers. */
+  /**
+   * At server start: a run left active is re-attached only when its producers still run
+   * under pm2 (a web-app restart); with its producers gone it is marked `interrupted` and
+   * waits for the user (no money spent unasked). Other leftover producers are stopped.
+   */
   boot(): Promise<void> {
     return this.serial(async () => {
       await this.opts.supervisor.connect();
-      const active = await this.prisma.run.findFirst({
-        where: { state: { in: ["starting", "running", "stopping"] } },
-        orderBy: { createdAt: "desc" },
-      });
+      const active = await repo.findActiveRun(this.prisma);
       if (active) {
-        const cfg = active.config as RunConfig & { secretHash: string; simulatorUrl?: string };
+        const stored = { id: active.id, mode: active.state as RunMode, totals: () => ({ totalUnique: active.totalUnique, totalCandidates: active.totalCandidates }) };
+        const alive = active.state === "stopping" ? [] : await this.pool.running(active.id);
         if (active.state === "stopping") {
-          await this.opts.supervisor.stopAll();
-          await saveRunProgress(this.prisma, active.id, { totalUnique: active.totalUnique, totalCandidates: active.totalCandidates, state: "stopped", stoppedAt: new Date() });
+          await this.pool.stopAll();
+          await this.states.setMode(stored, "stopped", "the server restarted while the run was stopping");
+        } else if (alive.length === 0) {
+          this.log("warn", `run ${active.id} was active but its producers are gone: marked interrupted (resume it from the history)`);
+          await this.states.setMode(stored, "interrupted", "the server stopped while the run was active");
         } else {
           try {
-            const config = resolveRunConfig(startInputSchema.parse(cfg), { producers: this.opts.defaultProducers, keys: this.opts.keys });
-            await this.activate(active.id, active.slug, config, cfg.secretHash, undefined, true, cfg.simulatorUrl);
-            return;
+            await this.reattach(active.id, active.slug, active.config as StoredConfig, stored.mode, alive);
           } catch (err) {
             // A run this version cannot resume must not keep the server from starting.
-            this.log("error", `cannot resume run ${active.id}: ${errorMessage(err)}; marked failed`);
+            this.log("error", `cannot re-attach run ${active.id}: ${errorMessage(err)}; marked failed`);
+            const run = this.run ?? stored;
             this.run = undefined;
-            await this.opts.supervisor.stopAll().catch(() => undefined);
-            await saveRunProgress(this.prisma, active.id, { totalUnique: active.totalUnique, totalCandidates: active.totalCandidates, state: "failed", stopReason: `could not resume: ${errorMessage(err)}`.slice(0, 300), stoppedAt: new Date() });
+            await this.pool.stopAll().catch(() => undefined);
+            await this.states.setMode(run, "failed", `could not resume: ${errorMessage(err)}`);
           }
         }
       }
-      const leftovers = await this.opts.supervisor.list();
-      if (leftovers.length > 0) {
-        this.log("warn", `stopping ${leftovers.length} producer(s) left from an earlier run`);
-        await this.opts.supervisor.stop(leftovers.map((p) => p.name));
+      if (!this.run) {
+        const stopped = await this.pool.stopOthers([]);
+        if (stopped > 0) this.log("warn", `stopped ${stopped} producer(s) left from an earlier run`);
       }
-      this.startTicker();
+      this.ticker.start();
     });
   }
 
+  /**
+   * Starts a topic (or resumes it: same topic, same run). The new run is validated and
+   * prepared completely (config, keys, simulator, DB row) before the active run is stopped:
+   * a rejected start changes nothing.
+   */
   start(raw: StartInput): Promise<{ runId: string; resumed: boolean; entries: number }> {
-    const parsed = startInputSchema.safeParse(raw);
-    if (!parsed.success) throw new OrchestratorError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
-    const config = resolveRunConfig(parsed.data, { producers: this.opts.defaultProducers, keys: this.opts.keys });
-    for (const p of config.providers) {
-      if (p.provider === "openai" && !this.opts.keys.openai) throw new OrchestratorError("BAD_REQUEST", "provider openai needs OPENAI_API_KEY in the server's environment");
-      if (p.provider === "anthropic" && !this.opts.keys.anthropic) throw new OrchestratorError("BAD_REQUEST", "provider anthropic needs ANTHROPIC_API_KEY in the server's environment");
-    }
     return this.serial(async () => {
+      const prepared = await prepareStart(this.setupDeps(), raw, this.run?.id ?? null);
       if (this.run) await this.stopActive("replaced by a new topic");
-      const slug = topicSlug(config.topic);
-      const previous = await this.prisma.run.findFirst({ where: { slug }, orderBy: { createdAt: "desc" }, select: { id: true } });
-      const secret = this.newSecret();
-      const secretHash = sha256(secret);
-      const storedConfig = { ...config, secretHash };
-      let runId: string;
-      if (previous) {
-        runId = previous.id;
-        await this.prisma.run.update({ where: { id: runId }, data: { state: "starting", config: storedConfig, startedAt: new Date(), stoppedAt: null, stopReason: null } });
-      } else {
-        runId = randomUUID();
-        await this.prisma.run.create({ data: { id: runId, topic: config.topic, slug, state: "starting", config: storedConfig, startedAt: new Date() } });
-      }
-      const run = await this.activate(runId, slug, config, secretHash, secret, false);
-      await this.event(runId, previous ? "run.resumed" : "run.started", `${previous ? "resumed" : "started"} "${config.topic}" with ${config.producers} producer(s)`, {
-        producers: config.producers,
-        providers: config.providers,
+      const run = await this.launch(prepared);
+      const resumed = prepared.resumedFrom !== null;
+      await this.eventLog.add(run.id, resumed ? "run.resumed" : "run.started", `${resumed ? "resumed" : "started"} "${run.config.topic}" with ${run.config.producers} producer(s)`, {
+        producers: run.config.producers,
+        providers: run.config.providers,
         entries: run.totalUnique,
       });
-      return { runId, resumed: Boolean(previous), entries: run.totalUnique };
+      return { runId: run.id, resumed, entries: run.totalUnique };
     });
+  }
+
+  /** Resumes a stored run (the history's Resume button) with the settings it was started with. */
+  async resume(runId: string): Promise<{ runId: string; resumed: boolean; entries: number }> {
+    const row = await repo.findRunConfig(this.prisma, runId);
+    if (!row) throw new DomainError("NOT_FOUND", `no run ${runId}`);
+    const input = startInputSchema.safeParse(row.config);
+    if (!input.success) throw new DomainError("BAD_REQUEST", `run ${runId} has settings this version cannot read`);
+    return this.start(input.data);
   }
 
   /** Stops the active run; with `onlyRunId`, only if that run is still the active one. */
@@ -160,313 +168,99 @@ export class Orchestrator {
     });
   }
 
-  /** Loads a run's entries, reconciles output.txt, and (re)starts or re-attaches producers. */
-  private async activate(
-    runId: string,
-    slug: string,
-    config: RunConfig,
-    secretHash: string,
-    secret: string | undefined,
-    reattach: boolean,
-    previousSimulatorUrl?: string,
-  ): Promise<ActiveRun> {
-    const output = OutputFile.forSlug(this.opts.outputDir, slug);
-    let run!: ActiveRun;
-    const writer = new EntryWriter({
-      insert: (rows) => insertEntries(this.prisma, runId, rows),
-      append: (texts) => output.append(texts, () => [...run.committed, ...texts]),
-      onCommitted: (rows) => {
-        run.onCommitted(rows);
-        this.changed();
-      },
-      onError: (err, attempt) => this.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
-    });
-    run = new ActiveRun(runId, slug, config, secretHash, writer, output, this.clock());
-    const t0 = this.clock();
-    const texts: string[] = [];
-    for await (const page of readEntries(this.prisma, runId)) {
-      run.load(page);
-      for (const r of page) texts.push(r.text);
-    }
-    // Candidate counts and spend are not per entry; carry them over so totals and budgets
-    // (maxCostUsd over the whole run; maxMinutes since this start) never go back.
-    const stored = await this.prisma.run.findUnique({ where: { id: runId }, select: { totalCandidates: true, startedAt: true } });
-    run.totalCandidates = Math.max(stored?.totalCandidates ?? 0, texts.length);
-    const spent = await this.prisma.llmCall.aggregate({ where: { runId }, _sum: { costUsd: true } });
-    run.costUsd = spent._sum.costUsd ?? 0;
-    if (reattach && stored?.startedAt) run.startedAt = stored.startedAt.getTime();
-    const fileOutcome = await output.reconcile(texts);
-    if (fileOutcome !== "ok") this.log("warn", `output.txt was ${fileOutcome} to match the database (${texts.length} entries)`);
-    this.log("info", `run ${runId}: ${texts.length} entries loaded in ${this.clock() - t0} ms`);
-    run.optimizer = new Optimizer(config, {
-      clock: this.clock,
-      log: (level, message) => this.log(level === "info" ? "info" : level === "warn" ? "warn" : "error", message),
-      persist: {
-        addEvent: (e) => addEvent(this.prisma, { runId, kind: e.kind, message: e.message, data: e.data as never, at: new Date(e.at) }),
-        scoreEvent: (id, score, data) => scoreEvent(this.prisma, id, score, data as never),
-      },
-    });
-    run.optimizer.seed(run.proposals);
-    const optimizer = run.optimizer;
-    run.onOutcome = (outcome, previous) => optimizer.observeCandidate(outcome, previous);
+  /** Opens a prepared run and starts its producers. */
+  private async launch(p: PreparedStart): Promise<ActiveRun> {
+    await repo.saveRunConfig(this.prisma, p.runId, { ...p.config, secretHash: sha256(p.secret), simulatorUrl: p.simUrl } as never);
+    const run = await openRun(this.openDeps(), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false });
     this.run = run;
-    this.producerMessages.clear();
-
-    const needsSim = config.providers.some((p) => p.provider === "sim");
-    const simUrl = needsSim ? await this.opts.simulatorUrl(previousSimulatorUrl) : undefined;
-    const existing = await this.opts.supervisor.list();
-    const wanted = assignTargets(config.providers, config.producers).map((_, i) => `p${i + 1}`);
-    const keep = new Set<string>();
-    // Producers can be kept only if what they were started with still holds.
-    if (reattach && simUrl === previousSimulatorUrl) {
-      for (const p of existing) if (p.runId === runId && wanted.includes(p.producer)) keep.add(p.producer);
+    this.producers.messages.clear();
+    try {
+      await this.states.setMode(run, "starting");
+      await this.pool.start(run.id, producerNames(p.config), p.secret, p.simUrl);
+      await this.states.setMode(run, "running");
+    } catch (err) {
+      this.run = undefined;
+      await this.pool.stopAll().catch(() => undefined);
+      await this.states.setMode(run, "failed", `could not start: ${errorMessage(err)}`).catch(() => undefined);
+      throw err;
     }
-    const strays = existing.filter((p) => !keep.has(p.producer)).map((p) => p.name);
-    if (strays.length > 0) await this.opts.supervisor.stop(strays);
-    if (!secret && wanted.some((p) => !keep.has(p))) {
-      // Re-attaching without the secret (it is only stored hashed): restart everything with a new one.
-      secret = this.newSecret();
-      run.secretHash = sha256(secret);
-      await this.opts.supervisor.stop([...keep].map(producerName));
-      keep.clear();
-    }
-    await this.prisma.run.update({ where: { id: runId }, data: { config: { ...config, secretHash: run.secretHash, simulatorUrl: simUrl } } });
-    for (const producer of wanted) {
-      if (keep.has(producer)) continue;
-      await this.opts.supervisor.start(producer, {
-        ...this.opts.producerEnv(),
-        IGENTAI_API_URL: this.opts.apiUrl,
-        IGENTAI_RUN_ID: runId,
-        IGENTAI_PRODUCER: producer,
-        IGENTAI_RUN_SECRET: secret!,
-        ...(simUrl ? { IGENTAI_SIMULATOR_URL: simUrl } : {}),
-      });
-    }
-    if (keep.size > 0) this.log("info", `re-attached to ${keep.size} running producer(s)`);
-    this.setMode(run, "running");
-    await saveRunProgress(this.prisma, runId, { totalUnique: run.totalUnique, totalCandidates: run.totalCandidates, state: "running" });
-    if (reattach) await this.event(runId, "run.reattached", `server restarted: re-attached ${keep.size}, started ${wanted.length - keep.size} producer(s)`, { kept: keep.size });
-    this.startTicker();
+    this.ticker.start();
     this.changed();
     return run;
+  }
+
+  /** After a web-app restart: takes over the producers still running, restarting any that cannot be kept. */
+  private async reattach(runId: string, slug: string, stored: StoredConfig, mode: RunMode, alive: string[]): Promise<void> {
+    const config = runConfigOf(stored, this.setupDeps());
+    const simUrl = config.providers.some((p) => p.provider === "sim") ? await this.opts.simulatorUrl(stored.simulatorUrl) : undefined;
+    const wanted = producerNames(config);
+    const keep = producersToKeep(wanted, alive, simUrl === stored.simulatorUrl);
+    const secret = keep.length === 0 ? this.newSecret() : undefined;
+    await this.pool.stopOthers(keep);
+    const secretHash = secret ? sha256(secret) : stored.secretHash;
+    await repo.saveRunConfig(this.prisma, runId, { ...config, secretHash, simulatorUrl: simUrl } as never);
+    const run = await openRun(this.openDeps(), { id: runId, slug, config, mode, secretHash, keepStartTime: true });
+    this.run = run;
+    this.producers.messages.clear();
+    if (secret) await this.pool.start(runId, wanted, secret, simUrl, keep);
+    if (run.mode === "starting") await this.states.setMode(run, "running");
+    if (keep.length > 0) this.log("info", `re-attached to ${keep.length} running producer(s)`);
+    await this.eventLog.add(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, { kept: keep.length });
+    this.changed();
   }
 
   private async stopActive(reason: string): Promise<void> {
     const run = this.run;
     if (!run) return;
-    if (run.mode !== "stopping") this.setMode(run, "stopping");
-    await saveRunProgress(this.prisma, run.id, { totalUnique: run.totalUnique, totalCandidates: run.totalCandidates, state: "stopping" });
+    if (run.mode !== "stopping") await this.states.setMode(run, "stopping", reason);
     try {
-      await this.opts.supervisor.stopAll();
+      await this.pool.stopAll();
     } catch (err) {
       this.log("error", `stopping producers: ${errorMessage(err)}`);
     }
     // Submissions that arrived while producers were shutting down are still committed.
     await run.writer.close();
     await run.output.close();
-    this.setMode(run, "stopped");
-    await saveRunProgress(this.prisma, run.id, {
-      totalUnique: run.totalUnique,
-      totalCandidates: run.totalCandidates,
-      state: "stopped",
-      stopReason: reason,
-      stoppedAt: new Date(),
-    });
-    await this.event(run.id, "run.stopped", `stopped: ${reason}`, { totalUnique: run.totalUnique });
-    await this.saveSample(run);
+    await this.ticker.sample(run).catch((err: unknown) => this.log("error", `last sample: ${errorMessage(err)}`));
+    await this.states.setMode(run, "stopped", reason);
     this.run = undefined;
-    this.health = [];
+    this.ticker.reset();
     this.changed();
   }
 
-  private setMode(run: ActiveRun, to: RunMode): void {
-    run.mode = transition(run.mode, to);
-    this.events.emit("mode", { runId: run.id, mode: to });
-  }
-
-  // ---- producer side -------------------------------------------------------------
-
-  private authorise(runId: string, secret: string | null): ActiveRun | undefined {
-    const run = this.run;
-    if (!run || run.id !== runId) return undefined;
-    if (!secret || sha256(secret) !== run.secretHash) throw new OrchestratorError("UNAUTHORIZED", "bad or missing run secret");
-    return run;
-  }
-
-  private assignment(run: ActiveRun, producer: string): Assignment {
-    // Producers are named p1..pN; any other name (a script driving the API) gets slot 0.
-    const n = /^p(\d+)$/.exec(producer);
-    const index = n ? (Number(n[1]) - 1) % run.config.producers : 0;
-    return {
-      topic: run.config.topic,
-      // The router picks provider/model per call: it may change between calls.
-      target: run.optimizer.targetFor(producer, this.clock()),
-      requestSize: run.config.requestSize,
-      promptBudgetTokens: run.config.promptBudgetTokens,
-      index,
-      poolSize: run.config.producers,
-    };
-  }
-
-  private syncResult(run: ActiveRun | undefined, producer: string, sinceSeq: number): SyncResult {
-    if (!run) return { keepGoing: false, assignment: GONE_ASSIGNMENT, delta: { entries: [], nextSeq: sinceSeq, more: false } };
-    return { keepGoing: isActive(run.mode), assignment: this.assignment(run, producer), delta: run.delta(sinceSeq) };
-  }
-
-  hello(input: { runId: string; producer: string }, secret: string | null): SyncResult {
-    const run = this.authorise(input.runId, secret);
-    if (run) this.producerMessages.delete(input.producer);
-    return this.syncResult(run, input.producer, 0);
-  }
-
-  sync(input: { runId: string; producer: string; sinceSeq: number }, secret: string | null): SyncResult {
-    return this.syncResult(this.authorise(input.runId, secret), input.producer, input.sinceSeq);
-  }
-
-  async submit(input: SubmitInput, secret: string | null): Promise<SubmitResult> {
-    const run = this.authorise(input.runId, secret);
-    // A run that is stopping still takes the producers' last batches: nothing is lost.
-    if (!run || run.mode === "stopped" || run.mode === "failed") {
-      return { ...this.syncResult(undefined, input.producer, input.sinceSeq), accepted: 0, duplicates: 0, replay: false };
+  /** Every mode change: the live snapshot moves, and terminal ones go to the event log. */
+  private onModeChange(c: ModeChange): void {
+    this.events.emit("mode", c);
+    if (c.to === "stopped" || c.to === "failed" || c.to === "interrupted") {
+      void this.eventLog.add(c.runId, `run.${c.to}`, `${c.to}${c.reason ? `: ${c.reason}` : ""}`, { totalUnique: c.totals.totalUnique });
     }
-    const now = this.clock();
-    const target = input.call ? { provider: input.call.provider, model: input.call.model } : this.assignment(run, input.producer).target;
-    const { outcome, replay } = run.submit(input, target, now);
-    const result = await outcome;
-    if (input.call && !replay) await this.recordCall(run, input.producer, input.call);
-    this.changed();
-    return { ...this.syncResult(run, input.producer, input.sinceSeq), accepted: result.accepted, duplicates: result.duplicates, replay };
-  }
-
-  report(input: { runId: string; producer: string; level: "info" | "warn" | "fatal"; message: string }, secret: string | null): void {
-    const run = this.authorise(input.runId, secret);
-    if (!run) return;
-    this.producerMessages.set(input.producer, { level: input.level, message: input.message, at: this.clock() });
-    if (input.level !== "info") this.log("warn", `producer ${input.producer}: ${input.message}`);
     this.changed();
   }
 
-  /**
-   * Stores and counts a finished call once: after a server restart the batch map is gone,
-   * and a producer re-sending its last batch must not count (or cost) the call twice.
-   */
-  private async recordCall(run: ActiveRun, producer: string, call: CallRecord): Promise<void> {
-    const cost = this.opts.costOf(call);
-    const tally = run.takeCallTally(call.callId);
-    const error = call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 500) : null;
-    let stored: number;
-    try {
-      stored = await this.prisma.$executeRaw`
-        INSERT INTO "llm_calls" ("run_id", "call_id", "at", "producer", "provider", "model", "prompt_tokens", "completion_tokens",
-          "latency_ms", "items_parsed", "items_new", "cost_usd", "error")
-        VALUES (${run.id}, ${call.callId}, ${new Date(call.startedAt + call.latencyMs)}, ${producer}, ${call.provider}, ${call.model},
-          ${call.promptTokens}, ${call.completionTokens}, ${call.latencyMs}, ${call.itemsParsed}, ${tally.new}, ${cost}, ${error})
-        ON CONFLICT ("run_id", "call_id") DO NOTHING`;
-    } catch (err) {
-      this.log("error", `recording a call: ${errorMessage(err)}`);
-      stored = 1; // count it in memory anyway: the figures on screen stay right
-    }
-    if (stored === 0) return;
-    run.costUsd += cost;
-    run.metrics.call(producer, `${call.provider}:${call.model}`, call, cost);
-    run.optimizer.observeCall(callObservation(producer, call, tally, cost, this.clock()));
+  private setupDeps(): SetupDeps {
+    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret() };
+  }
+
+  private openDeps() {
+    return { db: this.opts.db, outputDir: this.opts.outputDir, clock: this.clock, log: this.log, onCommitted: () => this.changed() };
+  }
+
+  private newSecret(): string {
+    return this.opts.newSecret?.() ?? randomBytes(24).toString("base64url");
   }
 
   // ---- read side -----------------------------------------------------------------
 
-  availableProviders(): Array<{ provider: ProviderId; model: string; label: string; simulated: boolean; available: boolean }> {
-    const { openai, anthropic } = this.opts.keys;
-    return [
-      { provider: "openai", model: "gpt-4o-mini", label: "OpenAI gpt-4o-mini", simulated: false, available: openai },
-      { provider: "openai", model: "gpt-4.1-mini", label: "OpenAI gpt-4.1-mini", simulated: false, available: openai },
-      { provider: "anthropic", model: "claude-3-5-haiku-latest", label: "Anthropic Claude 3.5 Haiku", simulated: false, available: anthropic },
-      { provider: "anthropic", model: "claude-sonnet-4-5", label: "Anthropic Claude Sonnet 4.5", simulated: false, available: anthropic },
-      ...Object.keys(SIM_MODEL_WIRE).map((model) => ({ provider: "sim" as const, model, label: `Simulator ${model} (simulated)`, simulated: true, available: true })),
-    ];
-  }
-
-  get activeRunId(): string | null {
-    return this.run?.id ?? null;
+  availableProviders() {
+    return availableModels(this.opts.keys);
   }
 
   snapshot(): LiveSnapshot {
-    return buildSnapshot(this.run, this.health, this.producerMessages, this.clock());
+    return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock());
   }
 
-  /** Entries committed so far, for tests and the bench (the DB is the source of truth). */
-  committedEntries(): readonly string[] {
-    return this.run?.committed ?? [];
-  }
-
-  private changed(): void {
-    // Coalesce bursts: listeners get at most one "change" per 5 ms (each live subscriber
-    // then applies its own minimum interval).
-    this.changeTimer ??= setTimeout(() => {
-      this.changeTimer = undefined;
-      this.events.emit("change");
-    }, 5);
-    this.changeTimer.unref?.();
-  }
-
-  private startTicker(): void {
-    if (this.ticker || this.closed) return;
-    this.ticker = setInterval(() => void this.tick().catch((err: unknown) => this.log("error", `tick: ${errorMessage(err)}`)), 1_000);
-    this.ticker.unref();
-  }
-
-  private ticking = false;
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      const now = this.clock();
-      const run = this.run;
-      if (run && now - this.lastHealthAt >= 2_000) {
-        this.lastHealthAt = now;
-        this.health = await this.opts.supervisor.health().catch(() => this.health);
-      }
-      if (run && isActive(run.mode)) {
-        if (now - this.lastSampleAt >= 5_000) {
-          this.lastSampleAt = now;
-          await this.saveSample(run);
-        }
-        const reason = stopConditionReached(run, now) ?? run.optimizer.tick(now).stopReason;
-        if (reason) void this.stop(reason, run.id).catch((err: unknown) => this.log("error", `automatic stop: ${errorMessage(err)}`));
-      }
-      this.events.emit("tick");
-    } finally {
-      this.ticking = false;
-    }
-  }
-
-  private async saveSample(run: ActiveRun): Promise<void> {
-    const snap = this.snapshot();
-    await this.prisma.metricSample.create({
-      data: {
-        runId: run.id,
-        at: new Date(snap.at),
-        data: {
-          totalUnique: snap.totals.unique,
-          uniqueLastMinute: snap.totals.uniqueLastMinute,
-          candidates: snap.totals.candidates,
-          candidatesLastMinute: snap.totals.candidatesLastMinute,
-          dupExact: snap.totals.dupExact,
-          dupNear: snap.totals.dupNear,
-          costUsd: snap.totals.costUsd,
-          tokens: snap.totals.promptTokens + snap.totals.completionTokens,
-          targets: Object.fromEntries(snap.targets.map((t) => [t.key, { unique: t.unique, uniqueLastMinute: t.uniqueLastMinute, candidatesLastMinute: t.candidatesLastMinute }])),
-          weights: snap.routing?.weights ?? {},
-          coverage: snap.routing?.coverage?.coverage ?? null,
-          estimatedTotal: snap.routing?.coverage?.estimatedTotal ?? null,
-        },
-      },
-    });
-    await saveRunProgress(this.prisma, run.id, { totalUnique: run.totalUnique, totalCandidates: run.totalCandidates });
-  }
-
-  private async event(runId: string | null, kind: string, message: string, data?: object): Promise<void> {
-    await addEvent(this.prisma, { runId, kind, message, data: data as never }).catch((err: unknown) => this.log("error", `event log: ${errorMessage(err)}`));
-  }
+  /** Listeners get at most one "change" per 5 ms (each live subscriber then applies its own minimum interval). */
+  private readonly changed = coalesce(() => this.events.emit("change"), 5);
 
   /**
    * Shuts the orchestrator down. With `stopProducers: false` (server restart) producers
@@ -475,37 +269,15 @@ export class Orchestrator {
   async close(opts: { stopProducers: boolean }): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.ticker) clearInterval(this.ticker);
-    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.ticker.close();
+    this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
       : [async () => this.run?.writer.close(), async () => this.run?.output.close()];
+    steps.push(() => this.eventLog.flush());
     for (const step of steps) {
       await step().catch((err: unknown) => this.log("error", `close: ${errorMessage(err)}`));
     }
     this.opts.supervisor.disconnect();
   }
 }
-
-const GONE_ASSIGNMENT: Assignment = { topic: "", target: { provider: "sim", model: "none" }, requestSize: 1, promptBudgetTokens: 0, index: 0, poolSize: 1 };
-
-function stopConditionReached(run: ActiveRun, now: number): string | undefined {
-  const s = run.config.stop;
-  if (s.maxEntries !== undefined && run.totalUnique >= s.maxEntries) return `reached ${s.maxEntries} entries`;
-  if (s.maxCostUsd !== undefined && run.costUsd >= s.maxCostUsd) return `reached the $${s.maxCostUsd} budget`;
-  if (s.maxMinutes !== undefined && now - run.startedAt >= s.maxMinutes * 60_000) return `ran ${s.maxMinutes} minute(s)`;
-  return undefined;
-}
-
-export function sha256(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
-}
-
-
-function defaultLog(level: "info" | "warn" | "error", message: string): void {
-  const line = `[igentai] ${level}: ${message}`;
-  if (level === "error") console.error(line);
-  else console.log(line);
-}
-
-export type { EntryRow };

@@ -1,4 +1,5 @@
 import type { ProcessDescription, StartOptions } from "pm2";
+import { coerceError } from "../../lib/errors";
 import { PRODUCER_EXIT } from "../../lib/protocol";
 
 /**
@@ -17,13 +18,7 @@ function load(): Pm2 {
 }
 
 function call<T>(fn: (cb: (err: Error | null, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(asError(err)) : resolve(value))));
-}
-
-function asError(err: unknown): Error {
-  if (err instanceof Error) return err;
-  if (typeof err === "object" && err && "message" in err) return new Error(String((err as { message: unknown }).message));
-  return new Error(String(err));
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(coerceError(err)) : resolve(value))));
 }
 
 /**
@@ -120,7 +115,7 @@ export async function remove(name: string): Promise<void> {
   try {
     await call((cb) => load().delete(name, cb));
   } catch (err) {
-    if (!/not found/i.test(asError(err).message)) throw err;
+    if (!/not found/i.test(coerceError(err).message)) throw err;
   }
 }
 

@@ -1,4 +1,6 @@
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
+import type { MetricSampleData } from "../../lib/metric-sample";
+import { ACTIVE_MODES, type RunMode } from "../../lib/run-modes";
 
 /** Small named DB functions; each receives the client. */
 
@@ -62,10 +64,142 @@ export async function scoreEvent(db: PrismaClient, id: bigint, score: number, da
   await db.event.update({ where: { id }, data: { score, scoredAt: new Date(), ...(data ? { data } : {}) } });
 }
 
-export async function saveRunProgress(
+export type RunTotals = { totalUnique: number; totalCandidates: number };
+
+/** Saves a run's totals (every sample and at each mode change), so the history never lags far. */
+export async function saveRunTotals(db: PrismaClient, runId: string, totals: RunTotals): Promise<void> {
+  await db.run.update({ where: { id: runId }, data: totals });
+}
+
+/** Written only by the run state machine (run-state.ts). */
+export async function saveRunState(
   db: PrismaClient,
   runId: string,
-  p: { totalUnique: number; totalCandidates: number; state?: string; stopReason?: string | null; stoppedAt?: Date | null; startedAt?: Date },
+  change: { to: RunMode; reason?: string; at: number },
+  totals: RunTotals,
 ): Promise<void> {
-  await db.run.update({ where: { id: runId }, data: p });
+  const terminal = change.to === "stopped" || change.to === "failed" || change.to === "interrupted";
+  await db.run.update({
+    where: { id: runId },
+    data: {
+      ...totals,
+      state: change.to,
+      ...(change.to === "starting" ? { startedAt: new Date(change.at), stoppedAt: null, stopReason: null } : {}),
+      ...(terminal ? { stoppedAt: new Date(change.at), stopReason: change.reason?.slice(0, 300) ?? null } : {}),
+    },
+  });
+}
+
+/** The run a server was holding when it went away (newest first). */
+export async function findActiveRun(db: PrismaClient) {
+  return db.run.findFirst({
+    where: { state: { in: [...ACTIVE_MODES] } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, slug: true, state: true, config: true, totalUnique: true, totalCandidates: true },
+  });
+}
+
+export async function findRunBySlug(db: PrismaClient, slug: string) {
+  return db.run.findFirst({ where: { slug }, orderBy: { createdAt: "desc" }, select: { id: true, state: true } });
+}
+
+export async function findRunConfig(db: PrismaClient, runId: string) {
+  return db.run.findUnique({ where: { id: runId }, select: { id: true, config: true } });
+}
+
+/**
+ * A new run's row, written before the active run is stopped so that a row the DB refuses
+ * rejects the start with nothing changed. It is `stopped` (never started) until the state
+ * machine moves it to `starting`.
+ */
+export async function createPreparedRun(db: PrismaClient, r: { id: string; topic: string; slug: string; config: Prisma.InputJsonValue }): Promise<void> {
+  await db.run.create({ data: { id: r.id, topic: r.topic, slug: r.slug, state: "stopped" satisfies RunMode, config: r.config } });
+}
+
+export async function saveRunConfig(db: PrismaClient, runId: string, config: Prisma.InputJsonValue): Promise<void> {
+  await db.run.update({ where: { id: runId }, data: { config } });
+}
+
+/** What a resumed run carries over: candidate count, start time and spend are not per entry. */
+export async function storedProgress(db: PrismaClient, runId: string): Promise<{ totalCandidates: number; startedAt: Date | null; costUsd: number }> {
+  const [run, spent] = await Promise.all([
+    db.run.findUnique({ where: { id: runId }, select: { totalCandidates: true, startedAt: true } }),
+    db.llmCall.aggregate({ where: { runId }, _sum: { costUsd: true } }),
+  ]);
+  return { totalCandidates: run?.totalCandidates ?? 0, startedAt: run?.startedAt ?? null, costUsd: spent._sum.costUsd ?? 0 };
+}
+
+/**
+ * Stores a finished call once (`ON CONFLICT DO NOTHING` on its id): after a server restart
+ * the batch map is gone, and a re-sent last batch must not count or cost the call twice.
+ * Returns whether the row is new.
+ */
+export async function insertLlmCall(
+  db: PrismaClient,
+  runId: string,
+  c: { callId: string; at: Date; producer: string; provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; itemsParsed: number; itemsNew: number; costUsd: number; error: string | null },
+): Promise<boolean> {
+  const stored = await db.$executeRaw`
+    INSERT INTO "llm_calls" ("run_id", "call_id", "at", "producer", "provider", "model", "prompt_tokens", "completion_tokens",
+      "latency_ms", "items_parsed", "items_new", "cost_usd", "error")
+    VALUES (${runId}, ${c.callId}, ${c.at}, ${c.producer}, ${c.provider}, ${c.model},
+      ${c.promptTokens}, ${c.completionTokens}, ${c.latencyMs}, ${c.itemsParsed}, ${c.itemsNew}, ${c.costUsd}, ${c.error})
+    ON CONFLICT ("run_id", "call_id") DO NOTHING`;
+  return stored > 0;
+}
+
+/** A metric sample and the run's totals at that moment (the history's figures follow the samples). */
+export async function saveSample(db: PrismaClient, runId: string, at: Date, data: MetricSampleData, totals: RunTotals): Promise<void> {
+  await db.metricSample.create({ data: { runId, at, data } });
+  await saveRunTotals(db, runId, totals);
+}
+
+// ---- read side (the API's queries) ----------------------------------------------------
+
+/** Prisma passes `contains` to LIKE unescaped: a search for "100%" or "_" must be literal. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The run history, newest first, with the totals stored at the last sample or stop. */
+export async function listRuns(db: PrismaClient, limit: number) {
+  return db.run.findMany({
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: { id: true, topic: true, slug: true, state: true, createdAt: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true, totalCandidates: true },
+  });
+}
+
+export async function runExists(db: PrismaClient, runId: string): Promise<boolean> {
+  return (await db.run.findUnique({ where: { id: runId }, select: { id: true } })) !== null;
+}
+
+/** A page of a run's entries, newest first: seq < before, optionally containing `search` (any case). */
+export async function entriesPage(db: PrismaClient, q: { runId: string; before?: number; limit: number; search?: string }) {
+  return db.entry.findMany({
+    where: {
+      runId: q.runId,
+      ...(q.before ? { seq: { lt: q.before } } : {}),
+      ...(q.search ? { text: { contains: escapeLike(q.search), mode: "insensitive" as const } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: q.limit,
+    select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true },
+  });
+}
+
+/** The newest `limit` samples of a run (a long run keeps its recent curve), oldest first. */
+export async function recentSamples(db: PrismaClient, runId: string, limit: number) {
+  const rows = await db.metricSample.findMany({ where: { runId }, orderBy: { at: "desc" }, take: limit, select: { at: true, data: true } });
+  return rows.reverse();
+}
+
+/** A run's events, newest first; `kind` matches as a prefix ("routing." for every routing event). */
+export async function runEvents(db: PrismaClient, q: { runId: string; limit: number; kind?: string }) {
+  return db.event.findMany({
+    where: { runId: q.runId, ...(q.kind ? { kind: { startsWith: escapeLike(q.kind) } } : {}) },
+    orderBy: { at: "desc" },
+    take: q.limit,
+    select: { id: true, at: true, kind: true, message: true, data: true, score: true, scoredAt: true },
+  });
 }

@@ -1,22 +1,40 @@
-/** A run's lifecycle. Every change goes through `transition`, which asserts it is legal. */
-export const RUN_MODES = ["starting", "running", "stopping", "stopped", "failed"] as const;
-export type RunMode = (typeof RUN_MODES)[number];
+import { EventEmitter } from "node:events";
+import { canTransition, type RunMode } from "../../lib/run-modes";
+import type { RunTotals } from "./repo";
 
-const ALLOWED: Record<RunMode, readonly RunMode[]> = {
-  starting: ["running", "stopping", "failed"],
-  running: ["stopping", "failed"],
-  stopping: ["stopped", "failed"],
-  stopped: ["starting"],
-  failed: ["starting", "stopping"],
-};
+export { RUN_MODES, isActiveMode, isProducing, type RunMode } from "../../lib/run-modes";
 
 export class RunStateError extends Error {}
 
-export function transition(from: RunMode, to: RunMode): RunMode {
-  if (!ALLOWED[from].includes(to)) throw new RunStateError(`a run cannot go from ${from} to ${to}`);
-  return to;
-}
+/** What every mode change announces: the live snapshot and the event log listen. */
+export type ModeChange = { runId: string; from: RunMode | null; to: RunMode; reason?: string; at: number; totals: RunTotals };
 
-export function isActive(mode: RunMode): boolean {
-  return mode === "starting" || mode === "running";
+export type RunStateDeps = {
+  /** Writes `runs.state` (and, on a terminal mode, the stop reason and time) with the totals. */
+  save(change: ModeChange): Promise<void>;
+  clock: () => number;
+};
+
+/**
+ * The only writer of a run's state. `setMode` asserts the transition, writes the DB state
+ * and emits one `ModeChange` on `events` ("mode"); no other code writes `runs.state`.
+ */
+export class RunStates {
+  readonly events = new EventEmitter();
+
+  constructor(private readonly deps: RunStateDeps) {}
+
+  /**
+   * Moves `holder` (an active run or a stored one) to `to`. The DB write happens before the
+   * in-memory mode changes: a failed write leaves both as they were.
+   */
+  async setMode(holder: { id: string; mode: RunMode | null; totals(): RunTotals }, to: RunMode, reason?: string): Promise<ModeChange> {
+    const from = holder.mode;
+    if (from !== null && !canTransition(from, to)) throw new RunStateError(`a run cannot go from ${from} to ${to}`);
+    const change: ModeChange = { runId: holder.id, from, to, at: this.deps.clock(), totals: holder.totals(), ...(reason !== undefined ? { reason } : {}) };
+    await this.deps.save(change);
+    holder.mode = to;
+    this.events.emit("mode", change);
+    return change;
+  }
 }

@@ -1,8 +1,9 @@
 import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client";
 import { z } from "zod";
 import {
-  assignmentSchema,
-  deltaSchema,
+  reportResultSchema,
+  submitResultSchema,
+  syncResultSchema,
   type SubmitInput,
   type SubmitResult,
   type SyncResult,
@@ -34,13 +35,6 @@ export class ChannelError extends Error {
     this.status = opts.status;
   }
 }
-
-const syncResultSchema = z.object({ keepGoing: z.boolean(), assignment: assignmentSchema, delta: deltaSchema });
-const submitResultSchema = syncResultSchema.extend({
-  accepted: z.number().int(),
-  duplicates: z.number().int(),
-  replay: z.boolean(),
-});
 
 /** Per-request limit, so a hung orchestrator turns into a retry rather than a stuck producer. */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -86,7 +80,7 @@ export function createTrpcChannel(opts: TrpcChannelOptions): Channel {
     sync: (sinceSeq, signal) => mutate("producer.sync", { ...identity, sinceSeq }, syncResultSchema, signal),
     submit: (batch, signal) => mutate("producer.submit", { ...identity, ...batch }, submitResultSchema, signal),
     report: async (level, message, signal) => {
-      await mutate("producer.report", { ...identity, level, message: message.slice(0, 500) }, z.unknown(), signal);
+      await mutate("producer.report", { ...identity, level, message: message.slice(0, 500) }, reportResultSchema, signal);
     },
   };
 }

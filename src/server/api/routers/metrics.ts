@@ -1,5 +1,7 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
+import { readMetricSample } from "../../../lib/metric-sample";
+import { recentSamples } from "../../orchestrator/repo";
 import { publicProcedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -45,13 +47,7 @@ export const metricsRouter = router({
   samples: publicProcedure
     .input(z.object({ runId: z.string().min(1).max(64), limit: z.number().int().min(1).max(20_000).default(5_000) }))
     .query(async ({ ctx, input }) => {
-      // The newest `limit` samples (a long run keeps its recent curve), oldest first.
-      const rows = await ctx.db.prisma.metricSample.findMany({
-        where: { runId: input.runId },
-        orderBy: { at: "desc" },
-        take: input.limit,
-        select: { at: true, data: true },
-      });
-      return rows.reverse().map((r) => ({ at: r.at.getTime(), data: r.data as Record<string, unknown> }));
+      const rows = await recentSamples(ctx.db.prisma, input.runId, input.limit);
+      return rows.map((r) => ({ at: r.at.getTime(), data: readMetricSample(r.data) }));
     }),
 });

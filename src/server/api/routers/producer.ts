@@ -1,13 +1,13 @@
-import { helloInput, reportInput, submitInput, syncInput } from "../../../lib/protocol";
-import { publicProcedure, router } from "../trpc";
+import { helloInput, reportInput, submitInput, syncInput, type ReportResult } from "../../../lib/protocol";
+import { producerProcedure, router } from "../trpc";
 
-/** Used by producer processes; every call carries the per-run secret (checked by the orchestrator). */
+/** Used by producer processes; `producerProcedure` authenticates each call with the run's secret. */
 export const producerRouter = router({
-  hello: publicProcedure.input(helloInput).mutation(({ ctx, input }) => ctx.orchestrator.hello(input, ctx.producerSecret)),
-  sync: publicProcedure.input(syncInput).mutation(({ ctx, input }) => ctx.orchestrator.sync(input, ctx.producerSecret)),
-  submit: publicProcedure.input(submitInput).mutation(({ ctx, input }) => ctx.orchestrator.submit(input, ctx.producerSecret)),
-  report: publicProcedure.input(reportInput).mutation(({ ctx, input }) => {
-    ctx.orchestrator.report(input, ctx.producerSecret);
-    return { ok: true as const };
+  hello: producerProcedure.input(helloInput).mutation(({ ctx, input }) => ctx.orchestrator.producers.hello(ctx.run, input)),
+  sync: producerProcedure.input(syncInput).mutation(({ ctx, input }) => ctx.orchestrator.producers.sync(ctx.run, input)),
+  submit: producerProcedure.input(submitInput).mutation(({ ctx, input }) => ctx.orchestrator.producers.submit(ctx.run, input)),
+  report: producerProcedure.input(reportInput).mutation(({ ctx, input }): ReportResult => {
+    ctx.orchestrator.producers.report(ctx.run, input);
+    return { ok: true };
   }),
 });

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
+import { entriesPage, listRuns, runExists } from "../../orchestrator/repo";
 import { publicProcedure, router } from "../trpc";
 
 const runId = z.string().min(1).max(64);
@@ -12,6 +13,9 @@ export const topicRouter = router({
   // omitted optional input, so `topic.stop.mutate()` must not declare one.
   stop: publicProcedure.mutation(({ ctx }) => ctx.orchestrator.stop("stopped by user")),
 
+  /** Resumes a stored run (interrupted, stopped or failed) with the settings it was started with. */
+  resume: publicProcedure.input(z.object({ runId })).mutation(({ ctx, input }) => ctx.orchestrator.resume(input.runId)),
+
   status: publicProcedure.query(({ ctx }) => ctx.orchestrator.snapshot()),
 
   /** Provider/models the form may offer: real ones only when their key is set, plus the simulator. */
@@ -20,16 +24,15 @@ export const topicRouter = router({
   list: publicProcedure
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional())
     .query(async ({ ctx, input }) => {
-      const runs = await ctx.db.prisma.run.findMany({
-        orderBy: { createdAt: "desc" },
-        take: input?.limit ?? 50,
-        select: { id: true, topic: true, slug: true, state: true, createdAt: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true, totalCandidates: true },
-      });
-      const active = ctx.orchestrator.activeRunId;
+      const runs = await listRuns(ctx.db.prisma, input?.limit ?? 50);
+      // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
       const live = ctx.orchestrator.snapshot();
+      const active = live.run?.id ?? null;
       return runs.map((r) => ({
         ...r,
+        state: r.id === active ? live.state : r.state,
         totalUnique: r.id === active ? live.totals.unique : r.totalUnique,
+        totalCandidates: r.id === active ? live.totals.candidates : r.totalCandidates,
         createdAt: r.createdAt.getTime(),
         startedAt: r.startedAt?.getTime() ?? null,
         stoppedAt: r.stoppedAt?.getTime() ?? null,
@@ -48,25 +51,10 @@ export const topicRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const run = await ctx.db.prisma.run.findUnique({ where: { id: input.runId }, select: { id: true } });
-      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `no run ${input.runId}` });
-      const rows = await ctx.db.prisma.entry.findMany({
-        where: {
-          runId: input.runId,
-          ...(input.before ? { seq: { lt: input.before } } : {}),
-          ...(input.search ? { text: { contains: escapeLike(input.search), mode: "insensitive" as const } } : {}),
-        },
-        orderBy: { seq: "desc" },
-        take: input.limit,
-        select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true },
-      });
+      if (!(await runExists(ctx.db.prisma, input.runId))) throw new TRPCError({ code: "NOT_FOUND", message: `no run ${input.runId}` });
+      const rows = await entriesPage(ctx.db.prisma, input);
       const items = rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() }));
       const last = items[items.length - 1];
       return { items, nextBefore: items.length === input.limit && last ? last.seq : null };
     }),
 });
-
-/** Prisma passes `contains` to LIKE unescaped: a search for "100%" or "_" must be literal. */
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}

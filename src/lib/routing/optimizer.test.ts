@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RunConfig } from "../../lib/run-config";
-import { seededRng } from "../../lib/stats/math";
+import type { RunConfig } from "../run-config";
+import { seededRng } from "../stats/math";
 import { callObservation, Optimizer, type CallObservation, type OptimizerEvent, type OptimizerPersist } from "./optimizer";
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeLike } from "./topic";
+import { escapeLike } from "./repo";
 
 describe("escapeLike", () => {
   it.each([

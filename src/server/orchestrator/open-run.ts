@@ -1,0 +1,77 @@
+import { EntryLedger } from "../../lib/entry-ledger";
+import { targetLabel } from "../../lib/providers";
+import type { RunConfig } from "../../lib/run-config";
+import type { RunMode } from "../../lib/run-modes";
+import type { Db } from "../db/client";
+import { ActiveRun } from "./active-run";
+import { RunMetrics } from "./metrics";
+import { Optimizer } from "../../lib/routing/optimizer";
+import { OutputFile } from "./output-file";
+import { addEvent, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
+
+type Log = (level: "info" | "warn" | "error", message: string) => void;
+
+export type OpenRunDeps = { db: Db; outputDir: string; clock: () => number; log: Log; onCommitted: () => void };
+
+/**
+ * Builds the in-memory run from the DB, complete: entries into the dedup ledger and the
+ * metrics, carried-over totals, output.txt made equal to the DB, the optimiser seeded.
+ */
+export async function openRun(
+  deps: OpenRunDeps,
+  r: { id: string; slug: string; config: RunConfig; mode: RunMode; secretHash: string; keepStartTime: boolean },
+): Promise<ActiveRun> {
+  const t0 = deps.clock();
+  const prisma = deps.db.prisma;
+  const ledger = new EntryLedger();
+  const metrics = new RunMetrics();
+  for await (const page of readEntries(prisma, r.id)) {
+    // Keys are recomputed rather than read back: the stored key may come from an older
+    // version of the dedup engine, and the index must match what classify() computes now.
+    for (const row of page) {
+      ledger.load(row.text);
+      metrics.seed(row.producer, targetLabel(row), 1);
+    }
+  }
+  // Candidate counts and spend are not per entry; carry them over so totals and budgets
+  // (maxCostUsd over the whole run; maxMinutes since this start) never go back.
+  const stored = await storedProgress(prisma, r.id);
+  const totalCandidates = Math.max(stored.totalCandidates, ledger.texts.length);
+  metrics.seedCandidates(totalCandidates);
+  const output = OutputFile.forSlug(deps.outputDir, r.slug);
+  const fileOutcome = await output.reconcile(ledger.texts);
+  if (fileOutcome !== "ok") deps.log("warn", `output.txt was ${fileOutcome} to match the database (${ledger.texts.length} entries)`);
+  deps.log("info", `run ${r.id}: ${ledger.texts.length} entries loaded in ${deps.clock() - t0} ms`);
+
+  const optimizer = new Optimizer(r.config, {
+    clock: deps.clock,
+    log: deps.log,
+    persist: {
+      addEvent: (e) => addEvent(prisma, { runId: r.id, kind: e.kind, message: e.message, data: e.data as never, at: new Date(e.at) }),
+      scoreEvent: (id, score, data) => scoreEvent(prisma, id, score, data as never),
+    },
+  });
+  optimizer.seed(ledger.proposals);
+  return new ActiveRun({
+    id: r.id,
+    slug: r.slug,
+    config: r.config,
+    mode: r.mode,
+    secretHash: r.secretHash,
+    startedAt: r.keepStartTime && stored.startedAt ? stored.startedAt.getTime() : deps.clock(),
+    ledger,
+    metrics,
+    totalCandidates,
+    costUsd: stored.costUsd,
+    optimizer,
+    output,
+    insert: (rows) => insertEntries(prisma, r.id, rows),
+    onCommitted: deps.onCommitted,
+    log: deps.log,
+  });
+}
+
+/** Producer names of a run: p1..pN (the router picks each one's model per call). */
+export function producerNames(config: Pick<RunConfig, "producers">): string[] {
+  return Array.from({ length: config.producers }, (_, i) => `p${i + 1}`);
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { DomainError } from "../../lib/errors";
+import { isProviderAvailable, type ProviderKeys } from "../../lib/providers";
+import { resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
+import { isActiveMode, type RunMode } from "../../lib/run-modes";
+import { topicSlug } from "../../lib/slug";
+import type { Db } from "../db/client";
+import { sha256 } from "./producer-api";
+import { createPreparedRun, findRunBySlug, saveRunConfig } from "./repo";
+
+/** A run's config as stored: the start settings, the producers' secret (hashed) and the simulator they were given. */
+export type StoredConfig = RunConfig & { secretHash: string; simulatorUrl?: string };
+
+/** A start validated and prepared in full, before anything running is touched. */
+export type PreparedStart = {
+  runId: string;
+  slug: string;
+  config: RunConfig;
+  secret: string;
+  simUrl: string | undefined;
+  /** The stored run's mode when this start resumes it (null: a new run). */
+  resumedFrom: RunMode | null;
+};
+
+export type SetupDeps = {
+  db: Db;
+  keys: ProviderKeys;
+  defaultProducers: number;
+  simulatorUrl: (preferredUrl?: string) => Promise<string>;
+  newSecret: () => string;
+};
+
+/** Start settings -> the config producers run with (defaults filled, keys checked). */
+export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaultProducers">): RunConfig {
+  const parsed = startInputSchema.safeParse(raw);
+  if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
+  const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys });
+  for (const p of config.providers) {
+    if (!isProviderAvailable(p.provider, deps.keys)) {
+      throw new DomainError("BAD_REQUEST", `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`);
+    }
+  }
+  return config;
+}
+
+/**
+ * Validates and prepares a start completely (config, keys, simulator, secret, DB row)
+ * without touching the active run: when this throws, nothing has changed.
+ */
+export async function prepareStart(deps: SetupDeps, raw: StartInput, activeRunId: string | null): Promise<PreparedStart> {
+  const config = runConfigOf(raw, deps);
+  const slug = topicSlug(config.topic);
+  const simUrl = config.providers.some((p) => p.provider === "sim") ? await deps.simulatorUrl() : undefined;
+  const secret = deps.newSecret();
+  const stored: StoredConfig = { ...config, secretHash: sha256(secret), simulatorUrl: simUrl };
+  const previous = await findRunBySlug(deps.db.prisma, slug);
+  if (!previous) {
+    const runId = randomUUID();
+    await createPreparedRun(deps.db.prisma, { id: runId, topic: config.topic, slug, config: stored as never });
+    return { runId, slug, config, secret, simUrl, resumedFrom: null };
+  }
+  // The active run's row keeps its config until it is stopped (a restart re-attaches with it).
+  if (previous.id === activeRunId) return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: "stopped" };
+  await saveRunConfig(deps.db.prisma, previous.id, stored as never);
+  // A row still marked active that this server does not hold was left by a server that is gone.
+  const mode = isActiveMode(previous.state) ? "interrupted" : (previous.state as RunMode);
+  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: mode };
+}

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../db/client";
+import { saveRunState } from "./repo";
+import { RunStateError, RunStates, type ModeChange, type RunMode } from "./run-state";
+
+/** The run state machine against a real (in-memory PGlite) database. */
+describe("run state machine", () => {
+  let db: Db;
+  let now = 1_700_000_000_000;
+  let states: RunStates;
+  const changes: ModeChange[] = [];
+
+  beforeAll(async () => {
+    db = await openDb({ dataDir: "memory://" });
+    states = new RunStates({ clock: () => now, save: (c) => saveRunState(db.prisma, c.runId, c, c.totals) });
+    states.events.on("mode", (c: ModeChange) => changes.push(c));
+  });
+  afterAll(async () => db?.close());
+
+  const row = (id: string) => db.prisma.run.findUniqueOrThrow({ where: { id }, select: { state: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true } });
+
+  it("writes each mode to runs.state and announces it once", async () => {
+    await db.prisma.run.create({ data: { id: "r1", topic: "Rivers", slug: "rivers", state: "stopped", config: {} } });
+    const run = { id: "r1", mode: "stopped" as RunMode, totals: () => ({ totalUnique: 7, totalCandidates: 9 }) };
+
+    await states.setMode(run, "starting");
+    expect(await row("r1")).toMatchObject({ state: "starting", startedAt: new Date(now), stoppedAt: null, totalUnique: 7 });
+    await states.setMode(run, "running");
+    now += 60_000;
+    await states.setMode(run, "stopping", "stopped by user");
+    await states.setMode(run, "stopped", "stopped by user");
+    expect(await row("r1")).toMatchObject({ state: "stopped", stoppedAt: new Date(now), stopReason: "stopped by user" });
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(["stopped->starting", "starting->running", "running->stopping", "stopping->stopped"]);
+    expect(changes.at(-1)).toMatchObject({ runId: "r1", reason: "stopped by user", totals: { totalUnique: 7, totalCandidates: 9 } });
+  });
+
+  it("refuses an illegal transition, changing neither the database nor the run", async () => {
+    await db.prisma.run.create({ data: { id: "r2", topic: "Lakes", slug: "lakes", state: "interrupted", config: {} } });
+    const run = { id: "r2", mode: "interrupted" as RunMode, totals: () => ({ totalUnique: 0, totalCandidates: 0 }) };
+    const before = changes.length;
+    await expect(states.setMode(run, "running")).rejects.toThrow(RunStateError);
+    expect(run.mode).toBe("interrupted");
+    expect((await row("r2")).state).toBe("interrupted");
+    expect(changes.length).toBe(before);
+    // An interrupted run is resumed only through a new start.
+    await states.setMode(run, "starting");
+    expect((await row("r2")).state).toBe("starting");
+  });
+});
