@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { providerTargetSchema, type ProviderTarget } from "./providers";
+import { SIM_MODEL_WIRE, providerTargetSchema, type ProviderTarget } from "./providers";
+import { storable } from "./validation";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
 
 export const STRATEGIES = ["roundrobin", "priority", "weighted", "backoff", "adaptive"] as const;
@@ -7,8 +8,7 @@ export type StrategyName = (typeof STRATEGIES)[number];
 
 /** Input of `topic.start`, shared by the API, the CLI and the UI form. */
 export const startInputSchema = z.object({
-  topic: z
-    .string()
+  topic: storable(z.string().max(10 * MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`))
     .transform(cleanTopic)
     .pipe(
       z
@@ -17,7 +17,7 @@ export const startInputSchema = z.object({
         .max(MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`),
     ),
   producers: z.number().int().min(1, "at least 1 producer").max(20, "at most 20 producers").optional(),
-  providers: z.array(providerTargetSchema).min(1, "at least one provider").max(10, "at most 10 providers").optional(),
+  providers: z.array(providerTargetSchema.superRefine(knownSimModel)).min(1, "at least one provider").max(10, "at most 10 providers").optional(),
   requestSize: z.number().int().min(5, "at least 5 items per request").max(200, "at most 200 items per request").optional(),
   promptBudgetTokens: z.number().int().min(0).max(100_000).optional(),
   strategy: z.enum(STRATEGIES).optional(),
@@ -31,6 +31,13 @@ export const startInputSchema = z.object({
     .optional(),
 });
 export type StartInput = z.input<typeof startInputSchema>;
+
+/** A simulated model must exist: an unknown one would start producers that fail on every call. */
+function knownSimModel(t: { provider: string; model: string }, ctx: z.RefinementCtx): void {
+  if (t.provider === "sim" && !Object.hasOwn(SIM_MODEL_WIRE, t.model)) {
+    ctx.addIssue({ code: "custom", path: ["model"], message: `unknown simulator model ${JSON.stringify(t.model)}; known: ${Object.keys(SIM_MODEL_WIRE).join(", ")}` });
+  }
+}
 
 export type RunConfig = {
   topic: string;

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
 import { isDomainError } from "../../lib/errors";
+import { INTERNAL_ERROR_MESSAGE } from "./on-error";
 import type { Orchestrator } from "../orchestrator/orchestrator";
 
 export type Context = {
@@ -18,6 +19,8 @@ export function createContext(deps: { orchestrator: Orchestrator; db: Db }, head
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
+    // Unexpected errors may carry Prisma/PostgreSQL text and stacks: clients get a generic message.
+    if (error.code === "INTERNAL_SERVER_ERROR") return { ...shape, message: INTERNAL_ERROR_MESSAGE, data: { ...shape.data, stack: undefined, zodError: null, issues: null } };
     return {
       ...shape,
       data: {

@@ -1,5 +1,6 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
+import { runIdSchema, safeText } from "../../../lib/validation";
 import { publicProcedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -8,7 +9,7 @@ export const metricsRouter = router({
    * and a heartbeat every second. Ends when the client goes away.
    */
   live: publicProcedure
-    .input(z.object({ minIntervalMs: z.number().int().min(20).max(10_000).default(1_000), lastEventId: z.string().nullish() }).optional())
+    .input(z.object({ minIntervalMs: z.number().int().min(20).max(10_000).default(1_000), lastEventId: safeText({ max: 64 }).nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
       const minInterval = input?.minIntervalMs ?? 1_000;
       const events = ctx.orchestrator.events;
@@ -43,7 +44,7 @@ export const metricsRouter = router({
 
   /** Stored samples (every 5 s) for trend charts over the whole run. */
   samples: publicProcedure
-    .input(z.object({ runId: z.string().min(1).max(64), limit: z.number().int().min(1).max(20_000).default(5_000) }))
+    .input(z.object({ runId: runIdSchema, limit: z.number().int().min(1).max(20_000).default(5_000) }))
     .query(async ({ ctx, input }) => {
       // The newest `limit` samples (a long run keeps its recent curve), oldest first.
       const rows = await ctx.db.prisma.metricSample.findMany({
