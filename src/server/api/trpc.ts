@@ -23,8 +23,11 @@ const t = initTRPC.context<Context>().create({
     if (error.code === "INTERNAL_SERVER_ERROR") return { ...shape, message: INTERNAL_ERROR_MESSAGE, data: { ...shape.data, stack: undefined, zodError: null, issues: null } };
     return {
       ...shape,
+      // "topic: must not contain NUL characters" rather than zod's JSON dump; no stack in answers.
+      message: zod ? zod.issues.map((i) => `${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
       data: {
         ...shape.data,
+        stack: undefined,
         // Top-level fields for simple forms, and full paths (e.g. stop.maxMinutes) for nested ones.
         zodError: zod ? z.flattenError(zod) : null,
         issues: zod ? zod.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })) : null,
