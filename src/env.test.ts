@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseServerEnv } from "./env";
+import { EnvError, parseServerEnv as parse } from "./env";
+
+const parseServerEnv = (vars: Record<string, string>) => parse(vars as NodeJS.ProcessEnv);
 
 describe("server environment", () => {
   it("refuses to listen beyond loopback without an API token", () => {
