@@ -91,9 +91,17 @@ describe.each(testDatabases())("bad input on $name", (target) => {
   });
 
   beforeAll(async () => {
-    h = await startHarness({ db: await target.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+    h = await startHarness({
+      db: await target.open(),
+      newSecret: () => SECRET,
+      env: {
+        IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }),
+        // OpenAI "configured" (a base URL alone enables it) so that its price check is reached; it is never called.
+        OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+      },
+    });
     port = Number(new URL(h.apiUrl).port);
-    const started = await request(port, "POST", "/api/trpc/topic.start", { headers: JSON_HEADERS, body: JSON.stringify({ topic: "Cheeses of France", producers: 1, requestSize: 20 }) });
+    const started = await request(port, "POST", "/api/trpc/topic.start", { headers: JSON_HEADERS, body: JSON.stringify({ topic: "Cheeses of France", producers: 1, requestSize: 20, providers: [{ provider: "sim", model: "sim-strong" }] }) });
     expect(started.status).toBe(200);
     runId = started.json.result.data.runId;
     await waitFor("some entries", async () => (await h.app.db.prisma.entry.count({ where: { runId } })) >= 10);
@@ -144,8 +152,9 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "start: a model name that is a path", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "../../etc/passwd" }] }), status: 400, field: "providers.0.model" },
     { name: "start: a model name with a NUL", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: `sim-strong${NUL}` }] }), status: 400, field: "providers.0.model" },
     { name: "start: an unknown provider", req: post("topic.start", { topic: "birds", providers: [{ provider: "mistral", model: "large" }] }), status: 400, field: "providers.0.provider" },
-    { name: "start: a provider whose key is missing", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "gpt-4o-mini" }] }), status: 400, says: "OPENAI_API_KEY" },
-    { name: "start: anthropic without its key", req: post("topic.start", { topic: "birds", providers: [{ provider: "anthropic", model: "claude-haiku-4-5" }] }), status: 400, says: "ANTHROPIC_API_KEY" },
+    { name: "start: a real model without a price", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model" }] }), status: 400, field: "providers.0.model", says: "no price" },
+    { name: "start: a price of the wrong shape", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model", price: { input: 1 } }] }), status: 400, field: "providers.0.price" },
+    { name: "start: a provider whose key is missing", req: post("topic.start", { topic: "birds", providers: [{ provider: "anthropic", model: "claude-haiku-4-5" }] }), status: 400, says: "ANTHROPIC_API_KEY" },
     { name: "start: a negative weight", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-strong", weight: -1 }] }), status: 400, field: "providers.0.weight" },
     // ---- topic.entries, topic.list ----
     { name: "entries: NUL in runId", req: get("topic.entries", { runId: `a${NUL}b` }), status: 400, field: "runId" },

@@ -3,7 +3,8 @@ import { EventEmitter } from "node:events";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { SIM_MODEL_WIRE, type ProviderId } from "../../lib/providers";
 import type { Assignment, CallRecord, SubmitInput, SubmitResult, SyncResult } from "../../lib/protocol";
-import { assignTargets, resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
+import { assignTargets, requestPricedCostUsd, resolveRunConfig, startInputSchema, unpricedTargetIssue, type RunConfig, type StartInput } from "../../lib/run-config";
+import type { ModelPrice } from "../../lib/pricing";
 import { topicSlug } from "../../lib/slug";
 import { DomainError as OrchestratorError, errorMessage } from "../../lib/errors";
 import type { Db } from "../db/client";
@@ -29,6 +30,8 @@ export type OrchestratorOptions = {
   /** Base URL of the simulator, started on first use (on the preferred URL's port if free). */
   simulatorUrl: (preferredUrl?: string) => Promise<string>;
   costOf: (call: CallRecord) => number;
+  /** The price table's answer for a model; start refuses real models without a price (run-config.ts). */
+  priceOf?: (provider: string, model: string) => ModelPrice | null;
   clock?: () => number;
   /** Makes the per-run producer secret (benchmarks pass a known one to drive the API directly). */
   newSecret?: () => string;
@@ -125,6 +128,8 @@ export class Orchestrator {
       if (p.provider === "openai" && !this.opts.keys.openai) throw new OrchestratorError("BAD_REQUEST", "provider openai needs OPENAI_API_KEY in the server's environment");
       if (p.provider === "anthropic" && !this.opts.keys.anthropic) throw new OrchestratorError("BAD_REQUEST", "provider anthropic needs ANTHROPIC_API_KEY in the server's environment");
     }
+    const unpriced = this.opts.priceOf ? unpricedTargetIssue(config.providers, this.opts.priceOf) : null;
+    if (unpriced) throw new OrchestratorError("BAD_REQUEST", unpriced, "providers");
     return this.serial(async () => {
       if (this.run) await this.stopActive("replaced by a new topic");
       const slug = topicSlug(config.topic);
@@ -351,7 +356,7 @@ export class Orchestrator {
    * and a producer re-sending its last batch must not count (or cost) the call twice.
    */
   private async recordCall(run: ActiveRun, producer: string, call: CallRecord): Promise<void> {
-    const cost = this.opts.costOf(call);
+    const cost = requestPricedCostUsd(run.config, call) ?? this.opts.costOf(call);
     const tally = run.takeCallTally(call.callId);
     const error = call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 500) : null;
     let stored: number;
