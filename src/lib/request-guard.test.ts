@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRequest, guardConfig, hostnameOf, isLoopbackHost, MAX_BATCH_CALLS, secretsEqual, type GuardConfig } from "./request-guard";
+import { checkRequest, guardConfig, hostnameOf, isLoopbackHost, MAX_BATCH_CALLS, refusalBody, secretsEqual, type GuardConfig } from "./request-guard";
 
 const OPEN: GuardConfig = guardConfig({ HOSTNAME: "127.0.0.1", IGENTAI_ALLOWED_HOSTS: "igentai.lan, Box.Local" });
 const TOKEN = "0123456789abcdef0123";
@@ -88,4 +88,15 @@ describe("secretsEqual", () => {
     [TOKEN, `${TOKEN}x`, false],
     ["", TOKEN, false],
   ])("%j vs %j", (a, b, want) => expect(secretsEqual(a, b)).toBe(want));
+});
+
+describe("refusalBody", () => {
+  const refusal = { status: 403 as const, reason: "cross_origin", message: "no" };
+  it("is tRPC's error shape on the tRPC endpoint, one per call of a batch", () => {
+    expect(JSON.parse(refusalBody(refusal, "/api/trpc/topic.stop"))).toEqual({ error: { message: "no", code: -32003, data: { code: "FORBIDDEN", httpStatus: 403, reason: "cross_origin" } } });
+    expect(JSON.parse(refusalBody(refusal, "/api/trpc/topic.status,topic.list?batch=1"))).toHaveLength(2);
+  });
+  it("is a plain reason and message elsewhere", () => {
+    expect(JSON.parse(refusalBody(refusal, "/api/runs/x/download"))).toEqual({ error: { reason: "cross_origin", message: "no" } });
+  });
 });

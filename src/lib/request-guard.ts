@@ -155,7 +155,27 @@ export function guardConfig(env: { HOSTNAME: string; IGENTAI_ALLOWED_HOSTS?: str
   return { allowedHosts: [...new Set(configured)], token: env.IGENTAI_API_TOKEN ?? null };
 }
 
-/** A refusal as the JSON body every entry point answers with: short, no stack. */
-export function refusalBody(r: GuardRefusal): string {
-  return JSON.stringify({ error: { reason: r.reason, message: r.message } });
+const TRPC_CODES: Record<GuardRefusal["status"], [number, string]> = {
+  400: [-32600, "BAD_REQUEST"],
+  401: [-32001, "UNAUTHORIZED"],
+  403: [-32003, "FORBIDDEN"],
+  405: [-32005, "METHOD_NOT_SUPPORTED"],
+  411: [-32600, "BAD_REQUEST"],
+  413: [-32013, "PAYLOAD_TOO_LARGE"],
+  415: [-32015, "UNSUPPORTED_MEDIA_TYPE"],
+};
+
+/**
+ * A refusal as the JSON body the entry point answers with: short, no stack. For the tRPC
+ * endpoint it is shaped as tRPC's own error (one per call of a batch), so the clients
+ * (page, CLI) show the message instead of failing to read the answer.
+ */
+export function refusalBody(r: GuardRefusal, url: string): string {
+  if (!url.startsWith("/api/trpc/")) return JSON.stringify({ error: { reason: r.reason, message: r.message } });
+  const [code, name] = TRPC_CODES[r.status];
+  const error = { error: { message: r.message, code, data: { code: name, httpStatus: r.status, reason: r.reason } } };
+  const query = url.indexOf("?");
+  if (!new URLSearchParams(query < 0 ? "" : url.slice(query + 1)).has("batch")) return JSON.stringify(error);
+  const calls = Math.min(MAX_BATCH_CALLS, url.slice(0, query).split("/").pop()!.split(",").length);
+  return JSON.stringify(Array.from({ length: calls }, () => error));
 }

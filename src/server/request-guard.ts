@@ -15,11 +15,11 @@ export function serverGuardConfig(): GuardConfig {
 export function guardFetchRequest(req: Request, cfg: GuardConfig = serverGuardConfig()): Response | null {
   const url = new URL(req.url);
   const refusal = checkRequest(cfg, { method: req.method, url: url.pathname + url.search, header: (n) => req.headers.get(n) });
-  return refusal ? refusalResponse(refusal) : null;
+  return refusal ? refusalResponse(refusal, url.pathname + url.search) : null;
 }
 
-export function refusalResponse(r: GuardRefusal): Response {
-  return new Response(refusalBody(r), { status: r.status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+function refusalResponse(r: GuardRefusal, url: string): Response {
+  return new Response(refusalBody(r, url), { status: r.status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }
 
 /** For node:http servers: answers the refusal and returns false, or returns true to go on. */
@@ -34,6 +34,6 @@ export function guardNodeRequest(req: IncomingMessage, res: ServerResponse, cfg:
   });
   if (!refusal) return true;
   res.writeHead(refusal.status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(refusalBody(refusal));
+  res.end(refusalBody(refusal, req.url ?? "/"));
   return false;
 }

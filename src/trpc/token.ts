@@ -26,8 +26,10 @@ let asked = false;
 export async function fetchAskingForToken(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const res = await fetch(input, init);
   if (res.status === 401 && !asked) {
-    const body = (await res.clone().json().catch(() => null)) as { error?: { reason?: string } } | null;
-    if (body?.error?.reason === "token_required" || body?.error?.reason === "token_invalid") {
+    const body: unknown = await res.clone().json().catch(() => null);
+    const first = (Array.isArray(body) ? body[0] : body) as { error?: { data?: { reason?: string } } } | null;
+    const reason = first?.error?.data?.reason;
+    if (reason === "token_required" || reason === "token_invalid") {
       asked = true;
       const token = window.prompt("This igentai server needs its API token (IGENTAI_API_TOKEN):");
       if (token) {
