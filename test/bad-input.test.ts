@@ -36,6 +36,14 @@ function request(port: number, method: string, url: string, opts: { headers?: Re
         } catch {
           json = null;
         }
+        // A subscription (SSE) has answered 200 before its input is read: tRPC sends the error as
+        // a `serialized-error` event carrying the HTTP status, and ends the stream.
+        const sseError = /^event: serialized-error\ndata: (.*)$/m.exec(body)?.[1];
+        if (sseError) {
+          const error = JSON.parse(sseError) as { data?: { httpStatus?: number } };
+          resolve({ status: error.data?.httpStatus ?? 0, body, json: { error } });
+          return;
+        }
         resolve({ status: res.statusCode ?? 0, body, json });
       });
     });
@@ -167,6 +175,8 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "entries: a run that does not exist", req: get("topic.entries", { runId: "no-such-run" }), status: 404 },
     { name: "list: a limit too large", req: get("topic.list", { limit: 201 }), status: 400, field: "limit" },
     // ---- metrics, optimization ----
+    { name: "live: an interval below the minimum", req: get("metrics.live", { minIntervalMs: 1 }), status: 400, field: "minIntervalMs" },
+    { name: "live: NUL in lastEventId", req: get("metrics.live", { lastEventId: `1${NUL}` }), status: 400, field: "lastEventId" },
     { name: "samples: NUL in runId", req: get("metrics.samples", { runId: NUL }), status: 400, field: "runId" },
     { name: "samples: a limit beyond int4", req: get("metrics.samples", { runId: "x", limit: INT4_MAX + 1 }), status: 400, field: "limit" },
     { name: "events: NUL in kind", req: get("optimization.events", { runId: "x", kind: `run${NUL}` }), status: 400, field: "kind" },
