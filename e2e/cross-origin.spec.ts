@@ -130,6 +130,16 @@ test.describe("the production build", () => {
       const nul = await request.get(`${server.url}/api/runs/%00/download?format=txt`);
       expect(nul.status()).toBe(400);
       expect((await nul.json()).error.field).toBe("runId");
+      for (const [name, headers] of [
+        ["foreign origin", { origin: "http://evil.example" }],
+        ["cross-site", { "sec-fetch-site": "cross-site" }],
+      ] as const) {
+        const refused = await request.get(`${server.url}/api/runs/${runId}/download?format=txt`, { headers });
+        expect({ name, status: refused.status() }).toEqual({ name, status: 403 });
+        expect(await refused.text()).not.toContain("\n"); // the refusal, not a single entry
+      }
+      const slash = await request.get(`${server.url}/api/runs/..%2F..%2Fetc%2Fpasswd/download?format=txt`);
+      expect(slash.status()).toBe(400);
       const surrogate = await request.post(`${server.url}/api/trpc/topic.start`, { data: `{"topic":"birds \\ud800"}`, headers: { "content-type": "application/json" } });
       expect(surrogate.status()).toBe(400);
       expect((await surrogate.json()).error.message).toContain("topic");
