@@ -174,6 +174,22 @@ test.describe("the production build", () => {
       }, runId);
       expect(download.status).toBe(200);
       expect(download.lines).toBeGreaterThan(0);
+
+      // A new tab without the fragment: the first refused request asks for the token once.
+      const tab = await page.context().newPage();
+      const asked: string[] = [];
+      tab.on("dialog", (d) => {
+        asked.push(d.message());
+        // The page reloads as soon as the prompt returns, which can detach it before the
+        // browser confirms the answer: that confirmation is not needed.
+        d.accept(TOKEN).catch(() => undefined);
+      });
+      await tab.goto(server.url);
+      await expectConnection(tab, "live");
+      await expect(tab.getByTestId("run-state")).toHaveText("running");
+      // Once per page load; a second time only if the browser lost the first answer in the reload.
+      expect(asked.length).toBeGreaterThanOrEqual(1);
+      for (const message of asked) expect(message).toContain("IGENTAI_API_TOKEN");
       await stopRun(request, server, auth);
     } finally {
       await stopServer(server);
