@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { isLoopbackHost } from "./lib/request-guard";
 
 /**
  * The server's environment, validated once. `process.env` is read nowhere else on the
@@ -40,8 +41,21 @@ const serverEnvSchema = z.object({
   /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
   IGENTAI_SIM_PARAMS: optionalString,
   PM2_HOME: optionalString,
+  /** Bearer token every API request must carry; required when HOSTNAME is not loopback. */
+  IGENTAI_API_TOKEN: optionalString.pipe(z.string().min(16, "IGENTAI_API_TOKEN must have at least 16 characters").optional()),
+  /** Further host names (comma-separated) the server answers to, besides loopback and HOSTNAME. */
+  IGENTAI_ALLOWED_HOSTS: optionalString,
   /** Set by pm2 for the processes it runs. */
   pm_id: optionalString,
+}).superRefine((env, ctx) => {
+  // The API spends the user's keys: beyond loopback nobody may call it without the token.
+  if (!env.IGENTAI_API_TOKEN && !isLoopbackHost(env.HOSTNAME)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["IGENTAI_API_TOKEN"],
+      message: `HOSTNAME=${env.HOSTNAME} listens beyond loopback: set IGENTAI_API_TOKEN (e.g. \`openssl rand -hex 32\`) and pass it to clients (see README, Security)`,
+    });
+  }
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; outputDir: string };
@@ -69,4 +83,4 @@ export function serverEnv(): ServerEnv {
 }
 
 /** Keys that must never reach the browser, logs or pm2 listings shown to users. */
-export const SECRET_ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DATABASE_URL", "IGENTAI_RUN_SECRET"] as const;
+export const SECRET_ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DATABASE_URL", "IGENTAI_RUN_SECRET", "IGENTAI_API_TOKEN"] as const;

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveApi } from "../src/server/http";
 import { startHarness, waitFor, type Harness } from "./helpers/harness";
 
 const run = promisify(execFile);
@@ -41,5 +42,21 @@ describe("igentai CLI", () => {
     const badModel = await cli("start", "enzymes", "-m", "gpt-4").catch((e: { code: number; stderr: string }) => e);
     expect((badModel as { stderr: string }).stderr).toMatch(/not provider:model/);
     expect(h.app.orchestrator.snapshot().state).toBe("idle");
+  }, 60_000);
+
+  it("passes the API token (--token or IGENTAI_API_TOKEN) to a server that requires one", async () => {
+    const token = "cli-test-token-0123456789";
+    const guarded = await serveApi(() => h.app, 0, { allowedHosts: [], token });
+    try {
+      const at = `http://127.0.0.1:${guarded.port}`;
+      const refused = await run(process.execPath, [BIN, "--url", at, "status"], { timeout: 30_000 }).catch((e: { code: number; stderr: string }) => e);
+      expect(refused).toMatchObject({ code: 2 });
+      expect((refused as { stderr: string }).stderr).toMatch(/requires a token/);
+      expect((await run(process.execPath, [BIN, "--url", at, "--token", token, "status"], { timeout: 30_000 })).stdout).toMatch(/idle|running|stopped/);
+      const viaEnv = await run(process.execPath, [BIN, "--url", at, "list"], { timeout: 30_000, env: { ...process.env, IGENTAI_API_TOKEN: token } });
+      expect(viaEnv.stdout).toMatch(/Paris attractions/);
+    } finally {
+      await guarded.close();
+    }
   }, 60_000);
 });

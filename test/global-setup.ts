@@ -1,15 +1,18 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 
 /**
  * Before the run: drop test databases a crashed earlier run left on the PostgreSQL server.
  * After it: drop this run's databases and kill the test pm2 daemon (and its processes), so
- * nothing is left behind.
+ * nothing is left behind. Temp folders of test processes (`igentai-{db,test}-<pid>-*`)
+ * are removed once their process is gone: after this run, or of a crashed earlier one.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   await dropTestDatabases();
+  removeTempDirs();
   return async () => {
     const home = process.env.IGENTAI_TEST_PM2_HOME;
     if (home && fs.existsSync(home)) {
@@ -17,7 +20,15 @@ export default async function setup(): Promise<() => Promise<void>> {
       fs.rmSync(home, { recursive: true, force: true });
     }
     await dropTestDatabases();
+    removeTempDirs();
   };
+}
+
+function removeTempDirs(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = Number(/^igentai-(?:db|test)-(\d+)-/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
 }
 
 async function dropTestDatabases(): Promise<void> {

@@ -21,7 +21,7 @@ export type TestServer = {
 /** Keys of the parent environment that must not leak into a test server. */
 const SCRUB = /^(IGENTAI_|OPENAI_|ANTHROPIC_|DATABASE_URL$|PM2_|pm_|NODE_APP_INSTANCE$|PORT$|HOSTNAME$|NEXT_)/;
 
-export function serverEnv(opts: { port: number; dir: string; pm2Home: string }): NodeJS.ProcessEnv {
+export function serverEnv(opts: { port: number; dir: string; pm2Home: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!SCRUB.test(k)) env[k] = v;
   return {
@@ -35,6 +35,7 @@ export function serverEnv(opts: { port: number; dir: string; pm2Home: string }):
     IGENTAI_OUTPUT_DIR: path.join(opts.dir, "output"),
     IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.2 }),
     IGENTAI_PRODUCERS: "3",
+    ...opts.env,
   };
 }
 
@@ -58,7 +59,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(opts: { port: number; dir: string; pm2Home: string; log: string; timeoutMs?: number }): Promise<TestServer> {
+export async function startServer(opts: { port: number; dir: string; pm2Home: string; log: string; timeoutMs?: number; env?: Record<string, string> }): Promise<TestServer> {
   fs.mkdirSync(opts.dir, { recursive: true });
   fs.mkdirSync(opts.pm2Home, { recursive: true });
   const out = fs.openSync(opts.log, "a");
@@ -75,7 +76,7 @@ export async function startServer(opts: { port: number; dir: string; pm2Home: st
   const server: TestServer = { pid: proc.pid, port: opts.port, url: `http://127.0.0.1:${opts.port}`, dir: opts.dir, pm2Home: opts.pm2Home, proc, exited };
   recordPid(opts.dir, proc.pid, opts.port);
   try {
-    await waitForReady(server, opts.timeoutMs ?? 90_000, opts.log);
+    await waitForReady(server, opts.timeoutMs ?? 90_000, opts.log, opts.env?.IGENTAI_API_TOKEN);
   } catch (err) {
     await stopServer(server);
     throw err;
@@ -83,14 +84,14 @@ export async function startServer(opts: { port: number; dir: string; pm2Home: st
   return server;
 }
 
-async function waitForReady(server: TestServer, timeoutMs: number, log: string): Promise<void> {
+async function waitForReady(server: TestServer, timeoutMs: number, log: string, token?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void server.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the server exited during start; log:\n${tail(log)}`);
     try {
-      const res = await fetch(`${server.url}/api/trpc/topic.status`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${server.url}/api/trpc/topic.status`, { signal: AbortSignal.timeout(5_000), headers: token ? { authorization: `Bearer ${token}` } : {} });
       if (res.ok) return;
     } catch {
       // not listening yet

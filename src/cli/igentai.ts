@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { EventSource } from "eventsource";
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../server/api/root";
 import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
 import { STRATEGIES, type StrategyName } from "../lib/run-config";
+import { apiLinks } from "../trpc/links";
 
 const HELP = `igentai: get several LLMs to exhaustively list a topic.
 
@@ -20,7 +20,8 @@ Usage:
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
 
 Options:
-  --url URL   the server (default $IGENTAI_URL or http://localhost:8080)
+  --url URL     the server (default $IGENTAI_URL or http://localhost:8080)
+  --token T     the server's API token, when it requires one (default $IGENTAI_API_TOKEN)
 `;
 
 function fail(message: string): never {
@@ -28,11 +29,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function client(url: string) {
-  const api = `${url.replace(/\/$/, "")}/api/trpc`;
-  return createTRPCClient<AppRouter>({
-    links: [splitLink({ condition: (op) => op.type === "subscription", true: httpSubscriptionLink({ url: api, EventSource }), false: httpLink({ url: api }) })],
-  });
+function client(url: string, token: string | null) {
+  return createTRPCClient<AppRouter>({ links: apiLinks({ url: `${url.replace(/\/$/, "")}/api/trpc`, token, batch: false }) });
 }
 
 function parseTarget(spec: string): ProviderTarget {
@@ -62,6 +60,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       url: { type: "string" },
+      token: { type: "string" },
       producers: { type: "string", short: "n" },
       model: { type: "string", short: "m", multiple: true },
       port: { type: "string", short: "p" },
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
     return;
   }
   serverUrl = values.url ?? serverUrl;
-  const api = client(serverUrl);
+  const api = client(serverUrl, values.token ?? process.env.IGENTAI_API_TOKEN ?? null);
 
   switch (command) {
     case "start": {

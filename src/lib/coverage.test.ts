@@ -147,11 +147,10 @@ describe("estimateCoverage", () => {
     expect(estimateCoverage([0, 40, 5, 2]).method).toBe("chao1");
   });
 
-  it("fits a large run quickly", () => {
+  // Its speed is measured by bench/timings.ts (`npm run bench:timings`), not asserted here.
+  it("fits a large run", () => {
     const counter = sampleUniverse(zipf(60_000, 1), 20_000, 8);
-    const t0 = performance.now();
     const z = zipfEstimate(counter.frequencies);
-    expect(performance.now() - t0).toBeLessThan(1_000);
     expect(Math.abs(z.estimatedTotal / 60_000 - 1)).toBeLessThan(0.25);
   });
 
@@ -238,16 +237,13 @@ describe("yield curve", () => {
     expect(estimateCoverage(freqs, { yieldCurve: curve })).toEqual(estimateCoverage(freqs));
   });
 
-  it("keeps memory and fit time bounded on a 100k-entry run", () => {
+  // Fit time: bench/timings.ts.
+  it("keeps memory bounded on a 100k-entry run", () => {
     const curve = new YieldCurve();
     for (let i = 0; i < 20_000; i++) curve.add(i % 3 === 0 ? "a" : i % 3 === 1 ? "b" : "c", i * 5, 5, 40);
     for (const t of curve.targets()) expect(curve.points(t).length).toBeLessThanOrEqual(YieldCurve.MAX_BINS);
     expect(curve.calls().a).toBe(6_667);
-    // The server refits every 30 s: time a warm call, not the JIT's first compile.
     expect(yieldCurveEstimate(curve, 100_000)).not.toBeNull();
-    const t0 = performance.now();
-    yieldCurveEstimate(curve, 100_000);
-    expect(performance.now() - t0).toBeLessThan(50);
   });
 });
 

@@ -39,6 +39,17 @@ export const SYSTEM_PROMPT = [
   "Output nothing but the list.",
 ].join("\n");
 
+/**
+ * Text from users and models (the topic, known entries) made safe to put between the
+ * prompt's tags: nothing in it can open or close a section. Every `<` that starts a tag
+ * (`<x`, `</x`) becomes `&lt;`, an escape models read as "<"; line breaks become spaces, so
+ * an entry stays one line of the list. Other text, `AT&T` or `a < b`, is left as it is:
+ * the simulator and real models see entries verbatim.
+ */
+export function escapePromptText(text: string): string {
+  return text.replace(/<(?=\/?[\p{L}_!?])/gu, "&lt;").replace(/[\r\n\u2028\u2029]+/g, " ");
+}
+
 export type PromptStrategy = "budgeted" | "naive";
 
 /** Fractions of the known-entries budget for each section (see the module comment). */
@@ -187,7 +198,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const partial = selection.texts.length < known.size;
 
   const head = [
-    `<topic>${topic}</topic>`,
+    `<topic>${escapePromptText(topic)}</topic>`,
     "",
     known.size === 0
       ? "No entries have been found yet."
@@ -202,7 +213,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     `<request_size>${requestSize}</request_size>`,
     `List ${requestSize} more items for the topic that are not among the known entries, one per line, names only.`,
   ].join("\n");
-  const list = selection.texts.length > 0 ? selection.texts.join("\n") + "\n" : "";
+  const list = selection.texts.length > 0 ? selection.texts.map(escapePromptText).join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;
 
   const fixedTokens = countTokens(SYSTEM_PROMPT) + countTokens(head) + countTokens(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;

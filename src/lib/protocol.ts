@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { providerTargetSchema } from "./providers";
+import { idText, int4, runIdSchema, storableText } from "./validation";
 
 /**
  * The producer <-> orchestrator protocol (tRPC `producer.*`), shared by both sides.
@@ -18,7 +19,7 @@ export const MAX_CANDIDATE_CHARS = 300;
 export const MAX_DELTA_ENTRIES = 20_000;
 
 export const producerIdentity = z.object({
-  runId: z.string().min(1).max(64),
+  runId: runIdSchema,
   producer: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/),
 });
 
@@ -39,16 +40,16 @@ export type CallErrorKind = (typeof errorKinds)[number];
 
 /** Accounting for one LLM call, sent with the last batch of that call. */
 export const callRecordSchema = z.object({
-  callId: z.string().min(1).max(64),
-  provider: z.string().max(32),
-  model: z.string().max(100),
+  callId: idText(64),
+  provider: z.string().max(32).transform(storableText),
+  model: z.string().max(100).transform(storableText),
   startedAt: z.number().int(),
-  latencyMs: z.number().int().min(0),
-  promptTokens: z.number().int().min(0),
-  completionTokens: z.number().int().min(0),
-  itemsParsed: z.number().int().min(0),
+  latencyMs: int4({ min: 0 }),
+  promptTokens: int4({ min: 0 }),
+  completionTokens: int4({ min: 0 }),
+  itemsParsed: int4({ min: 0 }),
   error: z
-    .object({ kind: z.enum(errorKinds), message: z.string().max(500), status: z.number().int().optional() })
+    .object({ kind: z.enum(errorKinds), message: z.string().max(500).transform(storableText), status: z.number().int().optional() })
     .optional(),
 });
 export type CallRecord = z.infer<typeof callRecordSchema>;
@@ -57,23 +58,25 @@ export const helloInput = producerIdentity.extend({ pid: z.number().int().option
 
 export const submitInput = producerIdentity.extend({
   /** Idempotency key: a retried batch with the same id is applied once. */
-  batchId: z.string().min(1).max(80),
+  batchId: idText(80),
   /** Which call these candidates came from (several batches per streamed call). */
-  callId: z.string().min(1).max(64).optional(),
-  candidates: z.array(z.string().max(MAX_CANDIDATE_CHARS)).max(MAX_CANDIDATES_PER_BATCH),
+  callId: idText(64).optional(),
+  // Model output: a NUL or a lone surrogate is removed from the candidate (PostgreSQL cannot
+  // store them) rather than refusing the batch, which the producer would resend forever.
+  candidates: z.array(z.string().max(MAX_CANDIDATE_CHARS).transform(storableText)).max(MAX_CANDIDATES_PER_BATCH),
   /** Present on the last batch of a call (or alone, for a failed call). */
   call: callRecordSchema.optional(),
   /** Entries are numbered 1, 2, 3...; the producer already holds entries 1..sinceSeq. */
-  sinceSeq: z.number().int().min(0),
+  sinceSeq: int4({ min: 0 }),
 });
 export type SubmitInput = z.infer<typeof submitInput>;
 
-export const syncInput = producerIdentity.extend({ sinceSeq: z.number().int().min(0) });
+export const syncInput = producerIdentity.extend({ sinceSeq: int4({ min: 0 }) });
 export type SyncInput = z.infer<typeof syncInput>;
 
 export const reportInput = producerIdentity.extend({
   level: z.enum(["info", "warn", "fatal"]),
-  message: z.string().max(500),
+  message: z.string().max(500).transform(storableText),
 });
 export type ReportInput = z.infer<typeof reportInput>;
 

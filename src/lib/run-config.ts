@@ -1,14 +1,30 @@
 import { z } from "zod";
-import { providerTargetSchema, type ProviderTarget } from "./providers";
+import type { ModelPrice } from "./pricing";
+import { SIM_MODEL_WIRE, providerTargetSchema, type ProviderTarget } from "./providers";
+import { storable } from "./validation";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
 
 export const STRATEGIES = ["roundrobin", "priority", "weighted", "backoff", "adaptive"] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
+const usdPerMTok = z.number().min(0).max(10_000);
+
+/**
+ * A provider/model of a run. A real model the price table does not know needs a `price`
+ * (USD per million tokens) or `allowUnpriced: true`: its cost is otherwise unknown, and a
+ * cost limit could not stop the run.
+ */
+export const startTargetSchema = providerTargetSchema
+  .extend({
+    price: z.object({ inputUsdPerMTok: usdPerMTok, outputUsdPerMTok: usdPerMTok }).strict().optional(),
+    allowUnpriced: z.boolean().optional(),
+  })
+  .superRefine(knownSimModel);
+export type StartTarget = z.output<typeof startTargetSchema>;
+
 /** Input of `topic.start`, shared by the API, the CLI and the UI form. */
 export const startInputSchema = z.object({
-  topic: z
-    .string()
+  topic: storable(z.string().max(10 * MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`))
     .transform(cleanTopic)
     .pipe(
       z
@@ -17,7 +33,7 @@ export const startInputSchema = z.object({
         .max(MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`),
     ),
   producers: z.number().int().min(1, "at least 1 producer").max(20, "at most 20 producers").optional(),
-  providers: z.array(providerTargetSchema).min(1, "at least one provider").max(10, "at most 10 providers").optional(),
+  providers: z.array(startTargetSchema).min(1, "at least one provider").max(10, "at most 10 providers").optional(),
   requestSize: z.number().int().min(5, "at least 5 items per request").max(200, "at most 200 items per request").optional(),
   promptBudgetTokens: z.number().int().min(0).max(100_000).optional(),
   strategy: z.enum(STRATEGIES).optional(),
@@ -32,10 +48,17 @@ export const startInputSchema = z.object({
 });
 export type StartInput = z.input<typeof startInputSchema>;
 
+/** A simulated model must exist: an unknown one would start producers that fail on every call. */
+function knownSimModel(t: { provider: string; model: string }, ctx: z.RefinementCtx): void {
+  if (t.provider === "sim" && !Object.hasOwn(SIM_MODEL_WIRE, t.model)) {
+    ctx.addIssue({ code: "custom", path: ["model"], message: `unknown simulator model ${JSON.stringify(t.model)}; known: ${Object.keys(SIM_MODEL_WIRE).join(", ")}` });
+  }
+}
+
 export type RunConfig = {
   topic: string;
   producers: number;
-  providers: ProviderTarget[];
+  providers: StartTarget[];
   requestSize: number;
   promptBudgetTokens: number;
   strategy: StrategyName;
@@ -72,6 +95,24 @@ export function resolveRunConfig(
     strategy: input.strategy ?? "adaptive",
     stop: input.stop ?? {},
   };
+}
+
+/**
+ * The first real-provider target whose calls would have no price (not in the price table,
+ * no `price` given, no `allowUnpriced`), as a message naming its field; null when all are priced.
+ */
+export function unpricedTargetIssue(targets: readonly StartTarget[], priceOf: (provider: string, model: string) => ModelPrice | null): string | null {
+  for (const [i, t] of targets.entries()) {
+    if (t.provider === "sim" || t.price || t.allowUnpriced || priceOf(t.provider, t.model)) continue;
+    return `providers.${i}.model: no price is known for ${t.provider}:${t.model}; give "price" (USD per million input/output tokens), set IGENTAI_PRICES, or "allowUnpriced": true to run with its cost unknown`;
+  }
+  return null;
+}
+
+/** USD cost of a call from the price the run's start request gave for its model, or null. */
+export function requestPricedCostUsd(config: Pick<RunConfig, "providers">, call: { provider: string; model: string; promptTokens: number; completionTokens: number }): number | null {
+  const price = config.providers.find((t) => t.provider === call.provider && t.model === call.model)?.price;
+  return price ? (call.promptTokens * price.inputUsdPerMTok + call.completionTokens * price.outputUsdPerMTok) / 1_000_000 : null;
 }
 
 /** Spreads producers over targets in proportion to their weights (largest remainder). */

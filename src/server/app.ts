@@ -1,5 +1,5 @@
 import path from "node:path";
-import { callCostUsd, createPriceTable, parsePriceOverrides } from "../lib/pricing";
+import { callCostUsd, createPriceTable, parsePriceOverrides, priceOf } from "../lib/pricing";
 import type { ServerEnv } from "../env";
 import { openDb, type Db, type DbOptions } from "./db/client";
 import { Orchestrator } from "./orchestrator/orchestrator";
@@ -70,6 +70,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     simulatorUrl,
     costOf: (call) => callCostUsd(prices, call) ?? 0,
+    priceOf: (provider, model) => priceOf(prices, provider, model),
     log: opts.log,
     newSecret: opts.newSecret,
   });

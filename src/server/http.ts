@@ -4,15 +4,25 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "./api/root";
 import { createContext } from "./api/trpc";
 import type { App } from "./app";
+import { MAX_BODY_BYTES, type GuardConfig } from "../lib/request-guard";
+import { guardNodeRequest } from "./request-guard";
+import { logInternalError } from "./api/on-error";
 
 /**
  * The tRPC API on a plain Node HTTP server, without Next: used by integration tests and
  * benchmarks, which need the real HTTP path but not the UI.
  */
-export async function serveApi(getApp: () => App, port = 0): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function serveApi(
+  getApp: () => App,
+  port = 0,
+  /** Loopback only, no token, unless told otherwise (the same guard as the Next routes). */
+  guard: GuardConfig = { allowedHosts: [], token: null },
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const handler = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
+    maxBodySize: MAX_BODY_BYTES,
+    onError: logInternalError,
     createContext: ({ req }) => {
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
@@ -21,6 +31,7 @@ export async function serveApi(getApp: () => App, port = 0): Promise<{ url: stri
     },
   });
   const server = http.createServer((req, res) => {
+    if (!guardNodeRequest(req, res, guard)) return;
     if (req.url?.startsWith("/api/trpc/")) return handler(req, res);
     res.statusCode = 404;
     res.end("not found");

@@ -1,12 +1,14 @@
 "use client";
 
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "../server/api/root";
 import { makeQueryClient } from "./query-client";
+import { apiLinks } from "./links";
 import { TRPC_PATH } from "./shared";
+import { apiToken, fetchAskingForToken } from "./token";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -25,15 +27,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   // Same-origin URLs: every query and the subscription run in the browser (nothing is
   // prefetched during server rendering), so no absolute server URL is needed.
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({
-      links: [
-        splitLink({
-          condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: TRPC_PATH }),
-          false: httpBatchLink({ url: TRPC_PATH }),
-        }),
-      ],
-    }),
+    createTRPCClient<AppRouter>({ links: apiLinks({ url: TRPC_PATH, token: apiToken(), batch: true, fetch: typeof window === "undefined" ? undefined : fetchAskingForToken }) }),
   );
   return (
     <QueryClientProvider client={queryClient}>

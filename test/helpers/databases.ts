@@ -12,7 +12,7 @@ import type { DbOptions } from "../../src/server/db/client";
 export function testDatabases(): Array<{ name: string; open: () => Promise<DbOptions> }> {
   const targets: Array<{ name: string; open: () => Promise<DbOptions> }> = [
     // File-backed, so a test can close and reopen it (a simulated server restart).
-    { name: "pglite", open: async () => ({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "igentai-db-")) }) },
+    { name: "pglite", open: async () => ({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `igentai-db-${process.pid}-`)) }) },
   ];
   const url = process.env.DATABASE_URL;
   if (url) targets.push({ name: "postgres", open: () => freshDatabase(url) });

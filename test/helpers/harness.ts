@@ -5,6 +5,7 @@ import { parseServerEnv } from "../../src/env";
 import { createApp, type App } from "../../src/server/app";
 import type { DbOptions } from "../../src/server/db/client";
 import { serveApi } from "../../src/server/http";
+import type { GuardConfig } from "../../src/lib/request-guard";
 
 export type Harness = {
   app: App;
@@ -20,9 +21,9 @@ export type Harness = {
  * A real server without Next: the tRPC API over HTTP, the orchestrator, pm2 (daemon in
  * the test PM2_HOME), producer processes and the simulator. `db` picks PGlite or Postgres.
  */
-export async function startHarness(opts: { db: DbOptions; env?: Record<string, string>; newSecret?: () => string }): Promise<Harness> {
+export async function startHarness(opts: { db: DbOptions; env?: Record<string, string>; newSecret?: () => string; guard?: GuardConfig }): Promise<Harness> {
   if (!process.env.PM2_HOME?.includes("igt-pm2")) throw new Error("tests must run with their own PM2_HOME (see vitest.config.mts)");
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "igentai-test-"));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `igentai-test-${process.pid}-`));
   const outputDir = path.join(dataDir, "output");
   const env = parseServerEnv({
     ...process.env,
@@ -34,10 +35,14 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
     ...opts.env,
   });
   let app: App | undefined;
-  const server = await serveApi(() => {
-    if (!app) throw new Error("app not ready");
-    return app;
-  });
+  const server = await serveApi(
+    () => {
+      if (!app) throw new Error("app not ready");
+      return app;
+    },
+    0,
+    opts.guard,
+  );
   const log = process.env.IGENTAI_TEST_LOG ? (l: string, m: string) => console.log(`[${l}] ${m}`) : () => undefined;
   const boot = () => createApp({ env, db: opts.db, apiUrl: server.url, pm2Daemon: true, log, newSecret: opts.newSecret });
   app = await boot();
@@ -57,6 +62,7 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
     async close() {
       await app?.close();
       await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return h;

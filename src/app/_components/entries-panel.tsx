@@ -6,6 +6,7 @@ import { targetLabel } from "../../lib/providers";
 import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot } from "../../trpc/shared";
 import { formatAgo, formatInt } from "../_lib/format";
+import { withToken } from "../../trpc/token";
 
 type NewestEntry = LiveSnapshot["newest"][number];
 type Row = { seq: number; text: string; producer: string; target: string; at: number };
@@ -37,7 +38,7 @@ export function EntriesPanel({ runId, live, newest, total, now }: { runId: strin
     ? newest.map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: e.target, at: e.at }))
     : (q.data?.items ?? []).map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: targetLabel(e), at: e.createdAt }));
   const more = useStream ? total !== null && total > rows.length : Boolean(q.data?.nextBefore) && limit < 1000;
-  const href = (format: string) => `/api/runs/${encodeURIComponent(runId)}/download?format=${format}`;
+  const href = (format: string) => withToken(`/api/runs/${encodeURIComponent(runId)}/download?format=${format}`);
 
   return (
     <section className="card entries" aria-labelledby="entries-title">

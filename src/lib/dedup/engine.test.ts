@@ -326,17 +326,5 @@ describe("dedup engine: accept, junk and options", () => {
     const known = engineWith(["Eiffel Tower", "Eifel National Park"], { borderline: true }).check("Eifel Tower");
     expect(known).toMatchObject({ unique: true, borderline: [{ duplicateOf: "Eiffel Tower", reason: "known-word" }] });
   });
-
-  it("finds typos through the index at a steady cost as the index grows", () => {
-    const rnd = mulberry32(5);
-    const syllables = ["ka", "vel", "mor", "dra", "lin", "tos", "bre", "qui", "zan", "fo", "rish", "nel"];
-    const word = () => Array.from({ length: 3 + Math.floor(rnd() * 2) }, () => syllables[Math.floor(rnd() * syllables.length)]).join("");
-    const engine = createDedupEngine();
-    const names = Array.from({ length: 60_000 }, () => `${word()} ${word()}`);
-    engine.acceptMany(names);
-    const started = performance.now();
-    for (let i = 0; i < 2_000; i++) engine.check(`${names[i]!}x`);
-    // A linear scan of 60k entries per check would take seconds; the index takes milliseconds.
-    expect(performance.now() - started).toBeLessThan(2_000);
-  });
+  // Typo lookups at a steady cost as the index grows: measured by bench/timings.ts (no timing assertions in tests).
 });

@@ -3,6 +3,7 @@ import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
 import { isDomainError } from "../../lib/errors";
 import { producerIdentity } from "../../lib/protocol";
+import { INTERNAL_ERROR_MESSAGE } from "./on-error";
 import type { Orchestrator } from "../orchestrator/orchestrator";
 
 export type Context = {
@@ -19,10 +20,15 @@ export function createContext(deps: { orchestrator: Orchestrator; db: Db }, head
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
+    // Unexpected errors may carry Prisma/PostgreSQL text and stacks: clients get a generic message.
+    if (error.code === "INTERNAL_SERVER_ERROR") return { ...shape, message: INTERNAL_ERROR_MESSAGE, data: { ...shape.data, stack: undefined, zodError: null, issues: null } };
     return {
       ...shape,
+      // "topic: must not contain NUL characters" rather than zod's JSON dump; no stack in answers.
+      message: zod ? zod.issues.map((i) => `${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
       data: {
         ...shape.data,
+        stack: undefined,
         // Top-level fields for simple forms, and full paths (e.g. stop.maxMinutes) for nested ones.
         zodError: zod ? z.flattenError(zod) : null,
         issues: zod ? zod.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })) : null,

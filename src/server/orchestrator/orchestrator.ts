@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
+import type { ModelPrice } from "../../lib/pricing";
 import type { CallRecord } from "../../lib/protocol";
 import { availableModels, type ProviderKeys } from "../../lib/providers";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
@@ -31,6 +32,8 @@ export type OrchestratorOptions = {
   /** Base URL of the simulator, started on first use (on the preferred URL's port if free). */
   simulatorUrl: (preferredUrl?: string) => Promise<string>;
   costOf: (call: CallRecord) => number;
+  /** The price table's answer for a model; start refuses real models without a price (run-config.ts). */
+  priceOf?: (provider: string, model: string) => ModelPrice | null;
   clock?: () => number;
   /** Makes the per-run producer secret (benchmarks pass a known one to drive the API directly). */
   newSecret?: () => string;
@@ -238,7 +241,7 @@ export class Orchestrator {
   }
 
   private setupDeps(): SetupDeps {
-    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret() };
+    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret(), priceOf: this.opts.priceOf };
   }
 
   private openDeps() {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DomainError, errorMessage } from "../../lib/errors";
 import type { Assignment, CallRecord, ReportInput, SubmitInput, SubmitResult, SyncInput, SyncResult } from "../../lib/protocol";
+import { requestPricedCostUsd } from "../../lib/run-config";
 import { isProducing } from "../../lib/run-modes";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { ActiveRun } from "./active-run";
@@ -77,7 +78,8 @@ export class ProducerApi {
 
   /** Stores a finished call once, then counts it once (a re-sent last batch after a restart must not cost twice). */
   private async accountCall(run: ActiveRun, producer: string, call: CallRecord): Promise<void> {
-    const cost = this.deps.costOf(call);
+    // A price given in the start request (a model the table does not know) wins.
+    const cost = requestPricedCostUsd(run.config, call) ?? this.deps.costOf(call);
     let isNew: boolean;
     try {
       isNew = await insertLlmCall(this.deps.prisma(), run.id, {

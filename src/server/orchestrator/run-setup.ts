@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../../lib/errors";
 import { isProviderAvailable, type ProviderKeys } from "../../lib/providers";
-import { resolveRunConfig, startInputSchema, type RunConfig, type StartInput } from "../../lib/run-config";
+import type { ModelPrice } from "../../lib/pricing";
+import { resolveRunConfig, startInputSchema, unpricedTargetIssue, type RunConfig, type StartInput } from "../../lib/run-config";
 import { isActiveMode, type RunMode } from "../../lib/run-modes";
 import { topicSlug } from "../../lib/slug";
 import type { Db } from "../db/client";
@@ -28,10 +29,12 @@ export type SetupDeps = {
   defaultProducers: number;
   simulatorUrl: (preferredUrl?: string) => Promise<string>;
   newSecret: () => string;
+  /** The price table's answer for a model: real models without a price are refused (run-config.ts). */
+  priceOf?: (provider: string, model: string) => ModelPrice | null;
 };
 
 /** Start settings -> the config producers run with (defaults filled, keys checked). */
-export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaultProducers">): RunConfig {
+export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaultProducers" | "priceOf">): RunConfig {
   const parsed = startInputSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
   const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys });
@@ -40,6 +43,8 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
       throw new DomainError("BAD_REQUEST", `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`);
     }
   }
+  const unpriced = deps.priceOf ? unpricedTargetIssue(config.providers, deps.priceOf) : null;
+  if (unpriced) throw new DomainError("BAD_REQUEST", unpriced, "providers");
   return config;
 }
 

@@ -81,10 +81,8 @@ describe("tRPC channel", () => {
     );
     const port = (hung.address() as AddressInfo).port;
     const channel = createTrpcChannel({ url: `http://127.0.0.1:${port}/api/trpc`, secret: "s", runId: "r", producer: "p1", requestTimeoutMs: 300 });
-    const started = Date.now();
     const err = await rejection(channel.hello());
     expect(err.retryable).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("the outbox delivers across an orchestrator restart, same batchId, applied once", async () => {

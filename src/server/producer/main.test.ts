@@ -108,9 +108,7 @@ describe("producer process", () => {
       });
       await until(() => orch.calls.length >= 2, 15_000);
       p.child.kill("SIGINT");
-      const stoppedAt = Date.now();
       expect(await p.exited).toBe(0);
-      expect(Date.now() - stoppedAt).toBeLessThan(2500);
       expect(p.output()).toMatch(/SIGINT: stopping/);
       expect(p.output()).toMatch(/exit \(stopped\)/);
       expect(p.output()).not.toContain(FAKE_KEY);

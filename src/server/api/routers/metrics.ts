@@ -2,6 +2,7 @@ import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { readMetricSample } from "../../../lib/metric-sample";
 import { recentSamples } from "../../orchestrator/repo";
+import { runIdSchema, safeText } from "../../../lib/validation";
 import { publicProcedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -10,7 +11,7 @@ export const metricsRouter = router({
    * and a heartbeat every second. Ends when the client goes away.
    */
   live: publicProcedure
-    .input(z.object({ minIntervalMs: z.number().int().min(20).max(10_000).default(1_000), lastEventId: z.string().nullish() }).optional())
+    .input(z.object({ minIntervalMs: z.number().int().min(20).max(10_000).default(1_000), lastEventId: safeText({ max: 64 }).nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
       const minInterval = input?.minIntervalMs ?? 1_000;
       const events = ctx.orchestrator.events;
@@ -45,7 +46,7 @@ export const metricsRouter = router({
 
   /** Stored samples (every 5 s) for trend charts over the whole run. */
   samples: publicProcedure
-    .input(z.object({ runId: z.string().min(1).max(64), limit: z.number().int().min(1).max(20_000).default(5_000) }))
+    .input(z.object({ runId: runIdSchema, limit: z.number().int().min(1).max(20_000).default(5_000) }))
     .query(async ({ ctx, input }) => {
       const rows = await recentSamples(ctx.db.prisma, input.runId, input.limit);
       return rows.map((r) => ({ at: r.at.getTime(), data: readMetricSample(r.data) }));

@@ -2,9 +2,10 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
 import { entriesPage, listRuns, runExists } from "../../orchestrator/repo";
+import { int4, runIdSchema, storable } from "../../../lib/validation";
 import { publicProcedure, router } from "../trpc";
 
-const runId = z.string().min(1).max(64);
+const runId = runIdSchema;
 
 export const topicRouter = router({
   start: publicProcedure.input(startInputSchema).mutation(({ ctx, input }) => ctx.orchestrator.start(input)),
@@ -45,9 +46,9 @@ export const topicRouter = router({
       z.object({
         runId,
         /** Page by seq: entries with seq < before, newest first. */
-        before: z.number().int().min(1).optional(),
+        before: int4({ min: 1 }).optional(),
         limit: z.number().int().min(1).max(1000).default(100),
-        search: z.string().trim().max(100).optional(),
+        search: storable(z.string().trim().max(100, "at most 100 characters")).optional(),
       }),
     )
     .query(async ({ ctx, input }) => {

@@ -85,10 +85,8 @@ describe.each([
   });
 
   it("times out when the model does not answer in time", async () => {
-    const started = Date.now();
     const err = await failure(callOnce(client(model, { latencyScale: 100 }, 300)));
     expect(err.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it("aborts mid-stream on the stop signal, keeping what was streamed", async () => {

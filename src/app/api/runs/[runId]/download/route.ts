@@ -1,4 +1,6 @@
+import { runIdSchema } from "../../../../../lib/validation";
 import { getApp } from "../../../../../server/instance";
+import { guardFetchRequest } from "../../../../../server/request-guard";
 import {
   CONTENT_TYPES,
   CSV_HEADER,
@@ -19,17 +21,22 @@ export const dynamic = "force-dynamic";
 const PAGE_SIZE = 5_000;
 
 export async function GET(req: Request, ctx: { params: Promise<{ runId: string }> }): Promise<Response> {
-  const { runId } = await ctx.params;
+  const refused = guardFetchRequest(req);
+  if (refused) return refused;
+  const { runId: rawRunId } = await ctx.params;
   const format = parseExportFormat(new URL(req.url).searchParams.get("format"));
-  if (!format) return text(400, "format must be txt, json or csv");
-  if (runId.length < 1 || runId.length > 64) return text(400, "bad run id");
+  if (!format) return error(400, "format", "format must be txt, json or csv");
+  // Checked before the database sees it: a NUL (`%00`) once reached PostgreSQL and answered 500.
+  const parsedId = runIdSchema.safeParse(rawRunId);
+  if (!parsedId.success) return error(400, "runId", `runId ${parsedId.error.issues[0]?.message ?? "is invalid"}`);
+  const runId = parsedId.data;
 
   const { db } = await getApp();
   const run = await db.prisma.run.findUnique({
     where: { id: runId },
     select: { id: true, topic: true, slug: true, state: true, totalUnique: true, startedAt: true, stoppedAt: true },
   });
-  if (!run) return text(404, `no run ${runId}`);
+  if (!run) return error(404, "runId", `no run ${runId}`);
 
   const encoder = new TextEncoder();
   let afterSeq = 0;
@@ -95,6 +102,7 @@ function line(format: ExportFormat, e: ExportEntry, first: boolean): string {
   return txtLine(e);
 }
 
-function text(status: number, message: string): Response {
-  return new Response(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+/** Errors as the guard answers them: short JSON naming the field. */
+function error(status: number, field: string, message: string): Response {
+  return new Response(JSON.stringify({ error: { field, message } }), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }
