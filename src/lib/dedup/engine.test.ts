@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDedupEngine, DEFAULT_DEDUP_OPTIONS, type CheckResult, type DedupEngine, type DedupOptions } from "./index";
-import { CITIES, COUNTRIES, LANDMARKS, LANGUAGES, PEOPLE, US_STATES } from "./fixtures/real-names";
-import { mulberry32 } from "./fixtures/random-text";
+import { CITIES, COUNTRIES, LANDMARKS, LANGUAGES, PEOPLE, US_STATES } from "../../../test/fixtures/dedup/real-names";
+import { seededRng } from "../stats/math";
 
 function engineWith(entries: string[], options: Partial<DedupOptions> = {}): DedupEngine {
   const engine = createDedupEngine(options);
@@ -220,7 +220,7 @@ describe("dedup engine: properties", () => {
   };
 
   it("final set size does not depend on the order of pure surface variants", () => {
-    const rnd = mulberry32(3);
+    const rnd = seededRng(3);
     const names = [...COUNTRIES, ...LANGUAGES.slice(0, 120).filter((l) => l !== "Lao"), ...LANDMARKS];
     const stream = names.flatMap((n) => [n, ...surfaceVariants(n, rnd)]);
     for (let round = 0; round < 5; round++) {
@@ -328,7 +328,7 @@ describe("dedup engine: accept, junk and options", () => {
   });
 
   it("finds typos through the index at a steady cost as the index grows", () => {
-    const rnd = mulberry32(5);
+    const rnd = seededRng(5);
     const syllables = ["ka", "vel", "mor", "dra", "lin", "tos", "bre", "qui", "zan", "fo", "rish", "nel"];
     const word = () => Array.from({ length: 3 + Math.floor(rnd() * 2) }, () => syllables[Math.floor(rnd() * syllables.length)]).join("");
     const engine = createDedupEngine();
