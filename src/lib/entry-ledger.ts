@@ -1,6 +1,5 @@
 import { cleanCandidate } from "./candidate";
-import { createDedupEngine, type BorderlineMatch, type DedupEngine, type DuplicateReason } from "./dedup";
-import { junkReason, topicWords, type JunkReason } from "./dedup/junk";
+import { createDedupEngine, junkReason, topicWords, type BorderlineMatch, type DedupEngine, type DuplicateReason, type JunkReason } from "./dedup";
 
 /** The outcomes the orchestrator counts per candidate (routing penalises junk). */
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";

@@ -85,14 +85,31 @@ const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]/gu;
 
 /** The letters and digits of a text, lower case, without accents: what survives any re-spacing or punctuation slip. */
 export function letterPrint(text: string): string {
-  let out = "";
+  return text.normalize("NFD").replace(MARKS, "").toLowerCase().replace(NOT_LETTER_OR_DIGIT, "");
+}
+
+// Set by letterPrintHash for its caller: the print's length (no object per call on the hot path).
+let printLength = 0;
+
+/** hashString(letterPrint(text)), without building the string for ASCII text. */
+function letterPrintHash(text: string): number {
+  let h = 0;
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
-    if (c > 0x7e) return text.normalize("NFD").replace(MARKS, "").toLowerCase().replace(NOT_LETTER_OR_DIGIT, "");
+    if (c > 0x7e) {
+      const print = letterPrint(text);
+      printLength = print.length;
+      return hashString(print);
+    }
     if (c >= 65 && c <= 90) c += 32;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) out += String.fromCharCode(c);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      h = (Math.imul(h, HASH_BASE) + c) | 0;
+      n++;
+    }
   }
-  return out;
+  printLength = n;
+  return h;
 }
 
 // Function words ignored when comparing word bags ("Catacombs of Paris" = "Paris Catacombs").
@@ -258,8 +275,8 @@ class DedupIndex implements DedupEngine {
     this.keys.push(key);
     this.byKey.add(keyHash, id);
     if (!this.options.nearDuplicates) return;
-    const print = letterPrint(text);
-    if (print.length >= this.options.spacingMinLength) this.letterPrints.add(hashString(print), id);
+    const printHash = letterPrintHash(text);
+    if (printLength >= this.options.spacingMinLength) this.letterPrints.add(printHash, id);
 
     if (!scanned) this.scanKey(key);
     const scan = this.scan;
@@ -397,12 +414,15 @@ class DedupIndex implements DedupEngine {
       }
     }
     if (this.letterPrints.count > 0) {
-      const print = letterPrint(this.last.text ?? "");
-      if (print.length >= this.options.spacingMinLength) {
-        const h = hashString(print);
+      const text = this.last.text ?? "";
+      const h = letterPrintHash(text);
+      if (printLength >= this.options.spacingMinLength) {
+        let print: string | null = null;
         for (let r = this.letterPrints.first(h); r !== -1; r = this.letterPrints.nextSlot(r, h)) {
           const id = this.letterPrints.valueAt(r);
-          if (this.keys[id] !== REMOVED && letterPrint(this.texts[id]!) === print) return this.near(key, id, "spacing");
+          if (this.keys[id] === REMOVED) continue;
+          print ??= letterPrint(text);
+          if (letterPrint(this.texts[id]!) === print) return this.near(key, id, "spacing");
         }
       }
     }

@@ -172,10 +172,17 @@ export function keyboardAdjacent(a: string, b: string): boolean {
   return x >= 0 && x < 26 && y >= 0 && y < 26 && KEYBOARD[x * 26 + y] === 1;
 }
 
-function collapseRuns(word: string): string {
-  let out = "";
-  for (let i = 0; i < word.length; i++) if (i === 0 || word[i] !== word[i - 1]) out += word[i];
-  return out;
+/** The two words differ only in how many times letters repeat (eiffel/eifel, carribean/caribbean). */
+function sameUpToRuns(a: string, b: string): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const c = a.charCodeAt(i);
+    if (c !== b.charCodeAt(j)) return false;
+    while (i < a.length && a.charCodeAt(i) === c) i++;
+    while (j < b.length && b.charCodeAt(j) === c) j++;
+  }
+  return i === a.length && j === b.length;
 }
 
 const VOWEL_SET = "aeiouy";
@@ -187,7 +194,7 @@ const VOWEL_SET = "aeiouy";
  * one letter inserted or dropped, or more than one edit.
  */
 export function typoKind(a: string, b: string): EditKind {
-  if (collapseRuns(a) === collapseRuns(b)) {
+  if (sameUpToRuns(a, b)) {
     const [long, short] = a.length >= b.length ? [a, b] : [b, a];
     let i = 0;
     while (i < short.length && long[i] === short[i]) i++;
@@ -214,8 +221,10 @@ export function typoKind(a: string, b: string): EditKind {
   if (Math.abs(a.length - b.length) === 1) {
     const [long, short] = a.length > b.length ? [a, b] : [b, a];
     let i = 0;
-    while (i < short.length && long[i] === short[i]) i++;
-    if (long.slice(i + 1) === short.slice(i)) return "indel";
+    while (i < short.length && long.charCodeAt(i) === short.charCodeAt(i)) i++;
+    let k = i;
+    while (k < short.length && long.charCodeAt(k + 1) === short.charCodeAt(k)) k++;
+    if (k === short.length) return "indel";
   }
   return "multiple";
 }
