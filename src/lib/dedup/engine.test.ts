@@ -208,7 +208,10 @@ describe("dedup engine: known limits", () => {
 
   it("does not unify Roman and Arabic numerals, nor a changed letter in a short word", () => {
     expect(dedupAll(["Pont Alexandre III", "Pont Alexandre 3"])).toHaveLength(2);
-    expect(dedupAll(["Eiffel Tower", "Eiffek Tower"])).toHaveLength(2);
+    // A key far from the one intended (z for l) is another name; a neighbouring key (k for l)
+    // in a long enough name is a slip since the precision-first policy (policy.test.ts).
+    expect(dedupAll(["Eiffel Tower", "Eiffez Tower"])).toHaveLength(2);
+    expect(dedupAll(["Eiffel", "Eiffek"])).toHaveLength(2);
   });
 });
 

@@ -37,7 +37,7 @@ export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
   keyboardMinLength: 10,
   indelMinLength: 10,
   multipleEditsMinLength: 13,
-  contextMinLetters: 10,
+  contextMinLetters: 9,
 });
 
 /** Why a candidate is a duplicate. "empty": no letters or digits at all (junk, not a repeat). */

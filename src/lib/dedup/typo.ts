@@ -29,9 +29,9 @@ export interface TypoThresholds {
   /** Two edits of any kind but substitutions (two substitutions never merge). */
   multipleEditsMinLength: number;
   /**
-   * A slip (a transposition or a doubled consonant) in one word of a name whose other words are
-   * the same merges from oneEditMinLength letters when the name has this many letters
-   * (Eiffel Towre, Eifel Tower): the rest of the name is the context a reader would use.
+   * A slip (a transposition, a doubled consonant or a keyboard neighbour) in one word of a name
+   * whose other words are the same merges when the name has this many letters (Eiffel Towre,
+   * Eifel Tower, Saint Jmaes): the rest of the name is the context a reader would use.
    */
   contextMinLetters: number;
 }
@@ -49,7 +49,7 @@ export interface WordMatch {
   cost: number;
   soft: SoftReason | null;
   kind: EditKind;
-  /** A transposition or doubled consonant: strong evidence given enough context (contextMinLetters). */
+  /** A transposition, doubled consonant or keyboard slip: strong evidence given enough context (contextMinLetters). */
   slip: boolean;
 }
 
@@ -172,20 +172,33 @@ export function keyboardAdjacent(a: string, b: string): boolean {
   return x >= 0 && x < 26 && y >= 0 && y < 26 && KEYBOARD[x * 26 + y] === 1;
 }
 
-/** The two words differ only in how many times letters repeat (eiffel/eifel, carribean/caribbean). */
-function sameUpToRuns(a: string, b: string): boolean {
+const VOWEL_SET = "aeiouy";
+
+const NOT_RUNS = 0;
+const CONSONANT_RUNS = 1;
+const VOWEL_RUNS = 2;
+
+/**
+ * Whether two words differ only in how many times letters repeat (eiffel/eifel,
+ * carribean/caribbean): NOT_RUNS if not, VOWEL_RUNS when a vowel's run differs (Shaanxi/Shanxi),
+ * CONSONANT_RUNS otherwise.
+ */
+function runsDifference(a: string, b: string): number {
   let i = 0;
   let j = 0;
+  let vowel = false;
   while (i < a.length && j < b.length) {
     const c = a.charCodeAt(i);
-    if (c !== b.charCodeAt(j)) return false;
+    if (c !== b.charCodeAt(j)) return NOT_RUNS;
+    const i0 = i;
+    const j0 = j;
     while (i < a.length && a.charCodeAt(i) === c) i++;
     while (j < b.length && b.charCodeAt(j) === c) j++;
+    if (i - i0 !== j - j0 && VOWEL_SET.includes(a[i0]!)) vowel = true;
   }
-  return i === a.length && j === b.length;
+  if (i !== a.length || j !== b.length) return NOT_RUNS;
+  return vowel ? VOWEL_RUNS : CONSONANT_RUNS;
 }
-
-const VOWEL_SET = "aeiouy";
 
 /**
  * The kind of edit between two different words: only doubled letters differ (a doubled
@@ -194,12 +207,8 @@ const VOWEL_SET = "aeiouy";
  * one letter inserted or dropped, or more than one edit.
  */
 export function typoKind(a: string, b: string): EditKind {
-  if (sameUpToRuns(a, b)) {
-    const [long, short] = a.length >= b.length ? [a, b] : [b, a];
-    let i = 0;
-    while (i < short.length && long[i] === short[i]) i++;
-    return VOWEL_SET.includes(long[i] ?? "") ? "doubled-vowel" : "doubled";
-  }
+  const runs = runsDifference(a, b);
+  if (runs !== NOT_RUNS) return runs === VOWEL_RUNS ? "doubled-vowel" : "doubled";
   if (a.length === b.length) {
     let first = -1;
     let second = -1;
@@ -270,7 +279,7 @@ export function compareWords(candidate: string, known: string, t: TypoThresholds
   const cost = typoCost(candidate, known, budget + 1);
   if (cost > budget + 1 || cost === 0) return null;
   const kind = typoKind(candidate, known);
-  const slip = kind === "transposition" || kind === "doubled";
+  const slip = kind === "transposition" || kind === "doubled" || kind === "keyboard";
   let soft: SoftReason | null = null;
   if (known.startsWith(candidate) || candidate.startsWith(known) || known.endsWith(candidate) || candidate.endsWith(known)) {
     // One letter more or less is still a slip when it doubles its neighbour (SStation) or
@@ -280,7 +289,9 @@ export function compareWords(candidate: string, known: string, t: TypoThresholds
     if (!oneLetter || !(frequentKnown || differsByDoubling(candidate, known))) soft = "affix";
   } else if (differOnlyInFinalVowel(candidate, known)) {
     soft = "final-letter";
-  } else if (cost > budget) {
+  } else if (cost > budget && !((kind === "transposition" || kind === "keyboard") && candidate.length >= 4)) {
+    // Over the search budget but still slips, for the context rule: a swap in a four-letter
+    // word (Saint Jmaes), a neighbouring key (Kastrel Bridgr; substitutions cost 2).
     soft = "over-budget";
   }
   if (soft === null) {
