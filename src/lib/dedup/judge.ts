@@ -27,9 +27,10 @@ export interface JudgeRequest {
 
 /**
  * Borderline matches judged per candidate, closest first: each judged pair risks the judge's own
- * false "same", and a candidate's third-closest entry is rarely the one it repeats.
+ * false "same" (on the evaluation set, judging the two closest lost 0.51 % of distinct names to
+ * the simulated judge's 2 % errors, the closest alone 0.36 %, for 1 point more typo leaks).
  */
-export const JUDGED_MATCHES_PER_CANDIDATE = 2;
+export const JUDGED_MATCHES_PER_CANDIDATE = 1;
 /** Pairs per call: enough to amortise the instructions, few enough that a model keeps track. */
 export const MAX_JUDGE_PAIRS = 40;
 /** Characters of one pair text in the prompt (candidates are shorter in practice). */
