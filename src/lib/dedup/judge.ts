@@ -68,10 +68,6 @@ export function buildJudgePrompt(request: JudgeRequest): { system: string; user:
   return { system: JUDGE_SYSTEM, user };
 }
 
-function unfence(text: string): string {
-  return text.trim();
-}
-
 /**
  * The request inside a judge call's messages (system first), or null when the messages are not
  * a judge request. For the simulator, which answers judge calls from what it knows.
@@ -82,8 +78,8 @@ export function parseJudgePrompt(messageTexts: readonly string[]): JudgeRequest 
   const topic = /<topic>([\s\S]*?)<\/topic>/i.exec(all)?.[1] ?? "";
   const pairs: JudgePair[] = [];
   const re = /<pair id="([^"]*)">\s*<candidate>([\s\S]*?)<\/candidate>\s*<entry>([\s\S]*?)<\/entry>\s*<\/pair>/gi;
-  for (let m = re.exec(all); m !== null; m = re.exec(all)) pairs.push({ id: m[1]!, candidate: unfence(m[2]!), entry: unfence(m[3]!) });
-  return { topic: unfence(topic), pairs };
+  for (let m = re.exec(all); m !== null; m = re.exec(all)) pairs.push({ id: m[1]!, candidate: m[2]!.trim(), entry: m[3]!.trim() });
+  return { topic: topic.trim(), pairs };
 }
 
 /** Splits pairs into requests of at most `max` pairs. */
