@@ -117,3 +117,28 @@ describe("remove", () => {
     expect(engine.check("the Louvre")).toMatchObject({ unique: false, duplicateOf: "Louvre" });
   });
 });
+
+describe("real name lists (bench/data/dedup-eval)", () => {
+  it("keeps apart all but at most 0.1 % of the distinct pairs within two edits, in either order", () => {
+    let pairs = 0;
+    const lost: string[] = [];
+    for (const topic of ["places", "languages"]) {
+      const data = JSON.parse(readFileSync(new URL(`../../../bench/data/dedup-eval/${topic}.json`, import.meta.url), "utf8")) as { names: string[]; close: [number, number, number][] };
+      const engine = createDedupEngine();
+      for (const [i, j] of data.close) {
+        pairs++;
+        for (const [a, b] of [[i, j], [j, i]] as const) {
+          engine.accept(data.names[a]!);
+          const r = engine.check(data.names[b]!);
+          engine.remove(data.names[a]!);
+          if (!r.unique) {
+            lost.push(`${data.names[b]} -> ${data.names[a]}`);
+            break;
+          }
+        }
+      }
+    }
+    expect(pairs).toBeGreaterThan(50_000);
+    expect(lost.length / pairs, lost.join(", ")).toBeLessThanOrEqual(0.001);
+  });
+});
