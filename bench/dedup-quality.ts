@@ -5,7 +5,7 @@
  * currencies, ISO 15924 scripts; built by build.ts there, sources in SOURCES.md). Per topic:
  *   - names lost: the distinct names are proposed one by one in a seeded shuffled order and
  *     again in the reverse order, each into a fresh engine; a name is lost when the engine calls
- *     it a duplicate of an earlier, different name in either order;
+ *     it a duplicate of an earlier, different name in either order (also shown: the mean per order);
  *   - orphan variants merged: before a name is proposed, its labelled variants are checked (not
  *     accepted): any merge is a distinct name merged into another (the "Togo." -> Tsogo case);
  *   - close pairs lost: each hard negative (distinct names of the list within two edits) alone,
@@ -124,8 +124,10 @@ function runTopic(data: TopicData, mode: Mode) {
   const orphanBy = new Map<number, string>();
   let finalEngine: DedupEngine | null = null;
   const acceptedText = new Map<number, string>();
+  const lostPerOrder: number[] = [];
   for (const sequence of [order, [...order].reverse()]) {
     const engine = fresh();
+    let lostHere = 0;
     for (const i of sequence) {
       for (const v of variantsOf.get(i) ?? []) {
         const r = check(engine, variants[v]![0]);
@@ -135,14 +137,16 @@ function runTopic(data: TopicData, mode: Mode) {
       if (r.unique) {
         engine.accept(names[i]!, r.key);
         if (finalEngine === null) acceptedText.set(i, names[i]!);
-      } else if (!lostBy.has(i)) {
-        lostBy.set(i, `${names[i]} -> ${r.unique ? "" : r.duplicateOf} (${r.unique ? "" : r.reason})`);
+      } else {
+        lostHere++;
+        if (!lostBy.has(i)) lostBy.set(i, `${names[i]} -> ${r.duplicateOf} (${r.reason})`);
       }
     }
+    lostPerOrder.push(lostHere);
     finalEngine ??= engine;
   }
 
-  const namesLost = { total: names.length, bad: lostBy.size, examples: [...lostBy.values()].slice(0, EXAMPLES * 2) };
+  const namesLost = { total: names.length, bad: lostBy.size, perOrder: lostPerOrder, examples: [...lostBy.values()].slice(0, EXAMPLES * 2) };
   const orphans = { total: variants.length, bad: orphanBy.size, examples: [...orphanBy.values()].slice(0, EXAMPLES * 2) };
 
   const byClass = new Map<string, Tally & { wrong: number }>();
@@ -223,7 +227,9 @@ function main(): void {
   for (const [topic, r] of Object.entries(results)) {
     out.push("", `== ${topic}`.padEnd(40) + "string-only".padEnd(22) + "with judge");
     const row = (name: string, s: { total: number; bad: number }, j: { total: number; bad: number }) => out.push(`  ${name}`.padEnd(40) + cell(s) + cell(j));
-    row("distinct names lost", r.string.namesLost, r.judge.namesLost);
+    row("distinct names lost (either order)", r.string.namesLost, r.judge.namesLost);
+    const perOrder = (t: { total: number; perOrder: number[] }) => ({ total: t.total, bad: t.perOrder.reduce((a, b) => a + b, 0) / t.perOrder.length });
+    row("  per order (mean of the two)", perOrder(r.string.namesLost), perOrder(r.judge.namesLost));
     row("orphan variants merged (lost)", r.string.orphanVariantsMerged, r.judge.orphanVariantsMerged);
     row("close pairs lost (either order)", r.string.closePairsLost, r.judge.closePairsLost);
     for (const cls of Object.keys(r.string.variantsLeaked)) row(`leak: ${cls}`, r.string.variantsLeaked[cls]!, r.judge.variantsLeaked[cls]!);
