@@ -16,6 +16,9 @@ describe("simulated judge", () => {
     const variant = applyNoise(a, "uppercase", rng);
     expect(simJudgeDecision({ id: "p1", candidate: variant, entry: a }, identify, 0, rng)).toBe("same");
     expect(simJudgeDecision({ id: "p2", candidate: b, entry: a }, identify, 0, rng)).toBe("different");
+    // A misspelling of one item is recognised, as a model would.
+    const typo = a.length > 6 ? a.slice(0, 3) + a[4] + a[3] + a.slice(5) : `${a}x`;
+    expect(simJudgeDecision({ id: "p4", candidate: typo, entry: a }, identify, 0, rng)).toBe("same");
     // A text it cannot place is never "the same" as anything.
     expect(simJudgeDecision({ id: "p3", candidate: "Zzyzx Qwerty", entry: "Zzyzx Qwerty" }, identify, 0, rng)).toBe("different");
   });
