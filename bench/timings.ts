@@ -9,7 +9,6 @@ import os from "node:os";
 import path from "node:path";
 import { ReproposalCounter, YieldCurve, yieldCurveEstimate, zipfEstimate } from "../src/lib/coverage";
 import { createDedupEngine } from "../src/lib/dedup";
-import { mulberry32 } from "../src/lib/dedup/fixtures/random-text";
 import { seededRng } from "../src/lib/stats/math";
 
 function median(xs: number[]): number {
@@ -54,7 +53,7 @@ function zipfFrequencies(size: number, stopAt: number, seed: number): readonly n
 }
 
 function typoLookupMs(indexSize: number): number {
-  const rnd = mulberry32(5);
+  const rnd = seededRng(5);
   const syllables = ["ka", "vel", "mor", "dra", "lin", "tos", "bre", "qui", "zan", "fo", "rish", "nel"];
   const word = () => Array.from({ length: 3 + Math.floor(rnd() * 2) }, () => syllables[Math.floor(rnd() * syllables.length)]).join("");
   const engine = createDedupEngine();

@@ -1,3 +1,5 @@
+import { seededRng } from "../../src/lib/stats/math";
+
 /**
  * Deterministic candidate stream for the dedup benchmark: realistic multi-word names
  * ("Lake Velmora", "Church of Saint Andrin", "Kastrel River Bridge") from a large invented
@@ -13,16 +15,6 @@ export const TRUTH_NAMES = ["new", "repeat", "surface", "typo", "reorder"] as co
 export interface CandidateStream {
   lines: string[];
   truth: Uint8Array;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z", "th", "bl", "cl", "fl", "sl"];
@@ -48,7 +40,7 @@ function titleCase(w: string): string {
 }
 
 export function generateCandidates(count: number, seed: number, newShare = 0.74): CandidateStream {
-  const rnd = mulberry32(seed);
+  const rnd = seededRng(seed);
   const int = (n: number) => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const chance = (p: number) => rnd() < p;

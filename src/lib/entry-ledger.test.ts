@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EntryLedger } from "./entry-ledger";
+import { EntryLedger, verdictOf } from "./entry-ledger";
 
 describe("EntryLedger", () => {
   it("classifies candidates and counts re-proposals of recorded entries", () => {
@@ -7,12 +7,12 @@ describe("EntryLedger", () => {
     const first = ledger.classify("The Eiffel Tower");
     expect(first).toMatchObject({ outcome: "unique", text: "The Eiffel Tower" });
     // Not recorded yet (still being committed): caught as a duplicate, but nothing to count.
-    expect(ledger.classify("eiffel tower")).toEqual({ outcome: "dupExact", previousProposals: undefined });
+    expect(ledger.classify("eiffel tower")).toEqual({ outcome: "dupExact", previousProposals: undefined, duplicateOf: "The Eiffel Tower", reason: "same-key" });
     expect(ledger.record("The Eiffel Tower")).toBe(1);
-    expect(ledger.classify("Eiffel-Tower")).toEqual({ outcome: "dupExact", previousProposals: 1 });
-    expect(ledger.classify("EIFFEL TOWER")).toEqual({ outcome: "dupExact", previousProposals: 2 });
+    expect(ledger.classify("Eiffel-Tower")).toEqual({ outcome: "dupExact", previousProposals: 1, duplicateOf: "The Eiffel Tower", reason: "same-key" });
+    expect(ledger.classify("EIFFEL TOWER")).toEqual({ outcome: "dupExact", previousProposals: 2, duplicateOf: "The Eiffel Tower", reason: "same-key" });
     expect(ledger.proposals).toEqual([3]);
-    expect(ledger.classify("  *** ")).toEqual({ outcome: "junk" });
+    expect(ledger.classify("  *** ")).toEqual({ outcome: "junk", reason: "empty" });
   });
 
   it("loads stored entries into the index and the record", () => {
@@ -22,4 +22,51 @@ describe("EntryLedger", () => {
     expect(ledger.classify("the Louvre").outcome).toBe("dupExact");
     expect(ledger.classify("Louvre Pyramid").outcome).toBe("unique");
   });
+
+  it("keeps a borderline candidate as a new entry, with the entry it is close to and the evidence", () => {
+    const ledger = new EntryLedger();
+    ledger.record(expectUnique(ledger.classify("Shanxi")));
+    const c = ledger.classify("Shaanxi", "model-a");
+    expect(verdictOf(c)).toBe("borderline");
+    expect(c).toMatchObject({ outcome: "unique", text: "Shaanxi", borderline: [{ duplicateOf: "Shanxi", reason: "weak-evidence", edit: "doubled-vowel", sources: 1 }] });
+    ledger.record("Shaanxi");
+    // The same spelling from another model: a duplicate of the kept entry, one more source.
+    expect(ledger.classify("shaanxi", "model-b")).toMatchObject({ outcome: "dupExact", duplicateOf: "Shaanxi" });
+    expect(ledger.classify("SHAANXI", "model-a")).toMatchObject({ outcome: "dupExact" });
+    expect(ledger.sourcesOf("shaanxi")).toBe(2);
+    expect(ledger.texts).toEqual(["Shanxi", "Shaanxi"]);
+  });
+
+  it("classifies placeholder lines as junk, using the topic when it has one", () => {
+    const ledger = new EntryLedger(undefined, { topic: "famous volcanoes" });
+    for (const line of ["Other", "Miscellaneous", "Various others", "And many more", "N/A", "See above", "Regional variations", "Other volcanoes", "Modern examples"]) {
+      expect(ledger.classify(line), line).toMatchObject({ outcome: "junk" });
+    }
+    expect(ledger.classify("Other Music")).toMatchObject({ outcome: "unique" });
+    expect(ledger.texts).toEqual([]);
+  });
+
+  it("merges a recorded entry into another and restores it, keeping the record and the index in step", () => {
+    const ledger = new EntryLedger();
+    for (const t of ["Aymara", "Amara", "Louvre"]) ledger.record(expectUnique(ledger.classify(t)));
+    ledger.classify("Amara");
+    expect(ledger.merge("Amara", "Aymara")).toBe(true);
+    expect(ledger.texts).toEqual(["Aymara", "Louvre"]);
+    expect(ledger.proposals).toEqual([3, 1]);
+    expect(ledger.merge("Amara", "Aymara")).toBe(false);
+    // Out of the index: proposed again, it is new (close to Aymara, so borderline).
+    expect(ledger.classify("Amara")).toMatchObject({ outcome: "unique", borderline: [{ duplicateOf: "Aymara" }] });
+    const other = new EntryLedger();
+    for (const t of ["Aymara", "Amara"]) other.record(expectUnique(other.classify(t)));
+    other.merge("Amara", "Aymara");
+    expect(other.restore("Amara")).toBe(2);
+    expect(other.texts).toEqual(["Aymara", "Amara"]);
+    expect(other.classify("amara")).toMatchObject({ outcome: "dupExact", duplicateOf: "Amara" });
+    expect(other.restore("AMARA")).toBeNull();
+  });
 });
+
+function expectUnique(c: ReturnType<EntryLedger["classify"]>): string {
+  if (c.outcome !== "unique") throw new Error(`expected a new entry, got ${JSON.stringify(c)}`);
+  return c.text;
+}

@@ -1,13 +1,40 @@
 import { cleanCandidate } from "./candidate";
-import { createDedupEngine, type DedupEngine } from "./dedup";
+import { createDedupEngine, junkReason, topicWords, type BorderlineMatch, type DedupEngine, type DuplicateReason, type JunkReason } from "./dedup";
 
+/** The outcomes the orchestrator counts per candidate (routing penalises junk). */
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
 
+/**
+ * The ledger's full verdict: a "borderline" candidate is close to an entry but kept apart on
+ * string evidence (a judge or the user may merge it later). It is accepted as a new entry, so
+ * classify() reports it as outcome "unique" with its `borderline` evidence: nothing is lost.
+ */
+export type Verdict = CandidateOutcome | "borderline";
+
+/** Why a borderline candidate was kept apart from an entry, for a judge or the review list. */
+export interface BorderlineEvidence extends BorderlineMatch {
+  /** Distinct producers or models that proposed this candidate's key so far (this one included). */
+  sources: number;
+}
+
 export type Classified =
-  | { outcome: "unique"; text: string; key: string }
+  | { outcome: "unique"; text: string; key: string; borderline?: BorderlineEvidence[] }
   /** `previousProposals`: how often the matched entry had been proposed before (for coverage). */
-  | { outcome: "dupExact" | "dupNear"; previousProposals: number | undefined }
-  | { outcome: "junk" };
+  | { outcome: "dupExact" | "dupNear"; previousProposals: number | undefined; duplicateOf: string; reason: DuplicateReason }
+  | { outcome: "junk"; reason: "empty" | JunkReason };
+
+/** The five-way verdict of a classification. */
+export function verdictOf(c: Classified): Verdict {
+  return c.outcome === "unique" && c.borderline !== undefined ? "borderline" : c.outcome;
+}
+
+export interface EntryLedgerOptions {
+  /** The run's topic: "Other <topic>" lines are junk (see src/lib/dedup/junk.ts). */
+  topic?: string;
+}
+
+/** Distinct sources counted per key: enough to tell "one model" from "several". */
+const MAX_SOURCES_PER_KEY = 8;
 
 /**
  * What the orchestrator knows about a run's entries: the dedup index, the recorded entries
@@ -23,20 +50,49 @@ export class EntryLedger {
   /** proposals[i]: times texts[i] has been proposed, its first proposal included. */
   readonly proposals: number[] = [];
   private readonly indexByText = new Map<string, number>();
+  private readonly topic: ReadonlySet<string> | undefined;
+  /**
+   * Sources (producer or model ids) that proposed each borderline key. The same close variant
+   * coming from several models is evidence that it is a real spelling, not one model's slip:
+   * a real distinct name (Shaanxi) or an established variant (Tolstoi). It goes to the judge and
+   * the review list as evidence and never merges by itself.
+   */
+  private readonly sourcesByKey = new Map<string, Set<string>>();
 
-  constructor(readonly engine: DedupEngine = createDedupEngine()) {}
+  constructor(
+    readonly engine: DedupEngine = createDedupEngine({ borderline: true }),
+    options: EntryLedgerOptions = {},
+  ) {
+    this.topic = options.topic === undefined ? undefined : topicWords(options.topic);
+  }
 
-  classify(raw: string): Classified {
+  /** Classifies a candidate; a unique or borderline one enters the dedup index at once. */
+  classify(raw: string, source?: string): Classified {
     const text = cleanCandidate(raw);
-    if (text === null) return { outcome: "junk" };
+    if (text === null) return { outcome: "junk", reason: "empty" };
+    const junk = junkReason(text, this.topic);
+    if (junk !== null) return { outcome: "junk", reason: junk };
     const result = this.engine.check(text);
-    if (result.key === "") return { outcome: "junk" };
+    if (result.key === "") return { outcome: "junk", reason: "empty" };
     if (result.unique) {
       this.engine.accept(text, result.key);
-      return { outcome: "unique", text, key: result.key };
+      if (!result.borderline || result.borderline.length === 0) return { outcome: "unique", text, key: result.key };
+      const sources = this.countSource(result.key, source);
+      return { outcome: "unique", text, key: result.key, borderline: result.borderline.map((m) => ({ ...m, sources })) };
     }
+    if (this.sourcesByKey.has(result.key)) this.countSource(result.key, source);
     const i = this.indexByText.get(result.duplicateOf);
-    return { outcome: result.kind === "near" ? "dupNear" : "dupExact", previousProposals: i === undefined ? undefined : this.proposals[i]!++ };
+    return {
+      outcome: result.kind === "near" ? "dupNear" : "dupExact",
+      previousProposals: i === undefined ? undefined : this.proposals[i]!++,
+      duplicateOf: result.duplicateOf,
+      reason: result.reason ?? "same-key",
+    };
+  }
+
+  /** Distinct sources that proposed this borderline key (0 for a key that was never borderline). */
+  sourcesOf(key: string): number {
+    return this.sourcesByKey.get(key)?.size ?? 0;
   }
 
   /** Records an accepted entry (in acceptance order); returns its 1-based sequence number. */
@@ -51,5 +107,47 @@ export class EntryLedger {
   load(text: string): void {
     this.engine.accept(text);
     this.record(text);
+  }
+
+  /**
+   * Merges a recorded entry into another (a judge's or the user's decision): `text` leaves the
+   * index and the record, its proposals count for `into`. False when either is not recorded.
+   */
+  merge(text: string, into: string): boolean {
+    const from = this.indexByText.get(text);
+    const to = this.indexByText.get(into);
+    if (from === undefined || to === undefined || from === to) return false;
+    this.proposals[to]! += this.proposals[from]!;
+    this.engine.remove(text);
+    this.unrecord(from);
+    return true;
+  }
+
+  /**
+   * Restores a merged candidate as an entry of its own (the user says it is distinct): into
+   * the index and the record. Returns its sequence number, or null when an entry with the same
+   * canonical key or text exists (an exact duplicate is not a merge to undo).
+   */
+  restore(text: string): number | null {
+    const clean = cleanCandidate(text);
+    if (clean === null || this.indexByText.has(clean)) return null;
+    const before = this.engine.size;
+    this.engine.accept(clean);
+    if (this.engine.size === before) return null;
+    return this.record(clean);
+  }
+
+  private unrecord(i: number): void {
+    this.indexByText.delete(this.texts[i]!);
+    this.texts.splice(i, 1);
+    this.proposals.splice(i, 1);
+    for (let j = i; j < this.texts.length; j++) this.indexByText.set(this.texts[j]!, j);
+  }
+
+  private countSource(key: string, source: string | undefined): number {
+    let set = this.sourcesByKey.get(key);
+    if (set === undefined) this.sourcesByKey.set(key, (set = new Set()));
+    if (source !== undefined && set.size < MAX_SOURCES_PER_KEY) set.add(source);
+    return Math.max(1, set.size);
   }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { canonicalKey } from "./index";
 import { canonicalKeySlowPath } from "./canonical-key";
-import { mulberry32, randomAscii, randomName, randomNoise } from "./fixtures/random-text";
+import { randomAscii, randomName, randomNoise } from "../../../test/fixtures/dedup/random-text";
+import { seededRng } from "../stats/math";
 
 // Each row: texts that must share one key.
 const SAME_KEY: [variantClass: string, texts: string[]][] = [
@@ -94,7 +95,7 @@ describe("canonical key", () => {
   });
 
   it("is idempotent on generated names and noise", () => {
-    const rnd = mulberry32(7);
+    const rnd = seededRng(7);
     for (let i = 0; i < 20_000; i++) {
       const text = i % 2 === 0 ? randomName(rnd) : randomNoise(rnd);
       const key = canonicalKey(text);
@@ -103,7 +104,7 @@ describe("canonical key", () => {
   });
 
   it("fast ASCII path agrees with the general path", () => {
-    const rnd = mulberry32(11);
+    const rnd = seededRng(11);
     for (let i = 0; i < 20_000; i++) {
       const text = randomAscii(rnd);
       expect(canonicalKey(text), JSON.stringify(text)).toBe(canonicalKeySlowPath(text));

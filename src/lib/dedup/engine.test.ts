@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDedupEngine, DEFAULT_DEDUP_OPTIONS, type CheckResult, type DedupEngine, type DedupOptions } from "./index";
-import { CITIES, COUNTRIES, LANDMARKS, LANGUAGES, PEOPLE, US_STATES } from "./fixtures/real-names";
-import { mulberry32 } from "./fixtures/random-text";
+import { CITIES, COUNTRIES, LANDMARKS, LANGUAGES, PEOPLE, US_STATES } from "../../../test/fixtures/dedup/real-names";
+import { seededRng } from "../stats/math";
 
 function engineWith(entries: string[], options: Partial<DedupOptions> = {}): DedupEngine {
   const engine = createDedupEngine(options);
@@ -36,7 +36,6 @@ const MERGE: [string, string, string][] = [
   ["Eiffel Tower", "Eifel Tower", "typo"],
   ["Eiffel Tower", "Eiffle Tower", "typo"],
   ["Eiffel Tower", "Eiffel Towre", "typo"],
-  ["Eiffel Tower", "Eifel Towr", "typo"],
   ["Mediterranean Sea", "Mediteranean Sea", "typo"],
   ["Mediterranean Sea", "Mediterranian Sea", "typo"],
   ["Philippines", "Phillipines", "typo"],
@@ -209,7 +208,10 @@ describe("dedup engine: known limits", () => {
 
   it("does not unify Roman and Arabic numerals, nor a changed letter in a short word", () => {
     expect(dedupAll(["Pont Alexandre III", "Pont Alexandre 3"])).toHaveLength(2);
-    expect(dedupAll(["Eiffel Tower", "Eiffek Tower"])).toHaveLength(2);
+    // A key far from the one intended (z for l) is another name; a neighbouring key (k for l)
+    // in a long enough name is a slip since the precision-first policy (policy.test.ts).
+    expect(dedupAll(["Eiffel Tower", "Eiffez Tower"])).toHaveLength(2);
+    expect(dedupAll(["Eiffel", "Eiffek"])).toHaveLength(2);
   });
 });
 
@@ -220,7 +222,7 @@ describe("dedup engine: properties", () => {
   };
 
   it("final set size does not depend on the order of pure surface variants", () => {
-    const rnd = mulberry32(3);
+    const rnd = seededRng(3);
     const names = [...COUNTRIES, ...LANGUAGES.slice(0, 120).filter((l) => l !== "Lao"), ...LANDMARKS];
     const stream = names.flatMap((n) => [n, ...surfaceVariants(n, rnd)]);
     for (let round = 0; round < 5; round++) {
@@ -322,7 +324,7 @@ describe("dedup engine: accept, junk and options", () => {
   it("exposes the borderline band as data when asked, and only then", () => {
     expect(engineWith(["Iceland"]).check("Ireland")).toEqual({ unique: true, key: "ireland" });
     const r = engineWith(["Iceland", "Niger"], { borderline: true }).check("Ireland");
-    expect(r).toEqual({ unique: true, key: "ireland", borderline: [{ duplicateOf: "Iceland", key: "iceland", reason: "over-budget", cost: 2 }] });
+    expect(r).toEqual({ unique: true, key: "ireland", borderline: [{ duplicateOf: "Iceland", key: "iceland", reason: "over-budget", cost: 2, edit: "substitution" }] });
     const known = engineWith(["Eiffel Tower", "Eifel National Park"], { borderline: true }).check("Eifel Tower");
     expect(known).toMatchObject({ unique: true, borderline: [{ duplicateOf: "Eiffel Tower", reason: "known-word" }] });
   });

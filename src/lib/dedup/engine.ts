@@ -1,6 +1,6 @@
 import { analyseCandidate, canonicalKey } from "./canonical-key";
 import { HASH_BASE, HashMultimap, hashString, mix32 } from "./hash-multimap";
-import type { SoftReason, TypoThresholds } from "./typo";
+import type { EditKind, SoftReason, TypoThresholds } from "./typo";
 import { Vocabulary, type Neighbour } from "./vocabulary";
 
 export interface DedupOptions extends TypoThresholds {
@@ -30,6 +30,14 @@ export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
   borderline: false,
   maxNeighboursPerWord: 8,
   frequentWordMinEntries: 5,
+  transpositionMinLength: 7,
+  doubledMinLength: 9,
+  transliterationMinLength: 7,
+  vowelMinLength: 10,
+  keyboardMinLength: 10,
+  indelMinLength: 10,
+  multipleEditsMinLength: 13,
+  contextMinLetters: 9,
 });
 
 /** Why a candidate is a duplicate. "empty": no letters or digits at all (junk, not a repeat). */
@@ -37,10 +45,16 @@ export type DuplicateReason = "same-key" | "typo" | "word-order" | "spacing" | "
 
 /** An accepted entry that is close to a unique candidate but was kept apart by a guard. */
 export interface BorderlineMatch {
+  /** The entry the candidate is close to. */
   duplicateOf: string;
+  /** The key the candidate would have if it were a typo of that entry (the entry's key). */
   key: string;
+  /** The guard that kept them apart. */
   reason: SoftReason;
+  /** Typo cost (insertion, deletion, transposition 1; substitution 2, transliterations 1). */
   cost: number;
+  /** The kind of edit of the closest changed word, when one word was compared. */
+  edit?: EditKind;
 }
 
 export type CheckResult =
@@ -54,8 +68,48 @@ export interface DedupEngine {
   accept(text: string, key?: string): void;
   /** Rebuilds from stored entries (already unique): accept() for each, returns how many were added. */
   acceptMany(texts: Iterable<string>): number;
+  /**
+   * Takes the entry with this text out of the index (a merge decided later, or a restore's
+   * undo); returns false when no entry has this exact text. The entry can be accepted again.
+   */
+  remove(text: string): boolean;
   readonly size: number;
   readonly options: Readonly<DedupOptions>;
+}
+
+/** keys[id] of a removed entry: no canonical key contains a control character. */
+const REMOVED = "\u0000";
+
+const MARKS = /\p{M}/gu;
+const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]/gu;
+
+/** The letters and digits of a text, lower case, without accents: what survives any re-spacing or punctuation slip. */
+export function letterPrint(text: string): string {
+  return text.normalize("NFD").replace(MARKS, "").toLowerCase().replace(NOT_LETTER_OR_DIGIT, "");
+}
+
+// Set by letterPrintHash for its caller: the print's length (no object per call on the hot path).
+let printLength = 0;
+
+/** hashString(letterPrint(text)), without building the string for ASCII text. */
+function letterPrintHash(text: string): number {
+  let h = 0;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c > 0x7e) {
+      const print = letterPrint(text);
+      printLength = print.length;
+      return hashString(print);
+    }
+    if (c >= 65 && c <= 90) c += 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      h = (Math.imul(h, HASH_BASE) + c) | 0;
+      n++;
+    }
+  }
+  printLength = n;
+  return h;
 }
 
 // Function words ignored when comparing word bags ("Catacombs of Paris" = "Paris Catacombs").
@@ -116,7 +170,7 @@ class LastCheck {
   key = "";
   keyHash = 0;
   swappedKey: string | null = null;
-  /** The index size when check() ran; an accept in between makes the check stale. */
+  /** The index version when check() ran; an accept or remove in between makes the check stale. */
   version = -1;
   /** check() found no entry with this key. */
   absent = false;
@@ -135,8 +189,13 @@ class DedupIndex implements DedupEngine {
   private readonly bags = new HashMultimap(1 << 16);
   private readonly spacings = new HashMultimap(1 << 16);
   private readonly swaps = new HashMultimap(1 << 8);
+  /** Letters and digits only, no folding beyond case and accents: "Sain tPaul" = "Saint Paul". */
+  private readonly letterPrints = new HashMultimap(1 << 16);
   private readonly scan = new KeyScan();
   private readonly last = new LastCheck();
+  /** Bumped by every accept and remove, so a check() result is reused only on an unchanged index. */
+  private version = 0;
+  private removedCount = 0;
 
   constructor(options: Readonly<DedupOptions>) {
     this.options = options;
@@ -144,7 +203,7 @@ class DedupIndex implements DedupEngine {
   }
 
   get size(): number {
-    return this.texts.length;
+    return this.texts.length - this.removedCount;
   }
 
   /** Sizes of the indexes, for the benchmark. */
@@ -153,7 +212,7 @@ class DedupIndex implements DedupEngine {
       entries: this.texts.length,
       vocabulary: this.vocabulary.size,
       wordVariants: this.vocabulary.variantCount,
-      indexBytes: [this.byKey, this.bags, this.spacings, this.swaps].reduce((sum, t) => sum + t.bytes, 0) + this.vocabulary.bytes,
+      indexBytes: [this.byKey, this.bags, this.spacings, this.swaps, this.letterPrints].reduce((sum, t) => sum + t.bytes, 0) + this.vocabulary.bytes,
     };
   }
 
@@ -172,7 +231,7 @@ class DedupIndex implements DedupEngine {
     last.text = candidate;
     last.key = key;
     last.swappedKey = swappedKey;
-    last.version = this.texts.length;
+    last.version = this.version;
     last.absent = false;
     last.scanned = false;
     if (key === "") return { unique: false, key, duplicateOf: "", kind: "exact", reason: "empty" };
@@ -188,7 +247,7 @@ class DedupIndex implements DedupEngine {
   accept(text: string, key?: string): void {
     const last = this.last;
     // Fresh: check() just ran on this text against the current index.
-    const fresh = last.text === text && last.version === this.texts.length && (key === undefined || key === last.key) && last.key !== "";
+    const fresh = last.text === text && last.version === this.version && (key === undefined || key === last.key) && last.key !== "";
     let keyHash: number;
     let swappedKey: string | null | undefined;
     let scanned = false;
@@ -210,11 +269,14 @@ class DedupIndex implements DedupEngine {
       if (this.findEntry(key, keyHash) !== -1) return;
     }
     last.text = null;
+    this.version++;
     const id = this.texts.length;
     this.texts.push(text);
     this.keys.push(key);
     this.byKey.add(keyHash, id);
     if (!this.options.nearDuplicates) return;
+    const printHash = letterPrintHash(text);
+    if (printLength >= this.options.spacingMinLength) this.letterPrints.add(printHash, id);
 
     if (!scanned) this.scanKey(key);
     const scan = this.scan;
@@ -245,6 +307,26 @@ class DedupIndex implements DedupEngine {
     }
     for (const t of texts) this.accept(t);
     return this.texts.length - before;
+  }
+
+  remove(text: string): boolean {
+    const key = canonicalKey(text);
+    if (key === "") return false;
+    const id = this.findEntry(key, hashString(key));
+    if (id === -1 || this.texts[id] !== text) return false;
+    this.version++;
+    this.last.text = null;
+    this.removedCount++;
+    // The multimaps cannot delete: every lookup verifies keys[id], which no key can equal now.
+    this.keys[id] = REMOVED;
+    if (this.options.nearDuplicates) {
+      this.scanKey(key);
+      for (let i = 0; i < this.scan.count; i++) {
+        const wordId = this.scan.id[i]!;
+        if (wordId !== -1) this.vocabulary.uncount(wordId);
+      }
+    }
+    return true;
   }
 
   private findEntry(key: string, hash: number): number {
@@ -282,7 +364,9 @@ class DedupIndex implements DedupEngine {
         continue;
       }
       if (count === scan.from.length) scan.grow();
-      const id = this.vocabulary.find(key, start, i, wordHash);
+      let id = this.vocabulary.find(key, start, i, wordHash);
+      // A word whose entries were all removed is no longer a known word (accept finds it again).
+      if (id !== -1 && this.vocabulary.entryCount(id) === 0) id = -1;
       scan.from[count] = start;
       scan.to[count] = i;
       scan.hash[count] = wordHash;
@@ -316,7 +400,7 @@ class DedupIndex implements DedupEngine {
       const h = this.last.keyHash;
       for (let r = this.swaps.first(h); r !== -1; r = this.swaps.nextSlot(r, h)) {
         const id = this.swaps.valueAt(r);
-        if (analyseCandidate(this.texts[id]!).swappedKey === key) return this.near(key, id, "word-order");
+        if (this.keys[id] !== REMOVED && analyseCandidate(this.texts[id]!).swappedKey === key) return this.near(key, id, "word-order");
       }
     }
 
@@ -327,6 +411,19 @@ class DedupIndex implements DedupEngine {
         const id = this.spacings.valueAt(r);
         despaced ??= key.replaceAll(" ", "");
         if (this.keys[id]!.replaceAll(" ", "") === despaced) return this.near(key, id, "spacing");
+      }
+    }
+    if (this.letterPrints.count > 0) {
+      const text = this.last.text ?? "";
+      const h = letterPrintHash(text);
+      if (printLength >= this.options.spacingMinLength) {
+        let print: string | null = null;
+        for (let r = this.letterPrints.first(h); r !== -1; r = this.letterPrints.nextSlot(r, h)) {
+          const id = this.letterPrints.valueAt(r);
+          if (this.keys[id] === REMOVED) continue;
+          print ??= letterPrint(text);
+          if (letterPrint(this.texts[id]!) === print) return this.near(key, id, "spacing");
+        }
       }
     }
 
@@ -358,7 +455,7 @@ class DedupIndex implements DedupEngine {
       const known = scan.id[i] !== -1;
       // A word already in use is a real word: replacing it is a different name, not a typo.
       if (known && !borderline) continue;
-      const found = this.vocabulary.neighbours(key.slice(scan.from[i]!, scan.to[i]!), known);
+      const found = this.vocabulary.neighbours(key.slice(scan.from[i]!, scan.to[i]!), known, scan.count >= 2);
       if (found.length > 0) (slots ??= [])[i] = found;
     }
     if (slots === null) return { unique: true, key };
@@ -369,7 +466,9 @@ class DedupIndex implements DedupEngine {
     const close: BorderlineMatch[] = [];
     const alt = words.slice();
     const maxCost = maxEditsPerKey + (borderline ? 1 : 0);
-    const tryKey = (cost: number, soft: SoftReason | null) => {
+    // A slip in one word of a long enough name whose other words are the same is strong evidence.
+    const context = words.length >= 2 && key.length - (words.length - 1) >= this.options.contextMinLetters;
+    const tryKey = (cost: number, soft: SoftReason | null, edit?: EditKind) => {
       const altKey = alt.join(" ");
       const id = this.findEntry(altKey, hashString(altKey));
       if (id === -1) return;
@@ -379,17 +478,19 @@ class DedupIndex implements DedupEngine {
           bestCost = cost;
         }
       } else if (borderline && !close.some((c) => c.key === altKey)) {
-        close.push({ duplicateOf: this.texts[id]!, key: altKey, reason: soft ?? "over-budget", cost });
+        close.push({ duplicateOf: this.texts[id]!, key: altKey, reason: soft ?? "over-budget", cost, ...(edit ? { edit } : {}) });
       }
     };
     for (let i = 0; i < slots.length; i++) {
       for (const n1 of slots[i] ?? []) {
         if (n1.cost > maxCost) continue;
         alt[i] = n1.word;
-        tryKey(n1.cost, n1.soft);
+        tryKey(n1.cost, n1.soft === "weak-evidence" && n1.slip && context ? null : n1.soft, n1.kind);
         for (let j = i + 1; j < slots.length; j++) {
           for (const n2 of slots[j] ?? []) {
             if (n1.cost + n2.cost > maxCost) continue;
+            // Skip the pair of weak slips the vocabulary keeps only for the context rule.
+            if (!borderline && (n1.soft !== null || n2.soft !== null)) continue;
             alt[j] = n2.word;
             tryKey(n1.cost + n2.cost, n1.soft ?? n2.soft);
           }

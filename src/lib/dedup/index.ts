@@ -13,6 +13,23 @@ export {
   type DedupOptions,
   type DuplicateReason,
 } from "./engine";
-export { judgeBorderline, newJudgeLedger, type BorderlineJudge, type JudgeLedger, type JudgeVerdict } from "./judge";
+export {
+  batchJudgePairs,
+  buildJudgePrompt,
+  JUDGE_MARKER,
+  JUDGED_MATCHES_PER_CANDIDATE,
+  judgeBorderline,
+  MAX_JUDGE_PAIRS,
+  newJudgeLedger,
+  parseJudgePrompt,
+  parseJudgeVerdicts,
+  type BorderlineJudge,
+  type JudgeDecision,
+  type JudgeLedger,
+  type JudgePair,
+  type JudgeRequest,
+  type JudgeVerdict,
+} from "./judge";
+export { junkReason, topicWords, type JunkReason } from "./junk";
 export { dedupLine, dedupLines, explainLine, formatLine, type LineVerdict, type OutputMode } from "./lines";
-export type { SoftReason } from "./typo";
+export type { EditKind, SoftReason } from "./typo";

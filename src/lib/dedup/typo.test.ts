@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compareWords, editBudget, typoCost } from "./typo";
+import { DEFAULT_DEDUP_OPTIONS } from "./engine";
 
-const THRESHOLDS = { oneEditMinLength: 5, twoEditsMinLength: 9 };
+const THRESHOLDS = DEFAULT_DEDUP_OPTIONS;
 
 describe("typo cost", () => {
   it.each([
@@ -34,11 +35,17 @@ describe("typo cost", () => {
 
 describe("word comparison guards", () => {
   it.each([
-    ["eifel", "eiffel", null],
-    ["sstation", "station", null],
     ["tolstoi", "tolstoy", null],
   ])("%s is a typo of %s", (candidate, known, soft) => {
     expect(compareWords(candidate, known, THRESHOLDS)).toMatchObject({ soft });
+  });
+
+  it.each([
+    ["eifel", "eiffel", "doubled"],
+    ["sstation", "station", "doubled"],
+    ["towre", "tower", "transposition"],
+  ])("%s / %s alone is a slip too short to merge (%s), strong only in a longer name", (candidate, known, kind) => {
+    expect(compareWords(candidate, known, THRESHOLDS)).toMatchObject({ soft: "weak-evidence", kind, slip: true });
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { DELETION_BUFFER_SIZE, HashMultimap, MAX_INDEXED_WORD, deletionHashes } from "./hash-multimap";
-import { compareWords, type SoftReason, type TypoThresholds } from "./typo";
+import { compareWords, type EditKind, type SoftReason, type TypoThresholds } from "./typo";
 
 /** A known word close enough to a candidate's word to be its typo (or borderline). */
 export interface Neighbour {
@@ -7,6 +7,9 @@ export interface Neighbour {
   id: number;
   cost: number;
   soft: SoftReason | null;
+  kind: EditKind;
+  /** A transposition or doubled consonant, strong in context (see TypoThresholds.contextMinLetters). */
+  slip: boolean;
 }
 
 export interface VocabularyOptions extends TypoThresholds {
@@ -85,13 +88,24 @@ export class Vocabulary {
     this.entries[id]!++;
   }
 
+  /** One entry fewer uses word `id` (the entry was removed). */
+  uncount(id: number): void {
+    if (this.entries[id]! > 0) this.entries[id]!--;
+  }
+
+  /** How many entries use word `id`; 0 once they were all removed. */
+  entryCount(id: number): number {
+    return this.entries[id]!;
+  }
+
   /**
    * Known words within typo distance of `word`, closest first. Known words are indexed one
    * deletion deep (memory), so a long candidate word is probed two deep: that finds every pair
    * within two edits except a known word with two letters more than the candidate's (or one
    * more and one changed), which is found the other way round when it comes second.
+   * `inLongerName`: the word is one of several in the candidate (frequent words count as generic).
    */
-  neighbours(word: string, wordIsKnown: boolean): Neighbour[] {
+  neighbours(word: string, wordIsKnown: boolean, inLongerName: boolean): Neighbour[] {
     const found: Neighbour[] = [];
     const { options } = this;
     if (word.length < options.oneEditMinLength - 1 || word.length > MAX_INDEXED_WORD) return found;
@@ -103,10 +117,15 @@ export class Vocabulary {
         const id = this.variants.valueAt(r);
         if (this.seen[id] === stamp) continue;
         this.seen[id] = stamp;
+        if (this.entries[id] === 0) continue;
         const other = this.words[id]!;
-        const m = compareWords(word, other, options, this.entries[id]! >= options.frequentWordMinEntries);
-        if (m === null || (m.soft !== null && !options.borderline)) continue;
-        found.push({ word: other, id, cost: m.cost, soft: wordIsKnown ? "known-word" : m.soft });
+        // A common word is a generic part of names (Square, Tower) only inside a longer name: alone,
+        // a name that many entries share a word with is often a name of its own (Gurani, Guarani).
+        const frequent = inLongerName && this.entries[id]! >= options.frequentWordMinEntries;
+        const m = compareWords(word, other, options, frequent);
+        // Weak slips stay: the engine merges them when the rest of the name gives context.
+        if (m === null || (m.soft !== null && !options.borderline && !(m.soft === "weak-evidence" && m.slip && !wordIsKnown))) continue;
+        found.push({ word: other, id, cost: m.cost, soft: wordIsKnown ? "known-word" : m.soft, kind: m.kind, slip: m.slip });
       }
     }
     if (found.length > 1) found.sort(byCostThenAge);

@@ -8,6 +8,8 @@ import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
 import { countPromptTokens, countTokens } from "./tokens";
 import { canonicalTopic, generateUniverse, knownRanks, zipfWeights, type Universe } from "./universe";
+import { parseJudgePrompt } from "../dedup/judge";
+import { SIM_JUDGE_ERROR_RATE, simJudgeAnswer, universeIdentify } from "./judge";
 
 /**
  * The simulator without HTTP: one request in (already read off the wire), one outcome out.
@@ -246,7 +248,9 @@ export class SimEngine {
     const rng = Rng.from(params.seed, "answer", promptHash, n);
     const topic = prompt.topic ?? fallbackTopic(req.messageTexts);
     const universe = this.universe(topic, params);
-    const answer = composeAnswer({
+    // A dedup judge request gets verdicts instead of items (src/lib/sim/judge.ts).
+    const judgeRequest = parseJudgePrompt(req.messageTexts);
+    const answer = judgeRequest ? simJudgeAnswer(judgeRequest, universeIdentify(universe), SIM_JUDGE_ERROR_RATE, rng) : composeAnswer({
       universe,
       known: this.known(universe, model, params),
       weights: this.zipf(universe.items.length, params.zipfExponent),
