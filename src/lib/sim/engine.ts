@@ -2,7 +2,9 @@ import type { WireFormat } from "../providers";
 import { planLatency, type LatencyPlan } from "./latency";
 import { isSimModelId, simModelWire, SIM_MODEL_IDS, type SimModelId, type SimModelProfile } from "./models";
 import { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, SimParamsError, type SimParams, type SimParamsOverride } from "./params";
-import { parsePrompt, type ParsedPrompt } from "./prompt";
+import { composeBreakdown } from "./breakdown";
+import { generateHierarchy, resolvePath, type Hierarchy } from "./hierarchy";
+import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
 import { hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
@@ -77,6 +79,9 @@ export interface UniverseInfo {
   /** Items known by at least one model: the most any combination of models can find. */
   reachable: number;
   items?: string[];
+  shape: "hierarchical" | "flat";
+  /** With items: every category and sub-category, with its parent's index in this list and its size. */
+  categories?: Array<{ label: string; parent: number | null; depth: number; size: number }>;
 }
 
 const MAX_CACHED = 64;
@@ -98,6 +103,7 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
 export class SimEngine {
   readonly params: SimParams;
   private readonly universes = new Map<string, Universe>();
+  private readonly hierarchies = new Map<string, Hierarchy>();
   private readonly knowledge = new Map<string, Uint8Array>();
   private readonly weights = new Map<string, Float64Array>();
   private readonly limiters = new Map<string, RateLimiter>();
@@ -117,6 +123,15 @@ export class SimEngine {
   universe(topic: string, params: SimParams = this.params): Universe {
     const key = `${canonicalTopic(topic)}\u0001${params.universeSize}\u0001${params.universeSizeJitter}`;
     return remember(this.universes, key, () => generateUniverse(topic, params.universeSize, params.universeSizeJitter));
+  }
+
+  /** The categories of a topic's universe (flat when `universeShape` says so). */
+  hierarchy(topic: string, params: SimParams = this.params): Hierarchy {
+    const universe = this.universe(topic, params);
+    const key = `${universe.topic}\u0001${universe.items.length}\u0001${params.universeShape}\u0001${params.categories}\u0001${params.subcategories}`;
+    return remember(this.hierarchies, key, () =>
+      generateHierarchy(universe, { shape: params.universeShape, categories: params.categories, subcategories: params.subcategories }),
+    );
   }
 
   known(universe: Universe, model: SimModelId, params: SimParams): Uint8Array {
@@ -145,7 +160,9 @@ export class SimEngine {
       knownByModel[id] = n;
     }
     const reachable = union.reduce((a, b) => a + b, 0);
-    return { topic: u.topic, size: u.items.length, knownByModel, reachable, ...(withItems ? { items: [...u.items] } : {}) };
+    const h = this.hierarchy(topic, params);
+    const categories = h.nodes.map((x) => ({ label: x.label, parent: x.parent, depth: x.depth, size: x.ranks.length }));
+    return { topic: u.topic, size: u.items.length, knownByModel, reachable, shape: h.shape, ...(withItems ? { items: [...u.items], categories } : {}) };
   }
 
   private limiter(apiKey: string, model: SimModelId, profile: SimModelProfile, windowMs: number, now: number): RateLimiter {
@@ -210,13 +227,15 @@ export class SimEngine {
     }
     const maxTokens = req.maxTokens ?? Math.min(profile.maxOutputTokens, profile.contextWindow - promptTokens);
 
-    const prompt = parsePrompt(req.messageTexts);
+    const request = readRequest(req.messageTexts);
+    const prompt = request.kind === "items" ? request.prompt : parsePrompt(req.messageTexts);
     let rateLimit: RateLimitState | null = null;
     if (params.forceStatus === 429) {
       return fail({ kind: "rate_limit", limitedBy: "requests", tooLarge: false, retryAfterMs: params.forceRetryAfterMs, limit: profile.rpm, requested: 1 });
     }
     if (params.rateLimits) {
-      const cost = promptTokens + Math.min(maxTokens, prompt.requestSize * TOKENS_PER_ITEM_ESTIMATE);
+      const expectedLines = request.kind === "breakdown" ? request.count : prompt.requestSize;
+      const cost = promptTokens + Math.min(maxTokens, expectedLines * TOKENS_PER_ITEM_ESTIMATE);
       const decision = this.limiter(req.apiKey, model, profile, params.rateLimitWindowMs, now).admit(cost, now);
       rateLimit = { requests: decision.requests, tokens: decision.tokens };
       if (!decision.allowed) {
@@ -246,17 +265,34 @@ export class SimEngine {
     const rng = Rng.from(params.seed, "answer", promptHash, n);
     const topic = prompt.topic ?? fallbackTopic(req.messageTexts);
     const universe = this.universe(topic, params);
-    const answer = composeAnswer({
-      universe,
-      known: this.known(universe, model, params),
-      weights: this.zipf(universe.items.length, params.zipfExponent),
-      prompt: prompt.topic ? prompt : ({ ...prompt, topic } satisfies ParsedPrompt),
-      promptTokens,
-      profile,
-      params,
-      displayTopic: topic.trim(),
-      rng,
-    });
+    let answer: Answer;
+    if (request.kind === "breakdown") {
+      answer = composeBreakdown({
+        hierarchy: this.hierarchy(topic, params),
+        path: request.path,
+        existing: request.existing,
+        count: request.count,
+        // Knowing more of a topic means knowing more of its sub-categories.
+        profile: { recall: 0.5 + 0.5 * profile.breadth },
+        rates: params.breakdown,
+        rng,
+      });
+    } else {
+      const h = request.path.length > 0 ? this.hierarchy(topic, params) : null;
+      const node = h ? resolvePath(h, request.path) : 0;
+      answer = composeAnswer({
+        universe,
+        known: this.known(universe, model, params),
+        weights: this.zipf(universe.items.length, params.zipfExponent),
+        prompt: prompt.topic ? prompt : ({ ...prompt, topic } satisfies ParsedPrompt),
+        promptTokens,
+        profile,
+        params,
+        displayTopic: topic.trim(),
+        rng,
+        ...(h && node !== 0 ? { focus: { mask: h.mask(node), spill: params.focusSpill } } : {}),
+      });
+    }
 
     let text = answer.text;
     let finish: "end" | "length" | "stop_sequence" = "end";

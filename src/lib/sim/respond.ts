@@ -37,6 +37,12 @@ export interface AnswerInput {
   /** Topic as the answer should mention it. */
   displayTopic: string;
   rng: Rng;
+  /**
+   * A request focused on a branch: `mask` marks the ranks under the node the branch path names;
+   * each item comes from there, except a `spill` share drawn from the rest of the universe (and
+   * whatever the node cannot supply). Absent: the whole universe, as an unfocused request.
+   */
+  focus?: { mask: Uint8Array; spill: number };
 }
 
 /**
@@ -116,13 +122,42 @@ export function drawRanks(
     .map((x) => x.r);
 }
 
+/** drawRanks inside the focus node, plus the spill-over (and any shortfall) from outside it. */
+function drawFocused(
+  known: Uint8Array,
+  weights: Float64Array,
+  previous: ReadonlySet<number>,
+  previousWeight: number,
+  count: number,
+  focus: { mask: Uint8Array; spill: number },
+  rng: Rng,
+): number[] {
+  const inside = new Uint8Array(known.length);
+  const outside = new Uint8Array(known.length);
+  for (let r = 0; r < known.length; r++) {
+    if (known[r] !== 1) continue;
+    if (focus.mask[r] === 1) inside[r] = 1;
+    else outside[r] = 1;
+  }
+  let spill = 0;
+  for (let i = 0; i < count; i++) if (rng.chance(focus.spill)) spill++;
+  const within = drawRanks(inside, weights, previous, previousWeight, count - spill, rng);
+  const beyond = drawRanks(outside, weights, previous, previousWeight, count - within.length, rng);
+  return [...within, ...beyond]
+    .map((r) => ({ r, order: Math.log(r + 1) + ORDER_SHUFFLE * rng.normal() }))
+    .sort((a, b) => a.order - b.order)
+    .map((x) => x.r);
+}
+
 export function composeAnswer(input: AnswerInput): Answer {
   const { universe, prompt, rng, params, profile } = input;
   const count = prompt.requestSize;
   const junkSlots: boolean[] = Array.from({ length: count }, () => rng.chance(profile.junkRate));
   const needed = junkSlots.filter((j) => !j).length;
   const previous = previousRanks(universe, prompt.knownEntries);
-  const ranks = drawRanks(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
+  const ranks = input.focus
+    ? drawFocused(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, input.focus, rng)
+    : drawRanks(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
 
   const body: AnswerLine[] = [];
   let next = 0;
