@@ -85,6 +85,9 @@ export interface UniverseInfo {
 }
 
 const MAX_CACHED = 64;
+/** Popularity exponent and junk-rate multipliers of a request asking for less obvious members. */
+const LESS_OBVIOUS_EXPONENT = 0.8;
+const LESS_OBVIOUS_JUNK = 1.5;
 const MAX_OCCURRENCES = 100_000;
 
 function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
@@ -280,13 +283,16 @@ export class SimEngine {
     } else {
       const h = request.path.length > 0 ? this.hierarchy(topic, params) : null;
       const node = h ? resolvePath(h, request.path) : 0;
+      // Asked for less obvious members, a model reaches further down the popularity order and
+      // hallucinates more (README: "Less obvious members").
+      const lessObvious = request.lessObvious;
       answer = composeAnswer({
         universe,
         known: this.known(universe, model, params),
-        weights: this.zipf(universe.items.length, params.zipfExponent),
+        weights: this.zipf(universe.items.length, params.zipfExponent * (lessObvious ? LESS_OBVIOUS_EXPONENT : 1)),
         prompt: prompt.topic ? prompt : ({ ...prompt, topic } satisfies ParsedPrompt),
         promptTokens,
-        profile,
+        profile: lessObvious ? { ...profile, junkRate: Math.min(1, profile.junkRate * LESS_OBVIOUS_JUNK) } : profile,
         params,
         displayTopic: topic.trim(),
         rng,

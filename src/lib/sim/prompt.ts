@@ -54,7 +54,7 @@ export function parsePrompt(texts: readonly string[]): ParsedPrompt {
  * `<subtopic_count>N</subtopic_count>` and the `<existing_subtopics>` of that branch.
  */
 export type SimRequestKind =
-  | { kind: "items"; prompt: ParsedPrompt; path: string[] }
+  | { kind: "items"; prompt: ParsedPrompt; path: string[]; lessObvious: boolean }
   | { kind: "breakdown"; topic: string | null; path: string[]; existing: string[]; count: number };
 
 export const DEFAULT_SUBTOPIC_COUNT = 8;
@@ -76,7 +76,10 @@ export function readRequest(texts: readonly string[]): SimRequestKind {
   const all = texts.join("\n");
   const path = lines(blocks(all, "branch[_-]path"));
   const countBlock = blocks(all, "subtopic[_-]count")[0];
-  if (countBlock === undefined) return { kind: "items", prompt: parsePrompt(texts), path };
+  if (countBlock === undefined) {
+    const lessObvious = blocks(all, "prefer").some((b) => /less[_ -]obvious/i.test(b));
+    return { kind: "items", prompt: parsePrompt(texts), path, lessObvious };
+  }
   const n = Number.parseInt(countBlock.trim(), 10);
   const topic = blocks(all, "topic").map((t) => t.trim()).find((t) => t.length > 0) ?? null;
   return {
