@@ -165,6 +165,8 @@ export interface PromptInput {
   budgetTokens: number;
   strategy?: PromptStrategy;
   shares?: SelectionShares;
+  /** Ask for less obvious members (a prompt variant, src/lib/tree/variants.ts). */
+  lessObvious?: boolean;
 }
 
 export interface BuiltPrompt {
@@ -202,6 +204,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     "",
     `<request_size>${requestSize}</request_size>`,
     `List ${requestSize} more items for the topic that are not among the known entries, one per line, names only.`,
+    ...(input.lessObvious ? lessObviousLines() : []),
   ].join("\n");
   const list = selection.texts.length > 0 ? selection.texts.join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;
@@ -237,6 +240,11 @@ export function maxTokensFor(requestSize: number): number {
 export function tagBlock(tag: string, body: string | readonly string[]): string {
   const text = typeof body === "string" ? body : body.join("\n");
   return typeof body === "string" && !text.includes("\n") ? `<${tag}>${text}</${tag}>` : `<${tag}>\n${text}${text ? "\n" : ""}</${tag}>`;
+}
+
+/** The "less obvious members" instruction of a prompt variant. */
+function lessObviousLines(): string[] {
+  return [tagBlock("prefer", "less_obvious"), "Favour less obvious, lesser-known members that a quick list would miss; they must still be real members."];
 }
 
 /** "Birds of the world > Velmoran birds > Coastal Velmoran birds". */
@@ -318,6 +326,8 @@ export interface BranchPromptInput {
   budgetTokens: number;
   /** Share of the budget reserved for the branch's own entries (the rest rolls over both ways). Default 0.6. */
   ownShare?: number;
+  /** Most of the budget the related entries may take (a narrow branch needs few of them). Default 0.4. */
+  relatedShare?: number;
   /** Ask explicitly for less obvious members (a prompt variant). */
   lessObvious?: boolean;
 }
@@ -334,8 +344,11 @@ function cachedLineTokens(text: string): number {
   return t;
 }
 
-/** Fills the budget: own entries up to their share, related ones, then own ones again with what is left. */
-export function selectBranchEntries(known: BranchKnownEntries, budgetTokens: number, ownShare = 0.6): { texts: string[]; tokens: number } {
+/**
+ * Fills the budget: own entries up to their share, related ones up to theirs, then own ones
+ * again with what is left. A narrow branch with few entries gets a short prompt.
+ */
+export function selectBranchEntries(known: BranchKnownEntries, budgetTokens: number, ownShare = 0.6, relatedShare = 0.4): { texts: string[]; tokens: number } {
   const chosen: string[] = [];
   const seen = new Set<string>();
   let used = 0;
@@ -353,8 +366,9 @@ export function selectBranchEntries(known: BranchKnownEntries, budgetTokens: num
       used += t;
     }
   };
-  fill(known.own, budgetTokens * Math.min(1, Math.max(0, ownShare)));
-  fill(known.related, budgetTokens);
+  const own = budgetTokens * Math.min(1, Math.max(0, ownShare));
+  fill(known.own, own);
+  fill(known.related, used + budgetTokens * Math.min(1, Math.max(0, relatedShare)));
   fill(known.own, budgetTokens);
   return { texts: chosen, tokens: used };
 }
@@ -362,7 +376,7 @@ export function selectBranchEntries(known: BranchKnownEntries, budgetTokens: num
 /** The item prompt for one branch: root topic, branch path, the branch's known entries. */
 export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
   const { topic, path, requestSize } = input;
-  const selection = selectBranchEntries(input.known, input.budgetTokens, input.ownShare);
+  const selection = selectBranchEntries(input.known, input.budgetTokens, input.ownShare, input.relatedShare);
   const where = describePath(topic, path);
   const total = input.known.totalKnown;
   const head = [
@@ -382,7 +396,7 @@ export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
     "",
     tagBlock("request_size", String(requestSize)),
     `List ${requestSize} more items of ${path.length > 0 ? "this part of the topic" : "the topic"} that are not among the known entries, one per line, names only.`,
-    ...(input.lessObvious ? [tagBlock("prefer", "less_obvious"), "Favour less obvious, lesser-known members that a quick list would miss; they must still be real members."] : []),
+    ...(input.lessObvious ? lessObviousLines() : []),
   ].join("\n");
   const list = selection.texts.length > 0 ? selection.texts.join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;

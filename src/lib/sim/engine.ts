@@ -5,7 +5,7 @@ import { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, SimParamsError,
 import { composeBreakdown } from "./breakdown";
 import { generateHierarchy, resolvePath, type Hierarchy } from "./hierarchy";
 import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
-import { hashString, Rng } from "./prng";
+import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
 import { countPromptTokens, countTokens } from "./tokens";
@@ -88,6 +88,8 @@ const MAX_CACHED = 64;
 /** Popularity exponent and junk-rate multipliers of a request asking for less obvious members. */
 const LESS_OBVIOUS_EXPONENT = 0.8;
 const LESS_OBVIOUS_JUNK = 1.5;
+/** Recall of an item that needs a cue, by a prompt that does not give it. */
+const CUELESS_RECALL = 0.05;
 const MAX_OCCURRENCES = 100_000;
 
 function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
@@ -107,6 +109,7 @@ export class SimEngine {
   readonly params: SimParams;
   private readonly universes = new Map<string, Universe>();
   private readonly hierarchies = new Map<string, Hierarchy>();
+  private readonly cues = new Map<string, Float64Array | null>();
   private readonly knowledge = new Map<string, Uint8Array>();
   private readonly weights = new Map<string, Float64Array>();
   private readonly limiters = new Map<string, RateLimiter>();
@@ -135,6 +138,18 @@ export class SimEngine {
     return remember(this.hierarchies, key, () =>
       generateHierarchy(universe, { shape: params.universeShape, categories: params.categories, subcategories: params.subcategories }),
     );
+  }
+
+  /** Recall multipliers of the items that need a cue (null: none do). */
+  private cue(topic: string, params: SimParams): Float64Array | null {
+    const h = this.hierarchy(topic, params);
+    if (h.shape === "flat" || params.cueDependence <= 0) return null;
+    const n = h.leafOf.length;
+    return remember(this.cues, `${h.nodes[0]!.label}\u0001${n}\u0001${params.cueDependence}`, () => {
+      const m = new Float64Array(n);
+      for (let r = 0; r < n; r++) m[r] = hash01("cue", h.nodes[0]!.label, r) < params.cueDependence * Math.sqrt(r / n) ? CUELESS_RECALL : 1;
+      return m;
+    });
   }
 
   known(universe: Universe, model: SimModelId, params: SimParams): Uint8Array {
@@ -282,6 +297,7 @@ export class SimEngine {
       });
     } else {
       const h = request.path.length > 0 ? this.hierarchy(topic, params) : null;
+      const cue = this.cue(topic, params);
       const node = h ? resolvePath(h, request.path) : 0;
       // Asked for less obvious members, a model reaches further down the popularity order and
       // hallucinates more (README: "Less obvious members").
@@ -297,6 +313,7 @@ export class SimEngine {
         displayTopic: topic.trim(),
         rng,
         ...(h && node !== 0 ? { focus: { mask: h.mask(node), spill: params.focusSpill } } : {}),
+        ...(cue ? { cue } : {}),
       });
     }
 

@@ -23,6 +23,13 @@ export interface SimParams {
   subcategories: number;
   /** Share of the items of an answer focused on a branch that come from outside that branch. */
   focusSpill: number;
+  /**
+   * Long-tail recall needs a cue: in a hierarchical universe, this share of the least popular
+   * items (rising towards the tail, `cueDependence·sqrt(rank/size)`) is recalled only 1/20 as
+   * often by a prompt whose branch does not contain them (an unfocused prompt included).
+   * 0 = today's behaviour: any known item comes to mind by its popularity alone.
+   */
+  cueDependence: number;
   /** Imperfections of breakdown answers (src/lib/sim/breakdown.ts). */
   breakdown: BreakdownRates;
   /** Zipf exponent of popularity: weight of the item of rank r is 1/(r+1)^s. */
@@ -69,6 +76,7 @@ export const DEFAULT_SIM_PARAMS: Readonly<SimParams> = {
   categories: 8,
   subcategories: 5,
   focusSpill: 0.1,
+  cueDependence: 0,
   breakdown: DEFAULT_BREAKDOWN_RATES,
   zipfExponent: 1,
   knowledgeSkew: 0.5,
@@ -123,6 +131,7 @@ export const simParamsOverrideSchema = z
     categories: z.number().int().min(2).max(100),
     subcategories: z.number().int().min(2).max(24),
     focusSpill: rate,
+    cueDependence: rate,
     breakdown: z.object({ overlapRate: rate, broadRate: rate, outsidePerAnswer: z.number().min(0).max(20), relistRate: rate }).partial().strict(),
     zipfExponent: z.number().min(0).max(5),
     knowledgeSkew: z.number().min(0).max(10),

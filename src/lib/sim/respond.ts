@@ -43,6 +43,8 @@ export interface AnswerInput {
    * whatever the node cannot supply). Absent: the whole universe, as an unfocused request.
    */
   focus?: { mask: Uint8Array; spill: number };
+  /** Per-rank recall multiplier outside the focus (everywhere when unfocused): long-tail items that need a cue. */
+  cue?: Float64Array;
 }
 
 /**
@@ -122,7 +124,12 @@ export function drawRanks(
     .map((x) => x.r);
 }
 
-/** drawRanks inside the focus node, plus the spill-over (and any shortfall) from outside it. */
+/**
+ * drawRanks with the focus node's items boosted so that, while the node is fresh, a `spill`
+ * share of the draws falls outside it. One draw over the whole universe: as the node's items
+ * become previous entries (avoided), more of the answer spills over to famous items elsewhere,
+ * as a model runs out of members of a narrow subtopic.
+ */
 function drawFocused(
   known: Uint8Array,
   weights: Float64Array,
@@ -130,23 +137,27 @@ function drawFocused(
   previousWeight: number,
   count: number,
   focus: { mask: Uint8Array; spill: number },
+  cue: Float64Array | undefined,
   rng: Rng,
 ): number[] {
-  const inside = new Uint8Array(known.length);
-  const outside = new Uint8Array(known.length);
-  for (let r = 0; r < known.length; r++) {
-    if (known[r] !== 1) continue;
-    if (focus.mask[r] === 1) inside[r] = 1;
-    else outside[r] = 1;
+  let inside = 0;
+  let total = 0;
+  for (let r = 0; r < weights.length; r++) {
+    const w = weights[r] ?? 0;
+    total += w;
+    if (focus.mask[r] === 1) inside += w;
   }
-  let spill = 0;
-  for (let i = 0; i < count; i++) if (rng.chance(focus.spill)) spill++;
-  const within = drawRanks(inside, weights, previous, previousWeight, count - spill, rng);
-  const beyond = drawRanks(outside, weights, previous, previousWeight, count - within.length, rng);
-  return [...within, ...beyond]
-    .map((r) => ({ r, order: Math.log(r + 1) + ORDER_SHUFFLE * rng.normal() }))
-    .sort((a, b) => a.order - b.order)
-    .map((x) => x.r);
+  const spill = Math.min(Math.max(focus.spill, 1e-6), 1);
+  const boost = inside > 0 ? Math.max(1, ((1 - spill) / spill) * ((total - inside) / inside)) : 1;
+  const boosted = new Float64Array(weights.length);
+  for (let r = 0; r < weights.length; r++) boosted[r] = (weights[r] ?? 0) * (focus.mask[r] === 1 ? boost : (cue?.[r] ?? 1));
+  return drawRanks(known, boosted, previous, previousWeight, count, rng);
+}
+
+function cued(weights: Float64Array, cue: Float64Array): Float64Array {
+  const out = new Float64Array(weights.length);
+  for (let r = 0; r < weights.length; r++) out[r] = (weights[r] ?? 0) * (cue[r] ?? 1);
+  return out;
 }
 
 export function composeAnswer(input: AnswerInput): Answer {
@@ -156,8 +167,8 @@ export function composeAnswer(input: AnswerInput): Answer {
   const needed = junkSlots.filter((j) => !j).length;
   const previous = previousRanks(universe, prompt.knownEntries);
   const ranks = input.focus
-    ? drawFocused(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, input.focus, rng)
-    : drawRanks(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
+    ? drawFocused(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, input.focus, input.cue, rng)
+    : drawRanks(input.known, input.cue ? cued(input.weights, input.cue) : input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
 
   const body: AnswerLine[] = [];
   let next = 0;

@@ -74,7 +74,7 @@ export type AllocatorOptions = {
   adaptive?: AdaptiveOptions;
 };
 
-export const DEFAULT_ALLOCATOR_OPTIONS: Readonly<AllocatorOptions> = { explorationShare: 0.2, exploreBelowCalls: 2, floorShare: 0.05, draws: 300 };
+export const DEFAULT_ALLOCATOR_OPTIONS: Readonly<AllocatorOptions> = { explorationShare: 0.2, exploreBelowCalls: 1, floorShare: 0.05, draws: 300 };
 
 export type Allocation = {
   weights: Map<ArmKey, number>;

@@ -66,6 +66,12 @@ export type TreePolicy = {
   maxBarrenBreakdowns: number;
   /** Saturated once the marginal yield falls below this. Default 0.04. */
   saturateBelowYield: number;
+  /**
+   * A branch is split only while its coverage estimate says this many of its entries are still
+   * unfound: a small branch is finished by a few more calls, splitting it only adds branches to
+   * explore (about four calls' worth of items at the default request size). Default 200.
+   */
+  minUnseenToSplit: number;
 };
 
 export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = { maxDepth: 3, maxBranches: 200, maxChildrenPerBreakdown: 12 };
@@ -77,6 +83,7 @@ export const DEFAULT_TREE_POLICY: Readonly<TreePolicy> = {
   callsBetweenBreakdowns: 6,
   maxBarrenBreakdowns: 2,
   saturateBelowYield: 0.04,
+  minUnseenToSplit: 200,
 };
 
 /** What one finished item call on a branch found. */
@@ -113,6 +120,8 @@ export class TopicTree {
   private readonly branches: Branch[] = [];
   private readonly data: BranchData[] = [];
   private estimates = new Map<number, CoverageEstimate | null>();
+  /** Every label in the tree: the same subtopic proposed under two parents is one branch. */
+  private readonly allLabels = createDedupEngine();
 
   constructor(
     readonly topic: string,
@@ -170,6 +179,7 @@ export class TopicTree {
     const labels = createDedupEngine();
     // A child that merely restates its parent or an ancestor narrows nothing.
     for (let a: Branch | null = b; a; a = a.parentId === null ? null : this.branches[a.parentId]!) labels.accept(a.label);
+    this.allLabels.accept(label);
     this.branches.push(b);
     this.data.push({ found: [], reproposed: new Map(), proposals: new Map(), counter: new ReproposalCounter(), recent: [], labels });
     parent?.children.push(b.id);
@@ -202,6 +212,11 @@ export class TopicTree {
       }
       if (!check.unique) {
         rejected.push({ label, reason: "duplicate", duplicateOf: check.duplicateOf });
+        continue;
+      }
+      const elsewhere = this.allLabels.check(label);
+      if (!elsewhere.unique) {
+        rejected.push({ label, reason: "duplicate", duplicateOf: elsewhere.duplicateOf });
         continue;
       }
       d.labels.accept(label, check.key);
@@ -268,7 +283,8 @@ export class TopicTree {
     d.recent.push({ fresh: result.newEntries.length, resolved: result.newEntries.length + result.reproposed.length });
     if (d.recent.length > this.policy.recentCalls) d.recent.shift();
     this.estimates.delete(branchId);
-    if (b.state === "open" && c.calls >= this.policy.minCalls) {
+    // The root is never saturated: the run's own stop conditions judge the whole topic.
+    if (b.state === "open" && b.parentId !== null && c.calls >= this.policy.minCalls) {
       const y = this.marginalYield(branchId);
       if (y !== null && y < this.policy.saturateBelowYield) b.state = "saturated";
     }
@@ -329,22 +345,26 @@ export class TopicTree {
   plannedExpansions(): Expansion[] {
     const out: Expansion[] = [];
     if (this.branches.length >= this.limits.maxBranches) return out;
-    for (const b of this.active()) {
+    for (const b of this.branches) {
+      if (b.state === "pruned" || this.isPruned(b.id)) continue;
       if (b.depth >= this.limits.maxDepth || b.barrenBreakdowns >= this.policy.maxBarrenBreakdowns) continue;
-      const openChildren = b.children.filter((c) => {
-        const s = this.branch(c).state;
-        return s === "open" || s === "pinned";
-      });
-      if (openChildren.length > 0) continue;
       const subtree = this.subtreeCalls(b.id);
-      if (b.breakdowns > 0 && subtree - b.subtreeCallsAtBreakdown < this.policy.callsBetweenBreakdowns) continue;
+      if (b.breakdowns > 0 && subtree - b.subtreeCallsAtBreakdown < this.policy.callsBetweenBreakdowns * Math.max(1, b.children.length)) continue;
       if (b.children.length === 0) {
         if (b.counters.calls < this.policy.minCalls) continue;
         const y = this.marginalYield(b.id);
-        const cov = this.coverage(b.id)?.coverage ?? 0;
-        if ((y !== null && y < this.policy.splitBelowYield) || cov >= this.policy.splitAtCoverage || b.state === "saturated") out.push({ branchId: b.id, reason: "split" });
+        const est = this.coverage(b.id);
+        const unseen = est ? est.estimatedTotal - est.observed : 0;
+        if (unseen < this.policy.minUnseenToSplit) continue;
+        if ((y !== null && y < this.policy.splitBelowYield) || (est?.coverage ?? 0) >= this.policy.splitAtCoverage || b.state === "saturated") out.push({ branchId: b.id, reason: "split" });
       } else {
-        out.push({ branchId: b.id, reason: "siblings" });
+        // The children's yield fell (or they are done): ask for the subtopics the first answers missed.
+        const yields = b.children
+          .filter((c) => this.branch(c).state !== "pruned" && this.branch(c).counters.calls >= this.policy.minCalls)
+          .map((c) => (this.branch(c).state === "saturated" ? 0 : (this.marginalYield(c) ?? 1)));
+        const tried = b.children.every((c) => this.branch(c).state === "pruned" || this.branch(c).counters.calls >= this.policy.minCalls);
+        const mean = yields.length > 0 ? yields.reduce((x, y) => x + y, 0) / yields.length : 1;
+        if (tried && mean < this.policy.splitBelowYield) out.push({ branchId: b.id, reason: "siblings" });
       }
     }
     return out;
