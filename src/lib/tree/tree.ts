@@ -74,6 +74,9 @@ export type TreePolicy = {
   minUnseenToSplit: number;
 };
 
+/** A branch's unseen entries are at most this many times what it has proposed (see `unseen`). */
+const MAX_UNSEEN_RATIO = 3;
+
 export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = { maxDepth: 3, maxBranches: 200, maxChildrenPerBreakdown: 12 };
 export const DEFAULT_TREE_POLICY: Readonly<TreePolicy> = {
   minCalls: 2,
@@ -317,20 +320,29 @@ export class TopicTree {
   }
 
   /**
-   * Whole-topic estimate: entries found plus every branch's estimated unseen entries. A branch's
-   * unseen entries include those of its children, so a parent adds only what exceeds theirs.
+   * Entries of this branch not found yet. Two views, the smaller wins: Chao1 on the branch's own
+   * re-proposals (which explodes while a young branch has no repeats), and its marginal yield:
+   * if a share y of what its calls propose is new to the run, about y / (1 - y) unfound entries
+   * remain for each one it has proposed (capped at 3x). Zero before any call.
+   */
+  unseen(id: number): number {
+    const est = this.coverage(id);
+    const y = this.marginalYield(id);
+    if (!est || y === null) return 0;
+    const byYield = est.observed * Math.min(MAX_UNSEEN_RATIO, y / Math.max(1e-9, 1 - y));
+    return Math.max(0, Math.min(est.estimatedTotal - est.observed, byYield));
+  }
+
+  /**
+   * Whole-topic estimate: entries found plus every branch's unseen entries. A branch's unseen
+   * entries include its children's, so a parent adds only what exceeds theirs.
    */
   overallCoverage(found: number): { found: number; estimatedTotal: number; coverage: number } {
-    const unseen = (id: number): number => {
-      const est = this.coverage(id);
-      return est ? Math.max(0, est.estimatedTotal - est.observed) : 0;
-    };
     let extra = 0;
     for (const b of this.branches) {
       if (this.isPruned(b.id)) continue;
-      const mine = unseen(b.id);
-      const children = b.children.filter((c) => !this.isPruned(c)).reduce((n, c) => n + unseen(c), 0);
-      extra += Math.max(0, mine - children);
+      const children = b.children.filter((c) => !this.isPruned(c)).reduce((n, c) => n + this.unseen(c), 0);
+      extra += Math.max(0, this.unseen(b.id) - children);
     }
     const estimatedTotal = found + extra;
     return { found, estimatedTotal, coverage: estimatedTotal > 0 ? found / estimatedTotal : 0 };
