@@ -17,7 +17,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
-import { buildBranchPrompt, buildBreakdownPrompt, buildPrompt, KnownEntries, maxTokensFor, parseBreakdownAnswer, type BuiltPrompt } from "../src/lib/prompt";
 import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
 import { SimEngine } from "../src/lib/sim/engine";
 import { resolvePath } from "../src/lib/sim/hierarchy";
@@ -26,9 +25,7 @@ import { totalLatencyMs } from "../src/lib/sim/latency";
 import { simCallCostUsd, simModelWire, type SimModelId } from "../src/lib/sim/models";
 import { itemKey } from "../src/lib/sim/universe";
 import { seededRng } from "../src/lib/stats/math";
-import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../src/lib/tree/allocate";
-import { TopicTree } from "../src/lib/tree/tree";
-import { DEFAULT_VARIANT, VariantSelector, type PromptVariant, type VariantSwitch } from "../src/lib/tree/variants";
+import { classifyCandidates, TreeExplorer, type PlannedCall } from "../src/lib/tree/explorer";
 
 const PRODUCERS = 5;
 const PROMPT_BUDGET_TOKENS = 2_000;
@@ -54,11 +51,7 @@ const MODES: Mode[] = [
 const VARIANT_SCORE_CALLS = 40;
 
 type Pending = {
-  producer: number;
-  kind: "items" | "breakdown";
-  model: SimModelId;
-  branchId: number;
-  variant: PromptVariant;
+  call: PlannedCall;
   startedAt: number;
   at: number;
   text: string;
@@ -66,7 +59,6 @@ type Pending = {
   promptTokens: number;
   outputTokens: number;
   costUsd: number;
-  callId: string;
 };
 
 type CurvePoint = { tokens: number; costUsd: number; found: number; coverage: number };
@@ -105,144 +97,80 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     return union.reduce((a, b) => a + b, 0);
   })();
   const rng = seededRng(SEED * 31 + (mode.exploration === "tree" ? 1 : 0) + (mode.promptOptimisation ? 2 : 0));
-  const tree = new TopicTree(u.topic, { limits: { maxDepth: Number(process.env.BENCH_MAX_DEPTH ?? 3) } });
-  const arms = new ArmStats();
-  const variants = mode.promptOptimisation ? new VariantSelector() : null;
+  const explorer = new TreeExplorer({
+    topic: u.topic,
+    exploration: mode.exploration,
+    models: MODELS,
+    breakdownModel: BREAKDOWN_MODEL,
+    promptBudgetTokens: PROMPT_BUDGET_TOKENS,
+    promptOptimisation: mode.promptOptimisation,
+    rng,
+  });
+  const tree = explorer.tree;
   const ledger = new EntryLedger();
-  const known = new KnownEntries();
   const foundRanks = new Set<number>();
   const curve: CurvePoint[] = [];
-  const switches: Array<VariantSwitch & { calls: number }> = [];
-  const variantCalls: Array<{ variant: string; itemsNew: number; tokens: number; calls: number }> = [];
+  const variantCalls: Array<{ variant: string; itemsNew: number; tokens: number }> = [];
   const variantUse: Record<string, number> = {};
-  const breakdownInFlight = new Set<number>();
   const debugAgg: Record<number, { calls: number; fresh: number; rep: number; tokens: number }> = {};
   let tokens = 0;
   let costUsd = 0;
   let calls = 0;
   let breakdownCalls = 0;
-  let allocation: Allocation | null = null;
-  let allocationStale = true;
-  const t0 = 0;
-  const freeAt = new Array<number>(PRODUCERS).fill(t0);
+  const freeAt = new Array<number>(PRODUCERS).fill(0);
   const inFlight = new Array<Pending | null>(PRODUCERS).fill(null);
-  let now = t0;
-  let nextCallId = 1;
+  let now = 0;
 
   const apply = (c: Pending) => {
     tokens += c.promptTokens + c.outputTokens;
     costUsd += c.costUsd;
-    if (c.kind === "breakdown") {
-      breakdownInFlight.delete(c.branchId);
+    if (c.call.kind === "breakdown") {
       breakdownCalls++;
-      tree.addSubtopics(c.branchId, parseBreakdownAnswer(c.text, { truncated: c.truncated }), c.callId);
-      allocationStale = true;
+      explorer.onBreakdown(c.call, c.text, c.truncated);
       return;
     }
     calls++;
-    const fresh: string[] = [];
-    const reproposed: string[] = [];
-    for (const raw of parseItems(c.text, { truncated: c.truncated })) {
-      const r = ledger.classify(raw);
-      if (r.outcome === "unique") {
-        known.add(ledger.record(r.text), r.text);
-        fresh.push(r.text);
-        const rank = universe.index.get(itemKey(r.text));
-        if (rank !== undefined) foundRanks.add(rank);
-      } else if (r.outcome === "dupExact" || r.outcome === "dupNear") {
-        // The ledger says "duplicate"; the dedup engine's public check says of which entry.
-        const check = ledger.engine.check(raw.trim());
-        if (!check.unique) {
-          reproposed.push(check.duplicateOf);
-          known.noteReproposal(check.duplicateOf);
-        }
-      }
+    const { newEntries, reproposed } = classifyCandidates(ledger, parseItems(c.text, { truncated: c.truncated }));
+    for (const text of newEntries) {
+      const rank = universe.index.get(itemKey(text));
+      if (rank !== undefined) foundRanks.add(rank);
     }
     if (process.env.BENCH_DEBUG_TREE && mode.exploration === "tree") {
-      const node = resolvePath(hierarchy, tree.branch(c.branchId).path);
-      const d = hierarchy.nodes[node]!.depth;
-      const agg = (debugAgg[d] ??= { calls: 0, fresh: 0, rep: 0, tokens: 0 });
+      const node = resolvePath(hierarchy, tree.branch(c.call.branchId).path);
+      const agg = (debugAgg[hierarchy.nodes[node]!.depth] ??= { calls: 0, fresh: 0, rep: 0, tokens: 0 });
       agg.calls++;
-      agg.fresh += fresh.length;
+      agg.fresh += newEntries.length;
       agg.rep += reproposed.length;
       agg.tokens += c.promptTokens + c.outputTokens;
     }
-    tree.recordCall(c.branchId, { newEntries: fresh, reproposed, tokens: c.promptTokens + c.outputTokens, costUsd: c.costUsd });
-    arms.observe(armKey(c.model, c.branchId), { itemsNew: fresh.length, latencyMs: c.at - c.startedAt, costUsd: c.costUsd });
-    allocationStale = true;
-    if (variants) {
-      variants.observe(c.variant.id, fresh.length, c.promptTokens + c.outputTokens);
-      variantCalls.push({ variant: c.variant.id, itemsNew: fresh.length, tokens: c.promptTokens + c.outputTokens, calls: 1 });
-      const sw = variants.update(now, rng);
-      if (sw) switches.push({ ...sw, calls: variantCalls.length });
-    }
+    const used = c.promptTokens + c.outputTokens;
+    explorer.onItems(c.call, { newEntries, reproposed, tokens: used, costUsd: c.costUsd, latencyMs: c.at - c.startedAt }, now);
+    variantCalls.push({ variant: c.call.variant.id, itemsNew: newEntries.length, tokens: used });
     curve.push({ tokens, costUsd, found: foundRanks.size, coverage: foundRanks.size / universe.items.length });
-  };
-
-  const issue = (p: number): Pending | null => {
-    if (tokens + inFlightTokens() >= u.budgetTokens) return null;
-    const callId = `c${nextCallId++}`;
-    if (mode.exploration === "tree") {
-      const expansion = tree.plannedExpansions().find((e) => !breakdownInFlight.has(e.branchId));
-      if (expansion) {
-        breakdownInFlight.add(expansion.branchId);
-        const b = tree.branch(expansion.branchId);
-        const prompt = buildBreakdownPrompt({ topic: u.topic, path: b.path, existing: tree.childLabels(b.id) });
-        return call(p, "breakdown", BREAKDOWN_MODEL, b.id, DEFAULT_VARIANT, prompt, 64 + 8 * 40, callId);
-      }
-    }
-    if (allocationStale || !allocation) {
-      // Flat: the same allocator over the root alone, i.e. routing between models.
-      allocation = allocate(tree, MODELS, arms, rng);
-      allocationStale = false;
-    }
-    const arm = pickArm(allocation.weights, rng);
-    if (!arm) return null;
-    const model = arm.model as SimModelId;
-    const variant = variants ? variants.pick(rng) : DEFAULT_VARIANT;
-    variantUse[variant.id] = (variantUse[variant.id] ?? 0) + 1;
-    let prompt: BuiltPrompt;
-    if (mode.exploration === "flat") {
-      prompt = buildPrompt({ topic: u.topic, requestSize: variant.requestSize, known, budgetTokens: PROMPT_BUDGET_TOKENS, lessObvious: variant.lessObvious });
-    } else {
-      const b = tree.branch(arm.branchId);
-      const k = tree.knownEntriesFor(b.id);
-      prompt = buildBranchPrompt({
-        topic: u.topic,
-        path: b.path,
-        requestSize: variant.requestSize,
-        known: { ...k, totalKnown: known.size },
-        budgetTokens: PROMPT_BUDGET_TOKENS,
-        ownShare: variant.ownShare,
-        lessObvious: variant.lessObvious,
-      });
-    }
-    return call(p, "items", model, arm.branchId, variant, prompt, maxTokensFor(variant.requestSize), callId);
   };
 
   const inFlightTokens = () => inFlight.reduce((n, c) => n + (c ? c.promptTokens + c.outputTokens : 0), 0);
 
-  const call = (p: number, kind: Pending["kind"], model: SimModelId, branchId: number, variant: PromptVariant, prompt: { system: string; user: string }, maxTokens: number, callId: string): Pending => {
+  const issue = (): Pending | null => {
+    if (tokens + inFlightTokens() >= u.budgetTokens) return null;
+    const call = explorer.next();
+    if (!call) return null;
+    if (call.kind === "items") variantUse[call.variant.id] = (variantUse[call.variant.id] ?? 0) + 1;
+    const model = call.model as SimModelId;
     const outcome = engine.handle(
-      { wire: simModelWire(model), model, apiKey: "bench", messageTexts: [prompt.system, prompt.user], maxTokens, stopSequences: [], stream: false },
+      { wire: simModelWire(model), model, apiKey: "bench", messageTexts: [call.system, call.user], maxTokens: call.maxTokens, stopSequences: [], stream: false },
       now,
     );
     if (!outcome.ok) throw new Error(`simulator refused a call: ${outcome.failure.kind}`);
-    const latency = totalLatencyMs(outcome.latency, outcome.outputTokens);
     return {
-      producer: p,
-      kind,
-      model,
-      branchId,
-      variant,
+      call,
       startedAt: now,
-      at: now + latency,
+      at: now + totalLatencyMs(outcome.latency, outcome.outputTokens),
       text: outcome.text,
       truncated: outcome.finish === "length",
       promptTokens: outcome.promptTokens,
       outputTokens: outcome.outputTokens,
       costUsd: simCallCostUsd(model, outcome.promptTokens, outcome.outputTokens),
-      callId,
     };
   };
 
@@ -256,7 +184,7 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
       inFlight[p] = null;
       apply(done);
     }
-    const next = issue(p);
+    const next = issue();
     inFlight[p] = next;
     freeAt[p] = next ? next.at : Infinity;
   }
@@ -264,8 +192,8 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
   // Each switch of the leading variant, scored on the calls that followed it against the old weights.
   let improved = 0;
   let scored = 0;
-  for (const sw of switches) {
-    const window = variantCalls.slice(sw.calls, sw.calls + VARIANT_SCORE_CALLS);
+  for (const sw of explorer.switches) {
+    const window = variantCalls.slice(sw.afterCalls, sw.afterCalls + VARIANT_SCORE_CALLS);
     const byVariant: Record<string, { calls: number; itemsNew: number; tokens: number }> = {};
     for (const c of window) {
       const v = (byVariant[c.variant] ??= { calls: 0, itemsNew: 0, tokens: 0 });

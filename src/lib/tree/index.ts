@@ -2,3 +2,4 @@
 export * from "./tree";
 export * from "./allocate";
 export * from "./variants";
+export * from "./explorer";
