@@ -9,6 +9,9 @@ function call(prefix: string, fresh: number, repeats: string[] = []): BranchCall
   return { newEntries: Array.from({ length: fresh }, (_, i) => `${prefix} ${i}`), reproposed: repeats, tokens: 1_000, costUsd: 0.001 };
 }
 
+/** The first `n` entries a call with `prefix` found. */
+const seen = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`);
+
 function treeWithChildren(labels = ["Coastal birds", "Mountain birds", "Desert birds"]): TopicTree {
   const t = new TopicTree("Birds");
   t.addSubtopics(0, labels, "c1");
@@ -85,7 +88,12 @@ describe("saturation", () => {
 describe("splitting adaptively", () => {
   it.each([
     { name: "no calls yet: nothing to judge", calls: [], expected: [] },
-    { name: "a large branch whose yield fell is split", calls: [call("a", 50), call("b", 50), call("c", 10, Array(40).fill("a 1")), call("d", 10, Array(40).fill("a 2"))], expected: [{ branchId: 0, reason: "split" }] },
+    {
+      name: "a large branch whose yield fell is split",
+      calls: [call("a", 100), call("b", 100), call("c", 100), call("d", 55, seen("a", 45)), call("e", 55, seen("b", 45)), call("f", 50, seen("c", 50))],
+      expected: [{ branchId: 0, reason: "split" }],
+    },
+    { name: "a small branch whose yield fell is not: a few more calls finish it", calls: [call("a", 50), call("b", 10, seen("a", 40)), call("c", 10, seen("a", 40))], expected: [] },
     { name: "a branch still yielding well is not", calls: [call("a", 50), call("b", 48, ["a 1", "a 2"])], expected: [] },
   ])("$name", ({ calls, expected }) => {
     const t = new TopicTree("Birds");

@@ -67,8 +67,7 @@ export type TreePolicy = {
   /** Saturated once the marginal yield falls below this. Default 0.04. */
   saturateBelowYield: number;
   /**
-   * A branch is split only while its coverage estimate says this many of its entries are still
-   * unfound: a small branch is finished by a few more calls, splitting it only adds branches to
+   * A branch is split only while this many of its entries are still unfound (`unseen`): a small branch is finished by a few more calls, splitting it only adds branches to
    * explore (about four calls' worth of items at the default request size). Default 200.
    */
   minUnseenToSplit: number;
@@ -366,7 +365,7 @@ export class TopicTree {
         if (b.counters.calls < this.policy.minCalls) continue;
         const y = this.marginalYield(b.id);
         const est = this.coverage(b.id);
-        const unseen = est ? est.estimatedTotal - est.observed : 0;
+        const unseen = this.unseen(b.id);
         if (unseen < this.policy.minUnseenToSplit) continue;
         if ((y !== null && y < this.policy.splitBelowYield) || (est?.coverage ?? 0) >= this.policy.splitAtCoverage || b.state === "saturated") out.push({ branchId: b.id, reason: "split" });
       } else {
