@@ -19,7 +19,11 @@ import path from "node:path";
 import type { CoverageEstimate } from "../src/lib/coverage";
 import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
-import { callCostUsd, createPriceTable } from "../src/lib/pricing";
+import { callCostUsd, createPriceTable, type ModelPrice } from "../src/lib/pricing";
+import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
+import { SIM_MODEL_PRICES } from "../src/lib/sim/models";
+import type { SimParamsOverride } from "../src/lib/sim/params";
+import { StatsEngine } from "../src/lib/stats/engine";
 import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
 import type { RunConfig, StrategyName } from "../src/lib/run-config";
 import { isSimModelId, SIM_MODEL_PROFILES, type SimModelId } from "../src/lib/sim/models";
@@ -50,10 +54,19 @@ const STRATEGIES: StrategyName[] = ["adaptive", "roundrobin"];
 const STRONG = { provider: "sim", model: "sim-strong", weight: 1 } as const;
 const WEAK = { provider: "sim", model: "sim-weak", weight: 1 } as const;
 const CLAUDE = { provider: "sim", model: "sim-claude", weight: 1 } as const;
-const SCENARIOS: Array<{ name: string; providers: RunConfig["providers"] }> = [
+/**
+ * "identical": sim-weak made a copy of sim-strong (profile and price), so no routing decision
+ * can help; the counterfactual score should find about half or fewer of them improvements.
+ */
+const IDENTICAL_SIM: SimParamsOverride = { models: { "sim-weak": { ...SIM_MODEL_PROFILES["sim-strong"] } } };
+type Scenario = { name: string; providers: RunConfig["providers"]; sim?: SimParamsOverride; prices?: Record<string, ModelPrice>; sizes?: number[] };
+const SCENARIOS: Scenario[] = [
   { name: "strong+weak", providers: [STRONG, WEAK] },
   { name: "strong+weak+claude", providers: [STRONG, WEAK, CLAUDE] },
-];
+  { name: "identical", providers: [STRONG, WEAK], sim: IDENTICAL_SIM, prices: { "sim:sim-weak": SIM_MODEL_PRICES["sim-strong"] } },
+].filter((s) => !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(",").includes(s.name));
+/** A decision is scored on this window after it (the Optimizer's default scoring window). */
+const SCORE_WINDOW_MS = 60_000;
 /** Traffic shares are reported for this many consecutive slices of each run's calls. */
 const SHARE_PHASES = 5;
 
@@ -90,8 +103,12 @@ type StrategyFigures = {
   /** Traffic share of each target in each of SHARE_PHASES consecutive slices of the calls. */
   sharesOverTime: Array<Record<string, number>>;
   decisions: number;
+  /** The Optimizer's own scoring: the window after a decision against the window before it. */
   decisionsScored: number;
   decisionsImproved: number;
+  /** Against the counterfactual: the old weights' mix of each target's yield over the same window (scoreAgainstCounterfactual). */
+  counterfactualScored: number;
+  counterfactualImproved: number;
   coverageAtHalf: CoverageCheck | null;
   coverageAtEnd: CoverageCheck | null;
   seconds: number;
@@ -112,20 +129,20 @@ type Pending = {
 type RunSpec = { scenario: (typeof SCENARIOS)[number]; universeSize: number; seed: number; strategy: StrategyName };
 
 /** What a call takes at latencyScale 1 (the simulator's latency model without its jitter). */
-function modelledLatencyMs(model: string, promptTokens: number, completionTokens: number): number {
+function modelledLatencyMs(model: string, promptTokens: number, completionTokens: number, sim: SimParamsOverride = {}): number {
   if (!isSimModelId(model)) throw new Error(`not a simulated model: ${model}`);
-  const p = SIM_MODEL_PROFILES[model];
+  const p = { ...SIM_MODEL_PROFILES[model], ...sim.models?.[model] };
   return p.ttftMs + (p.prefillMsPer1kTokens * promptTokens) / 1000 + (1000 / p.tokensPerSecond) * Math.max(0, completionTokens - 1);
 }
 
 /** The topic's truth from the simulator, with `reachable` narrowed to the scenario's models (the same pure functions the simulator uses). */
-async function reachable(simUrl: string, models: readonly SimModelId[]): Promise<Universe> {
+async function reachable(simUrl: string, models: readonly SimModelId[], sim: SimParamsOverride = {}): Promise<Universe> {
   const res = await fetch(`${simUrl}/sim/universe?topic=${encodeURIComponent(TOPIC)}`);
   if (!res.ok) throw new Error(`GET /sim/universe: ${res.status}`);
   const u = (await res.json()) as Universe;
   const universe = generateUniverse(TOPIC, u.size, 0);
   const union = new Uint8Array(u.size);
-  for (const m of models) knownRanks(universe, m, SIM_MODEL_PROFILES[m].breadth, DEFAULT_SIM_PARAMS.knowledgeSkew).forEach((k, r) => (union[r] ||= k));
+  for (const m of models) knownRanks(universe, m, sim.models?.[m]?.breadth ?? SIM_MODEL_PROFILES[m].breadth, DEFAULT_SIM_PARAMS.knowledgeSkew).forEach((k, r) => (union[r] ||= k));
   const reach = union.reduce((a, b) => a + b, 0);
   // With every model in the scenario the count must agree with the simulator's own.
   if (models.length === Object.keys(u.knownByModel).length && reach !== u.reachable) throw new Error(`reachable ${reach} != simulator's ${u.reachable}`);
@@ -150,12 +167,13 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
   const { strategy, universeSize } = spec;
   const providers = spec.scenario.providers;
   const calls = Math.round(CALLS_PER_ENTRY * universeSize);
-  const sim = await startSimulator({ params: { ...SIM_BASE, seed: spec.seed, universeSize } });
+  const sim = await startSimulator({ params: { ...SIM_BASE, ...spec.scenario.sim, seed: spec.seed, universeSize } });
   const started = performance.now();
   try {
     const universe = await reachable(
       sim.url,
       providers.map((p) => p.model as SimModelId),
+      spec.scenario.sim,
     );
 
     const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, strategy, stop: {} };
@@ -164,7 +182,10 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     // Refit the coverage estimate at every decision, so "at half" is at most 5 simulated seconds old.
     const optimizer = new Optimizer(config, { clock: () => now, rng: seededRng(spec.seed + 7), log: (level, m) => console.error(`[optimizer] ${level}: ${m}`), options: { coverageEveryMs: 0 } });
     const llmFor = createLlmResolver({ simulatorUrl: sim.url, callTimeoutMs: 60_000 });
-    const prices = createPriceTable();
+    const prices = createPriceTable(spec.scenario.prices);
+    // The same observations the Optimizer gets, for scoring its decisions against the counterfactual.
+    const stats = new StatsEngine({ windowsMs: [SCORE_WINDOW_MS], retainMs: 24 * 3_600_000 });
+    const madeDecisions: Array<{ at: number; oldWeights: Record<string, number>; newWeights: Record<string, number> }> = [];
     const ledger = new EntryLedger();
     const known = new KnownEntries();
     const done: Array<Pending & { itemsNew: number; costUsd: number }> = [];
@@ -198,7 +219,7 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
         }
       }
       const costUsd = c.error ? 0 : (callCostUsd(prices, { provider: "sim", model: c.model, promptTokens: c.promptTokens, completionTokens: c.completionTokens }) ?? 0);
-      optimizer.observeCall({
+      const obs = {
         at: c.at,
         producer: c.producer,
         target: c.target,
@@ -212,7 +233,9 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
         dupNear: tally.dupNear,
         junk: tally.junk,
         ...(c.error ? { error: c.error } : {}),
-      });
+      };
+      optimizer.observeCall(obs);
+      stats.add(obs);
       done.push({ ...c, itemsNew: tally.new, costUsd });
     };
 
@@ -226,7 +249,9 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
         apply(finished);
         inFlight[p] = null;
       }
-      decisions += optimizer.tick(now).events.length;
+      const tick = optimizer.tick(now);
+      decisions += tick.events.length;
+      for (const e of tick.events) madeDecisions.push({ at: e.at, oldWeights: e.data.oldWeights as Record<string, number>, newWeights: e.data.newWeights as Record<string, number> });
       const est = optimizer.coverageEstimate();
       if (!coverageAtHalf && est && est.observed >= universe.reachable / 2) coverageAtHalf = coverageCheck(est, universe);
       if (issued >= calls) {
@@ -245,7 +270,7 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
         call.items = parseItems(r.text, { truncated: r.truncated });
         call.promptTokens = r.promptTokens ?? prompt.promptTokens;
         call.completionTokens = r.completionTokens ?? 0;
-        call.at = now + Math.round(modelledLatencyMs(target.model, call.promptTokens, call.completionTokens));
+        call.at = now + Math.round(modelledLatencyMs(target.model, call.promptTokens, call.completionTokens, spec.scenario.sim));
       } catch (err) {
         if (!(err instanceof LlmCallError)) throw err;
         call.error = err.kind;
@@ -257,7 +282,20 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     // The last refit may predate the last calls.
     const final = optimizer.tick(now + 5_000);
     decisions += final.events.length;
+    for (const e of final.events) madeDecisions.push({ at: e.at, oldWeights: e.data.oldWeights as Record<string, number>, newWeights: e.data.newWeights as Record<string, number> });
     const snap = optimizer.snapshot(now + 5_000);
+    const targetKeys = providers.map((p) => `${p.provider}:${p.model}`);
+    let counterfactualScored = 0;
+    let counterfactualImproved = 0;
+    for (const d of madeDecisions) {
+      if (d.at + SCORE_WINDOW_MS > now) continue;
+      const per = (from: number, to: number) => Object.fromEntries(targetKeys.map((t) => [t, stats.between(from, to, { target: t })]));
+      const s = scoreAgainstCounterfactual({ oldWeights: d.oldWeights, newWeights: d.newWeights, after: per(d.at, d.at + SCORE_WINDOW_MS), before: per(d.at - SCORE_WINDOW_MS, d.at) });
+      if (s.sufficient) {
+        counterfactualScored++;
+        if (s.improved) counterfactualImproved++;
+      }
+    }
     const endEstimate = optimizer.coverageEstimate();
 
     const sum = (list: typeof done, f: (c: (typeof done)[number]) => number) => list.reduce((n, c) => n + f(c), 0);
@@ -296,6 +334,8 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
         decisions,
         decisionsScored: snap.effectiveness.scored,
         decisionsImproved: snap.effectiveness.improved,
+        counterfactualScored,
+        counterfactualImproved,
         coverageAtHalf,
         coverageAtEnd: endEstimate ? coverageCheck(endEstimate, universe) : null,
         seconds: round((performance.now() - started) / 1000, 1),
@@ -338,6 +378,7 @@ function printCase(c: CaseResult, providers: RunConfig["providers"]): void {
     ...keys.map((key): Row => [`${short(key)}: share by fifth of the run`, (r) => r.sharesOverTime.map((s) => fmt((s[key] ?? 0) * 100, 0)).join(" ")]),
     ...keys.map((key): Row => [`${short(key)}: unique per call`, (r) => fmt(r.byTarget[key]!.uniquePerCall)]),
     ["routing decisions (scored, improved)", (r) => `${r.decisions} (${r.decisionsScored}, ${r.decisionsImproved})`],
+    ["  vs counterfactual (scored, improved)", (r) => `${r.counterfactualScored}, ${r.counterfactualImproved}`],
     ["coverage estimate at ~half", (r) => cov(r.coverageAtHalf)],
     ["  error vs reachable / universe", (r) => err(r.coverageAtHalf)],
     ["coverage estimate at end", (r) => cov(r.coverageAtEnd)],
@@ -355,7 +396,7 @@ function printCase(c: CaseResult, providers: RunConfig["providers"]): void {
 async function main(): Promise<void> {
   const cases: CaseResult[] = [];
   for (const scenario of SCENARIOS) {
-    for (const universeSize of UNIVERSE_SIZES) {
+    for (const universeSize of scenario.sizes ?? UNIVERSE_SIZES) {
       for (const seed of SEEDS) {
         const c: CaseResult = { scenario: scenario.name, universeSize, seed, universe: { topic: "", size: 0, knownByModel: {}, reachable: 0 }, results: {} };
         for (const strategy of STRATEGIES) {
@@ -373,7 +414,7 @@ async function main(): Promise<void> {
   const summary = [];
   console.log("\nsummary across seeds (adaptive | roundrobin)");
   for (const scenario of SCENARIOS) {
-    for (const universeSize of UNIVERSE_SIZES) {
+    for (const universeSize of scenario.sizes ?? UNIVERSE_SIZES) {
       const mine = cases.filter((c) => c.scenario === scenario.name && c.universeSize === universeSize);
       const strongKey = `${STRONG.provider}:${STRONG.model}`;
       const errs = mine.flatMap((c) => STRATEGIES.map((s) => c.results[s]?.coverageAtHalf?.errorVsUniversePct ?? NaN));
@@ -391,11 +432,23 @@ async function main(): Promise<void> {
         uniquePerDollar: { adaptive: perDollar("adaptive"), roundrobin: perDollar("roundrobin") },
         uniquePer1kTokens: { adaptive: mine.map((c) => c.results.adaptive!.uniquePer1kTokens), roundrobin: mine.map((c) => c.results.roundrobin!.uniquePer1kTokens) },
         unique: { adaptive: mine.map((c) => c.results.adaptive!.unique), roundrobin: mine.map((c) => c.results.roundrobin!.unique) },
+        /** Adaptive runs' decisions: scored against the window before (the Optimizer today) and against the counterfactual. */
+        decisionEffectiveness: (() => {
+          const a = mine.map((c) => c.results.adaptive!);
+          const sum = (f: (r: StrategyFigures) => number) => a.reduce((n, r) => n + f(r), 0);
+          const scored = sum((r) => r.counterfactualScored);
+          const improved = sum((r) => r.counterfactualImproved);
+          return {
+            windowBefore: { scored: sum((r) => r.decisionsScored), improved: sum((r) => r.decisionsImproved) },
+            counterfactual: { scored, improved, rate: scored > 0 ? round(improved / scored, 3) : null },
+          };
+        })(),
       };
       summary.push(row);
       console.log(
         `${scenario.name.padEnd(20)} N=${universeSize}: coverage error at half ${errs.map((e) => `${fmt(e)}%`).join(" ")} (max |${fmt(row.maxAbsCoverageErrorAtHalfPct)}|%); ` +
-          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}`,
+          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}; ` +
+          `decisions improved: window-before ${row.decisionEffectiveness.windowBefore.improved}/${row.decisionEffectiveness.windowBefore.scored}, counterfactual ${row.decisionEffectiveness.counterfactual.improved}/${row.decisionEffectiveness.counterfactual.scored}`,
       );
     }
   }
@@ -406,7 +459,8 @@ async function main(): Promise<void> {
       topic: TOPIC,
       callsPerUniverseEntry: CALLS_PER_ENTRY,
       producers: PRODUCERS,
-      scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map((p) => `${p.provider}:${p.model}`) })),
+      scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map((p) => `${p.provider}:${p.model}`), ...(s.sim ? { sim: s.sim } : {}), sizes: s.sizes ?? UNIVERSE_SIZES })),
+      decisionScoring: `counterfactual: each target's per-call yield, time and cost over the ${SCORE_WINDOW_MS / 1000} s after a decision, mixed with the new and with the old weights (src/lib/routing/score.ts scoreAgainstCounterfactual)`,
       universeSizes: UNIVERSE_SIZES,
       seeds: SEEDS,
       requestSize: REQUEST_SIZE,

@@ -2,8 +2,10 @@ import type { WireFormat } from "../providers";
 import { planLatency, type LatencyPlan } from "./latency";
 import { isSimModelId, simModelWire, SIM_MODEL_IDS, type SimModelId, type SimModelProfile } from "./models";
 import { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, SimParamsError, type SimParams, type SimParamsOverride } from "./params";
-import { parsePrompt, type ParsedPrompt } from "./prompt";
-import { hashString, Rng } from "./prng";
+import { composeBreakdown } from "./breakdown";
+import { generateHierarchy, resolvePath, type Hierarchy } from "./hierarchy";
+import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
+import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
 import { countPromptTokens, countTokens } from "./tokens";
@@ -79,9 +81,17 @@ export interface UniverseInfo {
   /** Items known by at least one model: the most any combination of models can find. */
   reachable: number;
   items?: string[];
+  shape: "hierarchical" | "flat";
+  /** With items: every category and sub-category, with its parent's index in this list and its size. */
+  categories?: Array<{ label: string; parent: number | null; depth: number; size: number }>;
 }
 
 const MAX_CACHED = 64;
+/** Popularity exponent and junk-rate multipliers of a request asking for less obvious members. */
+const LESS_OBVIOUS_EXPONENT = 0.8;
+const LESS_OBVIOUS_JUNK = 1.5;
+/** Recall of an item that needs a cue, by a prompt that does not give it. */
+const CUELESS_RECALL = 0.05;
 const MAX_OCCURRENCES = 100_000;
 
 function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
@@ -100,6 +110,8 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
 export class SimEngine {
   readonly params: SimParams;
   private readonly universes = new Map<string, Universe>();
+  private readonly hierarchies = new Map<string, Hierarchy>();
+  private readonly cues = new Map<string, Float64Array | null>();
   private readonly knowledge = new Map<string, Uint8Array>();
   private readonly weights = new Map<string, Float64Array>();
   private readonly limiters = new Map<string, RateLimiter>();
@@ -119,6 +131,27 @@ export class SimEngine {
   universe(topic: string, params: SimParams = this.params): Universe {
     const key = `${canonicalTopic(topic)}\u0001${params.universeSize}\u0001${params.universeSizeJitter}`;
     return remember(this.universes, key, () => generateUniverse(topic, params.universeSize, params.universeSizeJitter));
+  }
+
+  /** The categories of a topic's universe (flat when `universeShape` says so). */
+  hierarchy(topic: string, params: SimParams = this.params): Hierarchy {
+    const universe = this.universe(topic, params);
+    const key = `${universe.topic}\u0001${universe.items.length}\u0001${params.universeShape}\u0001${params.categories}\u0001${params.subcategories}`;
+    return remember(this.hierarchies, key, () =>
+      generateHierarchy(universe, { shape: params.universeShape, categories: params.categories, subcategories: params.subcategories }),
+    );
+  }
+
+  /** Recall multipliers of the items that need a cue (null: none do). */
+  private cue(topic: string, params: SimParams): Float64Array | null {
+    const h = this.hierarchy(topic, params);
+    if (h.shape === "flat" || params.cueDependence <= 0) return null;
+    const n = h.leafOf.length;
+    return remember(this.cues, `${h.nodes[0]!.label}\u0001${n}\u0001${params.cueDependence}`, () => {
+      const m = new Float64Array(n);
+      for (let r = 0; r < n; r++) m[r] = hash01("cue", h.nodes[0]!.label, r) < params.cueDependence * Math.sqrt(r / n) ? CUELESS_RECALL : 1;
+      return m;
+    });
   }
 
   known(universe: Universe, model: SimModelId, params: SimParams): Uint8Array {
@@ -147,7 +180,9 @@ export class SimEngine {
       knownByModel[id] = n;
     }
     const reachable = union.reduce((a, b) => a + b, 0);
-    return { topic: u.topic, size: u.items.length, knownByModel, reachable, ...(withItems ? { items: [...u.items] } : {}) };
+    const h = this.hierarchy(topic, params);
+    const categories = h.nodes.map((x) => ({ label: x.label, parent: x.parent, depth: x.depth, size: x.ranks.length }));
+    return { topic: u.topic, size: u.items.length, knownByModel, reachable, shape: h.shape, ...(withItems ? { items: [...u.items], categories } : {}) };
   }
 
   private limiter(apiKey: string, model: SimModelId, profile: SimModelProfile, windowMs: number, now: number): RateLimiter {
@@ -212,13 +247,15 @@ export class SimEngine {
     }
     const maxTokens = req.maxTokens ?? Math.min(profile.maxOutputTokens, profile.contextWindow - promptTokens);
 
-    const prompt = parsePrompt(req.messageTexts);
+    const request = readRequest(req.messageTexts);
+    const prompt = request.kind === "items" ? request.prompt : parsePrompt(req.messageTexts);
     let rateLimit: RateLimitState | null = null;
     if (params.forceStatus === 429) {
       return fail({ kind: "rate_limit", limitedBy: "requests", tooLarge: false, retryAfterMs: params.forceRetryAfterMs, limit: profile.rpm, requested: 1 });
     }
     if (params.rateLimits) {
-      const cost = promptTokens + Math.min(maxTokens, prompt.requestSize * TOKENS_PER_ITEM_ESTIMATE);
+      const expectedLines = request.kind === "breakdown" ? request.count : prompt.requestSize;
+      const cost = promptTokens + Math.min(maxTokens, expectedLines * TOKENS_PER_ITEM_ESTIMATE);
       const decision = this.limiter(req.apiKey, model, profile, params.rateLimitWindowMs, now).admit(cost, now);
       rateLimit = { requests: decision.requests, tokens: decision.tokens };
       if (!decision.allowed) {
@@ -248,19 +285,43 @@ export class SimEngine {
     const rng = Rng.from(params.seed, "answer", promptHash, n);
     const topic = prompt.topic ?? fallbackTopic(req.messageTexts);
     const universe = this.universe(topic, params);
+    let answer: Answer;
     // A dedup judge request gets verdicts instead of items (src/lib/sim/judge.ts).
     const judgeRequest = parseJudgePrompt(req.messageTexts);
-    const answer = judgeRequest ? simJudgeAnswer(judgeRequest, universeIdentify(universe), SIM_JUDGE_ERROR_RATE, rng) : composeAnswer({
-      universe,
-      known: this.known(universe, model, params),
-      weights: this.zipf(universe.items.length, params.zipfExponent),
-      prompt: prompt.topic ? prompt : ({ ...prompt, topic } satisfies ParsedPrompt),
-      promptTokens,
-      profile,
-      params,
-      displayTopic: topic.trim(),
-      rng,
-    });
+    if (judgeRequest) {
+      answer = simJudgeAnswer(judgeRequest, universeIdentify(universe), SIM_JUDGE_ERROR_RATE, rng);
+    } else if (request.kind === "breakdown") {
+      answer = composeBreakdown({
+        hierarchy: this.hierarchy(topic, params),
+        path: request.path,
+        existing: request.existing,
+        count: request.count,
+        // Knowing more of a topic means knowing more of its sub-categories.
+        profile: { recall: 0.5 + 0.5 * profile.breadth },
+        rates: params.breakdown,
+        rng,
+      });
+    } else {
+      const h = request.path.length > 0 ? this.hierarchy(topic, params) : null;
+      const cue = this.cue(topic, params);
+      const node = h ? resolvePath(h, request.path) : 0;
+      // Asked for less obvious members, a model reaches further down the popularity order and
+      // hallucinates more (README: "Less obvious members").
+      const lessObvious = request.lessObvious;
+      answer = composeAnswer({
+        universe,
+        known: this.known(universe, model, params),
+        weights: this.zipf(universe.items.length, params.zipfExponent * (lessObvious ? LESS_OBVIOUS_EXPONENT : 1)),
+        prompt: prompt.topic ? prompt : ({ ...prompt, topic } satisfies ParsedPrompt),
+        promptTokens,
+        profile: lessObvious ? { ...profile, junkRate: Math.min(1, profile.junkRate * LESS_OBVIOUS_JUNK) } : profile,
+        params,
+        displayTopic: topic.trim(),
+        rng,
+        ...(h && node !== 0 ? { focus: { mask: h.mask(node), spill: params.focusSpill } } : {}),
+        ...(cue ? { cue } : {}),
+      });
+    }
 
     let text = answer.text;
     let finish: "end" | "length" | "stop_sequence" = "end";

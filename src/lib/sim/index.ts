@@ -5,3 +5,6 @@ export { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, parseSimParamsO
 export { parsePrompt, DEFAULT_REQUEST_SIZE, type ParsedPrompt } from "./prompt";
 export { countTokens, countPromptTokens } from "./tokens";
 export { canonicalTopic, generateUniverse, itemKey, universeSizeFor, type Universe } from "./universe";
+export { composeBreakdown, DEFAULT_BREAKDOWN_RATES, type BreakdownRates } from "./breakdown";
+export { generateHierarchy, resolveLabel, resolvePath, type Hierarchy, type HierarchyNode, type UniverseShape } from "./hierarchy";
+export { readRequest, type SimRequestKind } from "./prompt";

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { DEFAULT_BREAKDOWN_RATES, type BreakdownRates } from "./breakdown";
+import type { UniverseShape } from "./hierarchy";
 import { SIM_MODEL_IDS, SIM_MODEL_PROFILES, type SimModelId, type SimModelProfile } from "./models";
 
 /** Every knob of the simulator. Defaults in DEFAULT_SIM_PARAMS; documented in src/server/simulator/README.md. */
@@ -13,6 +15,23 @@ export interface SimParams {
   universeSize: number;
   /** Per-topic spread of the universe size (0.25 = ±25 %, deterministic from the topic). */
   universeSizeJitter: number;
+  /** "hierarchical": categories and sub-categories of varying sizes; "flat": no natural sub-categories. */
+  universeShape: UniverseShape;
+  /** Mean number of categories under a topic (± 40 % per topic). */
+  categories: number;
+  /** Mean number of sub-categories per category (± 60 % per category). */
+  subcategories: number;
+  /** Share of the items of an answer focused on a branch that come from outside that branch. */
+  focusSpill: number;
+  /**
+   * Long-tail recall needs a cue: in a hierarchical universe, this share of the least popular
+   * items (rising towards the tail, `cueDependence·sqrt(rank/size)`) is recalled only 1/20 as
+   * often by a prompt whose branch does not contain them (an unfocused prompt included).
+   * 0 = today's behaviour: any known item comes to mind by its popularity alone.
+   */
+  cueDependence: number;
+  /** Imperfections of breakdown answers (src/lib/sim/breakdown.ts). */
+  breakdown: BreakdownRates;
   /** Zipf exponent of popularity: weight of the item of rank r is 1/(r+1)^s. */
   zipfExponent: number;
   /** How strongly a model's knowledge favours popular items (0 = uniform over ranks). */
@@ -42,8 +61,9 @@ export interface SimParams {
 }
 
 /** A partial SimParams, deep for `models`: what `startSimulator({ params })`, `x-sim-params` and IGENTAI_SIM_PARAMS accept. */
-export type SimParamsOverride = Partial<Omit<SimParams, "models">> & {
+export type SimParamsOverride = Partial<Omit<SimParams, "models" | "breakdown">> & {
   models?: Partial<Record<SimModelId, Partial<SimModelProfile>>>;
+  breakdown?: Partial<BreakdownRates>;
 };
 
 export const DEFAULT_SIM_PARAMS: Readonly<SimParams> = {
@@ -52,6 +72,12 @@ export const DEFAULT_SIM_PARAMS: Readonly<SimParams> = {
   latencyJitter: 0.2,
   universeSize: 2000,
   universeSizeJitter: 0.25,
+  universeShape: "hierarchical",
+  categories: 8,
+  subcategories: 5,
+  focusSpill: 0.1,
+  cueDependence: 0,
+  breakdown: DEFAULT_BREAKDOWN_RATES,
   zipfExponent: 1,
   knowledgeSkew: 0.5,
   noiseRate: 0.15,
@@ -101,6 +127,12 @@ export const simParamsOverrideSchema = z
     latencyJitter: rate,
     universeSize: z.number().int().min(1).max(200_000),
     universeSizeJitter: z.number().min(0).max(0.9),
+    universeShape: z.enum(["hierarchical", "flat"]),
+    categories: z.number().int().min(2).max(100),
+    subcategories: z.number().int().min(2).max(24),
+    focusSpill: rate,
+    cueDependence: rate,
+    breakdown: z.object({ overlapRate: rate, broadRate: rate, outsidePerAnswer: z.number().min(0).max(20), relistRate: rate }).partial().strict(),
     zipfExponent: z.number().min(0).max(5),
     knowledgeSkew: z.number().min(0).max(10),
     noiseRate: rate,
@@ -146,9 +178,9 @@ export function mergeSimParams(base: Readonly<SimParams>, ...overrides: Readonly
   let out: SimParams = { ...base, models: { ...base.models } };
   for (const o of overrides) {
     if (!o) continue;
-    const { models, ...flat } = o;
+    const { models, breakdown, ...flat } = o;
     const defined = Object.fromEntries(Object.entries(flat).filter(([, v]) => v !== undefined));
-    out = { ...out, ...defined, models: out.models };
+    out = { ...out, ...defined, models: out.models, breakdown: { ...out.breakdown, ...breakdown } };
     if (models) {
       for (const id of SIM_MODEL_IDS) {
         const m = models[id];

@@ -47,3 +47,46 @@ export function parsePrompt(texts: readonly string[]): ParsedPrompt {
   if (Number.isFinite(n) && n > 0) requestSize = Math.min(n, MAX_REQUEST_SIZE);
   return { topic: topicBlock ?? null, knownEntries, requestSize };
 }
+
+/**
+ * The tree's requests (src/lib/prompt.ts writes them): `<branch_path>` lists the labels from the
+ * root's first subtopic down to the branch, one per line; a breakdown request also carries
+ * `<subtopic_count>N</subtopic_count>` and the `<existing_subtopics>` of that branch.
+ */
+export type SimRequestKind =
+  | { kind: "items"; prompt: ParsedPrompt; path: string[]; lessObvious: boolean }
+  | { kind: "breakdown"; topic: string | null; path: string[]; existing: string[]; count: number };
+
+export const DEFAULT_SUBTOPIC_COUNT = 8;
+export const MAX_SUBTOPIC_COUNT = 50;
+
+function lines(blocksText: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const b of blocksText) {
+    for (const line of b.split(/\r?\n/)) {
+      const t = line.trim();
+      if (t.length > 0) out.push(t);
+    }
+  }
+  return out;
+}
+
+/** What kind of request a prompt is, recognised from its text alone. */
+export function readRequest(texts: readonly string[]): SimRequestKind {
+  const all = texts.join("\n");
+  const path = lines(blocks(all, "branch[_-]path"));
+  const countBlock = blocks(all, "subtopic[_-]count")[0];
+  if (countBlock === undefined) {
+    const lessObvious = blocks(all, "prefer").some((b) => /less[_ -]obvious/i.test(b));
+    return { kind: "items", prompt: parsePrompt(texts), path, lessObvious };
+  }
+  const n = Number.parseInt(countBlock.trim(), 10);
+  const topic = blocks(all, "topic").map((t) => t.trim()).find((t) => t.length > 0) ?? null;
+  return {
+    kind: "breakdown",
+    topic,
+    path,
+    existing: lines(blocks(all, "existing[_-]subtopics")),
+    count: Number.isFinite(n) && n > 0 ? Math.min(n, MAX_SUBTOPIC_COUNT) : DEFAULT_SUBTOPIC_COUNT,
+  };
+}

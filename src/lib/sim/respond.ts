@@ -37,6 +37,14 @@ export interface AnswerInput {
   /** Topic as the answer should mention it. */
   displayTopic: string;
   rng: Rng;
+  /**
+   * A request focused on a branch: `mask` marks the ranks under the node the branch path names;
+   * each item comes from there, except a `spill` share drawn from the rest of the universe (and
+   * whatever the node cannot supply). Absent: the whole universe, as an unfocused request.
+   */
+  focus?: { mask: Uint8Array; spill: number };
+  /** Per-rank recall multiplier outside the focus (everywhere when unfocused): long-tail items that need a cue. */
+  cue?: Float64Array;
 }
 
 /**
@@ -116,13 +124,51 @@ export function drawRanks(
     .map((x) => x.r);
 }
 
+/**
+ * drawRanks with the focus node's items boosted so that, while the node is fresh, a `spill`
+ * share of the draws falls outside it. One draw over the whole universe: as the node's items
+ * become previous entries (avoided), more of the answer spills over to famous items elsewhere,
+ * as a model runs out of members of a narrow subtopic.
+ */
+function drawFocused(
+  known: Uint8Array,
+  weights: Float64Array,
+  previous: ReadonlySet<number>,
+  previousWeight: number,
+  count: number,
+  focus: { mask: Uint8Array; spill: number },
+  cue: Float64Array | undefined,
+  rng: Rng,
+): number[] {
+  let inside = 0;
+  let total = 0;
+  for (let r = 0; r < weights.length; r++) {
+    const w = weights[r] ?? 0;
+    total += w;
+    if (focus.mask[r] === 1) inside += w;
+  }
+  const spill = Math.min(Math.max(focus.spill, 1e-6), 1);
+  const boost = inside > 0 ? Math.max(1, ((1 - spill) / spill) * ((total - inside) / inside)) : 1;
+  const boosted = new Float64Array(weights.length);
+  for (let r = 0; r < weights.length; r++) boosted[r] = (weights[r] ?? 0) * (focus.mask[r] === 1 ? boost : (cue?.[r] ?? 1));
+  return drawRanks(known, boosted, previous, previousWeight, count, rng);
+}
+
+function cued(weights: Float64Array, cue: Float64Array): Float64Array {
+  const out = new Float64Array(weights.length);
+  for (let r = 0; r < weights.length; r++) out[r] = (weights[r] ?? 0) * (cue[r] ?? 1);
+  return out;
+}
+
 export function composeAnswer(input: AnswerInput): Answer {
   const { universe, prompt, rng, params, profile } = input;
   const count = prompt.requestSize;
   const junkSlots: boolean[] = Array.from({ length: count }, () => rng.chance(profile.junkRate));
   const needed = junkSlots.filter((j) => !j).length;
   const previous = previousRanks(universe, prompt.knownEntries);
-  const ranks = drawRanks(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
+  const ranks = input.focus
+    ? drawFocused(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, input.focus, input.cue, rng)
+    : drawRanks(input.known, input.cue ? cued(input.weights, input.cue) : input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
 
   const body: AnswerLine[] = [];
   let next = 0;

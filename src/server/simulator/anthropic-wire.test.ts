@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countPromptTokens, countTokens } from "../../lib/sim/tokens";
-import { anthropicClient, listPrompt, simParamsHeader, startTestSimulator } from "./test-helpers";
+import { anthropicClient, listPrompt, simParamsHeader, startTestSimulator } from "../../../test/helpers/simulator";
 
 /** The Anthropic wire, driven through the real `@anthropic-ai/sdk` over loopback. */
 

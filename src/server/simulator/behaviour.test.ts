@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { itemKey } from "../../lib/sim/universe";
-import { chatText, fetchUniverse, listPrompt, openaiClient, startTestSimulator, tally, type UniverseTruth } from "./test-helpers";
+import { chatText, fetchUniverse, listPrompt, openaiClient, startTestSimulator, tally, type UniverseTruth } from "../../../test/helpers/simulator";
 
 /** The behaviour model as a client sees it: through the real OpenAI SDK over loopback. */
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildJudgePrompt, parseJudgeVerdicts, type JudgePair } from "../../lib/dedup/judge";
-import { fetchUniverse, openaiClient, startTestSimulator, anthropicClient } from "./test-helpers";
+import { fetchUniverse, openaiClient, startTestSimulator, anthropicClient } from "../../../test/helpers/simulator";
 
 /** Dedup judge requests through the real SDKs: the simulator answers verdicts, not items. */
 

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countPromptTokens, countTokens } from "../../lib/sim/tokens";
-import { listPrompt, openaiClient, simParamsHeader, startTestSimulator } from "./test-helpers";
+import { listPrompt, openaiClient, simParamsHeader, startTestSimulator } from "../../../test/helpers/simulator";
 
 /** The OpenAI wire, driven through the real `openai` SDK over loopback. */
 

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { universeSizeFor } from "../../lib/sim/universe";
-import { anthropicClient, listPrompt, openaiClient, startTestSimulator } from "./test-helpers";
+import { anthropicClient, listPrompt, openaiClient, startTestSimulator } from "../../../test/helpers/simulator";
 
 /** The server around the model: side routes, concurrency, disconnects, shutdown, the standalone entry. */
 

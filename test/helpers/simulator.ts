@@ -1,9 +1,9 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll } from "vitest";
-import type { SimParamsOverride } from "../../lib/sim/params";
-import { itemKey } from "../../lib/sim/universe";
-import { startSimulator, type SimulatorHandle } from "./index";
+import type { SimParamsOverride } from "../../src/lib/sim/params";
+import { itemKey } from "../../src/lib/sim/universe";
+import { startSimulator, type SimulatorHandle } from "../../src/server/simulator";
 
 /** Test helpers: simulators that are closed after the file, SDK clients, prompts, answer analysis. */
 

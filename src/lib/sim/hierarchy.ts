@@ -1,0 +1,205 @@
+import { inventWord, singular, skeleton, topicHeadNoun } from "./names";
+import { hash01, Rng } from "./prng";
+import type { Universe } from "./universe";
+
+/**
+ * The sub-categories of a topic's universe: the root splits into categories of varying sizes,
+ * each into sub-categories; every item belongs to exactly one leaf. Deterministic from the
+ * topic. A `flat` universe has no natural sub-categories: the root is the only node, and
+ * whatever subtopics a model proposes for it do not narrow anything.
+ *
+ * Names: a category is "<Keyword> <plural head noun>" ("Velmoran birds"); a sub-category
+ * "<Qualifier> <Keyword> <plural>" ("Coastal Velmoran birds"). A label is resolved to a node by
+ * its words, not its exact spelling: the keyword picks the category, one qualifier of that
+ * category picks the sub-category. So aliases ("Birds of Velmora"), noisy case and plurals land
+ * on the same node, two qualifiers ("Coastal and upland Velmoran birds") land on the category
+ * (too broad), and a label with no keyword ("Rare birds") lands nowhere.
+ */
+
+export type UniverseShape = "hierarchical" | "flat";
+
+export interface HierarchyNode {
+  id: number;
+  parent: number | null;
+  depth: number;
+  label: string;
+  /** Category keyword ("velmoran") and its stem ("velmor") for depth 1 and 2; qualifier (lowercase) for depth 2. */
+  keyword: string | null;
+  stem: string | null;
+  qualifier: string | null;
+  children: number[];
+  /** Universe ranks of the items under this node, ascending (most popular first). */
+  ranks: number[];
+}
+
+export interface Hierarchy {
+  shape: UniverseShape;
+  /** nodes[0] is the root (the whole universe). */
+  nodes: HierarchyNode[];
+  /** Leaf node id of each rank. */
+  leafOf: Int32Array;
+  /** Plural head noun as labels use it ("birds"). */
+  plural: string;
+  /** Membership masks per node, built on demand. */
+  mask(nodeId: number): Uint8Array;
+}
+
+const QUALIFIERS = [
+  "Coastal", "Upland", "Northern", "Southern", "Eastern", "Western", "Early", "Late", "Classic", "Modern",
+  "Lesser", "Greater", "Island", "Highland", "Lowland", "River", "Desert", "Forest", "Mountain", "Urban",
+  "Royal", "Common", "Wild", "Minor",
+];
+const KEYWORD_SUFFIXES = ["an", "ian", "ese", "ic", "ish"];
+
+function pluralOf(head: string | null): string {
+  if (!head) return "items";
+  const w = head.toLowerCase();
+  if (/[^aeiou]y$/.test(w)) return `${w.slice(0, -1)}ies`;
+  if (/(?:s|x|z|ch|sh)$/.test(w)) return `${w}es`;
+  return `${w}s`;
+}
+
+function titleCase(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** Words of a label, lowercase, singular: what resolution compares. */
+export function labelWords(label: string): string[] {
+  return label
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .split(/[^a-z]+/)
+    .filter((w) => w.length > 0)
+    .map(singular);
+}
+
+/** Splits `total` into `parts` sizes, log-normally spread (some large, some small), each ≥ 1. */
+function spreadSizes(rng: Rng, total: number, parts: number, sd: number): number[] {
+  const raw = Array.from({ length: parts }, () => Math.exp(sd * rng.normal()));
+  const sum = raw.reduce((a, b) => a + b, 0);
+  const sizes = raw.map((r) => Math.max(1, Math.floor((r / sum) * total)));
+  let left = total - sizes.reduce((a, b) => a + b, 0);
+  for (let i = 0; left !== 0; i = (i + 1) % parts) {
+    if (left > 0) {
+      sizes[i]!++;
+      left--;
+    } else if (sizes[i]! > 1) {
+      sizes[i]!--;
+      left++;
+    }
+  }
+  return sizes;
+}
+
+export interface HierarchyParams {
+  shape: UniverseShape;
+  /** Mean number of categories under the root (± 40 %, per topic). */
+  categories: number;
+  /** Mean number of sub-categories per category (± 60 %, per category). */
+  subcategories: number;
+}
+
+export function generateHierarchy(universe: Universe, params: HierarchyParams): Hierarchy {
+  const n = universe.items.length;
+  const plural = pluralOf(topicHeadNoun(universe.topic));
+  const root: HierarchyNode = { id: 0, parent: null, depth: 0, label: universe.topic, keyword: null, stem: null, qualifier: null, children: [], ranks: [] };
+  const nodes: HierarchyNode[] = [root];
+  const leafOf = new Int32Array(n);
+  const masks = new Map<number, Uint8Array>();
+  const mask = (id: number): Uint8Array => {
+    let m = masks.get(id);
+    if (!m) {
+      m = new Uint8Array(n);
+      for (const r of nodes[id]?.ranks ?? []) m[r] = 1;
+      masks.set(id, m);
+    }
+    return m;
+  };
+  root.ranks = Array.from({ length: n }, (_, r) => r);
+  if (params.shape === "flat" || n < 20) return { shape: "flat", nodes, leafOf, plural, mask };
+
+  const rng = Rng.from("hierarchy", universe.topic);
+  const catCount = Math.max(2, Math.round(params.categories * (0.6 + 0.8 * hash01("categories", universe.topic))));
+  const skeletons = new Set<string>();
+  const catSizes = spreadSizes(rng, n, catCount, 0.7);
+  // Items join categories by a per-item hash, so each category holds famous and obscure items alike.
+  const leaves: Array<{ id: number; weight: number }> = [];
+  for (let c = 0; c < catCount; c++) {
+    let stem: string;
+    do stem = inventWord(rng);
+    while (skeletons.has(skeleton(stem)));
+    skeletons.add(skeleton(stem));
+    const keyword = `${stem}${rng.pick(KEYWORD_SUFFIXES)}`;
+    const cat: HierarchyNode = { id: nodes.length, parent: 0, depth: 1, label: `${titleCase(keyword)} ${plural}`, keyword, stem, qualifier: null, children: [], ranks: [] };
+    nodes.push(cat);
+    root.children.push(cat.id);
+    const subCount = Math.max(2, Math.round(params.subcategories * (0.4 + 1.2 * rng.next())));
+    const shuffled = [...QUALIFIERS];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const qualifiers = shuffled.slice(0, Math.min(subCount, QUALIFIERS.length));
+    const subSizes = spreadSizes(rng, 1000, qualifiers.length, 0.8);
+    qualifiers.forEach((q, i) => {
+      const sub: HierarchyNode = {
+        id: nodes.length,
+        parent: cat.id,
+        depth: 2,
+        label: `${q} ${titleCase(keyword)} ${plural}`,
+        keyword,
+        stem,
+        qualifier: q.toLowerCase(),
+        children: [],
+        ranks: [],
+      };
+      nodes.push(sub);
+      cat.children.push(sub.id);
+      leaves.push({ id: sub.id, weight: ((catSizes[c] ?? 1) * (subSizes[i] ?? 1)) / 1000 });
+    });
+  }
+  const totalWeight = leaves.reduce((a, l) => a + l.weight, 0);
+  const cumulative: number[] = [];
+  let acc = 0;
+  for (const l of leaves) cumulative.push((acc += l.weight / totalWeight));
+  for (let r = 0; r < n; r++) {
+    const u = hash01("leaf", universe.topic, r);
+    let i = cumulative.findIndex((c) => u < c);
+    if (i === -1) i = leaves.length - 1;
+    const leaf = leaves[i]!.id;
+    leafOf[r] = leaf;
+    for (let id: number | null = leaf; id !== null && id !== 0; id = nodes[id]!.parent) nodes[id]!.ranks.push(r);
+  }
+  return { shape: "hierarchical", nodes, leafOf, plural, mask };
+}
+
+/**
+ * The node a subtopic label stands for, or null when it names nothing in the hierarchy.
+ * `within`: only nodes under this one count (a label is read in the context of its path).
+ */
+export function resolveLabel(h: Hierarchy, label: string, within = 0): number | null {
+  if (h.shape === "flat") return null;
+  const words = new Set(labelWords(label));
+  const cats = h.nodes.filter((x) => x.depth === 1 && x.keyword !== null && x.stem !== null && (words.has(singular(x.keyword)) || words.has(singular(x.stem))));
+  if (cats.length !== 1) return cats.length > 1 && within === 0 ? 0 : null;
+  const cat = cats[0]!;
+  const quals = cat.children.map((id) => h.nodes[id]!).filter((s) => s.qualifier !== null && words.has(singular(s.qualifier)));
+  const node = quals.length === 1 ? quals[0]! : cat;
+  return isUnder(h, node.id, within) ? node.id : null;
+}
+
+export function isUnder(h: Hierarchy, id: number, ancestor: number): boolean {
+  for (let x: number | null = id; x !== null; x = h.nodes[x]!.parent) if (x === ancestor) return true;
+  return false;
+}
+
+/** The node a branch path stands for: the deepest element that resolves, read top-down. Root when none does. */
+export function resolvePath(h: Hierarchy, path: readonly string[]): number {
+  let node = 0;
+  for (const label of path) {
+    const r = resolveLabel(h, label, node);
+    if (r !== null) node = r;
+  }
+  return node;
+}

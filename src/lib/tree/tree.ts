@@ -1,0 +1,438 @@
+import { estimateCoverage, ReproposalCounter, type CoverageEstimate } from "../coverage";
+import { createDedupEngine, type DedupEngine } from "../dedup";
+
+/**
+ * The topic tree of one run (issue #9). The root is the topic; a branch is a narrower subtopic
+ * proposed by a breakdown call. Each call explores one branch; the tree keeps per-branch
+ * counters, the entries each branch found and re-proposed, and per-branch re-proposal counts
+ * for a coverage estimate. It decides by itself, from each branch's marginal yield, when a
+ * branch should be broken down further (or get new siblings), and when it is saturated.
+ * Pure: no I/O, no clock; the orchestrator persists what it needs.
+ */
+
+export const BRANCH_STATES = ["open", "saturated", "pruned", "pinned"] as const;
+export type BranchState = (typeof BRANCH_STATES)[number];
+
+export type BranchCounters = {
+  calls: number;
+  /** Candidates that resolved to an entry (new or re-proposed); junk is not counted. */
+  candidates: number;
+  newEntries: number;
+  reproposals: number;
+  tokens: number;
+  costUsd: number;
+};
+
+export type Branch = {
+  id: number;
+  parentId: number | null;
+  label: string;
+  /** Labels from the root's first subtopic down to this branch; [] for the root. */
+  path: string[];
+  depth: number;
+  state: BranchState;
+  /** The call (id) whose breakdown answer proposed it; null for the root and branches added by hand. */
+  proposedBy: string | null;
+  counters: BranchCounters;
+  children: number[];
+  /** Breakdowns asked for this branch, and how many of them added nothing. */
+  breakdowns: number;
+  barrenBreakdowns: number;
+  /** counters.calls of this branch's subtree when it was last broken down. */
+  subtreeCallsAtBreakdown: number;
+};
+
+export type TreeLimits = {
+  /** Deepest branch (root = 0). Default 3. */
+  maxDepth: number;
+  /** Most branches in the tree, root included. Default 200. */
+  maxBranches: number;
+  /** Most subtopics taken from one breakdown answer. Default 12. */
+  maxChildrenPerBreakdown: number;
+};
+
+export type TreePolicy = {
+  /** Calls a branch needs before its yield is judged. Default 2. */
+  minCalls: number;
+  /** Calls whose yield counts as the branch's marginal yield (most recent). Default 3. */
+  recentCalls: number;
+  /** Break a branch down once its marginal yield (new / candidates) falls below this... Default 0.6. */
+  splitBelowYield: number;
+  /** ...or its estimated coverage reaches this. Default 0.5. */
+  splitAtCoverage: number;
+  /** A breakdown again (new siblings for its children) only after this many more calls in its subtree. Default 6. */
+  callsBetweenBreakdowns: number;
+  /** Stop asking a branch for subtopics after this many breakdowns that added nothing. Default 2. */
+  maxBarrenBreakdowns: number;
+  /** Saturated once the marginal yield falls below this. Default 0.04. */
+  saturateBelowYield: number;
+  /**
+   * A branch is split only while this many of its entries are still unfound (`unseen`): a small branch is finished by a few more calls, splitting it only adds branches to
+   * explore (about four calls' worth of items at the default request size). Default 200.
+   */
+  minUnseenToSplit: number;
+};
+
+/** A branch's unseen entries are at most this many times what it has proposed (see `unseen`). */
+const MAX_UNSEEN_RATIO = 3;
+
+export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = { maxDepth: 3, maxBranches: 200, maxChildrenPerBreakdown: 12 };
+export const DEFAULT_TREE_POLICY: Readonly<TreePolicy> = {
+  minCalls: 2,
+  recentCalls: 3,
+  splitBelowYield: 0.6,
+  splitAtCoverage: 0.5,
+  callsBetweenBreakdowns: 6,
+  maxBarrenBreakdowns: 2,
+  saturateBelowYield: 0.04,
+  minUnseenToSplit: 200,
+};
+
+/** What one finished item call on a branch found. */
+export type BranchCallResult = {
+  /** Entries accepted as new, in order. */
+  newEntries: readonly string[];
+  /** For each re-proposed candidate: the text of the entry it duplicates. */
+  reproposed: readonly string[];
+  tokens: number;
+  costUsd: number;
+};
+
+export type Expansion = { branchId: number; reason: "split" | "siblings" };
+
+export type SubtopicRejection = { label: string; reason: "duplicate" | "empty" | "limit"; duplicateOf?: string };
+
+type BranchData = {
+  /** Entries this branch's own calls found, in order. */
+  found: string[];
+  /** Entry text -> times this branch's calls re-proposed it. */
+  reproposed: Map<string, number>;
+  /** Entry text -> proposals within this branch (the coverage sample). */
+  proposals: Map<string, number>;
+  counter: ReproposalCounter;
+  /** new / candidates of the last calls (ring of `recentCalls`). */
+  recent: Array<{ fresh: number; resolved: number }>;
+  /** Dedup index of this branch's children labels (plus its own and its ancestors'). */
+  labels: DedupEngine;
+};
+
+export class TopicTree {
+  readonly limits: TreeLimits;
+  readonly policy: TreePolicy;
+  private readonly branches: Branch[] = [];
+  private readonly data: BranchData[] = [];
+  private estimates = new Map<number, CoverageEstimate | null>();
+  /** Every label in the tree: the same subtopic proposed under two parents is one branch. */
+  private readonly allLabels = createDedupEngine();
+
+  constructor(
+    readonly topic: string,
+    opts: { limits?: Partial<TreeLimits>; policy?: Partial<TreePolicy> } = {},
+  ) {
+    this.limits = { ...DEFAULT_TREE_LIMITS, ...opts.limits };
+    this.policy = { ...DEFAULT_TREE_POLICY, ...opts.policy };
+    this.create(null, topic, null);
+  }
+
+  get size(): number {
+    return this.branches.length;
+  }
+
+  get root(): Branch {
+    return this.branches[0]!;
+  }
+
+  branch(id: number): Branch {
+    const b = this.branches[id];
+    if (!b) throw new Error(`no branch ${id}`);
+    return b;
+  }
+
+  all(): readonly Branch[] {
+    return this.branches;
+  }
+
+  /** Pruned itself or under a pruned branch. */
+  isPruned(id: number): boolean {
+    for (let b: Branch | undefined = this.branch(id); b; b = b.parentId === null ? undefined : this.branches[b.parentId]) if (b.state === "pruned") return true;
+    return false;
+  }
+
+  /** Branches that may receive item calls: open or pinned, not under a pruned branch. */
+  active(): Branch[] {
+    return this.branches.filter((b) => (b.state === "open" || b.state === "pinned") && !this.isPruned(b.id));
+  }
+
+  private create(parent: Branch | null, label: string, proposedBy: string | null): Branch {
+    const b: Branch = {
+      id: this.branches.length,
+      parentId: parent?.id ?? null,
+      label,
+      path: parent ? [...parent.path, label] : [],
+      depth: parent ? parent.depth + 1 : 0,
+      state: "open",
+      proposedBy,
+      counters: { calls: 0, candidates: 0, newEntries: 0, reproposals: 0, tokens: 0, costUsd: 0 },
+      children: [],
+      breakdowns: 0,
+      barrenBreakdowns: 0,
+      subtreeCallsAtBreakdown: 0,
+    };
+    const labels = createDedupEngine();
+    // A child that merely restates its parent or an ancestor narrows nothing.
+    for (let a: Branch | null = b; a; a = a.parentId === null ? null : this.branches[a.parentId]!) labels.accept(a.label);
+    this.allLabels.accept(label);
+    this.branches.push(b);
+    this.data.push({ found: [], reproposed: new Map(), proposals: new Map(), counter: new ReproposalCounter(), recent: [], labels });
+    parent?.children.push(b.id);
+    return b;
+  }
+
+  /**
+   * Adds the subtopics of a breakdown answer under `parentId`, skipping labels the dedup engine
+   * finds equal to a sibling, the parent or an ancestor, and any beyond the limits.
+   */
+  addSubtopics(parentId: number, labels: readonly string[], proposedBy: string | null): { added: Branch[]; rejected: SubtopicRejection[] } {
+    const parent = this.branch(parentId);
+    const d = this.data[parentId]!;
+    const added: Branch[] = [];
+    const rejected: SubtopicRejection[] = [];
+    for (const raw of labels) {
+      const label = raw.replace(/\s+/g, " ").trim();
+      if (label === "") {
+        rejected.push({ label: raw, reason: "empty" });
+        continue;
+      }
+      if (parent.depth + 1 > this.limits.maxDepth || this.branches.length >= this.limits.maxBranches || added.length >= this.limits.maxChildrenPerBreakdown) {
+        rejected.push({ label, reason: "limit" });
+        continue;
+      }
+      const check = d.labels.check(label);
+      if (check.key === "") {
+        rejected.push({ label, reason: "empty" });
+        continue;
+      }
+      if (!check.unique) {
+        rejected.push({ label, reason: "duplicate", duplicateOf: check.duplicateOf });
+        continue;
+      }
+      const elsewhere = this.allLabels.check(label);
+      if (!elsewhere.unique) {
+        rejected.push({ label, reason: "duplicate", duplicateOf: elsewhere.duplicateOf });
+        continue;
+      }
+      d.labels.accept(label, check.key);
+      added.push(this.create(parent, label, proposedBy));
+    }
+    // Only breakdown answers count as breakdowns; a hand-added branch does not.
+    if (proposedBy !== null) {
+      parent.breakdowns++;
+      parent.subtreeCallsAtBreakdown = this.subtreeCalls(parentId);
+      if (added.length === 0) parent.barrenBreakdowns++;
+    }
+    return { added, rejected };
+  }
+
+  /** A branch added by the user. Throws with a reason the API can show. */
+  addBranch(parentId: number, label: string): Branch {
+    if (this.isPruned(parentId)) throw new Error(`branch ${parentId} is pruned`);
+    const r = this.addSubtopics(parentId, [label], null);
+    if (r.added[0]) return r.added[0];
+    const why = r.rejected[0];
+    throw new Error(why?.reason === "duplicate" ? `"${label}" duplicates "${why.duplicateOf}"` : why?.reason === "limit" ? "tree limits reached (depth or branch count)" : "empty label");
+  }
+
+  /** The user prunes a branch: no more calls to it or its subtree. The root cannot be pruned. */
+  prune(id: number): void {
+    if (id === 0) throw new Error("the root cannot be pruned");
+    this.branch(id).state = "pruned";
+  }
+
+  /** The user pins a branch: it keeps getting calls and is never marked saturated. */
+  pin(id: number): void {
+    if (this.isPruned(id)) throw new Error(`branch ${id} is pruned`);
+    this.branch(id).state = "pinned";
+  }
+
+  /** Undo pin or prune: back to open (saturation is judged again on the next calls). */
+  reopen(id: number): void {
+    this.branch(id).state = "open";
+  }
+
+  /** One finished item call on `branchId`. */
+  recordCall(branchId: number, result: BranchCallResult): void {
+    const b = this.branch(branchId);
+    const d = this.data[branchId]!;
+    const c = b.counters;
+    c.calls++;
+    c.newEntries += result.newEntries.length;
+    c.reproposals += result.reproposed.length;
+    c.candidates += result.newEntries.length + result.reproposed.length;
+    c.tokens += result.tokens;
+    c.costUsd += result.costUsd;
+    for (const text of result.newEntries) {
+      d.found.push(text);
+      d.proposals.set(text, 1);
+      d.counter.onNew();
+    }
+    for (const text of result.reproposed) {
+      d.reproposed.set(text, (d.reproposed.get(text) ?? 0) + 1);
+      const prev = d.proposals.get(text) ?? 0;
+      d.proposals.set(text, prev + 1);
+      if (prev === 0) d.counter.onNew();
+      else d.counter.onRepeat(prev);
+    }
+    d.recent.push({ fresh: result.newEntries.length, resolved: result.newEntries.length + result.reproposed.length });
+    if (d.recent.length > this.policy.recentCalls) d.recent.shift();
+    this.estimates.delete(branchId);
+    // The root is never saturated: the run's own stop conditions judge the whole topic.
+    if (b.state === "open" && b.parentId !== null && c.calls >= this.policy.minCalls) {
+      const y = this.marginalYield(branchId);
+      if (y !== null && y < this.policy.saturateBelowYield) b.state = "saturated";
+    }
+  }
+
+  /** New entries per resolved candidate over the branch's last calls; null before any. */
+  marginalYield(id: number): number | null {
+    let fresh = 0;
+    let resolved = 0;
+    for (const r of this.data[id]!.recent) {
+      fresh += r.fresh;
+      resolved += r.resolved;
+    }
+    if (this.data[id]!.recent.length === 0) return null;
+    return resolved > 0 ? fresh / resolved : 0;
+  }
+
+  subtreeCalls(id: number): number {
+    const b = this.branch(id);
+    return b.counters.calls + b.children.reduce((n, c) => n + this.subtreeCalls(c), 0);
+  }
+
+  /** Coverage of one branch from its own re-proposals (null before any). */
+  coverage(id: number): CoverageEstimate | null {
+    if (!this.estimates.has(id)) {
+      const counter = this.data[id]!.counter;
+      this.estimates.set(id, counter.observed > 0 ? estimateCoverage(counter.frequencies, { method: "chao1" }) : null);
+    }
+    return this.estimates.get(id) ?? null;
+  }
+
+  /**
+   * Entries of this branch not found yet. Two views, the smaller wins: Chao1 on the branch's own
+   * re-proposals (which explodes while a young branch has no repeats), and its marginal yield:
+   * if a share y of what its calls propose is new to the run, about y / (1 - y) unfound entries
+   * remain for each one it has proposed (capped at 3x). Zero before any call.
+   */
+  unseen(id: number): number {
+    const est = this.coverage(id);
+    const y = this.marginalYield(id);
+    if (!est || y === null) return 0;
+    const byYield = est.observed * Math.min(MAX_UNSEEN_RATIO, y / Math.max(1e-9, 1 - y));
+    return Math.max(0, Math.min(est.estimatedTotal - est.observed, byYield));
+  }
+
+  /**
+   * Whole-topic estimate: entries found plus every branch's unseen entries. A branch's unseen
+   * entries include its children's, so a parent adds only what exceeds theirs.
+   */
+  overallCoverage(found: number): { found: number; estimatedTotal: number; coverage: number } {
+    let extra = 0;
+    for (const b of this.branches) {
+      if (this.isPruned(b.id)) continue;
+      const children = b.children.filter((c) => !this.isPruned(c)).reduce((n, c) => n + this.unseen(c), 0);
+      extra += Math.max(0, this.unseen(b.id) - children);
+    }
+    const estimatedTotal = found + extra;
+    return { found, estimatedTotal, coverage: estimatedTotal > 0 ? found / estimatedTotal : 0 };
+  }
+
+  /**
+   * Branches to break down now, from their marginal yield: a branch without open children whose
+   * yield fell (or whose coverage estimate is high) is split; one whose children are all
+   * saturated or pruned asks for new siblings of them. Saturated and pruned branches, branches at
+   * the depth limit, and branches that recently had a breakdown are left alone.
+   */
+  plannedExpansions(): Expansion[] {
+    const out: Expansion[] = [];
+    if (this.branches.length >= this.limits.maxBranches) return out;
+    for (const b of this.branches) {
+      if (b.state === "pruned" || this.isPruned(b.id)) continue;
+      if (b.depth >= this.limits.maxDepth || b.barrenBreakdowns >= this.policy.maxBarrenBreakdowns) continue;
+      const subtree = this.subtreeCalls(b.id);
+      if (b.breakdowns > 0 && subtree - b.subtreeCallsAtBreakdown < this.policy.callsBetweenBreakdowns * Math.max(1, b.children.length)) continue;
+      if (b.children.length === 0) {
+        if (b.counters.calls < this.policy.minCalls) continue;
+        const y = this.marginalYield(b.id);
+        const est = this.coverage(b.id);
+        const unseen = this.unseen(b.id);
+        if (unseen < this.policy.minUnseenToSplit) continue;
+        if ((y !== null && y < this.policy.splitBelowYield) || (est?.coverage ?? 0) >= this.policy.splitAtCoverage || b.state === "saturated") out.push({ branchId: b.id, reason: "split" });
+      } else {
+        // The children's yield fell (or they are done): ask for the subtopics the first answers missed.
+        const yields = b.children
+          .filter((c) => this.branch(c).state !== "pruned" && this.branch(c).counters.calls >= this.policy.minCalls)
+          .map((c) => (this.branch(c).state === "saturated" ? 0 : (this.marginalYield(c) ?? 1)));
+        const tried = b.children.every((c) => this.branch(c).state === "pruned" || this.branch(c).counters.calls >= this.policy.minCalls);
+        const mean = yields.length > 0 ? yields.reduce((x, y) => x + y, 0) / yields.length : 1;
+        if (tried && mean < this.policy.splitBelowYield) out.push({ branchId: b.id, reason: "siblings" });
+      }
+    }
+    return out;
+  }
+
+  /** Labels of a branch's current children (the "existing subtopics" of its breakdown prompt). */
+  childLabels(id: number): string[] {
+    return this.branch(id).children.map((c) => this.branch(c).label);
+  }
+
+  /**
+   * Candidates for a branch prompt's known-entries section, in priority order: `own` = what this
+   * branch's calls keep re-proposing (most first), then what its subtree found (earliest first);
+   * `related` = what its ancestors found (nearest first), interleaved with its siblings'.
+   */
+  knownEntriesFor(id: number): { own: string[]; related: string[] } {
+    const b = this.branch(id);
+    const d = this.data[id]!;
+    const reproposed = [...d.reproposed.entries()].sort((x, y) => y[1] - x[1]).map(([t]) => t);
+    const own = [...reproposed, ...this.subtreeFound(id)];
+    const related: string[] = [];
+    let child = b;
+    for (let a = b.parentId === null ? null : this.branch(b.parentId); a; child = a, a = a.parentId === null ? null : this.branch(a.parentId)) {
+      related.push(...this.data[a.id]!.found);
+      const siblings = a.children.filter((c) => c !== child.id).map((c) => this.subtreeFound(c));
+      for (let i = 0, more = true; more; i++) {
+        more = false;
+        for (const list of siblings) {
+          if (i < list.length) {
+            related.push(list[i]!);
+            more = true;
+          }
+        }
+      }
+    }
+    return { own, related };
+  }
+
+  private subtreeFound(id: number): string[] {
+    const lists: string[][] = [];
+    const walk = (x: number) => {
+      lists.push(this.data[x]!.found);
+      for (const c of this.branch(x).children) walk(c);
+    };
+    walk(id);
+    if (lists.length === 1) return lists[0]!;
+    // Earliest first across the subtree: round-robin keeps every child's first finds near the front.
+    const out: string[] = [];
+    for (let i = 0, more = true; more; i++) {
+      more = false;
+      for (const list of lists) {
+        if (i < list.length) {
+          out.push(list[i]!);
+          more = true;
+        }
+      }
+    }
+    return out;
+  }
+}
