@@ -21,22 +21,31 @@ export function withToken(url: string): string {
   return token ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}` : url;
 }
 
-let asked = false;
-/** fetch that asks for the token once when the server says it needs one, then reloads with it. */
+let answer: Promise<string | null> | undefined;
+/**
+ * fetch that, when the server says it needs the token, asks for it once per page (requests
+ * refused at the same time share the one question) and retries the request with it. No
+ * reload: the links read the token per request.
+ */
 export async function fetchAskingForToken(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const res = await fetch(input, init);
-  if (res.status === 401 && !asked) {
-    const body: unknown = await res.clone().json().catch(() => null);
-    const first = (Array.isArray(body) ? body[0] : body) as { error?: { data?: { reason?: string } } } | null;
-    const reason = first?.error?.data?.reason;
-    if (reason === "token_required" || reason === "token_invalid") {
-      asked = true;
-      const token = window.prompt("This igentai server needs its API token (IGENTAI_API_TOKEN):");
-      if (token) {
-        window.sessionStorage.setItem(KEY, token.trim());
-        window.location.reload();
-      }
-    }
+  if (res.status !== 401) return res;
+  const body: unknown = await res.clone().json().catch(() => null);
+  const first = (Array.isArray(body) ? body[0] : body) as { error?: { data?: { reason?: string } } } | null;
+  const reason = first?.error?.data?.reason;
+  if (reason !== "token_required" && reason !== "token_invalid") return res;
+  const sent = new Headers(init?.headers).get("authorization");
+  let token = window.sessionStorage.getItem(KEY);
+  if (!token || `Bearer ${token}` === sent) {
+    answer ??= Promise.resolve().then(() => {
+      const typed = window.prompt("This igentai server needs its API token (IGENTAI_API_TOKEN):")?.trim();
+      if (typed) window.sessionStorage.setItem(KEY, typed);
+      return typed || null;
+    });
+    token = await answer;
   }
-  return res;
+  if (!token || `Bearer ${token}` === sent) return res;
+  const headers = new Headers(init?.headers);
+  headers.set("authorization", `Bearer ${token}`);
+  return fetch(input, { ...init, headers });
 }
