@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { buildPrompt, KnownEntries, SYSTEM_PROMPT } from "./prompt";
 
 function known(n: number, prefix = "Entry"): KnownEntries {
-  const k = new KnownEntries();
+  // The exact tokenizer: these tests check the budget arithmetic, not the estimate.
+  const k = new KnownEntries(countTokens);
   for (let i = 1; i <= n; i++) k.add(i, `${prefix} number ${i}`);
   return k;
 }

@@ -1,4 +1,4 @@
-import { countTokens } from "gpt-tokenizer";
+import { estimateTokens, type TokenCounter } from "./token-count";
 
 /**
  * The producer's prompt: a system prompt for exhaustive, canonical, one-per-line items and a
@@ -6,9 +6,11 @@ import { countTokens } from "gpt-tokenizer";
  * number of items wanted. The `<topic>`, `<known_entries>` and `<request_size>` tags are
  * part of the contract with the simulator, and good delimiters for real models too.
  *
- * Tokens are counted with gpt-tokenizer (o200k_base, the GPT-4o/4.1/5 encoding). For Claude
- * and other models it is an approximation, but of the right order, unlike characters/4
- * which is badly off for non-Latin scripts.
+ * Tokens are counted for o200k_base (the GPT-4o/4.1/5 encoding) by `estimateTokens`, a
+ * conservative estimate that needs no 70 MB rank table (`./token-count.ts`); tests and benches
+ * can pass gpt-tokenizer's exact count instead. For Claude and other models it is an
+ * approximation, but of the right order, unlike characters/4 which is badly off for non-Latin
+ * scripts.
  *
  * Choosing what to show when the known entries exceed the budget
  * ----------------------------------------------------------------
@@ -50,10 +52,6 @@ export interface SelectionShares {
 
 export const DEFAULT_SHARES: SelectionShares = { reproposed: 0.45, earliest: 0.4, recent: 0.15 };
 
-/** Tokens a known entry costs inside the list: its text plus the newline. */
-function lineTokens(text: string): number {
-  return countTokens(text) + 1;
-}
 
 /**
  * Every accepted entry the producer holds, in acceptance (seq) order, with what the prompt
@@ -65,6 +63,9 @@ export class KnownEntries {
   private readonly reproposals = new Map<number, number>();
   private readonly indexByText = new Map<string, number>();
   private readonly seqs = new Set<number>();
+
+  /** `count`: how entries and the prompt are counted (default: the conservative estimate). */
+  constructor(readonly count: TokenCounter = estimateTokens) {}
 
   get size(): number {
     return this.texts.length;
@@ -97,7 +98,8 @@ export class KnownEntries {
   tokensAt(i: number): number {
     let t = this.tokens[i] ?? -1;
     if (t < 0) {
-      t = lineTokens(this.texts[i] ?? "");
+      // Its text plus the newline.
+      t = this.count(this.texts[i] ?? "") + 1;
       this.tokens[i] = t;
     }
     return t;
@@ -172,7 +174,7 @@ export interface BuiltPrompt {
   /** Entries shown in the prompt / entries known. */
   shown: number;
   known: number;
-  /** Tokens of the known-entries list and of the whole prompt (system + user), by gpt-tokenizer. */
+  /** Tokens of the known-entries list and of the whole prompt (system + user), by `known.count`. */
   knownTokens: number;
   promptTokens: number;
 }
@@ -205,7 +207,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const list = selection.texts.length > 0 ? selection.texts.join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;
 
-  const fixedTokens = countTokens(SYSTEM_PROMPT) + countTokens(head) + countTokens(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
+  const count = known.count;
+  const fixedTokens = count(SYSTEM_PROMPT) + count(head) + count(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
   return {
     system: SYSTEM_PROMPT,
     user,

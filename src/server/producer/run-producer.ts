@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { countTokens } from "gpt-tokenizer";
+import { estimateTokens } from "../../lib/token-count";
 import { ItemStreamParser } from "../../lib/parse-items";
 import { buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
 import type { CallErrorKind, CallRecord, SyncResult } from "../../lib/protocol";
@@ -326,7 +326,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
         record({
           // Usage from the API; a server that sends none (some OpenAI-compatible ones) gets our count.
           promptTokens: response.promptTokens ?? prompt.promptTokens,
-          completionTokens: response.completionTokens ?? countTokens(response.text),
+          completionTokens: response.completionTokens ?? estimateTokens(response.text),
         }),
       );
       return { ok: true, items: parser.count, response };
@@ -341,7 +341,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
         [],
         record({
           promptTokens: streamed ? prompt.promptTokens : 0,
-          completionTokens: streamed ? countTokens(error.partialText) : 0,
+          completionTokens: streamed ? estimateTokens(error.partialText) : 0,
           error,
         }),
       );
