@@ -84,6 +84,8 @@ export type ProducerSpec = {
   logDir: string;
   /** Grace period between SIGINT and SIGKILL. */
   killTimeoutMs: number;
+  /** Node flags before the script (`--import tsx` for TypeScript source, none for the built file). */
+  interpreterArgs: string[];
 };
 
 export async function startProcess(spec: ProducerSpec): Promise<void> {
@@ -92,7 +94,7 @@ export async function startProcess(spec: ProducerSpec): Promise<void> {
     script: spec.script,
     cwd: spec.cwd,
     interpreter: process.execPath,
-    interpreter_args: ["--import", "tsx"],
+    interpreter_args: spec.interpreterArgs,
     env: spec.env,
     // Only the variables in spec.env reach producers, not the web app's whole environment
     // (DATABASE_URL included) that pm2 merges in by default. `filter_env: true` is ignored

@@ -5,7 +5,7 @@ import { startSimulator, type SimParamsOverride, type SimulatorHandle } from "..
 import type { Channel } from "./channel";
 import { systemClock } from "./clock";
 import { createLlmResolver, type LlmResolution } from "./llm/factory";
-import { MemoryOrchestrator, unreachable } from "./memory-orchestrator";
+import { MemoryOrchestrator, unreachable } from "../../../test/helpers/memory-orchestrator";
 import { runProducer, type ProducerDeps, type ProducerOptions } from "./run-producer";
 
 let sim: SimulatorHandle;
