@@ -76,6 +76,7 @@ describe("the producer bundle", () => {
       const child = spawn(process.execPath, [bundle], {
         cwd: os.tmpdir(), // no node_modules within reach: the bundle must carry what it needs
         env: {
+          NODE_ENV: "test",
           PATH: process.env.PATH,
           IGENTAI_API_URL: server.url,
           IGENTAI_RUN_ID: "run1",

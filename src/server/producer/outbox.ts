@@ -22,6 +22,8 @@ export interface OutboxOptions {
   /** A failed attempt that will be retried. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   newBatchId: () => string;
+  /** The producer's calls in flight, sent with each batch (the dashboard shows them). */
+  callsInFlight?: () => number;
   random?: () => number;
   retry?: { baseMs: number; maxMs: number };
 }
@@ -38,7 +40,8 @@ export class Outbox {
   private pumping: Promise<void> | null = null;
   private closed = false;
   private readonly wake = new AbortController();
-  private drainWaiters: Array<() => void> = [];
+  /** Waiting for every batch (callId undefined) or for one call's batches to be acknowledged. */
+  private drainWaiters: Array<{ callId: string | undefined; done: () => void }> = [];
   private readonly retry: { baseMs: number; maxMs: number };
 
   constructor(private readonly opts: OutboxOptions) {
@@ -95,6 +98,7 @@ export class Outbox {
         candidates: head.candidates,
         ...(head.call ? { call: head.call } : {}),
         sinceSeq: this.opts.cursor(),
+        ...(this.opts.callsInFlight ? { callsInFlight: this.opts.callsInFlight() } : {}),
       };
       let result: SubmitResult;
       try {
@@ -104,6 +108,7 @@ export class Outbox {
         if (err instanceof ChannelError && !err.retryable) {
           this.queue.shift();
           this.opts.onRejected(batch, err);
+          this.notifyDrained();
           continue;
         }
         const delay = backoffMs(attempt, this.retry, this.opts.random);
@@ -115,26 +120,37 @@ export class Outbox {
       this.queue.shift();
       attempt = 0;
       this.opts.onResult(result);
-      if (this.queue.length === 0) this.notifyDrained();
+      this.notifyDrained();
     }
-    if (this.queue.length === 0) this.notifyDrained();
+    this.notifyDrained();
+  }
+
+  private pending(callId: string | undefined): boolean {
+    return callId === undefined ? this.queue.length > 0 : this.queue.some((p) => p.callId === callId);
   }
 
   private notifyDrained(): void {
-    const waiters = this.drainWaiters;
+    if (this.drainWaiters.length === 0) return;
+    const waiting = this.drainWaiters;
     this.drainWaiters = [];
-    for (const w of waiters) w();
+    for (const w of waiting) {
+      if (this.closed || !this.pending(w.callId)) w.done();
+      else this.drainWaiters.push(w);
+    }
   }
 
-  /** Resolves when every batch is acknowledged, or when `signal` aborts. */
-  drained(signal?: AbortSignal): Promise<void> {
-    if (this.queue.length === 0 || this.closed) return Promise.resolve();
+  /**
+   * Resolves when every batch (or, given `callId`, every batch of that call) is
+   * acknowledged, or when `signal` aborts.
+   */
+  drained(signal?: AbortSignal, callId?: string): Promise<void> {
+    if (!this.pending(callId) || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         signal?.removeEventListener("abort", done);
         resolve();
       };
-      this.drainWaiters.push(done);
+      this.drainWaiters.push({ callId, done });
       signal?.addEventListener("abort", done, { once: true });
     });
   }
