@@ -260,9 +260,9 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       if (pace > 0) {
         if (pace >= 1000) log(`pacing ${label}: waiting ${pace} ms for the rate limit`);
         await clock.sleep(pace, halt);
-        if (halt.aborted) break;
       }
-      if (!more()) break;
+      // A 429 elsewhere may have paused the producer while this lane was pacing.
+      if (!(await waitPause()) || !more()) break;
 
       started++;
       const outcome = await call(llm, prompt, maxTokens);
