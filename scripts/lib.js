@@ -39,7 +39,7 @@ function ensureInstalled() {
 function ensureBuilt() {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const newest = newestMtime(["src", "next.config.mjs", "package-lock.json", "prisma"]);
-  const producer = path.join(root, "dist", "producer.js");
+  const producer = path.join(root, "dist", "producer", "main.mjs");
   if (!fs.existsSync(producer) || fs.statSync(producer).mtimeMs < newest) {
     run(process.execPath, [path.join(root, "scripts", "build-producer.js")]);
   }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryOrchestrator } from "../../../test/helpers/memory-orchestrator";
 import { serveOrchestrator } from "../../../test/helpers/orchestrator-server";
-import { producerEntry } from "../orchestrator/supervisor";
+import { PRODUCER_NODE_FLAGS, producerEntry } from "../orchestrator/supervisor";
 import { startSimulator, type SimulatorHandle } from "../simulator";
 
 const ROOT = path.join(__dirname, "../../..");
@@ -29,23 +29,23 @@ describe("producerEntry: the bundle when fresh, else the source through tsx", ()
   });
 
   it("runs the bundle with plain node when it is newer than every input, the source once one is edited or gone", () => {
-    fs.mkdirSync(path.join(root, "dist"), { recursive: true });
-    fs.writeFileSync(path.join(root, "dist", "producer.js"), "");
-    fs.writeFileSync(path.join(root, "dist", "producer.meta.json"), JSON.stringify({ inputs: ["src/server/producer/main.ts"] }));
+    fs.mkdirSync(path.join(root, "dist", "producer"), { recursive: true });
+    fs.writeFileSync(path.join(root, "dist", "producer", "main.mjs"), "");
+    fs.writeFileSync(path.join(root, "dist", "producer", "meta.json"), JSON.stringify({ inputs: ["src/server/producer/main.ts"] }));
     setMtime("src/server/producer/main.ts", 1_000);
-    setMtime("dist/producer.js", 2_000);
-    expect(producerEntry(root)).toEqual({ script: path.join(root, "dist", "producer.js"), interpreterArgs: [] });
+    setMtime("dist/producer/main.mjs", 2_000);
+    expect(producerEntry(root)).toEqual({ script: path.join(root, "dist", "producer", "main.mjs"), interpreterArgs: [PRODUCER_NODE_FLAGS] });
 
     setMtime("src/server/producer/main.ts", 3_000);
     expect(producerEntry(root)).toEqual(source());
 
-    setMtime("dist/producer.js", 4_000);
-    fs.writeFileSync(path.join(root, "dist", "producer.meta.json"), JSON.stringify({ inputs: ["src/server/producer/gone.ts"] }));
+    setMtime("dist/producer/main.mjs", 4_000);
+    fs.writeFileSync(path.join(root, "dist", "producer", "meta.json"), JSON.stringify({ inputs: ["src/server/producer/gone.ts"] }));
     expect(producerEntry(root)).toEqual(source());
   });
 });
 
-/** The built producer, as pm2 runs it after `npm run build`: `node dist/producer.js`. */
+/** The built producer, as pm2 runs it after `npm run build`: `node dist/producer/main.mjs`. */
 describe("the producer bundle", () => {
   let sim: SimulatorHandle;
   let outDir: string;
@@ -61,10 +61,10 @@ describe("the producer bundle", () => {
   });
 
   it("holds neither the tokenizer's table nor a TypeScript loader, and lists its sources", () => {
-    const text = fs.readFileSync(bundle, "utf8");
-    expect(text).not.toContain("node_modules/gpt-tokenizer");
-    expect(text).not.toContain("node_modules/tsx");
-    const meta = JSON.parse(fs.readFileSync(path.join(outDir, "producer.meta.json"), "utf8")) as { inputs: string[] };
+    const meta = JSON.parse(fs.readFileSync(path.join(outDir, "meta.json"), "utf8")) as { inputs: string[]; packages: string[] };
+    expect(meta.packages).toContain("openai");
+    expect(meta.packages).not.toContain("gpt-tokenizer");
+    expect(meta.packages).not.toContain("tsx");
     expect(meta.inputs).toContain("src/server/producer/run-producer.ts");
     expect(meta.inputs).toContain("src/lib/token-count.ts");
   });
@@ -73,7 +73,7 @@ describe("the producer bundle", () => {
     const orch = new MemoryOrchestrator({ topic: "Mountains of the Alps", target: { provider: "sim", model: "sim-strong" }, requestSize: 30, promptBudgetTokens: 2000 });
     const server = await serveOrchestrator(orch, "s3cret");
     try {
-      const child = spawn(process.execPath, [bundle], {
+      const child = spawn(process.execPath, [PRODUCER_NODE_FLAGS, bundle], {
         cwd: os.tmpdir(), // no node_modules within reach: the bundle must carry what it needs
         env: {
           NODE_ENV: "test",

@@ -1,5 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ProviderId } from "../../../lib/providers";
+import { httpFetch } from "../http-fetch";
 import { streamCall } from "./stream-call";
 import type { LlmClient, LlmRequest, LlmResponse } from "./types";
 
@@ -27,6 +28,7 @@ export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
           apiKey: opts.apiKey,
           baseURL: opts.baseURL ?? null,
           maxRetries: 0,
+          fetch: httpFetch,
           timeout: opts.timeoutMs,
           defaultHeaders: opts.defaultHeaders,
           logLevel: "off",

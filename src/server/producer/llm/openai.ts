@@ -1,5 +1,6 @@
 import type OpenAI from "openai";
 import type { ProviderId } from "../../../lib/providers";
+import { httpFetch } from "../http-fetch";
 import { streamCall } from "./stream-call";
 import type { LlmClient, LlmRequest, LlmResponse } from "./types";
 
@@ -29,6 +30,7 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
           apiKey: opts.apiKey,
           baseURL: opts.baseURL ?? null,
           maxRetries: 0,
+          fetch: httpFetch,
           timeout: opts.timeoutMs,
           defaultHeaders: opts.defaultHeaders,
           logLevel: "off",
