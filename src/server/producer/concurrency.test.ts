@@ -28,14 +28,14 @@ function resolver(params?: SimParamsOverride): (t: Target) => LlmResolution {
   return createLlmResolver({ simulatorUrl: proxy.url, callTimeoutMs: 10_000, defaultHeaders: params ? { "x-sim-params": JSON.stringify(params) } : undefined });
 }
 
-function run(orch: MemoryOrchestrator, llmFor: (t: Target) => LlmResolution, maxCalls: number, clock: Clock = systemClock) {
+function run(orch: MemoryOrchestrator, llmFor: (t: Target) => LlmResolution, maxCalls: number, clock: Clock = systemClock, submitIntervalMs = 0) {
   return runProducer({
     channel: orch.channelFor("p1"),
     llmFor,
     clock,
     stopSignal: new AbortController().signal,
     random: () => 0.5,
-    options: { maxCalls, backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 } },
+    options: { maxCalls, backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, submitIntervalMs },
   });
 }
 
@@ -63,6 +63,15 @@ describe("a producer with concurrency N", () => {
     const reported = orch.batches.map((b) => b.callsInFlight ?? -1);
     expect(Math.min(...reported)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...reported)).toBe(4);
+  });
+
+  it("with submits spaced out (the default 200 ms), fewer requests and still every candidate once", async () => {
+    const spaced = orchestrator(4);
+    await run(spaced, resolver(), 8, systemClock, 200);
+    const eager = orchestrator(4);
+    await run(eager, resolver(), 8, systemClock, 0);
+    expect(spaced.candidates).toBe(spaced.calls.reduce((n, c) => n + c.itemsParsed, 0));
+    expect(spaced.batches.length).toBeLessThan(eager.batches.length);
   });
 
   it("without concurrency in the assignment, one call at a time", async () => {

@@ -22,6 +22,12 @@ export interface OutboxOptions {
   /** A failed attempt that will be retried. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   newBatchId: () => string;
+  /**
+   * Least time between two submits of lines from a call still streaming (a call's last batch
+   * goes at once): lines arriving meanwhile join the waiting batch. Each HTTP request costs
+   * the web server far more than a line (see README, "Lean processes").
+   */
+  minIntervalMs?: number;
   /** The producer's calls in flight, sent with each batch (the dashboard shows them). */
   callsInFlight?: () => number;
   random?: () => number;
@@ -43,6 +49,7 @@ export class Outbox {
   /** Waiting for every batch (callId undefined) or for one call's batches to be acknowledged. */
   private drainWaiters: Array<{ callId: string | undefined; done: () => void }> = [];
   private readonly retry: { baseMs: number; maxMs: number };
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: OutboxOptions) {
     this.retry = opts.retry ?? { baseMs: 250, maxMs: 10_000 };
@@ -65,9 +72,10 @@ export class Outbox {
 
   private push(item: Pending): void {
     if (this.closed) return;
-    const last = this.queue.at(-1);
-    // Coalesce into the last unsent batch of the same call.
-    if (last && !last.batchId && !last.call && last.callId === item.callId && last.candidates.length + item.candidates.length <= MAX_CANDIDATES_PER_BATCH) {
+    // Coalesce into the call's latest batch if it is still unsent (order within a call holds;
+    // calls in flight together each fill their own batch).
+    const last = this.queue.findLast((p) => p.callId === item.callId);
+    if (last && !last.batchId && !last.call && last.candidates.length + item.candidates.length <= MAX_CANDIDATES_PER_BATCH) {
       last.candidates.push(...item.candidates);
       if (item.call) last.call = item.call;
     } else {
@@ -91,7 +99,13 @@ export class Outbox {
     let attempt = 0;
     while (this.queue.length > 0 && !this.closed) {
       const head = this.queue[0]!;
+      const wait = head.batchId || head.call ? 0 : this.lastSentAt + (this.opts.minIntervalMs ?? 0) - this.opts.clock.now();
+      if (wait > 0) {
+        await this.opts.clock.sleep(wait, this.wake.signal);
+        continue; // more lines may have joined the batch, or its call ended
+      }
       head.batchId ??= this.opts.newBatchId();
+      this.lastSentAt = this.opts.clock.now();
       const batch: SubmitBatch = {
         batchId: head.batchId,
         callId: head.callId,

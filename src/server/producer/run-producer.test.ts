@@ -53,7 +53,7 @@ function setup(opts: { assignment?: Partial<Omit<Assignment, "index" | "poolSize
       stopSignal: stop.signal,
       log: (l) => logs.push(l),
       ...deps,
-      options: { backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, ...deps.options },
+      options: { backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, submitIntervalMs: 0, ...deps.options },
     });
   return { orch, stop, logs, run };
 }

@@ -27,6 +27,8 @@ export interface ProducerOptions {
   backoff: { baseMs: number; maxMs: number };
   /** Retries of hello/sync/submit while the orchestrator is unreachable. */
   channelBackoff: { baseMs: number; maxMs: number };
+  /** Least time between submits of a streaming call's lines (Outbox.minIntervalMs). */
+  submitIntervalMs: number;
 }
 
 export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
   idleRecheckMs: 30_000,
   backoff: { baseMs: 1_000, maxMs: 60_000 },
   channelBackoff: { baseMs: 250, maxMs: 10_000 },
+  submitIntervalMs: 200,
 };
 
 export interface ProducerDeps {
@@ -115,6 +118,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     },
     newBatchId: newId,
     callsInFlight: () => inFlight.size,
+    minIntervalMs: opts.submitIntervalMs,
     random,
     retry: opts.channelBackoff,
   });
