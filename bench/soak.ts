@@ -4,8 +4,10 @@
  * universe of 200,000 items: the run never runs out), one live dashboard subscription open.
  * Every SOAK_SAMPLE_SECONDS (default 60): RSS of the web server and of each producer
  * (/proc/<pid>/status), the server's V8 heap (a preloaded sampler, bench/lib/memlog-preload.cjs),
- * and the entries found. Heap snapshots of the server after the first sample and at the end,
- * compared by constructor (bench/lib/heap-summary.ts): what grows.
+ * and the entries found. With SOAK_SNAPSHOTS=1, heap snapshots of the server after the first
+ * sample and at the end, compared by constructor (bench/lib/heap-summary.ts): what grows. A
+ * snapshot stalls the server and inflates its RSS for the rest of the run: RSS figures come
+ * from runs without them. Results are rewritten after every sample (a stopped run keeps them).
  * The simulator runs in this process, not inside the server, so the server's figures are its own.
  * Duration: first argument or SOAK_MINUTES (default 30). Port: SOAK_PORT (default 8195).
  * Figures: bench/results/soak.json.
@@ -27,6 +29,30 @@ const SAMPLE_MS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 60) * 1000;
 const PORT = Number(process.env.SOAK_PORT ?? 8195);
 const PRODUCERS = 5;
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 1);
+const SNAPSHOTS = process.env.SOAK_SNAPSHOTS === "1";
+const RESULTS = path.join(__dirname, "results", "soak.json");
+
+type Sample = { minute: number; serverRssMb: number | null; entries: number; producers: Array<{ pid: number; rssMb: number | null }> } & Record<string, unknown>;
+
+function summarise(samples: Sample[]) {
+  const after5 = samples.find((s) => s.minute >= 5);
+  const last = samples.at(-1);
+  return {
+    serverRssMbFirst: samples[0]?.serverRssMb ?? null,
+    serverRssMbAtMinute5: after5?.serverRssMb ?? null,
+    serverRssMbLast: last?.serverRssMb ?? null,
+    serverRssGrowthAfterMinute5Percent: after5?.serverRssMb && last?.serverRssMb ? Math.round((last.serverRssMb / after5.serverRssMb - 1) * 1000) / 10 : null,
+    producerRssMbMax: Math.max(0, ...samples.flatMap((s) => s.producers.map((p) => p.rssMb ?? 0))),
+    entriesLast: last?.entries ?? null,
+  };
+}
+
+function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
+  fs.writeFileSync(
+    RESULTS,
+    JSON.stringify({ date: new Date().toISOString(), minutes: MINUTES, producers: PRODUCERS, concurrency: CONCURRENCY, snapshots: SNAPSHOTS, summary: summarise(samples), samples, ...extra }, null, 2) + "\n",
+  );
+}
 
 function rssMb(pid: number): number | null {
   try {
@@ -81,8 +107,8 @@ async function main() {
   fs.closeSync(log);
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   const server: TestServer = { pid: proc.pid!, port: PORT, url: `http://127.0.0.1:${PORT}`, dir, pm2Home, proc, exited };
-  const samples: Array<Record<string, unknown>> = [];
-  let snapshots: string[] = [];
+  const samples: Sample[] = [];
+  const snapshots: string[] = [];
   let sub: { unsubscribe(): void } | undefined;
   try {
     for (let i = 0; ; i++) {
@@ -120,14 +146,17 @@ async function main() {
         liveMessages,
       };
       samples.push(sample);
+      writeResults(samples);
       console.log(JSON.stringify(sample));
-      if (n === 1) {
+      if (n === 1 && SNAPSHOTS) {
         process.kill(server.pid, "SIGUSR2");
         snapshots.push(await waitForSnapshot(snapDir, 1));
       }
     }
-    process.kill(server.pid, "SIGUSR2");
-    snapshots.push(await waitForSnapshot(snapDir, 2));
+    if (SNAPSHOTS) {
+      process.kill(server.pid, "SIGUSR2");
+      snapshots.push(await waitForSnapshot(snapDir, 2));
+    }
   } finally {
     sub?.unsubscribe();
     await stopServer(server);
@@ -136,23 +165,9 @@ async function main() {
   }
   const growth = snapshots.length === 2 ? heapGrowth(snapshots[0]!, snapshots[1]!, 20) : [];
   if (growth.length > 0) console.table(growth);
-  const after5 = samples.find((s) => (s.minute as number) >= 5);
-  const last = samples.at(-1);
-  const summary = {
-    serverRssMbFirst: samples[0]?.serverRssMb,
-    serverRssMbAtMinute5: after5?.serverRssMb ?? null,
-    serverRssMbLast: last?.serverRssMb,
-    serverRssGrowthAfterMinute5: after5 && last ? Math.round(((last.serverRssMb as number) / (after5.serverRssMb as number) - 1) * 1000) / 10 + "%" : null,
-    producerRssMbMax: Math.max(...samples.flatMap((s) => (s.producers as Array<{ rssMb: number | null }>).map((p) => p.rssMb ?? 0))),
-    entriesLast: last?.entries,
-  };
-  console.log(summary);
-  const file = path.join(__dirname, "results", "soak.json");
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ date: new Date().toISOString(), minutes: MINUTES, producers: PRODUCERS, concurrency: CONCURRENCY, summary, samples, heapGrowthByConstructor: growth.map((g) => ({ ...g, bytesDeltaMb: mb(g.bytesDelta) })) }, null, 2) + "\n",
-  );
-  console.log(`written ${path.relative(process.cwd(), file)}`);
+  writeResults(samples, { heapGrowthByConstructor: growth.map((g) => ({ ...g, bytesDeltaMb: mb(g.bytesDelta) })) });
+  console.log(summarise(samples));
+  console.log(`written ${path.relative(process.cwd(), RESULTS)}`);
   for (const s of snapshots) fs.rmSync(s, { force: true });
   fs.rmSync(dir, { recursive: true, force: true });
 }
