@@ -17,7 +17,7 @@ import type { ProviderId } from "../src/lib/providers";
 import { generateUniverse } from "../src/lib/sim/universe";
 import { systemClock } from "../src/server/producer/clock";
 import { createLlmResolver } from "../src/server/producer/llm/factory";
-import { MemoryOrchestrator } from "../src/server/producer/memory-orchestrator";
+import { MemoryOrchestrator } from "../test/helpers/memory-orchestrator";
 import { runProducer } from "../src/server/producer/run-producer";
 import { startSimulator } from "../src/server/simulator";
 

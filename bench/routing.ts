@@ -176,7 +176,7 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
       spec.scenario.sim,
     );
 
-    const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, strategy, stop: {} };
+    const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, concurrency: 1, strategy, stop: {} };
     const t0 = Date.UTC(2026, 0, 1);
     let now = t0;
     // Refit the coverage estimate at every decision, so "at half" is at most 5 simulated seconds old.

@@ -35,10 +35,14 @@ function ensureInstalled() {
   fs.writeFileSync(stamp, hashOf(["package.json", "package-lock.json"]));
 }
 
-/** next build when there is no build or the sources are newer than it. */
+/** next build, and the producer bundle, when there is none or the sources are newer than it. */
 function ensureBuilt() {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const newest = newestMtime(["src", "next.config.mjs", "package-lock.json", "prisma"]);
+  const producer = path.join(root, "dist", "producer", "main.mjs");
+  if (!fs.existsSync(producer) || fs.statSync(producer).mtimeMs < newest) {
+    run(process.execPath, [path.join(root, "scripts", "build-producer.js")]);
+  }
   if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newest) return;
   console.log("igentai: building the web app (next build)...");
   run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"]);

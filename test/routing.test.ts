@@ -40,6 +40,7 @@ const config: RunConfig = {
   ],
   requestSize: 50,
   promptBudgetTokens: 1_000,
+  concurrency: 1,
   strategy: "adaptive",
   stop: {},
 };

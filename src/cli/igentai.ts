@@ -10,7 +10,7 @@ import { apiLinks } from "../trpc/links";
 const HELP = `igentai: get several LLMs to exhaustively list a topic.
 
 Usage:
-  igentai start "<topic>" [-n producers] [-m provider:model[=weight]]... [--request-size N]
+  igentai start "<topic>" [-n producers] [-m provider:model[=weight]]... [--request-size N] [-c calls-in-flight]
                           [--strategy ${STRATEGIES.join("|")}] [--max-entries N] [--max-minutes N] [--max-cost USD]
   igentai stop
   igentai status [--json]
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       model: { type: "string", short: "m", multiple: true },
       port: { type: "string", short: "p" },
       "request-size": { type: "string" },
+      concurrency: { type: "string", short: "c" },
       strategy: { type: "string" },
       "max-entries": { type: "string" },
       "max-minutes": { type: "string" },
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
         producers: int(values.producers, "producers"),
         providers: values.model?.map(parseTarget),
         requestSize: int(values["request-size"], "request-size"),
+        concurrency: int(values.concurrency, "concurrency"),
         strategy: values.strategy as StrategyName | undefined,
         stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
       });

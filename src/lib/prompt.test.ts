@@ -4,7 +4,8 @@ import { buildPrompt, escapePromptText, KnownEntries, SYSTEM_PROMPT } from "./pr
 import { parsePrompt } from "./sim/prompt";
 
 function known(n: number, prefix = "Entry"): KnownEntries {
-  const k = new KnownEntries();
+  // The exact tokenizer: these tests check the budget arithmetic, not the estimate.
+  const k = new KnownEntries(countTokens);
   for (let i = 1; i <= n; i++) k.add(i, `${prefix} number ${i}`);
   return k;
 }

@@ -1,5 +1,5 @@
-import { countTokens } from "gpt-tokenizer";
 import { parseItems } from "./parse-items";
+import { estimateTokens, type TokenCounter } from "./token-count";
 
 /**
  * The producer's prompt: a system prompt for exhaustive, canonical, one-per-line items and a
@@ -7,9 +7,11 @@ import { parseItems } from "./parse-items";
  * number of items wanted. The `<topic>`, `<known_entries>` and `<request_size>` tags are
  * part of the contract with the simulator, and good delimiters for real models too.
  *
- * Tokens are counted with gpt-tokenizer (o200k_base, the GPT-4o/4.1/5 encoding). For Claude
- * and other models it is an approximation, but of the right order, unlike characters/4
- * which is badly off for non-Latin scripts.
+ * Tokens are counted for o200k_base (the GPT-4o/4.1/5 encoding) by `estimateTokens`, a
+ * conservative estimate that needs no 70 MB rank table (`./token-count.ts`); tests and benches
+ * can pass gpt-tokenizer's exact count instead. For Claude and other models it is an
+ * approximation, but of the right order, unlike characters/4 which is badly off for non-Latin
+ * scripts.
  *
  * Choosing what to show when the known entries exceed the budget
  * ----------------------------------------------------------------
@@ -62,10 +64,6 @@ export interface SelectionShares {
 
 export const DEFAULT_SHARES: SelectionShares = { reproposed: 0.45, earliest: 0.4, recent: 0.15 };
 
-/** Tokens a known entry costs inside the list: its text plus the newline. */
-function lineTokens(text: string): number {
-  return countTokens(text) + 1;
-}
 
 /**
  * Every accepted entry the producer holds, in acceptance (seq) order, with what the prompt
@@ -77,6 +75,9 @@ export class KnownEntries {
   private readonly reproposals = new Map<number, number>();
   private readonly indexByText = new Map<string, number>();
   private readonly seqs = new Set<number>();
+
+  /** `count`: how entries and the prompt are counted (default: the conservative estimate). */
+  constructor(readonly count: TokenCounter = estimateTokens) {}
 
   get size(): number {
     return this.texts.length;
@@ -109,7 +110,8 @@ export class KnownEntries {
   tokensAt(i: number): number {
     let t = this.tokens[i] ?? -1;
     if (t < 0) {
-      t = lineTokens(this.texts[i] ?? "");
+      // Its text plus the newline.
+      t = this.count(this.texts[i] ?? "") + 1;
       this.tokens[i] = t;
     }
     return t;
@@ -186,7 +188,7 @@ export interface BuiltPrompt {
   /** Entries shown in the prompt / entries known. */
   shown: number;
   known: number;
-  /** Tokens of the known-entries list and of the whole prompt (system + user), by gpt-tokenizer. */
+  /** Tokens of the known-entries list and of the whole prompt (system + user), by `known.count`. */
   knownTokens: number;
   promptTokens: number;
 }
@@ -220,7 +222,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const list = selection.texts.length > 0 ? selection.texts.map(escapePromptText).join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;
 
-  const fixedTokens = countTokens(SYSTEM_PROMPT) + countTokens(head) + countTokens(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
+  const count = known.count;
+  const fixedTokens = count(SYSTEM_PROMPT) + count(head) + count(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
   return {
     system: SYSTEM_PROMPT,
     user,
@@ -297,7 +300,7 @@ export function buildBreakdownPrompt(input: BreakdownPromptInput): { system: str
     tagBlock("subtopic_count", String(count)),
     `Break this branch into up to ${count} more narrower subtopics that, together with the existing ones, cover it. One per line, names only.`,
   ].join("\n");
-  return { system: BREAKDOWN_SYSTEM_PROMPT, user, promptTokens: countTokens(BREAKDOWN_SYSTEM_PROMPT) + countTokens(user) + 2 * MESSAGE_OVERHEAD_TOKENS };
+  return { system: BREAKDOWN_SYSTEM_PROMPT, user, promptTokens: estimateTokens(BREAKDOWN_SYSTEM_PROMPT) + estimateTokens(user) + 2 * MESSAGE_OVERHEAD_TOKENS };
 }
 
 /** Longest subtopic label kept from an answer (characters). */
@@ -345,6 +348,11 @@ export interface BranchPromptInput {
 
 const tokenCache = new Map<string, number>();
 /** Tokens of one known-entry line, cached: the same entries are shown call after call. */
+/** A line of the known-entries list: its text plus the newline (the conservative estimate). */
+function lineTokens(text: string): number {
+  return estimateTokens(text) + 1;
+}
+
 function cachedLineTokens(text: string): number {
   let t = tokenCache.get(text);
   if (t === undefined) {
@@ -411,6 +419,6 @@ export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
   ].join("\n");
   const list = selection.texts.length > 0 ? selection.texts.join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;
-  const fixedTokens = countTokens(SYSTEM_PROMPT) + countTokens(head) + countTokens(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
+  const fixedTokens = estimateTokens(SYSTEM_PROMPT) + estimateTokens(head) + estimateTokens(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
   return { system: SYSTEM_PROMPT, user, shown: selection.texts.length, known: total, knownTokens: selection.tokens, promptTokens: fixedTokens + selection.tokens };
 }

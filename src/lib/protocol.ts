@@ -17,6 +17,8 @@ export const MAX_CANDIDATES_PER_BATCH = 500;
 export const PRODUCER_EXIT = { RUN_ENDED: 3, BAD_CONFIG: 78 } as const;
 export const MAX_CANDIDATE_CHARS = 300;
 export const MAX_DELTA_ENTRIES = 20_000;
+/** Most LLM calls one producer keeps in flight (a paid tier's rate limit allows tens per model). */
+export const MAX_CONCURRENCY = 32;
 
 export const producerIdentity = z.object({
   runId: runIdSchema,
@@ -32,6 +34,8 @@ export const assignmentSchema = z.object({
   /** Producer index in the pool (0-based) and pool size, e.g. for partitioning known entries. */
   index: z.number().int().min(0),
   poolSize: z.number().int().min(1),
+  /** LLM calls the producer keeps in flight (absent: 1). */
+  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
 });
 export type Assignment = z.infer<typeof assignmentSchema>;
 
@@ -68,6 +72,8 @@ export const submitInput = producerIdentity.extend({
   call: callRecordSchema.optional(),
   /** Entries are numbered 1, 2, 3...; the producer already holds entries 1..sinceSeq. */
   sinceSeq: int4({ min: 0 }),
+  /** The producer's LLM calls in flight when it sent this batch (for the dashboard). */
+  callsInFlight: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
 });
 export type SubmitInput = z.infer<typeof submitInput>;
 

@@ -15,6 +15,9 @@ describe("startInputSchema", () => {
     [{ topic: "ok topic", providers: [{ provider: "nope", model: "x" }] }, "providers"],
     [{ topic: "ok topic", providers: [{ provider: "openai", model: "bad model!" }] }, "providers"],
     [{ topic: "ok topic", requestSize: 1000 }, "requestSize"],
+    [{ topic: "ok topic", concurrency: 0 }, "concurrency"],
+    [{ topic: "ok topic", concurrency: 33 }, "concurrency"],
+    [{ topic: "ok topic", concurrency: 2.5 }, "concurrency"],
   ])("rejects %j at the field that is wrong", (input, field) => {
     const r = startInputSchema.safeParse(input);
     expect(r.success).toBe(false);
@@ -30,7 +33,8 @@ describe("defaults", () => {
 
   it("fills a run config from defaults", () => {
     const cfg = resolveRunConfig(startInputSchema.parse({ topic: "enzymes" }), { producers: 5, keys: { openai: false, anthropic: false } });
-    expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 100, promptBudgetTokens: 2000, strategy: "adaptive" });
+    expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 100, promptBudgetTokens: 2000, concurrency: 1, strategy: "adaptive" });
+    expect(resolveRunConfig(startInputSchema.parse({ topic: "enzymes", concurrency: 10 }), { producers: 5, keys: { openai: false, anthropic: false } }).concurrency).toBe(10);
   });
 });
 

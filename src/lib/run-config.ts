@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ModelPrice } from "./pricing";
 import { SIM_MODEL_WIRE, providerTargetSchema, type ProviderTarget } from "./providers";
 import { storable } from "./validation";
+import { MAX_CONCURRENCY } from "./protocol";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
 
 export const STRATEGIES = ["roundrobin", "priority", "weighted", "backoff", "adaptive"] as const;
@@ -36,6 +37,13 @@ export const startInputSchema = z.object({
   providers: z.array(startTargetSchema).min(1, "at least one provider").max(10, "at most 10 providers").optional(),
   requestSize: z.number().int().min(5, "at least 5 items per request").max(200, "at most 200 items per request").optional(),
   promptBudgetTokens: z.number().int().min(0).max(100_000).optional(),
+  /** LLM calls each producer keeps in flight. */
+  concurrency: z
+    .number()
+    .int("concurrency must be a whole number")
+    .min(1, "at least 1 call in flight per producer")
+    .max(MAX_CONCURRENCY, `at most ${MAX_CONCURRENCY} calls in flight per producer`)
+    .optional(),
   strategy: z.enum(STRATEGIES).optional(),
   stop: z
     .object({
@@ -61,6 +69,7 @@ export type RunConfig = {
   providers: StartTarget[];
   requestSize: number;
   promptBudgetTokens: number;
+  concurrency: number;
   strategy: StrategyName;
   stop: { maxEntries?: number; maxCostUsd?: number; maxMinutes?: number; coveragePercent?: number };
 };
@@ -92,6 +101,7 @@ export function resolveRunConfig(
     providers: input.providers ?? defaultProviders(defaults.keys),
     requestSize: input.requestSize ?? DEFAULT_REQUEST_SIZE,
     promptBudgetTokens: input.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET_TOKENS,
+    concurrency: input.concurrency ?? 1,
     strategy: input.strategy ?? "adaptive",
     stop: input.stop ?? {},
   };

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { useTRPC } from "../../trpc/react";
+import { MAX_CONCURRENCY } from "../../lib/protocol";
 import {
   NO_ERRORS,
   STRATEGY_OPTIONS,
@@ -145,6 +146,20 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
               onChange={(e) => set("requestSize", e.target.value)}
               aria-invalid={Boolean(errors.fields.requestSize)}
               aria-describedby={errors.fields.requestSize ? "requestSize-error" : undefined}
+            />
+          </Field>
+          <Field id="concurrency" label="Calls in flight per producer" error={errors.fields.concurrency}>
+            <input
+              id="concurrency"
+              name="concurrency"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={MAX_CONCURRENCY}
+              value={state.concurrency}
+              onChange={(e) => set("concurrency", e.target.value)}
+              aria-invalid={Boolean(errors.fields.concurrency)}
+              aria-describedby={errors.fields.concurrency ? "concurrency-error" : undefined}
             />
           </Field>
         </div>

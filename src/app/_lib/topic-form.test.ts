@@ -54,6 +54,12 @@ describe("form to API input", () => {
     expect(toStartInput(s)).toMatchObject({ strategy: "backoff", stop: { coveragePercent: 80 } });
     expect(toStartInput(initialFormState(SIM)).strategy).toBe("adaptive");
   });
+
+  it("sends the calls in flight per producer (1 by default), typed as entered", () => {
+    expect(toStartInput(initialFormState(SIM)).concurrency).toBe(1);
+    expect(toStartInput({ ...initialFormState(SIM), topic: "Birds", concurrency: "10" }).concurrency).toBe(10);
+    expect(toStartInput({ ...initialFormState(SIM), topic: "Birds", concurrency: "" }).concurrency).toBeUndefined();
+  });
 });
 
 describe("API errors to fields", () => {

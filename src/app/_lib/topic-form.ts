@@ -17,6 +17,8 @@ export type TopicFormState = {
   producers: string;
   mix: MixRow[];
   requestSize: string;
+  /** LLM calls in flight per producer. */
+  concurrency: string;
   strategy: StrategyName | "";
   maxEntries: string;
   maxCostUsd: string;
@@ -35,7 +37,7 @@ export const STRATEGY_OPTIONS = [
   { value: "backoff", label: "Back off on errors" },
 ] as const satisfies ReadonlyArray<{ value: StrategyName; label: string }>;
 
-export type FieldKey = "topic" | "producers" | "providers" | "requestSize" | "strategy" | "stop";
+export type FieldKey = "topic" | "producers" | "providers" | "requestSize" | "concurrency" | "strategy" | "stop";
 /**
  * `fields`: messages about a whole top-level field. `nested`: messages about a part of one,
  * by full path ("stop.maxMinutes", "providers.1.weight"), to show next to that exact input.
@@ -59,7 +61,7 @@ export function defaultMix(options: readonly ProviderOption[]): MixRow[] {
 }
 
 export function initialFormState(options: readonly ProviderOption[]): TopicFormState {
-  return { topic: "", producers: "5", mix: defaultMix(options), requestSize: "100", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
+  return { topic: "", producers: "5", mix: defaultMix(options), requestSize: "100", concurrency: "1", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
 }
 
 /** "" -> undefined; anything else -> a number, NaN included (the API says it is invalid). */
@@ -83,6 +85,7 @@ export function toStartInput(s: TopicFormState): StartInput {
     // An empty mix is sent as such, so the API reports it against the providers field.
     providers: s.mix.map((r) => ({ provider: r.provider, model: r.model, weight: numberField(r.weight) })),
     requestSize: numberField(s.requestSize),
+    concurrency: numberField(s.concurrency),
     strategy: s.strategy === "" ? undefined : s.strategy,
     stop: hasStop ? stop : undefined,
   };
@@ -98,7 +101,7 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
-const FIELD_KEYS: readonly FieldKey[] = ["topic", "producers", "providers", "requestSize", "strategy", "stop"];
+const FIELD_KEYS: readonly FieldKey[] = ["topic", "producers", "providers", "requestSize", "concurrency", "strategy", "stop"];
 
 function isFieldKey(key: string): key is FieldKey {
   return (FIELD_KEYS as readonly string[]).includes(key);

@@ -17,6 +17,7 @@ function config(over: Partial<RunConfig> = {}): RunConfig {
     ],
     requestSize: 50,
     promptBudgetTokens: 1_000,
+    concurrency: 1,
     strategy: "adaptive",
     stop: {},
     ...over,

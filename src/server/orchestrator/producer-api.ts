@@ -112,6 +112,7 @@ export class ProducerApi {
       // The router picks provider/model per call: it may change between calls.
       target: run.optimizer.targetFor(producer, this.deps.clock()),
       requestSize: run.config.requestSize,
+      concurrency: run.config.concurrency,
       promptBudgetTokens: run.config.promptBudgetTokens,
       index,
       poolSize: run.config.producers,

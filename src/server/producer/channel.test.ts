@@ -2,9 +2,9 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChannelError, createTrpcChannel } from "./channel";
 import { systemClock } from "./clock";
-import { MemoryOrchestrator } from "./memory-orchestrator";
+import { MemoryOrchestrator } from "../../../test/helpers/memory-orchestrator";
 import { Outbox } from "./outbox";
-import { serveOrchestrator } from "./test-server";
+import { serveOrchestrator } from "../../../test/helpers/orchestrator-server";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -8,6 +8,7 @@ import {
   type SubmitResult,
   type SyncResult,
 } from "../../lib/protocol";
+import { httpFetch } from "./http-fetch";
 
 /** A batch as the producer builds it; the channel adds the producer's identity. */
 export type SubmitBatch = Omit<SubmitInput, "runId" | "producer">;
@@ -55,7 +56,7 @@ export interface TrpcChannelOptions {
  */
 export function createTrpcChannel(opts: TrpcChannelOptions): Channel {
   const client = createTRPCUntypedClient({
-    links: [httpLink({ url: opts.url, headers: { "x-igentai-secret": opts.secret } })],
+    links: [httpLink({ url: opts.url, headers: { "x-igentai-secret": opts.secret }, fetch: httpFetch })],
   });
   const identity = { runId: opts.runId, producer: opts.producer };
   const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;

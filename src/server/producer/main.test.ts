@@ -3,8 +3,8 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type SimulatorHandle } from "../simulator";
 import { createRedactor, parseProducerEnv, ProducerEnvError, secretsOf } from "./env";
-import { MemoryOrchestrator } from "./memory-orchestrator";
-import { serveOrchestrator } from "./test-server";
+import { MemoryOrchestrator } from "../../../test/helpers/memory-orchestrator";
+import { serveOrchestrator } from "../../../test/helpers/orchestrator-server";
 
 const MAIN = path.join(__dirname, "main.ts");
 // Built at run time so no key-shaped literal sits in the repository (secret scanners flag it).

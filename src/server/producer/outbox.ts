@@ -22,6 +22,14 @@ export interface OutboxOptions {
   /** A failed attempt that will be retried. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   newBatchId: () => string;
+  /**
+   * Least time between two submits of lines from a call still streaming (a call's last batch
+   * goes at once): lines arriving meanwhile join the waiting batch. Each HTTP request costs
+   * the web server far more than a line (see README, "Lean processes").
+   */
+  minIntervalMs?: number;
+  /** The producer's calls in flight, sent with each batch (the dashboard shows them). */
+  callsInFlight?: () => number;
   random?: () => number;
   retry?: { baseMs: number; maxMs: number };
 }
@@ -38,8 +46,10 @@ export class Outbox {
   private pumping: Promise<void> | null = null;
   private closed = false;
   private readonly wake = new AbortController();
-  private drainWaiters: Array<() => void> = [];
+  /** Waiting for every batch (callId undefined) or for one call's batches to be acknowledged. */
+  private drainWaiters: Array<{ callId: string | undefined; done: () => void }> = [];
   private readonly retry: { baseMs: number; maxMs: number };
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: OutboxOptions) {
     this.retry = opts.retry ?? { baseMs: 250, maxMs: 10_000 };
@@ -62,9 +72,10 @@ export class Outbox {
 
   private push(item: Pending): void {
     if (this.closed) return;
-    const last = this.queue.at(-1);
-    // Coalesce into the last unsent batch of the same call.
-    if (last && !last.batchId && !last.call && last.callId === item.callId && last.candidates.length + item.candidates.length <= MAX_CANDIDATES_PER_BATCH) {
+    // Coalesce into the call's latest batch if it is still unsent (order within a call holds;
+    // calls in flight together each fill their own batch).
+    const last = this.queue.findLast((p) => p.callId === item.callId);
+    if (last && !last.batchId && !last.call && last.candidates.length + item.candidates.length <= MAX_CANDIDATES_PER_BATCH) {
       last.candidates.push(...item.candidates);
       if (item.call) last.call = item.call;
     } else {
@@ -88,13 +99,20 @@ export class Outbox {
     let attempt = 0;
     while (this.queue.length > 0 && !this.closed) {
       const head = this.queue[0]!;
+      const wait = head.batchId || head.call ? 0 : this.lastSentAt + (this.opts.minIntervalMs ?? 0) - this.opts.clock.now();
+      if (wait > 0) {
+        await this.opts.clock.sleep(wait, this.wake.signal);
+        continue; // more lines may have joined the batch, or its call ended
+      }
       head.batchId ??= this.opts.newBatchId();
+      this.lastSentAt = this.opts.clock.now();
       const batch: SubmitBatch = {
         batchId: head.batchId,
         callId: head.callId,
         candidates: head.candidates,
         ...(head.call ? { call: head.call } : {}),
         sinceSeq: this.opts.cursor(),
+        ...(this.opts.callsInFlight ? { callsInFlight: this.opts.callsInFlight() } : {}),
       };
       let result: SubmitResult;
       try {
@@ -104,6 +122,7 @@ export class Outbox {
         if (err instanceof ChannelError && !err.retryable) {
           this.queue.shift();
           this.opts.onRejected(batch, err);
+          this.notifyDrained();
           continue;
         }
         const delay = backoffMs(attempt, this.retry, this.opts.random);
@@ -115,26 +134,37 @@ export class Outbox {
       this.queue.shift();
       attempt = 0;
       this.opts.onResult(result);
-      if (this.queue.length === 0) this.notifyDrained();
+      this.notifyDrained();
     }
-    if (this.queue.length === 0) this.notifyDrained();
+    this.notifyDrained();
+  }
+
+  private pending(callId: string | undefined): boolean {
+    return callId === undefined ? this.queue.length > 0 : this.queue.some((p) => p.callId === callId);
   }
 
   private notifyDrained(): void {
-    const waiters = this.drainWaiters;
+    if (this.drainWaiters.length === 0) return;
+    const waiting = this.drainWaiters;
     this.drainWaiters = [];
-    for (const w of waiters) w();
+    for (const w of waiting) {
+      if (this.closed || !this.pending(w.callId)) w.done();
+      else this.drainWaiters.push(w);
+    }
   }
 
-  /** Resolves when every batch is acknowledged, or when `signal` aborts. */
-  drained(signal?: AbortSignal): Promise<void> {
-    if (this.queue.length === 0 || this.closed) return Promise.resolve();
+  /**
+   * Resolves when every batch (or, given `callId`, every batch of that call) is
+   * acknowledged, or when `signal` aborts.
+   */
+  drained(signal?: AbortSignal, callId?: string): Promise<void> {
+    if (!this.pending(callId) || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         signal?.removeEventListener("abort", done);
         resolve();
       };
-      this.drainWaiters.push(done);
+      this.drainWaiters.push({ callId, done });
       signal?.addEventListener("abort", done, { once: true });
     });
   }

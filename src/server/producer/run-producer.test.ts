@@ -5,7 +5,8 @@ import { startSimulator, type SimParamsOverride, type SimulatorHandle } from "..
 import type { Channel } from "./channel";
 import { systemClock } from "./clock";
 import { createLlmResolver, type LlmResolution } from "./llm/factory";
-import { MemoryOrchestrator, unreachable } from "./memory-orchestrator";
+import { FakeClock } from "../../../test/helpers/fake-clock";
+import { MemoryOrchestrator, unreachable } from "../../../test/helpers/memory-orchestrator";
 import { runProducer, type ProducerDeps, type ProducerOptions } from "./run-producer";
 
 let sim: SimulatorHandle;
@@ -52,7 +53,7 @@ function setup(opts: { assignment?: Partial<Omit<Assignment, "index" | "poolSize
       stopSignal: stop.signal,
       log: (l) => logs.push(l),
       ...deps,
-      options: { backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, ...deps.options },
+      options: { backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, submitIntervalMs: 0, ...deps.options },
     });
   return { orch, stop, logs, run };
 }
@@ -82,9 +83,11 @@ describe("runProducer against the simulator", () => {
     expect(orch.entries.length).toBeGreaterThan(10);
   });
 
-  it("honours retry-after on a 429 (measured), then carries on", async () => {
+  it("honours retry-after on a 429 (on the injected clock), then carries on", async () => {
     const { orch, run } = setup();
+    const clock = new FakeClock();
     const summary = await run({
+      clock,
       llmFor: sequence(1, simLlm({ forceStatus: 429, forceRetryAfterMs: 1200 }), simLlm()),
       options: { maxCalls: 2 },
     });
@@ -94,12 +97,15 @@ describe("runProducer against the simulator", () => {
     expect(second!.error).toBeUndefined();
     const waited = second!.startedAt - callEnd(first!);
     expect(waited).toBeGreaterThanOrEqual(1200);
-    expect(waited).toBeLessThan(1200 + 120 + 600);
+    expect(waited).toBeLessThanOrEqual(1200 * 1.1); // retry-after plus at most 10 % jitter
+    expect(clock.sleeps).toEqual([waited]);
   });
 
   it("backs off exponentially with jitter on 5xx, counting every failure", async () => {
     const { orch, run } = setup();
+    const clock = new FakeClock();
     await run({
+      clock,
       llmFor: sequence(3, simLlm({ forceStatus: 500 }), simLlm()),
       random: () => 0.5,
       options: { maxCalls: 4, backoff: { baseMs: 200, maxMs: 5000 } },
@@ -107,10 +113,8 @@ describe("runProducer against the simulator", () => {
     expect(orch.calls.map((c) => c.error?.kind ?? "ok")).toEqual(["server", "server", "server", "ok"]);
     const gaps = orch.calls.slice(1).map((c, i) => c.startedAt - callEnd(orch.calls[i]!));
     // Equal jitter at random=0.5: 3/4 of 200, 400, 800 ms.
-    [150, 300, 600].forEach((expected, i) => {
-      // Lower bounds only: a loaded machine can only make the gaps longer.
-      expect(gaps[i]).toBeGreaterThanOrEqual(expected - 2);
-    });
+    expect(gaps).toEqual([150, 300, 600]);
+    expect(clock.sleeps).toEqual([150, 300, 600]);
   });
 
   it("times out a call that does not answer, and records it", async () => {
@@ -174,14 +178,16 @@ describe("runProducer against the simulator", () => {
       if (op === "sync") syncs++;
       return undefined;
     };
-    const done = run({ llmFor: createLlmResolver({ callTimeoutMs: 1000 }), options: { idleRecheckMs: 100 } });
-    await new Promise((r) => setTimeout(r, 550));
-    stop.abort();
-    const summary = await done;
+    const clock = new FakeClock();
+    // Stopped during the fifth idle wait: four waits were followed by a sync each.
+    clock.onSleep = (_ms, i) => {
+      if (i === 4) stop.abort();
+    };
+    const summary = await run({ clock, llmFor: createLlmResolver({ callTimeoutMs: 1000 }), options: { idleRecheckMs: 100 } });
     expect(summary).toMatchObject({ exit: "stopped", calls: 0 });
     expect(orch.reports).toEqual([{ producer: "p1", level: "fatal", message: expect.stringMatching(/no OPENAI_API_KEY set/) }]);
-    expect(syncs).toBeGreaterThanOrEqual(3);
-    expect(syncs).toBeLessThanOrEqual(6);
+    expect(clock.sleeps).toEqual([100, 100, 100, 100, 100]);
+    expect(syncs).toBe(4);
   });
 
   it("follows a new assignment from the orchestrator's answers", async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { countTokens } from "gpt-tokenizer";
+import { estimateTokens } from "../../lib/token-count";
 import { ItemStreamParser } from "../../lib/parse-items";
 import { buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
-import type { CallErrorKind, CallRecord, SyncResult } from "../../lib/protocol";
+import { MAX_CONCURRENCY, type CallErrorKind, type CallRecord, type SyncResult } from "../../lib/protocol";
 import { targetLabel, type ProviderId } from "../../lib/providers";
 import { ChannelError, type Channel } from "./channel";
 import type { Clock } from "./clock";
@@ -27,6 +27,8 @@ export interface ProducerOptions {
   backoff: { baseMs: number; maxMs: number };
   /** Retries of hello/sync/submit while the orchestrator is unreachable. */
   channelBackoff: { baseMs: number; maxMs: number };
+  /** Least time between submits of a streaming call's lines (Outbox.minIntervalMs). */
+  submitIntervalMs: number;
 }
 
 export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
   idleRecheckMs: 30_000,
   backoff: { baseMs: 1_000, maxMs: 60_000 },
   channelBackoff: { baseMs: 250, maxMs: 10_000 },
+  submitIntervalMs: 200,
 };
 
 export interface ProducerDeps {
@@ -64,8 +67,8 @@ export interface ProducerSummary {
 
 /** How a call ended, and what to do before the next one. */
 type CallOutcome =
-  | { ok: true; items: number; response: LlmResponse }
-  | { ok: false; error: LlmCallError; items: number };
+  | { ok: true; callId: string; items: number; response: LlmResponse }
+  | { ok: false; callId: string; error: LlmCallError; items: number };
 
 /**
  * The producer loop: hello, then call the assigned LLM again and again, streaming each
@@ -83,15 +86,19 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   const state = new KnownState();
   const runEnded = new AbortController();
   const halt = AbortSignal.any([deps.stopSignal, runEnded.signal]);
-  let inFlight: AbortController | null = null;
+  /** The calls in flight, to abort them when the run ends. */
+  const inFlight = new Set<AbortController>();
+  /** Starts lanes up to the assignment's concurrency (set once the loop starts). */
+  let addLanes = () => {};
 
   const apply = (result: SyncResult) => {
     state.apply(result);
     if (!state.keepGoing && !runEnded.signal.aborted) {
       log("run ended: finishing");
       runEnded.abort();
-      inFlight?.abort();
+      for (const c of inFlight) c.abort();
     }
+    addLanes();
   };
 
   const report = (level: "info" | "warn" | "fatal", message: string) => {
@@ -110,6 +117,8 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       if (attempt === 1 || attempt % 10 === 0) log(`submit failed (attempt ${attempt}), retrying in ${delay} ms: ${errorText(err)}`);
     },
     newBatchId: newId,
+    callsInFlight: () => inFlight.size,
+    minIntervalMs: opts.submitIntervalMs,
     random,
     retry: opts.channelBackoff,
   });
@@ -143,120 +152,51 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   let emptyStreak = 0;
   let lastProblem = "";
   let fatalShown = "";
+  /** Calls started (maxCalls bounds it). */
+  let started = 0;
+  /**
+   * No call starts before this clock time. A failure's backoff, a 429's retry-after and an
+   * empty answer's slow-down pause the whole producer, not only the lane that saw them: the
+   * other calls would meet the same limit or outage.
+   */
+  let pausedUntil = 0;
+  const pauseFor = (ms: number) => {
+    if (ms > 0) pausedUntil = Math.max(pausedUntil, clock.now() + ms);
+  };
+  /** One sync at a time, shared by the lanes that need it. */
+  let syncing: Promise<void> | null = null;
+  const syncOnce = () =>
+    (syncing ??= untilAnswered("sync", () => channel.sync(state.cursor, halt))
+      .then((r) => {
+        if (r) apply(r);
+      })
+      .finally(() => {
+        syncing = null;
+      }));
 
   const hello = await untilAnswered("hello", () => channel.hello(halt));
   if (hello) apply(hello);
 
-  while (!halt.aborted && summary.calls < opts.maxCalls) {
-    // Backpressure and freshness: the previous call's batches are acknowledged (their
-    // answers carry the newest entries) before the next prompt is built.
-    await outbox.drained(halt);
-    while (state.needsSync && !halt.aborted) {
-      const r = await untilAnswered("sync", () => channel.sync(state.cursor, halt));
-      if (r) apply(r);
+  // Lanes: each keeps one call in flight; as many run as the assignment's concurrency (it
+  // may change with any answer: lanes start at once, and retire after their current call).
+  const lanes = new Set<Promise<void>>();
+  const running = new Set<number>();
+  const wanted = () => Math.min(MAX_CONCURRENCY, Math.max(1, state.assignment?.concurrency ?? 1));
+  const more = () => !halt.aborted && started < opts.maxCalls;
+  addLanes = () => {
+    for (let slot = 0; slot < wanted() && more(); slot++) {
+      if (running.has(slot)) continue;
+      running.add(slot);
+      const p: Promise<void> = lane(slot).finally(() => {
+        running.delete(slot);
+        lanes.delete(p);
+      });
+      lanes.add(p);
     }
-    const assignment = state.assignment;
-    if (halt.aborted || !assignment) break;
-
-    const label = targetLabel(assignment.target);
-    const resolution = deps.llmFor(assignment.target);
-    if ("unavailable" in resolution) {
-      // No key: not a crash (pm2 would restart us in a loop) but a status, and a polite idle.
-      if (fatalShown !== resolution.unavailable) report("fatal", resolution.unavailable);
-      fatalShown = resolution.unavailable;
-      await idle(opts.idleRecheckMs);
-      continue;
-    }
-    fatalShown = "";
-    const llm = resolution.client;
-
-    const budget = Math.min(assignment.promptBudgetTokens, overflowCap.get(label) ?? Number.POSITIVE_INFINITY);
-    const prompt = buildPrompt({
-      topic: assignment.topic,
-      requestSize: assignment.requestSize,
-      known: state.entries,
-      budgetTokens: budget,
-      strategy: opts.strategy,
-      shares: opts.shares,
-    });
-    const maxTokens = Math.min(maxTokensFor(assignment.requestSize), maxTokensCap.get(label) ?? Number.POSITIVE_INFINITY);
-
-    const pace = paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens });
-    if (pace > 0) {
-      if (pace >= 1000) log(`pacing ${label}: waiting ${pace} ms for the rate limit`);
-      await clock.sleep(pace, halt);
-      if (halt.aborted) break;
-    }
-
-    const outcome = await call(llm, prompt, maxTokens);
-    summary.calls++;
-    summary.itemsParsed += outcome.items;
-
-    let delay = 0;
-    if (outcome.ok) {
-      pacing.set(label, parseRateLimitHeaders(outcome.response.headers, clock.now()));
-      if (failureStreak > 0) report("info", `${label}: calls succeed again`);
-      failureStreak = 0;
-      lastProblem = "";
-      // An answer with nothing usable (topic exhausted, a confused model): slow down, do not spin.
-      emptyStreak = outcome.items === 0 ? emptyStreak + 1 : 0;
-      if (emptyStreak > 0) await clock.sleep(backoffMs(emptyStreak - 1, opts.backoff, random), halt);
-      continue;
-    }
-
-    const err = outcome.error;
-    if (err.aborted) break;
-    summary.failedCalls++;
-    if (err.headers) pacing.set(label, parseRateLimitHeaders(err.headers, clock.now()));
-    const attempt = failureStreak++;
-    const tooLarge = err.kind === "rate_limit" && err.retryAfterMs === undefined && isRequestTooLarge(err.message);
-    const tokenLimit = err.kind === "bad_request" ? maxTokensLimitOf(err.message) : undefined;
-    if (tokenLimit !== undefined && tokenLimit < maxTokens) {
-      maxTokensCap.set(label, tokenLimit);
-      log(`${label}: max_tokens lowered to ${tokenLimit}`);
-      failureStreak = attempt;
-      continue;
-    }
-    switch (tooLarge ? "context_overflow" : err.kind) {
-      case "context_overflow": {
-        if (opts.strategy !== "naive" && prompt.knownTokens > 0) {
-          // Shrink the known-entries budget and retry at once; halving reaches 0 in a few steps.
-          const cap = Math.floor(prompt.knownTokens / 2);
-          overflowCap.set(label, cap);
-          log(`${label}: context overflow with ${prompt.knownTokens} known-entry tokens; budget now ${cap}`);
-          delay = 0;
-          failureStreak = attempt; // not a provider malfunction: do not grow the backoff
-        } else {
-          delay = backoffMs(attempt, opts.backoff, random);
-          problem("warn", err.kind, `${label}: the prompt does not fit the model's context even without known entries (${err.message})`);
-        }
-        break;
-      }
-      case "rate_limit":
-        delay =
-          err.retryAfterMs !== undefined
-            ? Math.max(MIN_RATE_LIMIT_WAIT_MS, honourRetryAfter(err.retryAfterMs, random))
-            : Math.max(
-                paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens }),
-                backoffMs(attempt, opts.backoff, random),
-              );
-        problem("warn", err.kind, `${label}: rate limited; retrying in ${(delay / 1000).toFixed(1)} s`);
-        break;
-      case "auth":
-      case "no_key":
-        problem("fatal", err.kind, `${label}: authentication failed (${err.status ?? "no status"}): ${err.message}`);
-        await idle(opts.idleRecheckMs);
-        continue;
-      case "bad_request":
-        delay = backoffMs(attempt + 2, opts.backoff, random);
-        problem("warn", err.kind, `${label}: request rejected (${err.status ?? "?"}): ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-        break;
-      default:
-        delay = backoffMs(attempt, opts.backoff, random);
-        problem("warn", err.kind, `${label}: ${err.kind} error${err.status ? ` ${err.status}` : ""}: ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-    }
-    if (delay > 0) await clock.sleep(delay, halt);
-  }
+  };
+  addLanes();
+  while (lanes.size > 0) await Promise.race(lanes);
+  addLanes = () => {};
 
   if (!halt.aborted && summary.calls >= opts.maxCalls) summary.exit = "max-calls";
   else summary.exit = runEnded.signal.aborted && !deps.stopSignal.aborted ? "run-ended" : "stopped";
@@ -273,9 +213,128 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
 
   async function idle(ms: number) {
     await clock.sleep(ms, halt);
-    if (halt.aborted) return;
-    const r = await untilAnswered("sync", () => channel.sync(state.cursor, halt));
-    if (r) apply(r);
+    if (!halt.aborted) await syncOnce();
+  }
+
+  /** Waits out a producer-wide pause; false if halted meanwhile. */
+  async function waitPause(): Promise<boolean> {
+    for (let left = pausedUntil - clock.now(); left > 0 && !halt.aborted; left = pausedUntil - clock.now()) {
+      await clock.sleep(left, halt);
+    }
+    return !halt.aborted;
+  }
+
+  /** One lane: call after call, while its slot is wanted. */
+  async function lane(slot: number): Promise<void> {
+    let previousCall: string | undefined;
+    while (more() && slot < wanted()) {
+      // Backpressure and freshness: this lane's previous call is acknowledged (the answers
+      // carry the newest entries) before its next prompt is built.
+      if (previousCall) await outbox.drained(halt, previousCall);
+      while (state.needsSync && !halt.aborted) await syncOnce();
+      const assignment = state.assignment;
+      if (halt.aborted || !assignment) break;
+
+      const label = targetLabel(assignment.target);
+      const resolution = deps.llmFor(assignment.target);
+      if ("unavailable" in resolution) {
+        // No key: not a crash (pm2 would restart us in a loop) but a status, and a polite idle.
+        if (fatalShown !== resolution.unavailable) report("fatal", resolution.unavailable);
+        fatalShown = resolution.unavailable;
+        await idle(opts.idleRecheckMs);
+        continue;
+      }
+      fatalShown = "";
+      const llm = resolution.client;
+      if (!(await waitPause()) || !more()) break;
+
+      const budget = Math.min(assignment.promptBudgetTokens, overflowCap.get(label) ?? Number.POSITIVE_INFINITY);
+      const prompt = buildPrompt({
+        topic: assignment.topic,
+        requestSize: assignment.requestSize,
+        known: state.entries,
+        budgetTokens: budget,
+        strategy: opts.strategy,
+        shares: opts.shares,
+      });
+      const maxTokens = Math.min(maxTokensFor(assignment.requestSize), maxTokensCap.get(label) ?? Number.POSITIVE_INFINITY);
+
+      const need = { inputTokens: prompt.promptTokens, outputTokens: maxTokens, calls: inFlight.size + 1 };
+      const pace = paceDelayMs(pacing.get(label), clock.now(), need);
+      if (pace > 0) {
+        if (pace >= 1000) log(`pacing ${label}: waiting ${pace} ms for the rate limit`);
+        await clock.sleep(pace, halt);
+      }
+      // A 429 elsewhere may have paused the producer while this lane was pacing.
+      if (!(await waitPause()) || !more()) break;
+
+      started++;
+      const outcome = await call(llm, prompt, maxTokens);
+      previousCall = outcome.callId;
+      summary.calls++;
+      summary.itemsParsed += outcome.items;
+
+      if (outcome.ok) {
+        pacing.set(label, parseRateLimitHeaders(outcome.response.headers, clock.now()));
+        if (failureStreak > 0) report("info", `${label}: calls succeed again`);
+        failureStreak = 0;
+        lastProblem = "";
+        // An answer with nothing usable (topic exhausted, a confused model): slow down, do not spin.
+        emptyStreak = outcome.items === 0 ? emptyStreak + 1 : 0;
+        if (emptyStreak > 0) pauseFor(backoffMs(emptyStreak - 1, opts.backoff, random));
+        continue;
+      }
+
+      const err = outcome.error;
+      if (err.aborted) break;
+      summary.failedCalls++;
+      if (err.headers) pacing.set(label, parseRateLimitHeaders(err.headers, clock.now()));
+      const attempt = failureStreak++;
+      const tooLarge = err.kind === "rate_limit" && err.retryAfterMs === undefined && isRequestTooLarge(err.message);
+      const tokenLimit = err.kind === "bad_request" ? maxTokensLimitOf(err.message) : undefined;
+      if (tokenLimit !== undefined && tokenLimit < maxTokens) {
+        maxTokensCap.set(label, tokenLimit);
+        log(`${label}: max_tokens lowered to ${tokenLimit}`);
+        failureStreak = attempt;
+        continue;
+      }
+      let delay = 0;
+      switch (tooLarge ? "context_overflow" : err.kind) {
+        case "context_overflow": {
+          if (opts.strategy !== "naive" && prompt.knownTokens > 0) {
+            // Shrink the known-entries budget and retry at once; halving reaches 0 in a few steps.
+            const cap = Math.min(overflowCap.get(label) ?? Number.POSITIVE_INFINITY, Math.floor(prompt.knownTokens / 2));
+            overflowCap.set(label, cap);
+            log(`${label}: context overflow with ${prompt.knownTokens} known-entry tokens; budget now ${cap}`);
+            failureStreak = attempt; // not a provider malfunction: do not grow the backoff
+          } else {
+            delay = backoffMs(attempt, opts.backoff, random);
+            problem("warn", err.kind, `${label}: the prompt does not fit the model's context even without known entries (${err.message})`);
+          }
+          break;
+        }
+        case "rate_limit":
+          delay =
+            err.retryAfterMs !== undefined
+              ? Math.max(MIN_RATE_LIMIT_WAIT_MS, honourRetryAfter(err.retryAfterMs, random))
+              : Math.max(paceDelayMs(pacing.get(label), clock.now(), need), backoffMs(attempt, opts.backoff, random));
+          problem("warn", err.kind, `${label}: rate limited; retrying in ${(delay / 1000).toFixed(1)} s`);
+          break;
+        case "auth":
+        case "no_key":
+          problem("fatal", err.kind, `${label}: authentication failed (${err.status ?? "no status"}): ${err.message}`);
+          await idle(opts.idleRecheckMs);
+          continue;
+        case "bad_request":
+          delay = backoffMs(attempt + 2, opts.backoff, random);
+          problem("warn", err.kind, `${label}: request rejected (${err.status ?? "?"}): ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+          break;
+        default:
+          delay = backoffMs(attempt, opts.backoff, random);
+          problem("warn", err.kind, `${label}: ${err.kind} error${err.status ? ` ${err.status}` : ""}: ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+      }
+      pauseFor(delay);
+    }
   }
 
   /** One streamed LLM call; parsed lines go to the outbox as they arrive. */
@@ -283,7 +342,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     const callId = newId();
     const parser = new ItemStreamParser();
     const controller = new AbortController();
-    inFlight = controller;
+    inFlight.add(controller);
     const signal = AbortSignal.any([halt, controller.signal]);
     const emit = (items: string[]) => {
       if (items.length === 0) return;
@@ -326,10 +385,10 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
         record({
           // Usage from the API; a server that sends none (some OpenAI-compatible ones) gets our count.
           promptTokens: response.promptTokens ?? prompt.promptTokens,
-          completionTokens: response.completionTokens ?? countTokens(response.text),
+          completionTokens: response.completionTokens ?? estimateTokens(response.text),
         }),
       );
-      return { ok: true, items: parser.count, response };
+      return { ok: true, callId, items: parser.count, response };
     } catch (e) {
       const error = e instanceof LlmCallError ? e : new LlmCallError("other", errorText(e), { cause: e });
       // The unterminated last line of a broken stream is cut mid-item: dropped.
@@ -341,13 +400,13 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
         [],
         record({
           promptTokens: streamed ? prompt.promptTokens : 0,
-          completionTokens: streamed ? countTokens(error.partialText) : 0,
+          completionTokens: streamed ? estimateTokens(error.partialText) : 0,
           error,
         }),
       );
-      return { ok: false, error, items: parser.count };
+      return { ok: false, callId, error, items: parser.count };
     } finally {
-      inFlight = null;
+      inFlight.delete(controller);
     }
   }
 }

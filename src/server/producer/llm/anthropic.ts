@@ -1,5 +1,6 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { ProviderId } from "../../../lib/providers";
+import { httpFetch } from "../http-fetch";
 import { streamCall } from "./stream-call";
 import type { LlmClient, LlmRequest, LlmResponse } from "./types";
 
@@ -18,15 +19,22 @@ export interface AnthropicClientOptions {
  * API version this SDK sends (2026-10-21) rejects it.
  */
 export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
-  const sdk = new Anthropic({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL ?? null,
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    defaultHeaders: opts.defaultHeaders,
-    logLevel: "off",
-    openTelemetry: false,
-  });
+  // The SDK is loaded on the first call: a producer loads only the one SDK its model needs.
+  let sdk: Promise<Anthropic> | undefined;
+  const client = () =>
+    (sdk ??= import("@anthropic-ai/sdk").then(
+      ({ default: AnthropicSdk }) =>
+        new AnthropicSdk({
+          apiKey: opts.apiKey,
+          baseURL: opts.baseURL ?? null,
+          maxRetries: 0,
+          fetch: httpFetch,
+          timeout: opts.timeoutMs,
+          defaultHeaders: opts.defaultHeaders,
+          logLevel: "off",
+          openTelemetry: false,
+        }),
+    ));
   const now = opts.now ?? Date.now;
 
   return {
@@ -35,7 +43,7 @@ export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
     wire: "anthropic",
     stream(req: LlmRequest): Promise<LlmResponse> {
       return streamCall(req, opts.timeoutMs, now, async (signal, progress, received) => {
-        const { data: stream, response } = await sdk.messages
+        const { data: stream, response } = await (await client()).messages
           .create(
             {
               model: opts.model,

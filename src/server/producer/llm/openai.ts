@@ -1,5 +1,6 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { ProviderId } from "../../../lib/providers";
+import { httpFetch } from "../http-fetch";
 import { streamCall } from "./stream-call";
 import type { LlmClient, LlmRequest, LlmResponse } from "./types";
 
@@ -20,14 +21,21 @@ export interface OpenAiClientOptions {
 
 /** Chat Completions, streamed, through the official `openai` SDK (its own retries off: the producer paces and retries). */
 export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
-  const sdk = new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL ?? null,
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    defaultHeaders: opts.defaultHeaders,
-    logLevel: "off",
-  });
+  // The SDK is loaded on the first call: a producer loads only the one SDK its model needs.
+  let sdk: Promise<OpenAI> | undefined;
+  const client = () =>
+    (sdk ??= import("openai").then(
+      ({ default: OpenAISdk }) =>
+        new OpenAISdk({
+          apiKey: opts.apiKey,
+          baseURL: opts.baseURL ?? null,
+          maxRetries: 0,
+          fetch: httpFetch,
+          timeout: opts.timeoutMs,
+          defaultHeaders: opts.defaultHeaders,
+          logLevel: "off",
+        }),
+    ));
   const now = opts.now ?? Date.now;
 
   return {
@@ -36,7 +44,7 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
     wire: "openai",
     stream(req: LlmRequest): Promise<LlmResponse> {
       return streamCall(req, opts.timeoutMs, now, async (signal, progress, received) => {
-        const { data: stream, response } = await sdk.chat.completions
+        const { data: stream, response } = await (await client()).chat.completions
           .create(
             {
               model: opts.model,

@@ -79,14 +79,17 @@ export const MAX_PACE_MS = 60_000;
 /**
  * How long to wait before a call needing `need` tokens, given the last snapshot:
  * until the reset of any exhausted window, and, when a window is below 10 % of its limit,
- * an even spread of the remaining requests over the time to reset.
+ * an even spread of the remaining requests over the time to reset. `need.calls`: the calls
+ * this one joins in flight, itself included (default 1); the snapshot predates them, so each
+ * is counted against what remains.
  */
 export function paceDelayMs(
   snap: RateLimitSnapshot | undefined,
   now: number,
-  need: { inputTokens: number; outputTokens: number },
+  need: { inputTokens: number; outputTokens: number; calls?: number },
 ): number {
   if (!snap) return 0;
+  const calls = Math.max(1, need.calls ?? 1);
   let wait = 0;
   const consider = (w: LimitWindow | undefined, needed: number) => {
     if (!w || w.resetAt <= now) return;
@@ -96,9 +99,9 @@ export function paceDelayMs(
       wait = Math.max(wait, (untilReset * needed) / Math.max(1, w.remaining));
     }
   };
-  consider(snap.requests, 1);
-  consider(snap.tokens, need.inputTokens + need.outputTokens);
-  consider(snap.inputTokens, need.inputTokens);
-  consider(snap.outputTokens, need.outputTokens);
+  consider(snap.requests, calls);
+  consider(snap.tokens, calls * (need.inputTokens + need.outputTokens));
+  consider(snap.inputTokens, calls * need.inputTokens);
+  consider(snap.outputTokens, calls * need.outputTokens);
   return Math.min(MAX_PACE_MS, Math.ceil(wait));
 }

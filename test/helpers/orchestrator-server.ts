@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
-import { helloInput, reportInput, submitInput, syncInput } from "../../lib/protocol";
+import { helloInput, reportInput, submitInput, syncInput } from "../../src/lib/protocol";
 import type { MemoryOrchestrator } from "./memory-orchestrator";
 
 /**

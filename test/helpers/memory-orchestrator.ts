@@ -1,6 +1,6 @@
-import { createDedupEngine, type DedupEngine } from "../../lib/dedup";
-import { MAX_DELTA_ENTRIES, type Assignment, type CallRecord, type Delta, type SubmitResult, type SyncResult } from "../../lib/protocol";
-import { ChannelError, type Channel, type SubmitBatch } from "./channel";
+import { createDedupEngine, type DedupEngine } from "../../src/lib/dedup";
+import { MAX_DELTA_ENTRIES, type Assignment, type CallRecord, type Delta, type SubmitResult, type SyncResult } from "../../src/lib/protocol";
+import { ChannelError, type Channel, type SubmitBatch } from "../../src/server/producer/channel";
 
 /**
  * An orchestrator in memory, with the protocol's semantics (seq numbering from 1, deltas
