@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignTargets, defaultProviders, requestPricedCostUsd, resolveRunConfig, startInputSchema, unpricedTargetIssue } from "./run-config";
+import { defaultProviders, requestPricedCostUsd, resolveRunConfig, startInputSchema, unpricedTargetIssue } from "./run-config";
 
 describe("startInputSchema", () => {
   it("cleans the topic and accepts defaults", () => {
@@ -31,20 +31,6 @@ describe("defaults", () => {
   it("fills a run config from defaults", () => {
     const cfg = resolveRunConfig(startInputSchema.parse({ topic: "enzymes" }), { producers: 5, keys: { openai: false, anthropic: false } });
     expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 100, promptBudgetTokens: 2000, strategy: "adaptive" });
-  });
-});
-
-describe("assignTargets", () => {
-  it("spreads producers by weight and interleaves them", () => {
-    const a = { id: "a", weight: 3 };
-    const b = { id: "b", weight: 1 };
-    expect(assignTargets([a, b], 4).map((t) => t.id)).toEqual(["a", "b", "a", "a"]);
-  });
-
-  it("treats missing weights as equal", () => {
-    const out = assignTargets<{ id: string; weight?: number }>([{ id: "a" }, { id: "b" }, { id: "c" }], 5).map((t) => t.id);
-    expect(out.slice(0, 3)).toEqual(["a", "b", "c"]);
-    expect(out).toHaveLength(5);
   });
 });
 
