@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDedupEngine } from "../src/lib/dedup";
+import { round } from "../src/lib/stats/math";
 import { generateCandidates, TRUTH_NAMES } from "./lib/dedup-input";
 
 const TARGETS = { nearRatio: 0.25, exactRatio: 0.8, peakRssMb: 600 };
@@ -199,7 +200,7 @@ function main(): void {
       date: new Date().toISOString(),
       node: process.version,
       platform: `${os.platform()} ${os.arch()}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"})`,
-      loadAverage: { before: loadBefore.map((l) => Math.round(l * 100) / 100), after: loadAfter.map((l) => Math.round(l * 100) / 100) },
+      loadAverage: { before: loadBefore.map((l) => round(l, 2)), after: loadAfter.map((l) => round(l, 2)) },
       locale: process.env.LC_ALL ?? process.env.LANG ?? "unset",
       candidates,
       seed,

@@ -24,7 +24,7 @@ import { summarizeCalls } from "../src/lib/stats/engine";
 import { totalLatencyMs } from "../src/lib/sim/latency";
 import { simCallCostUsd, simModelWire, type SimModelId } from "../src/lib/sim/models";
 import { itemKey } from "../src/lib/sim/universe";
-import { seededRng } from "../src/lib/stats/math";
+import { round, seededRng } from "../src/lib/stats/math";
 import { classifyCandidates, TreeExplorer, type PlannedCall } from "../src/lib/tree/explorer";
 
 const PRODUCERS = 5;
@@ -269,11 +269,6 @@ function coverageAt(curve: readonly CurvePoint[], budget: number): number {
   let c = 0;
   for (const p of curve) if (p.tokens <= budget) c = p.coverage;
   return c;
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 function pct(x: number): string {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { targetLabel } from "../providers";
 import type { RunConfig } from "../run-config";
 import { seededRng } from "../stats/math";
 import { callObservation, Optimizer, type CallObservation, type OptimizerEvent, type OptimizerPersist } from "./optimizer";
+import { ProducerPool } from "./simulate";
 
 const MIN = 60_000;
 const STRONG = "sim:sim-strong";
@@ -56,26 +58,20 @@ type Model = { itemsNew: number; latencyMs: number; costUsd: number; error?: Cal
  */
 function drive(opt: Optimizer, clock: ReturnType<typeof fakeClock>, input: { producers: number; from: number; to: number; model: (target: string, t: number) => Model }) {
   const picks: Array<{ at: number; target: string }> = [];
-  const freeAt = Array.from({ length: input.producers }, () => input.from);
-  const running: Array<{ obs: CallObservation } | null> = freeAt.map(() => null);
+  const pool = new ProducerPool<CallObservation>(input.producers, input.from);
   let nextTick = input.from;
   const ticks: ReturnType<Optimizer["tick"]>[] = [];
-  for (;;) {
-    let p = 0;
-    for (let i = 1; i < freeAt.length; i++) if (freeAt[i]! < freeAt[p]!) p = i;
-    const now = freeAt[p]!;
-    if (now >= input.to) break;
+  for (let step = pool.next(); step && step.now < input.to; step = pool.next()) {
+    const { producer: p, now, ended: done } = step;
     while (nextTick <= now) {
       clock.set(nextTick);
       ticks.push(opt.tick(nextTick));
       nextTick += 1_000;
     }
     clock.set(now);
-    const done = running[p];
-    if (done) opt.observeCall(done.obs);
+    if (done) opt.observeCall(done);
     const producer = `p${p + 1}`;
-    const { provider, model } = opt.targetFor(producer, now);
-    const target = `${provider}:${model}`;
+    const target = targetLabel(opt.targetFor(producer, now));
     picks.push({ at: now, target });
     const m = input.model(target, now);
     const obs: CallObservation = {
@@ -93,8 +89,7 @@ function drive(opt: Optimizer, clock: ReturnType<typeof fakeClock>, input: { pro
       junk: 0,
       ...(m.error ? { error: m.error } : {}),
     };
-    running[p] = { obs };
-    freeAt[p] = obs.at;
+    pool.start(p, obs.at, obs);
   }
   const share = (target: string, from: number, to: number) => {
     const inRange = picks.filter((x) => x.at >= from && x.at < to);

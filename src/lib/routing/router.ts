@@ -1,4 +1,4 @@
-import { seededRng, type Rng } from "../stats/math";
+import { round, seededRng, type Rng } from "../stats/math";
 import type { StrategyName } from "../run-config";
 import type { CallObservation, StatsSnapshot } from "../stats/types";
 import { adaptiveWeights, type AdaptiveOptions } from "./adaptive";
@@ -123,7 +123,7 @@ export function createRouter(config: RouterConfig, rng: Rng = seededRng(1)): Rou
     }
   };
 
-  const roundWeights = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([t, v]) => [t, Math.round(v * 1e4) / 1e4]));
+  const roundWeights = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([t, v]) => [t, round(v, 4)]));
   const maxDelta = (a: Record<string, number>, b: Record<string, number>) => Math.max(...targets.map((t) => Math.abs((a[t] ?? 0) - (b[t] ?? 0))));
 
   let lastReported = roundWeights(currentWeights(lastNow));
