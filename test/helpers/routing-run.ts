@@ -6,8 +6,7 @@ import { parseItems } from "../../src/lib/parse-items";
 import { callCostUsd, createPriceTable, type ModelPrice } from "../../src/lib/pricing";
 import { buildPrompt, KnownEntries, maxTokensFor } from "../../src/lib/prompt";
 import type { CallRecord, SubmitInput } from "../../src/lib/protocol";
-import { targetLabel } from "../../src/lib/providers";
-import { Optimizer, type OptimizerEvent, type OptimizerOptions, type TickResult } from "../../src/lib/routing/optimizer";
+import { callObservation, Optimizer, type CallObservation, type OptimizerEvent, type OptimizerOptions, type TickResult } from "../../src/lib/routing/optimizer";
 import { ProducerPool } from "../../src/lib/routing/simulate";
 import { requestPricedCostUsd, type RunConfig } from "../../src/lib/run-config";
 import { planLatency, totalLatencyMs } from "../../src/lib/sim/latency";
@@ -21,20 +20,8 @@ import { OutputFile } from "../../src/server/orchestrator/output-file";
 import { createLlmResolver } from "../../src/server/producer/llm/factory";
 import { LlmCallError } from "../../src/server/producer/llm/types";
 
-/** A finished call as the run accounted it. */
-export type RoutedCall = {
-  producer: string;
-  /** "provider:model". */
-  target: string;
-  startedAt: number;
-  at: number;
-  promptTokens: number;
-  completionTokens: number;
-  itemsParsed: number;
-  itemsNew: number;
-  costUsd: number;
-  error?: LlmCallError["kind"];
-};
+/** A finished call: what the optimiser observed of it, and when it started. */
+export type RoutedCall = CallObservation & { startedAt: number };
 
 export type RoutingRunOptions = {
   config: RunConfig;
@@ -127,22 +114,12 @@ export async function runRouting(opts: RoutingRunOptions): Promise<RoutingRun> {
   const finish = async ({ call, producer, items }: InFlight) => {
     const input: SubmitInput = { runId: run.id, producer, batchId: `b${++batch}`, callId: call.callId, candidates: items, call, sinceSeq: synced };
     const { outcome } = run.submit(input, { provider: call.provider, model: call.model }, now);
-    await outcome;
+    const { outcomes } = await outcome;
     const costUsd = requestPricedCostUsd(config, call) ?? callCostUsd(prices, call) ?? 0;
-    const itemsNew = run.newEntriesOf(call.callId);
     run.observeCall(producer, call, costUsd, now);
-    calls.push({
-      producer,
-      target: targetLabel(call),
-      startedAt: call.startedAt,
-      at: now,
-      promptTokens: call.promptTokens,
-      completionTokens: call.completionTokens,
-      itemsParsed: call.itemsParsed,
-      itemsNew,
-      costUsd,
-      ...(call.error ? { error: call.error.kind } : {}),
-    });
+    // One submission per call, so the batch's outcomes are the call's tally (the figures the optimiser got).
+    const tally = { new: outcomes.unique, dupExact: outcomes.dupExact, dupNear: outcomes.dupNear, junk: outcomes.junk };
+    calls.push({ ...callObservation(producer, call, tally, costUsd, now), startedAt: call.startedAt });
   };
 
   try {
