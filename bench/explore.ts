@@ -220,7 +220,8 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     }
     if (process.env.BENCH_DEBUG_TREE === "2") for (const b of tree.all()) {
       const c = b.counters;
-      console.error(`${"  ".repeat(b.depth)}${b.label} [${b.state}] node=${resolvePath(hierarchy, b.path)} calls=${c.calls} new=${c.newEntries} rep=${c.reproposals} y=${tree.marginalYield(b.id)?.toFixed(2)}`);
+      const figures = `calls=${c.calls} new=${c.newEntries} rep=${c.reproposals} y=${tree.marginalYield(b.id)?.toFixed(2)}`;
+      console.error(`${"  ".repeat(b.depth)}${b.label} [${b.state}] node=${resolvePath(hierarchy, b.path)} ${figures}`);
     }
   }
   const branchesUsed = tree.all().filter((b) => b.counters.calls > 0);
@@ -284,8 +285,10 @@ function main(): void {
       const r = runMode(u, mode);
       results.push(r);
       console.log(
-        `${u.name.padEnd(18)} ${`${r.exploration}${r.promptOptimisation ? "+variants" : ""}`.padEnd(14)} coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
-          `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}, ${r.uniquePerDollar} unique/$` +
+        `${u.name.padEnd(18)} ${`${r.exploration}${r.promptOptimisation ? "+variants" : ""}`.padEnd(14)} ` +
+          `coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
+          `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ` +
+          `${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}, ${r.uniquePerDollar} unique/$` +
           (r.branches ? `, ${r.branches.total} branches (${r.branches.saturated} saturated, depth ${r.branches.maxDepth})` : "") +
           (r.promptOptimisation ? `, variant switches improved ${r.variantSwitchesImproved}/${r.variantSwitches}` : "") +
           ` [${r.seconds} s]`,

@@ -339,10 +339,14 @@ async function main(): Promise<void> {
         })(),
       };
       summary.push(row);
+      const effect = row.decisionEffectiveness;
       console.log(
-        `${scenario.name.padEnd(20)} N=${universeSize}: coverage error at half ${errs.map((e) => `${fmt(e)}%`).join(" ")} (max |${fmt(row.maxAbsCoverageErrorAtHalfPct)}|%); ` +
-          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}; ` +
-          `decisions improved: window-before ${row.decisionEffectiveness.windowBefore.improved}/${row.decisionEffectiveness.windowBefore.scored}, counterfactual ${row.decisionEffectiveness.counterfactual.improved}/${row.decisionEffectiveness.counterfactual.scored}`,
+        `${scenario.name.padEnd(20)} N=${universeSize}: ` +
+          `coverage error at half ${errs.map((e) => `${fmt(e)}%`).join(" ")} (max |${fmt(row.maxAbsCoverageErrorAtHalfPct)}|%); ` +
+          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; ` +
+          `unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}; ` +
+          `decisions improved: window-before ${effect.windowBefore.improved}/${effect.windowBefore.scored}, ` +
+          `counterfactual ${effect.counterfactual.improved}/${effect.counterfactual.scored}`,
       );
     }
   }
@@ -354,7 +358,9 @@ async function main(): Promise<void> {
       callsPerUniverseEntry: CALLS_PER_ENTRY,
       producers: PRODUCERS,
       scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map(targetLabel), ...(s.sim ? { sim: s.sim } : {}), sizes: s.sizes ?? UNIVERSE_SIZES })),
-      decisionScoring: `counterfactual: each target's per-call yield, time and cost over the ${SCORE_WINDOW_MS / 1000} s after a decision, mixed with the new and with the old weights (src/lib/routing/score.ts scoreAgainstCounterfactual)`,
+      decisionScoring:
+        `counterfactual: each target's per-call yield, time and cost over the ${SCORE_WINDOW_MS / 1000} s after a decision, ` +
+        "mixed with the new and with the old weights (src/lib/routing/score.ts scoreAgainstCounterfactual)",
       universeSizes: UNIVERSE_SIZES,
       seeds: SEEDS,
       requestSize: REQUEST_SIZE,
