@@ -243,6 +243,28 @@ describe("Optimizer", () => {
     expect(down.ticks.some((t) => t.stopReason)).toBe(false);
   });
 
+  it("judges low yield by the entries accepted in the last minute, the count the live figures show", () => {
+    const clock = fakeClock();
+    const opt = new Optimizer(config(), { clock: clock.now, log: () => {}, options: { lowYield: { minUniquePerMinute: 2, windowMs: 2 * MIN } } });
+    const t0 = clock.now();
+    const stops: number[] = [];
+    for (let s = 1; s <= 10 * 60; s++) {
+      const now = t0 + s * 1_000;
+      clock.set(now);
+      // A successful call every 10 s throughout; each brings one accepted entry for the first 5 minutes only.
+      const fresh = s <= 300 ? 1 : 0;
+      if (s % 10 === 0) {
+        for (let i = 0; i < fresh; i++) opt.observeCandidate("unique", undefined, now);
+        opt.observeCall(callObservation("p1", record({ provider: "sim", model: "sim-strong" }), { new: fresh, dupExact: 3, dupNear: 0, junk: 0 }, 0.001, now));
+      }
+      if (opt.tick(now).stopReason) stops.push(s);
+    }
+    // 6 a minute keeps it going; after minute 5 the last-minute count drains to 0 within a minute, then 2 minutes low.
+    expect(stops).toHaveLength(1);
+    expect(stops[0]!).toBeGreaterThanOrEqual(300 + 120);
+    expect(stops[0]!).toBeLessThanOrEqual(300 + 60 + 120 + 5);
+  });
+
   it("stops the run when every target is disabled by an auth error", () => {
     const clock = fakeClock();
     const opt = new Optimizer(config(), { clock: clock.now, log: () => {} });

@@ -1,6 +1,7 @@
 import { estimateCoverage, ReproposalCounter, YieldCurve, type CoverageEstimate } from "../coverage";
 import { StopMonitor } from "../stop-rules";
 import { errorMessage } from "../errors";
+import { SlidingCounter } from "../sliding-window";
 import { targetLabel, type ProviderId } from "../providers";
 import type { RunConfig, StrategyName } from "../run-config";
 import { StatsEngine, type CallObservation } from "../stats";
@@ -48,7 +49,7 @@ export const DEFAULT_OPTIMIZER_OPTIONS: Readonly<OptimizerOptions> = {
 const ROUTING_WINDOWS_MS = [15_000, 60_000, 300_000, 900_000];
 /** Half-life of the routing evidence: yields fall as a model's knowledge is used up, so recent calls count most. */
 const EVIDENCE_HALF_LIFE_MS = 30_000;
-/** The low-yield stop judges the run's throughput over the last minute. */
+/** A successful call in the last minute is what makes a low count a verdict on the topic (see checkStop). */
 const YIELD_WINDOW_MS = 60_000;
 
 /** An optimisation event as the event log stores it (`data` is plain JSON). */
@@ -120,6 +121,12 @@ export class Optimizer {
   private readonly current = new Map<string, string>();
   private readonly due = new Set<string>();
   private readonly counter = new ReproposalCounter();
+  /**
+   * Entries accepted in the last minute, counted when accepted: the live figures' definition
+   * of "unique per minute" (RunMetrics, same counter), so the low-yield stop and the screen
+   * agree, and the figure is a count that can never exceed the total.
+   */
+  private readonly accepted = new SlidingCounter(60);
   private readonly curve = new YieldCurve();
   private readonly stopMonitor: StopMonitor;
   private readonly pending: Decision[] = [];
@@ -204,8 +211,11 @@ export class Optimizer {
    * Once per candidate, for the coverage estimate. `prevProposals`: for a duplicate of an
    * entry, how often that entry had been proposed before this candidate (omit when unknown).
    */
-  observeCandidate(outcome: "unique" | "dupExact" | "dupNear" | "junk", prevProposals?: number): void {
-    if (outcome === "unique") this.counter.onNew();
+  observeCandidate(outcome: "unique" | "dupExact" | "dupNear" | "junk", prevProposals?: number, now = this.deps.clock()): void {
+    if (outcome === "unique") {
+      this.counter.onNew();
+      this.accepted.add(now);
+    }
     else if (outcome !== "junk" && prevProposals !== undefined) {
       try {
         this.counter.onRepeat(prevProposals);
@@ -341,7 +351,7 @@ export class Optimizer {
     const decision = this.stopMonitor.check(now, {
       ...(this.coverage && this.coverage.observed >= this.opts.coverageMinEntries ? { coverage: this.coverage } : {}),
       // Failing or idle producers are not an exhausted topic: no successful call, no verdict.
-      uniquePerMinute: short.okCalls > 0 ? short.uniquePerMinute : null,
+      uniquePerMinute: short.okCalls > 0 ? this.accepted.sum(now) : null,
     });
     return decision.stop ? decision.message : null;
   }
