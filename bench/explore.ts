@@ -13,8 +13,6 @@
  * Coverage is the truth: distinct universe items found / universe size, and / items the models
  * know between them ("reachable"). Figures go to bench/results/explore.json.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
 import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
@@ -26,6 +24,7 @@ import { simCallCostUsd, simModelWire, type SimModelId } from "../src/lib/sim/mo
 import { itemKey } from "../src/lib/sim/universe";
 import { round, seededRng } from "../src/lib/stats/math";
 import { classifyCandidates, TreeExplorer, type PlannedCall } from "../src/lib/tree/explorer";
+import { writeResults } from "./lib/results";
 
 const PRODUCERS = 5;
 const PROMPT_BUDGET_TOKENS = 2_000;
@@ -322,10 +321,7 @@ function main(): void {
     tokens: "prompt + completion tokens as the simulator counts them, breakdown calls included",
   };
   out.universes = universes;
-  const file = path.join(__dirname, "results", "explore.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
+  writeResults("explore", out);
 }
 
 main();

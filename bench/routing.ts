@@ -15,8 +15,6 @@
  * "reachable" = what the scenario's models know between them), at the moment half of it has been found.
  * Figures go to bench/results/routing.json.
  */
-import fs from "node:fs";
-import path from "node:path";
 import type { CoverageEstimate } from "../src/lib/coverage";
 import type { ModelPrice } from "../src/lib/pricing";
 import { targetLabel } from "../src/lib/providers";
@@ -29,6 +27,7 @@ import { StatsEngine } from "../src/lib/stats/engine";
 import { round } from "../src/lib/stats/math";
 import { startSimulator } from "../src/server/simulator";
 import { runRouting } from "../test/helpers/routing-run";
+import { writeResults } from "./lib/results";
 
 const TOPIC = "Birds of the world";
 const PRODUCERS = 5;
@@ -373,10 +372,8 @@ async function main(): Promise<void> {
     summary,
     cases,
   };
-  const file = path.join(__dirname, "results", "routing.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
-  console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+  console.log();
+  writeResults("routing", out);
 }
 
 main().catch((err: unknown) => {

@@ -4,13 +4,12 @@
  * typo lookups in the dedup index as it grows (the ratio 60k/6k entries shows a steady cost
  * per lookup; a linear scan would be ~10x). Figures go to bench/results/timings.json.
  */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { YieldCurve, yieldCurveEstimate, zipfEstimate } from "../src/lib/coverage";
 import { createDedupEngine } from "../src/lib/dedup";
 import { seededRng } from "../src/lib/stats/math";
 import { sampleUniverse, zipf } from "../test/helpers/universe-sample";
+import { writeResults } from "./lib/results";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,4 +56,4 @@ const result = {
   typoLookups2000Ms: { index6k: small, index60k: large, ratio: large / small },
 };
 console.log(JSON.stringify(result, null, 2));
-fs.writeFileSync(path.join(__dirname, "results", "timings.json"), `${JSON.stringify(result, null, 2)}\n`);
+writeResults("timings", result);
