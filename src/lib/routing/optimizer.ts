@@ -122,9 +122,9 @@ export class Optimizer {
   private readonly due = new Set<string>();
   private readonly counter = new ReproposalCounter();
   /**
-   * Entries accepted in the last minute, counted when accepted: the live figures' definition
-   * of "unique per minute" (RunMetrics, same counter), so the low-yield stop and the screen
-   * agree, and the figure is a count that can never exceed the total.
+   * Entries accepted in the last minute, counted when committed: the one "unique per minute" of
+   * the run, shown live (live.ts) and judged by the low-yield stop, so the screen and the stop
+   * agree; a count, so it never exceeds the total.
    */
   private readonly accepted = new SlidingCounter(60);
   private readonly curve = new YieldCurve();
@@ -292,6 +292,11 @@ export class Optimizer {
     return snapshot;
   }
 
+  /** Entries accepted in the last minute (the live "unique per minute" and the low-yield stop's input). */
+  uniqueLastMinute(now = this.deps.clock()): number {
+    return this.accepted.sum(now);
+  }
+
   /** The latest coverage estimate (refitted every `coverageEveryMs` when new candidates came in). */
   coverageEstimate(): CoverageEstimate | null {
     return this.coverage;
@@ -351,7 +356,7 @@ export class Optimizer {
     const decision = this.stopMonitor.check(now, {
       ...(this.coverage && this.coverage.observed >= this.opts.coverageMinEntries ? { coverage: this.coverage } : {}),
       // Failing or idle producers are not an exhausted topic: no successful call, no verdict.
-      uniquePerMinute: short.okCalls > 0 ? this.accepted.sum(now) : null,
+      uniquePerMinute: short.okCalls > 0 ? this.uniqueLastMinute(now) : null,
     });
     return decision.stop ? decision.message : null;
   }
