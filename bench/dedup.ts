@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDedupEngine } from "../src/lib/dedup";
+import { round } from "../src/lib/stats/math";
 import { generateCandidates, TRUTH_NAMES } from "./lib/dedup-input";
 
 const TARGETS = { nearRatio: 0.25, exactRatio: 0.8, peakRssMb: 600 };
@@ -174,7 +175,8 @@ function main(): void {
     const stream = generateCandidates(candidates, seed);
     fs.writeFileSync(file, `${stream.lines.join("\n")}\n`);
     fs.writeFileSync(truthFile, stream.truth);
-    console.log(`generated ${candidates.toLocaleString("en")} candidates (seed ${seed}) in ${Math.round(performance.now() - t0)} ms; ${runs} alternating run(s), best kept`);
+    const generatedMs = Math.round(performance.now() - t0);
+    console.log(`generated ${candidates.toLocaleString("en")} candidates (seed ${seed}) in ${generatedMs} ms; ${runs} alternating run(s), best kept`);
 
     const awk: AwkRun[] = [];
     const near: EngineRun[] = [];
@@ -184,7 +186,8 @@ function main(): void {
       near.push(runWorker<EngineRun>(["near", file, truthFile]));
       awk.push(runAwk(file));
       exact.push(runWorker<EngineRun>(["exact", file, truthFile]));
-      console.log(`run ${i + 1}: awk ${rate(candidates, awk[awk.length - 2]!.wallMs)}/s, near ${rate(candidates, near[i]!.wallMs)}/s, awk ${rate(candidates, awk[awk.length - 1]!.wallMs)}/s, exact ${rate(candidates, exact[i]!.wallMs)}/s`);
+      const perSecond = (r: { wallMs: number }) => `${rate(candidates, r.wallMs)}/s`;
+      console.log(`run ${i + 1}: awk ${perSecond(awk.at(-2)!)}, near ${perSecond(near[i]!)}, awk ${perSecond(awk.at(-1)!)}, exact ${perSecond(exact[i]!)}`);
     }
     const rebuild = runWorker<RebuildRun>(["rebuild", file]);
     const loadAfter = os.loadavg();
@@ -199,7 +202,7 @@ function main(): void {
       date: new Date().toISOString(),
       node: process.version,
       platform: `${os.platform()} ${os.arch()}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"})`,
-      loadAverage: { before: loadBefore.map((l) => Math.round(l * 100) / 100), after: loadAfter.map((l) => Math.round(l * 100) / 100) },
+      loadAverage: { before: loadBefore.map((l) => round(l, 2)), after: loadAfter.map((l) => round(l, 2)) },
       locale: process.env.LC_ALL ?? process.env.LANG ?? "unset",
       candidates,
       seed,
@@ -240,10 +243,17 @@ function main(): void {
     console.log();
     for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("   "));
     console.log();
-    console.log(`final index: ${result.finalIndexSize.near.toLocaleString("en")} entries (near), ${result.finalIndexSize.exact.toLocaleString("en")} (exact); CPU-time ratios: near ${result.cpuRatioToAwk.near}, exact ${result.cpuRatioToAwk.exact}`);
-    console.log(`rebuild: ${REBUILD_ENTRIES.toLocaleString("en")} entries in ${result.rebuild100kMs} ms (${result.rebuild100kCpuMs} ms CPU), ${result.rebuildAll.entries.toLocaleString("en")} in ${result.rebuildAll.ms} ms`);
+    const { finalIndexSize: size, cpuRatioToAwk: cpu } = result;
+    console.log(`final index: ${size.near.toLocaleString("en")} entries (near), ${size.exact.toLocaleString("en")} (exact); ` + `CPU-time ratios: near ${cpu.near}, exact ${cpu.exact}`);
+    console.log(
+      `rebuild: ${REBUILD_ENTRIES.toLocaleString("en")} entries in ${result.rebuild100kMs} ms (${result.rebuild100kCpuMs} ms CPU), ` +
+        `${result.rebuildAll.entries.toLocaleString("en")} in ${result.rebuildAll.ms} ms`,
+    );
     console.log(`near recall by class: ${TRUTH_NAMES.filter((n) => n !== "new").map((n) => `${n} ${result.nearFlaggedDuplicate[n]}`).join(", ")}; false merges of new names ${result.nearFlaggedDuplicate.new}`);
-    console.log(`targets (near >= ${TARGETS.nearRatio}, exact >= ${TARGETS.exactRatio}, RSS < ${TARGETS.peakRssMb} MB): ${JSON.stringify(result.meetsTargets)}; load ${result.loadAverage.before[0]} -> ${result.loadAverage.after[0]}`);
+    console.log(
+      `targets (near >= ${TARGETS.nearRatio}, exact >= ${TARGETS.exactRatio}, RSS < ${TARGETS.peakRssMb} MB): ${JSON.stringify(result.meetsTargets)}; ` +
+        `load ${result.loadAverage.before[0]} -> ${result.loadAverage.after[0]}`,
+    );
 
     const out = path.join(path.dirname(fileURLToPath(import.meta.url)), "results", "dedup.json");
     fs.mkdirSync(path.dirname(out), { recursive: true });

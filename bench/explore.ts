@@ -13,8 +13,6 @@
  * Coverage is the truth: distinct universe items found / universe size, and / items the models
  * know between them ("reachable"). Figures go to bench/results/explore.json.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
 import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
@@ -24,8 +22,9 @@ import { summarizeCalls } from "../src/lib/stats/engine";
 import { totalLatencyMs } from "../src/lib/sim/latency";
 import { simCallCostUsd, simModelWire, type SimModelId } from "../src/lib/sim/models";
 import { itemKey } from "../src/lib/sim/universe";
-import { seededRng } from "../src/lib/stats/math";
+import { round, seededRng } from "../src/lib/stats/math";
 import { classifyCandidates, TreeExplorer, type PlannedCall } from "../src/lib/tree/explorer";
+import { writeResults } from "./lib/results";
 
 const PRODUCERS = 5;
 const PROMPT_BUDGET_TOKENS = 2_000;
@@ -220,7 +219,8 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     }
     if (process.env.BENCH_DEBUG_TREE === "2") for (const b of tree.all()) {
       const c = b.counters;
-      console.error(`${"  ".repeat(b.depth)}${b.label} [${b.state}] node=${resolvePath(hierarchy, b.path)} calls=${c.calls} new=${c.newEntries} rep=${c.reproposals} y=${tree.marginalYield(b.id)?.toFixed(2)}`);
+      const figures = `calls=${c.calls} new=${c.newEntries} rep=${c.reproposals} y=${tree.marginalYield(b.id)?.toFixed(2)}`;
+      console.error(`${"  ".repeat(b.depth)}${b.label} [${b.state}] node=${resolvePath(hierarchy, b.path)} ${figures}`);
     }
   }
   const branchesUsed = tree.all().filter((b) => b.counters.calls > 0);
@@ -271,11 +271,6 @@ function coverageAt(curve: readonly CurvePoint[], budget: number): number {
   return c;
 }
 
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
 function pct(x: number): string {
   return `${(x * 100).toFixed(1)} %`;
 }
@@ -289,8 +284,10 @@ function main(): void {
       const r = runMode(u, mode);
       results.push(r);
       console.log(
-        `${u.name.padEnd(18)} ${`${r.exploration}${r.promptOptimisation ? "+variants" : ""}`.padEnd(14)} coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
-          `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}, ${r.uniquePerDollar} unique/$` +
+        `${u.name.padEnd(18)} ${`${r.exploration}${r.promptOptimisation ? "+variants" : ""}`.padEnd(14)} ` +
+          `coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
+          `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ` +
+          `${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}, ${r.uniquePerDollar} unique/$` +
           (r.branches ? `, ${r.branches.total} branches (${r.branches.saturated} saturated, depth ${r.branches.maxDepth})` : "") +
           (r.promptOptimisation ? `, variant switches improved ${r.variantSwitchesImproved}/${r.variantSwitches}` : "") +
           ` [${r.seconds} s]`,
@@ -324,10 +321,7 @@ function main(): void {
     tokens: "prompt + completion tokens as the simulator counts them, breakdown calls included",
   };
   out.universes = universes;
-  const file = path.join(__dirname, "results", "explore.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
+  writeResults("explore", out);
 }
 
 main();

@@ -6,6 +6,7 @@
  */
 import { EventSource } from "eventsource";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { errorMessage } from "../src/lib/errors";
 import type { AppRouter } from "../src/server/api/root";
 
 type Args = { url: string; runId: string; secret: string; producer: string; seconds: number; ratePerSec: number; batch: number; inflight: number; universe: number; seed: number };
@@ -79,7 +80,7 @@ async function lane(laneNo: number): Promise<void> {
       accepted += r.accepted;
       if (r.accepted > 0) waiting.push({ seq: r.delta.nextSeq, t0 });
     } catch (err) {
-      if (errors++ === 0) console.error(`load worker ${args.producer}: ${err instanceof Error ? err.message : String(err)}`);
+      if (errors++ === 0) console.error(`load worker ${args.producer}: ${errorMessage(err)}`);
     }
   }
 }

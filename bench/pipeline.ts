@@ -11,6 +11,7 @@ import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { round } from "../src/lib/stats/math";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "igb-"));
@@ -51,9 +52,9 @@ async function main(): Promise<void> {
   const aSec = (performance.now() - ta) / 1000;
   const real = {
     producers: 5,
-    seconds: round(aSec),
-    candidatesPerSec: round((a1.totals.candidates - a0.totals.candidates) / aSec),
-    uniquePerSec: round((a1.totals.unique - a0.totals.unique) / aSec),
+    seconds: round(aSec, 2),
+    candidatesPerSec: round((a1.totals.candidates - a0.totals.candidates) / aSec, 2),
+    uniquePerSec: round((a1.totals.unique - a0.totals.unique) / aSec, 2),
     calls: a1.totals.calls - a0.totals.calls,
     note: "bounded by the 5 producers and the simulator sharing 2 cores with the server",
   };
@@ -81,12 +82,12 @@ async function main(): Promise<void> {
     const latencies = results.flatMap((r) => r.latencies);
     return {
       targetRatePerSec: ratePerSec || "max",
-      seconds: round(seconds),
-      candidatesPerSec: round(results.reduce((a, r) => a + r.sent, 0) / seconds),
-      uniquePerSec: round((after.totals.unique - before.totals.unique) / seconds),
-      duplicateShare: round(1 - (after.totals.unique - before.totals.unique) / Math.max(1, after.totals.candidates - before.totals.candidates)),
+      seconds: round(seconds, 2),
+      candidatesPerSec: round(results.reduce((a, r) => a + r.sent, 0) / seconds, 2),
+      uniquePerSec: round((after.totals.unique - before.totals.unique) / seconds, 2),
+      duplicateShare: round(1 - (after.totals.unique - before.totals.unique) / Math.max(1, after.totals.candidates - before.totals.candidates), 2),
       errors: results.reduce((a, r) => a + r.errors, 0),
-      latencyMs: { samples: latencies.length, p50: round(pct(latencies, 50)), p95: round(pct(latencies, 95)), p99: round(pct(latencies, 99)) },
+      latencyMs: { samples: latencies.length, p50: round(pct(latencies, 50), 2), p95: round(pct(latencies, 95), 2), p99: round(pct(latencies, 99), 2) },
       entriesAtEnd: after.totals.unique,
     };
   };
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     atTarget,
     restart,
     check: { dbEntries: rows, outputLines: lines, identical: rows === lines },
-    serverCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+    serverCpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
     targets: { candidatesPerSec: 10_000, p95Ms: 100 },
   };
   fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
@@ -145,10 +146,6 @@ async function main(): Promise<void> {
   await pm2.killDaemon().catch(() => undefined);
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(0);
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 main().catch((err) => {

@@ -3,8 +3,9 @@
  * strong+weak+claude), universe size (2,000 and 5,000) and simulator seed (BENCH_SEEDS, default
  * 11,12,13), the same budget of 0.15 calls per universe entry from 5 producers, routed by
  * `adaptive` and by `roundrobin`. Every call is a real SDK call to the simulator
- * (zero latency, no rate limits, no random faults) with the producer's prompt; the dedup engine
- * and the Optimizer run in process, as in the orchestrator.
+ * (zero latency, no rate limits, no random faults) with the producer's prompt, routed by the
+ * Optimizer and accounted by the orchestrator's own ActiveRun (test/helpers/routing-run.ts,
+ * shared with the routing test).
  *
  * Time is simulated: producers run event by event in the order their calls would end, each call
  * lasting the simulator's modelled latency (at latencyScale 1) for the tokens it used, so the
@@ -14,26 +15,19 @@
  * "reachable" = what the scenario's models know between them), at the moment half of it has been found.
  * Figures go to bench/results/routing.json.
  */
-import fs from "node:fs";
-import path from "node:path";
 import type { CoverageEstimate } from "../src/lib/coverage";
-import { EntryLedger } from "../src/lib/entry-ledger";
-import { parseItems } from "../src/lib/parse-items";
-import { callCostUsd, createPriceTable, type ModelPrice } from "../src/lib/pricing";
+import type { ModelPrice } from "../src/lib/pricing";
+import { targetLabel } from "../src/lib/providers";
 import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
-import { SIM_MODEL_PRICES } from "../src/lib/sim/models";
-import type { SimParamsOverride } from "../src/lib/sim/params";
-import { StatsEngine } from "../src/lib/stats/engine";
-import { buildPrompt, KnownEntries, maxTokensFor } from "../src/lib/prompt";
 import type { RunConfig, StrategyName } from "../src/lib/run-config";
-import { isSimModelId, SIM_MODEL_PROFILES, type SimModelId } from "../src/lib/sim/models";
-import { DEFAULT_SIM_PARAMS } from "../src/lib/sim/params";
+import { SIM_MODEL_PRICES, SIM_MODEL_PROFILES, type SimModelId } from "../src/lib/sim/models";
+import { DEFAULT_SIM_PARAMS, type SimParamsOverride } from "../src/lib/sim/params";
 import { generateUniverse, knownRanks } from "../src/lib/sim/universe";
-import { seededRng } from "../src/lib/stats/math";
-import { Optimizer } from "../src/server/orchestrator/optimizer";
-import { createLlmResolver } from "../src/server/producer/llm/factory";
-import { LlmCallError } from "../src/server/producer/llm/types";
+import { StatsEngine } from "../src/lib/stats/engine";
+import { round } from "../src/lib/stats/math";
 import { startSimulator } from "../src/server/simulator";
+import { runRouting } from "../test/helpers/routing-run";
+import { writeResults } from "./lib/results";
 
 const TOPIC = "Birds of the world";
 const PRODUCERS = 5;
@@ -114,26 +108,7 @@ type StrategyFigures = {
   seconds: number;
 };
 
-type Pending = {
-  producer: string;
-  target: string;
-  model: string;
-  startedAt: number;
-  at: number;
-  items: string[];
-  promptTokens: number;
-  completionTokens: number;
-  error?: LlmCallError["kind"];
-};
-
 type RunSpec = { scenario: (typeof SCENARIOS)[number]; universeSize: number; seed: number; strategy: StrategyName };
-
-/** What a call takes at latencyScale 1 (the simulator's latency model without its jitter). */
-function modelledLatencyMs(model: string, promptTokens: number, completionTokens: number, sim: SimParamsOverride = {}): number {
-  if (!isSimModelId(model)) throw new Error(`not a simulated model: ${model}`);
-  const p = { ...SIM_MODEL_PROFILES[model], ...sim.models?.[model] };
-  return p.ttftMs + (p.prefillMsPer1kTokens * promptTokens) / 1000 + (1000 / p.tokensPerSecond) * Math.max(0, completionTokens - 1);
-}
 
 /** The topic's truth from the simulator, with `reachable` narrowed to the scenario's models (the same pure functions the simulator uses). */
 async function reachable(simUrl: string, models: readonly SimModelId[], sim: SimParamsOverride = {}): Promise<Universe> {
@@ -178,118 +153,40 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
 
     const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, concurrency: 1, strategy, stop: {} };
     const t0 = Date.UTC(2026, 0, 1);
-    let now = t0;
-    // Refit the coverage estimate at every decision, so "at half" is at most 5 simulated seconds old.
-    const optimizer = new Optimizer(config, { clock: () => now, rng: seededRng(spec.seed + 7), log: (level, m) => console.error(`[optimizer] ${level}: ${m}`), options: { coverageEveryMs: 0 } });
-    const llmFor = createLlmResolver({ simulatorUrl: sim.url, callTimeoutMs: 60_000 });
-    const prices = createPriceTable(spec.scenario.prices);
-    // The same observations the Optimizer gets, for scoring its decisions against the counterfactual.
-    const stats = new StatsEngine({ windowsMs: [SCORE_WINDOW_MS], retainMs: 24 * 3_600_000 });
-    const madeDecisions: Array<{ at: number; oldWeights: Record<string, number>; newWeights: Record<string, number> }> = [];
-    const ledger = new EntryLedger();
-    const known = new KnownEntries();
-    const done: Array<Pending & { itemsNew: number; costUsd: number }> = [];
-    let candidates = 0;
-    let duplicates = 0;
-    let decisions = 0;
     let coverageAtHalf: CoverageCheck | null = null;
-
-    const freeAt = new Array<number>(PRODUCERS).fill(t0);
-    const inFlight = new Array<Pending | null>(PRODUCERS).fill(null);
-    let issued = 0;
-
-    /** The call's answer reaches the orchestrator: dedup, tallies, observation. */
-    const apply = (c: Pending) => {
-      const tally = { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
-      for (const raw of c.items) {
-        candidates++;
-        // Classified exactly as the orchestrator does (src/lib/entry-ledger.ts).
-        const c = ledger.classify(raw);
-        if (c.outcome === "unique") {
-          known.add(ledger.record(c.text), c.text);
-          tally.new++;
-          optimizer.observeCandidate("unique");
-        } else if (c.outcome === "junk") {
-          tally.junk++;
-          optimizer.observeCandidate("junk");
-        } else {
-          duplicates++;
-          tally[c.outcome]++;
-          optimizer.observeCandidate(c.outcome, c.previousProposals);
-        }
-      }
-      const costUsd = c.error ? 0 : (callCostUsd(prices, { provider: "sim", model: c.model, promptTokens: c.promptTokens, completionTokens: c.completionTokens }) ?? 0);
-      const obs = {
-        at: c.at,
-        producer: c.producer,
-        target: c.target,
-        promptTokens: c.promptTokens,
-        completionTokens: c.completionTokens,
-        costUsd,
-        latencyMs: c.at - c.startedAt,
-        itemsParsed: c.items.length,
-        itemsNew: tally.new,
-        dupExact: tally.dupExact,
-        dupNear: tally.dupNear,
-        junk: tally.junk,
-        ...(c.error ? { error: c.error } : {}),
-      };
-      optimizer.observeCall(obs);
-      stats.add(obs);
-      done.push({ ...c, itemsNew: tally.new, costUsd });
-    };
-
-    for (;;) {
-      let p = 0;
-      for (let i = 1; i < PRODUCERS; i++) if (freeAt[i]! < freeAt[p]!) p = i;
-      if (freeAt[p] === Infinity) break;
-      now = freeAt[p]!;
-      const finished = inFlight[p];
-      if (finished) {
-        apply(finished);
-        inFlight[p] = null;
-      }
-      const tick = optimizer.tick(now);
-      decisions += tick.events.length;
-      for (const e of tick.events) madeDecisions.push({ at: e.at, oldWeights: e.data.oldWeights as Record<string, number>, newWeights: e.data.newWeights as Record<string, number> });
-      const est = optimizer.coverageEstimate();
-      if (!coverageAtHalf && est && est.observed >= universe.reachable / 2) coverageAtHalf = coverageCheck(est, universe);
-      if (issued >= calls) {
-        freeAt[p] = Infinity;
-        continue;
-      }
-      issued++;
-      const producer = `p${p + 1}`;
-      const target = optimizer.targetFor(producer, now);
-      const resolution = llmFor(target);
-      if (!("client" in resolution)) throw new Error(resolution.unavailable);
-      const prompt = buildPrompt({ topic: TOPIC, requestSize: REQUEST_SIZE, known, budgetTokens: PROMPT_BUDGET_TOKENS });
-      const call: Pending = { producer, target: `${target.provider}:${target.model}`, model: target.model, startedAt: now, at: now, items: [], promptTokens: 0, completionTokens: 0 };
-      try {
-        const r = await resolution.client.stream({ system: prompt.system, user: prompt.user, maxTokens: maxTokensFor(REQUEST_SIZE), signal: AbortSignal.timeout(60_000), onText: () => {} });
-        call.items = parseItems(r.text, { truncated: r.truncated });
-        call.promptTokens = r.promptTokens ?? prompt.promptTokens;
-        call.completionTokens = r.completionTokens ?? 0;
-        call.at = now + Math.round(modelledLatencyMs(target.model, call.promptTokens, call.completionTokens, spec.scenario.sim));
-      } catch (err) {
-        if (!(err instanceof LlmCallError)) throw err;
-        call.error = err.kind;
-        call.at = now + 200;
-      }
-      inFlight[p] = call;
-      freeAt[p] = call.at;
-    }
+    const { optimizer, run, calls: done, decisions: events, end: now } = await runRouting({
+      config,
+      simulatorUrl: sim.url,
+      calls,
+      start: t0,
+      seed: spec.seed + 7,
+      // Refit the coverage estimate at every decision, so "at half" is at most 5 simulated seconds old.
+      optimizer: { coverageEveryMs: 0 },
+      ...(spec.scenario.prices ? { prices: spec.scenario.prices } : {}),
+      ...(spec.scenario.sim ? { sim: spec.scenario.sim } : {}),
+      log: (level, m) => console.error(`[optimizer] ${level}: ${m}`),
+      onTick: (_now, _tick, opt) => {
+        const est = opt.coverageEstimate();
+        if (!coverageAtHalf && est && est.observed >= universe.reachable / 2) coverageAtHalf = coverageCheck(est, universe);
+      },
+    });
     // The last refit may predate the last calls.
     const final = optimizer.tick(now + 5_000);
-    decisions += final.events.length;
-    for (const e of final.events) madeDecisions.push({ at: e.at, oldWeights: e.data.oldWeights as Record<string, number>, newWeights: e.data.newWeights as Record<string, number> });
+    const decided = [...events, ...final.events].map((e) => ({
+      at: e.at,
+      oldWeights: e.data.oldWeights as Record<string, number>,
+      newWeights: e.data.newWeights as Record<string, number>,
+    }));
     const snap = optimizer.snapshot(now + 5_000);
-    const targetKeys = providers.map((p) => `${p.provider}:${p.model}`);
+    // The observations the Optimizer got, for scoring its decisions against the counterfactual.
+    const stats = new StatsEngine({ windowsMs: [SCORE_WINDOW_MS], retainMs: 24 * 3_600_000 });
+    for (const c of done) stats.add(c);
+    const keys = providers.map(targetLabel);
     let counterfactualScored = 0;
     let counterfactualImproved = 0;
-    for (const d of madeDecisions) {
+    for (const d of decided) {
       if (d.at + SCORE_WINDOW_MS > now) continue;
-      const per = (from: number, to: number) => Object.fromEntries(targetKeys.map((t) => [t, stats.between(from, to, { target: t })]));
+      const per = (from: number, to: number) => Object.fromEntries(keys.map((t) => [t, stats.between(from, to, { target: t })]));
       const s = scoreAgainstCounterfactual({ oldWeights: d.oldWeights, newWeights: d.newWeights, after: per(d.at, d.at + SCORE_WINDOW_MS), before: per(d.at - SCORE_WINDOW_MS, d.at) });
       if (s.sufficient) {
         counterfactualScored++;
@@ -302,9 +199,10 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     const promptTokens = sum(done, (c) => c.promptTokens);
     const completionTokens = sum(done, (c) => c.completionTokens);
     const costUsd = sum(done, (c) => c.costUsd);
-    const unique = ledger.texts.length;
+    const unique = run.totalUnique;
+    const candidates = sum(done, (c) => c.itemsParsed);
+    const duplicates = sum(done, (c) => c.dupExact + c.dupNear);
     const byTarget: Record<string, TargetFigures> = {};
-    const keys = providers.map((p) => `${p.provider}:${p.model}`);
     for (const key of keys) {
       const mine = done.filter((c) => c.target === key);
       const u = sum(mine, (c) => c.itemsNew);
@@ -331,7 +229,7 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
         duplicateRate: round(duplicates / Math.max(1, candidates), 3),
         byTarget,
         sharesOverTime,
-        decisions,
+        decisions: decided.length,
         decisionsScored: snap.effectiveness.scored,
         decisionsImproved: snap.effectiveness.improved,
         counterfactualScored,
@@ -344,11 +242,6 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
   } finally {
     await sim.close();
   }
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 function fmt(n: number, digits = 1): string {
@@ -366,7 +259,7 @@ function printCase(c: CaseResult, providers: RunConfig["providers"]): void {
   const cov = (x: CoverageCheck | null) => (x ? `${fmt(x.estimatedTotal, 0)} [${fmt(x.low, 0)}–${x.high === null ? "∞" : fmt(x.high, 0)}] at ${fmt(x.observed, 0)}` : "n/a");
   const err = (x: CoverageCheck | null) => (x ? `${fmt(x.errorVsReachablePct)} % / ${fmt(x.errorVsUniversePct)} %` : "n/a");
   type Row = [string, (r: StrategyFigures) => string];
-  const keys = providers.map((p) => `${p.provider}:${p.model}`);
+  const keys = providers.map(targetLabel);
   const rows: Row[] = [
     ["calls (failed)", (r) => `${r.calls} (${r.failedCalls})`],
     ["unique entries", (r) => fmt(r.unique, 0)],
@@ -416,7 +309,7 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS) {
     for (const universeSize of scenario.sizes ?? UNIVERSE_SIZES) {
       const mine = cases.filter((c) => c.scenario === scenario.name && c.universeSize === universeSize);
-      const strongKey = `${STRONG.provider}:${STRONG.model}`;
+      const strongKey = targetLabel(STRONG);
       const errs = mine.flatMap((c) => STRATEGIES.map((s) => c.results[s]?.coverageAtHalf?.errorVsUniversePct ?? NaN));
       const errsReach = mine.flatMap((c) => STRATEGIES.map((s) => c.results[s]?.coverageAtHalf?.errorVsReachablePct ?? NaN));
       const perDollar = (s: StrategyName) => mine.map((c) => c.results[s]!.uniquePerDollar);
@@ -445,10 +338,14 @@ async function main(): Promise<void> {
         })(),
       };
       summary.push(row);
+      const effect = row.decisionEffectiveness;
       console.log(
-        `${scenario.name.padEnd(20)} N=${universeSize}: coverage error at half ${errs.map((e) => `${fmt(e)}%`).join(" ")} (max |${fmt(row.maxAbsCoverageErrorAtHalfPct)}|%); ` +
-          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}; ` +
-          `decisions improved: window-before ${row.decisionEffectiveness.windowBefore.improved}/${row.decisionEffectiveness.windowBefore.scored}, counterfactual ${row.decisionEffectiveness.counterfactual.improved}/${row.decisionEffectiveness.counterfactual.scored}`,
+        `${scenario.name.padEnd(20)} N=${universeSize}: ` +
+          `coverage error at half ${errs.map((e) => `${fmt(e)}%`).join(" ")} (max |${fmt(row.maxAbsCoverageErrorAtHalfPct)}|%); ` +
+          `strong share, last fifth ${finalStrong.map((x) => pct(x)).join(" ")}; ` +
+          `unique/$ ${row.uniquePerDollar.adaptive.join(" ")} | ${row.uniquePerDollar.roundrobin.join(" ")}; ` +
+          `decisions improved: window-before ${effect.windowBefore.improved}/${effect.windowBefore.scored}, ` +
+          `counterfactual ${effect.counterfactual.improved}/${effect.counterfactual.scored}`,
       );
     }
   }
@@ -459,8 +356,10 @@ async function main(): Promise<void> {
       topic: TOPIC,
       callsPerUniverseEntry: CALLS_PER_ENTRY,
       producers: PRODUCERS,
-      scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map((p) => `${p.provider}:${p.model}`), ...(s.sim ? { sim: s.sim } : {}), sizes: s.sizes ?? UNIVERSE_SIZES })),
-      decisionScoring: `counterfactual: each target's per-call yield, time and cost over the ${SCORE_WINDOW_MS / 1000} s after a decision, mixed with the new and with the old weights (src/lib/routing/score.ts scoreAgainstCounterfactual)`,
+      scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map(targetLabel), ...(s.sim ? { sim: s.sim } : {}), sizes: s.sizes ?? UNIVERSE_SIZES })),
+      decisionScoring:
+        `counterfactual: each target's per-call yield, time and cost over the ${SCORE_WINDOW_MS / 1000} s after a decision, ` +
+        "mixed with the new and with the old weights (src/lib/routing/score.ts scoreAgainstCounterfactual)",
       universeSizes: UNIVERSE_SIZES,
       seeds: SEEDS,
       requestSize: REQUEST_SIZE,
@@ -473,10 +372,8 @@ async function main(): Promise<void> {
     summary,
     cases,
   };
-  const file = path.join(__dirname, "results", "routing.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
-  console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+  console.log();
+  writeResults("routing", out);
 }
 
 main().catch((err: unknown) => {

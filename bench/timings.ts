@@ -4,12 +4,12 @@
  * typo lookups in the dedup index as it grows (the ratio 60k/6k entries shows a steady cost
  * per lookup; a linear scan would be ~10x). Figures go to bench/results/timings.json.
  */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { ReproposalCounter, YieldCurve, yieldCurveEstimate, zipfEstimate } from "../src/lib/coverage";
+import { YieldCurve, yieldCurveEstimate, zipfEstimate } from "../src/lib/coverage";
 import { createDedupEngine } from "../src/lib/dedup";
 import { seededRng } from "../src/lib/stats/math";
+import { sampleUniverse, zipf } from "../test/helpers/universe-sample";
+import { writeResults } from "./lib/results";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,30 +28,6 @@ function time(fn: () => void, runs = 5): number {
   return median(out);
 }
 
-/** Proposals drawn from a Zipf universe of `size` until `stopAt` distinct entries were seen. */
-function zipfFrequencies(size: number, stopAt: number, seed: number): readonly number[] {
-  const rng = seededRng(seed);
-  const cdf: number[] = [];
-  let total = 0;
-  for (let i = 1; i <= size; i++) cdf.push((total += 1 / i));
-  const proposals = new Int32Array(size);
-  const counter = new ReproposalCounter();
-  while (counter.observed < stopAt) {
-    const r = rng() * total;
-    let lo = 0;
-    let hi = size - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < r) lo = mid + 1;
-      else hi = mid;
-    }
-    if (proposals[lo] === 0) counter.onNew();
-    else counter.onRepeat(proposals[lo]!);
-    proposals[lo]!++;
-  }
-  return counter.frequencies;
-}
-
 function typoLookupMs(indexSize: number): number {
   const rnd = seededRng(5);
   const syllables = ["ka", "vel", "mor", "dra", "lin", "tos", "bre", "qui", "zan", "fo", "rish", "nel"];
@@ -64,7 +40,8 @@ function typoLookupMs(indexSize: number): number {
   }, 3);
 }
 
-const freqs = zipfFrequencies(60_000, 20_000, 8);
+// Proposals drawn from a Zipf universe of 60,000 until 20,000 distinct entries were seen.
+const freqs = sampleUniverse(zipf(60_000, 1), 20_000, 8).frequencies;
 const curve = new YieldCurve();
 for (let i = 0; i < 20_000; i++) curve.add(i % 3 === 0 ? "a" : i % 3 === 1 ? "b" : "c", i * 5, 5, 40);
 const small = typoLookupMs(6_000);
@@ -79,4 +56,4 @@ const result = {
   typoLookups2000Ms: { index6k: small, index60k: large, ratio: large / small },
 };
 console.log(JSON.stringify(result, null, 2));
-fs.writeFileSync(path.join(__dirname, "results", "timings.json"), `${JSON.stringify(result, null, 2)}\n`);
+writeResults("timings", result);

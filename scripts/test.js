@@ -15,7 +15,11 @@ const STAGES = {
 };
 
 const wanted = process.argv.slice(2);
-for (const w of wanted) if (!(w in STAGES)) (console.error(`scripts/test.js: unknown stage ${w} (${Object.keys(STAGES).join(", ")})`), process.exit(2));
+for (const w of wanted) {
+  if (w in STAGES) continue;
+  console.error(`scripts/test.js: unknown stage ${w} (${Object.keys(STAGES).join(", ")})`);
+  process.exit(2);
+}
 require("./lib").ensureInstalled();
 const results = [];
 for (const name of wanted.length > 0 ? wanted : Object.keys(STAGES)) {

@@ -81,6 +81,3 @@ export function serverEnv(): ServerEnv {
   cached ??= parseServerEnv();
   return cached;
 }
-
-/** Keys that must never reach the browser, logs or pm2 listings shown to users. */
-export const SECRET_ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DATABASE_URL", "IGENTAI_RUN_SECRET", "IGENTAI_API_TOKEN"] as const;

@@ -21,6 +21,7 @@ const TOKEN = "a-test-token-of-some-length";
 const NUL = "\u0000";
 const LONE = "\uD800";
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever shape the server answered with
 type Answer = { status: number; body: string; json: any };
 
 function request(port: number, method: string, url: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createDedupEngine } from "../lib/dedup";
+import { errorMessage } from "../lib/errors";
 import { dedupLine, explainLine, formatLine, type OutputMode } from "../lib/dedup/lines";
 
 const USAGE = `usage: npm run --silent dedup -- [--jsonl] [--explain] [--exact] < candidates.txt
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
       options: { jsonl: { type: "boolean" }, explain: { type: "boolean" }, exact: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.stderr.write(`${errorMessage(err)}\n${USAGE}\n`);
     return 2;
   }
   if (values.help) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createTRPCClient, TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../server/api/root";
+import { errorMessage } from "../lib/errors";
 import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
 import { STRATEGIES, type StrategyName } from "../lib/run-config";
 import { apiLinks } from "../trpc/links";
@@ -182,5 +183,5 @@ main().catch((err: unknown) => {
     const fields = zod?.fieldErrors ? Object.entries(zod.fieldErrors).map(([k, v]) => `${k}: ${v?.join(", ")}`) : [];
     fail(fields.length > 0 ? fields.join("; ") : err.message);
   }
-  fail(err instanceof Error ? err.message : String(err));
+  fail(errorMessage(err));
 });

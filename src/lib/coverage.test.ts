@@ -1,33 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { chao1, describeCoverage, estimateCoverage, ReproposalCounter, sampleCoverage, YieldCurve, yieldCurveEstimate, zipfEstimate } from "./coverage";
+import { chao1, estimateCoverage, ReproposalCounter, sampleCoverage, YieldCurve, yieldCurveEstimate, zipfEstimate } from "./coverage";
 import { StopMonitor } from "./stop-rules";
 import { seededRng } from "./stats/math";
+import { sampleUniverse, zipf } from "../../test/helpers/universe-sample";
 
-/** Draws from a known universe with popularity weights until `stopAt` distinct entries were seen. */
-function sampleUniverse(weights: readonly number[], stopAt: number, seed: number): ReproposalCounter {
-  const rng = seededRng(seed);
-  const cdf: number[] = [];
-  let total = 0;
-  for (const w of weights) cdf.push((total += w));
-  const proposals = new Int32Array(weights.length);
-  const counter = new ReproposalCounter();
-  while (counter.observed < stopAt) {
-    const r = rng() * total;
-    let lo = 0;
-    let hi = weights.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < r) lo = mid + 1;
-      else hi = mid;
-    }
-    if (proposals[lo] === 0) counter.onNew();
-    else counter.onRepeat(proposals[lo]!);
-    proposals[lo]!++;
-  }
-  return counter;
-}
-
-const zipf = (size: number, s: number) => Array.from({ length: size }, (_, i) => (i + 1) ** -s);
 
 describe("ReproposalCounter", () => {
   it("maintains the frequency-of-frequencies as entries are re-proposed", () => {
@@ -157,12 +133,6 @@ describe("estimateCoverage", () => {
   it("computes Good-Turing sample coverage", () => {
     // n = 35, f1 = 10, f2 = 5: 1 - 10/35 · (34·10 / (34·10 + 10)).
     expect(sampleCoverage([0, 10, 5, 5])).toBeCloseTo(1 - (10 / 35) * (340 / 350), 9);
-  });
-
-  it("describes itself for the UI", () => {
-    const text = describeCoverage({ observed: 1_000, samples: 4_000, estimatedTotal: 2_013.4, low: 1_790, high: 2_321, coverage: 0.4967, sampleCoverage: 0.9, method: "zipf" });
-    expect(text).toBe("about 50% of an estimated 2,013 found (95% band 1,790–2,321)");
-    expect(describeCoverage({ ...estimateCoverage([0, 3]), high: Infinity, observed: 3 })).toMatch(/unbounded/);
   });
 });
 

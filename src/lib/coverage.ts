@@ -350,11 +350,3 @@ function fromReproposals(freqs: FrequencyCounts, opts: CoverageOptions): Coverag
     zipfExponent: z.exponent,
   };
 }
-
-/** "about 50% of an estimated 2,000 found (95% band 1,800–2,300)". */
-export function describeCoverage(est: CoverageEstimate, confidence = 0.95): string {
-  if (est.observed === 0) return "nothing found yet";
-  const fmt = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "unbounded");
-  const pct = Math.round(est.coverage * 100);
-  return `about ${pct}% of an estimated ${fmt(est.estimatedTotal)} found (${Math.round(confidence * 100)}% band ${fmt(est.low)}–${fmt(est.high)})`;
-}

@@ -10,7 +10,6 @@ const count = z.number().refine(Number.isFinite).catch(0);
 const nullableNumber = z.number().refine(Number.isFinite).nullable().catch(null);
 
 export const targetSampleSchema = z.object({ unique: count, uniqueLastMinute: count, candidatesLastMinute: count });
-export type TargetSample = z.output<typeof targetSampleSchema>;
 
 /** Keeps the entries of a record that parse, drops the others. */
 function recordOf<T extends z.ZodType>(value: T) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { targetLabel } from "./providers";
 import { SIM_MODEL_IDS, SIM_MODEL_PRICES, type ModelPrice } from "./sim/models";
 
 export type { ModelPrice };
@@ -89,7 +90,7 @@ export function createPriceTable(overrides: Record<string, ModelPrice> = {}): Pr
  * `claude-3-5-haiku-latest`). null when unknown: cost is then reported as unknown, not 0.
  */
 export function priceOf(table: PriceTable, provider: string, model: string): ModelPrice | null {
-  const key = `${provider}:${model}`;
+  const key = targetLabel({ provider, model });
   const exact = table.get(key);
   if (exact) return exact;
   // Only dated snapshots and aliases inherit a price: "claude-opus-4-6" or "gpt-5-pro" are

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignTargets, defaultProviders, requestPricedCostUsd, resolveRunConfig, startInputSchema, unpricedTargetIssue } from "./run-config";
+import { defaultProviders, requestPricedCostUsd, resolveRunConfig, startInputSchema, unpricedTargetIssue } from "./run-config";
 
 describe("startInputSchema", () => {
   it("cleans the topic and accepts defaults", () => {
@@ -35,20 +35,6 @@ describe("defaults", () => {
     const cfg = resolveRunConfig(startInputSchema.parse({ topic: "enzymes" }), { producers: 5, keys: { openai: false, anthropic: false } });
     expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 100, promptBudgetTokens: 2000, concurrency: 1, strategy: "adaptive" });
     expect(resolveRunConfig(startInputSchema.parse({ topic: "enzymes", concurrency: 10 }), { producers: 5, keys: { openai: false, anthropic: false } }).concurrency).toBe(10);
-  });
-});
-
-describe("assignTargets", () => {
-  it("spreads producers by weight and interleaves them", () => {
-    const a = { id: "a", weight: 3 };
-    const b = { id: "b", weight: 1 };
-    expect(assignTargets([a, b], 4).map((t) => t.id)).toEqual(["a", "b", "a", "a"]);
-  });
-
-  it("treats missing weights as equal", () => {
-    const out = assignTargets<{ id: string; weight?: number }>([{ id: "a" }, { id: "b" }, { id: "c" }], 5).map((t) => t.id);
-    expect(out.slice(0, 3)).toEqual(["a", "b", "c"]);
-    expect(out).toHaveLength(5);
   });
 });
 

@@ -124,29 +124,3 @@ export function requestPricedCostUsd(config: Pick<RunConfig, "providers">, call:
   const price = config.providers.find((t) => t.provider === call.provider && t.model === call.model)?.price;
   return price ? (call.promptTokens * price.inputUsdPerMTok + call.completionTokens * price.outputUsdPerMTok) / 1_000_000 : null;
 }
-
-/** Spreads producers over targets in proportion to their weights (largest remainder). */
-export function assignTargets<T extends { weight?: number }>(targets: T[], producers: number): T[] {
-  const weights = targets.map((t) => Math.max(0, t.weight ?? 1));
-  const total = weights.reduce((a, b) => a + b, 0) || targets.length;
-  const exact = weights.map((w) => ((total === targets.length && w === 0 ? 1 : w) / total) * producers);
-  const counts = exact.map(Math.floor);
-  let left = producers - counts.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0]);
-  for (const [, i] of order) {
-    if (left <= 0) break;
-    counts[i]!++;
-    left--;
-  }
-  // Interleave so producer 1..k cover different targets first.
-  const out: T[] = [];
-  while (out.length < producers) {
-    for (let i = 0; i < targets.length; i++) {
-      if (counts[i]! > 0) {
-        out.push(targets[i]!);
-        counts[i]!--;
-      }
-    }
-  }
-  return out;
-}

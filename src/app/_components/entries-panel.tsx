@@ -24,6 +24,7 @@ export function EntriesPanel({ runId, live, newest, total, now }: { runId: strin
     const t = setTimeout(() => setDebounced(search.trim()), 250);
     return () => clearTimeout(t);
   }, [search]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the dependencies are the trigger: a new search or run starts paging again
   useEffect(() => setLimit(PAGE), [debounced, runId]);
 
   // While live and not searching, the stream's newest entries are shown instead.

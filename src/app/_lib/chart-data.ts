@@ -5,12 +5,11 @@
  * Samples also carry the routing weights and the coverage estimate of their moment.
  */
 
-import { readMetricSample, type MetricSampleData, type TargetSample } from "../../lib/metric-sample";
+import { readMetricSample, type MetricSampleData } from "../../lib/metric-sample";
 import type { LiveSnapshot } from "../../trpc/shared";
 
 /** A stored sample (its data shape is src/lib/metric-sample.ts, shared with the server's sampler). */
 export type Sample = { at: number } & MetricSampleData;
-export type { TargetSample };
 
 /** One row of the charts; `null` values break the lines (session boundaries, no data). */
 export type ChartPoint = {

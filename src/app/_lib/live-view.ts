@@ -122,7 +122,7 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
       unique: t.unique,
       candidates: t.candidates,
       duplicates,
-      dupRate: t.candidates > 0 ? duplicates / t.candidates : null,
+      dupRate: duplicateRate(t),
       errors: errorCount(t.errors),
       rateLimits: t.errors.rate_limit ?? 0,
       avgLatencyMs: t.avgLatencyMs,

@@ -3,7 +3,7 @@
  * word order, spacing) and an optional LLM judgement for the borderline band. Pure, no I/O.
  * Behaviour and thresholds: README.md in this folder.
  */
-export { analyseCandidate, canonicalKey, type AnalysedCandidate } from "./canonical-key";
+export { canonicalKey } from "./canonical-key";
 export {
   createDedupEngine,
   DEFAULT_DEDUP_OPTIONS,
@@ -13,23 +13,6 @@ export {
   type DedupOptions,
   type DuplicateReason,
 } from "./engine";
-export {
-  batchJudgePairs,
-  buildJudgePrompt,
-  JUDGE_MARKER,
-  JUDGED_MATCHES_PER_CANDIDATE,
-  judgeBorderline,
-  MAX_JUDGE_PAIRS,
-  newJudgeLedger,
-  parseJudgePrompt,
-  parseJudgeVerdicts,
-  type BorderlineJudge,
-  type JudgeDecision,
-  type JudgeLedger,
-  type JudgePair,
-  type JudgeRequest,
-  type JudgeVerdict,
-} from "./judge";
+export { judgeBorderline, newJudgeLedger, type BorderlineJudge } from "./judge";
 export { junkReason, topicWords, type JunkReason } from "./junk";
-export { dedupLine, dedupLines, explainLine, formatLine, type LineVerdict, type OutputMode } from "./lines";
-export type { EditKind, SoftReason } from "./typo";
+export { dedupLines, explainLine, formatLine } from "./lines";

@@ -1,4 +1,4 @@
-import { gammaSample, type Rng } from "../stats/math";
+import { gammaSample, round, type Rng } from "../stats/math";
 import type { StatsSnapshot, WindowStats } from "../stats/types";
 
 /** What `adaptive` maximises: new entries per minute of producer time, per dollar, or a geometric blend of both. */
@@ -178,9 +178,4 @@ export function adaptiveWeights(snapshot: StatsSnapshot, targets: readonly strin
 
 function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

@@ -1,6 +1,7 @@
 import type { CallRecord } from "../protocol";
 import { targetLabel } from "../providers";
 import type { CallObservation, WindowStats } from "../stats";
+import { round } from "../stats/math";
 
 /** One target's figures in the optimiser's snapshot (rounded: it goes over SSE every second). */
 export type TargetFigures = {
@@ -58,11 +59,6 @@ export function figures(s: WindowStats): TargetFigures {
 
 export function brief(s: WindowStats) {
   return { calls: s.calls, itemsNew: s.itemsNew, uniquePerMinute: sig(s.uniquePerMinute), uniquePerDollar: sig(s.uniquePerDollar) };
-}
-
-export function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 /** Three significant digits; null stays null, non-finite becomes null (JSON has no Infinity). */

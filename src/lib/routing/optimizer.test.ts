@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { targetLabel } from "../providers";
 import type { RunConfig } from "../run-config";
 import { seededRng } from "../stats/math";
 import { callObservation, Optimizer, type CallObservation, type OptimizerEvent, type OptimizerPersist } from "./optimizer";
+import { ProducerPool } from "./simulate";
 
 const MIN = 60_000;
 const STRONG = "sim:sim-strong";
@@ -57,26 +59,20 @@ type Model = { itemsNew: number; latencyMs: number; costUsd: number; error?: Cal
  */
 function drive(opt: Optimizer, clock: ReturnType<typeof fakeClock>, input: { producers: number; from: number; to: number; model: (target: string, t: number) => Model }) {
   const picks: Array<{ at: number; target: string }> = [];
-  const freeAt = Array.from({ length: input.producers }, () => input.from);
-  const running: Array<{ obs: CallObservation } | null> = freeAt.map(() => null);
+  const pool = new ProducerPool<CallObservation>(input.producers, input.from);
   let nextTick = input.from;
   const ticks: ReturnType<Optimizer["tick"]>[] = [];
-  for (;;) {
-    let p = 0;
-    for (let i = 1; i < freeAt.length; i++) if (freeAt[i]! < freeAt[p]!) p = i;
-    const now = freeAt[p]!;
-    if (now >= input.to) break;
+  for (let step = pool.next(); step && step.now < input.to; step = pool.next()) {
+    const { producer: p, now, ended: done } = step;
     while (nextTick <= now) {
       clock.set(nextTick);
       ticks.push(opt.tick(nextTick));
       nextTick += 1_000;
     }
     clock.set(now);
-    const done = running[p];
-    if (done) opt.observeCall(done.obs);
+    if (done) opt.observeCall(done);
     const producer = `p${p + 1}`;
-    const { provider, model } = opt.targetFor(producer, now);
-    const target = `${provider}:${model}`;
+    const target = targetLabel(opt.targetFor(producer, now));
     picks.push({ at: now, target });
     const m = input.model(target, now);
     const obs: CallObservation = {
@@ -94,8 +90,7 @@ function drive(opt: Optimizer, clock: ReturnType<typeof fakeClock>, input: { pro
       junk: 0,
       ...(m.error ? { error: m.error } : {}),
     };
-    running[p] = { obs };
-    freeAt[p] = obs.at;
+    pool.start(p, obs.at, obs);
   }
   const share = (target: string, from: number, to: number) => {
     const inRange = picks.filter((x) => x.at >= from && x.at < to);
@@ -247,6 +242,28 @@ describe("Optimizer", () => {
     const failing = new Optimizer(config(), { clock: clock.now, log: () => {}, options: opts });
     const down = drive(failing, clock, { producers: 2, from: t0, to: t0 + 8 * MIN, model: () => ({ itemsNew: 0, latencyMs: 500, costUsd: 0, error: "server" }) });
     expect(down.ticks.some((t) => t.stopReason)).toBe(false);
+  });
+
+  it("judges low yield by the entries accepted in the last minute, the count the live figures show", () => {
+    const clock = fakeClock();
+    const opt = new Optimizer(config(), { clock: clock.now, log: () => {}, options: { lowYield: { minUniquePerMinute: 2, windowMs: 2 * MIN } } });
+    const t0 = clock.now();
+    const stops: number[] = [];
+    for (let s = 1; s <= 10 * 60; s++) {
+      const now = t0 + s * 1_000;
+      clock.set(now);
+      // A successful call every 10 s throughout; each brings one accepted entry for the first 5 minutes only.
+      const fresh = s <= 300 ? 1 : 0;
+      if (s % 10 === 0) {
+        for (let i = 0; i < fresh; i++) opt.observeCandidate("unique", undefined, now);
+        opt.observeCall(callObservation("p1", record({ provider: "sim", model: "sim-strong" }), { new: fresh, dupExact: 3, dupNear: 0, junk: 0 }, 0.001, now));
+      }
+      if (opt.tick(now).stopReason) stops.push(s);
+    }
+    // 6 a minute keeps it going; after minute 5 the last-minute count drains to 0 within a minute, then 2 minutes low.
+    expect(stops).toHaveLength(1);
+    expect(stops[0]!).toBeGreaterThanOrEqual(300 + 120);
+    expect(stops[0]!).toBeLessThanOrEqual(300 + 60 + 120 + 5);
   });
 
   it("stops the run when every target is disabled by an auth error", () => {

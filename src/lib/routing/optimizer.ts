@@ -1,10 +1,12 @@
 import { estimateCoverage, ReproposalCounter, YieldCurve, type CoverageEstimate } from "../coverage";
 import { StopMonitor } from "../stop-rules";
 import { errorMessage } from "../errors";
+import { SlidingCounter } from "../sliding-window";
 import { targetLabel, type ProviderId } from "../providers";
 import type { RunConfig, StrategyName } from "../run-config";
 import { StatsEngine, type CallObservation } from "../stats";
-import { brief, figures, producerIndex, round, type TargetFigures } from "./optimizer-figures";
+import { round } from "../stats/math";
+import { brief, figures, producerIndex, type TargetFigures } from "./optimizer-figures";
 import type { Objective } from "./adaptive";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
 import { scoreDecision } from "./score";
@@ -47,7 +49,7 @@ export const DEFAULT_OPTIMIZER_OPTIONS: Readonly<OptimizerOptions> = {
 const ROUTING_WINDOWS_MS = [15_000, 60_000, 300_000, 900_000];
 /** Half-life of the routing evidence: yields fall as a model's knowledge is used up, so recent calls count most. */
 const EVIDENCE_HALF_LIFE_MS = 30_000;
-/** The low-yield stop judges the run's throughput over the last minute. */
+/** A successful call in the last minute is what makes a low count a verdict on the topic (see checkStop). */
 const YIELD_WINDOW_MS = 60_000;
 
 /** An optimisation event as the event log stores it (`data` is plain JSON). */
@@ -119,6 +121,12 @@ export class Optimizer {
   private readonly current = new Map<string, string>();
   private readonly due = new Set<string>();
   private readonly counter = new ReproposalCounter();
+  /**
+   * Entries accepted in the last minute, counted when committed: the one "unique per minute" of
+   * the run, shown live (live.ts) and judged by the low-yield stop, so the screen and the stop
+   * agree; a count, so it never exceeds the total.
+   */
+  private readonly accepted = new SlidingCounter(60);
   private readonly curve = new YieldCurve();
   private readonly stopMonitor: StopMonitor;
   private readonly pending: Decision[] = [];
@@ -203,8 +211,11 @@ export class Optimizer {
    * Once per candidate, for the coverage estimate. `prevProposals`: for a duplicate of an
    * entry, how often that entry had been proposed before this candidate (omit when unknown).
    */
-  observeCandidate(outcome: "unique" | "dupExact" | "dupNear" | "junk", prevProposals?: number): void {
-    if (outcome === "unique") this.counter.onNew();
+  observeCandidate(outcome: "unique" | "dupExact" | "dupNear" | "junk", prevProposals?: number, now = this.deps.clock()): void {
+    if (outcome === "unique") {
+      this.counter.onNew();
+      this.accepted.add(now);
+    }
     else if (outcome !== "junk" && prevProposals !== undefined) {
       try {
         this.counter.onRepeat(prevProposals);
@@ -281,6 +292,11 @@ export class Optimizer {
     return snapshot;
   }
 
+  /** Entries accepted in the last minute (the live "unique per minute" and the low-yield stop's input). */
+  uniqueLastMinute(now = this.deps.clock()): number {
+    return this.accepted.sum(now);
+  }
+
   /** The latest coverage estimate (refitted every `coverageEveryMs` when new candidates came in). */
   coverageEstimate(): CoverageEstimate | null {
     return this.coverage;
@@ -340,7 +356,7 @@ export class Optimizer {
     const decision = this.stopMonitor.check(now, {
       ...(this.coverage && this.coverage.observed >= this.opts.coverageMinEntries ? { coverage: this.coverage } : {}),
       // Failing or idle producers are not an exhausted topic: no successful call, no verdict.
-      uniquePerMinute: short.okCalls > 0 ? short.uniquePerMinute : null,
+      uniquePerMinute: short.okCalls > 0 ? this.uniqueLastMinute(now) : null,
     });
     return decision.stop ? decision.message : null;
   }

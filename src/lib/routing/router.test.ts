@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { StatsEngine } from "../stats/engine";
 import { seededRng } from "../stats/math";
 import type { CallObservation } from "../stats/types";
-import { createRouter, NoUsableTargetError, routingParamsSchema, type Strategy } from "./router";
+import type { StrategyName } from "../run-config";
+import { createRouter, NoUsableTargetError } from "./router";
 import { simulateRouting, type SimTargetModel } from "./simulate";
 
 const MIN = 60_000;
@@ -33,7 +34,7 @@ const outage: SimTargetModel[] = [
   { target: "b", yieldPerCall: 5, latencyMs: 4_000, costPerCallUsd: 0.002 },
 ];
 
-function runOutage(strategy: Strategy, weights?: { a: number; b: number }) {
+function runOutage(strategy: StrategyName, weights?: { a: number; b: number }) {
   const router = createRouter({ strategy, targets: [{ target: "a", weight: weights?.a }, { target: "b", weight: weights?.b }] }, seededRng(11));
   return simulateRouting({ router, models: outage, producers: 6, durationMs: 16 * MIN, rng: seededRng(5) });
 }
@@ -183,11 +184,5 @@ describe("all strategies", () => {
   it("rejects duplicate or missing targets", () => {
     expect(() => createRouter({ strategy: "roundrobin", targets: [] })).toThrow(/at least one/);
     expect(() => createRouter({ strategy: "roundrobin", targets: [{ target: "a" }, { target: "a" }] })).toThrow(/duplicate/);
-  });
-
-  it("validates per-run routing parameters", () => {
-    expect(routingParamsSchema.parse({})).toEqual({ strategy: "adaptive" });
-    expect(routingParamsSchema.safeParse({ strategy: "random" }).success).toBe(false);
-    expect(routingParamsSchema.safeParse({ strategy: "adaptive", minShare: 0.9 }).success).toBe(false);
   });
 });

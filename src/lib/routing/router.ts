@@ -1,23 +1,10 @@
-import { z } from "zod";
-import { seededRng, type Rng } from "../stats/math";
+import { round, seededRng, type Rng } from "../stats/math";
+import type { StrategyName } from "../run-config";
 import type { CallObservation, StatsSnapshot } from "../stats/types";
 import { adaptiveWeights, type AdaptiveOptions } from "./adaptive";
 import { apportion, SmoothWeightedPicker } from "./apportion";
 import { TargetHealth, type HealthOptions } from "./health";
 
-export const STRATEGIES = ["roundrobin", "priority", "weighted", "backoff", "adaptive"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-/** Per-run routing settings as the UI/API sends them (targets come from the run's provider list). */
-export const routingParamsSchema = z.object({
-  strategy: z.enum(STRATEGIES).default("adaptive"),
-  objective: z.enum(["per_minute", "per_dollar", "blend"]).optional(),
-  costWeight: z.number().min(0).max(1).optional(),
-  minShare: z.number().min(0).max(0.5).optional(),
-  fallOverAfter: z.number().int().min(1).max(100).optional(),
-  maxErrorRate: z.number().min(0).max(1).optional(),
-});
-export type RoutingParams = z.infer<typeof routingParamsSchema>;
 
 export type RouterTarget = {
   /** "provider:model". */
@@ -27,7 +14,7 @@ export type RouterTarget = {
 };
 
 export type RouterConfig = {
-  strategy: Strategy;
+  strategy: StrategyName;
   targets: readonly RouterTarget[];
   /** Backoff and skipping of failing targets, shared by all strategies. */
   health?: HealthOptions;
@@ -52,7 +39,7 @@ export type RouterUpdate = {
 };
 
 export interface Router {
-  readonly strategy: Strategy;
+  readonly strategy: StrategyName;
   /** Target for a producer's next call. Throws NoUsableTargetError when every target is disabled. */
   pick(producerIndex: number, now: number): string;
   /** How long to wait before calling `target` (non-zero while backing off, or when every target is cooling down). */
@@ -136,7 +123,7 @@ export function createRouter(config: RouterConfig, rng: Rng = seededRng(1)): Rou
     }
   };
 
-  const roundWeights = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([t, v]) => [t, Math.round(v * 1e4) / 1e4]));
+  const roundWeights = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([t, v]) => [t, round(v, 4)]));
   const maxDelta = (a: Record<string, number>, b: Record<string, number>) => Math.max(...targets.map((t) => Math.abs((a[t] ?? 0) - (b[t] ?? 0))));
 
   let lastReported = roundWeights(currentWeights(lastNow));

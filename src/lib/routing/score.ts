@@ -74,11 +74,17 @@ export type CounterfactualScore = DecisionScore & {
  * a decision counts as an improvement only when its mix beats the one it replaced, not when the
  * run's yield rose or fell on its own (which is what `scoreDecision` compares).
  */
+const COUNTERFACTUAL_METRIC: Record<Objective, string> = {
+  per_minute: "uniquePerCallMinute",
+  per_dollar: "uniquePerDollar",
+  blend: "sqrt(uniquePerCallMinute·uniquePerDollar)",
+};
+
 export function scoreAgainstCounterfactual(input: CounterfactualInput, opts: ScoreOptions = {}): CounterfactualScore {
   const objective = opts.objective ?? "blend";
   const minGain = opts.minGain ?? 0;
   const minCalls = opts.minCalls ?? 3;
-  const metric = `counterfactual ${objective === "per_minute" ? "uniquePerCallMinute" : objective === "per_dollar" ? "uniquePerDollar" : "sqrt(uniquePerCallMinute·uniquePerDollar)"}`;
+  const metric = `counterfactual ${COUNTERFACTUAL_METRIC[objective]}`;
   const insufficient: CounterfactualScore = { score: 0, improved: false, metric, sufficient: false, old: null, new: null };
   const targets = new Set([...Object.keys(input.oldWeights), ...Object.keys(input.newWeights)]);
   const rates = new Map<string, { perCall: number; minutes: number; dollars: number }>();

@@ -42,6 +42,45 @@ export type SimulationResult = {
 const valueAt = (v: number | ((t: number) => number), t: number) => (typeof v === "function" ? v(t) : v);
 
 /**
+ * Simulated time for a pool of producers calling back to back: the producer whose call ends
+ * first acts next (ties: the lowest index), gets back the call it just finished, and starts its
+ * next one. The one clock of every routing simulation: the router's (`simulateRouting`), the
+ * optimiser's unit test, and the routing test and benchmark against the real simulator
+ * (test/helpers/routing-run.ts).
+ */
+export class ProducerPool<C> {
+  private readonly freeAt: number[];
+  private readonly inFlight: Array<C | null>;
+
+  constructor(producers: number, start: number) {
+    this.freeAt = new Array<number>(producers).fill(start);
+    this.inFlight = new Array<C | null>(producers).fill(null);
+  }
+
+  /** The producer free first, the time, and the call it finished (null on its first turn); null once every producer is retired. */
+  next(): { producer: number; now: number; ended: C | null } | null {
+    let p = 0;
+    for (let i = 1; i < this.freeAt.length; i++) if (this.freeAt[i]! < this.freeAt[p]!) p = i;
+    const now = this.freeAt[p]!;
+    if (now === Infinity) return null;
+    const ended = this.inFlight[p]!;
+    this.inFlight[p] = null;
+    return { producer: p, now, ended };
+  }
+
+  /** `producer` starts a call that ends at `endsAt`. */
+  start(producer: number, endsAt: number, call: C): void {
+    this.freeAt[producer] = endsAt;
+    this.inFlight[producer] = call;
+  }
+
+  /** `producer` makes no more calls. */
+  retire(producer: number): void {
+    this.freeAt[producer] = Infinity;
+  }
+}
+
+/**
  * A deterministic event-driven run of a producer pool against modelled targets: every producer
  * calls back-to-back, results reach the engine and the router when each call ends, and the
  * optimisation loop runs on a fixed period. For tests and the routing benchmark.
@@ -55,20 +94,15 @@ export function simulateRouting(input: SimulationInput): SimulationResult {
   const calls: CallObservation[] = [];
   const startedAt: { target: string; at: number }[] = [];
   const updates: { at: number; update: RouterUpdate }[] = [];
-  const freeAt = new Array<number>(producers).fill(start);
-  const pending = new Array<CallObservation | null>(producers).fill(null);
+  const pool = new ProducerPool<CallObservation>(producers, start);
   let nextUpdate = start + every;
 
-  for (;;) {
-    let p = 0;
-    for (let i = 1; i < producers; i++) if (freeAt[i]! < freeAt[p]!) p = i;
-    const now = freeAt[p]!;
-    if (now >= start + durationMs) break;
+  for (let step = pool.next(); step && step.now < start + durationMs; step = pool.next()) {
+    const { producer: p, now, ended: done } = step;
     while (nextUpdate <= now) {
       updates.push({ at: nextUpdate, update: router.update(engine.snapshot(nextUpdate), nextUpdate) });
       nextUpdate += every;
     }
-    const done = pending[p];
     if (done) {
       engine.add(done);
       router.observe(done);
@@ -99,8 +133,7 @@ export function simulateRouting(input: SimulationInput): SimulationResult {
       junk: 0,
       ...(failed ? { error: model.errorKind ?? "server" } : {}),
     };
-    pending[p] = obs;
-    freeAt[p] = obs.at;
+    pool.start(p, obs.at, obs);
   }
 
   return {

@@ -3,6 +3,12 @@
  * No dependencies: a seeded RNG, normal/t distributions, a gamma sampler, least squares.
  */
 
+/** `x` rounded to `digits` decimals (for figures that go into JSON or onto the screen). */
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
 /** A source of uniform numbers in [0, 1). Inject a seeded one wherever results must be reproducible. */
 export type Rng = () => number;
 

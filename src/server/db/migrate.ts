@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { errorMessage } from "../../lib/errors";
 
 /**
  * Applies prisma/migrations/<name>/migration.sql in name order, each once, recording
@@ -38,7 +39,7 @@ export async function migrate(db: SqlExec, dir = MIGRATIONS_DIR): Promise<string
       await db.exec(`BEGIN;\n${m.sql}\nINSERT INTO "_igentai_migrations" ("name") VALUES ('${name}');\nCOMMIT;`);
     } catch (err) {
       await db.exec("ROLLBACK").catch(() => undefined);
-      throw new Error(`migration ${m.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`migration ${m.name} failed: ${errorMessage(err)}`);
     }
     applied.push(m.name);
   }

@@ -63,7 +63,7 @@ export function buildSnapshot(
     totals: {
       ...m.overall,
       unique: run.totalUnique,
-      uniqueLastMinute: Math.min(m.overall.uniqueLastMinute, run.totalUnique),
+      uniqueLastMinute: Math.min(run.optimizer.uniqueLastMinute(now), run.totalUnique),
       candidates: run.totalCandidates,
       candidatesLastMinute: Math.min(m.overall.candidatesLastMinute, run.totalCandidates),
     },

@@ -123,10 +123,6 @@ export async function remove(name: string): Promise<void> {
   }
 }
 
-export async function restart(name: string): Promise<void> {
-  await call((cb) => load().restart(name, cb));
-}
-
 export function disconnect(): void {
   if (!pm2 || !connected) return;
   pm2.disconnect();

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { canTransition, type RunMode } from "../../lib/run-modes";
 import type { RunTotals } from "./repo";
 
-export { RUN_MODES, isActiveMode, isProducing, type RunMode } from "../../lib/run-modes";
+export type { RunMode } from "../../lib/run-modes";
 
 export class RunStateError extends Error {}
 

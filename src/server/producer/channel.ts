@@ -1,5 +1,5 @@
 import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   reportResultSchema,
   submitResultSchema,

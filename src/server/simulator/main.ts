@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { errorMessage } from "../../lib/errors";
 import { parseSimParamsJson } from "../../lib/sim/params";
 import { startSimulator } from "./index";
 
@@ -45,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`[simulator] ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`[simulator] ${errorMessage(err)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { classifyError } from "./errors";
-import { LlmCallError, type LlmRequest } from "./types";
+import type { LlmRequest } from "./types";
 
 /**
  * Runs one streamed SDK call under the producer's abort signal and a call timeout.
@@ -41,5 +41,3 @@ export async function streamCall<T>(
     req.signal.removeEventListener("abort", onAbort);
   }
 }
-
-export { LlmCallError };

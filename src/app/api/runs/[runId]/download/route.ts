@@ -1,4 +1,5 @@
 import { runIdSchema } from "../../../../../lib/validation";
+import { errorMessage } from "../../../../../lib/errors";
 import { getApp } from "../../../../../server/instance";
 import { guardFetchRequest } from "../../../../../server/request-guard";
 import {
@@ -74,7 +75,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ runId: string }
         if (chunk) controller.enqueue(encoder.encode(chunk));
         if (done) controller.close();
       } catch (err) {
-        console.error(`[igentai] error: download of run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
+        console.error(`[igentai] error: download of run ${runId}: ${errorMessage(err)}`);
         controller.error(err);
       }
     },
