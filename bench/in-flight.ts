@@ -43,7 +43,16 @@ async function main() {
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : (c.once("exit", r), c.kill("SIGINT"))))));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((r) => {
+            if (c.exitCode !== null) return r(null);
+            c.once("exit", r);
+            c.kill("SIGINT");
+          }),
+      ),
+    );
     await server.close();
     await proxy.close();
     await sim.close();
