@@ -32,6 +32,25 @@ export const assignmentSchema = z.object({
   /** Producer index in the pool (0-based) and pool size, e.g. for partitioning known entries. */
   index: z.number().int().min(0),
   poolSize: z.number().int().min(1),
+  /**
+   * Tree runs (issue #9): the branch the next call explores, and the candidates of its
+   * known-entries section (the branch's own entries, then salient ancestor/sibling ones),
+   * each list already cut to `promptBudgetTokens`; the producer's branch prompt picks within it.
+   */
+  branch: z
+    .object({
+      id: z.number().int().min(0),
+      path: z.array(z.string()),
+      own: z.array(z.string()),
+      related: z.array(z.string()),
+      /** Entries known in the whole run. */
+      totalKnown: z.number().int().min(0),
+      /** Prompt variant (src/lib/tree/variants.ts). */
+      variant: z.string(),
+      ownShare: z.number().min(0).max(1),
+      lessObvious: z.boolean(),
+    })
+    .optional(),
 });
 export type Assignment = z.infer<typeof assignmentSchema>;
 
@@ -68,6 +87,8 @@ export const submitInput = producerIdentity.extend({
   call: callRecordSchema.optional(),
   /** Entries are numbered 1, 2, 3...; the producer already holds entries 1..sinceSeq. */
   sinceSeq: int4({ min: 0 }),
+  /** The tree branch the call explored (its assignment's `branch.id`). */
+  branchId: int4({ min: 0 }).optional(),
 });
 export type SubmitInput = z.infer<typeof submitInput>;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { countTokens } from "gpt-tokenizer";
 import { ItemStreamParser } from "../../lib/parse-items";
-import { buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
+import { buildBranchPrompt, buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
 import type { CallErrorKind, CallRecord, SyncResult } from "../../lib/protocol";
 import { targetLabel, type ProviderId } from "../../lib/providers";
 import { ChannelError, type Channel } from "./channel";
@@ -171,14 +171,25 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     const llm = resolution.client;
 
     const budget = Math.min(assignment.promptBudgetTokens, overflowCap.get(label) ?? Number.POSITIVE_INFINITY);
-    const prompt = buildPrompt({
-      topic: assignment.topic,
-      requestSize: assignment.requestSize,
-      known: state.entries,
-      budgetTokens: budget,
-      strategy: opts.strategy,
-      shares: opts.shares,
-    });
+    const branch = assignment.branch;
+    const prompt = branch
+      ? buildBranchPrompt({
+          topic: assignment.topic,
+          path: branch.path,
+          requestSize: assignment.requestSize,
+          known: { own: branch.own, related: branch.related, totalKnown: Math.max(branch.totalKnown, state.entries.size) },
+          budgetTokens: budget,
+          ownShare: branch.ownShare,
+          lessObvious: branch.lessObvious,
+        })
+      : buildPrompt({
+          topic: assignment.topic,
+          requestSize: assignment.requestSize,
+          known: state.entries,
+          budgetTokens: budget,
+          strategy: opts.strategy,
+          shares: opts.shares,
+        });
     const maxTokens = Math.min(maxTokensFor(assignment.requestSize), maxTokensCap.get(label) ?? Number.POSITIVE_INFINITY);
 
     const pace = paceDelayMs(pacing.get(label), clock.now(), { inputTokens: prompt.promptTokens, outputTokens: maxTokens });
@@ -188,7 +199,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       if (halt.aborted) break;
     }
 
-    const outcome = await call(llm, prompt, maxTokens);
+    const outcome = await call(llm, prompt, maxTokens, branch?.id);
     summary.calls++;
     summary.itemsParsed += outcome.items;
 
@@ -279,7 +290,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   }
 
   /** One streamed LLM call; parsed lines go to the outbox as they arrive. */
-  async function call(llm: LlmClient, prompt: BuiltPrompt, maxTokens: number): Promise<CallOutcome> {
+  async function call(llm: LlmClient, prompt: BuiltPrompt, maxTokens: number, branchId: number | undefined): Promise<CallOutcome> {
     const callId = newId();
     const parser = new ItemStreamParser();
     const controller = new AbortController();
@@ -288,7 +299,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     const emit = (items: string[]) => {
       if (items.length === 0) return;
       for (const c of items) state.noteCandidate(c);
-      outbox.add(callId, items);
+      outbox.add(callId, items, branchId);
     };
     const startedAt = clock.now();
     const record = (fields: Pick<CallRecord, "promptTokens" | "completionTokens"> & { error?: LlmCallError }): CallRecord => ({
@@ -328,6 +339,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
           promptTokens: response.promptTokens ?? prompt.promptTokens,
           completionTokens: response.completionTokens ?? countTokens(response.text),
         }),
+        branchId,
       );
       return { ok: true, items: parser.count, response };
     } catch (e) {
@@ -344,6 +356,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
           completionTokens: streamed ? countTokens(error.partialText) : 0,
           error,
         }),
+        branchId,
       );
       return { ok: false, error, items: parser.count };
     } finally {
