@@ -66,6 +66,8 @@ export type OptimizerDeps = {
   log: (level: "info" | "warn" | "error", message: string) => void;
   persist?: OptimizerPersist;
   options?: Partial<OptimizerOptions>;
+  /** Tree runs: the topic tree's whole-topic estimate (sum over branches) replaces the run-wide one, for display and the coverage stop. */
+  coverage?: () => CoverageEstimate | null;
 };
 
 export type DecisionScoreReport = { decisionId: number; score: number; improved: boolean; sufficient: boolean; metric: string };
@@ -334,7 +336,7 @@ export class Optimizer {
     if (this.counter.samples !== this.coverageSamples && now - this.coverageAt >= this.opts.coverageEveryMs) {
       this.coverageSamples = this.counter.samples;
       this.coverageAt = now;
-      this.coverage = this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve }) : null;
+      this.coverage = this.deps.coverage ? this.deps.coverage() : this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve }) : null;
     }
     const short = this.stats.between(now - YIELD_WINDOW_MS, now);
     const decision = this.stopMonitor.check(now, {

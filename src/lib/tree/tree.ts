@@ -383,6 +383,13 @@ export class TopicTree {
     return { found, estimatedTotal, coverage: estimatedTotal > 0 ? found / estimatedTotal : 0 };
   }
 
+  /** `overallCoverage` in the shape of the run's coverage estimates (no confidence band). */
+  coverageEstimate(found: number): CoverageEstimate {
+    const c = this.overallCoverage(found);
+    const samples = this.branches.reduce((n, b) => n + b.counters.candidates, 0);
+    return { observed: found, samples, estimatedTotal: c.estimatedTotal, low: found, high: Number.POSITIVE_INFINITY, coverage: c.coverage, sampleCoverage: samples > 0 ? 1 - found / Math.max(found, samples) : 0, method: "tree" };
+  }
+
   /**
    * Branches to break down now, from their marginal yield: a branch without open children whose
    * yield fell (or whose coverage estimate is high) is split; one whose children are all

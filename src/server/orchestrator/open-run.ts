@@ -55,7 +55,9 @@ export async function openRun(
   if (fileOutcome !== "ok") deps.log("warn", `output.txt was ${fileOutcome} to match the database (${ledger.texts.length} entries)`);
   deps.log("info", `run ${r.id}: ${ledger.texts.length} entries loaded in ${deps.clock() - t0} ms`);
 
+  const topicTree = r.config.exploration === "tree" ? await loadTree(prisma, r, branchEntries) : null;
   const optimizer = new Optimizer(r.config, {
+    ...(topicTree ? { coverage: () => topicTree.coverageEstimate(ledger.texts.length) } : {}),
     clock: deps.clock,
     log: deps.log,
     persist: {
@@ -64,7 +66,7 @@ export async function openRun(
     },
   });
   optimizer.seed(ledger.proposals);
-  const tree = r.config.exploration === "tree" ? await openTree(deps, r, branchEntries) : null;
+  const tree = topicTree ? treeParts(deps, r, topicTree) : null;
   return new ActiveRun({
     id: r.id,
     slug: r.slug,
@@ -86,25 +88,30 @@ export async function openRun(
 }
 
 /** The run's topic tree from the DB (a new tree, stored at once, on its first start). */
-async function openTree(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl?: string | undefined }, entries: Array<{ branchId: number; text: string }>) {
-  const prisma = deps.db.prisma;
+async function loadTree(prisma: Db["prisma"], r: { id: string; config: RunConfig }, entries: Array<{ branchId: number; text: string }>): Promise<TopicTree> {
   const stored = await readBranches(prisma, r.id);
-  const tree =
-    stored.length === 0
-      ? new TopicTree(r.config.topic)
-      : TopicTree.restore(
-          r.config.topic,
-          stored.map((b) => ({
-            id: b.id,
-            parentId: b.parentId,
-            label: b.label,
-            state: b.state as BranchState,
-            proposedBy: b.proposedBy,
-            counters: { calls: b.calls, candidates: b.candidates, newEntries: b.newEntries, reproposals: b.reproposals, tokens: Number(b.tokens), costUsd: b.costUsd },
-          })),
-          entries,
-        );
-  if (stored.length === 0) await saveBranches(prisma, r.id, [tree.root]);
+  if (stored.length === 0) {
+    const tree = new TopicTree(r.config.topic);
+    await saveBranches(prisma, r.id, [tree.root]);
+    return tree;
+  }
+  return TopicTree.restore(
+    r.config.topic,
+    stored.map((b) => ({
+      id: b.id,
+      parentId: b.parentId,
+      label: b.label,
+      state: b.state as BranchState,
+      proposedBy: b.proposedBy,
+      counters: { calls: b.calls, candidates: b.candidates, newEntries: b.newEntries, reproposals: b.reproposals, tokens: Number(b.tokens), costUsd: b.costUsd },
+    })),
+    entries,
+  );
+}
+
+/** What the run's RunTree is built from. */
+function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl?: string | undefined }, tree: TopicTree) {
+  const prisma = deps.db.prisma;
   return {
     tree,
     config: r.config,
