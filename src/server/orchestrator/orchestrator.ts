@@ -346,7 +346,7 @@ export class Orchestrator {
     this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
-      : [async () => this.run?.writer.close(), async () => this.run?.output.close()];
+      : [async () => this.run?.writer.close(), async () => this.run?.output.close(), async () => this.run?.tree?.close()];
     steps.push(() => this.eventLog.flush());
     for (const step of steps) {
       await step().catch((err: unknown) => this.log("error", `close: ${errorMessage(err)}`));
