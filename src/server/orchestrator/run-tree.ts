@@ -173,7 +173,8 @@ export class RunTree {
   // ---- user actions ------------------------------------------------------------------
 
   addBranch(parentId: number, label: string): BranchView {
-    this.need(parentId);
+    this.need(parentId, "parentId");
+    if (this.tree.isPruned(parentId)) throw new DomainError("BAD_REQUEST", `parentId: branch ${parentId} is pruned`, "parentId");
     let b: Branch;
     try {
       b = this.tree.addBranch(parentId, label);
@@ -209,8 +210,8 @@ export class RunTree {
     this.deps.changed();
   }
 
-  private need(id: number): void {
-    if (!this.exists(id)) throw new DomainError("NOT_FOUND", `branchId: no branch ${id} in this run`, "branchId");
+  private need(id: number, field = "branchId"): void {
+    if (!this.exists(id)) throw new DomainError("NOT_FOUND", `${field}: no branch ${id} in this run`, field);
   }
 
   // ---- read side ---------------------------------------------------------------------
