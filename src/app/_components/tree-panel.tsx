@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot } from "../../trpc/shared";
 import { formatInt, formatPercent } from "../_lib/format";
-import { treeRows } from "../_lib/tree-view";
+import { treeRows } from "../../lib/tree/rows";
 
 type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
 

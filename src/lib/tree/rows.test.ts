@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { treeRows } from "./tree-view";
+import { treeRows } from "./rows";
 
 describe("treeRows", () => {
   it.each([
