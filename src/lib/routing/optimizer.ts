@@ -7,7 +7,7 @@ import { StatsEngine, type CallObservation } from "../stats";
 import { brief, figures, producerIndex, round, type TargetFigures } from "./optimizer-figures";
 import type { Objective } from "./adaptive";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
-import { scoreDecision } from "./score";
+import { scoreAgainstCounterfactual, scoreDecision } from "./score";
 
 export type { CallObservation, TargetFigures };
 export { callObservation } from "./optimizer-figures";
@@ -319,7 +319,14 @@ export class Optimizer {
       // Later decisions inside the "after" window share it: the score is of the routing as it went.
       const before = this.stats.between(d.at - w, d.at);
       const after = this.stats.between(d.at, d.at + w);
-      const s = scoreDecision(before, after, { objective: this.opts.objective });
+      // Against the counterfactual: the old weights over the same window (score.ts), so a
+      // decision is not blamed for the topic saturating on its own; without weights, the window before.
+      const weights = d.event.data as { oldWeights?: Record<string, number>; newWeights?: Record<string, number> };
+      const perTarget = (from: number, to: number) => Object.fromEntries(this.targets.map((t) => [t, this.stats.between(from, to, { target: t })]));
+      const s =
+        weights.oldWeights && weights.newWeights
+          ? scoreAgainstCounterfactual({ oldWeights: weights.oldWeights, newWeights: weights.newWeights, after: perTarget(d.at, d.at + w), before: perTarget(d.at - w, d.at) }, { objective: this.opts.objective })
+          : scoreDecision(before, after, { objective: this.opts.objective });
       if (s.sufficient) {
         this.scored++;
         if (s.improved) this.improved++;
