@@ -51,6 +51,8 @@ export type BranchView = {
 
 /** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
 const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
+/** Item calls between two re-weighings of the prompt variants. */
+const VARIANT_UPDATE_EVERY_CALLS = 10;
 /** Breakdown calls at once: a split is rare next to item calls. */
 const MAX_BREAKDOWNS_IN_FLIGHT = 2;
 
@@ -73,6 +75,7 @@ export class RunTree {
   private saving: Promise<void> = Promise.resolve();
   private knownCache = new Map<number, { own: string[]; related: string[] }>();
   private closed = false;
+  private variantCalls = 0;
 
   constructor(private readonly deps: RunTreeDeps) {
     this.tree = deps.tree;
@@ -120,7 +123,8 @@ export class RunTree {
     this.arms.observe(armKey(targetLabel(call), id), { itemsNew: newEntries.length, latencyMs: call.latencyMs, costUsd, ...(call.error ? { error: true } : {}) });
     if (lease && lease.branchId === id && !call.error) {
       this.variants.observe(lease.variant.id, newEntries.length, tokens);
-      const sw = this.variants.update(this.deps.clock(), this.deps.rng);
+      // Re-weighed every few calls: after each one the leader flaps on a handful of observations.
+      const sw = ++this.variantCalls % VARIANT_UPDATE_EVERY_CALLS === 0 ? this.variants.update(this.deps.clock(), this.deps.rng) : null;
       if (sw) this.deps.event("tree.variant", `prompt variant ${sw.from} -> ${sw.to}`, { ...sw });
     }
     this.allocation = null;
