@@ -166,6 +166,7 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "start: a negative weight", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-strong", weight: -1 }] }), status: 400, field: "providers.0.weight" },
     { name: "start: an unknown exploration", req: post("topic.start", { topic: "birds", exploration: "deep" }), status: 400, field: "exploration" },
     { name: "start: an unknown breakdown model", req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "sim", model: "sim-gpt-9" } } }), status: 400, field: "tree.breakdownModel.model" },
+    { name: "start: a breakdown model whose key is missing", req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "anthropic", model: "claude-haiku-4-5" } } }), status: 400, says: "tree.breakdownModel.provider" },
     { name: "start: an unknown tree setting", req: post("topic.start", { topic: "birds", tree: { depth: 9 } }), status: 400, field: "tree" },
     // ---- topic.tree and its edits ----
     { name: "tree: NUL in runId", req: get("topic.tree", { runId: `a${NUL}` }), status: 400, field: "runId" },

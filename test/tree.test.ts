@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../src/server/api/root";
+import { createCaller, type AppRouter } from "../src/server/api/root";
+import { createContext } from "../src/server/api/trpc";
 import { connect, disconnect, list } from "../src/server/orchestrator/pm2";
 import { PRODUCER_PREFIX } from "../src/server/orchestrator/supervisor";
 import { testDatabases } from "./helpers/databases";
@@ -13,12 +14,15 @@ import { startHarness, waitFor, type Harness } from "./helpers/harness";
  * simulator's hierarchical universe, the tree in the database, hand edits through the API,
  * and a web-app restart in the middle.
  */
+const SECRET = "tree-test-secret";
+
 describe.each(testDatabases())("topic tree on $name", (target) => {
   let h: Harness;
+  const caller = (secret?: string) => createCaller(createContext({ orchestrator: h.app.orchestrator, db: h.app.db }, new Headers(secret ? { "x-igentai-secret": secret } : {})));
   let api: ReturnType<typeof createTRPCClient<AppRouter>>;
 
   beforeAll(async () => {
-    h = await startHarness({ db: await target.open(), env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05, universeShape: "hierarchical" }) } });
+    h = await startHarness({ db: await target.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05, universeShape: "hierarchical" }) } });
     api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl })] });
   });
   afterAll(async () => {
@@ -124,4 +128,33 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
     expect(await h.app.db.prisma.entry.count({ where: { runId: started.runId, branchId: { not: null } } })).toBe(0);
     expect(await h.app.db.prisma.llmCall.count({ where: { runId: started.runId, producer: "tree" } })).toBe(0);
   }, 300_000);
+
+  it("through the procedures: assignments carry the branch, submissions record it, a stopped run's tree is read-only", async () => {
+    const { runId } = await caller().topic.start({ topic: "Caller tree topic", producers: 1, requestSize: 20, tree: { breakdownModel: { provider: "sim", model: "sim-weak" } } });
+    const hello = await caller(SECRET).producer.hello({ runId, producer: "p9" });
+    const branch = hello.assignment.branch!;
+    expect(branch).toMatchObject({ id: expect.any(Number), path: expect.any(Array), variant: expect.any(String) });
+    const r = await caller(SECRET).producer.submit({
+      runId,
+      producer: "p9",
+      batchId: "tree-caller-1",
+      callId: "tree-caller-call-1",
+      branchId: branch.id,
+      candidates: ["Zzyzx caller item one", "Zzyzx caller item two"],
+      call: { callId: "tree-caller-call-1", provider: "sim", model: "sim-strong", startedAt: Date.now() - 10, latencyMs: 10, promptTokens: 100, completionTokens: 20, itemsParsed: 2 },
+      sinceSeq: 0,
+    });
+    expect(r.accepted).toBe(2);
+    const mine = await h.app.db.prisma.entry.findMany({ where: { runId, text: { startsWith: "Zzyzx caller" } }, select: { branchId: true } });
+    expect(mine).toEqual([{ branchId: branch.id }, { branchId: branch.id }]);
+    // The branch's entries include them.
+    const page = await caller().topic.entries({ runId, branchId: branch.id, search: "Zzyzx caller" });
+    expect(page.items.map((e) => e.text).sort()).toEqual(["Zzyzx caller item one", "Zzyzx caller item two"]);
+    await caller().topic.stop();
+    const stored = await caller().topic.tree({ runId });
+    expect(stored.exploration).toBe("tree");
+    expect(stored.branches[0]).toMatchObject({ id: 0, parentId: null, state: "open" });
+    await expect(caller().topic.pinBranch({ runId, branchId: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await caller().topic.tree({ runId })).branches).toEqual(stored.branches);
+  }, 120_000);
 });

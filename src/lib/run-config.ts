@@ -77,8 +77,8 @@ export type RunConfig = {
   stop: { maxEntries?: number; maxCostUsd?: number; maxMinutes?: number; coveragePercent?: number };
   /** resolveRunConfig always sets both; a config built by hand (benchmarks, tests) without them explores flat. */
   exploration?: Exploration;
-  /** Answers the tree's breakdown requests (tree runs only). */
-  breakdownModel?: { provider: ProviderTarget["provider"]; model: string };
+  /** Tree runs: the model that answers breakdown requests (the start input's shape, so a stored config reads back the same). */
+  tree?: { breakdownModel: { provider: ProviderTarget["provider"]; model: string } };
 };
 
 // The defaults bench/llm.ts measured as "budgeted": bounded prompts, ~4.6x the unique entries per token of the naive prompt.
@@ -111,7 +111,7 @@ export function resolveRunConfig(
     strategy: input.strategy ?? "adaptive",
     stop: input.stop ?? {},
     exploration: input.exploration ?? "tree",
-    breakdownModel: input.tree?.breakdownModel ?? cheapestTarget(input.providers ?? defaultProviders(defaults.keys)),
+    tree: { breakdownModel: input.tree?.breakdownModel ?? cheapestTarget(input.providers ?? defaultProviders(defaults.keys)) },
   };
 }
 

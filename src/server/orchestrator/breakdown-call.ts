@@ -17,7 +17,7 @@ export const TREE_PRODUCER = "tree";
 export type BreakdownCallDeps = {
   prisma: () => PrismaClient;
   runId: string;
-  config: Pick<RunConfig, "providers" | "breakdownModel">;
+  config: Pick<RunConfig, "providers" | "tree">;
   /** Keys, base URLs and the simulator URL, as producers get them. */
   llm: LlmConfig;
   costOf: (call: CallRecord) => number;
@@ -31,7 +31,7 @@ export type BreakdownCallDeps = {
  */
 export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest) => Promise<BreakdownAnswer> {
   const resolve = createLlmResolver(deps.llm);
-  const target: { provider: ProviderId; model: string } = deps.config.breakdownModel ?? cheapestTarget(deps.config.providers);
+  const target: { provider: ProviderId; model: string } = deps.config.tree?.breakdownModel ?? cheapestTarget(deps.config.providers);
   return async (req) => {
     const resolution = resolve(target);
     if ("unavailable" in resolution) {
