@@ -59,6 +59,10 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
     const child = grown.branches.find((b) => b.parentId !== null && b.entries > 0)!;
     expect(child.path.at(-1)).toBe(child.label);
 
+    // A split is an optimisation event, scored once its subtopics have had their first calls.
+    const scored = await waitFor("a scored split", async () => (await h.app.db.prisma.event.findFirst({ where: { runId, kind: "tree.split", score: { not: null } } })) ?? undefined, 120_000);
+    expect(scored.data).toMatchObject({ outcome: { metric: expect.any(String), improved: expect.any(Boolean) }, added: expect.any(Array) });
+
     // Breakdown calls are recorded and costed like other calls.
     const treeCalls = await h.app.db.prisma.llmCall.findMany({ where: { runId, producer: "tree" } });
     expect(treeCalls.length).toBeGreaterThan(0);

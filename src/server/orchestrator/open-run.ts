@@ -117,9 +117,12 @@ function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl
     config: r.config,
     breakdown: deps.breakdown(r.id, r.config, r.simUrl),
     save: (branches: Parameters<typeof saveBranches>[2]) => saveBranches(prisma, r.id, branches),
-    event: (kind: string, message: string, data: Record<string, unknown>) => {
-      addEvent(prisma, { runId: r.id, kind, message, data: data as never, at: new Date(deps.clock()) }).catch((err: unknown) => deps.log("error", `tree event: ${String(err)}`));
-    },
+    event: (kind: string, message: string, data: Record<string, unknown>) =>
+      addEvent(prisma, { runId: r.id, kind, message, data: data as never, at: new Date(deps.clock()) }).catch((err: unknown) => {
+        deps.log("error", `tree event: ${String(err)}`);
+        return null;
+      }),
+    score: (id: bigint, score: number, data: Record<string, unknown>) => scoreEvent(prisma, id, score, data as never),
     changed: deps.onCommitted,
     clock: deps.clock,
     rng: Math.random,

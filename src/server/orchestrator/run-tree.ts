@@ -20,8 +20,10 @@ export type RunTreeDeps = {
   breakdown: (req: BreakdownRequest) => Promise<BreakdownAnswer>;
   /** Persists branches that changed (repo.saveBranches). */
   save: (branches: Branch[]) => Promise<void>;
-  /** An optimisation event (a split, a saturation, a variant switch). */
-  event: (kind: string, message: string, data: Record<string, unknown>) => void;
+  /** An optimisation event (a split, a saturation, a variant switch); resolves to its row id (null if not stored). */
+  event: (kind: string, message: string, data: Record<string, unknown>) => Promise<bigint | null>;
+  /** Scores a stored event once its outcome is known. */
+  score: (eventId: bigint, score: number, data: Record<string, unknown>) => Promise<void>;
   /** Money spent on breakdown calls (the run's total). */
   spent: (usd: number) => void;
   /** The tree changed (the live snapshot moves). */
@@ -51,6 +53,8 @@ export type BranchView = {
 
 /** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
 const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
+/** Calls the new children of a split make before the split is scored (at least this many in total). */
+const SPLIT_SCORE_CALLS = 4;
 /** Item calls between two re-weighings of the prompt variants. */
 const VARIANT_UPDATE_EVERY_CALLS = 10;
 /** Breakdown calls at once: a split is rare next to item calls. */
@@ -76,6 +80,8 @@ export class RunTree {
   private knownCache = new Map<number, { own: string[]; related: string[] }>();
   private closed = false;
   private variantCalls = 0;
+  /** Splits waiting for their children's first calls to be scored. */
+  private readonly splits: Array<{ eventId: Promise<bigint | null>; branchId: number; children: number[]; yieldBefore: number | null; data: Record<string, unknown> }> = [];
 
   constructor(private readonly deps: RunTreeDeps) {
     this.tree = deps.tree;
@@ -125,14 +131,37 @@ export class RunTree {
       this.variants.observe(lease.variant.id, newEntries.length, tokens);
       // Re-weighed every few calls: after each one the leader flaps on a handful of observations.
       const sw = ++this.variantCalls % VARIANT_UPDATE_EVERY_CALLS === 0 ? this.variants.update(this.deps.clock(), this.deps.rng) : null;
-      if (sw) this.deps.event("tree.variant", `prompt variant ${sw.from} -> ${sw.to}`, { ...sw });
+      if (sw) void this.deps.event("tree.variant", `prompt variant ${sw.from} -> ${sw.to}`, { ...sw });
     }
     this.allocation = null;
     this.knownCache.clear();
     const b = this.tree.branch(id);
-    if (before !== b.state && b.state === "saturated") this.deps.event("tree.saturated", `branch "${b.label}" saturated after ${b.counters.calls} calls`, { branchId: id, calls: b.counters.calls, newEntries: b.counters.newEntries });
+    if (before !== b.state && b.state === "saturated") void this.deps.event("tree.saturated", `branch "${b.label}" saturated after ${b.counters.calls} calls`, { branchId: id, calls: b.counters.calls, newEntries: b.counters.newEntries });
     this.markDirty(id);
+    this.scoreSplits();
     this.expand();
+  }
+
+  /**
+   * A split is scored by what its children yield (new entries per resolved candidate over their
+   * first calls) against the parent's marginal yield when it was split: the subtopics beat
+   * asking the parent again, or they did not.
+   */
+  private scoreSplits(): void {
+    for (let i = this.splits.length - 1; i >= 0; i--) {
+      const s = this.splits[i]!;
+      const kids = s.children.map((c) => this.tree.branch(c).counters);
+      const calls = kids.reduce((n, c) => n + c.calls, 0);
+      if (calls < Math.max(SPLIT_SCORE_CALLS, s.children.length)) continue;
+      this.splits.splice(i, 1);
+      const candidates = kids.reduce((n, c) => n + c.candidates, 0);
+      const yieldAfter = candidates > 0 ? kids.reduce((n, c) => n + c.newEntries, 0) / candidates : 0;
+      const score = s.yieldBefore !== null && s.yieldBefore > 0 ? Math.min(10, yieldAfter / s.yieldBefore - 1) : yieldAfter > 0 ? 1 : 0;
+      const outcome = { score: Math.round(score * 1e4) / 1e4, improved: score > 0, sufficient: true, metric: "children's yield vs the parent's", yieldBefore: s.yieldBefore, yieldAfter, calls };
+      void s.eventId
+        .then((id) => (id === null ? undefined : this.deps.score(id, score, { ...s.data, outcome })))
+        .catch((err: unknown) => this.deps.log("error", `scoring a split: ${errorMessage(err)}`));
+    }
   }
 
   /** Starts the breakdowns the tree plans now (a few at a time). */
@@ -163,14 +192,16 @@ export class RunTree {
     this.knownCache.clear();
     this.markDirty(branchId);
     for (const a of r.added) this.markDirty(a.id);
-    this.deps.event("tree.split", `${reason === "split" ? "split" : "new subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`, {
+    const data = {
       branchId,
       reason,
       added: r.added.map((a) => ({ id: a.id, label: a.label })),
       rejected: r.rejected,
       yield: this.tree.marginalYield(branchId),
       coverage: this.tree.coverage(branchId)?.coverage ?? null,
-    });
+    };
+    const eventId = this.deps.event("tree.split", `${reason === "split" ? "split" : "new subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`, data);
+    if (r.added.length > 0) this.splits.push({ eventId, branchId, children: r.added.map((a) => a.id), yieldBefore: data.yield, data });
     this.deps.changed();
   }
 
@@ -210,7 +241,7 @@ export class RunTree {
     this.knownCache.clear();
     this.markDirty(a);
     this.markDirty(b);
-    this.deps.event(kind, message, { branchId: b });
+    void this.deps.event(kind, message, { branchId: b });
     this.deps.changed();
   }
 
