@@ -6,7 +6,7 @@ import type { RunConfig } from "../../lib/run-config";
 import type { Rng } from "../../lib/stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
 import type { Branch, BranchState, TopicTree } from "../../lib/tree/tree";
-import { DEFAULT_VARIANT, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
+import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
 
 /** A breakdown call's answer; null when the call failed (the tree asks again later). */
 export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number } | null;
@@ -69,7 +69,8 @@ const MAX_BREAKDOWNS_IN_FLIGHT = 2;
 export class RunTree {
   readonly tree: TopicTree;
   private readonly arms = new ArmStats();
-  private readonly variants = new VariantSelector();
+  // Producers do not send a temperature (some provider APIs reject one): only variants they can honour.
+  private readonly variants = new VariantSelector(PROMPT_VARIANTS.filter((v) => v.temperature === null));
   private allocation: Allocation | null = null;
   /** Branch and variant each producer's next call uses, kept until that call's record arrives. */
   private readonly leases = new Map<string, { branchId: number; variant: PromptVariant }>();
