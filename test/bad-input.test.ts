@@ -165,6 +165,25 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "start: a price of the wrong shape", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model", price: { input: 1 } }] }), status: 400, field: "providers.0.price" },
     { name: "start: a provider whose key is missing", req: post("topic.start", { topic: "birds", providers: [{ provider: "anthropic", model: "claude-haiku-4-5" }] }), status: 400, says: "ANTHROPIC_API_KEY" },
     { name: "start: a negative weight", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-strong", weight: -1 }] }), status: 400, field: "providers.0.weight" },
+    { name: "start: an unknown exploration", req: post("topic.start", { topic: "birds", exploration: "deep" }), status: 400, field: "exploration" },
+    { name: "start: an unknown breakdown model", req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "sim", model: "sim-gpt-9" } } }), status: 400, field: "tree.breakdownModel.model" },
+    { name: "start: a breakdown model whose key is missing", req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "anthropic", model: "claude-haiku-4-5" } } }), status: 400, says: "tree.breakdownModel.provider" },
+    { name: "start: an unknown tree setting", req: post("topic.start", { topic: "birds", tree: { depth: 9 } }), status: 400, field: "tree" },
+    // ---- topic.tree and its edits ----
+    { name: "tree: NUL in runId", req: get("topic.tree", { runId: `a${NUL}` }), status: 400, field: "runId" },
+    { name: "tree: a run that does not exist", req: get("topic.tree", { runId: "no-such-run" }), status: 404 },
+    { name: "addBranch: NUL in the label", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: `Soft${NUL}` }), status: 400, field: "label", says: "NUL" },
+    { name: "addBranch: a blank label", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "   " }), status: 400, field: "label" },
+    { name: "addBranch: a label too long", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "x".repeat(500) }), status: 400, field: "label" },
+    { name: "addBranch: a negative parentId", req: post("topic.addBranch", { runId: "RUN", parentId: -1, label: "Soft cheeses" }), status: 400, field: "parentId" },
+    { name: "addBranch: a parent that does not exist", req: post("topic.addBranch", { runId: "RUN", parentId: 99_999, label: "Soft cheeses" }), status: 404, says: "parentId" },
+    { name: "addBranch: a run that is not active", req: post("topic.addBranch", { runId: "no-such-run", parentId: 0, label: "Soft cheeses" }), status: 400, says: "runId" },
+    { name: "addBranch: the topic itself as a label", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "Cheeses of France" }), status: 400, says: "label" },
+    { name: "pruneBranch: the root", req: post("topic.pruneBranch", { runId: "RUN", branchId: 0 }), status: 400, says: "branchId" },
+    { name: "pruneBranch: a branch that does not exist", req: post("topic.pruneBranch", { runId: "RUN", branchId: 99_999 }), status: 404, says: "branchId" },
+    { name: "pinBranch: branchId beyond int4", req: post("topic.pinBranch", { runId: "RUN", branchId: 2 ** 31 }), status: 400, field: "branchId" },
+    { name: "pinBranch: branchId as a string", req: post("topic.pinBranch", { runId: "RUN", branchId: "1" }), status: 400, field: "branchId" },
+    { name: "entries: a negative branchId", req: get("topic.entries", { runId: "x", branchId: -1 }), status: 400, field: "branchId" },
     // ---- topic.entries, topic.list ----
     { name: "entries: NUL in runId", req: get("topic.entries", { runId: `a${NUL}b` }), status: 400, field: "runId" },
     { name: "entries: NUL in search", req: get("topic.entries", { runId: "x", search: `a${NUL}` }), status: 400, field: "search", says: "NUL" },
@@ -234,6 +253,10 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     }
     expect(failures).toEqual([]);
     expect(await state()).toEqual(before);
+    // The run's tree took no hand-made branch, prune or pin from the refused edits.
+    const tree = await h.app.orchestrator.tree(runId);
+    expect(tree?.branches.filter((b) => b.id !== 0 && b.state !== "open" && b.state !== "saturated")).toEqual([]);
+    expect(tree?.branches.map((b) => b.label)).not.toContain("Soft cheeses");
     const status = await request(port, "GET", "/api/trpc/topic.status");
     expect(status.json.result.data.state).toBe("running");
     expect(status.json.result.data.run.id).toBe(runId);

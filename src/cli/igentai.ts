@@ -5,19 +5,22 @@ import { createTRPCClient, TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../server/api/root";
 import { errorMessage } from "../lib/errors";
 import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
-import { STRATEGIES, type StrategyName } from "../lib/run-config";
+import { EXPLORATIONS, STRATEGIES, type Exploration, type StrategyName } from "../lib/run-config";
+import { treeRows } from "../lib/tree/rows";
 import { apiLinks } from "../trpc/links";
 
 const HELP = `igentai: get several LLMs to exhaustively list a topic.
 
 Usage:
   igentai start "<topic>" [-n producers] [-m provider:model[=weight]]... [--request-size N] [-c calls-in-flight]
-                          [--strategy ${STRATEGIES.join("|")}] [--max-entries N] [--max-minutes N] [--max-cost USD]
+                          [--strategy ${STRATEGIES.join("|")}] [--exploration ${EXPLORATIONS.join("|")}]
+                          [--breakdown-model provider:model] [--max-entries N] [--max-minutes N] [--max-cost USD]
   igentai stop
   igentai status [--json]
   igentai watch            live metrics until Ctrl-C
   igentai list             past runs
-  igentai entries [runId] [--limit N] [--search text]
+  igentai entries [runId] [--limit N] [--search text] [--branch id]
+  igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
 
 Options:
@@ -68,6 +71,9 @@ async function main(): Promise<void> {
       "request-size": { type: "string" },
       concurrency: { type: "string", short: "c" },
       strategy: { type: "string" },
+      exploration: { type: "string" },
+      "breakdown-model": { type: "string" },
+      branch: { type: "string" },
       "max-entries": { type: "string" },
       "max-minutes": { type: "string" },
       "max-cost": { type: "string" },
@@ -90,6 +96,8 @@ async function main(): Promise<void> {
       const topic = rest.join(" ");
       if (!topic) fail('start needs a topic, e.g. igentai start "Paris attractions"');
       if (values.strategy && !STRATEGIES.includes(values.strategy as StrategyName)) fail(`--strategy must be one of ${STRATEGIES.join(", ")}`);
+      if (values.exploration && !EXPLORATIONS.includes(values.exploration as Exploration)) fail(`--exploration must be one of ${EXPLORATIONS.join(", ")}`);
+      const breakdownModel = values["breakdown-model"] ? parseProviderSpec(values["breakdown-model"]) : undefined;
       const maxEntries = int(values["max-entries"], "max-entries");
       const maxMinutes = int(values["max-minutes"], "max-minutes");
       const maxCostUsd = int(values["max-cost"], "max-cost");
@@ -100,6 +108,8 @@ async function main(): Promise<void> {
         requestSize: int(values["request-size"], "request-size"),
         concurrency: int(values.concurrency, "concurrency"),
         strategy: values.strategy as StrategyName | undefined,
+        exploration: values.exploration as Exploration | undefined,
+        tree: breakdownModel ? { breakdownModel: { provider: breakdownModel.provider, model: breakdownModel.model } } : undefined,
         stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
       });
       console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${r.entries} entries so far)`);
@@ -150,8 +160,26 @@ async function main(): Promise<void> {
     case "entries": {
       const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
       if (!runId) fail("no run active; pass a run id (see igentai list)");
-      const page = await api.topic.entries.query({ runId, limit: int(values.limit, "limit") ?? 50, search: values.search });
+      const page = await api.topic.entries.query({ runId, limit: int(values.limit, "limit") ?? 50, search: values.search, branchId: int(values.branch, "branch") });
       for (const e of page.items) console.log(`${String(e.seq).padStart(7)}  ${e.text}`);
+      return;
+    }
+    case "tree": {
+      const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
+      if (!runId) fail("no run active; pass a run id (see igentai list)");
+      const t = await api.topic.tree.query({ runId });
+      if (values.json) {
+        console.log(JSON.stringify(t, null, 2));
+        return;
+      }
+      if (t.branches.length === 0) {
+        console.log("flat run: no topic tree");
+        return;
+      }
+      const pct = (v: number | null) => (v === null ? "   –" : `${Math.round(v * 100)}%`.padStart(4));
+      if (t.coverage) console.log(`coverage ${pct(t.coverage.coverage)} of ~${fmt(Math.round(t.coverage.estimatedTotal))} (tree estimate)`);
+      console.log(`${"id".padStart(4)}  ${"entries".padStart(7)}  yield  cover  ${"state".padEnd(9)}  branch`);
+      for (const b of treeRows(t.branches)) console.log(`${String(b.id).padStart(4)}  ${fmt(b.entries).padStart(7)}  ${pct(b.yield)}   ${pct(b.coverage)}   ${b.state.padEnd(9)}  ${"  ".repeat(b.depth)}${b.label}`);
       return;
     }
     case "serve": {

@@ -64,7 +64,8 @@ export type CoverageEstimate = {
   coverage: number;
   /** Good-Turing / Chao-Jost sample coverage: probability that the next proposal is an already-known entry. */
   sampleCoverage: number;
-  method: "chao1" | "zipf" | "blend";
+  /** "tree": the topic tree's sum over branches (src/lib/tree). */
+  method: "chao1" | "zipf" | "blend" | "tree";
   /** Fitted Zipf exponent (when the re-proposal part is zipf). */
   zipfExponent?: number;
   /** The parts of a `blend`: the re-proposal estimate and the discovery-curve extrapolation. */

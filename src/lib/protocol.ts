@@ -36,6 +36,25 @@ export const assignmentSchema = z.object({
   poolSize: z.number().int().min(1),
   /** LLM calls the producer keeps in flight (absent: 1). */
   concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
+  /**
+   * Tree runs (issue #9): the branch the next call explores, and the candidates of its
+   * known-entries section (the branch's own entries, then salient ancestor/sibling ones),
+   * each list already cut to `promptBudgetTokens`; the producer's branch prompt picks within it.
+   */
+  branch: z
+    .object({
+      id: z.number().int().min(0),
+      path: z.array(z.string()),
+      own: z.array(z.string()),
+      related: z.array(z.string()),
+      /** Entries known in the whole run. */
+      totalKnown: z.number().int().min(0),
+      /** Prompt variant (src/lib/tree/variants.ts). */
+      variant: z.string(),
+      ownShare: z.number().min(0).max(1),
+      lessObvious: z.boolean(),
+    })
+    .optional(),
 });
 export type Assignment = z.infer<typeof assignmentSchema>;
 
@@ -74,6 +93,8 @@ export const submitInput = producerIdentity.extend({
   sinceSeq: int4({ min: 0 }),
   /** The producer's LLM calls in flight when it sent this batch (for the dashboard). */
   callsInFlight: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
+  /** The tree branch the call explored (its assignment's `branch.id`). */
+  branchId: int4({ min: 0 }).optional(),
 });
 export type SubmitInput = z.infer<typeof submitInput>;
 

@@ -1,9 +1,12 @@
 import { z } from "zod";
-import type { ModelPrice } from "./pricing";
-import { SIM_MODEL_WIRE, providerTargetSchema, type ProviderTarget } from "./providers";
+import { DEFAULT_PRICES, type ModelPrice } from "./pricing";
+import { SIM_MODEL_WIRE, providerTargetSchema, targetLabel, type ProviderTarget } from "./providers";
 import { storable } from "./validation";
 import { MAX_CONCURRENCY } from "./protocol";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
+
+export const EXPLORATIONS = ["flat", "tree"] as const;
+export type Exploration = (typeof EXPLORATIONS)[number];
 
 export const STRATEGIES = ["roundrobin", "priority", "weighted", "backoff", "adaptive"] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -53,6 +56,15 @@ export const startInputSchema = z.object({
       coveragePercent: z.number().min(1).max(100).optional(),
     })
     .optional(),
+  /** `tree` (default): the adaptive topic tree of issue #9; `flat`: one prompt for the whole topic. */
+  exploration: z.enum(EXPLORATIONS).optional(),
+  tree: z
+    .object({
+      /** The model that breaks branches into subtopics; default the run's cheapest. */
+      breakdownModel: providerTargetSchema.omit({ weight: true }).superRefine(knownSimModel).optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type StartInput = z.input<typeof startInputSchema>;
 
@@ -72,6 +84,10 @@ export type RunConfig = {
   concurrency: number;
   strategy: StrategyName;
   stop: { maxEntries?: number; maxCostUsd?: number; maxMinutes?: number; coveragePercent?: number };
+  /** resolveRunConfig always sets both; a config built by hand (benchmarks, tests) without them explores flat. */
+  exploration?: Exploration;
+  /** Tree runs: the model that answers breakdown requests (the start input's shape, so a stored config reads back the same). */
+  tree?: { breakdownModel: { provider: ProviderTarget["provider"]; model: string } };
 };
 
 // The defaults bench/llm.ts measured as "budgeted": bounded prompts, ~4.6x the unique entries per token of the naive prompt.
@@ -104,7 +120,19 @@ export function resolveRunConfig(
     concurrency: input.concurrency ?? 1,
     strategy: input.strategy ?? "adaptive",
     stop: input.stop ?? {},
+    exploration: input.exploration ?? "tree",
+    tree: { breakdownModel: input.tree?.breakdownModel ?? cheapestTarget(input.providers ?? defaultProviders(defaults.keys)) },
   };
+}
+
+/** The run's target with the lowest price per call (output weighs 4x: breakdown answers are short prompts, short lists). */
+export function cheapestTarget(targets: readonly StartTarget[]): { provider: ProviderTarget["provider"]; model: string } {
+  const cost = (t: StartTarget) => {
+    const p = t.price ?? DEFAULT_PRICES[targetLabel(t)];
+    return p ? p.inputUsdPerMTok + 4 * p.outputUsdPerMTok : Number.POSITIVE_INFINITY;
+  };
+  const best = [...targets].sort((a, b) => cost(a) - cost(b))[0]!;
+  return { provider: best.provider, model: best.model };
 }
 
 /**

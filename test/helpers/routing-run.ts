@@ -90,6 +90,7 @@ export async function runRouting(opts: RoutingRunOptions): Promise<RoutingRun> {
     secretHash: "",
     startedAt: now,
     ledger: new EntryLedger(),
+    tree: null,
     metrics: new RunMetrics(),
     totalCandidates: 0,
     costUsd: 0,

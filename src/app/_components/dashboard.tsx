@@ -21,6 +21,7 @@ import { ProducerHealth } from "./producer-health";
 import { RunHistory } from "./run-history";
 import { StatGrid, type Stat } from "./stat-grid";
 import { TopicForm } from "./topic-form";
+import { TreePanel } from "./tree-panel";
 import { useLiveStream } from "./use-live";
 
 /** The whole dashboard. `runId` (from `?run=`) pins a run; without it the live run is followed. */
@@ -69,6 +70,9 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
     }),
   );
   const [prefill, setPrefill] = useState<{ topic: string; nonce: number } | null>(null);
+  const [branch, setBranch] = useState<{ id: number; label: string } | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the run id is the trigger: another run clears the branch filter
+  useEffect(() => setBranch(null), [runId]);
 
   const stats = buildStats({ snap: viewingLive ? snap : null, run, samples });
   // Live: the optimiser's latest estimate with its band; a past run: the last one its samples recorded.
@@ -180,7 +184,17 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 
           <ProducerHealth producers={snap?.producers ?? []} now={live.now} active={liveRunId !== null} />
 
-          {runId && <EntriesPanel runId={runId} live={viewingLive} newest={viewingLive ? (snap?.newest ?? []) : []} total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)} now={live.now} />}
+          {runId && (
+            <TreePanel
+              runId={runId}
+              live={viewingLive}
+              snapshot={viewingLive ? (snap?.tree ?? null) : null}
+              selected={branch?.id ?? null}
+              onSelect={setBranch}
+            />
+          )}
+
+          {runId && <EntriesPanel runId={runId} live={viewingLive} newest={viewingLive ? (snap?.newest ?? []) : []} total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)} now={live.now} branch={branch} />}
 
           {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={viewingLive ? (snap?.routing?.effectiveness ?? null) : null} />}
         </div>

@@ -14,7 +14,7 @@ type Row = { seq: number; text: string; producer: string; target: string; at: nu
 const PAGE = 50;
 
 /** The newest entries as they stream in, a search over all of the run's entries, downloads. */
-export function EntriesPanel({ runId, live, newest, total, now }: { runId: string; live: boolean; newest: NewestEntry[]; total: number | null; now: number }) {
+export function EntriesPanel({ runId, live, newest, total, now, branch = null }: { runId: string; live: boolean; newest: NewestEntry[]; total: number | null; now: number; branch?: { id: number; label: string } | null }) {
   const trpc = useTRPC();
   const [search, setSearch] = useState("");
   const [debounced, setDebounced] = useState("");
@@ -25,13 +25,15 @@ export function EntriesPanel({ runId, live, newest, total, now }: { runId: strin
     return () => clearTimeout(t);
   }, [search]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the dependencies are the trigger: a new search or run starts paging again
-  useEffect(() => setLimit(PAGE), [debounced, runId]);
+  useEffect(() => setLimit(PAGE), [debounced, runId, branch?.id]);
 
   // While live and not searching, the stream's newest entries are shown instead.
-  const useStream = live && debounced === "" && limit === PAGE;
+  const useStream = live && debounced === "" && limit === PAGE && branch === null;
   const q = useQuery({
-    ...trpc.topic.entries.queryOptions({ runId, limit, ...(debounced ? { search: debounced } : {}) }),
+    ...trpc.topic.entries.queryOptions({ runId, limit, ...(debounced ? { search: debounced } : {}), ...(branch ? { branchId: branch.id } : {}) }),
     enabled: !useStream,
+    // A branch's list grows during a live run.
+    refetchInterval: live && branch ? 3_000 : false,
     placeholderData: keepPreviousData,
   });
 
@@ -61,6 +63,11 @@ export function EntriesPanel({ runId, live, newest, total, now }: { runId: strin
         <label htmlFor="entry-search">Search this run&apos;s entries</label>
         <input id="entry-search" type="search" placeholder="Search…" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" maxLength={100} data-testid="entry-search" />
       </div>
+      {branch && (
+        <p className="hint" data-testid="entries-branch-filter">
+          Only branch “{branch.label}”.
+        </p>
+      )}
       <p className="hint" aria-live="polite">
         {debounced
           ? q.isFetching

@@ -6,6 +6,7 @@ import { useTRPC } from "../../trpc/react";
 import { MAX_CONCURRENCY } from "../../lib/protocol";
 import {
   NO_ERRORS,
+  EXPLORATION_OPTIONS,
   STRATEGY_OPTIONS,
   clearErrors,
   formErrorsFromApi,
@@ -197,6 +198,16 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
             {STRATEGY_OPTIONS.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+
+        <Field id="exploration" label="Exploration" error={errors.fields.exploration}>
+          <select id="exploration" name="exploration" value={state.exploration} onChange={(e) => set("exploration", e.target.value as TopicFormState["exploration"])} data-testid="exploration">
+            {EXPLORATION_OPTIONS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
               </option>
             ))}
           </select>

@@ -4,7 +4,7 @@
  * server) and its flattened zod error says which field to flag.
  */
 import { providerTargetSchema, targetLabel, type CatalogueModel, type ProviderId } from "../../lib/providers";
-import type { StartInput, StrategyName } from "../../lib/run-config";
+import type { Exploration, StartInput, StrategyName } from "../../lib/run-config";
 
 /** One entry of `topic.providers`. */
 /** A model the form offers: the catalogue entry (src/lib/providers.ts) marked available or not. */
@@ -20,6 +20,7 @@ export type TopicFormState = {
   /** LLM calls in flight per producer. */
   concurrency: string;
   strategy: StrategyName | "";
+  exploration: Exploration;
   maxEntries: string;
   maxCostUsd: string;
   maxMinutes: string;
@@ -37,7 +38,12 @@ export const STRATEGY_OPTIONS = [
   { value: "backoff", label: "Back off on errors" },
 ] as const satisfies ReadonlyArray<{ value: StrategyName; label: string }>;
 
-export type FieldKey = "topic" | "producers" | "providers" | "requestSize" | "concurrency" | "strategy" | "stop";
+export const EXPLORATION_OPTIONS = [
+  { value: "tree", label: "Topic tree (splits the topic into subtopics as it goes)" },
+  { value: "flat", label: "Flat (one prompt for the whole topic)" },
+] as const satisfies ReadonlyArray<{ value: Exploration; label: string }>;
+
+export type FieldKey = "topic" | "producers" | "providers" | "requestSize" | "concurrency" | "strategy" | "exploration" | "stop";
 /**
  * `fields`: messages about a whole top-level field. `nested`: messages about a part of one,
  * by full path ("stop.maxMinutes", "providers.1.weight"), to show next to that exact input.
@@ -61,7 +67,7 @@ export function defaultMix(options: readonly ProviderOption[]): MixRow[] {
 }
 
 export function initialFormState(options: readonly ProviderOption[]): TopicFormState {
-  return { topic: "", producers: "5", mix: defaultMix(options), requestSize: "100", concurrency: "1", strategy: "adaptive", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
+  return { topic: "", producers: "5", mix: defaultMix(options), requestSize: "100", concurrency: "1", strategy: "adaptive", exploration: "tree", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
 }
 
 /** "" -> undefined; anything else -> a number, NaN included (the API says it is invalid). */
@@ -87,6 +93,7 @@ export function toStartInput(s: TopicFormState): StartInput {
     requestSize: numberField(s.requestSize),
     concurrency: numberField(s.concurrency),
     strategy: s.strategy === "" ? undefined : s.strategy,
+    exploration: s.exploration,
     stop: hasStop ? stop : undefined,
   };
   return input;
@@ -101,7 +108,7 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
-const FIELD_KEYS: readonly FieldKey[] = ["topic", "producers", "providers", "requestSize", "concurrency", "strategy", "stop"];
+const FIELD_KEYS: readonly FieldKey[] = ["topic", "producers", "providers", "requestSize", "concurrency", "strategy", "exploration", "stop"];
 
 function isFieldKey(key: string): key is FieldKey {
   return (FIELD_KEYS as readonly string[]).includes(key);

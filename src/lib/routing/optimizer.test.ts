@@ -159,7 +159,8 @@ describe("Optimizer", () => {
     const scoredAt = ticks.findIndex((t) => t.scores.some((s) => s.decisionId === first.decisionId));
     expect(scoredAt * 1_000).toBeGreaterThanOrEqual(first.at - t0 + 60_000);
     expect(firstScore.sufficient).toBe(true);
-    expect(firstScore.metric).toBe("sqrt(uniquePerMinute·uniquePerDollar)");
+    // Scored against the old weights over the same window (scoreAgainstCounterfactual).
+    expect(firstScore.metric).toBe("counterfactual sqrt(uniquePerCallMinute·uniquePerDollar)");
     // Moving traffic to the 5x stronger target raised the run's yield.
     expect(firstScore.improved).toBe(true);
     const row = rows.get(1n)!;

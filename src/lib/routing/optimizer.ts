@@ -9,7 +9,7 @@ import { round } from "../stats/math";
 import { brief, figures, producerIndex, type TargetFigures } from "./optimizer-figures";
 import type { Objective } from "./adaptive";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
-import { scoreDecision } from "./score";
+import { scoreAgainstCounterfactual, scoreDecision } from "./score";
 
 export type { CallObservation, TargetFigures };
 export { callObservation } from "./optimizer-figures";
@@ -68,6 +68,8 @@ export type OptimizerDeps = {
   log: (level: "info" | "warn" | "error", message: string) => void;
   persist?: OptimizerPersist;
   options?: Partial<OptimizerOptions>;
+  /** Tree runs: the topic tree's whole-topic estimate (sum over branches) replaces the run-wide one, for display and the coverage stop. */
+  coverage?: () => CoverageEstimate | null;
 };
 
 export type DecisionScoreReport = { decisionId: number; score: number; improved: boolean; sufficient: boolean; metric: string };
@@ -333,7 +335,14 @@ export class Optimizer {
       // Later decisions inside the "after" window share it: the score is of the routing as it went.
       const before = this.stats.between(d.at - w, d.at);
       const after = this.stats.between(d.at, d.at + w);
-      const s = scoreDecision(before, after, { objective: this.opts.objective });
+      // Against the counterfactual: the old weights over the same window (score.ts), so a
+      // decision is not blamed for the topic saturating on its own; without weights, the window before.
+      const weights = d.event.data as { oldWeights?: Record<string, number>; newWeights?: Record<string, number> };
+      const perTarget = (from: number, to: number) => Object.fromEntries(this.targets.map((t) => [t, this.stats.between(from, to, { target: t })]));
+      const s =
+        weights.oldWeights && weights.newWeights
+          ? scoreAgainstCounterfactual({ oldWeights: weights.oldWeights, newWeights: weights.newWeights, after: perTarget(d.at, d.at + w), before: perTarget(d.at - w, d.at) }, { objective: this.opts.objective })
+          : scoreDecision(before, after, { objective: this.opts.objective });
       if (s.sufficient) {
         this.scored++;
         if (s.improved) this.improved++;
@@ -350,7 +359,7 @@ export class Optimizer {
     if (this.counter.samples !== this.coverageSamples && now - this.coverageAt >= this.opts.coverageEveryMs) {
       this.coverageSamples = this.counter.samples;
       this.coverageAt = now;
-      this.coverage = this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve }) : null;
+      this.coverage = this.deps.coverage ? this.deps.coverage() : this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve }) : null;
     }
     const short = this.stats.between(now - YIELD_WINDOW_MS, now);
     const decision = this.stopMonitor.check(now, {

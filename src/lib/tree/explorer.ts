@@ -13,7 +13,8 @@ import { DEFAULT_VARIANT, VariantSelector, type PromptVariant, type VariantSwitc
  * grows the topic tree. Pure: the caller makes the calls, dedups the answers and keeps time.
  */
 
-export type Exploration = "flat" | "tree";
+export type { Exploration } from "../run-config";
+import type { Exploration } from "../run-config";
 
 export type ExplorerOptions = {
   topic: string;

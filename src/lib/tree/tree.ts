@@ -134,6 +134,42 @@ export class TopicTree {
     this.create(null, topic, null);
   }
 
+  /**
+   * Rebuilds a stored tree (after a server restart): branches in id order with their state and
+   * counters, and the entries each branch found. Re-proposal counts are not stored, so the
+   * coverage estimates and marginal yields start again from the next calls.
+   */
+  static restore(
+    topic: string,
+    stored: ReadonlyArray<Pick<Branch, "id" | "parentId" | "label" | "state" | "proposedBy" | "counters">>,
+    entries: Iterable<{ branchId: number; text: string }>,
+    opts: { limits?: Partial<TreeLimits>; policy?: Partial<TreePolicy> } = {},
+  ): TopicTree {
+    const t = new TopicTree(topic, opts);
+    for (const s of [...stored].sort((a, b) => a.id - b.id)) {
+      let b: Branch;
+      if (s.id === 0) b = t.root;
+      else {
+        if (s.parentId === null || s.id !== t.branches.length || !t.branches[s.parentId]) throw new Error(`stored branch ${s.id} does not follow its parent`);
+        const parent = t.branch(s.parentId);
+        t.data[parent.id]!.labels.accept(s.label);
+        b = t.create(parent, s.label, s.proposedBy);
+        if (s.proposedBy !== null) parent.breakdowns = Math.max(1, parent.breakdowns);
+      }
+      b.state = s.state;
+      b.counters = { ...s.counters };
+    }
+    for (const b of t.branches) b.subtreeCallsAtBreakdown = b.breakdowns > 0 ? t.subtreeCalls(b.id) : 0;
+    for (const e of entries) {
+      const d = t.data[e.branchId];
+      if (!d) continue;
+      d.found.push(e.text);
+      d.proposals.set(e.text, 1);
+      d.counter.onNew();
+    }
+    return t;
+  }
+
   get size(): number {
     return this.branches.length;
   }
@@ -345,6 +381,13 @@ export class TopicTree {
     }
     const estimatedTotal = found + extra;
     return { found, estimatedTotal, coverage: estimatedTotal > 0 ? found / estimatedTotal : 0 };
+  }
+
+  /** `overallCoverage` in the shape of the run's coverage estimates (no confidence band). */
+  coverageEstimate(found: number): CoverageEstimate {
+    const c = this.overallCoverage(found);
+    const samples = this.branches.reduce((n, b) => n + b.counters.candidates, 0);
+    return { observed: found, samples, estimatedTotal: c.estimatedTotal, low: found, high: Number.POSITIVE_INFINITY, coverage: c.coverage, sampleCoverage: samples > 0 ? 1 - found / Math.max(found, samples) : 0, method: "tree" };
   }
 
   /**

@@ -9,6 +9,7 @@ import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
 import type { EntryRow, RunTotals } from "./repo";
+import { RunTree, type RunTreeDeps } from "./run-tree";
 
 export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
 
@@ -38,6 +39,8 @@ export type ActiveRunParts = {
   /** Told once rows are in the DB and the file: the live snapshot changes. */
   onCommitted: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
+  /** Tree runs: the topic tree's parts (its spend is added to the run's). */
+  tree: Omit<RunTreeDeps, "spent"> | null;
 };
 
 /**
@@ -59,6 +62,8 @@ export class ActiveRun {
   readonly optimizer: Optimizer;
   readonly output: OutputFile;
   readonly writer: EntryWriter;
+  /** The topic tree (tree runs); null in flat runs. */
+  readonly tree: RunTree | null;
   readonly newest: NewestEntry[] = [];
   totalCandidates: number;
   costUsd: number;
@@ -89,6 +94,14 @@ export class ActiveRun {
       },
       onError: (err, attempt) => p.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
     });
+    this.tree = p.tree
+      ? new RunTree({
+          ...p.tree,
+          spent: (usd) => {
+            this.costUsd += usd;
+          },
+        })
+      : null;
   }
 
   /** committed[i] is entry seq i+1. */
@@ -127,12 +140,13 @@ export class ActiveRun {
   }
 
   /** Counts a finished call (its record is already stored once): spend, tallies, routing evidence. */
-  observeCall(producer: string, call: CallRecord, costUsd: number, now: number): void {
+  observeCall(producer: string, call: CallRecord, costUsd: number, now: number, branchId?: number): void {
     const tally = this.calls.get(call.callId) ?? { new: 0, dupExact: 0, dupNear: 0, junk: 0 };
     this.calls.delete(call.callId);
     this.costUsd += costUsd;
     this.metrics.call(producer, targetLabel(call), call, costUsd);
     this.optimizer.observeCall(callObservation(producer, call, tally, costUsd, now));
+    this.tree?.observeCall(producer, call, costUsd, branchId);
   }
 
   /** New entries a call produced so far (stored with its record). */
@@ -147,18 +161,23 @@ export class ActiveRun {
     const observed: Array<[CandidateOutcome, number | undefined]> = [];
     const callTally = input.callId ? this.callTally(input.callId) : undefined;
     const createdAt = new Date(now);
+    const branchId = this.tree && input.branchId !== undefined && input.branchId < this.tree.tree.size ? input.branchId : undefined;
+    const found: string[] = [];
+    const reproposed: string[] = [];
     for (const raw of input.candidates) {
       this.totalCandidates++;
       const c = this.ledger.classify(raw);
       if (c.outcome === "unique") {
-        rows.push({ seq: this.nextSeq++, text: c.text, normalisedKey: c.key, producer: input.producer, provider: target.provider, model: target.model, batchId: input.batchId, createdAt });
-      }
+        rows.push({ seq: this.nextSeq++, text: c.text, normalisedKey: c.key, producer: input.producer, provider: target.provider, model: target.model, batchId: input.batchId, createdAt, branchId: branchId ?? null });
+        found.push(c.text);
+      } else if (c.outcome === "dupExact" || c.outcome === "dupNear") reproposed.push(c.duplicateOf);
       observed.push([c.outcome, c.outcome === "dupExact" || c.outcome === "dupNear" ? c.previousProposals : undefined]);
       outcomes[c.outcome]++;
       this.metrics.candidate(input.producer, targetKey, c.outcome, now);
       if (callTally) callTally[c.outcome === "unique" ? "new" : c.outcome]++;
     }
     await this.writer.write(rows);
+    this.tree?.observeCandidates(input.callId, branchId, found, reproposed);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
   }

@@ -5,6 +5,7 @@ import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
 import { producerNames } from "./open-run";
 import type { ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
+import type { BranchView } from "./run-tree";
 
 export type ProducerView = TallySnapshot & {
   target: string | null;
@@ -24,7 +25,11 @@ export type LiveSnapshot = {
   lastSeq: number;
   /** Routing weights, traffic shares, coverage estimate, decision effectiveness. */
   routing: OptimizerSnapshot | null;
+  /** Tree runs: every branch (label, entries, yield, state, coverage) and the tree's whole-topic coverage. */
+  tree: TreeSnapshot | null;
 };
+
+export type TreeSnapshot = { branches: BranchView[]; coverage: { found: number; estimatedTotal: number; coverage: number } };
 
 const EMPTY_TALLY: TallySnapshot = emptyTallySnapshot("all");
 
@@ -35,7 +40,7 @@ export function buildSnapshot(
   now: number,
 ): LiveSnapshot {
   if (!run) {
-    return { at: now, state: "idle", run: null, totals: EMPTY_TALLY, producers: [], targets: [], newest: [], lastSeq: 0, routing: null };
+    return { at: now, state: "idle", run: null, totals: EMPTY_TALLY, producers: [], targets: [], newest: [], lastSeq: 0, routing: null, tree: null };
   }
   const m = run.metrics.snapshot(now);
   const byProducer = new Map(m.producers.map((p) => [p.key, p]));
@@ -72,7 +77,19 @@ export function buildSnapshot(
     newest: run.newest.slice(-20).reverse(),
     lastSeq: run.totalUnique,
     routing: routingSnapshot(run, now),
+    tree: treeSnapshot(run, now),
   };
+}
+
+const treeCache = new WeakMap<ActiveRun, { at: number; value: TreeSnapshot }>();
+
+function treeSnapshot(run: ActiveRun, now: number): TreeSnapshot | null {
+  if (!run.tree) return null;
+  const cached = treeCache.get(run);
+  if (cached && now - cached.at < 500) return cached.value;
+  const value = { branches: run.tree.branches(), coverage: run.tree.overallCoverage(run.totalUnique) };
+  treeCache.set(run, { at: now, value });
+  return value;
 }
 
 const routingCache = new WeakMap<ActiveRun, { at: number; value: OptimizerSnapshot }>();

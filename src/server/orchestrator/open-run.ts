@@ -7,11 +7,21 @@ import { ActiveRun } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
-import { addEvent, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
+import { addEvent, insertEntries, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
+import { TopicTree, type BranchState } from "../../lib/tree/tree";
+import type { BreakdownAnswer, BreakdownRequest } from "./run-tree";
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 
-export type OpenRunDeps = { db: Db; outputDir: string; clock: () => number; log: Log; onCommitted: () => void };
+export type OpenRunDeps = {
+  db: Db;
+  outputDir: string;
+  clock: () => number;
+  log: Log;
+  onCommitted: () => void;
+  /** Tree runs: the breakdown calls of run `runId` (breakdown-call.ts), given the simulator its producers use. */
+  breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => (req: BreakdownRequest) => Promise<BreakdownAnswer>;
+};
 
 /**
  * Builds the in-memory run from the DB, complete: entries into the dedup ledger and the
@@ -19,17 +29,19 @@ export type OpenRunDeps = { db: Db; outputDir: string; clock: () => number; log:
  */
 export async function openRun(
   deps: OpenRunDeps,
-  r: { id: string; slug: string; config: RunConfig; mode: RunMode; secretHash: string; keepStartTime: boolean },
+  r: { id: string; slug: string; config: RunConfig; mode: RunMode; secretHash: string; keepStartTime: boolean; simUrl?: string | undefined },
 ): Promise<ActiveRun> {
   const t0 = deps.clock();
   const prisma = deps.db.prisma;
   const ledger = new EntryLedger();
   const metrics = new RunMetrics();
+  const branchEntries: Array<{ branchId: number; text: string }> = [];
   for await (const page of readEntries(prisma, r.id)) {
     // Keys are recomputed rather than read back: the stored key may come from an older
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
       ledger.load(row.text);
+      if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree") branchEntries.push({ branchId: row.branchId, text: row.text });
       metrics.seed(row.producer, targetLabel(row), 1);
     }
   }
@@ -43,7 +55,9 @@ export async function openRun(
   if (fileOutcome !== "ok") deps.log("warn", `output.txt was ${fileOutcome} to match the database (${ledger.texts.length} entries)`);
   deps.log("info", `run ${r.id}: ${ledger.texts.length} entries loaded in ${deps.clock() - t0} ms`);
 
+  const topicTree = r.config.exploration === "tree" ? await loadTree(prisma, r, branchEntries) : null;
   const optimizer = new Optimizer(r.config, {
+    ...(topicTree ? { coverage: () => topicTree.coverageEstimate(ledger.texts.length) } : {}),
     clock: deps.clock,
     log: deps.log,
     persist: {
@@ -52,6 +66,7 @@ export async function openRun(
     },
   });
   optimizer.seed(ledger.proposals);
+  const tree = topicTree ? treeParts(deps, r, topicTree) : null;
   return new ActiveRun({
     id: r.id,
     slug: r.slug,
@@ -68,7 +83,51 @@ export async function openRun(
     insert: (rows) => insertEntries(prisma, r.id, rows),
     onCommitted: deps.onCommitted,
     log: deps.log,
+    tree,
   });
+}
+
+/** The run's topic tree from the DB (a new tree, stored at once, on its first start). */
+async function loadTree(prisma: Db["prisma"], r: { id: string; config: RunConfig }, entries: Array<{ branchId: number; text: string }>): Promise<TopicTree> {
+  const stored = await readBranches(prisma, r.id);
+  if (stored.length === 0) {
+    const tree = new TopicTree(r.config.topic);
+    await saveBranches(prisma, r.id, [tree.root]);
+    return tree;
+  }
+  return TopicTree.restore(
+    r.config.topic,
+    stored.map((b) => ({
+      id: b.id,
+      parentId: b.parentId,
+      label: b.label,
+      state: b.state as BranchState,
+      proposedBy: b.proposedBy,
+      counters: { calls: b.calls, candidates: b.candidates, newEntries: b.newEntries, reproposals: b.reproposals, tokens: Number(b.tokens), costUsd: b.costUsd },
+    })),
+    entries,
+  );
+}
+
+/** What the run's RunTree is built from. */
+function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl?: string | undefined }, tree: TopicTree) {
+  const prisma = deps.db.prisma;
+  return {
+    tree,
+    config: r.config,
+    breakdown: deps.breakdown(r.id, r.config, r.simUrl),
+    save: (branches: Parameters<typeof saveBranches>[2]) => saveBranches(prisma, r.id, branches),
+    event: (kind: string, message: string, data: Record<string, unknown>) =>
+      addEvent(prisma, { runId: r.id, kind, message, data: data as never, at: new Date(deps.clock()) }).catch((err: unknown) => {
+        deps.log("error", `tree event: ${String(err)}`);
+        return null;
+      }),
+    score: (id: bigint, score: number, data: Record<string, unknown>) => scoreEvent(prisma, id, score, data as never),
+    changed: deps.onCommitted,
+    clock: deps.clock,
+    rng: Math.random,
+    log: deps.log,
+  };
 }
 
 /** Producer names of a run: p1..pN (the router picks each one's model per call). */

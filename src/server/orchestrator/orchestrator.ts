@@ -18,6 +18,9 @@ import { RunStates, type ModeChange } from "./run-state";
 import { prepareStart, runConfigOf, type PreparedStart, type SetupDeps, type StoredConfig } from "./run-setup";
 import type { Supervisor } from "./supervisor";
 import { Ticker } from "./ticker";
+import { breakdownCaller } from "./breakdown-call";
+import type { BranchView } from "./run-tree";
+import type { RunConfig } from "../../lib/run-config";
 
 export type OrchestratorOptions = {
   db: Db;
@@ -174,7 +177,7 @@ export class Orchestrator {
   /** Opens a prepared run and starts its producers. */
   private async launch(p: PreparedStart): Promise<ActiveRun> {
     await repo.saveRunConfig(this.prisma, p.runId, { ...p.config, secretHash: sha256(p.secret), simulatorUrl: p.simUrl } as never);
-    const run = await openRun(this.openDeps(), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false });
+    const run = await openRun(this.openDeps(), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false, simUrl: p.simUrl });
     this.run = run;
     this.producers.messages.clear();
     try {
@@ -202,7 +205,7 @@ export class Orchestrator {
     await this.pool.stopOthers(keep);
     const secretHash = secret ? sha256(secret) : stored.secretHash;
     await repo.saveRunConfig(this.prisma, runId, { ...config, secretHash, simulatorUrl: simUrl } as never);
-    const run = await openRun(this.openDeps(), { id: runId, slug, config, mode, secretHash, keepStartTime: true });
+    const run = await openRun(this.openDeps(), { id: runId, slug, config, mode, secretHash, keepStartTime: true, simUrl });
     this.run = run;
     this.producers.messages.clear();
     if (secret) await this.pool.start(runId, wanted, secret, simUrl, keep);
@@ -224,6 +227,7 @@ export class Orchestrator {
     // Submissions that arrived while producers were shutting down are still committed.
     await run.writer.close();
     await run.output.close();
+    await run.tree?.close();
     await this.ticker.sample(run).catch((err: unknown) => this.log("error", `last sample: ${errorMessage(err)}`));
     await this.states.setMode(run, "stopped", reason);
     this.run = undefined;
@@ -245,7 +249,33 @@ export class Orchestrator {
   }
 
   private openDeps() {
-    return { db: this.opts.db, outputDir: this.opts.outputDir, clock: this.clock, log: this.log, onCommitted: () => this.changed() };
+    return {
+      db: this.opts.db,
+      outputDir: this.opts.outputDir,
+      clock: this.clock,
+      log: this.log,
+      onCommitted: () => this.changed(),
+      breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => {
+        const env = this.opts.producerEnv();
+        return breakdownCaller({
+          prisma: () => this.prisma,
+          runId,
+          config,
+          llm: {
+            openaiApiKey: env.OPENAI_API_KEY,
+            openaiBaseUrl: env.OPENAI_BASE_URL,
+            anthropicApiKey: env.ANTHROPIC_API_KEY,
+            anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+            simulatorUrl: simUrl,
+            callTimeoutMs: 60_000,
+            now: this.clock,
+          },
+          costOf: this.opts.costOf,
+          clock: this.clock,
+          log: this.log,
+        });
+      },
+    };
   }
 
   private newSecret(): string {
@@ -262,6 +292,46 @@ export class Orchestrator {
     return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock());
   }
 
+  /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */
+  async tree(runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: { found: number; estimatedTotal: number; coverage: number } | null } | null> {
+    const run = this.run;
+    if (run && run.id === runId && run.tree) {
+      return { runId, exploration: "tree", branches: run.tree.branches(), coverage: run.tree.overallCoverage(run.totalUnique) };
+    }
+    const row = await repo.findRunConfig(this.prisma, runId);
+    if (!row) return null;
+    const stored = await repo.readBranches(this.prisma, runId);
+    const byId = new Map(stored.map((b) => [b.id, b]));
+    const pruned = (id: number | null): boolean => id !== null && (byId.get(id)?.state === "pruned" || pruned(byId.get(id)?.parentId ?? null));
+    return {
+      runId,
+      exploration: stored.length > 0 ? "tree" : "flat",
+      branches: stored.map((b) => ({
+        id: b.id,
+        parentId: b.parentId,
+        label: b.label,
+        path: (b.path as string[]) ?? [],
+        depth: ((b.path as string[]) ?? []).length,
+        state: pruned(b.id) ? "pruned" : (b.state as BranchView["state"]),
+        entries: b.newEntries,
+        calls: b.calls,
+        yield: null,
+        coverage: null,
+        costUsd: b.costUsd,
+      })),
+      coverage: null,
+    };
+  }
+
+  /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */
+  editTree(runId: string, edit: { addUnder: number; label: string } | { prune: number } | { pin: number }): BranchView {
+    const tree = this.run && this.run.id === runId ? this.run.tree : null;
+    if (!tree) throw new DomainError("BAD_REQUEST", `runId: run ${runId} is not the active tree run (the tree is edited while it runs)`, "runId");
+    if ("addUnder" in edit) return tree.addBranch(edit.addUnder, edit.label);
+    if ("prune" in edit) return tree.prune(edit.prune);
+    return tree.pin(edit.pin);
+  }
+
   /** Listeners get at most one "change" per 5 ms (each live subscriber then applies its own minimum interval). */
   private readonly changed = coalesce(() => this.events.emit("change"), 5);
 
@@ -276,7 +346,7 @@ export class Orchestrator {
     this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
-      : [async () => this.run?.writer.close(), async () => this.run?.output.close()];
+      : [async () => this.run?.writer.close(), async () => this.run?.output.close(), async () => this.run?.tree?.close()];
     steps.push(() => this.eventLog.flush());
     for (const step of steps) {
       await step().catch((err: unknown) => this.log("error", `close: ${errorMessage(err)}`));

@@ -64,7 +64,7 @@ export class ProducerApi {
     const target = input.call ? { provider: input.call.provider, model: input.call.model } : this.assignment(run, input.producer).target;
     const { outcome, replay } = run.submit(input, target, now);
     const result = await outcome;
-    if (input.call && !replay) await this.accountCall(run, input.producer, input.call);
+    if (input.call && !replay) await this.accountCall(run, input.producer, input.call, input.branchId);
     this.deps.changed();
     return { ...this.syncResult(run, input.producer, input.sinceSeq), accepted: result.accepted, duplicates: result.duplicates, replay };
   }
@@ -77,7 +77,7 @@ export class ProducerApi {
   }
 
   /** Stores a finished call once, then counts it once (a re-sent last batch after a restart must not cost twice). */
-  private async accountCall(run: ActiveRun, producer: string, call: CallRecord): Promise<void> {
+  private async accountCall(run: ActiveRun, producer: string, call: CallRecord, branchId?: number): Promise<void> {
     // A price given in the start request (a model the table does not know) wins.
     const cost = requestPricedCostUsd(run.config, call) ?? this.deps.costOf(call);
     let isNew: boolean;
@@ -100,22 +100,25 @@ export class ProducerApi {
       this.deps.log("error", `recording a call: ${errorMessage(err)}`);
       isNew = true; // count it in memory anyway: the figures on screen stay right
     }
-    if (isNew) run.observeCall(producer, call, cost, this.deps.clock());
+    if (isNew) run.observeCall(producer, call, cost, this.deps.clock(), branchId);
   }
 
   private assignment(run: ActiveRun, producer: string): Assignment {
     // Producers are named p1..pN; any other name (a script driving the API) gets slot 0.
     const n = /^p(\d+)$/.exec(producer);
     const index = n ? (Number(n[1]) - 1) % run.config.producers : 0;
+    // The router picks provider/model per call: it may change between calls.
+    const target = run.optimizer.targetFor(producer, this.deps.clock());
     return {
       topic: run.config.topic,
-      // The router picks provider/model per call: it may change between calls.
-      target: run.optimizer.targetFor(producer, this.deps.clock()),
+      target,
       requestSize: run.config.requestSize,
       concurrency: run.config.concurrency,
       promptBudgetTokens: run.config.promptBudgetTokens,
       index,
       poolSize: run.config.producers,
+      // Tree runs: the branch (and prompt variant) of the producer's next call.
+      ...run.tree?.assignment(producer, target),
     };
   }
 

@@ -1,3 +1,4 @@
+import type { Branch } from "../../lib/tree/tree";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { MetricSampleData } from "../../lib/metric-sample";
 import { ACTIVE_MODES, type RunMode } from "../../lib/run-modes";
@@ -13,6 +14,8 @@ export type EntryRow = {
   model: string;
   batchId: string;
   createdAt: Date;
+  /** The tree branch whose call found it (tree runs). */
+  branchId?: number | null;
 };
 
 /**
@@ -25,10 +28,11 @@ export async function insertEntries(db: PrismaClient, runId: string, rows: Entry
   if (rows.length === 0) return;
   const col = <K extends keyof EntryRow>(k: K) => rows.map((r) => r[k]);
   await db.$executeRaw`
-    INSERT INTO "entries" ("run_id", "seq", "text", "normalised_key", "producer", "provider", "model", "batch_id", "created_at")
+    INSERT INTO "entries" ("run_id", "seq", "text", "normalised_key", "producer", "provider", "model", "batch_id", "created_at", "branch_id")
     SELECT ${runId}, * FROM unnest(
       ${col("seq")}::int[], ${col("text")}::text[], ${col("normalisedKey")}::text[], ${col("producer")}::text[],
-      ${col("provider")}::text[], ${col("model")}::text[], ${col("batchId")}::text[], ${col("createdAt")}::timestamp(3)[])
+      ${col("provider")}::text[], ${col("model")}::text[], ${col("batchId")}::text[], ${col("createdAt")}::timestamp(3)[],
+      ${rows.map((r) => r.branchId ?? null)}::int[])
     ON CONFLICT DO NOTHING`;
 }
 
@@ -40,7 +44,7 @@ export async function* readEntries(db: PrismaClient, runId: string, pageSize = 2
       where: { runId, seq: { gt: after } },
       orderBy: { seq: "asc" },
       take: pageSize,
-      select: { seq: true, text: true, normalisedKey: true, producer: true, provider: true, model: true, batchId: true, createdAt: true },
+      select: { seq: true, text: true, normalisedKey: true, producer: true, provider: true, model: true, batchId: true, createdAt: true, branchId: true },
     });
     if (page.length === 0) return;
     yield page;
@@ -175,16 +179,17 @@ export async function runExists(db: PrismaClient, runId: string): Promise<boolea
 }
 
 /** A page of a run's entries, newest first: seq < before, optionally containing `search` (any case). */
-export async function entriesPage(db: PrismaClient, q: { runId: string; before?: number; limit: number; search?: string }) {
+export async function entriesPage(db: PrismaClient, q: { runId: string; before?: number; limit: number; search?: string; branchId?: number }) {
   return db.entry.findMany({
     where: {
       runId: q.runId,
+      ...(q.branchId !== undefined ? { branchId: q.branchId } : {}),
       ...(q.before ? { seq: { lt: q.before } } : {}),
       ...(q.search ? { text: { contains: escapeLike(q.search), mode: "insensitive" as const } } : {}),
     },
     orderBy: { seq: "desc" },
     take: q.limit,
-    select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true },
+    select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true, branchId: true },
   });
 }
 
@@ -202,4 +207,34 @@ export async function runEvents(db: PrismaClient, q: { runId: string; limit: num
     take: q.limit,
     select: { id: true, at: true, kind: true, message: true, data: true, score: true, scoredAt: true },
   });
+}
+
+/** A run's topic tree as stored (ids in order; the root is 0). */
+export async function readBranches(db: PrismaClient, runId: string) {
+  return db.branch.findMany({ where: { runId }, orderBy: { id: "asc" } });
+}
+
+/** Inserts or updates branches of a run's tree (label, path and parent never change). */
+export async function saveBranches(db: PrismaClient, runId: string, branches: readonly Branch[]): Promise<void> {
+  if (branches.length === 0) return;
+  const now = new Date();
+  await db.$transaction(
+    branches.map((b) => {
+      const fields = {
+        state: b.state,
+        calls: b.counters.calls,
+        candidates: b.counters.candidates,
+        newEntries: b.counters.newEntries,
+        reproposals: b.counters.reproposals,
+        tokens: BigInt(Math.round(b.counters.tokens)),
+        costUsd: b.counters.costUsd,
+        updatedAt: now,
+      };
+      return db.branch.upsert({
+        where: { runId_id: { runId, id: b.id } },
+        create: { runId, id: b.id, parentId: b.parentId, label: b.label, path: b.path, proposedBy: b.proposedBy, ...fields },
+        update: fields,
+      });
+    }),
+  );
 }

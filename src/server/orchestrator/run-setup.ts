@@ -43,6 +43,10 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
       throw new DomainError("BAD_REQUEST", `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`);
     }
   }
+  const breakdown = config.exploration === "tree" ? config.tree?.breakdownModel : undefined;
+  if (breakdown && !isProviderAvailable(breakdown.provider, deps.keys)) {
+    throw new DomainError("BAD_REQUEST", `tree.breakdownModel.provider: ${breakdown.provider} has no API key in the server's environment`, "tree.breakdownModel.provider");
+  }
   const unpriced = deps.priceOf ? unpricedTargetIssue(config.providers, deps.priceOf) : null;
   if (unpriced) throw new DomainError("BAD_REQUEST", unpriced, "providers");
   return config;

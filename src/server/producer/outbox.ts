@@ -7,6 +7,8 @@ interface Pending {
   callId: string;
   candidates: string[];
   call?: CallRecord;
+  /** The tree branch the call explored (tree runs). */
+  branchId?: number;
   /** Set when the batch is first sent; from then on it is never changed, only retried. */
   batchId?: string;
 }
@@ -61,13 +63,13 @@ export class Outbox {
   }
 
   /** Candidates from a call still streaming. */
-  add(callId: string, candidates: readonly string[]): void {
-    this.push({ callId, candidates: [...candidates] });
+  add(callId: string, candidates: readonly string[], branchId?: number): void {
+    this.push({ callId, candidates: [...candidates], ...(branchId !== undefined ? { branchId } : {}) });
   }
 
   /** The last candidates of a call and its accounting record. */
-  finishCall(callId: string, candidates: readonly string[], call: CallRecord): void {
-    this.push({ callId, candidates: [...candidates], call });
+  finishCall(callId: string, candidates: readonly string[], call: CallRecord, branchId?: number): void {
+    this.push({ callId, candidates: [...candidates], call, ...(branchId !== undefined ? { branchId } : {}) });
   }
 
   private push(item: Pending): void {
@@ -80,7 +82,7 @@ export class Outbox {
       if (item.call) last.call = item.call;
     } else {
       while (item.candidates.length > MAX_CANDIDATES_PER_BATCH) {
-        this.queue.push({ callId: item.callId, candidates: item.candidates.splice(0, MAX_CANDIDATES_PER_BATCH) });
+        this.queue.push({ callId: item.callId, candidates: item.candidates.splice(0, MAX_CANDIDATES_PER_BATCH), ...(item.branchId !== undefined ? { branchId: item.branchId } : {}) });
       }
       if (item.candidates.length > 0 || item.call) this.queue.push(item);
     }
@@ -111,6 +113,7 @@ export class Outbox {
         callId: head.callId,
         candidates: head.candidates,
         ...(head.call ? { call: head.call } : {}),
+        ...(head.branchId !== undefined ? { branchId: head.branchId } : {}),
         sinceSeq: this.opts.cursor(),
         ...(this.opts.callsInFlight ? { callsInFlight: this.opts.callsInFlight() } : {}),
       };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { estimateTokens } from "../../lib/token-count";
 import { ItemStreamParser } from "../../lib/parse-items";
-import { buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
+import { buildBranchPrompt, buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
 import { MAX_CONCURRENCY, type CallErrorKind, type CallRecord, type SyncResult } from "../../lib/protocol";
 import { targetLabel, type ProviderId } from "../../lib/providers";
 import { ChannelError, type Channel } from "./channel";
@@ -249,14 +249,25 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       if (!(await waitPause()) || !more()) break;
 
       const budget = Math.min(assignment.promptBudgetTokens, overflowCap.get(label) ?? Number.POSITIVE_INFINITY);
-      const prompt = buildPrompt({
-        topic: assignment.topic,
-        requestSize: assignment.requestSize,
-        known: state.entries,
-        budgetTokens: budget,
-        strategy: opts.strategy,
-        shares: opts.shares,
-      });
+      const branch = assignment.branch;
+      const prompt = branch
+        ? buildBranchPrompt({
+            topic: assignment.topic,
+            path: branch.path,
+            requestSize: assignment.requestSize,
+            known: { own: branch.own, related: branch.related, totalKnown: Math.max(branch.totalKnown, state.entries.size) },
+            budgetTokens: budget,
+            ownShare: branch.ownShare,
+            lessObvious: branch.lessObvious,
+          })
+        : buildPrompt({
+            topic: assignment.topic,
+            requestSize: assignment.requestSize,
+            known: state.entries,
+            budgetTokens: budget,
+            strategy: opts.strategy,
+            shares: opts.shares,
+          });
       const maxTokens = Math.min(maxTokensFor(assignment.requestSize), maxTokensCap.get(label) ?? Number.POSITIVE_INFINITY);
 
       const need = { inputTokens: prompt.promptTokens, outputTokens: maxTokens, calls: inFlight.size + 1 };
@@ -269,7 +280,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       if (!(await waitPause()) || !more()) break;
 
       started++;
-      const outcome = await call(llm, prompt, maxTokens);
+      const outcome = await call(llm, prompt, maxTokens, branch?.id);
       previousCall = outcome.callId;
       summary.calls++;
       summary.itemsParsed += outcome.items;
@@ -338,7 +349,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   }
 
   /** One streamed LLM call; parsed lines go to the outbox as they arrive. */
-  async function call(llm: LlmClient, prompt: BuiltPrompt, maxTokens: number): Promise<CallOutcome> {
+  async function call(llm: LlmClient, prompt: BuiltPrompt, maxTokens: number, branchId: number | undefined): Promise<CallOutcome> {
     const callId = newId();
     const parser = new ItemStreamParser();
     const controller = new AbortController();
@@ -347,7 +358,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     const emit = (items: string[]) => {
       if (items.length === 0) return;
       for (const c of items) state.noteCandidate(c);
-      outbox.add(callId, items);
+      outbox.add(callId, items, branchId);
     };
     const startedAt = clock.now();
     const record = (fields: Pick<CallRecord, "promptTokens" | "completionTokens"> & { error?: LlmCallError }): CallRecord => ({
@@ -387,6 +398,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
           promptTokens: response.promptTokens ?? prompt.promptTokens,
           completionTokens: response.completionTokens ?? estimateTokens(response.text),
         }),
+        branchId,
       );
       return { ok: true, callId, items: parser.count, response };
     } catch (e) {
@@ -403,6 +415,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
           completionTokens: streamed ? estimateTokens(error.partialText) : 0,
           error,
         }),
+        branchId,
       );
       return { ok: false, callId, error, items: parser.count };
     } finally {

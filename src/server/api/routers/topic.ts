@@ -2,10 +2,12 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
 import { entriesPage, listRuns, runExists } from "../../orchestrator/repo";
-import { int4, runIdSchema, storable } from "../../../lib/validation";
+import { int4, runIdSchema, safeText, storable } from "../../../lib/validation";
+import { MAX_SUBTOPIC_LABEL_CHARS } from "../../../lib/prompt";
 import { publicProcedure, router } from "../trpc";
 
 const runId = runIdSchema;
+const branchIdSchema = int4({ min: 0 });
 
 export const topicRouter = router({
   start: publicProcedure.input(startInputSchema).mutation(({ ctx, input }) => ctx.orchestrator.start(input)),
@@ -49,6 +51,8 @@ export const topicRouter = router({
         before: int4({ min: 1 }).optional(),
         limit: z.number().int().min(1).max(1000).default(100),
         search: storable(z.string().trim().max(100, "at most 100 characters")).optional(),
+        /** Only the entries this tree branch found. */
+        branchId: branchIdSchema.optional(),
       }),
     )
     .query(async ({ ctx, input }) => {
@@ -58,4 +62,22 @@ export const topicRouter = router({
       const last = items[items.length - 1];
       return { items, nextBefore: items.length === input.limit && last ? last.seq : null };
     }),
+
+  /** The run's topic tree: branches with label, path, state, entries, yield, coverage. */
+  tree: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
+    const t = await ctx.orchestrator.tree(input.runId);
+    if (!t) throw new TRPCError({ code: "NOT_FOUND", message: `no run ${input.runId}` });
+    return t;
+  }),
+
+  /** A subtopic added by hand under `parentId` (the active run). */
+  addBranch: publicProcedure
+    .input(z.object({ runId, parentId: branchIdSchema, label: safeText({ min: 1, max: MAX_SUBTOPIC_LABEL_CHARS }).transform((s) => s.trim()).pipe(z.string().min(1, "label must not be blank")) }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { addUnder: input.parentId, label: input.label })),
+
+  /** No more calls to this branch and its subtree. */
+  pruneBranch: publicProcedure.input(z.object({ runId, branchId: branchIdSchema })).mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { prune: input.branchId })),
+
+  /** This branch keeps getting calls and is never marked saturated. */
+  pinBranch: publicProcedure.input(z.object({ runId, branchId: branchIdSchema })).mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { pin: input.branchId })),
 });

@@ -1,0 +1,118 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "../../trpc/react";
+import type { LiveSnapshot } from "../../trpc/shared";
+import { formatInt, formatPercent } from "../_lib/format";
+import { treeRows } from "../../lib/tree/rows";
+
+type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
+
+/**
+ * The run's topic tree (issue #9): each branch with its entries, yield, coverage and state,
+ * growing as the run splits branches. Clicking a branch filters the entries list; a live run's
+ * branches can be added by hand, pinned or pruned.
+ */
+export function TreePanel({ runId, live, snapshot, selected, onSelect }: { runId: string; live: boolean; snapshot: TreeSnapshot | null; selected: number | null; onSelect: (branch: { id: number; label: string } | null) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const stored = useQuery({ ...trpc.topic.tree.queryOptions({ runId }), enabled: !live || snapshot === null });
+  const branches = live && snapshot ? snapshot.branches : (stored.data?.branches ?? []);
+  const coverage = live && snapshot ? snapshot.coverage : (stored.data?.coverage ?? null);
+  const [label, setLabel] = useState("");
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.topic.tree.queryKey({ runId }) });
+  const add = useMutation(
+    trpc.topic.addBranch.mutationOptions({
+      onSuccess: () => {
+        setLabel("");
+        refresh();
+      },
+    }),
+  );
+  const prune = useMutation(trpc.topic.pruneBranch.mutationOptions({ onSuccess: refresh }));
+  const pin = useMutation(trpc.topic.pinBranch.mutationOptions({ onSuccess: refresh }));
+  const error = add.error ?? prune.error ?? pin.error;
+  if (branches.length === 0 && !stored.isPending) return null;
+  const parentId = selected ?? 0;
+  const parent = branches.find((b) => b.id === parentId);
+
+  return (
+    <section className="card tree" aria-labelledby="tree-title" data-testid="tree-panel">
+      <div className="card-head">
+        <h2 id="tree-title">Topic tree</h2>
+        {coverage && (
+          <span className="sub" data-testid="tree-coverage">
+            {formatInt(branches.length)} branches · coverage {formatPercent(coverage.coverage)} of ~{formatInt(Math.round(coverage.estimatedTotal))}
+          </span>
+        )}
+      </div>
+      <p className="hint">Click a branch to show only its entries{selected !== null ? "; click it again to show all" : ""}.</p>
+      <div className="table-wrap">
+        <table className="data" data-testid="tree-table">
+          <thead>
+            <tr>
+              <th scope="col">Branch</th>
+              <th scope="col" className="num">Entries</th>
+              <th scope="col" className="num">Yield</th>
+              <th scope="col" className="num">Coverage</th>
+              <th scope="col">State</th>
+              {live && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {treeRows(branches).map((b) => (
+              <tr key={b.id} data-testid="tree-branch" data-branch-id={b.id} data-state={b.state} className={selected === b.id ? "selected" : undefined}>
+                <td style={{ paddingLeft: `${0.5 + b.depth * 1.25}rem` }}>
+                  <button type="button" className="link" onClick={() => onSelect(selected === b.id ? null : { id: b.id, label: b.label })} aria-pressed={selected === b.id} data-testid="tree-branch-label">
+                    {b.label}
+                  </button>
+                </td>
+                <td className="num">{formatInt(b.entries)}</td>
+                <td className="num">{b.yield === null ? "–" : formatPercent(b.yield)}</td>
+                <td className="num">{b.coverage === null ? "–" : formatPercent(b.coverage)}</td>
+                <td>
+                  <span className={`pill branch-${b.state}`}>{b.state}</span>
+                </td>
+                {live && (
+                  <td className="actions">
+                    {b.state !== "pinned" && b.state !== "pruned" && (
+                      <button type="button" className="btn small" onClick={() => pin.mutate({ runId, branchId: b.id })} data-testid="tree-pin">
+                        Pin
+                      </button>
+                    )}
+                    {b.id !== 0 && b.state !== "pruned" && (
+                      <button type="button" className="btn small" onClick={() => prune.mutate({ runId, branchId: b.id })} data-testid="tree-prune">
+                        Prune
+                      </button>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {live && (
+        <form
+          className="tree-add"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (label.trim()) add.mutate({ runId, parentId, label: label.trim() });
+          }}
+        >
+          <label htmlFor="tree-add-label">Add a subtopic under “{parent?.label ?? "the topic"}”</label>
+          <input id="tree-add-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={120} data-testid="tree-add-label" />
+          <button type="submit" className="btn small" disabled={add.isPending || label.trim() === ""} data-testid="tree-add">
+            Add
+          </button>
+        </form>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error.message}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,349 @@
+import { DomainError, errorMessage } from "../../lib/errors";
+import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt";
+import type { Assignment } from "../../lib/protocol";
+import { targetLabel } from "../../lib/providers";
+import type { RunConfig } from "../../lib/run-config";
+import type { Rng } from "../../lib/stats/math";
+import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
+import type { Branch, BranchState, TopicTree } from "../../lib/tree/tree";
+import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
+
+/** A breakdown call's answer; null when the call failed (the tree asks again later). */
+export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number } | null;
+
+export type BreakdownRequest = { system: string; user: string; maxTokens: number };
+
+export type RunTreeDeps = {
+  tree: TopicTree;
+  config: Pick<RunConfig, "topic" | "providers" | "requestSize" | "promptBudgetTokens">;
+  /** Makes one breakdown call through the producers' SDK path, records and costs it. */
+  breakdown: (req: BreakdownRequest) => Promise<BreakdownAnswer>;
+  /** Persists branches that changed (repo.saveBranches). */
+  save: (branches: Branch[]) => Promise<void>;
+  /** An optimisation event (a split, a saturation, a variant switch); resolves to its row id (null if not stored). */
+  event: (kind: string, message: string, data: Record<string, unknown>) => Promise<bigint | null>;
+  /** Scores a stored event once its outcome is known. */
+  score: (eventId: bigint, score: number, data: Record<string, unknown>) => Promise<void>;
+  /** Money spent on breakdown calls (the run's total). */
+  spent: (usd: number) => void;
+  /** The tree changed (the live snapshot moves). */
+  changed: () => void;
+  clock: () => number;
+  rng: Rng;
+  log: (level: "info" | "warn" | "error", message: string) => void;
+};
+
+type CallTally = { branchId: number; newEntries: string[]; reproposed: string[] };
+
+export type BranchView = {
+  id: number;
+  parentId: number | null;
+  label: string;
+  path: string[];
+  depth: number;
+  state: BranchState;
+  entries: number;
+  calls: number;
+  /** New entries per resolved candidate over its last calls; null before any. */
+  yield: number | null;
+  /** Estimated coverage of the branch (0..1); null before any re-proposal evidence. */
+  coverage: number | null;
+  costUsd: number;
+};
+
+/** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
+const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
+/** Calls the new children of a split make before the split is scored (at least this many in total). */
+const SPLIT_SCORE_CALLS = 4;
+/** Item calls between two re-weighings of the prompt variants. */
+const VARIANT_UPDATE_EVERY_CALLS = 10;
+/** Breakdown calls at once: a split is rare next to item calls. */
+const MAX_BREAKDOWNS_IN_FLIGHT = 2;
+
+/**
+ * The topic tree of a tree run, one job: which branch (and prompt variant) each producer's next
+ * call explores, what each finished call teaches the tree, and when a branch is broken down
+ * (breakdown calls made here). The pure decisions are src/lib/tree's; this adds the calls,
+ * persistence and events.
+ */
+export class RunTree {
+  readonly tree: TopicTree;
+  private readonly arms = new ArmStats();
+  // Producers do not send a temperature (some provider APIs reject one): only variants they can honour.
+  private readonly variants = new VariantSelector(PROMPT_VARIANTS.filter((v) => v.temperature === null));
+  private allocation: Allocation | null = null;
+  /** Branch and variant each producer's next call uses, kept until that call's record arrives. */
+  private readonly leases = new Map<string, { branchId: number; variant: PromptVariant }>();
+  private readonly calls = new Map<string, CallTally>();
+  private readonly inFlight = new Set<number>();
+  private readonly dirty = new Set<number>();
+  private saving: Promise<void> = Promise.resolve();
+  private knownCache = new Map<number, { own: string[]; related: string[] }>();
+  private closed = false;
+  private variantCalls = 0;
+  /** Splits waiting for their children's first calls to be scored. */
+  private readonly splits: Array<{ eventId: Promise<bigint | null>; branchId: number; children: number[]; yieldBefore: number | null; data: Record<string, unknown> }> = [];
+
+  constructor(private readonly deps: RunTreeDeps) {
+    this.tree = deps.tree;
+  }
+
+  /** The branch part of a producer's assignment, and the request size of its prompt variant. */
+  assignment(producer: string, target: { provider: string; model: string }): Pick<Assignment, "branch" | "requestSize"> {
+    let lease = this.leases.get(producer);
+    if (!lease || !this.callable(lease.branchId)) {
+      lease = { branchId: this.pickBranch(targetLabel(target)), variant: this.variants.pick(this.deps.rng) };
+      this.leases.set(producer, lease);
+    }
+    const b = this.tree.branch(lease.branchId);
+    const known = this.known(b.id);
+    const v = lease.variant;
+    return {
+      // Variants scale the run's own request size (the base variant keeps it).
+      requestSize: Math.max(5, Math.min(200, Math.round((this.deps.config.requestSize * v.requestSize) / DEFAULT_VARIANT.requestSize))),
+      branch: { id: b.id, path: [...b.path], own: known.own, related: known.related, totalKnown: this.totalFound(), variant: v.id, ownShare: v.ownShare, lessObvious: v.lessObvious },
+    };
+  }
+
+  /** Candidates of a call classified and committed: new entries and the entries re-proposed. */
+  observeCandidates(callId: string | undefined, branchId: number | undefined, newEntries: readonly string[], reproposed: readonly string[]): void {
+    if (!callId || branchId === undefined || !this.exists(branchId)) return;
+    let t = this.calls.get(callId);
+    if (!t) this.calls.set(callId, (t = { branchId, newEntries: [], reproposed: [] }));
+    t.newEntries.push(...newEntries);
+    t.reproposed.push(...reproposed);
+    if (this.calls.size > 10_000) this.calls.delete(this.calls.keys().next().value!);
+  }
+
+  /** A finished item call (its record is stored once): the tree, the arms and the variants learn. */
+  observeCall(producer: string, call: { callId: string; provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; error?: unknown }, costUsd: number, branchId: number | undefined): void {
+    const tally = this.calls.get(call.callId);
+    this.calls.delete(call.callId);
+    const lease = this.leases.get(producer);
+    this.leases.delete(producer);
+    const id = tally?.branchId ?? branchId;
+    if (id === undefined || !this.exists(id)) return;
+    const before = this.tree.branch(id).state;
+    const tokens = call.promptTokens + call.completionTokens;
+    const newEntries = tally?.newEntries ?? [];
+    if (!call.error) this.tree.recordCall(id, { newEntries, reproposed: tally?.reproposed ?? [], tokens, costUsd });
+    this.arms.observe(armKey(targetLabel(call), id), { itemsNew: newEntries.length, latencyMs: call.latencyMs, costUsd, ...(call.error ? { error: true } : {}) });
+    if (lease && lease.branchId === id && !call.error) {
+      this.variants.observe(lease.variant.id, newEntries.length, tokens);
+      // Re-weighed every few calls: after each one the leader flaps on a handful of observations.
+      const sw = ++this.variantCalls % VARIANT_UPDATE_EVERY_CALLS === 0 ? this.variants.update(this.deps.clock(), this.deps.rng) : null;
+      if (sw) void this.deps.event("tree.variant", `prompt variant ${sw.from} -> ${sw.to}`, { ...sw });
+    }
+    this.allocation = null;
+    this.knownCache.clear();
+    const b = this.tree.branch(id);
+    if (before !== b.state && b.state === "saturated") void this.deps.event("tree.saturated", `branch "${b.label}" saturated after ${b.counters.calls} calls`, { branchId: id, calls: b.counters.calls, newEntries: b.counters.newEntries });
+    this.markDirty(id);
+    this.scoreSplits();
+    this.expand();
+  }
+
+  /**
+   * A split is scored by what its children yield (new entries per resolved candidate over their
+   * first calls) against the parent's marginal yield when it was split: the subtopics beat
+   * asking the parent again, or they did not.
+   */
+  private scoreSplits(): void {
+    for (let i = this.splits.length - 1; i >= 0; i--) {
+      const s = this.splits[i]!;
+      const kids = s.children.map((c) => this.tree.branch(c).counters);
+      const calls = kids.reduce((n, c) => n + c.calls, 0);
+      if (calls < Math.max(SPLIT_SCORE_CALLS, s.children.length)) continue;
+      this.splits.splice(i, 1);
+      const candidates = kids.reduce((n, c) => n + c.candidates, 0);
+      const yieldAfter = candidates > 0 ? kids.reduce((n, c) => n + c.newEntries, 0) / candidates : 0;
+      const score = s.yieldBefore !== null && s.yieldBefore > 0 ? Math.min(10, yieldAfter / s.yieldBefore - 1) : yieldAfter > 0 ? 1 : 0;
+      const outcome = { score: Math.round(score * 1e4) / 1e4, improved: score > 0, sufficient: true, metric: "children's yield vs the parent's", yieldBefore: s.yieldBefore, yieldAfter, calls };
+      void s.eventId
+        .then((id) => (id === null ? undefined : this.deps.score(id, score, { ...s.data, outcome })))
+        .catch((err: unknown) => this.deps.log("error", `scoring a split: ${errorMessage(err)}`));
+    }
+  }
+
+  /** Starts the breakdowns the tree plans now (a few at a time). */
+  expand(): void {
+    if (this.closed) return;
+    for (const e of this.tree.plannedExpansions()) {
+      if (this.inFlight.size >= MAX_BREAKDOWNS_IN_FLIGHT) return;
+      if (this.inFlight.has(e.branchId)) continue;
+      this.inFlight.add(e.branchId);
+      void this.breakdown(e.branchId, e.reason).finally(() => this.inFlight.delete(e.branchId));
+    }
+  }
+
+  private async breakdown(branchId: number, reason: "split" | "siblings"): Promise<void> {
+    const b = this.tree.branch(branchId);
+    const prompt = buildBreakdownPrompt({ topic: this.deps.config.topic, path: b.path, existing: this.tree.childLabels(b.id) });
+    let answer: BreakdownAnswer;
+    try {
+      answer = await this.deps.breakdown({ system: prompt.system, user: prompt.user, maxTokens: BREAKDOWN_MAX_TOKENS });
+    } catch (err) {
+      this.deps.log("warn", `breakdown of "${b.label}": ${errorMessage(err)}`);
+      return;
+    }
+    if (!answer || this.closed) return;
+    this.deps.spent(answer.costUsd);
+    const r = this.tree.addSubtopics(branchId, parseBreakdownAnswer(answer.text, { truncated: answer.truncated }), answer.callId);
+    this.allocation = null;
+    this.knownCache.clear();
+    this.markDirty(branchId);
+    for (const a of r.added) this.markDirty(a.id);
+    const data = {
+      branchId,
+      reason,
+      added: r.added.map((a) => ({ id: a.id, label: a.label })),
+      rejected: r.rejected,
+      yield: this.tree.marginalYield(branchId),
+      coverage: this.tree.coverage(branchId)?.coverage ?? null,
+    };
+    const eventId = this.deps.event("tree.split", `${reason === "split" ? "split" : "new subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`, data);
+    if (r.added.length > 0) this.splits.push({ eventId, branchId, children: r.added.map((a) => a.id), yieldBefore: data.yield, data });
+    this.deps.changed();
+  }
+
+  // ---- user actions ------------------------------------------------------------------
+
+  addBranch(parentId: number, label: string): BranchView {
+    this.need(parentId, "parentId");
+    if (this.tree.isPruned(parentId)) throw new DomainError("BAD_REQUEST", `parentId: branch ${parentId} is pruned`, "parentId");
+    let b: Branch;
+    try {
+      b = this.tree.addBranch(parentId, label);
+    } catch (err) {
+      throw new DomainError("BAD_REQUEST", `label: ${errorMessage(err)}`, "label");
+    }
+    this.afterUserChange(parentId, b.id, "tree.added", `branch "${b.label}" added by hand under "${this.tree.branch(parentId).label}"`);
+    return this.view(b);
+  }
+
+  prune(branchId: number): BranchView {
+    this.need(branchId);
+    if (branchId === 0) throw new DomainError("BAD_REQUEST", "branchId: the root cannot be pruned", "branchId");
+    this.tree.prune(branchId);
+    this.afterUserChange(branchId, branchId, "tree.pruned", `branch "${this.tree.branch(branchId).label}" pruned`);
+    return this.view(this.tree.branch(branchId));
+  }
+
+  pin(branchId: number): BranchView {
+    this.need(branchId);
+    if (this.tree.isPruned(branchId)) throw new DomainError("BAD_REQUEST", `branchId: branch ${branchId} is pruned`, "branchId");
+    this.tree.pin(branchId);
+    this.afterUserChange(branchId, branchId, "tree.pinned", `branch "${this.tree.branch(branchId).label}" pinned`);
+    return this.view(this.tree.branch(branchId));
+  }
+
+  private afterUserChange(a: number, b: number, kind: string, message: string): void {
+    this.allocation = null;
+    this.knownCache.clear();
+    this.markDirty(a);
+    this.markDirty(b);
+    void this.deps.event(kind, message, { branchId: b });
+    this.deps.changed();
+  }
+
+  private need(id: number, field = "branchId"): void {
+    if (!this.exists(id)) throw new DomainError("NOT_FOUND", `${field}: no branch ${id} in this run`, field);
+  }
+
+  // ---- read side ---------------------------------------------------------------------
+
+  branches(): BranchView[] {
+    return this.tree.all().map((b) => this.view(b));
+  }
+
+  /** The tree's whole-topic estimate: found entries plus every branch's unseen ones. */
+  overallCoverage(found: number): { found: number; estimatedTotal: number; coverage: number } {
+    return this.tree.overallCoverage(found);
+  }
+
+  private view(b: Branch): BranchView {
+    return {
+      id: b.id,
+      parentId: b.parentId,
+      label: b.label,
+      path: [...b.path],
+      depth: b.depth,
+      state: this.tree.isPruned(b.id) ? "pruned" : b.state,
+      entries: b.counters.newEntries,
+      calls: b.counters.calls,
+      yield: this.tree.marginalYield(b.id),
+      coverage: this.tree.coverage(b.id)?.coverage ?? null,
+      costUsd: b.counters.costUsd,
+    };
+  }
+
+  /** Writes pending branch changes; awaited at stop. */
+  flush(): Promise<void> {
+    if (this.dirty.size === 0) return this.saving;
+    const rows = [...this.dirty].map((id) => this.tree.branch(id));
+    this.dirty.clear();
+    this.saving = this.saving.then(() => this.deps.save(rows)).catch((err: unknown) => {
+      for (const r of rows) this.dirty.add(r.id);
+      this.deps.log("error", `saving the topic tree: ${errorMessage(err)}`);
+    });
+    return this.saving;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private markDirty(id: number): void {
+    this.dirty.add(id);
+    void this.flush();
+  }
+
+  private exists(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.tree.size;
+  }
+
+  private callable(id: number): boolean {
+    const b = this.tree.branch(id);
+    return (b.state === "open" || b.state === "pinned") && !this.tree.isPruned(id);
+  }
+
+  /** A branch for `target`'s next call: the allocation over model x branch, given the model the router chose. */
+  private pickBranch(target: string): number {
+    const models = this.deps.config.providers.map((p) => targetLabel(p));
+    this.allocation ??= allocate(this.tree, models.includes(target) ? models : [...models, target], this.arms, this.deps.rng);
+    const mine = new Map([...this.allocation.weights].filter(([k]) => k.startsWith(`${target}#`)));
+    const total = [...mine.values()].reduce((a, b) => a + b, 0);
+    if (total <= 0) return 0;
+    for (const [k, w] of mine) mine.set(k, w / total);
+    return pickArm(mine, this.deps.rng)?.branchId ?? 0;
+  }
+
+  private totalFound(): number {
+    return this.tree.all().reduce((n, b) => n + b.counters.newEntries, 0);
+  }
+
+  /** The branch's known-entry candidates, each list cut to the prompt budget (what the producer may show). */
+  private known(id: number): { own: string[]; related: string[] } {
+    let k = this.knownCache.get(id);
+    if (!k) {
+      const all = this.tree.knownEntriesFor(id);
+      const cut = (list: readonly string[]) => {
+        // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
+        const out: string[] = [];
+        let chars = 0;
+        const limit = this.deps.config.promptBudgetTokens * 4 * 1.5;
+        for (const t of list) {
+          if (chars + t.length + 1 > limit) break;
+          out.push(t);
+          chars += t.length + 1;
+        }
+        return out;
+      };
+      k = { own: cut(all.own), related: cut(all.related) };
+      this.knownCache.set(id, k);
+    }
+    return k;
+  }
+}
+
