@@ -1,3 +1,4 @@
+import { cleanCandidate } from "../../lib/candidate";
 import type { CandidateOutcome, EntryLedger } from "../../lib/entry-ledger";
 import { errorMessage } from "../../lib/errors";
 import { MAX_DELTA_ENTRIES, type CallRecord, type Delta, type SubmitInput } from "../../lib/protocol";
@@ -8,7 +9,7 @@ import { EntryWriter } from "./entry-writer";
 import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
-import type { EntryRow, RunTotals } from "./repo";
+import type { DecisionRow, EntryRow, RunTotals } from "./repo";
 
 export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
 
@@ -33,8 +34,8 @@ export type ActiveRunParts = {
   costUsd: number;
   optimizer: Optimizer;
   output: OutputFile;
-  /** Writes committed rows to the DB (repo.insertEntries). */
-  insert: (rows: EntryRow[]) => Promise<void>;
+  /** Writes committed rows and the dedup decisions made on them to the DB (repo.insertEntries, insertDecisions). */
+  insert: (rows: EntryRow[], decisions: DecisionRow[]) => Promise<void>;
   /** Told once rows are in the DB and the file: the live snapshot changes. */
   onCommitted: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
@@ -43,8 +44,8 @@ export type ActiveRunParts = {
 /**
  * In-memory state of the run being produced. A batch goes one way through it:
  * the ledger classifies -> the writer commits (DB, then output.txt) -> the optimiser
- * observes. Committed entries are numbered 1..n without gaps because the writer never
- * drops one.
+ * observes. Committed entries are numbered in acceptance order and the writer never drops
+ * one; an entry merged away later (dedup-review.ts) leaves a gap, the others keep their seq.
  */
 export class ActiveRun {
   readonly id: string;
@@ -65,6 +66,8 @@ export class ActiveRun {
   private nextSeq: number;
   private readonly batches = new Map<string, Promise<BatchOutcome>>();
   private readonly calls = new Map<string, CallTally>();
+  /** Told of committed kept-apart pairs (the LLM judge's queue, when it is on). */
+  onKeptApart: ((decisions: DecisionRow[]) => void) | undefined;
 
   constructor(p: ActiveRunParts) {
     this.id = p.id;
@@ -79,19 +82,21 @@ export class ActiveRun {
     this.output = p.output;
     this.totalCandidates = p.totalCandidates;
     this.costUsd = p.costUsd;
-    this.nextSeq = p.ledger.texts.length + 1;
+    this.nextSeq = p.ledger.lastSeq + 1;
     this.writer = new EntryWriter({
       insert: p.insert,
       append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),
-      onCommitted: (rows) => {
+      onCommitted: (rows, decisions) => {
         this.recordCommitted(rows);
+        const keptApart = decisions.filter((d) => d.kind === "kept-apart");
+        if (keptApart.length > 0) this.onKeptApart?.(keptApart);
         p.onCommitted();
       },
       onError: (err, attempt) => p.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
     });
   }
 
-  /** committed[i] is entry seq i+1. */
+  /** The committed entries in seq order (ledger.seqs[i] is committed[i]'s seq). */
   get committed(): readonly string[] {
     return this.ledger.texts;
   }
@@ -105,11 +110,31 @@ export class ActiveRun {
   }
 
   delta(sinceSeq: number): Delta {
-    const from = Math.min(Math.max(0, sinceSeq), this.committed.length);
+    const seqs = this.ledger.seqs;
+    const from = this.ledger.indexAfter(Math.max(0, sinceSeq));
     const to = Math.min(this.committed.length, from + MAX_DELTA_ENTRIES);
     const entries = new Array<{ seq: number; text: string }>(to - from);
-    for (let i = from; i < to; i++) entries[i - from] = { seq: i + 1, text: this.committed[i]! };
-    return { entries, nextSeq: to, more: to < this.committed.length };
+    for (let i = from; i < to; i++) entries[i - from] = { seq: seqs[i]!, text: this.committed[i]! };
+    const nextSeq = to > from ? seqs[to - 1]! : Math.min(Math.max(0, sinceSeq), this.ledger.lastSeq);
+    return { entries, nextSeq, more: to < this.committed.length };
+  }
+
+  /**
+   * Forgets a committed entry merged into another (inside writer.exclusive, after the DB):
+   * the ledger drops it, output.txt is rewritten without it.
+   */
+  async forgetMerged(text: string, into: string): Promise<void> {
+    if (!this.ledger.merge(text, into)) return;
+    const i = this.newest.findIndex((n) => n.text === text);
+    if (i >= 0) this.newest.splice(i, 1);
+    await this.output.rewrite(this.committed);
+  }
+
+  /** A merged candidate as a new entry at the end (a restore), or null when it would repeat an entry. */
+  restoredRow(text: string, who: { producer: string; provider: string; model: string }, now: number): EntryRow | null {
+    const admitted = this.ledger.admit(text);
+    if (admitted === null) return null;
+    return { seq: this.nextSeq++, text: admitted.text, normalisedKey: admitted.key, ...who, batchId: "restore", createdAt: new Date(now) };
   }
 
   /** Applies a batch once; a retried batchId gets the first outcome. */
@@ -143,22 +168,38 @@ export class ActiveRun {
   private async apply(input: SubmitInput, target: { provider: string; model: string }, now: number): Promise<BatchOutcome> {
     const targetKey = targetLabel(target);
     const rows: EntryRow[] = [];
+    const decisions: DecisionRow[] = [];
     const outcomes: Record<CandidateOutcome, number> = { unique: 0, dupExact: 0, dupNear: 0, junk: 0 };
     const observed: Array<[CandidateOutcome, number | undefined]> = [];
     const callTally = input.callId ? this.callTally(input.callId) : undefined;
     const createdAt = new Date(now);
-    for (const raw of input.candidates) {
+    const who = { producer: input.producer, provider: target.provider, model: target.model };
+    for (const [index, raw] of input.candidates.entries()) {
       this.totalCandidates++;
-      const c = this.ledger.classify(raw);
+      const c = this.ledger.classify(raw, targetKey);
       if (c.outcome === "unique") {
-        rows.push({ seq: this.nextSeq++, text: c.text, normalisedKey: c.key, producer: input.producer, provider: target.provider, model: target.model, batchId: input.batchId, createdAt });
+        const seq = this.nextSeq++;
+        rows.push({ seq, text: c.text, normalisedKey: c.key, ...who, batchId: input.batchId, createdAt });
+        for (const [j, m] of (c.borderline ?? []).entries()) {
+          decisions.push({
+            origin: `${input.batchId}:${index}:${j}`, kind: "kept-apart", candidate: c.text, candidateSeq: seq,
+            entrySeq: this.ledger.seqOf(m.duplicateOf) ?? null, entryText: m.duplicateOf, reason: m.reason, edit: m.edit ?? null,
+            cost: m.cost, sources: m.sources, verdict: null, ...who, at: createdAt,
+          });
+        }
+      } else if (c.outcome === "dupNear") {
+        decisions.push({
+          origin: `${input.batchId}:${index}`, kind: "merged", candidate: cleanCandidate(raw) ?? raw, candidateSeq: null,
+          entrySeq: this.ledger.seqOf(c.duplicateOf) ?? null, entryText: c.duplicateOf, reason: c.reason, edit: null,
+          cost: null, sources: null, verdict: null, ...who, at: createdAt,
+        });
       }
       observed.push([c.outcome, c.outcome === "dupExact" || c.outcome === "dupNear" ? c.previousProposals : undefined]);
       outcomes[c.outcome]++;
       this.metrics.candidate(input.producer, targetKey, c.outcome, now);
       if (callTally) callTally[c.outcome === "unique" ? "new" : c.outcome]++;
     }
-    await this.writer.write(rows);
+    await this.writer.write(rows, decisions);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
   }
@@ -166,7 +207,7 @@ export class ActiveRun {
   /** Called by the writer, in seq order, once rows are in the DB and the file. */
   private recordCommitted(rows: readonly EntryRow[]): void {
     for (const r of rows) {
-      this.ledger.record(r.text);
+      this.ledger.record(r.text, r.seq);
       this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: targetLabel(r), at: r.createdAt.getTime() });
     }
     if (this.newest.length > 50) this.newest.splice(0, this.newest.length - 50);

@@ -7,7 +7,7 @@ import { ActiveRun } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
-import { addEvent, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
+import { addEvent, insertDecisions, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 
@@ -23,13 +23,14 @@ export async function openRun(
 ): Promise<ActiveRun> {
   const t0 = deps.clock();
   const prisma = deps.db.prisma;
-  const ledger = new EntryLedger();
+  // With the topic, "Other volcanoes" is junk in a run about volcanoes.
+  const ledger = new EntryLedger(undefined, { topic: r.config.topic });
   const metrics = new RunMetrics();
   for await (const page of readEntries(prisma, r.id)) {
     // Keys are recomputed rather than read back: the stored key may come from an older
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
-      ledger.load(row.text);
+      ledger.load(row.text, row.seq);
       metrics.seed(row.producer, targetLabel(row), 1);
     }
   }
@@ -65,7 +66,10 @@ export async function openRun(
     costUsd: stored.costUsd,
     optimizer,
     output,
-    insert: (rows) => insertEntries(prisma, r.id, rows),
+    insert: async (rows, decisions) => {
+      await insertEntries(prisma, r.id, rows);
+      await insertDecisions(prisma, r.id, decisions);
+    },
     onCommitted: deps.onCommitted,
     log: deps.log,
   });
