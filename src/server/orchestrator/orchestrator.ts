@@ -8,6 +8,7 @@ import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
 import type { ActiveRun } from "./active-run";
+import { DedupReview } from "./dedup-review";
 import { EventLog, coalesce, consoleLog } from "./event-log";
 import { buildSnapshot, type LiveSnapshot } from "./live";
 import { openRun, producerNames } from "./open-run";
@@ -50,6 +51,8 @@ export class Orchestrator {
   readonly events = new EventEmitter();
   readonly clock: () => number;
   readonly producers: ProducerApi;
+  /** Near-duplicate review, merge and restore (dedup-review.ts). */
+  readonly dedup: DedupReview;
   private readonly states: RunStates;
   private readonly ticker: Ticker;
   private readonly pool: ProducerPool;
@@ -68,6 +71,7 @@ export class Orchestrator {
     this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals) });
     this.states.events.on("mode", (c: ModeChange) => this.onModeChange(c));
     this.producers = new ProducerApi({ prisma: () => this.prisma, activeRun: () => this.run, costOf: opts.costOf, clock: this.clock, changed: () => this.changed(), log });
+    this.dedup = new DedupReview({ prisma: () => this.prisma, activeRun: () => this.run, outputDir: opts.outputDir, eventLog: this.eventLog, clock: this.clock, changed: () => this.changed() });
     this.ticker = new Ticker({
       clock: this.clock,
       activeRun: () => this.run,
