@@ -40,6 +40,8 @@ const serverEnvSchema = z.object({
   IGENTAI_PRICES: optionalString,
   /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
   IGENTAI_SIM_PARAMS: optionalString,
+  /** The dedup judge's default model, provider:model (e.g. openai:gpt-4o-mini); see README "Dedup". */
+  IGENTAI_JUDGE_MODEL: optionalString,
   PM2_HOME: optionalString,
   /** Bearer token every API request must carry; required when HOSTNAME is not loopback. */
   IGENTAI_API_TOKEN: optionalString.pipe(z.string().min(16, "IGENTAI_API_TOKEN must have at least 16 characters").optional()),

@@ -6,6 +6,7 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import { EntryWriter } from "./entry-writer";
+import type { JudgeQueue } from "./judge-queue";
 import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
@@ -68,6 +69,8 @@ export class ActiveRun {
   private readonly calls = new Map<string, CallTally>();
   /** Told of committed kept-apart pairs (the LLM judge's queue, when it is on). */
   onKeptApart: ((decisions: DecisionRow[]) => void) | undefined;
+  /** The run's dedup judge (judge-queue.ts), when it is on. */
+  judge: JudgeQueue | undefined;
 
   constructor(p: ActiveRunParts) {
     this.id = p.id;

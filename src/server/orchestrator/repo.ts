@@ -298,6 +298,28 @@ export async function recordRestore(db: PrismaClient, runId: string, mergedId: b
   });
 }
 
+/** The judge called a kept-apart pair different: recorded, and the pair leaves the possible-duplicates list. */
+export async function recordJudgedDifferent(db: PrismaClient, runId: string, decision: DecisionRow): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const existing = await tx.dedupDecision.findUnique({ where: { runId_origin: { runId, origin: decision.origin } }, select: { id: true } });
+    if (existing) return;
+    const row = await tx.dedupDecision.create({ data: { runId, ...decision }, select: { id: true } });
+    await tx.dedupDecision.updateMany({
+      where: { runId, resolvedBy: null, kind: "kept-apart", candidateSeq: decision.candidateSeq, entryText: decision.entryText },
+      data: { resolvedBy: row.id },
+    });
+  });
+}
+
+/** The judge's calls of a run (llm_calls with producer "judge"): count and spend. */
+export async function judgeSpend(db: PrismaClient, runId: string): Promise<{ calls: number; pairs: number; costUsd: number }> {
+  const r = await db.llmCall.aggregate({ where: { runId, producer: JUDGE_PRODUCER }, _count: true, _sum: { costUsd: true, itemsParsed: true } });
+  return { calls: r._count, pairs: r._sum.itemsParsed ?? 0, costUsd: r._sum.costUsd ?? 0 };
+}
+
+/** The producer name of the judge's llm_calls rows. */
+export const JUDGE_PRODUCER = "judge";
+
 /** The highest entry seq of a run (0 when none): seqs are kept after a removal, so the next is this + 1. */
 export async function maxEntrySeq(db: PrismaClient, runId: string): Promise<number> {
   const r = await db.entry.aggregate({ where: { runId }, _max: { seq: true } });
