@@ -4,7 +4,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/server/api/root";
 import { testDatabases } from "./helpers/databases";
-import { startHarness, type Harness } from "./helpers/harness";
+import { startHarness, waitFor, type Harness } from "./helpers/harness";
 
 /**
  * Near-duplicate decisions over the real HTTP API: recorded with the entries, listed for
@@ -99,4 +99,63 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     const events = await h.app.db.prisma.event.findMany({ where: { runId, kind: { startsWith: "dedup." } } });
     expect(events.map((e) => e.kind).sort()).toEqual(["dedup.merged", "dedup.restored", "dedup.restored"]);
   }, 180_000);
+});
+
+/**
+ * A short run on the simulator with the judge on: the simulator's junk lines never become
+ * entries (counted as junk per model), borderline pairs are judged in batched, costed calls,
+ * and each judged pair is recorded; output.txt equals the DB at the end.
+ */
+describe.each(testDatabases())("simulator run with the judge on $name", (target) => {
+  let h: Harness;
+  const SECRET = "dedup-judge-secret";
+  let api: ReturnType<typeof createTRPCClient<AppRouter>>;
+  beforeAll(async () => {
+    h = await startHarness({ db: await target.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+    api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": SECRET } })] });
+  });
+  afterAll(async () => h?.close());
+
+  it("stores no junk, judges borderline pairs in batches, records every verdict", async () => {
+    const topic = "Famous bridges";
+    const { runId } = await api.topic.start.mutate({ topic, producers: 2, requestSize: 40, judge: { enabled: true } });
+    // Borderline pairs of our own, besides whatever the producers bring.
+    const mine = ["Shanxi", "Kaduna", "Ampara", "Birwa", "Shaanxi", "Kaunas", "Amara", "Bira"];
+    await api.producer.submit.mutate({ runId, producer: "script1", batchId: "mine", candidates: mine, sinceSeq: 0 });
+    await waitFor("400 entries and 2 judge calls", async () => {
+      const s = await api.topic.status.query();
+      const judged = await h.app.db.prisma.llmCall.count({ where: { runId, producer: "judge" } });
+      return s.totals.unique >= 400 && judged >= 2;
+    }, 120_000);
+    const status = await api.topic.status.query();
+    await api.topic.stop.mutate();
+
+    const prisma = h.app.db.prisma;
+    const texts = (await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } })).map((r) => r.text);
+    const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
+    const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
+    expect(raw === "" ? [] : raw.replace(/\n$/, "").split("\n")).toEqual(texts);
+
+    // The simulator emits junk (counted per model); none of the issue's list is stored.
+    expect(status.targets.reduce((n, t) => n + t.junk, 0)).toBeGreaterThan(0);
+    const junk = ["Other", "Miscellaneous", "Various others", "And many more", "N/A", "See above", "Regional variations", `Other ${topic}`, `Various ${topic}`];
+    const stored = new Set(texts.map((t) => t.toLowerCase()));
+    for (const j of junk) expect(stored.has(j.toLowerCase()), j).toBe(false);
+
+    // Judge calls: stored once each, costed, several pairs per call.
+    const calls = await prisma.llmCall.findMany({ where: { runId, producer: "judge" } });
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.every((c) => c.costUsd > 0 && c.provider === "sim")).toBe(true);
+    expect(Math.max(...calls.map((c) => c.itemsParsed))).toBeGreaterThan(1);
+    // Every answered pair has its decision; a "same" removed the later entry.
+    const judged = await prisma.dedupDecision.findMany({ where: { runId, kind: { in: ["judged-same", "judged-different"] } } });
+    expect(judged.length).toBeGreaterThan(0);
+    for (const d of judged) {
+      if (d.kind === "judged-same") expect(texts).not.toContain(d.candidate);
+      else expect(texts).toContain(d.candidate);
+    }
+    const review = await api.dedup.review.query({ runId, kind: "merged" });
+    expect(review.judge.calls).toBe(calls.length);
+    expect(review.judge.costUsd).toBeCloseTo(calls.reduce((s, c) => s + c.costUsd, 0), 9);
+  }, 240_000);
 });

@@ -38,7 +38,8 @@ export class DedupReview {
     const rows = await repo.reviewDecisions(this.deps.prisma(), { ...q, cursor: q.cursor === undefined ? undefined : BigInt(q.cursor) });
     const items = rows.map(({ id, resolvedBy: _settled, at, ...r }) => ({ ...r, id: Number(id), at: at.getTime() }));
     const last = items[items.length - 1];
-    return { items, nextCursor: items.length === q.limit && last ? last.id : null };
+    const judge = await repo.judgeSpend(this.deps.prisma(), q.runId);
+    return { items, nextCursor: items.length === q.limit && last ? last.id : null, judge };
   }
 
   /** Merges entry `seq` into the earlier entry `intoSeq`: the later one is removed from the DB and output.txt. */
