@@ -17,6 +17,7 @@ Usage:
   igentai watch            live metrics until Ctrl-C
   igentai list             past runs
   igentai entries [runId] [--limit N] [--search text]
+  igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
 
 Options:
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       limit: { type: "string" },
       search: { type: "string" },
       json: { type: "boolean" },
+      merged: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -149,6 +151,18 @@ async function main(): Promise<void> {
       if (!runId) fail("no run active; pass a run id (see igentai list)");
       const page = await api.topic.entries.query({ runId, limit: int(values.limit, "limit") ?? 50, search: values.search });
       for (const e of page.items) console.log(`${String(e.seq).padStart(7)}  ${e.text}`);
+      return;
+    }
+    case "dupes": {
+      const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
+      if (!runId) fail("no run active; pass a run id (see igentai list)");
+      const page = await api.dedup.review.query({ runId, kind: values.merged ? "merged" : "possible", limit: int(values.limit, "limit") ?? 50 });
+      for (const d of page.items) {
+        const evidence = [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", ");
+        const from = d.candidateSeq === null ? "" : `#${d.candidateSeq} `;
+        console.log(`${String(d.id).padStart(7)}  ${from}${d.candidate}  ${values.merged ? "->" : "~"}  #${d.entrySeq ?? "?"} ${d.entryText}  (${evidence})`);
+      }
+      if (page.judge.calls > 0) console.log(`judge: ${page.judge.calls} call(s), ${page.judge.pairs} verdicts, $${page.judge.costUsd.toFixed(4)}`);
       return;
     }
     case "serve": {
