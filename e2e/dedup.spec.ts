@@ -27,17 +27,10 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
   expect(start.status(), await start.text()).toBe(200);
   const { runId } = ((await start.json()) as { result: { data: { runId: string } } }).result.data;
 
-  // Wait until the run has both kinds of decision to review.
+  // Wait until the string engine has merged a typo.
   await expect
-    .poll(
-      async () => {
-        const possible = await trpcQuery<Review>(request, "dedup.review", { runId, kind: "possible" });
-        const merged = await trpcQuery<Review>(request, "dedup.review", { runId, kind: "merged" });
-        return possible.items.some((d) => d.candidateSeq !== null && d.entrySeq !== null) && merged.items.length > 0;
-      },
-      { timeout: 150_000, intervals: [1000] },
-    )
-    .toBe(true);
+    .poll(async () => (await trpcQuery<Review>(request, "dedup.review", { runId, kind: "merged" })).items.length, { timeout: 150_000, intervals: [1000] })
+    .toBeGreaterThan(0);
   // Stopped, so the entries only change by the user's actions below.
   expect((await request.post("/api/trpc/topic.stop", { headers: JSON_HEADERS })).status()).toBe(200);
 
@@ -57,29 +50,21 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
   const panel = page.getByTestId("dedup-panel");
   await expect(panel.getByRole("heading", { name: "Possible duplicates" })).toBeVisible();
 
-  // Merge the first possible pair: its later entry leaves the DB and output.txt.
-  const pair = panel.getByTestId("possible").filter({ has: page.getByRole("button", { name: "Merge", disabled: false }) }).first();
-  const pairText = (await pair.locator(".entry-text").first().textContent())!.replace(/^#\d+\s*/, "").trim();
-  const before = await dbLines();
-  expect(before).toContain(pairText);
-  await pair.getByRole("button", { name: "Merge" }).click();
-  await expect(panel.getByTestId("merged").filter({ hasText: pairText }).first()).toBeVisible();
-  await expect.poll(async () => (await dbLines()).includes(pairText)).toBe(false);
-  expect(await dbLines()).toHaveLength(before.length - 1);
-  expect(fileLines()).toEqual(await dbLines());
-  await screenshot(page, "dedup-merged");
-
-  // Restore it: a new entry at the end.
-  const merged = panel.getByTestId("merged").filter({ hasText: pairText }).first();
-  await merged.getByRole("button", { name: "Restore" }).click();
-  await expect(panel.getByTestId("merged").filter({ hasText: pairText })).toHaveCount(0);
-  await expect.poll(async () => (await dbLines()).at(-1)).toBe(pairText);
-  expect(fileLines()).toEqual(await dbLines());
-
-  // Restore a candidate the string engine merged: it becomes an entry too.
+  // Restore a candidate the string engine merged: a new entry at the end.
   const typo = panel.getByTestId("merged").first();
   const typoText = (await typo.locator(".entry-text").first().textContent())!.trim();
   await typo.getByRole("button", { name: "Restore" }).click();
   await expect.poll(async () => (await dbLines()).at(-1)).toBe(typoText);
   expect(fileLines()).toEqual(await dbLines());
+
+  // It is now a possible duplicate of the entry it was merged into; merge it again.
+  const pair = panel.getByTestId("possible").filter({ hasText: typoText }).first();
+  await expect(pair).toBeVisible();
+  const before = await dbLines();
+  await pair.getByRole("button", { name: "Merge" }).click();
+  await expect.poll(async () => (await dbLines()).includes(typoText)).toBe(false);
+  expect(await dbLines()).toHaveLength(before.length - 1);
+  expect(fileLines()).toEqual(await dbLines());
+  await expect(panel.getByTestId("merged").filter({ hasText: typoText }).first()).toBeVisible();
+  await screenshot(page, "dedup-review");
 });

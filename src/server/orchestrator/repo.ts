@@ -253,11 +253,12 @@ export async function findDecision(db: PrismaClient, runId: string, id: bigint) 
 
 /**
  * The review lists, newest first, paged by id (`cursor`: ids below it). "possible": pairs kept
- * apart (by the string engine or the judge) and not settled since; "merged": candidates merged
+ * apart (by the string engine, the judge or a restore) and not settled since; "merged": candidates merged
  * into an entry, not restored since.
  */
 export async function reviewDecisions(db: PrismaClient, q: { runId: string; kind: "possible" | "merged"; limit: number; cursor?: bigint }) {
-  const kinds: DecisionKind[] = q.kind === "possible" ? ["kept-apart", "judged-different"] : ["merged", "judged-same", "user-merged"];
+  // A restored candidate stays close to the entry it was merged into: the user kept them apart, and may merge them again.
+  const kinds: DecisionKind[] = q.kind === "possible" ? ["kept-apart", "judged-different", "restored"] : ["merged", "judged-same", "user-merged"];
   return db.dedupDecision.findMany({
     where: { runId: q.runId, kind: { in: kinds }, resolvedBy: null, ...(q.cursor !== undefined ? { id: { lt: q.cursor } } : {}) },
     orderBy: { id: "desc" },
@@ -282,7 +283,7 @@ export async function removeMergedEntry(db: PrismaClient, runId: string, seq: nu
     await tx.entry.delete({ where: { runId_seq: { runId, seq } } });
     const row = await tx.dedupDecision.create({ data: { runId, ...decision }, select: { id: true } });
     await tx.dedupDecision.updateMany({
-      where: { runId, resolvedBy: null, kind: { in: ["kept-apart", "judged-different"] }, OR: [{ candidateSeq: seq }, { entrySeq: seq }] },
+      where: { runId, resolvedBy: null, kind: { in: ["kept-apart", "judged-different", "restored"] }, OR: [{ candidateSeq: seq }, { entrySeq: seq }] },
       data: { resolvedBy: row.id },
     });
     return row.id;
