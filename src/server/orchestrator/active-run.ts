@@ -6,7 +6,7 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import { EntryWriter } from "./entry-writer";
-import type { JudgeQueue } from "./judge-queue";
+import { pendingPairs, type JudgeQueue } from "./judge-queue";
 import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
@@ -40,6 +40,8 @@ export type ActiveRunParts = {
   /** Told once rows are in the DB and the file: the live snapshot changes. */
   onCommitted: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
+  /** Builds the run's dedup judge (it merges through the run), or undefined when it is off. */
+  makeJudge?: (run: ActiveRun) => JudgeQueue | undefined;
 };
 
 /**
@@ -67,10 +69,8 @@ export class ActiveRun {
   private nextSeq: number;
   private readonly batches = new Map<string, Promise<BatchOutcome>>();
   private readonly calls = new Map<string, CallTally>();
-  /** Told of committed kept-apart pairs (the LLM judge's queue, when it is on). */
-  onKeptApart: ((decisions: DecisionRow[]) => void) | undefined;
-  /** The run's dedup judge (judge-queue.ts), when it is on. */
-  judge: JudgeQueue | undefined;
+  /** The run's dedup judge (judge-queue.ts), when it is on: told of committed kept-apart pairs. */
+  readonly judge: JudgeQueue | undefined;
 
   constructor(p: ActiveRunParts) {
     this.id = p.id;
@@ -91,12 +91,12 @@ export class ActiveRun {
       append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),
       onCommitted: (rows, decisions) => {
         this.recordCommitted(rows);
-        const keptApart = decisions.filter((d) => d.kind === "kept-apart");
-        if (keptApart.length > 0) this.onKeptApart?.(keptApart);
+        if (this.judge) this.judge.enqueue(pendingPairs(decisions));
         p.onCommitted();
       },
       onError: (err, attempt) => p.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
     });
+    this.judge = p.makeJudge?.(this);
   }
 
   /** The committed entries in seq order (ledger.seqs[i] is committed[i]'s seq). */

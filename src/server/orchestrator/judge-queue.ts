@@ -3,9 +3,26 @@ import { buildJudgePrompt, MAX_JUDGE_PAIRS, parseJudgeVerdicts, type JudgeDecisi
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
 import { LlmCallError, type LlmClient } from "../producer/llm/types";
+import type { DecisionRow } from "./repo";
 
 /** A committed candidate kept apart from an entry, waiting for the judge. */
 export type PendingPair = { origin: string; candidate: string; candidateSeq: number; entryText: string; entrySeq: number | null };
+
+/**
+ * The pairs to judge among committed decisions: per kept-apart candidate its closest match only
+ * (the engine lists matches closest first; JUDGED_MATCHES_PER_CANDIDATE in lib/dedup/judge.ts:
+ * each judged pair risks the judge's own false "same").
+ */
+export function pendingPairs(decisions: readonly DecisionRow[]): PendingPair[] {
+  const seen = new Set<number>();
+  const pairs: PendingPair[] = [];
+  for (const d of decisions) {
+    if (d.kind !== "kept-apart" || d.candidateSeq === null || seen.has(d.candidateSeq)) continue;
+    seen.add(d.candidateSeq);
+    pairs.push({ origin: d.origin, candidate: d.candidate, candidateSeq: d.candidateSeq, entryText: d.entryText, entrySeq: d.entrySeq });
+  }
+  return pairs;
+}
 
 export type JudgeStats = { calls: number; failedCalls: number; pairs: number; same: number; different: number; unanswered: number; costUsd: number };
 

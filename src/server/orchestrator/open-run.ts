@@ -3,7 +3,7 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
-import { ActiveRun } from "./active-run";
+import { ActiveRun, type ActiveRunParts } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
@@ -11,7 +11,7 @@ import { addEvent, insertDecisions, insertEntries, readEntries, scoreEvent, stor
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 
-export type OpenRunDeps = { db: Db; outputDir: string; clock: () => number; log: Log; onCommitted: () => void };
+export type OpenRunDeps = { db: Db; outputDir: string; clock: () => number; log: Log; onCommitted: () => void; makeJudge?: ActiveRunParts["makeJudge"] };
 
 /**
  * Builds the in-memory run from the DB, complete: entries into the dedup ledger and the
@@ -72,6 +72,7 @@ export async function openRun(
     },
     onCommitted: deps.onCommitted,
     log: deps.log,
+    makeJudge: deps.makeJudge,
   });
 }
 

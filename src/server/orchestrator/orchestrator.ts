@@ -48,7 +48,7 @@ export type OrchestratorOptions = {
   judgeLlm?: (target: { provider: ProviderId; model: string }, simulatorUrl: string | undefined) => LlmResolution;
   /** Longest wait for one judge call (default 10 s). */
   judgeTimeoutMs?: number;
-  /** How long a borderline pair waits for others to share its judge call (default 500 ms). */
+  /** How long a borderline pair waits for others to share its judge call (default 2 s; it is already an entry meanwhile). */
   judgeGatherMs?: number;
 };
 
@@ -189,9 +189,8 @@ export class Orchestrator {
   /** Opens a prepared run and starts its producers. */
   private async launch(p: PreparedStart): Promise<ActiveRun> {
     await repo.saveRunConfig(this.prisma, p.runId, { ...p.config, secretHash: sha256(p.secret), simulatorUrl: p.simUrl } as never);
-    const run = await openRun(this.openDeps(), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false });
+    const run = await openRun(this.openDeps(p.simUrl), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false });
     this.run = run;
-    this.attachJudge(run, p.simUrl);
     this.producers.messages.clear();
     try {
       await this.states.setMode(run, "starting");
@@ -218,9 +217,8 @@ export class Orchestrator {
     await this.pool.stopOthers(keep);
     const secretHash = secret ? sha256(secret) : stored.secretHash;
     await repo.saveRunConfig(this.prisma, runId, { ...config, secretHash, simulatorUrl: simUrl } as never);
-    const run = await openRun(this.openDeps(), { id: runId, slug, config, mode, secretHash, keepStartTime: true });
+    const run = await openRun(this.openDeps(simUrl), { id: runId, slug, config, mode, secretHash, keepStartTime: true });
     this.run = run;
-    this.attachJudge(run, simUrl);
     this.producers.messages.clear();
     if (secret) await this.pool.start(runId, wanted, secret, simUrl, keep);
     if (run.mode === "starting") await this.states.setMode(run, "running");
@@ -264,23 +262,23 @@ export class Orchestrator {
   }
 
   /**
-   * Starts the run's dedup judge when its config enables it: kept-apart pairs are judged in
+   * The run's dedup judge when its config enables it: kept-apart pairs are judged in
    * batches after commit; "same" merges through the review's merge path (as `judged-same`).
    */
-  private attachJudge(run: ActiveRun, simUrl: string | undefined): void {
+  private makeJudge(run: ActiveRun, simUrl: string | undefined): JudgeQueue | undefined {
     const j = run.config.judge;
-    if (!j?.enabled || !this.opts.judgeLlm) return;
+    if (!j?.enabled || !this.opts.judgeLlm) return undefined;
     const resolved = this.opts.judgeLlm({ provider: j.provider, model: j.model }, simUrl);
     if ("unavailable" in resolved) {
       this.log("warn", `dedup judge off: ${resolved.unavailable}`);
-      return;
+      return undefined;
     }
     const prisma = this.prisma;
     const queue = new JudgeQueue({
       topic: run.config.topic,
       client: resolved.client,
       timeoutMs: this.opts.judgeTimeoutMs ?? 10_000,
-      gatherMs: this.opts.judgeGatherMs ?? 500,
+      gatherMs: this.opts.judgeGatherMs ?? 2_000,
       costOf: this.opts.costOf,
       clock: this.clock,
       log: this.log,
@@ -305,22 +303,11 @@ export class Orchestrator {
         }
       },
     });
-    run.judge = queue;
-    run.onKeptApart = (decisions) => {
-      // One pair per candidate, its closest match (JUDGED_MATCHES_PER_CANDIDATE).
-      const seen = new Set<number>();
-      const pairs = [];
-      for (const d of decisions) {
-        if (d.candidateSeq === null || seen.has(d.candidateSeq)) continue;
-        seen.add(d.candidateSeq);
-        pairs.push({ origin: d.origin, candidate: d.candidate, candidateSeq: d.candidateSeq, entryText: d.entryText, entrySeq: d.entrySeq });
-      }
-      queue.enqueue(pairs);
-    };
+    return queue;
   }
 
-  private openDeps() {
-    return { db: this.opts.db, outputDir: this.opts.outputDir, clock: this.clock, log: this.log, onCommitted: () => this.changed() };
+  private openDeps(simUrl: string | undefined) {
+    return { db: this.opts.db, outputDir: this.opts.outputDir, clock: this.clock, log: this.log, onCommitted: () => this.changed(), makeJudge: (run: ActiveRun) => this.makeJudge(run, simUrl) };
   }
 
   private newSecret(): string {
