@@ -75,9 +75,12 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     expect(delta.delta.entries.map((e) => e.text)).toEqual(await dbTexts(runId));
     expect(delta.delta.entries.map((e) => e.seq)).not.toContain(pair!.candidateSeq);
 
+    // A web-app restart re-attaches the run: the removed seq (the last one) is not reused.
+    await h.restart();
     // Restore the string engine's typo merge: a new entry at the end.
     const r = await api.dedup.restore.mutate({ runId, decisionId: typo!.id });
     expect(r.text).toBe("Saint Jmaes Cathedral");
+    expect(r.seq).toBeGreaterThan(pair!.candidateSeq!);
     const after = await dbTexts(runId);
     expect(after[after.length - 1]).toBe("Saint Jmaes Cathedral");
     await expectFileEqualsDb(runId);

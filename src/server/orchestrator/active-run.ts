@@ -30,6 +30,8 @@ export type ActiveRunParts = {
   startedAt: number;
   /** Dedup index and committed entries, loaded from the DB. */
   ledger: EntryLedger;
+  /** The highest seq ever used (repo.maxUsedSeq): new entries are numbered after it. */
+  maxUsedSeq?: number;
   metrics: RunMetrics;
   totalCandidates: number;
   costUsd: number;
@@ -85,7 +87,7 @@ export class ActiveRun {
     this.output = p.output;
     this.totalCandidates = p.totalCandidates;
     this.costUsd = p.costUsd;
-    this.nextSeq = p.ledger.lastSeq + 1;
+    this.nextSeq = Math.max(p.ledger.lastSeq, p.maxUsedSeq ?? 0) + 1;
     this.writer = new EntryWriter({
       insert: p.insert,
       append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),

@@ -111,7 +111,7 @@ export class DedupReview {
       seq = await this.onRun(input.runId, undefined, async () => {
         const key = canonicalKey(merged.candidate);
         if (key === "" || (await db.entry.findFirst({ where: { runId: input.runId, normalisedKey: key }, select: { seq: true } }))) throw conflict();
-        const row = { seq: (await repo.maxEntrySeq(db, input.runId)) + 1, text: merged.candidate, normalisedKey: key, ...who, batchId: "restore", createdAt: new Date(now) };
+        const row = { seq: (await repo.maxUsedSeq(db, input.runId)) + 1, text: merged.candidate, normalisedKey: key, ...who, batchId: "restore", createdAt: new Date(now) };
         await repo.insertEntries(db, input.runId, [row]);
         await this.rebuildFile(input.runId);
         return row.seq;

@@ -7,7 +7,7 @@ import { ActiveRun, type ActiveRunParts } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
-import { addEvent, insertDecisions, insertEntries, readEntries, scoreEvent, storedProgress } from "./repo";
+import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readEntries, scoreEvent, storedProgress } from "./repo";
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 
@@ -61,6 +61,7 @@ export async function openRun(
     secretHash: r.secretHash,
     startedAt: r.keepStartTime && stored.startedAt ? stored.startedAt.getTime() : deps.clock(),
     ledger,
+    maxUsedSeq: await maxUsedSeq(prisma, r.id),
     metrics,
     totalCandidates,
     costUsd: stored.costUsd,

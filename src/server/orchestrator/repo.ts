@@ -321,8 +321,15 @@ export async function judgeSpend(db: PrismaClient, runId: string): Promise<{ cal
 /** The producer name of the judge's llm_calls rows. */
 export const JUDGE_PRODUCER = "judge";
 
-/** The highest entry seq of a run (0 when none): seqs are kept after a removal, so the next is this + 1. */
-export async function maxEntrySeq(db: PrismaClient, runId: string): Promise<number> {
-  const r = await db.entry.aggregate({ where: { runId }, _max: { seq: true } });
-  return r._max.seq ?? 0;
+/**
+ * The highest seq a run's entries ever had (0 when none): the live entries' and the removed
+ * ones' (recorded in their decisions). A removed seq is never reused, also after a restart:
+ * producers already hold it, and their deltas would skip a new entry under it.
+ */
+export async function maxUsedSeq(db: PrismaClient, runId: string): Promise<number> {
+  const [e, d] = await Promise.all([
+    db.entry.aggregate({ where: { runId }, _max: { seq: true } }),
+    db.dedupDecision.aggregate({ where: { runId }, _max: { candidateSeq: true } }),
+  ]);
+  return Math.max(e._max.seq ?? 0, d._max.candidateSeq ?? 0);
 }
