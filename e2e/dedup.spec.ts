@@ -22,15 +22,19 @@ async function trpcQuery<T>(request: APIRequestContext, proc: string, input: unk
 type Review = { items: Array<{ id: number; candidate: string; candidateSeq: number | null; entrySeq: number | null }> };
 
 test("review lists, merge and restore in the browser keep output.txt equal to the DB", async ({ page, request }) => {
+  test.setTimeout(360_000);
   const topic = uniqueTopic("Famous bridges");
   const start = await request.post("/api/trpc/topic.start", { data: { topic, producers: 3, requestSize: 60 }, headers: JSON_HEADERS });
   expect(start.status(), await start.text()).toBe(200);
   const { runId } = ((await start.json()) as { result: { data: { runId: string } } }).result.data;
 
-  // Wait until the string engine has merged a typo.
-  await expect
-    .poll(async () => (await trpcQuery<Review>(request, "dedup.review", { runId, kind: "merged" })).items.length, { timeout: 150_000, intervals: [1000] })
-    .toBeGreaterThan(0);
+  // Wait for a near-duplicate decision: a typo merged by the string engine, or a close pair kept apart.
+  const reviewable = async () => {
+    const possible = await trpcQuery<Review>(request, "dedup.review", { runId, kind: "possible" });
+    const merged = await trpcQuery<Review>(request, "dedup.review", { runId, kind: "merged" });
+    return merged.items.length + possible.items.filter((d) => d.candidateSeq !== null && d.entrySeq !== null).length;
+  };
+  await expect.poll(reviewable, { timeout: 240_000, intervals: [1000] }).toBeGreaterThan(0);
   // Stopped, so the entries only change by the user's actions below.
   expect((await request.post("/api/trpc/topic.stop", { headers: JSON_HEADERS })).status()).toBe(200);
 
@@ -50,7 +54,18 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
   const panel = page.getByTestId("dedup-panel");
   await expect(panel.getByRole("heading", { name: "Possible duplicates" })).toBeVisible();
 
-  // Restore a candidate the string engine merged: a new entry at the end.
+  // Without a merged candidate yet, the user merges a close pair first.
+  if ((await trpcQuery<Review>(request, "dedup.review", { runId, kind: "merged" })).items.length === 0) {
+    const pair = panel.getByTestId("possible").filter({ has: page.getByRole("button", { name: "Merge", disabled: false }) }).first();
+    const later = (await pair.locator(".entry-text").first().textContent())!.replace(/^#\d+\s*/, "").trim();
+    const before = await dbLines();
+    await pair.getByRole("button", { name: "Merge" }).click();
+    await expect.poll(async () => (await dbLines()).includes(later)).toBe(false);
+    expect(await dbLines()).toHaveLength(before.length - 1);
+    expect(fileLines()).toEqual(await dbLines());
+  }
+
+  // Restore a merged candidate: a new entry at the end.
   const typo = panel.getByTestId("merged").first();
   const typoText = (await typo.locator(".entry-text").first().textContent())!.trim();
   await typo.getByRole("button", { name: "Restore" }).click();
