@@ -43,6 +43,10 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     await submit("b1", ["Saint James Cathedral", "Shanxi", "Other saints", "N/A", "Miscellaneous", "And many more", "See above", "Various others", "Louvre"]);
     const second = await submit("b2", ["Saint Jmaes Cathedral", "Shaanxi"]);
     expect(second).toMatchObject({ accepted: 1, duplicates: 1 });
+    // A pair within one batch: the entry it is close to gets its seq too.
+    await submit("b2b", ["Kaduna", "Kaunas"]);
+    const inBatch = (await api.dedup.review.query({ runId, kind: "possible" })).items.find((d) => d.candidate === "Kaunas");
+    expect(inBatch).toMatchObject({ entryText: "Kaduna", entrySeq: expect.any(Number), candidateSeq: expect.any(Number) });
 
     const texts = await dbTexts(runId);
     for (const junk of ["Other saints", "N/A", "Miscellaneous", "And many more", "See above", "Various others"]) expect(texts).not.toContain(junk);
@@ -98,7 +102,7 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     expect(await dbTexts(runId)).toContain("Shaanxi");
 
     const kinds = await h.app.db.prisma.dedupDecision.groupBy({ by: ["kind"], where: { runId }, _count: true });
-    expect(Object.fromEntries(kinds.map((k) => [k.kind, k._count]))).toMatchObject({ merged: 1, "kept-apart": 1, "user-merged": 1, restored: 2 });
+    expect(Object.fromEntries(kinds.map((k) => [k.kind, k._count]))).toMatchObject({ merged: 1, "kept-apart": 2, "user-merged": 1, restored: 2 });
     const events = await h.app.db.prisma.event.findMany({ where: { runId, kind: { startsWith: "dedup." } } });
     expect(events.map((e) => e.kind).sort()).toEqual(["dedup.merged", "dedup.restored", "dedup.restored"]);
   }, 180_000);

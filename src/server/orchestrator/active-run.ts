@@ -204,6 +204,11 @@ export class ActiveRun {
       this.metrics.candidate(input.producer, targetKey, c.outcome, now);
       if (callTally) callTally[c.outcome === "unique" ? "new" : c.outcome]++;
     }
+    // An entry accepted earlier in this same batch has no recorded seq yet: take it from the rows.
+    if (decisions.some((d) => d.entrySeq === null)) {
+      const seqOf = new Map(rows.map((r) => [r.text, r.seq]));
+      for (const d of decisions) d.entrySeq ??= seqOf.get(d.entryText) ?? null;
+    }
     await this.writer.write(rows, decisions);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
