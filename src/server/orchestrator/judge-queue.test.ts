@@ -3,16 +3,22 @@ import type { JudgeDecision } from "../../lib/dedup/judge";
 import type { CallRecord } from "../../lib/protocol";
 import type { SimParamsOverride } from "../../lib/sim/params";
 import { resolveLlm } from "../producer/llm/factory";
-import { fetchUniverse, startTestSimulator } from "../simulator/test-helpers";
+import { startSimulator } from "../simulator";
 import { JudgeQueue, type PendingPair } from "./judge-queue";
 
 /** The judge queue against the real simulator through the producers' SDK clients. */
 const TOPIC = "famous bridges";
-let sim: Awaited<ReturnType<typeof startTestSimulator>>;
+let sim: Awaited<ReturnType<typeof startSimulator>>;
 beforeAll(async () => {
-  sim = await startTestSimulator({ seed: 5, latencyScale: 0.01 });
+  sim = await startSimulator({ params: { seed: 5, latencyScale: 0.01, errorRate500: 0, overloadRate: 0, rateLimits: false } });
 });
-afterAll(() => sim.stop());
+afterAll(() => sim.close());
+
+/** The simulated universe's items (what its judge knows). */
+async function universeItems(topic: string): Promise<string[]> {
+  const res = await fetch(`${sim.url}/sim/universe?items=1&topic=${encodeURIComponent(topic)}`);
+  return ((await res.json()) as { items: string[] }).items;
+}
 
 function queue(opts: { timeoutMs?: number; params?: SimParamsOverride; model?: string } = {}) {
   const r = resolveLlm(
@@ -37,13 +43,13 @@ function queue(opts: { timeoutMs?: number; params?: SimParamsOverride; model?: s
 
 describe("JudgeQueue", () => {
   it("sends pairs in batches of many, costs each call and reports verdicts (mostly right)", async () => {
-    const truth = await fetchUniverse(sim.url, TOPIC);
+    const items = await universeItems(TOPIC);
     // Even pairs: an item and its "The ..." variant (same); odd pairs: two different items.
     const pairs: PendingPair[] = Array.from({ length: 45 }, (_, i) => ({
       origin: `b:${i}`,
-      candidate: i % 2 === 0 ? `The ${truth.items[i]!}` : truth.items[i]!,
+      candidate: i % 2 === 0 ? `The ${items[i]!}` : items[i]!,
       candidateSeq: 100 + i,
-      entryText: truth.items[i % 2 === 0 ? i : i + 1]!,
+      entryText: items[i % 2 === 0 ? i : i + 1]!,
       entrySeq: i + 1,
     }));
     const { q, calls, verdicts } = queue();
