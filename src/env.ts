@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseProviderSpec } from "./lib/providers";
 import { isLoopbackHost } from "./lib/request-guard";
 
 /**
@@ -40,6 +41,15 @@ const serverEnvSchema = z.object({
   IGENTAI_PRICES: optionalString,
   /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
   IGENTAI_SIM_PARAMS: optionalString,
+  /** The dedup judge's default model, provider:model (e.g. openai:gpt-4o-mini); see README "Dedup". */
+  IGENTAI_JUDGE_MODEL: optionalString.superRefine((spec, ctx) => {
+    if (spec === undefined) return;
+    try {
+      parseProviderSpec(spec);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+    }
+  }),
   PM2_HOME: optionalString,
   /** Bearer token every API request must carry; required when HOSTNAME is not loopback. */
   IGENTAI_API_TOKEN: optionalString.pipe(z.string().min(16, "IGENTAI_API_TOKEN must have at least 16 characters").optional()),

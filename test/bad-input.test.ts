@@ -91,12 +91,13 @@ describe.each(testDatabases())("bad input on $name", (target) => {
   let h: Harness;
   let port: number;
   let runId: string;
-  let before: { runs: unknown; outputs: string[]; active: string | null };
+  let before: { runs: unknown; outputs: string[]; active: string | null; dedupChanges: number };
 
   const state = async () => ({
     runs: await h.app.db.prisma.run.findMany({ orderBy: { id: "asc" }, select: { id: true, topic: true, state: true, config: true, startedAt: true, stoppedAt: true } }),
     outputs: fs.readdirSync(h.outputDir).sort(),
     active: (h.app.orchestrator.snapshot().run?.id ?? null),
+    dedupChanges: await h.app.db.prisma.dedupDecision.count({ where: { kind: { in: ["user-merged", "restored"] } } }),
   });
 
   beforeAll(async () => {
@@ -184,6 +185,9 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "pinBranch: branchId beyond int4", req: post("topic.pinBranch", { runId: "RUN", branchId: 2 ** 31 }), status: 400, field: "branchId" },
     { name: "pinBranch: branchId as a string", req: post("topic.pinBranch", { runId: "RUN", branchId: "1" }), status: 400, field: "branchId" },
     { name: "entries: a negative branchId", req: get("topic.entries", { runId: "x", branchId: -1 }), status: 400, field: "branchId" },
+    { name: "start: an unknown simulated judge model", req: post("topic.start", { topic: "birds", judge: { enabled: true, provider: "sim", model: "sim-huge" } }), status: 400, field: "judge.model" },
+    { name: "start: an unknown judge field", req: post("topic.start", { topic: "birds", judge: { enabled: true, temperature: 2 } }), status: 400, field: "judge" },
+    { name: "start: a judge whose key is missing", req: post("topic.start", { topic: "birds", judge: { enabled: true, provider: "anthropic" } }), status: 400, says: "ANTHROPIC_API_KEY" },
     // ---- topic.entries, topic.list ----
     { name: "entries: NUL in runId", req: get("topic.entries", { runId: `a${NUL}b` }), status: 400, field: "runId" },
     { name: "entries: NUL in search", req: get("topic.entries", { runId: "x", search: `a${NUL}` }), status: 400, field: "search", says: "NUL" },
@@ -202,6 +206,19 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "events: NUL in kind", req: get("optimization.events", { runId: "x", kind: `run${NUL}` }), status: 400, field: "kind" },
     { name: "events: a lone surrogate in runId", req: get("optimization.events", { runId: LONE }), status: 400, field: "runId" },
     { name: "events: a limit too large", req: get("optimization.events", { runId: "x", limit: 5000 }), status: 400, field: "limit" },
+    // ---- dedup.* ----
+    { name: "review: an unknown kind", req: get("dedup.review", { runId: "RUN", kind: "all" }), status: 400, field: "kind" },
+    { name: "review: NUL in runId", req: get("dedup.review", { runId: `a${NUL}`, kind: "merged" }), status: 400, field: "runId" },
+    { name: "review: a limit too large", req: get("dedup.review", { runId: "RUN", kind: "merged", limit: 501 }), status: 400, field: "limit" },
+    { name: "review: a cursor of 0", req: get("dedup.review", { runId: "RUN", kind: "possible", cursor: 0 }), status: 400, field: "cursor" },
+    { name: "review: a run that does not exist", req: get("dedup.review", { runId: "no-such-run", kind: "possible" }), status: 404, says: "runId" },
+    { name: "merge: seq beyond int4", req: post("dedup.merge", { runId: "RUN", seq: 2 ** 31, intoSeq: 1 }), status: 400, field: "seq" },
+    { name: "merge: a missing intoSeq", req: post("dedup.merge", { runId: "RUN", seq: 2 }), status: 400, field: "intoSeq" },
+    { name: "merge: an entry into itself", req: post("dedup.merge", { runId: "RUN", seq: 1, intoSeq: 1 }), status: 400, says: "seq" },
+    { name: "merge: the earlier entry into the later", req: post("dedup.merge", { runId: "RUN", seq: 1, intoSeq: 2 }), status: 400, says: "seq" },
+    { name: "merge: an entry that does not exist", req: post("dedup.merge", { runId: "RUN", seq: 999_999, intoSeq: 1 }), status: 404, says: "seq" },
+    { name: "restore: a decisionId of the wrong type", req: post("dedup.restore", { runId: "RUN", decisionId: "1" }), status: 400, field: "decisionId" },
+    { name: "restore: a decision that does not exist", req: post("dedup.restore", { runId: "RUN", decisionId: 999_999 }), status: 404, says: "decisionId" },
     // ---- producer.* ----
     { name: "hello without the run secret", req: post("producer.hello", { runId: "RUN", producer: "p9" }), status: 401, says: "secret" },
     { name: "hello with a wrong secret", req: post("producer.hello", { runId: "RUN", producer: "p9" }, { "x-igentai-secret": "wrong" }), status: 401, says: "secret" },

@@ -3,6 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi } from "../src/server/http";
+import { insertDecisions } from "../src/server/orchestrator/repo";
 import { startHarness, waitFor, type Harness } from "./helpers/harness";
 
 const run = promisify(execFile);
@@ -29,6 +30,16 @@ describe("igentai CLI", () => {
     expect(status).toMatchObject({ state: "running", run: { topic: "Paris attractions" } });
     expect((await cli("status")).stdout).toMatch(/running: "Paris attractions" — [\d,]+ unique/);
     expect((await cli("entries", "--limit", "3")).stdout.trim().split("\n")).toHaveLength(3);
+
+    // Near-duplicate decisions as the writer stores them, listed by `dupes`.
+    const runId = h.app.orchestrator.snapshot().run!.id;
+    const decision = { candidateSeq: null, entrySeq: 1, edit: null, cost: null, sources: null, verdict: null, producer: "p1", provider: "sim", model: "sim-strong", at: new Date() };
+    await insertDecisions(h.app.db.prisma, runId, [
+      { ...decision, origin: "cli:1", kind: "merged", candidate: "Eifel Towre", entryText: "Eiffel Tower", reason: "typo" },
+      { ...decision, origin: "cli:2", kind: "kept-apart", candidate: "Louvres Pyramid", candidateSeq: 9, entryText: "Louvre Pyramid", reason: "weak-evidence", edit: "indel", cost: 1 },
+    ]);
+    expect((await cli("dupes")).stdout).toMatch(/#9 Louvres Pyramid\s+~\s+#1 Louvre Pyramid\s+\(kept-apart, indel\)/);
+    expect((await cli("dupes", "--merged")).stdout).toMatch(/Eifel Towre\s+->\s+#1 Eiffel Tower\s+\(merged, typo\)/);
 
     expect((await cli("stop")).stdout).toMatch(/^stopped run /);
     expect((await cli("list")).stdout).toMatch(/stopped .*Paris attractions/);

@@ -21,6 +21,7 @@ Usage:
   igentai list             past runs
   igentai entries [runId] [--limit N] [--search text] [--branch id]
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
+  igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
 
 Options:
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       limit: { type: "string" },
       search: { type: "string" },
       json: { type: "boolean" },
+      merged: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -180,6 +182,18 @@ async function main(): Promise<void> {
       if (t.coverage) console.log(`coverage ${pct(t.coverage.coverage)} of ~${fmt(Math.round(t.coverage.estimatedTotal))} (tree estimate)`);
       console.log(`${"id".padStart(4)}  ${"entries".padStart(7)}  yield  cover  ${"state".padEnd(9)}  branch`);
       for (const b of treeRows(t.branches)) console.log(`${String(b.id).padStart(4)}  ${fmt(b.entries).padStart(7)}  ${pct(b.yield)}   ${pct(b.coverage)}   ${b.state.padEnd(9)}  ${"  ".repeat(b.depth)}${b.label}`);
+      return;
+    }
+    case "dupes": {
+      const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
+      if (!runId) fail("no run active; pass a run id (see igentai list)");
+      const page = await api.dedup.review.query({ runId, kind: values.merged ? "merged" : "possible", limit: int(values.limit, "limit") ?? 50 });
+      for (const d of page.items) {
+        const evidence = [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", ");
+        const from = d.candidateSeq === null ? "" : `#${d.candidateSeq} `;
+        console.log(`${String(d.id).padStart(7)}  ${from}${d.candidate}  ${values.merged ? "->" : "~"}  #${d.entrySeq ?? "?"} ${d.entryText}  (${evidence})`);
+      }
+      if (page.judge.calls > 0) console.log(`judge: ${page.judge.calls} call(s), ${page.judge.pairs} verdicts, $${page.judge.costUsd.toFixed(4)}`);
       return;
     }
     case "serve": {

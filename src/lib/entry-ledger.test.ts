@@ -15,6 +15,28 @@ describe("EntryLedger", () => {
     expect(ledger.classify("  *** ")).toEqual({ outcome: "junk", reason: "empty" });
   });
 
+  it("keeps entry numbers across a merge: the removed seq is a gap, admit() brings a merged text back", () => {
+    const ledger = new EntryLedger();
+    for (const t of ["Aymara", "Louvre", "Amara"]) ledger.record(expectUnique(ledger.classify(t)));
+    expect(ledger.seqs).toEqual([1, 2, 3]);
+    expect(ledger.merge("Louvre", "Aymara")).toBe(true);
+    expect(ledger.seqs).toEqual([1, 3]);
+    expect(ledger.textOf(3)).toBe("Amara");
+    expect(ledger.textOf(2)).toBeUndefined();
+    expect(ledger.seqOf("Amara")).toBe(3);
+    expect(ledger.indexAfter(1)).toBe(1);
+    expect(ledger.indexAfter(2)).toBe(1);
+    expect(ledger.record("Taj Mahal")).toBe(4);
+    // A stored run loads its seqs as they are.
+    const reloaded = new EntryLedger();
+    for (const [i, t] of ledger.texts.entries()) reloaded.load(t, ledger.seqs[i]);
+    expect(reloaded.lastSeq).toBe(4);
+    // Admitted again (the user restores it) and refused while an entry has its key.
+    expect(ledger.admit("the Louvre")).toEqual({ text: "the Louvre", key: "louvre" });
+    expect(ledger.admit("Louvre")).toBeNull();
+    expect(ledger.classify("LOUVRE").outcome).toBe("dupExact");
+  });
+
   it("loads stored entries into the index and the record", () => {
     const ledger = new EntryLedger();
     ledger.load("Louvre");

@@ -47,6 +47,11 @@ const MAX_SOURCES_PER_KEY = 8;
  */
 export class EntryLedger {
   readonly texts: string[] = [];
+  /**
+   * seqs[i]: the entry number of texts[i], ascending. 1..n until an entry is merged away:
+   * the others keep their numbers (producers' deltas are by seq), so removal leaves a gap.
+   */
+  readonly seqs: number[] = [];
   /** proposals[i]: times texts[i] has been proposed, its first proposal included. */
   readonly proposals: number[] = [];
   private readonly indexByText = new Map<string, number>();
@@ -95,18 +100,64 @@ export class EntryLedger {
     return this.sourcesByKey.get(key)?.size ?? 0;
   }
 
-  /** Records an accepted entry (in acceptance order); returns its 1-based sequence number. */
-  record(text: string): number {
+  /**
+   * Records an accepted entry (in acceptance order) under `seq` (default: the last seq + 1);
+   * returns its sequence number.
+   */
+  record(text: string, seq = this.lastSeq + 1): number {
     this.indexByText.set(text, this.texts.length);
     this.texts.push(text);
     this.proposals.push(1);
-    return this.texts.length;
+    this.seqs.push(seq);
+    return seq;
   }
 
   /** Loads an entry stored earlier: into the index (key recomputed by this engine) and the record. */
-  load(text: string): void {
+  load(text: string, seq?: number): void {
     this.engine.accept(text);
-    this.record(text);
+    this.record(text, seq);
+  }
+
+  /** The highest recorded seq (0 when empty). */
+  get lastSeq(): number {
+    return this.seqs.length === 0 ? 0 : this.seqs[this.seqs.length - 1]!;
+  }
+
+  /** Index in `texts` of the first entry with a seq above `seq` (binary search). */
+  indexAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[mid]! <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The recorded entry numbered `seq`, or undefined. */
+  textOf(seq: number): string | undefined {
+    const i = this.indexAfter(seq - 1);
+    return this.seqs[i] === seq ? this.texts[i] : undefined;
+  }
+
+  /** The seq of a recorded entry, or undefined. */
+  seqOf(text: string): number | undefined {
+    const i = this.indexByText.get(text);
+    return i === undefined ? undefined : this.seqs[i];
+  }
+
+  /**
+   * Admits a merged candidate back into the dedup index (the user says it is distinct), to be
+   * recorded once committed. Null when an entry with the same text or canonical key exists.
+   */
+  admit(text: string): { text: string; key: string } | null {
+    const clean = cleanCandidate(text);
+    if (clean === null || this.indexByText.has(clean)) return null;
+    const r = this.engine.check(clean);
+    if (r.key === "" || (!r.unique && r.kind === "exact")) return null;
+    this.engine.accept(clean, r.key);
+    return { text: clean, key: r.key };
   }
 
   /**
@@ -141,6 +192,7 @@ export class EntryLedger {
     this.indexByText.delete(this.texts[i]!);
     this.texts.splice(i, 1);
     this.proposals.splice(i, 1);
+    this.seqs.splice(i, 1);
     for (let j = i; j < this.texts.length; j++) this.indexByText.set(this.texts[j]!, j);
   }
 

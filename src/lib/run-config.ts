@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_PRICES, type ModelPrice } from "./pricing";
-import { SIM_MODEL_WIRE, providerTargetSchema, targetLabel, type ProviderTarget } from "./providers";
+import { MODEL_NAME, PROVIDER_IDS, SIM_MODEL_WIRE, providerTargetSchema, targetLabel, type ProviderId, type ProviderTarget } from "./providers";
 import { storable } from "./validation";
 import { MAX_CONCURRENCY } from "./protocol";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
@@ -26,6 +26,15 @@ export const startTargetSchema = providerTargetSchema
   .superRefine(knownSimModel);
 export type StartTarget = z.output<typeof startTargetSchema>;
 
+/** The dedup judge of a run (src/lib/dedup/judge.ts): a cheap model asked about borderline pairs. */
+export const judgeInputSchema = z
+  .object({ enabled: z.boolean().optional(), provider: z.enum(PROVIDER_IDS).optional(), model: MODEL_NAME.optional() })
+  .strict()
+  .superRefine((j, ctx) => {
+    if (j.provider !== undefined && j.model !== undefined) knownSimModel({ provider: j.provider, model: j.model }, ctx);
+  });
+export type JudgeConfig = { enabled: boolean; provider: ProviderId; model: string };
+
 /** Input of `topic.start`, shared by the API, the CLI and the UI form. */
 export const startInputSchema = z.object({
   topic: storable(z.string().max(10 * MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`))
@@ -48,6 +57,8 @@ export const startInputSchema = z.object({
     .max(MAX_CONCURRENCY, `at most ${MAX_CONCURRENCY} calls in flight per producer`)
     .optional(),
   strategy: z.enum(STRATEGIES).optional(),
+  /** Default: on with a real provider's key (its cheap model), off with only the simulator. */
+  judge: judgeInputSchema.optional(),
   stop: z
     .object({
       maxEntries: z.number().int().min(1).max(10_000_000).optional(),
@@ -88,7 +99,24 @@ export type RunConfig = {
   exploration?: Exploration;
   /** Tree runs: the model that answers breakdown requests (the start input's shape, so a stored config reads back the same). */
   tree?: { breakdownModel: { provider: ProviderTarget["provider"]; model: string } };
+  /** Absent in runs stored before the judge existed: off. */
+  judge?: JudgeConfig;
 };
+
+/** Cheap models for the judge, per provider. */
+const JUDGE_MODELS: Record<ProviderId, string> = { openai: "gpt-4o-mini", anthropic: "claude-3-5-haiku-latest", sim: "sim-strong" };
+
+/**
+ * The run's judge: the input's choices over the default target (`fallback`, e.g. from
+ * IGENTAI_JUDGE_MODEL, else a real provider with a key, else the simulator). On by default
+ * for a real model, off for the simulator (its verdicts are our own model of a judge).
+ */
+export function resolveJudge(input: z.output<typeof judgeInputSchema> | undefined, keys: { openai: boolean; anthropic: boolean }, fallback?: ProviderTarget): JudgeConfig {
+  const base = fallback ?? (keys.openai ? { provider: "openai" as const, model: JUDGE_MODELS.openai } : keys.anthropic ? { provider: "anthropic" as const, model: JUDGE_MODELS.anthropic } : { provider: "sim" as const, model: JUDGE_MODELS.sim });
+  const provider = input?.provider ?? base.provider;
+  const model = input?.model ?? (provider === base.provider ? base.model : JUDGE_MODELS[provider]);
+  return { enabled: input?.enabled ?? provider !== "sim", provider, model };
+}
 
 // The defaults bench/llm.ts measured as "budgeted": bounded prompts, ~4.6x the unique entries per token of the naive prompt.
 export const DEFAULT_REQUEST_SIZE = 100;
@@ -109,7 +137,7 @@ export function defaultProviders(keys: { openai: boolean; anthropic: boolean }):
 
 export function resolveRunConfig(
   input: z.output<typeof startInputSchema>,
-  defaults: { producers: number; keys: { openai: boolean; anthropic: boolean } },
+  defaults: { producers: number; keys: { openai: boolean; anthropic: boolean }; judge?: ProviderTarget },
 ): RunConfig {
   return {
     topic: input.topic,
@@ -122,6 +150,7 @@ export function resolveRunConfig(
     stop: input.stop ?? {},
     exploration: input.exploration ?? "tree",
     tree: { breakdownModel: input.tree?.breakdownModel ?? cheapestTarget(input.providers ?? defaultProviders(defaults.keys)) },
+    judge: resolveJudge(input.judge, defaults.keys, defaults.judge),
   };
 }
 

@@ -3,6 +3,8 @@ import { callCostUsd, createPriceTable, parsePriceOverrides, priceOf } from "../
 import type { ServerEnv } from "../env";
 import { openDb, type Db, type DbOptions } from "./db/client";
 import { Orchestrator } from "./orchestrator/orchestrator";
+import { parseProviderSpec } from "../lib/providers";
+import { resolveLlm } from "./producer/llm/factory";
 import { Supervisor } from "./orchestrator/supervisor";
 
 export type App = {
@@ -73,6 +75,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
     priceOf: (provider, model) => priceOf(prices, provider, model),
     log: opts.log,
     newSecret: opts.newSecret,
+    judgeModel: env.IGENTAI_JUDGE_MODEL ? parseProviderSpec(env.IGENTAI_JUDGE_MODEL) : undefined,
+    // The judge calls through the producers' provider layer and SDKs, from the server.
+    judgeLlm: (target, simUrl) =>
+      resolveLlm(target, {
+        openaiApiKey: env.OPENAI_API_KEY || undefined,
+        openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
+        anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
+        anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
+        simulatorUrl: simUrl,
+        callTimeoutMs: 10_000,
+      }),
   });
   try {
     await orchestrator.boot();

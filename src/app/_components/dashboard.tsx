@@ -14,6 +14,7 @@ import { coverageLine } from "../_lib/routing-view";
 import { RunCharts } from "./charts";
 import { ConnectionBadge } from "./connection-badge";
 import { CoverageLine } from "./coverage-line";
+import { DedupPanel } from "./dedup-panel";
 import { EntriesPanel } from "./entries-panel";
 import { EventsTimeline } from "./events-timeline";
 import { LlmTable } from "./llm-table";
@@ -195,6 +196,8 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
           )}
 
           {runId && <EntriesPanel runId={runId} live={viewingLive} newest={viewingLive ? (snap?.newest ?? []) : []} total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)} now={live.now} branch={branch} />}
+
+          {runId && <DedupPanel runId={runId} live={viewingLive} />}
 
           {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={viewingLive ? (snap?.routing?.effectiveness ?? null) : null} />}
         </div>

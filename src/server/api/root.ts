@@ -1,3 +1,4 @@
+import { dedupRouter } from "./routers/dedup";
 import { metricsRouter } from "./routers/metrics";
 import { optimizationRouter } from "./routers/optimization";
 import { producerRouter } from "./routers/producer";
@@ -9,6 +10,7 @@ export const appRouter = router({
   metrics: metricsRouter,
   optimization: optimizationRouter,
   producer: producerRouter,
+  dedup: dedupRouter,
 });
 
 export type AppRouter = typeof appRouter;

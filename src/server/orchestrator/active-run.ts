@@ -1,3 +1,4 @@
+import { cleanCandidate } from "../../lib/candidate";
 import type { CandidateOutcome, EntryLedger } from "../../lib/entry-ledger";
 import { errorMessage } from "../../lib/errors";
 import { MAX_DELTA_ENTRIES, type CallRecord, type Delta, type SubmitInput } from "../../lib/protocol";
@@ -5,10 +6,11 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import { EntryWriter } from "./entry-writer";
+import { pendingPairs, type JudgeQueue } from "./judge-queue";
 import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
-import type { EntryRow, RunTotals } from "./repo";
+import type { DecisionRow, EntryRow, RunTotals } from "./repo";
 import { RunTree, type RunTreeDeps } from "./run-tree";
 
 export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
@@ -29,25 +31,29 @@ export type ActiveRunParts = {
   startedAt: number;
   /** Dedup index and committed entries, loaded from the DB. */
   ledger: EntryLedger;
+  /** The highest seq ever used (repo.maxUsedSeq): new entries are numbered after it. */
+  maxUsedSeq?: number;
   metrics: RunMetrics;
   totalCandidates: number;
   costUsd: number;
   optimizer: Optimizer;
   output: OutputFile;
-  /** Writes committed rows to the DB (repo.insertEntries). */
-  insert: (rows: EntryRow[]) => Promise<void>;
+  /** Writes committed rows and the dedup decisions made on them to the DB (repo.insertEntries, insertDecisions). */
+  insert: (rows: EntryRow[], decisions: DecisionRow[]) => Promise<void>;
   /** Told once rows are in the DB and the file: the live snapshot changes. */
   onCommitted: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
   /** Tree runs: the topic tree's parts (its spend is added to the run's). */
   tree: Omit<RunTreeDeps, "spent"> | null;
+  /** Builds the run's dedup judge (it merges through the run), or undefined when it is off. */
+  makeJudge?: (run: ActiveRun) => JudgeQueue | undefined;
 };
 
 /**
  * In-memory state of the run being produced. A batch goes one way through it:
  * the ledger classifies -> the writer commits (DB, then output.txt) -> the optimiser
- * observes. Committed entries are numbered 1..n without gaps because the writer never
- * drops one.
+ * observes. Committed entries are numbered in acceptance order and the writer never drops
+ * one; an entry merged away later (dedup-review.ts) leaves a gap, the others keep their seq.
  */
 export class ActiveRun {
   readonly id: string;
@@ -70,6 +76,8 @@ export class ActiveRun {
   private nextSeq: number;
   private readonly batches = new Map<string, Promise<BatchOutcome>>();
   private readonly calls = new Map<string, CallTally>();
+  /** The run's dedup judge (judge-queue.ts), when it is on: told of committed kept-apart pairs. */
+  readonly judge: JudgeQueue | undefined;
 
   constructor(p: ActiveRunParts) {
     this.id = p.id;
@@ -84,12 +92,13 @@ export class ActiveRun {
     this.output = p.output;
     this.totalCandidates = p.totalCandidates;
     this.costUsd = p.costUsd;
-    this.nextSeq = p.ledger.texts.length + 1;
+    this.nextSeq = Math.max(p.ledger.lastSeq, p.maxUsedSeq ?? 0) + 1;
     this.writer = new EntryWriter({
       insert: p.insert,
       append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),
-      onCommitted: (rows) => {
+      onCommitted: (rows, decisions) => {
         this.recordCommitted(rows);
+        if (this.judge) this.judge.enqueue(pendingPairs(decisions));
         p.onCommitted();
       },
       onError: (err, attempt) => p.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
@@ -102,9 +111,10 @@ export class ActiveRun {
           },
         })
       : null;
+    this.judge = p.makeJudge?.(this);
   }
 
-  /** committed[i] is entry seq i+1. */
+  /** The committed entries in seq order (ledger.seqs[i] is committed[i]'s seq). */
   get committed(): readonly string[] {
     return this.ledger.texts;
   }
@@ -118,11 +128,31 @@ export class ActiveRun {
   }
 
   delta(sinceSeq: number): Delta {
-    const from = Math.min(Math.max(0, sinceSeq), this.committed.length);
+    const seqs = this.ledger.seqs;
+    const from = this.ledger.indexAfter(Math.max(0, sinceSeq));
     const to = Math.min(this.committed.length, from + MAX_DELTA_ENTRIES);
     const entries = new Array<{ seq: number; text: string }>(to - from);
-    for (let i = from; i < to; i++) entries[i - from] = { seq: i + 1, text: this.committed[i]! };
-    return { entries, nextSeq: to, more: to < this.committed.length };
+    for (let i = from; i < to; i++) entries[i - from] = { seq: seqs[i]!, text: this.committed[i]! };
+    const nextSeq = to > from ? seqs[to - 1]! : Math.min(Math.max(0, sinceSeq), this.ledger.lastSeq);
+    return { entries, nextSeq, more: to < this.committed.length };
+  }
+
+  /**
+   * Forgets a committed entry merged into another (inside writer.exclusive, after the DB):
+   * the ledger drops it, output.txt is rewritten without it.
+   */
+  async forgetMerged(text: string, into: string): Promise<void> {
+    if (!this.ledger.merge(text, into)) return;
+    const i = this.newest.findIndex((n) => n.text === text);
+    if (i >= 0) this.newest.splice(i, 1);
+    await this.output.rewrite(this.committed);
+  }
+
+  /** A merged candidate as a new entry at the end (a restore), or null when it would repeat an entry. */
+  restoredRow(text: string, who: { producer: string; provider: string; model: string }, now: number): EntryRow | null {
+    const admitted = this.ledger.admit(text);
+    if (admitted === null) return null;
+    return { seq: this.nextSeq++, text: admitted.text, normalisedKey: admitted.key, ...who, batchId: "restore", createdAt: new Date(now) };
   }
 
   /** Applies a batch once; a retried batchId gets the first outcome. */
@@ -157,6 +187,7 @@ export class ActiveRun {
   private async apply(input: SubmitInput, target: { provider: string; model: string }, now: number): Promise<BatchOutcome> {
     const targetKey = targetLabel(target);
     const rows: EntryRow[] = [];
+    const decisions: DecisionRow[] = [];
     const outcomes: Record<CandidateOutcome, number> = { unique: 0, dupExact: 0, dupNear: 0, junk: 0 };
     const observed: Array<[CandidateOutcome, number | undefined]> = [];
     const callTally = input.callId ? this.callTally(input.callId) : undefined;
@@ -164,19 +195,42 @@ export class ActiveRun {
     const branchId = this.tree && input.branchId !== undefined && input.branchId < this.tree.tree.size ? input.branchId : undefined;
     const found: string[] = [];
     const reproposed: string[] = [];
-    for (const raw of input.candidates) {
+    const who = { producer: input.producer, provider: target.provider, model: target.model };
+    for (const [index, raw] of input.candidates.entries()) {
       this.totalCandidates++;
-      const c = this.ledger.classify(raw);
+      const c = this.ledger.classify(raw, targetKey);
       if (c.outcome === "unique") {
-        rows.push({ seq: this.nextSeq++, text: c.text, normalisedKey: c.key, producer: input.producer, provider: target.provider, model: target.model, batchId: input.batchId, createdAt, branchId: branchId ?? null });
+        const seq = this.nextSeq++;
+        rows.push({ seq, text: c.text, normalisedKey: c.key, ...who, batchId: input.batchId, createdAt, branchId: branchId ?? null });
         found.push(c.text);
-      } else if (c.outcome === "dupExact" || c.outcome === "dupNear") reproposed.push(c.duplicateOf);
+        for (const [j, m] of (c.borderline ?? []).entries()) {
+          decisions.push({
+            origin: `${input.batchId}:${index}:${j}`, kind: "kept-apart", candidate: c.text, candidateSeq: seq,
+            entrySeq: this.ledger.seqOf(m.duplicateOf) ?? null, entryText: m.duplicateOf, reason: m.reason, edit: m.edit ?? null,
+            cost: m.cost, sources: m.sources, verdict: null, ...who, at: createdAt,
+          });
+        }
+      } else if (c.outcome === "dupExact" || c.outcome === "dupNear") {
+        reproposed.push(c.duplicateOf);
+        if (c.outcome === "dupNear") {
+          decisions.push({
+            origin: `${input.batchId}:${index}`, kind: "merged", candidate: cleanCandidate(raw) ?? raw, candidateSeq: null,
+            entrySeq: this.ledger.seqOf(c.duplicateOf) ?? null, entryText: c.duplicateOf, reason: c.reason, edit: null,
+            cost: null, sources: null, verdict: null, ...who, at: createdAt,
+          });
+        }
+      }
       observed.push([c.outcome, c.outcome === "dupExact" || c.outcome === "dupNear" ? c.previousProposals : undefined]);
       outcomes[c.outcome]++;
       this.metrics.candidate(input.producer, targetKey, c.outcome, now);
       if (callTally) callTally[c.outcome === "unique" ? "new" : c.outcome]++;
     }
-    await this.writer.write(rows);
+    // An entry accepted earlier in this same batch has no recorded seq yet: take it from the rows.
+    if (decisions.some((d) => d.entrySeq === null)) {
+      const seqOf = new Map(rows.map((r) => [r.text, r.seq]));
+      for (const d of decisions) d.entrySeq ??= seqOf.get(d.entryText) ?? null;
+    }
+    await this.writer.write(rows, decisions);
     this.tree?.observeCandidates(input.callId, branchId, found, reproposed);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
@@ -185,7 +239,7 @@ export class ActiveRun {
   /** Called by the writer, in seq order, once rows are in the DB and the file. */
   private recordCommitted(rows: readonly EntryRow[]): void {
     for (const r of rows) {
-      this.ledger.record(r.text);
+      this.ledger.record(r.text, r.seq);
       this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: targetLabel(r), at: r.createdAt.getTime() });
     }
     if (this.newest.length > 50) this.newest.splice(0, this.newest.length - 50);

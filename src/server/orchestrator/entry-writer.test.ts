@@ -45,3 +45,25 @@ describe("EntryWriter", () => {
     await expect(w.write([row(1)])).rejects.toThrow(/closed/);
   });
 });
+
+describe("EntryWriter.exclusive", () => {
+  it("runs a task after the rows queued before it are committed and before those queued after", async () => {
+    const order: string[] = [];
+    const w = new EntryWriter({
+      insert: async (rows, decisions) => void order.push(`insert ${rows.map((r) => r.seq).join(",")} +${decisions.length}`),
+      append: async () => undefined,
+      onCommitted: () => undefined,
+      onError: () => undefined,
+    });
+    const decision = { origin: "b:0", kind: "merged" as const, candidate: "E1", candidateSeq: null, entrySeq: 1, entryText: "e1", reason: "typo", edit: null, cost: null, sources: null, verdict: null, producer: "p1", provider: "sim", model: "m", at: new Date(0) };
+    const a = w.write([row(1)], [decision]);
+    const task = w.exclusive(async () => {
+      order.push("task");
+      return 7;
+    });
+    const b = w.write([row(2)]);
+    expect(await task).toBe(7);
+    await Promise.all([a, b]);
+    expect(order).toEqual(["insert 1 +1", "task", "insert 2 +0"]);
+  });
+});

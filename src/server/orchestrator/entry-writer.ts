@@ -1,19 +1,24 @@
-import type { EntryRow } from "./repo";
+import type { DecisionRow, EntryRow } from "./repo";
 
 /**
  * Group commit: entries accepted by concurrent submissions are written together, one
  * DB insert and one file append per flush, in sequence order. A submission is
  * acknowledged (its promise resolves) only once its entries are in the DB and the file.
- * A failed flush is retried with backoff; entries are never dropped.
+ * A failed flush is retried with backoff; entries are never dropped. The dedup decisions
+ * made while classifying those entries travel with them (same insert call, same retries).
+ * `exclusive` runs a change of committed entries (a merge, a restore) between flushes, so
+ * output.txt is rewritten while no append is in flight.
  */
 export type WriterSinks = {
-  insert(rows: EntryRow[]): Promise<void>;
+  insert(rows: EntryRow[], decisions: DecisionRow[]): Promise<void>;
   append(texts: string[]): Promise<void>;
-  onCommitted(rows: EntryRow[]): void;
+  onCommitted(rows: EntryRow[], decisions: DecisionRow[]): void;
   onError(err: unknown, attempt: number): void;
 };
 
-type Pending = { rows: EntryRow[]; resolve: () => void; reject: (err: unknown) => void };
+type Pending =
+  | { rows: EntryRow[]; decisions: DecisionRow[]; resolve: () => void; reject: (err: unknown) => void }
+  | { task: () => Promise<void> };
 
 export class EntryWriter {
   private queue: Pending[] = [];
@@ -25,11 +30,20 @@ export class EntryWriter {
     private readonly maxBatch = 5_000,
   ) {}
 
-  write(rows: EntryRow[]): Promise<void> {
+  write(rows: EntryRow[], decisions: DecisionRow[] = []): Promise<void> {
     if (this.closed) return Promise.reject(new Error("writer is closed"));
-    if (rows.length === 0) return Promise.resolve();
+    if (rows.length === 0 && decisions.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      this.queue.push({ rows, decisions, resolve, reject });
+      this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  /** Runs `fn` after everything queued before it is committed and before anything queued after. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("writer is closed"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ task: () => fn().then(resolve, reject) });
       this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
     });
   }
@@ -48,23 +62,28 @@ export class EntryWriter {
     // Yield once so submissions arriving in the same tick join this flush.
     await new Promise((r) => setImmediate(r));
     while (this.queue.length > 0) {
-      const group: Pending[] = [];
+      const head = this.queue[0]!;
+      if ("task" in head) {
+        this.queue.shift();
+        await head.task();
+        continue;
+      }
+      const group: Array<Exclude<Pending, { task: unknown }>> = [];
       let size = 0;
-      while (this.queue.length > 0 && (size === 0 || size + this.queue[0]!.rows.length <= this.maxBatch)) {
-        const p = this.queue.shift()!;
+      for (let p = this.queue[0]; p && !("task" in p) && (size === 0 || size + p.rows.length <= this.maxBatch); p = this.queue[0]) {
+        this.queue.shift();
         group.push(p);
         size += p.rows.length;
       }
-      const rows = group.flatMap((p) => p.rows);
-      await this.commit(rows);
+      await this.commit(group.flatMap((p) => p.rows), group.flatMap((p) => p.decisions));
       for (const p of group) p.resolve();
     }
   }
 
-  private async commit(rows: EntryRow[]): Promise<void> {
+  private async commit(rows: EntryRow[], decisions: DecisionRow[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sinks.insert(rows);
+        await this.sinks.insert(rows, decisions);
         break;
       } catch (err) {
         this.sinks.onError(err, attempt);
@@ -78,6 +97,6 @@ export class EntryWriter {
     } catch (err) {
       this.sinks.onError(err, 0);
     }
-    this.sinks.onCommitted(rows);
+    this.sinks.onCommitted(rows, decisions);
   }
 }

@@ -3,11 +3,11 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
-import { ActiveRun } from "./active-run";
+import { ActiveRun, type ActiveRunParts } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
-import { addEvent, insertEntries, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
+import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
 import { TopicTree, type BranchState } from "../../lib/tree/tree";
 import type { BreakdownAnswer, BreakdownRequest } from "./run-tree";
 
@@ -21,6 +21,7 @@ export type OpenRunDeps = {
   onCommitted: () => void;
   /** Tree runs: the breakdown calls of run `runId` (breakdown-call.ts), given the simulator its producers use. */
   breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => (req: BreakdownRequest) => Promise<BreakdownAnswer>;
+  makeJudge?: ActiveRunParts["makeJudge"];
 };
 
 /**
@@ -33,14 +34,15 @@ export async function openRun(
 ): Promise<ActiveRun> {
   const t0 = deps.clock();
   const prisma = deps.db.prisma;
-  const ledger = new EntryLedger();
+  // With the topic, "Other volcanoes" is junk in a run about volcanoes.
+  const ledger = new EntryLedger(undefined, { topic: r.config.topic });
   const metrics = new RunMetrics();
   const branchEntries: Array<{ branchId: number; text: string }> = [];
   for await (const page of readEntries(prisma, r.id)) {
     // Keys are recomputed rather than read back: the stored key may come from an older
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
-      ledger.load(row.text);
+      ledger.load(row.text, row.seq);
       if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree") branchEntries.push({ branchId: row.branchId, text: row.text });
       metrics.seed(row.producer, targetLabel(row), 1);
     }
@@ -75,15 +77,20 @@ export async function openRun(
     secretHash: r.secretHash,
     startedAt: r.keepStartTime && stored.startedAt ? stored.startedAt.getTime() : deps.clock(),
     ledger,
+    maxUsedSeq: await maxUsedSeq(prisma, r.id),
     metrics,
     totalCandidates,
     costUsd: stored.costUsd,
     optimizer,
     output,
-    insert: (rows) => insertEntries(prisma, r.id, rows),
+    insert: async (rows, decisions) => {
+      await insertEntries(prisma, r.id, rows);
+      await insertDecisions(prisma, r.id, decisions);
+    },
     onCommitted: deps.onCommitted,
     log: deps.log,
     tree,
+    makeJudge: deps.makeJudge,
   });
 }
 

@@ -2,12 +2,16 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
 import type { ModelPrice } from "../../lib/pricing";
+import type { ProviderId, ProviderTarget } from "../../lib/providers";
+import type { LlmResolution } from "../producer/llm/factory";
+import { JudgeQueue } from "./judge-queue";
 import type { CallRecord } from "../../lib/protocol";
 import { availableModels, type ProviderKeys } from "../../lib/providers";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import type { Db } from "../db/client";
 import type { ActiveRun } from "./active-run";
+import { DedupReview } from "./dedup-review";
 import { EventLog, coalesce, consoleLog } from "./event-log";
 import { buildSnapshot, type LiveSnapshot } from "./live";
 import { openRun, producerNames } from "./open-run";
@@ -41,6 +45,14 @@ export type OrchestratorOptions = {
   /** Makes the per-run producer secret (benchmarks pass a known one to drive the API directly). */
   newSecret?: () => string;
   log?: (level: "info" | "warn" | "error", message: string) => void;
+  /** The dedup judge's default model (IGENTAI_JUDGE_MODEL). */
+  judgeModel?: ProviderTarget;
+  /** A client for the judge's model, through the producers' provider layer and SDKs. */
+  judgeLlm?: (target: { provider: ProviderId; model: string }, simulatorUrl: string | undefined) => LlmResolution;
+  /** Longest wait for one judge call (default 10 s). */
+  judgeTimeoutMs?: number;
+  /** How long a borderline pair waits for others to share its judge call (default 2 s; it is already an entry meanwhile). */
+  judgeGatherMs?: number;
 };
 
 /**
@@ -53,6 +65,8 @@ export class Orchestrator {
   readonly events = new EventEmitter();
   readonly clock: () => number;
   readonly producers: ProducerApi;
+  /** Near-duplicate review, merge and restore (dedup-review.ts). */
+  readonly dedup: DedupReview;
   private readonly states: RunStates;
   private readonly ticker: Ticker;
   private readonly pool: ProducerPool;
@@ -71,6 +85,7 @@ export class Orchestrator {
     this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals) });
     this.states.events.on("mode", (c: ModeChange) => this.onModeChange(c));
     this.producers = new ProducerApi({ prisma: () => this.prisma, activeRun: () => this.run, costOf: opts.costOf, clock: this.clock, changed: () => this.changed(), log });
+    this.dedup = new DedupReview({ prisma: () => this.prisma, activeRun: () => this.run, outputDir: opts.outputDir, eventLog: this.eventLog, clock: this.clock, changed: () => this.changed() });
     this.ticker = new Ticker({
       clock: this.clock,
       activeRun: () => this.run,
@@ -177,7 +192,7 @@ export class Orchestrator {
   /** Opens a prepared run and starts its producers. */
   private async launch(p: PreparedStart): Promise<ActiveRun> {
     await repo.saveRunConfig(this.prisma, p.runId, { ...p.config, secretHash: sha256(p.secret), simulatorUrl: p.simUrl } as never);
-    const run = await openRun(this.openDeps(), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false, simUrl: p.simUrl });
+    const run = await openRun(this.openDeps(p.simUrl), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false, simUrl: p.simUrl });
     this.run = run;
     this.producers.messages.clear();
     try {
@@ -198,14 +213,14 @@ export class Orchestrator {
   /** After a web-app restart: takes over the producers still running, restarting any that cannot be kept. */
   private async reattach(runId: string, slug: string, stored: StoredConfig, mode: RunMode, alive: string[]): Promise<void> {
     const config = runConfigOf(stored, this.setupDeps());
-    const simUrl = config.providers.some((p) => p.provider === "sim") ? await this.opts.simulatorUrl(stored.simulatorUrl) : undefined;
+    const simUrl = config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim") ? await this.opts.simulatorUrl(stored.simulatorUrl) : undefined;
     const wanted = producerNames(config);
     const keep = producersToKeep(wanted, alive, simUrl === stored.simulatorUrl);
     const secret = keep.length === 0 ? this.newSecret() : undefined;
     await this.pool.stopOthers(keep);
     const secretHash = secret ? sha256(secret) : stored.secretHash;
     await repo.saveRunConfig(this.prisma, runId, { ...config, secretHash, simulatorUrl: simUrl } as never);
-    const run = await openRun(this.openDeps(), { id: runId, slug, config, mode, secretHash, keepStartTime: true, simUrl });
+    const run = await openRun(this.openDeps(simUrl), { id: runId, slug, config, mode, secretHash, keepStartTime: true, simUrl });
     this.run = run;
     this.producers.messages.clear();
     if (secret) await this.pool.start(runId, wanted, secret, simUrl, keep);
@@ -224,6 +239,8 @@ export class Orchestrator {
     } catch (err) {
       this.log("error", `stopping producers: ${errorMessage(err)}`);
     }
+    // Pairs not yet judged stay apart (they are in the review list).
+    await run.judge?.close();
     // Submissions that arrived while producers were shutting down are still committed.
     await run.writer.close();
     await run.output.close();
@@ -245,16 +262,63 @@ export class Orchestrator {
   }
 
   private setupDeps(): SetupDeps {
-    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret(), priceOf: this.opts.priceOf };
+    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret(), priceOf: this.opts.priceOf, judgeModel: this.opts.judgeModel };
   }
 
-  private openDeps() {
+  /**
+   * The run's dedup judge when its config enables it: kept-apart pairs are judged in
+   * batches after commit; "same" merges through the review's merge path (as `judged-same`).
+   */
+  private makeJudge(run: ActiveRun, simUrl: string | undefined): JudgeQueue | undefined {
+    const j = run.config.judge;
+    if (!j?.enabled || !this.opts.judgeLlm) return undefined;
+    const resolved = this.opts.judgeLlm({ provider: j.provider, model: j.model }, simUrl);
+    if ("unavailable" in resolved) {
+      this.log("warn", `dedup judge off: ${resolved.unavailable}`);
+      return undefined;
+    }
+    const prisma = this.prisma;
+    const queue = new JudgeQueue({
+      topic: run.config.topic,
+      client: resolved.client,
+      timeoutMs: this.opts.judgeTimeoutMs ?? 10_000,
+      gatherMs: this.opts.judgeGatherMs ?? 2_000,
+      costOf: this.opts.costOf,
+      clock: this.clock,
+      log: this.log,
+      onCall: async (call, costUsd, same) => {
+        const stored = await repo.insertLlmCall(prisma, run.id, {
+          callId: call.callId, at: new Date(call.startedAt), producer: repo.JUDGE_PRODUCER, provider: call.provider, model: call.model,
+          promptTokens: call.promptTokens, completionTokens: call.completionTokens, latencyMs: call.latencyMs, itemsParsed: call.itemsParsed,
+          itemsNew: same, costUsd, error: call.error ? `${call.error.kind}: ${call.error.message}` : null,
+        });
+        if (stored) run.costUsd += costUsd;
+      },
+      onVerdict: async (pair, decision) => {
+        const intoSeq = pair.entrySeq ?? run.ledger.seqOf(pair.entryText);
+        if (decision === "same" && intoSeq !== undefined) {
+          await this.dedup.merge({ runId: run.id, seq: pair.candidateSeq, intoSeq }, { kind: "judged-same", verdict: "same" });
+        } else if (decision === "different") {
+          await repo.recordJudgedDifferent(prisma, run.id, {
+            origin: `judged:${pair.origin}`, kind: "judged-different", candidate: pair.candidate, candidateSeq: pair.candidateSeq, entrySeq: intoSeq ?? null,
+            entryText: pair.entryText, reason: "judged", edit: null, cost: null, sources: null, verdict: "different",
+            producer: repo.JUDGE_PRODUCER, provider: j.provider, model: j.model, at: new Date(this.clock()),
+          });
+        }
+      },
+    });
+    return queue;
+  }
+
+  private openDeps(simUrl: string | undefined) {
     return {
       db: this.opts.db,
       outputDir: this.opts.outputDir,
       clock: this.clock,
       log: this.log,
       onCommitted: () => this.changed(),
+      makeJudge: (run: ActiveRun) => this.makeJudge(run, simUrl),
+
       breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => {
         const env = this.opts.producerEnv();
         return breakdownCaller({
@@ -346,7 +410,7 @@ export class Orchestrator {
     this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
-      : [async () => this.run?.writer.close(), async () => this.run?.output.close(), async () => this.run?.tree?.close()];
+      : [async () => this.run?.judge?.close(), async () => this.run?.writer.close(), async () => this.run?.output.close(), async () => this.run?.tree?.close()];
     steps.push(() => this.eventLog.flush());
     for (const step of steps) {
       await step().catch((err: unknown) => this.log("error", `close: ${errorMessage(err)}`));

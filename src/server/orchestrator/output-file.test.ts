@@ -56,3 +56,21 @@ describe("OutputFile", () => {
     expect(() => OutputFile.forSlug(tmp(), "../evil")).toThrow(/unsafe/);
   });
 });
+
+describe("OutputFile.rewrite", () => {
+  it("replaces the file atomically and keeps appending to the new one", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igentai-rewrite-"));
+    try {
+      const f = new OutputFile(path.join(dir, "output.txt"));
+      await f.reconcile([]);
+      await f.append(["a", "b", "c"], () => ["a", "b", "c"]);
+      await f.rewrite(["a", "c"]);
+      await f.append(["d"], () => ["a", "c", "d"]);
+      await f.close();
+      expect(fs.readFileSync(path.join(dir, "output.txt"), "utf8")).toBe("a\nc\nd\n");
+      expect(fs.readdirSync(dir)).toEqual(["output.txt"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -80,6 +80,21 @@ export class OutputFile {
     }
   }
 
+  /**
+   * Replaces the file with `all` atomically (temp file, then rename): after an entry is merged
+   * away. The caller keeps appends out meanwhile (EntryWriter.exclusive).
+   */
+  async rewrite(all: readonly string[]): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+    const tmp = `${this.filePath}.tmp-${process.pid}`;
+    await fs.promises.writeFile(tmp, all.map((l) => `${l}\n`).join(""));
+    await fs.promises.rename(tmp, this.filePath);
+    this.handle = await fs.promises.open(this.filePath, "a");
+    this.lines = all.length;
+    this.damaged = false;
+  }
+
   async close(): Promise<void> {
     const h = this.handle;
     this.handle = undefined;

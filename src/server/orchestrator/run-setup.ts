@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../../lib/errors";
-import { isProviderAvailable, type ProviderKeys } from "../../lib/providers";
+import { isProviderAvailable, type ProviderKeys, type ProviderTarget } from "../../lib/providers";
 import type { ModelPrice } from "../../lib/pricing";
 import { resolveRunConfig, startInputSchema, unpricedTargetIssue, type RunConfig, type StartInput } from "../../lib/run-config";
 import { isActiveMode, type RunMode } from "../../lib/run-modes";
@@ -31,13 +31,15 @@ export type SetupDeps = {
   newSecret: () => string;
   /** The price table's answer for a model: real models without a price are refused (run-config.ts). */
   priceOf?: (provider: string, model: string) => ModelPrice | null;
+  /** The dedup judge's default model (IGENTAI_JUDGE_MODEL). */
+  judgeModel?: ProviderTarget;
 };
 
 /** Start settings -> the config producers run with (defaults filled, keys checked). */
-export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaultProducers" | "priceOf">): RunConfig {
+export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaultProducers" | "priceOf" | "judgeModel">): RunConfig {
   const parsed = startInputSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
-  const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys });
+  const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys, judge: deps.judgeModel });
   for (const p of config.providers) {
     if (!isProviderAvailable(p.provider, deps.keys)) {
       throw new DomainError("BAD_REQUEST", `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`);
@@ -49,6 +51,12 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
   }
   const unpriced = deps.priceOf ? unpricedTargetIssue(config.providers, deps.priceOf) : null;
   if (unpriced) throw new DomainError("BAD_REQUEST", unpriced, "providers");
+  const judge = config.judge;
+  if (judge?.enabled) {
+    if (!isProviderAvailable(judge.provider, deps.keys)) throw new DomainError("BAD_REQUEST", `judge.provider: ${judge.provider} needs ${judge.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`, "judge");
+    const issue = deps.priceOf ? unpricedTargetIssue([judge], deps.priceOf) : null;
+    if (issue) throw new DomainError("BAD_REQUEST", `judge.model: no price is known for ${judge.provider}:${judge.model} (set IGENTAI_PRICES)`, "judge");
+  }
   return config;
 }
 
@@ -59,7 +67,7 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
 export async function prepareStart(deps: SetupDeps, raw: StartInput, activeRunId: string | null): Promise<PreparedStart> {
   const config = runConfigOf(raw, deps);
   const slug = topicSlug(config.topic);
-  const simUrl = config.providers.some((p) => p.provider === "sim") ? await deps.simulatorUrl() : undefined;
+  const simUrl = config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim") ? await deps.simulatorUrl() : undefined;
   const secret = deps.newSecret();
   const stored: StoredConfig = { ...config, secretHash: sha256(secret), simulatorUrl: simUrl };
   const previous = await findRunBySlug(deps.db.prisma, slug);
