@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { countTokens } from "gpt-tokenizer";
 import { errorMessage } from "../../lib/errors";
 import { parseBreakdownAnswer } from "../../lib/prompt";
+import { estimateTokens } from "../../lib/token-count";
 import type { CallRecord } from "../../lib/protocol";
 import type { ProviderId } from "../../lib/providers";
 import { cheapestTarget, requestPricedCostUsd, type RunConfig } from "../../lib/run-config";
@@ -48,11 +48,11 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
       const r = await resolution.client.stream({ system: req.system, user: req.user, maxTokens: req.maxTokens, signal: AbortSignal.timeout(deps.llm.callTimeoutMs), onText: () => undefined });
       text = r.text;
       truncated = r.truncated;
-      usage = { promptTokens: r.promptTokens ?? countTokens(req.system) + countTokens(req.user), completionTokens: r.completionTokens ?? countTokens(r.text) };
+      usage = { promptTokens: r.promptTokens ?? estimateTokens(req.system) + estimateTokens(req.user), completionTokens: r.completionTokens ?? estimateTokens(r.text) };
     } catch (err) {
       const e = err instanceof LlmCallError ? err : new LlmCallError("other", errorMessage(err));
       error = { kind: e.kind, message: e.message.slice(0, 500), ...(e.status !== undefined ? { status: e.status } : {}) };
-      usage = { promptTokens: 0, completionTokens: e.partialText ? countTokens(e.partialText) : 0 };
+      usage = { promptTokens: 0, completionTokens: e.partialText ? estimateTokens(e.partialText) : 0 };
     }
     const call: CallRecord = {
       callId,
@@ -84,5 +84,18 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
       return null;
     }
     return { callId, text, truncated, costUsd };
+  };
+}
+
+/** The provider settings a producer gets from its environment, for calls the server makes itself. */
+export function producerLlmConfig(env: Record<string, string>, simulatorUrl: string | undefined, now: () => number): LlmConfig {
+  return {
+    openaiApiKey: env.OPENAI_API_KEY,
+    openaiBaseUrl: env.OPENAI_BASE_URL,
+    anthropicApiKey: env.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+    simulatorUrl,
+    callTimeoutMs: 60_000,
+    now,
   };
 }

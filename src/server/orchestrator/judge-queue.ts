@@ -3,6 +3,12 @@ import { buildJudgePrompt, MAX_JUDGE_PAIRS, parseJudgeVerdicts, type JudgeDecisi
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
 import { LlmCallError, type LlmClient } from "../producer/llm/types";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { ProviderId } from "../../lib/providers";
+import type { LlmResolution } from "../producer/llm/factory";
+import type { ActiveRun } from "./active-run";
+import type { DedupReview } from "./dedup-review";
+import * as repo from "./repo";
 import type { DecisionRow } from "./repo";
 
 /** A committed candidate kept apart from an entry, waiting for the judge. */
@@ -150,4 +156,82 @@ export class JudgeQueue {
       await this.deps.onVerdict(pair, v).catch((err: unknown) => this.deps.log("warn", `dedup judge verdict on "${pair.candidate}": ${errorMessage(err)}`));
     }
   }
+}
+
+export type RunJudgeDeps = {
+  prisma: () => PrismaClient;
+  costOf: (call: CallRecord) => number;
+  clock: () => number;
+  log: (level: "info" | "warn" | "error", message: string) => void;
+  /** A client for the judge's model, through the producers' provider layer and SDKs. */
+  judgeLlm: ((target: { provider: ProviderId; model: string }, simulatorUrl: string | undefined) => LlmResolution) | undefined;
+  timeoutMs: number | undefined;
+  gatherMs: number | undefined;
+  /** The review's merge path: a "same" verdict merges like the user's Merge (as `judged-same`). */
+  merge: DedupReview["merge"];
+};
+
+/**
+ * The run's dedup judge when its config enables it: kept-apart pairs are judged in batches
+ * after commit; its calls are stored and costed in llm_calls (producer "judge").
+ */
+export function makeRunJudge(deps: RunJudgeDeps, run: ActiveRun, simUrl: string | undefined): JudgeQueue | undefined {
+  const j = run.config.judge;
+  if (!j?.enabled || !deps.judgeLlm) return undefined;
+  const resolved = deps.judgeLlm({ provider: j.provider, model: j.model }, simUrl);
+  if ("unavailable" in resolved) {
+    deps.log("warn", `dedup judge off: ${resolved.unavailable}`);
+    return undefined;
+  }
+  const prisma = deps.prisma();
+  return new JudgeQueue({
+    topic: run.config.topic,
+    client: resolved.client,
+    timeoutMs: deps.timeoutMs ?? 10_000,
+    gatherMs: deps.gatherMs ?? 2_000,
+    costOf: deps.costOf,
+    clock: deps.clock,
+    log: deps.log,
+    onCall: async (call, costUsd, same) => {
+      const stored = await repo.insertLlmCall(prisma, run.id, {
+        callId: call.callId,
+        at: new Date(call.startedAt),
+        producer: repo.JUDGE_PRODUCER,
+        provider: call.provider,
+        model: call.model,
+        promptTokens: call.promptTokens,
+        completionTokens: call.completionTokens,
+        latencyMs: call.latencyMs,
+        itemsParsed: call.itemsParsed,
+        itemsNew: same,
+        costUsd,
+        error: call.error ? `${call.error.kind}: ${call.error.message}` : null,
+      });
+      if (stored) run.costUsd += costUsd;
+    },
+    onVerdict: async (pair, decision) => {
+      const intoSeq = pair.entrySeq ?? run.ledger.seqOf(pair.entryText);
+      if (decision === "same" && intoSeq !== undefined) {
+        await deps.merge({ runId: run.id, seq: pair.candidateSeq, intoSeq }, { kind: "judged-same", verdict: "same" });
+      } else if (decision === "different") {
+        await repo.recordJudgedDifferent(prisma, run.id, {
+          origin: `judged:${pair.origin}`,
+          kind: "judged-different",
+          candidate: pair.candidate,
+          candidateSeq: pair.candidateSeq,
+          entrySeq: intoSeq ?? null,
+          entryText: pair.entryText,
+          reason: "judged",
+          edit: null,
+          cost: null,
+          sources: null,
+          verdict: "different",
+          producer: repo.JUDGE_PRODUCER,
+          provider: j.provider,
+          model: j.model,
+          at: new Date(deps.clock()),
+        });
+      }
+    },
+  });
 }

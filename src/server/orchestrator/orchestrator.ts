@@ -1,15 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
-import type { ModelPrice } from "../../lib/pricing";
-import type { ProviderId, ProviderTarget } from "../../lib/providers";
-import type { LlmResolution } from "../producer/llm/factory";
-import { JudgeQueue } from "./judge-queue";
-import type { CallRecord } from "../../lib/protocol";
-import { availableModels, type ProviderKeys } from "../../lib/providers";
+import { makeRunJudge } from "./judge-queue";
+import { availableModels } from "../../lib/providers";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
-import type { Db } from "../db/client";
 import type { ActiveRun } from "./active-run";
 import { DedupReview } from "./dedup-review";
 import { EventLog, coalesce, consoleLog } from "./event-log";
@@ -20,40 +15,11 @@ import { ProducerApi, sha256 } from "./producer-api";
 import * as repo from "./repo";
 import { RunStates, type ModeChange } from "./run-state";
 import { prepareStart, runConfigOf, type PreparedStart, type SetupDeps, type StoredConfig } from "./run-setup";
-import type { Supervisor } from "./supervisor";
+import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
-import { breakdownCaller } from "./breakdown-call";
-import type { BranchView } from "./run-tree";
+import { breakdownCaller, producerLlmConfig } from "./breakdown-call";
+import { storedTree, type BranchView } from "./run-tree";
 import type { RunConfig } from "../../lib/run-config";
-
-export type OrchestratorOptions = {
-  db: Db;
-  supervisor: Supervisor;
-  outputDir: string;
-  /** How producers reach the tRPC API, e.g. http://127.0.0.1:8080/api/trpc. */
-  apiUrl: string;
-  defaultProducers: number;
-  keys: ProviderKeys;
-  /** Environment passed to every producer (API keys, base URLs); never shown to users. */
-  producerEnv: () => Record<string, string>;
-  /** Base URL of the simulator, started on first use (on the preferred URL's port if free). */
-  simulatorUrl: (preferredUrl?: string) => Promise<string>;
-  costOf: (call: CallRecord) => number;
-  /** The price table's answer for a model; start refuses real models without a price (run-config.ts). */
-  priceOf?: (provider: string, model: string) => ModelPrice | null;
-  clock?: () => number;
-  /** Makes the per-run producer secret (benchmarks pass a known one to drive the API directly). */
-  newSecret?: () => string;
-  log?: (level: "info" | "warn" | "error", message: string) => void;
-  /** The dedup judge's default model (IGENTAI_JUDGE_MODEL). */
-  judgeModel?: ProviderTarget;
-  /** A client for the judge's model, through the producers' provider layer and SDKs. */
-  judgeLlm?: (target: { provider: ProviderId; model: string }, simulatorUrl: string | undefined) => LlmResolution;
-  /** Longest wait for one judge call (default 10 s). */
-  judgeTimeoutMs?: number;
-  /** How long a borderline pair waits for others to share its judge call (default 2 s; it is already an entry meanwhile). */
-  judgeGatherMs?: number;
-};
 
 /**
  * The run controller: one run at a time. Starts, stops, boots (re-attach or mark
@@ -265,80 +231,17 @@ export class Orchestrator {
     return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret(), priceOf: this.opts.priceOf, judgeModel: this.opts.judgeModel };
   }
 
-  /**
-   * The run's dedup judge when its config enables it: kept-apart pairs are judged in
-   * batches after commit; "same" merges through the review's merge path (as `judged-same`).
-   */
-  private makeJudge(run: ActiveRun, simUrl: string | undefined): JudgeQueue | undefined {
-    const j = run.config.judge;
-    if (!j?.enabled || !this.opts.judgeLlm) return undefined;
-    const resolved = this.opts.judgeLlm({ provider: j.provider, model: j.model }, simUrl);
-    if ("unavailable" in resolved) {
-      this.log("warn", `dedup judge off: ${resolved.unavailable}`);
-      return undefined;
-    }
-    const prisma = this.prisma;
-    const queue = new JudgeQueue({
-      topic: run.config.topic,
-      client: resolved.client,
-      timeoutMs: this.opts.judgeTimeoutMs ?? 10_000,
-      gatherMs: this.opts.judgeGatherMs ?? 2_000,
-      costOf: this.opts.costOf,
-      clock: this.clock,
-      log: this.log,
-      onCall: async (call, costUsd, same) => {
-        const stored = await repo.insertLlmCall(prisma, run.id, {
-          callId: call.callId, at: new Date(call.startedAt), producer: repo.JUDGE_PRODUCER, provider: call.provider, model: call.model,
-          promptTokens: call.promptTokens, completionTokens: call.completionTokens, latencyMs: call.latencyMs, itemsParsed: call.itemsParsed,
-          itemsNew: same, costUsd, error: call.error ? `${call.error.kind}: ${call.error.message}` : null,
-        });
-        if (stored) run.costUsd += costUsd;
-      },
-      onVerdict: async (pair, decision) => {
-        const intoSeq = pair.entrySeq ?? run.ledger.seqOf(pair.entryText);
-        if (decision === "same" && intoSeq !== undefined) {
-          await this.dedup.merge({ runId: run.id, seq: pair.candidateSeq, intoSeq }, { kind: "judged-same", verdict: "same" });
-        } else if (decision === "different") {
-          await repo.recordJudgedDifferent(prisma, run.id, {
-            origin: `judged:${pair.origin}`, kind: "judged-different", candidate: pair.candidate, candidateSeq: pair.candidateSeq, entrySeq: intoSeq ?? null,
-            entryText: pair.entryText, reason: "judged", edit: null, cost: null, sources: null, verdict: "different",
-            producer: repo.JUDGE_PRODUCER, provider: j.provider, model: j.model, at: new Date(this.clock()),
-          });
-        }
-      },
-    });
-    return queue;
-  }
-
   private openDeps(simUrl: string | undefined) {
+    const o = this.opts;
+    const services = { prisma: () => this.prisma, costOf: o.costOf, clock: this.clock, log: this.log };
     return {
-      db: this.opts.db,
-      outputDir: this.opts.outputDir,
+      db: o.db,
+      outputDir: o.outputDir,
       clock: this.clock,
       log: this.log,
       onCommitted: () => this.changed(),
-      makeJudge: (run: ActiveRun) => this.makeJudge(run, simUrl),
-
-      breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => {
-        const env = this.opts.producerEnv();
-        return breakdownCaller({
-          prisma: () => this.prisma,
-          runId,
-          config,
-          llm: {
-            openaiApiKey: env.OPENAI_API_KEY,
-            openaiBaseUrl: env.OPENAI_BASE_URL,
-            anthropicApiKey: env.ANTHROPIC_API_KEY,
-            anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
-            simulatorUrl: simUrl,
-            callTimeoutMs: 60_000,
-            now: this.clock,
-          },
-          costOf: this.opts.costOf,
-          clock: this.clock,
-          log: this.log,
-        });
-      },
+      makeJudge: (run: ActiveRun) => makeRunJudge({ ...services, judgeLlm: o.judgeLlm, timeoutMs: o.judgeTimeoutMs, gatherMs: o.judgeGatherMs, merge: (m, how) => this.dedup.merge(m, how) }, run, simUrl),
+      breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => breakdownCaller({ ...services, runId, config, llm: producerLlmConfig(o.producerEnv(), simUrl, this.clock) }),
     };
   }
 
@@ -362,29 +265,7 @@ export class Orchestrator {
     if (run && run.id === runId && run.tree) {
       return { runId, exploration: "tree", branches: run.tree.branches(), coverage: run.tree.overallCoverage(run.totalUnique) };
     }
-    const row = await repo.findRunConfig(this.prisma, runId);
-    if (!row) return null;
-    const stored = await repo.readBranches(this.prisma, runId);
-    const byId = new Map(stored.map((b) => [b.id, b]));
-    const pruned = (id: number | null): boolean => id !== null && (byId.get(id)?.state === "pruned" || pruned(byId.get(id)?.parentId ?? null));
-    return {
-      runId,
-      exploration: stored.length > 0 ? "tree" : "flat",
-      branches: stored.map((b) => ({
-        id: b.id,
-        parentId: b.parentId,
-        label: b.label,
-        path: (b.path as string[]) ?? [],
-        depth: ((b.path as string[]) ?? []).length,
-        state: pruned(b.id) ? "pruned" : (b.state as BranchView["state"]),
-        entries: b.newEntries,
-        calls: b.calls,
-        yield: null,
-        coverage: null,
-        costUsd: b.costUsd,
-      })),
-      coverage: null,
-    };
+    return storedTree(this.prisma, runId);
   }
 
   /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */

@@ -1,3 +1,4 @@
+import type { PrismaClient } from "../../generated/prisma/client";
 import { DomainError, errorMessage } from "../../lib/errors";
 import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt";
 import type { Assignment } from "../../lib/protocol";
@@ -6,6 +7,7 @@ import type { RunConfig } from "../../lib/run-config";
 import type { Rng } from "../../lib/stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
 import type { Branch, BranchState, TopicTree } from "../../lib/tree/tree";
+import { findRunConfig, readBranches } from "./repo";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
 
 /** A breakdown call's answer; null when the call failed (the tree asks again later). */
@@ -347,3 +349,30 @@ export class RunTree {
   }
 }
 
+
+/** A stored run's tree as shown (no live estimates); a branch under a pruned one shows as pruned. */
+export async function storedTree(prisma: PrismaClient, runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: null } | null> {
+  const row = await findRunConfig(prisma, runId);
+  if (!row) return null;
+  const stored = await readBranches(prisma, runId);
+  const byId = new Map(stored.map((b) => [b.id, b]));
+  const pruned = (id: number | null): boolean => id !== null && (byId.get(id)?.state === "pruned" || pruned(byId.get(id)?.parentId ?? null));
+  return {
+    runId,
+    exploration: stored.length > 0 ? "tree" : "flat",
+    branches: stored.map((b) => ({
+      id: b.id,
+      parentId: b.parentId,
+      label: b.label,
+      path: (b.path as string[]) ?? [],
+      depth: ((b.path as string[]) ?? []).length,
+      state: pruned(b.id) ? "pruned" : (b.state as BranchView["state"]),
+      entries: b.newEntries,
+      calls: b.calls,
+      yield: null,
+      coverage: null,
+      costUsd: b.costUsd,
+    })),
+    coverage: null,
+  };
+}
