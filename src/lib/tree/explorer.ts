@@ -1,4 +1,5 @@
-import { buildBranchPrompt, buildBreakdownPrompt, buildPrompt, KnownEntries, maxTokensFor, parseBreakdownAnswer } from "../prompt";
+import { buildPrompt, KnownEntries, maxTokensFor } from "../prompt";
+import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../prompt-branch";
 import type { EntryLedger } from "../entry-ledger";
 import type { Rng } from "../stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation, type AllocatorOptions } from "./allocate";

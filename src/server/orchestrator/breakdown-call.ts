@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
-import { parseBreakdownAnswer } from "../../lib/prompt";
+import { parseBreakdownAnswer } from "../../lib/prompt-branch";
 import { estimateTokens } from "../../lib/token-count";
 import type { CallRecord } from "../../lib/protocol";
 import type { ProviderId } from "../../lib/providers";

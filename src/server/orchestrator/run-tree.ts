@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 import { DomainError, errorMessage } from "../../lib/errors";
-import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt";
+import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt-branch";
 import type { Assignment } from "../../lib/protocol";
 import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { estimateTokens } from "../../lib/token-count";
 import { ItemStreamParser } from "../../lib/parse-items";
-import { buildBranchPrompt, buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
+import { buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
+import { buildBranchPrompt } from "../../lib/prompt-branch";
 import { MAX_CONCURRENCY, type CallErrorKind, type CallRecord, type SyncResult } from "../../lib/protocol";
 import { targetLabel, type ProviderId } from "../../lib/providers";
 import { ChannelError, type Channel } from "./channel";
