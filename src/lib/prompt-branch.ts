@@ -71,7 +71,7 @@ export function parseBreakdownAnswer(text: string, opts: { truncated?: boolean; 
   return out;
 }
 
-/** The entries a branch prompt may show, in priority order (src/lib/tree `knownEntriesFor`). */
+/** The entries a branch prompt may show, in priority order (src/lib/tree/branch-known-entries.ts `knownEntriesFor`). */
 export interface BranchKnownEntries {
   /** Entries found in this branch (its calls and its descendants'), most telling first. */
   own: readonly string[];

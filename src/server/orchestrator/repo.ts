@@ -1,4 +1,4 @@
-import type { Branch } from "../../lib/tree/tree";
+import type { Branch } from "../../lib/tree/branch";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { MetricSampleData } from "../../lib/metric-sample";
 import { ACTIVE_MODES, type RunMode } from "../../lib/run-modes";

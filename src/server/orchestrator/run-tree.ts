@@ -6,7 +6,9 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { Rng } from "../../lib/stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
-import type { Branch, BranchState, TopicTree } from "../../lib/tree/tree";
+import type { Branch, BranchState } from "../../lib/tree/branch";
+import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
+import type { TopicTree } from "../../lib/tree/tree";
 import { findRunConfig, readBranches } from "./repo";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
 
@@ -329,7 +331,7 @@ export class RunTree {
   private known(id: number): { own: string[]; related: string[] } {
     let k = this.knownCache.get(id);
     if (!k) {
-      const all = this.tree.knownEntriesFor(id);
+      const all = knownEntriesFor(this.tree, id);
       const cut = (list: readonly string[]) => {
         // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
         const out: string[] = [];
