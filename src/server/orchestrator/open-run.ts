@@ -10,7 +10,7 @@ import { OutputFile } from "./output-file";
 import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
 import type { BranchState } from "../../lib/tree/branch";
 import { TopicTree } from "../../lib/tree/tree";
-import type { BreakdownAnswer, BreakdownRequest } from "./run-tree";
+import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 
