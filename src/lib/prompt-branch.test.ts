@@ -1,7 +1,7 @@
 import { countTokens } from "gpt-tokenizer";
 import { describe, expect, it } from "vitest";
 import { readRequest } from "./sim/prompt";
-import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer, selectBranchEntries } from "./prompt";
+import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer, selectBranchEntries } from "./prompt-branch";
 
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix} entry ${i + 1}`);
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useTRPC } from "../../trpc/react";
 import { MAX_CONCURRENCY } from "../../lib/protocol";
 import {
@@ -20,10 +20,10 @@ import {
   toStartInput,
   type FormErrors,
   type MixRow,
-  type ProviderOption,
-  type StopKey,
   type TopicFormState,
 } from "../_lib/topic-form";
+import { MixRowEditor } from "./mix-row-editor";
+import { Field, FieldError, Spinner, STOP_FIELDS, StopInput } from "./topic-form-fields";
 import { useProviderOptions } from "./use-providers";
 
 type Props = {
@@ -243,139 +243,5 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
         </div>
       </form>
     </section>
-  );
-}
-
-function Field({ id, label, error, children }: { id: string; label: string; error?: string[]; children: ReactNode }) {
-  return (
-    <div className={`field${error ? " invalid" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      <FieldError id={`${id}-error`} messages={error} />
-    </div>
-  );
-}
-
-function FieldError({ id, messages }: { id: string; messages?: string[] }) {
-  if (!messages || messages.length === 0) return null;
-  return (
-    <p id={id} className="field-error" role="alert" data-testid={id}>
-      {messages.join(" · ")}
-    </p>
-  );
-}
-
-type StopField = { key: StopKey; label: string; prefix?: string; suffix?: string; step: string; min: number; max?: number; title?: string };
-
-const STOP_FIELDS: readonly StopField[] = [
-  { key: "maxEntries", label: "Max entries", step: "1", min: 1 },
-  { key: "maxCostUsd", label: "Max spend", prefix: "$", step: "0.01", min: 0 },
-  { key: "maxMinutes", label: "Max minutes", step: "1", min: 0 },
-  { key: "coveragePercent", label: "Est. coverage", suffix: "%", step: "1", min: 1, max: 100, title: "Stop once about this share of the topic's estimated entries is found (1–100)" },
-];
-
-function StopInput({ field: f, value, messages, onChange }: { field: StopField; value: string; messages?: string[]; onChange: (v: string) => void }) {
-  const id = f.key;
-  const errorId = `stop-${id}-error`;
-  const invalid = messages !== undefined;
-  return (
-    <div className={`field${invalid ? " invalid" : ""}`}>
-      <label htmlFor={id} title={f.title}>
-        {f.label}
-      </label>
-      <div className="with-unit">
-        {f.prefix && <span aria-hidden="true">{f.prefix}</span>}
-        <input
-          id={id}
-          name={id}
-          type="number"
-          inputMode="decimal"
-          min={f.min}
-          max={f.max}
-          step={f.step}
-          placeholder="none"
-          title={f.title}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          aria-invalid={invalid}
-          aria-describedby={messages && messages.length > 0 ? errorId : undefined}
-        />
-        {f.suffix && <span aria-hidden="true">{f.suffix}</span>}
-      </div>
-      <FieldError id={errorId} messages={messages} />
-    </div>
-  );
-}
-
-function MixRowEditor({
-  row,
-  index,
-  options,
-  error,
-  canRemove,
-  onChange,
-  onRemove,
-}: {
-  row: MixRow;
-  index: number;
-  options: ProviderOption[];
-  error?: string;
-  canRemove: boolean;
-  onChange: (row: MixRow) => void;
-  onRemove: () => void;
-}) {
-  const uid = useId();
-  const key = optionKey(row);
-  const known = options.some((o) => optionKey(o) === key);
-  return (
-    <li className={`mix-row${error ? " invalid" : ""}`}>
-      <label htmlFor={`${uid}-model`} className="sr-only">
-        Model {index + 1}
-      </label>
-      <select
-        id={`${uid}-model`}
-        value={key}
-        aria-invalid={Boolean(error)}
-        onChange={(e) => {
-          const o = options.find((x) => optionKey(x) === e.target.value);
-          if (o) onChange({ ...row, provider: o.provider, model: o.model });
-        }}
-      >
-        {!known && <option value={key}>{key} (unavailable)</option>}
-        {options.map((o) => (
-          <option key={optionKey(o)} value={optionKey(o)}>
-            {o.simulated && !/simulat/i.test(o.label) ? `${o.label} (simulated)` : o.label}
-          </option>
-        ))}
-      </select>
-      <label htmlFor={`${uid}-weight`} className="sr-only">
-        Weight of model {index + 1}
-      </label>
-      <input
-        id={`${uid}-weight`}
-        className="weight"
-        type="number"
-        inputMode="decimal"
-        min={0}
-        step="0.1"
-        value={row.weight}
-        title="Weight"
-        aria-invalid={Boolean(error)}
-        onChange={(e) => onChange({ ...row, weight: e.target.value })}
-      />
-      <button type="button" className="btn icon" onClick={onRemove} disabled={!canRemove} aria-label={`Remove model ${index + 1}`} title="Remove">
-        ×
-      </button>
-      {error && <p className="field-error row-error">{error}</p>}
-    </li>
-  );
-}
-
-function Spinner({ label }: { label: string }) {
-  return (
-    <span className="pending">
-      <span className="spinner" aria-hidden="true" />
-      {label}
-    </span>
   );
 }

@@ -1,92 +1,13 @@
 import { analyseCandidate, canonicalKey } from "./canonical-key";
+import type { BorderlineMatch, CheckResult, DedupEngine, DuplicateReason } from "./check-result";
 import { HASH_BASE, HashMultimap, hashString, mix32 } from "./hash-multimap";
-import type { EditKind, SoftReason, TypoThresholds } from "./typo";
+import { contentWords, isStopword, KeyScan, LastCheck, letterPrint } from "./key-scan";
+import { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from "./options";
+import type { EditKind, SoftReason } from "./typo";
 import { Vocabulary, type Neighbour } from "./vocabulary";
-
-export interface DedupOptions extends TypoThresholds {
-  /** Look for typos, word-order and spacing variants; false = canonical key only. */
-  nearDuplicates: boolean;
-  /** Most edits summed over a candidate's misspelt words. */
-  maxEditsPerKey: number;
-  /** A pure permutation merges only with this many content words (Boat House != House Boat). */
-  reorderMinWords: number;
-  /** "Eiffeltower" = "Eiffel Tower" only when the letters without spaces are this long. */
-  spacingMinLength: number;
-  /** Also report close pairs a guard kept apart, as `borderline` on unique results. */
-  borderline: boolean;
-  /** Known words tried per misspelt word. */
-  maxNeighboursPerWord: number;
-  /** A word in this many entries is common: a one-letter-shorter or -longer unknown word is its typo. */
-  frequentWordMinEntries: number;
-}
-
-export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
-  nearDuplicates: true,
-  oneEditMinLength: 5,
-  twoEditsMinLength: 9,
-  maxEditsPerKey: 2,
-  reorderMinWords: 3,
-  spacingMinLength: 6,
-  borderline: false,
-  maxNeighboursPerWord: 8,
-  frequentWordMinEntries: 5,
-  transpositionMinLength: 7,
-  doubledMinLength: 9,
-  transliterationMinLength: 7,
-  vowelMinLength: 10,
-  keyboardMinLength: 10,
-  indelMinLength: 10,
-  multipleEditsMinLength: 13,
-  contextMinLetters: 9,
-});
-
-/** Why a candidate is a duplicate. "empty": no letters or digits at all (junk, not a repeat). */
-export type DuplicateReason = "same-key" | "typo" | "word-order" | "spacing" | "judged" | "empty";
-
-/** An accepted entry that is close to a unique candidate but was kept apart by a guard. */
-export interface BorderlineMatch {
-  /** The entry the candidate is close to. */
-  duplicateOf: string;
-  /** The key the candidate would have if it were a typo of that entry (the entry's key). */
-  key: string;
-  /** The guard that kept them apart. */
-  reason: SoftReason;
-  /** Typo cost (insertion, deletion, transposition 1; substitution 2, transliterations 1). */
-  cost: number;
-  /** The kind of edit of the closest changed word, when one word was compared. */
-  edit?: EditKind;
-}
-
-export type CheckResult =
-  | { unique: true; key: string; borderline?: BorderlineMatch[] }
-  | { unique: false; key: string; duplicateOf: string; kind: "exact" | "near"; reason?: DuplicateReason };
-
-export interface DedupEngine {
-  /** Compares a candidate with the accepted entries; does not change the index. */
-  check(candidate: string): CheckResult;
-  /** Adds an entry; `key` is the one check() returned. No-op for "" or a key already present. */
-  accept(text: string, key?: string): void;
-  /** Rebuilds from stored entries (already unique): accept() for each, returns how many were added. */
-  acceptMany(texts: Iterable<string>): number;
-  /**
-   * Takes the entry with this text out of the index (a merge decided later, or a restore's
-   * undo); returns false when no entry has this exact text. The entry can be accepted again.
-   */
-  remove(text: string): boolean;
-  readonly size: number;
-  readonly options: Readonly<DedupOptions>;
-}
 
 /** keys[id] of a removed entry: no canonical key contains a control character. */
 const REMOVED = "\u0000";
-
-const MARKS = /\p{M}/gu;
-const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]/gu;
-
-/** The letters and digits of a text, lower case, without accents: what survives any re-spacing or punctuation slip. */
-export function letterPrint(text: string): string {
-  return text.normalize("NFD").replace(MARKS, "").toLowerCase().replace(NOT_LETTER_OR_DIGIT, "");
-}
 
 // Set by letterPrintHash for its caller: the print's length (no object per call on the hot path).
 let printLength = 0;
@@ -112,71 +33,6 @@ function letterPrintHash(text: string): number {
   return h;
 }
 
-// Function words ignored when comparing word bags ("Catacombs of Paris" = "Paris Catacombs").
-const BAG_STOPWORDS = ["of", "the", "a", "an", "and", "de", "des", "du", "del", "di", "da", "la", "le", "les", "l", "d"];
-
-// Words of up to 4 characters packed 8 bits each, to test for stop words without slicing.
-function packWord(s: string, from: number, to: number): number {
-  let code = 0;
-  for (let i = from; i < to; i++) code = code * 256 + (s.charCodeAt(i) & 0xff);
-  return code;
-}
-const STOPWORD_CODES = new Set(BAG_STOPWORDS.map((w) => packWord(w, 0, w.length)));
-
-function isStopword(s: string, from: number, to: number): boolean {
-  if (to - from > 4) return false;
-  for (let i = from; i < to; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return STOPWORD_CODES.has(packWord(s, from, to));
-}
-
-function contentWords(key: string): string[] {
-  return key
-    .split(" ")
-    .filter((w) => !isStopword(w, 0, w.length))
-    .sort();
-}
-
-/**
- * Per-word facts about the last key scanned, in reusable typed arrays, so the hot path
- * neither splits the key nor allocates per word. Keys are words joined by single spaces.
- */
-class KeyScan {
-  count = 0;
-  from = new Int32Array(32);
-  to = new Int32Array(32);
-  hash = new Int32Array(32);
-  /** Vocabulary id, -1 for a word not in the vocabulary. */
-  id = new Int32Array(32);
-  unknown = 0;
-  /** Hash of the key without spaces, 0 when too short for a spacing match. */
-  spacingHash = 0;
-  /** Order-free hash of the content words, and how many there are. */
-  bagHash = 0;
-  bagCount = 0;
-
-  grow(): void {
-    const n = this.from.length * 2;
-    for (const name of ["from", "to", "hash", "id"] as const) {
-      const next = new Int32Array(n);
-      next.set(this[name]);
-      this[name] = next;
-    }
-  }
-}
-
-/** What check() left for an accept() of the same text right after (check-then-accept). */
-class LastCheck {
-  text: string | null = null;
-  key = "";
-  keyHash = 0;
-  swappedKey: string | null = null;
-  /** The index version when check() ran; an accept or remove in between makes the check stale. */
-  version = -1;
-  /** check() found no entry with this key. */
-  absent = false;
-  /** engine.scan describes this key. */
-  scanned = false;
-}
 
 class DedupIndex implements DedupEngine {
   readonly options: Readonly<DedupOptions>;

@@ -4,15 +4,9 @@
  * Behaviour and thresholds: README.md in this folder.
  */
 export { canonicalKey } from "./canonical-key";
-export {
-  createDedupEngine,
-  DEFAULT_DEDUP_OPTIONS,
-  type BorderlineMatch,
-  type CheckResult,
-  type DedupEngine,
-  type DedupOptions,
-  type DuplicateReason,
-} from "./engine";
+export type { BorderlineMatch, CheckResult, DedupEngine, DuplicateReason } from "./check-result";
+export { createDedupEngine } from "./engine";
+export { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from "./options";
 export { judgeBorderline, newJudgeLedger, type BorderlineJudge } from "./judge";
 export { junkReason, topicWords, type JunkReason } from "./junk";
 export { dedupLines, explainLine, formatLine } from "./lines";

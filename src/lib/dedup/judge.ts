@@ -1,4 +1,4 @@
-import type { CheckResult } from "./engine";
+import type { CheckResult } from "./check-result";
 
 /**
  * The LLM judge for the borderline band: pairs the index found close but kept apart

@@ -1,4 +1,4 @@
-import type { CheckResult, DedupEngine } from "./engine";
+import type { CheckResult, DedupEngine } from "./check-result";
 
 /** The `npm run dedup` behaviour without the I/O: first occurrence wins, output per mode. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareWords, editBudget, typoCost } from "./typo";
-import { DEFAULT_DEDUP_OPTIONS } from "./engine";
+import { DEFAULT_DEDUP_OPTIONS } from "./options";
 
 const THRESHOLDS = DEFAULT_DEDUP_OPTIONS;
 

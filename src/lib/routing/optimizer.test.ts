@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { targetLabel } from "../providers";
 import type { RunConfig } from "../run-config";
 import { seededRng } from "../stats/math";
-import { callObservation, Optimizer, type CallObservation, type OptimizerEvent, type OptimizerPersist } from "./optimizer";
+import { callObservation, Optimizer, type CallObservation } from "./optimizer";
+import type { OptimizerEvent, OptimizerPersist } from "./optimizer-options";
 import { ProducerPool } from "./simulate";
 
 const MIN = 60_000;

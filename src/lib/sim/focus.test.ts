@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildBranchPrompt } from "../prompt";
+import { buildBranchPrompt } from "../prompt-branch";
 import { parseItems } from "../parse-items";
 import { SimEngine } from "./engine";
 import { itemKey } from "./universe";

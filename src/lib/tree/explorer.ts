@@ -1,8 +1,11 @@
-import { buildBranchPrompt, buildBreakdownPrompt, buildPrompt, KnownEntries, maxTokensFor, parseBreakdownAnswer } from "../prompt";
+import { buildPrompt, KnownEntries, maxTokensFor } from "../prompt";
+import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../prompt-branch";
 import type { EntryLedger } from "../entry-ledger";
 import type { Rng } from "../stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation, type AllocatorOptions } from "./allocate";
-import { TopicTree, type TreeLimits, type TreePolicy } from "./tree";
+import { knownEntriesFor } from "./branch-known-entries";
+import type { TreeLimits, TreePolicy } from "./policy";
+import { TopicTree } from "./tree";
 import { DEFAULT_VARIANT, VariantSelector, type PromptVariant, type VariantSwitch } from "./variants";
 
 /**
@@ -102,7 +105,7 @@ export class TreeExplorer {
             topic: this.opts.topic,
             path: b.path,
             requestSize: variant.requestSize,
-            known: { ...this.tree.knownEntriesFor(b.id), totalKnown: this.known.size },
+            known: { ...knownEntriesFor(this.tree, b.id), totalKnown: this.known.size },
             budgetTokens: this.opts.promptBudgetTokens,
             ownShare: variant.ownShare,
             lessObvious: variant.lessObvious,

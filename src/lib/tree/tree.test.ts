@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { seededRng } from "../stats/math";
 import { allocate, ArmStats, armKey, pickArm } from "./allocate";
-import { TopicTree, type BranchCallResult } from "./tree";
+import type { BranchCallResult } from "./branch";
+import { knownEntriesFor } from "./branch-known-entries";
+import { TopicTree } from "./tree";
 import { VariantSelector } from "./variants";
 
 /** A call that found `fresh` new entries (named with `prefix`) and re-proposed `repeats` known ones. */
@@ -170,11 +172,11 @@ describe("known entries for a branch prompt", () => {
     t.recordCall(0, { newEntries: ["Robin", "Sparrow"], reproposed: [], tokens: 1, costUsd: 0 });
     t.recordCall(2, { newEntries: ["Condor"], reproposed: [], tokens: 1, costUsd: 0 });
     t.recordCall(1, { newEntries: ["Gull", "Tern"], reproposed: ["Robin", "Robin", "Sparrow"], tokens: 1, costUsd: 0 });
-    const k = t.knownEntriesFor(1);
+    const k = knownEntriesFor(t, 1);
     expect(k.own).toEqual(["Robin", "Sparrow", "Gull", "Tern"]);
     expect(k.related).toEqual(["Robin", "Sparrow", "Condor"]);
     // The root's own list covers its whole subtree.
-    expect(t.knownEntriesFor(0).own).toEqual(expect.arrayContaining(["Robin", "Gull", "Condor"]));
+    expect(knownEntriesFor(t, 0).own).toEqual(expect.arrayContaining(["Robin", "Gull", "Condor"]));
   });
 });
 

@@ -1,5 +1,7 @@
 import { estimateCoverage, ReproposalCounter, type CoverageEstimate } from "../coverage";
 import { createDedupEngine, type DedupEngine } from "../dedup";
+import type { Branch, BranchCallResult, Expansion, SubtopicRejection } from "./branch";
+import { DEFAULT_TREE_LIMITS, DEFAULT_TREE_POLICY, type TreeLimits, type TreePolicy } from "./policy";
 
 /**
  * The topic tree of one run (issue #9). The root is the topic; a branch is a narrower subtopic
@@ -10,97 +12,9 @@ import { createDedupEngine, type DedupEngine } from "../dedup";
  * Pure: no I/O, no clock; the orchestrator persists what it needs.
  */
 
-export const BRANCH_STATES = ["open", "saturated", "pruned", "pinned"] as const;
-export type BranchState = (typeof BRANCH_STATES)[number];
-
-export type BranchCounters = {
-  calls: number;
-  /** Candidates that resolved to an entry (new or re-proposed); junk is not counted. */
-  candidates: number;
-  newEntries: number;
-  reproposals: number;
-  tokens: number;
-  costUsd: number;
-};
-
-export type Branch = {
-  id: number;
-  parentId: number | null;
-  label: string;
-  /** Labels from the root's first subtopic down to this branch; [] for the root. */
-  path: string[];
-  depth: number;
-  state: BranchState;
-  /** The call (id) whose breakdown answer proposed it; null for the root and branches added by hand. */
-  proposedBy: string | null;
-  counters: BranchCounters;
-  children: number[];
-  /** Breakdowns asked for this branch, and how many of them added nothing. */
-  breakdowns: number;
-  barrenBreakdowns: number;
-  /** counters.calls of this branch's subtree when it was last broken down. */
-  subtreeCallsAtBreakdown: number;
-};
-
-export type TreeLimits = {
-  /** Deepest branch (root = 0). Default 3. */
-  maxDepth: number;
-  /** Most branches in the tree, root included. Default 200. */
-  maxBranches: number;
-  /** Most subtopics taken from one breakdown answer. Default 12. */
-  maxChildrenPerBreakdown: number;
-};
-
-export type TreePolicy = {
-  /** Calls a branch needs before its yield is judged. Default 2. */
-  minCalls: number;
-  /** Calls whose yield counts as the branch's marginal yield (most recent). Default 3. */
-  recentCalls: number;
-  /** Break a branch down once its marginal yield (new / candidates) falls below this... Default 0.6. */
-  splitBelowYield: number;
-  /** ...or its estimated coverage reaches this. Default 0.5. */
-  splitAtCoverage: number;
-  /** A breakdown again (new siblings for its children) only after this many more calls in its subtree. Default 6. */
-  callsBetweenBreakdowns: number;
-  /** Stop asking a branch for subtopics after this many breakdowns that added nothing. Default 2. */
-  maxBarrenBreakdowns: number;
-  /** Saturated once the marginal yield falls below this. Default 0.04. */
-  saturateBelowYield: number;
-  /**
-   * A branch is split only while this many of its entries are still unfound (`unseen`): a small branch is finished by a few more calls, splitting it only adds branches to
-   * explore (about four calls' worth of items at the default request size). Default 200.
-   */
-  minUnseenToSplit: number;
-};
-
 /** A branch's unseen entries are at most this many times what it has proposed (see `unseen`). */
 const MAX_UNSEEN_RATIO = 3;
 
-export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = { maxDepth: 3, maxBranches: 200, maxChildrenPerBreakdown: 12 };
-export const DEFAULT_TREE_POLICY: Readonly<TreePolicy> = {
-  minCalls: 2,
-  recentCalls: 3,
-  splitBelowYield: 0.6,
-  splitAtCoverage: 0.5,
-  callsBetweenBreakdowns: 6,
-  maxBarrenBreakdowns: 2,
-  saturateBelowYield: 0.04,
-  minUnseenToSplit: 200,
-};
-
-/** What one finished item call on a branch found. */
-export type BranchCallResult = {
-  /** Entries accepted as new, in order. */
-  newEntries: readonly string[];
-  /** For each re-proposed candidate: the text of the entry it duplicates. */
-  reproposed: readonly string[];
-  tokens: number;
-  costUsd: number;
-};
-
-export type Expansion = { branchId: number; reason: "split" | "siblings" };
-
-export type SubtopicRejection = { label: string; reason: "duplicate" | "empty" | "limit"; duplicateOf?: string };
 
 type BranchData = {
   /** Entries this branch's own calls found, in order. */
@@ -429,53 +343,13 @@ export class TopicTree {
     return this.branch(id).children.map((c) => this.branch(c).label);
   }
 
-  /**
-   * Candidates for a branch prompt's known-entries section, in priority order: `own` = what this
-   * branch's calls keep re-proposing (most first), then what its subtree found (earliest first);
-   * `related` = what its ancestors found (nearest first), interleaved with its siblings'.
-   */
-  knownEntriesFor(id: number): { own: string[]; related: string[] } {
-    const b = this.branch(id);
-    const d = this.data[id]!;
-    const reproposed = [...d.reproposed.entries()].sort((x, y) => y[1] - x[1]).map(([t]) => t);
-    const own = [...reproposed, ...this.subtreeFound(id)];
-    const related: string[] = [];
-    let child = b;
-    for (let a = b.parentId === null ? null : this.branch(b.parentId); a; child = a, a = a.parentId === null ? null : this.branch(a.parentId)) {
-      related.push(...this.data[a.id]!.found);
-      const siblings = a.children.filter((c) => c !== child.id).map((c) => this.subtreeFound(c));
-      for (let i = 0, more = true; more; i++) {
-        more = false;
-        for (const list of siblings) {
-          if (i < list.length) {
-            related.push(list[i]!);
-            more = true;
-          }
-        }
-      }
-    }
-    return { own, related };
+  /** Entries this branch's own calls found, in order. */
+  foundIn(id: number): readonly string[] {
+    return this.data[id]!.found;
   }
 
-  private subtreeFound(id: number): string[] {
-    const lists: string[][] = [];
-    const walk = (x: number) => {
-      lists.push(this.data[x]!.found);
-      for (const c of this.branch(x).children) walk(c);
-    };
-    walk(id);
-    if (lists.length === 1) return lists[0]!;
-    // Earliest first across the subtree: round-robin keeps every child's first finds near the front.
-    const out: string[] = [];
-    for (let i = 0, more = true; more; i++) {
-      more = false;
-      for (const list of lists) {
-        if (i < list.length) {
-          out.push(list[i]!);
-          more = true;
-        }
-      }
-    }
-    return out;
+  /** Entry text -> times this branch's calls re-proposed it. */
+  reproposedIn(id: number): ReadonlyMap<string, number> {
+    return this.data[id]!.reproposed;
   }
 }

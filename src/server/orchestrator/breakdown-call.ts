@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
-import { parseBreakdownAnswer } from "../../lib/prompt";
+import { parseBreakdownAnswer } from "../../lib/prompt-branch";
 import { estimateTokens } from "../../lib/token-count";
 import type { CallRecord } from "../../lib/protocol";
 import type { ProviderId } from "../../lib/providers";
@@ -9,7 +9,11 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import { createLlmResolver, type LlmConfig } from "../producer/llm/factory";
 import { LlmCallError } from "../producer/llm/types";
 import { insertLlmCall } from "./repo";
-import type { BreakdownAnswer, BreakdownRequest } from "./run-tree";
+
+/** A breakdown call's answer; null when the call failed (the tree asks again later). */
+export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number } | null;
+
+export type BreakdownRequest = { system: string; user: string; maxTokens: number };
 
 /** The producer name breakdown calls are recorded under in llm_calls. */
 export const TREE_PRODUCER = "tree";

@@ -5,7 +5,7 @@ import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
 import { producerNames } from "./open-run";
 import type { ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
-import type { BranchView } from "./run-tree";
+import type { BranchView } from "./tree-view";
 
 export type ProducerView = TallySnapshot & {
   target: string | null;

@@ -8,8 +8,9 @@ import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { OutputFile } from "./output-file";
 import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
-import { TopicTree, type BranchState } from "../../lib/tree/tree";
-import type { BreakdownAnswer, BreakdownRequest } from "./run-tree";
+import type { BranchState } from "../../lib/tree/branch";
+import { TopicTree } from "../../lib/tree/tree";
+import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
 
 type Log = (level: "info" | "warn" | "error", message: string) => void;
 

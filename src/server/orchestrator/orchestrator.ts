@@ -1,28 +1,25 @@
-import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
-import { makeRunJudge } from "./judge-queue";
 import { availableModels } from "../../lib/providers";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
-import type { RunMode } from "../../lib/run-modes";
 import type { ActiveRun } from "./active-run";
 import { DedupReview } from "./dedup-review";
 import { EventLog, coalesce, consoleLog } from "./event-log";
 import { buildSnapshot, type LiveSnapshot } from "./live";
-import { openRun, producerNames } from "./open-run";
-import { ProducerPool, producersToKeep } from "./producer-pool";
+import { openRun, producerNames, type OpenRunDeps } from "./open-run";
+import { ProducerPool } from "./producer-pool";
 import { ProducerApi, sha256 } from "./producer-api";
 import * as repo from "./repo";
 import { RunStates, type ModeChange } from "./run-state";
-import { prepareStart, runConfigOf, type PreparedStart, type SetupDeps, type StoredConfig } from "./run-setup";
+import { prepareStart, type PreparedStart } from "./run-setup";
+import { openDeps, setupDeps } from "./run-deps";
+import { bootActiveRun, type BootDeps } from "./boot";
 import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
-import { breakdownCaller, producerLlmConfig } from "./breakdown-call";
-import { storedTree, type BranchView } from "./run-tree";
-import type { RunConfig } from "../../lib/run-config";
+import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view";
 
 /**
- * The run controller: one run at a time. Starts, stops, boots (re-attach or mark
+ * The run controller: one run at a time. Starts, stops, boots (boot.ts: re-attach or mark
  * interrupted) and shuts down, serialised; the producer endpoints are in producer-api.ts,
  * the once-a-second work in ticker.ts, the run's state in run-state.ts.
  */
@@ -77,41 +74,10 @@ export class Orchestrator {
     return next;
   }
 
-  /**
-   * At server start: a run left active is re-attached only when its producers still run
-   * under pm2 (a web-app restart); with its producers gone it is marked `interrupted` and
-   * waits for the user (no money spent unasked). Other leftover producers are stopped.
-   */
+  /** At server start: re-attaches the run left active, or marks it interrupted (boot.ts). */
   boot(): Promise<void> {
     return this.serial(async () => {
-      await this.opts.supervisor.connect();
-      const active = await repo.findActiveRun(this.prisma);
-      if (active) {
-        const stored = { id: active.id, mode: active.state as RunMode, totals: () => ({ totalUnique: active.totalUnique, totalCandidates: active.totalCandidates }) };
-        const alive = active.state === "stopping" ? [] : await this.pool.running(active.id);
-        if (active.state === "stopping") {
-          await this.pool.stopAll();
-          await this.states.setMode(stored, "stopped", "the server restarted while the run was stopping");
-        } else if (alive.length === 0) {
-          this.log("warn", `run ${active.id} was active but its producers are gone: marked interrupted (resume it from the history)`);
-          await this.states.setMode(stored, "interrupted", "the server stopped while the run was active");
-        } else {
-          try {
-            await this.reattach(active.id, active.slug, active.config as StoredConfig, stored.mode, alive);
-          } catch (err) {
-            // A run this version cannot resume must not keep the server from starting.
-            this.log("error", `cannot re-attach run ${active.id}: ${errorMessage(err)}; marked failed`);
-            const run = this.run ?? stored;
-            this.run = undefined;
-            await this.pool.stopAll().catch(() => undefined);
-            await this.states.setMode(run, "failed", `could not resume: ${errorMessage(err)}`);
-          }
-        }
-      }
-      if (!this.run) {
-        const stopped = await this.pool.stopOthers([]);
-        if (stopped > 0) this.log("warn", `stopped ${stopped} producer(s) left from an earlier run`);
-      }
+      await bootActiveRun(this.bootDeps());
       this.ticker.start();
     });
   }
@@ -123,7 +89,7 @@ export class Orchestrator {
    */
   start(raw: StartInput): Promise<{ runId: string; resumed: boolean; entries: number }> {
     return this.serial(async () => {
-      const prepared = await prepareStart(this.setupDeps(), raw, this.run?.id ?? null);
+      const prepared = await prepareStart(setupDeps(this.opts), raw, this.run?.id ?? null);
       if (this.run) await this.stopActive("replaced by a new topic");
       const run = await this.launch(prepared);
       const resumed = prepared.resumedFrom !== null;
@@ -176,26 +142,6 @@ export class Orchestrator {
     return run;
   }
 
-  /** After a web-app restart: takes over the producers still running, restarting any that cannot be kept. */
-  private async reattach(runId: string, slug: string, stored: StoredConfig, mode: RunMode, alive: string[]): Promise<void> {
-    const config = runConfigOf(stored, this.setupDeps());
-    const simUrl = config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim") ? await this.opts.simulatorUrl(stored.simulatorUrl) : undefined;
-    const wanted = producerNames(config);
-    const keep = producersToKeep(wanted, alive, simUrl === stored.simulatorUrl);
-    const secret = keep.length === 0 ? this.newSecret() : undefined;
-    await this.pool.stopOthers(keep);
-    const secretHash = secret ? sha256(secret) : stored.secretHash;
-    await repo.saveRunConfig(this.prisma, runId, { ...config, secretHash, simulatorUrl: simUrl } as never);
-    const run = await openRun(this.openDeps(simUrl), { id: runId, slug, config, mode, secretHash, keepStartTime: true, simUrl });
-    this.run = run;
-    this.producers.messages.clear();
-    if (secret) await this.pool.start(runId, wanted, secret, simUrl, keep);
-    if (run.mode === "starting") await this.states.setMode(run, "running");
-    if (keep.length > 0) this.log("info", `re-attached to ${keep.length} running producer(s)`);
-    await this.eventLog.add(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, { kept: keep.length });
-    this.changed();
-  }
-
   private async stopActive(reason: string): Promise<void> {
     const run = this.run;
     if (!run) return;
@@ -227,26 +173,27 @@ export class Orchestrator {
     this.changed();
   }
 
-  private setupDeps(): SetupDeps {
-    return { db: this.opts.db, keys: this.opts.keys, defaultProducers: this.opts.defaultProducers, simulatorUrl: this.opts.simulatorUrl, newSecret: () => this.newSecret(), priceOf: this.opts.priceOf, judgeModel: this.opts.judgeModel };
-  }
-
-  private openDeps(simUrl: string | undefined) {
-    const o = this.opts;
-    const services = { prisma: () => this.prisma, costOf: o.costOf, clock: this.clock, log: this.log };
+  private bootDeps(): BootDeps {
     return {
-      db: o.db,
-      outputDir: o.outputDir,
-      clock: this.clock,
+      prisma: this.prisma,
+      supervisor: this.opts.supervisor,
+      pool: this.pool,
+      states: this.states,
+      eventLog: this.eventLog,
+      setup: setupDeps(this.opts),
+      open: (simUrl) => this.openDeps(simUrl),
+      active: () => this.run,
+      setActive: (run) => {
+        this.run = run;
+        if (run) this.producers.messages.clear();
+      },
       log: this.log,
-      onCommitted: () => this.changed(),
-      makeJudge: (run: ActiveRun) => makeRunJudge({ ...services, judgeLlm: o.judgeLlm, timeoutMs: o.judgeTimeoutMs, gatherMs: o.judgeGatherMs, merge: (m, how) => this.dedup.merge(m, how) }, run, simUrl),
-      breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => breakdownCaller({ ...services, runId, config, llm: producerLlmConfig(o.producerEnv(), simUrl, this.clock) }),
+      changed: () => this.changed(),
     };
   }
 
-  private newSecret(): string {
-    return this.opts.newSecret?.() ?? randomBytes(24).toString("base64url");
+  private openDeps(simUrl: string | undefined): OpenRunDeps {
+    return openDeps(this.opts, { prisma: () => this.prisma, clock: this.clock, log: this.log, changed: () => this.changed(), dedup: this.dedup }, simUrl);
   }
 
   // ---- read side -----------------------------------------------------------------
@@ -260,21 +207,13 @@ export class Orchestrator {
   }
 
   /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */
-  async tree(runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: { found: number; estimatedTotal: number; coverage: number } | null } | null> {
-    const run = this.run;
-    if (run && run.id === runId && run.tree) {
-      return { runId, exploration: "tree", branches: run.tree.branches(), coverage: run.tree.overallCoverage(run.totalUnique) };
-    }
-    return storedTree(this.prisma, runId);
+  tree(runId: string) {
+    return treeView(this.prisma, this.run, runId);
   }
 
   /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */
-  editTree(runId: string, edit: { addUnder: number; label: string } | { prune: number } | { pin: number }): BranchView {
-    const tree = this.run && this.run.id === runId ? this.run.tree : null;
-    if (!tree) throw new DomainError("BAD_REQUEST", `runId: run ${runId} is not the active tree run (the tree is edited while it runs)`, "runId");
-    if ("addUnder" in edit) return tree.addBranch(edit.addUnder, edit.label);
-    if ("prune" in edit) return tree.prune(edit.prune);
-    return tree.pin(edit.pin);
+  editTree(runId: string, edit: TreeEdit): BranchView {
+    return editTree(this.run, runId, edit);
   }
 
   /** Listeners get at most one "change" per 5 ms (each live subscriber then applies its own minimum interval). */

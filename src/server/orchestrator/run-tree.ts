@@ -1,19 +1,16 @@
-import type { PrismaClient } from "../../generated/prisma/client";
 import { DomainError, errorMessage } from "../../lib/errors";
-import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt";
+import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt-branch";
 import type { Assignment } from "../../lib/protocol";
 import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { Rng } from "../../lib/stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
-import type { Branch, BranchState, TopicTree } from "../../lib/tree/tree";
-import { findRunConfig, readBranches } from "./repo";
+import type { Branch } from "../../lib/tree/branch";
+import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
+import type { TopicTree } from "../../lib/tree/tree";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
-
-/** A breakdown call's answer; null when the call failed (the tree asks again later). */
-export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number } | null;
-
-export type BreakdownRequest = { system: string; user: string; maxTokens: number };
+import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
+import type { BranchView } from "./tree-view";
 
 export type RunTreeDeps = {
   tree: TopicTree;
@@ -37,21 +34,6 @@ export type RunTreeDeps = {
 
 type CallTally = { branchId: number; newEntries: string[]; reproposed: string[] };
 
-export type BranchView = {
-  id: number;
-  parentId: number | null;
-  label: string;
-  path: string[];
-  depth: number;
-  state: BranchState;
-  entries: number;
-  calls: number;
-  /** New entries per resolved candidate over its last calls; null before any. */
-  yield: number | null;
-  /** Estimated coverage of the branch (0..1); null before any re-proposal evidence. */
-  coverage: number | null;
-  costUsd: number;
-};
 
 /** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
 const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
@@ -329,7 +311,7 @@ export class RunTree {
   private known(id: number): { own: string[]; related: string[] } {
     let k = this.knownCache.get(id);
     if (!k) {
-      const all = this.tree.knownEntriesFor(id);
+      const all = knownEntriesFor(this.tree, id);
       const cut = (list: readonly string[]) => {
         // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
         const out: string[] = [];
@@ -347,32 +329,4 @@ export class RunTree {
     }
     return k;
   }
-}
-
-
-/** A stored run's tree as shown (no live estimates); a branch under a pruned one shows as pruned. */
-export async function storedTree(prisma: PrismaClient, runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: null } | null> {
-  const row = await findRunConfig(prisma, runId);
-  if (!row) return null;
-  const stored = await readBranches(prisma, runId);
-  const byId = new Map(stored.map((b) => [b.id, b]));
-  const pruned = (id: number | null): boolean => id !== null && (byId.get(id)?.state === "pruned" || pruned(byId.get(id)?.parentId ?? null));
-  return {
-    runId,
-    exploration: stored.length > 0 ? "tree" : "flat",
-    branches: stored.map((b) => ({
-      id: b.id,
-      parentId: b.parentId,
-      label: b.label,
-      path: (b.path as string[]) ?? [],
-      depth: ((b.path as string[]) ?? []).length,
-      state: pruned(b.id) ? "pruned" : (b.state as BranchView["state"]),
-      entries: b.newEntries,
-      calls: b.calls,
-      yield: null,
-      coverage: null,
-      costUsd: b.costUsd,
-    })),
-    coverage: null,
-  };
 }

@@ -7,7 +7,8 @@ import { systemClock } from "./clock";
 import { createLlmResolver, type LlmResolution } from "./llm/factory";
 import { FakeClock } from "../../../test/helpers/fake-clock";
 import { MemoryOrchestrator, unreachable } from "../../../test/helpers/memory-orchestrator";
-import { runProducer, type ProducerDeps, type ProducerOptions } from "./run-producer";
+import type { ProducerDeps, ProducerOptions } from "./producer-options";
+import { runProducer } from "./run-producer";
 
 let sim: SimulatorHandle;
 beforeAll(async () => {

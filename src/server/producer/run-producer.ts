@@ -1,69 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { estimateTokens } from "../../lib/token-count";
 import { ItemStreamParser } from "../../lib/parse-items";
-import { buildBranchPrompt, buildPrompt, DEFAULT_SHARES, maxTokensFor, type BuiltPrompt, type PromptStrategy, type SelectionShares } from "../../lib/prompt";
+import { buildPrompt, maxTokensFor, type BuiltPrompt } from "../../lib/prompt";
+import { buildBranchPrompt } from "../../lib/prompt-branch";
 import { MAX_CONCURRENCY, type CallErrorKind, type CallRecord, type SyncResult } from "../../lib/protocol";
-import { targetLabel, type ProviderId } from "../../lib/providers";
-import { ChannelError, type Channel } from "./channel";
-import type { Clock } from "./clock";
+import { targetLabel } from "../../lib/providers";
+import { ChannelError } from "./channel";
 import { KnownState } from "./known-state";
 import { backoffMs, honourRetryAfter } from "./llm/backoff";
 import { isRequestTooLarge, maxTokensLimitOf } from "./llm/errors";
-import type { LlmResolution } from "./llm/factory";
 import { paceDelayMs, parseRateLimitHeaders, type RateLimitSnapshot } from "./llm/rate-limit";
 import { LlmCallError, type LlmClient, type LlmResponse } from "./llm/types";
 import { Outbox } from "./outbox";
-
-export interface ProducerOptions {
-  strategy: PromptStrategy;
-  shares: SelectionShares;
-  /** Stop after this many LLM calls (benchmarks, tests). */
-  maxCalls: number;
-  /** At shutdown, how long to keep trying to deliver unacknowledged batches. */
-  flushDeadlineMs: number;
-  /** While the target cannot run (no key, auth failure): how often to check in. */
-  idleRecheckMs: number;
-  /** Backoff after failed calls. */
-  backoff: { baseMs: number; maxMs: number };
-  /** Retries of hello/sync/submit while the orchestrator is unreachable. */
-  channelBackoff: { baseMs: number; maxMs: number };
-  /** Least time between submits of a streaming call's lines (Outbox.minIntervalMs). */
-  submitIntervalMs: number;
-}
-
-export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
-  strategy: "budgeted",
-  shares: DEFAULT_SHARES,
-  maxCalls: Number.POSITIVE_INFINITY,
-  flushDeadlineMs: 1_200,
-  idleRecheckMs: 30_000,
-  backoff: { baseMs: 1_000, maxMs: 60_000 },
-  channelBackoff: { baseMs: 250, maxMs: 10_000 },
-  submitIntervalMs: 200,
-};
-
-export interface ProducerDeps {
-  channel: Channel;
-  llmFor: (target: { provider: ProviderId; model: string }) => LlmResolution;
-  clock: Clock;
-  /** First SIGINT/SIGTERM: abort the call in flight, flush, return. */
-  stopSignal: AbortSignal;
-  log?: (line: string) => void;
-  /** Applied to every message that leaves the process or reaches a log (API keys). */
-  redact?: (text: string) => string;
-  random?: () => number;
-  newId?: () => string;
-  options?: Partial<ProducerOptions>;
-}
-
-export interface ProducerSummary {
-  exit: "stopped" | "run-ended" | "max-calls";
-  calls: number;
-  failedCalls: number;
-  itemsParsed: number;
-  /** Batches still unacknowledged when the producer gave up flushing. */
-  unacknowledged: number;
-}
+import { DEFAULT_PRODUCER_OPTIONS, type ProducerDeps, type ProducerSummary } from "./producer-options";
 
 /** How a call ended, and what to do before the next one. */
 type CallOutcome =

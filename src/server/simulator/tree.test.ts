@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { anthropicClient, chatText, fetchUniverse, openaiClient, startTestSimulator, tally } from "../../../test/helpers/simulator";
-import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt";
+import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt-branch";
 import { generateHierarchy, resolvePath } from "../../lib/sim/hierarchy";
 import { generateUniverse } from "../../lib/sim/universe";
 

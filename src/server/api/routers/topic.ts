@@ -3,7 +3,7 @@ import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
 import { entriesPage, listRuns, runExists } from "../../orchestrator/repo";
 import { int4, runIdSchema, safeText, storable } from "../../../lib/validation";
-import { MAX_SUBTOPIC_LABEL_CHARS } from "../../../lib/prompt";
+import { MAX_SUBTOPIC_LABEL_CHARS } from "../../../lib/prompt-branch";
 import { publicProcedure, router } from "../trpc";
 
 const runId = runIdSchema;
