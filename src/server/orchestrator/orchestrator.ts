@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
@@ -86,11 +87,20 @@ export class Orchestrator {
     return this.opts.db.prisma;
   }
 
+  /**
+   * The async context the orchestrator was made in (server start, no request). A promise or
+   * timer keeps the context it was created in, and a request's context holds the whole
+   * request and response: the lifecycle chain and the ticker's interval live for the run.
+   */
+  private readonly outsideRequests = AsyncLocalStorage.snapshot();
+
   /** Serialises start/stop/boot so they never interleave. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.lifecycle.then(fn, fn);
-    this.lifecycle = next.catch(() => undefined);
-    return next;
+    return this.outsideRequests(() => {
+      const next = this.lifecycle.then(fn, fn);
+      this.lifecycle = next.catch(() => undefined);
+      return next;
+    });
   }
 
   /**
