@@ -21,6 +21,9 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
               Unique/min
             </th>
             <th scope="col">Unique</th>
+            <th scope="col" title="LLM calls open now (as each producer last reported)">
+              In flight
+            </th>
             <th scope="col">Duplicates</th>
             <th scope="col">Errors</th>
             <th scope="col" title="Rate-limit hits (HTTP 429)">
@@ -43,7 +46,7 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={10} className="empty">
+              <td colSpan={11} className="empty">
                 No data yet.
               </td>
             </tr>
@@ -57,6 +60,9 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
               </th>
               <td className="num">{formatInt(r.uniquePerMinute)}</td>
               <td className="num">{formatInt(r.unique)}</td>
+              <td className="num" data-testid={`${testId}-in-flight`}>
+                {r.callsInFlight === null ? "–" : formatInt(r.callsInFlight)}
+              </td>
               <td className="num">
                 {formatInt(r.duplicates)} <span className="sub">{formatPercent(r.dupRate, 0)}</span>
               </td>

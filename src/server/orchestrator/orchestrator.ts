@@ -269,7 +269,7 @@ export class Orchestrator {
   }
 
   snapshot(): LiveSnapshot {
-    return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock());
+    return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock(), this.producers.inFlight);
   }
 
   /** Listeners get at most one "change" per 5 ms (each live subscriber then applies its own minimum interval). */
