@@ -21,9 +21,6 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
               Unique/min
             </th>
             <th scope="col">Unique</th>
-            <th scope="col" title="LLM calls open now (as each producer last reported)">
-              In flight
-            </th>
             <th scope="col">Duplicates</th>
             <th scope="col">Errors</th>
             <th scope="col" title="Rate-limit hits (HTTP 429)">
@@ -46,7 +43,7 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={11} className="empty">
+              <td colSpan={10} className="empty">
                 No data yet.
               </td>
             </tr>
@@ -57,12 +54,15 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
                 <span className="mono">{r.label}</span>
                 {kind === "target" && r.simulated && <span className="tag">simulated</span>}
                 {kind === "producer" && r.target && <span className="sub mono">{r.target}</span>}
+                {r.callsInFlight !== null && (
+                  // Under the name, not a column of its own: one more column would not fit.
+                  <span className="sub" title="LLM calls open now (as each producer last reported)" data-testid={`${testId}-in-flight`}>
+                    {formatInt(r.callsInFlight)} in flight
+                  </span>
+                )}
               </th>
               <td className="num">{formatInt(r.uniquePerMinute)}</td>
               <td className="num">{formatInt(r.unique)}</td>
-              <td className="num" data-testid={`${testId}-in-flight`}>
-                {r.callsInFlight === null ? "–" : formatInt(r.callsInFlight)}
-              </td>
               <td className="num">
                 {formatInt(r.duplicates)} <span className="sub">{formatPercent(r.dupRate, 0)}</span>
               </td>
