@@ -8,6 +8,7 @@ import { EventSource } from "eventsource";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { errorMessage } from "../src/lib/errors";
 import type { AppRouter } from "../src/server/api/root";
+import { INT4_MAX } from "../src/lib/validation";
 
 type Args = { url: string; runId: string; secret: string; producer: string; seconds: number; ratePerSec: number; batch: number; inflight: number; universe: number; seed: number };
 const args = JSON.parse(process.argv[2] ?? "{}") as Args;
@@ -75,7 +76,7 @@ async function lane(laneNo: number): Promise<void> {
     const candidates = Array.from({ length: args.batch }, pick);
     const t0 = performance.now();
     try {
-      const r = await client.producer.submit.mutate({ runId: args.runId, producer: args.producer, batchId: `${args.producer}-${laneNo}-${batches++}`, candidates, sinceSeq: Number.MAX_SAFE_INTEGER });
+      const r = await client.producer.submit.mutate({ runId: args.runId, producer: args.producer, batchId: `${args.producer}-${laneNo}-${batches++}`, candidates, sinceSeq: INT4_MAX }); // no delta wanted: the highest seq the protocol takes
       sent += candidates.length;
       accepted += r.accepted;
       if (r.accepted > 0) waiting.push({ seq: r.delta.nextSeq, t0 });

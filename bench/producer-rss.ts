@@ -65,12 +65,12 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
 
 async function main() {
   const variants: Variant[] = [
-    { name: "bundle (node dist/producer/main.mjs)", cwd: ROOT, args: [PRODUCER_NODE_FLAGS, path.join(ROOT, "dist", "producer", "main.mjs")] },
+    { name: "bundle (node dist/producer/main.mjs)", cwd: ROOT, args: [...PRODUCER_NODE_FLAGS, path.join(ROOT, "dist", "producer", "main.mjs")] },
     { name: "source (node --import tsx)", cwd: ROOT, args: ["--import", "tsx", path.join(ROOT, "src", "server", "producer", "main.ts")] },
   ];
   const before = process.env.IGENTAI_BEFORE_DIR;
   if (before) variants.push({ name: `before: ${path.basename(before)} (node --import tsx)`, cwd: before, args: ["--import", "tsx", path.join(before, "src", "server", "producer", "main.ts")] });
-  if (!fs.existsSync(variants[0]!.args[1]!)) throw new Error("no dist/producer.js: npm run build:producer first");
+  if (!fs.existsSync(variants[0]!.args.at(-1)!)) throw new Error("no dist/producer.js: npm run build:producer first");
 
   // Realistic latency, no faults or rate limits: the producer's steady state.
   const sim = await startSimulator({ params: { errorRate500: 0, overloadRate: 0, rateLimits: false, universeSize: 50_000 } });

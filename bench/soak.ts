@@ -10,6 +10,8 @@
  * from runs without them. Results are rewritten after every sample (a stopped run keeps them).
  * The simulator runs in this process, not inside the server, so the server's figures are its own.
  * Duration: first argument or SOAK_MINUTES (default 30). Port: SOAK_PORT (default 8195).
+ * Database: embedded PGlite, or PostgreSQL with SOAK_DATABASE_URL (an empty database).
+ * Results: SOAK_RESULTS (default bench/results/soak.json).
  * Figures: bench/results/soak.json.
  */
 import { spawn } from "node:child_process";
@@ -30,7 +32,8 @@ const PORT = Number(process.env.SOAK_PORT ?? 8195);
 const PRODUCERS = 5;
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 1);
 const SNAPSHOTS = process.env.SOAK_SNAPSHOTS === "1";
-const RESULTS = path.join(__dirname, "results", "soak.json");
+const RESULTS = process.env.SOAK_RESULTS ?? path.join(__dirname, "results", "soak.json");
+const DATABASE_URL = process.env.SOAK_DATABASE_URL;
 
 type Sample = { minute: number; serverRssMb: number | null; entries: number; producers: Array<{ pid: number; rssMb: number | null }> } & Record<string, unknown>;
 
@@ -50,7 +53,7 @@ function summarise(samples: Sample[]) {
 function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
   fs.writeFileSync(
     RESULTS,
-    JSON.stringify({ date: new Date().toISOString(), minutes: MINUTES, producers: PRODUCERS, concurrency: CONCURRENCY, snapshots: SNAPSHOTS, summary: summarise(samples), samples, ...extra }, null, 2) + "\n",
+    JSON.stringify({ date: new Date().toISOString(), database: DATABASE_URL ? "postgresql" : "pglite", minutes: MINUTES, producers: PRODUCERS, concurrency: CONCURRENCY, snapshots: SNAPSHOTS, summary: summarise(samples), samples, ...extra }, null, 2) + "\n",
   );
 }
 
@@ -96,6 +99,7 @@ async function main() {
     IGENTAI_PRODUCERS: String(PRODUCERS),
     IGENTAI_MEMLOG: memlog,
     IGENTAI_MEMLOG_MS: String(Math.min(SAMPLE_MS, 10_000)),
+    ...(DATABASE_URL ? { DATABASE_URL } : {}),
   };
   fs.mkdirSync(pm2Home, { recursive: true });
   const log = fs.openSync(path.join(dir, "server.log"), "a");

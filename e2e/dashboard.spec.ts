@@ -102,6 +102,9 @@ test("a topic started from the form runs against the simulator, streams live num
   await expect(page.getByTestId("targets-table")).toContainText("simulated");
   await expect(page.getByTestId("targets-table-weight")).toHaveCount(3);
   await expect(page.getByTestId("targets-table-weight").first()).toContainText("%");
+  // Calls in flight as the producers report them with each submission.
+  await expect(page.getByTestId("producers-table-in-flight").first()).toHaveText(/^\d+ in flight$/);
+  await expect(page.getByTestId("targets-table-in-flight").first()).toHaveText(/^\d+ in flight$/);
   const tableOverflow = await page.getByTestId("targets-table").evaluate((el) => el.scrollWidth - el.clientWidth);
   expect(tableOverflow, "the per-model table fits a desktop window without scrolling").toBeLessThanOrEqual(0);
   await expect(page.getByTestId("producer-row")).toHaveCount(3);

@@ -42,4 +42,18 @@ describe("re-sent batches", () => {
     expect(await prisma.llmCall.count({ where: { runId, callId: batch.callId } })).toBe(1);
     await api.topic.stop.mutate();
   }, 120_000);
+
+  it("leave the producer's latest calls in flight in the live snapshot, per producer and per model", async () => {
+    const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": SECRET } })] });
+    const { runId } = await api.topic.start.mutate({ topic: "Lakes of Europe", producers: 1, requestSize: 20 });
+    const call = { callId: "21111111-2222-3333-4444-555555555555", provider: "sim", model: "sim-weak", startedAt: Date.now() - 500, latencyMs: 500, promptTokens: 10, completionTokens: 10, itemsParsed: 1 };
+    const base = { runId, producer: "script1", callId: call.callId, sinceSeq: 0 };
+    await api.producer.submit.mutate({ ...base, batchId: "b-1", candidates: ["Lake Zeta One"], callsInFlight: 5 });
+    await api.producer.submit.mutate({ ...base, batchId: "b-2", candidates: ["Lake Zeta Two"], call, callsInFlight: 3 });
+    const live = await api.topic.status.query();
+    expect(live.producers.find((p) => p.key === "script1")?.callsInFlight).toBe(3);
+    // p1 (a real producer on the simulator) may have calls open to the same model.
+    expect(live.targets.find((t) => t.key === "sim:sim-weak")?.callsInFlight).toBeGreaterThanOrEqual(3);
+    await api.topic.stop.mutate();
+  }, 120_000);
 });

@@ -85,6 +85,55 @@ describe("buildPrompt", () => {
   });
 });
 
+describe("KnownEntries bounded by retain()", () => {
+  it("chooses what an unbounded list chooses, for any budget up to the retained one", () => {
+    const full = new KnownEntries(countTokens);
+    const bounded = new KnownEntries(countTokens);
+    bounded.retain(1200);
+    for (let i = 1; i <= 20_000; i++) {
+      const text = i % 97 === 0 ? `Entry with a much longer name, number ${i}` : `Entry number ${i}`;
+      full.add(i, text);
+      bounded.add(i, text);
+    }
+    // Re-proposals of early, dropped and recent entries.
+    for (const i of [3, 5000, 12_345, 19_990]) {
+      for (let r = 0; r < (i % 7) + 1; r++) {
+        full.noteReproposal(full.textAt(i - 1));
+        bounded.noteReproposalAt(i - 1, full.textAt(i - 1));
+      }
+    }
+    expect(bounded.size).toBe(20_000);
+    for (const budget of [0, 40, 300, 1000]) {
+      const a = buildPrompt({ topic: "t", requestSize: 10, known: full, budgetTokens: budget });
+      const b = buildPrompt({ topic: "t", requestSize: 10, known: bounded, budgetTokens: budget });
+      expect(shownEntries(b.user)).toEqual(shownEntries(a.user));
+      expect(b.knownTokens).toBe(a.knownTokens);
+      expect(b.user).toContain("20000 entries have been found so far");
+    }
+  });
+
+  it("keeps about twice the retained tokens of entries, however many arrive", () => {
+    const k = new KnownEntries(countTokens);
+    k.retain(500);
+    for (let i = 1; i <= 50_000; i++) k.add(i, `Entry number ${i}`);
+    const kept = k.all();
+    expect(kept.tokens).toBeLessThan(2 * 500 + 20);
+    expect(kept.texts[0]).toBe("Entry number 1");
+    expect(kept.texts.at(-1)).toBe("Entry number 50000");
+    expect(k.add(50_000, "again")).toBe(false);
+    expect(k.add(7, "again")).toBe(false);
+  });
+
+  it("shows a re-proposed entry it no longer keeps, as the model wrote it", () => {
+    const k = new KnownEntries(countTokens);
+    k.retain(100);
+    for (let i = 1; i <= 1000; i++) k.add(i, `Entry number ${i}`);
+    for (let r = 0; r < 3; r++) k.noteReproposalAt(499, "entry number 500");
+    const p = buildPrompt({ topic: "t", requestSize: 10, known: k, budgetTokens: 100 });
+    expect(shownEntries(p.user)).toContain("entry number 500");
+  });
+});
+
 describe("prompt sections that content cannot close", () => {
   // Read back by the simulator's tolerant tag parser: a section ended early would show up
   // as fewer or different entries, another topic or another request size.

@@ -65,31 +65,108 @@ export const DEFAULT_SHARES: SelectionShares = { reproposed: 0.45, earliest: 0.4
 
 
 /**
- * Every accepted entry the producer holds, in acceptance (seq) order, with what the prompt
+ * The accepted entries the producer knows, in acceptance (seq) order, with what the prompt
  * builder needs: cached token counts and how often this producer's model re-proposed each.
+ *
+ * Unbounded by default (every entry kept). After `retain(tokens)` it keeps only what a prompt
+ * with a budget up to `tokens` can show, so a producer's memory stops growing with the run:
+ * the earliest entries (up to `tokens`), the most recent ones (up to `tokens`, older ones
+ * dropped as new ones arrive) and the re-proposed ones (at most MAX_REPROPOSED). `size` still
+ * counts every entry. Within such a budget `select` chooses what it would with every entry
+ * kept: the earliest section never reaches past the first block, the most recent section
+ * never past the last one.
  */
 export class KnownEntries {
-  private readonly texts: string[] = [];
-  private readonly tokens: number[] = [];
+  /** Entries 0..early.length-1, kept for good. */
+  private readonly early: string[] = [];
+  private readonly earlyTokens: number[] = [];
+  /** Entries after the early block: late[k] is entry lateStart + k; kept from lateHead on. */
+  private late: string[] = [];
+  private lateTokens: number[] = [];
+  private lateStart = 0;
+  private lateHead = 0;
+  private earlySum = 0;
+  private lateSum = 0;
+  private n = 0;
+  private retainTokens = Number.POSITIVE_INFINITY;
   private readonly reproposals = new Map<number, number>();
+  /** Texts of re-proposed entries no longer in either block. */
+  private readonly pinned = new Map<number, string>();
+  /** Index of each kept entry by text. */
   private readonly indexByText = new Map<string, number>();
-  private readonly seqs = new Set<number>();
+  private readonly seqs = new SeqSet();
 
   /** `count`: how entries and the prompt are counted (default: the conservative estimate). */
   constructor(readonly count: TokenCounter = estimateTokens) {}
 
+  /** Every entry known, kept or not. */
   get size(): number {
-    return this.texts.length;
+    return this.n;
+  }
+
+  private get bounded(): boolean {
+    return this.retainTokens !== Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * From now on keep only what a budget of up to `tokens` can show (the largest value given
+   * wins). Entries already dropped are not brought back.
+   */
+  retain(tokens: number): void {
+    if (!this.bounded) {
+      this.retainTokens = 0;
+      for (let i = 0; i < this.early.length; i++) this.earlySum += this.tokensAt(i);
+    }
+    this.retainTokens = Math.max(this.retainTokens, Math.max(0, tokens));
   }
 
   /** Add an accepted entry; a seq seen before is ignored (deltas may overlap). */
   add(seq: number, text: string): boolean {
-    if (this.seqs.has(seq)) return false;
-    this.seqs.add(seq);
-    this.indexByText.set(text, this.texts.length);
-    this.texts.push(text);
-    this.tokens.push(-1);
+    if (!this.seqs.add(seq)) return false;
+    const i = this.n++;
+    this.indexByText.set(text, i);
+    if (!this.bounded) {
+      this.early.push(text);
+      this.earlyTokens.push(-1);
+      return true;
+    }
+    const t = this.count(text) + 1;
+    if (this.late.length === 0 && this.earlySum < this.retainTokens) {
+      this.early.push(text);
+      this.earlyTokens.push(t);
+      this.earlySum += t;
+      return true;
+    }
+    if (this.late.length === 0) this.lateStart = i;
+    this.late.push(text);
+    this.lateTokens.push(t);
+    this.lateSum += t;
+    while (this.lateHead < this.late.length - 1 && this.lateSum - this.lateTokens[this.lateHead]! >= this.retainTokens) this.drop();
     return true;
+  }
+
+  /** Drops the oldest entry of the late block. */
+  private drop(): void {
+    const k = this.lateHead++;
+    const i = this.lateStart + k;
+    const text = this.late[k]!;
+    this.lateSum -= this.lateTokens[k]!;
+    if (this.indexByText.get(text) === i) this.indexByText.delete(text);
+    if (this.reproposals.has(i)) this.pinned.set(i, text);
+    if (this.lateHead > 1024 && this.lateHead * 2 > this.late.length) {
+      this.late = this.late.slice(this.lateHead);
+      this.lateTokens = this.lateTokens.slice(this.lateHead);
+      this.lateStart += this.lateHead;
+      this.lateHead = 0;
+    }
+  }
+
+  private get dropped(): boolean {
+    return this.late.length > 0 && this.lateStart + this.lateHead > this.early.length;
+  }
+
+  private kept(i: number): boolean {
+    return i < this.early.length || (i >= this.lateStart + this.lateHead && i < this.n);
   }
 
   has(text: string): boolean {
@@ -99,28 +176,58 @@ export class KnownEntries {
   /** The model proposed `entryText` again (a duplicate of this known entry). */
   noteReproposal(entryText: string): void {
     const i = this.indexByText.get(entryText);
-    if (i !== undefined) this.reproposals.set(i, (this.reproposals.get(i) ?? 0) + 1);
+    if (i !== undefined) this.bump(i);
+  }
+
+  /**
+   * The model proposed a duplicate of entry `index` (acceptance order, 0-based), written as
+   * `text`: shown that way if the entry itself is no longer kept.
+   */
+  noteReproposalAt(index: number, text: string): void {
+    if (index < 0 || index >= this.n) return;
+    if (!this.kept(index) && !this.pinned.has(index)) this.pinned.set(index, text);
+    this.bump(index);
+  }
+
+  private bump(i: number): void {
+    this.reproposals.set(i, (this.reproposals.get(i) ?? 0) + 1);
+    if (!this.bounded || this.reproposals.size <= MAX_REPROPOSED) return;
+    // Forget the least re-proposed quarter (oldest first among equals).
+    const order = [...this.reproposals.entries()].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const [j] of order.slice(0, MAX_REPROPOSED / 4)) {
+      this.reproposals.delete(j);
+      this.pinned.delete(j);
+    }
   }
 
   textAt(i: number): string {
-    return this.texts[i] ?? "";
+    if (i < this.early.length) return this.early[i] ?? "";
+    return (this.kept(i) ? this.late[i - this.lateStart] : this.pinned.get(i)) ?? "";
   }
 
   tokensAt(i: number): number {
-    let t = this.tokens[i] ?? -1;
-    if (t < 0) {
-      // Its text plus the newline.
-      t = this.count(this.texts[i] ?? "") + 1;
-      this.tokens[i] = t;
+    if (i < this.early.length) {
+      let t = this.earlyTokens[i] ?? -1;
+      if (t < 0) {
+        // Its text plus the newline.
+        t = this.count(this.early[i] ?? "") + 1;
+        this.earlyTokens[i] = t;
+      }
+      return t;
     }
-    return t;
+    if (this.kept(i)) return this.lateTokens[i - this.lateStart] ?? 0;
+    return this.count(this.pinned.get(i) ?? "") + 1;
   }
 
-  /** Every entry, in seq order (the naive strategy). */
+  /** Every kept entry (all of them unless bounded), in seq order (the naive strategy). */
   all(): { texts: string[]; tokens: number } {
     let tokens = 0;
-    for (let i = 0; i < this.texts.length; i++) tokens += this.tokensAt(i);
-    return { texts: [...this.texts], tokens };
+    const texts: string[] = [];
+    for (const i of this.ascending()) {
+      tokens += this.tokensAt(i);
+      texts.push(this.textAt(i));
+    }
+    return { texts, tokens };
   }
 
   /**
@@ -128,11 +235,15 @@ export class KnownEntries {
    * otherwise re-proposed, then earliest, then most recent, by `shares` (module comment).
    */
   select(budgetTokens: number, shares: SelectionShares = DEFAULT_SHARES): { texts: string[]; tokens: number } {
-    const n = this.texts.length;
+    const n = this.n;
     if (budgetTokens <= 0 || n === 0) return { texts: [], tokens: 0 };
     let total = 0;
-    for (let i = 0; i < n && total <= budgetTokens; i++) total += this.tokensAt(i);
-    if (total <= budgetTokens) return this.all();
+    for (const i of this.ascending()) {
+      total += this.tokensAt(i);
+      if (total > budgetTokens) break;
+    }
+    // Entries are dropped only once the kept ones exceed the retained budget.
+    if (total <= budgetTokens && !this.dropped) return this.all();
 
     const chosen = new Set<number>();
     let used = 0;
@@ -154,19 +265,52 @@ export class KnownEntries {
     };
     const reproposed = [...this.reproposals.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map(([i]) => i);
     fill((budgetTokens * shares.reproposed) / sum, reproposed);
-    fill((budgetTokens * (shares.reproposed + shares.earliest)) / sum, ascending(n));
-    fill(budgetTokens, descending(n));
+    fill((budgetTokens * (shares.reproposed + shares.earliest)) / sum, this.ascending());
+    fill(budgetTokens, this.descending());
 
     const indices = [...chosen].sort((a, b) => a - b);
-    return { texts: indices.map((i) => this.texts[i] ?? ""), tokens: used };
+    return { texts: indices.map((i) => this.textAt(i)), tokens: used };
+  }
+
+  /** Kept entries, earliest first. */
+  private *ascending(): Generator<number> {
+    for (let i = 0; i < this.early.length; i++) yield i;
+    for (let k = this.lateHead; k < this.late.length; k++) yield this.lateStart + k;
+  }
+
+  /** Kept entries, most recent first. */
+  private *descending(): Generator<number> {
+    for (let k = this.late.length - 1; k >= this.lateHead; k--) yield this.lateStart + k;
+    for (let i = this.early.length - 1; i >= 0; i--) yield i;
   }
 }
 
-function* descending(n: number): Generator<number> {
-  for (let i = n - 1; i >= 0; i--) yield i;
-}
-function* ascending(n: number): Generator<number> {
-  for (let i = 0; i < n; i++) yield i;
+/** Re-proposed entries a bounded KnownEntries remembers. */
+export const MAX_REPROPOSED = 1024;
+
+/** Seqs seen: a bit per seq (they are dense from 1), a Set for any beyond 2^27. */
+class SeqSet {
+  private bits = new Uint8Array(1024);
+  private readonly far = new Set<number>();
+
+  /** False if `seq` was there already. */
+  add(seq: number): boolean {
+    if (!Number.isInteger(seq) || seq < 0 || seq >= 2 ** 27) {
+      if (this.far.has(seq)) return false;
+      this.far.add(seq);
+      return true;
+    }
+    const byte = seq >>> 3;
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const bit = 1 << (seq & 7);
+    if (this.bits[byte]! & bit) return false;
+    this.bits[byte]! |= bit;
+    return true;
+  }
 }
 
 export interface PromptInput {

@@ -54,6 +54,12 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
                 <span className="mono">{r.label}</span>
                 {kind === "target" && r.simulated && <span className="tag">simulated</span>}
                 {kind === "producer" && r.target && <span className="sub mono">{r.target}</span>}
+                {r.callsInFlight !== null && (
+                  // Under the name, not a column of its own: one more column would not fit.
+                  <span className="sub" title="LLM calls open now (as each producer last reported)" data-testid={`${testId}-in-flight`}>
+                    {formatInt(r.callsInFlight)} in flight
+                  </span>
+                )}
               </th>
               <td className="num">{formatInt(r.uniquePerMinute)}</td>
               <td className="num">{formatInt(r.unique)}</td>

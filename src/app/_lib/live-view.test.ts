@@ -67,6 +67,11 @@ describe("per-LLM rows", () => {
     expect(row!.dupRate).toBeCloseTo(0.3);
   });
 
+  it("carries the calls in flight a producer or model reported, null when none was", () => {
+    const rows = llmRows([{ ...tally("p1"), callsInFlight: 7 }, { ...tally("p2"), callsInFlight: 0 }, tally("p3")]);
+    expect(rows.map((r) => r.callsInFlight)).toEqual([7, 0, null]);
+  });
+
   it("gives each row its share of the last minute's traffic", () => {
     const rows = llmRows([tally("a", { candidatesLastMinute: 30 }), tally("b", { candidatesLastMinute: 10 })]);
     expect(rows.map((r) => r.share)).toEqual([0.75, 0.25]);

@@ -63,7 +63,7 @@ export type TallyLike = Pick<
   | "uniqueLastMinute"
   | "candidatesLastMinute"
   | "avgLatencyMs"
-> & { target?: string | null; simulated?: boolean };
+> & { target?: string | null; simulated?: boolean; callsInFlight?: number | null };
 
 export type LlmRow = {
   key: string;
@@ -71,6 +71,8 @@ export type LlmRow = {
   /** The provider/model a producer works for, when known. */
   target: string | null;
   simulated: boolean;
+  /** LLM calls open now (producers report theirs with each submission); null when not reported. */
+  callsInFlight: number | null;
   uniquePerMinute: number;
   unique: number;
   candidates: number;
@@ -118,6 +120,7 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
       label: t.key,
       target,
       simulated: opts.simulated?.(t) ?? ((target ?? t.key).startsWith("sim:") || t.simulated === true),
+      callsInFlight: t.callsInFlight ?? null,
       uniquePerMinute: t.uniqueLastMinute,
       unique: t.unique,
       candidates: t.candidates,

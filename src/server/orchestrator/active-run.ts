@@ -74,7 +74,12 @@ export class ActiveRun {
   totalCandidates: number;
   costUsd: number;
   private nextSeq: number;
-  private readonly batches = new Map<string, Promise<BatchOutcome>>();
+  /**
+   * Outcome of each recent batch, for retries. Settled ones are kept as plain values: a
+   * promise carries the async context it was created in (the submitting request's, with its
+   * whole request and response), so 20,000 kept promises held ~780 MB.
+   */
+  private readonly batches = new Map<string, Promise<BatchOutcome> | BatchOutcome>();
   private readonly calls = new Map<string, CallTally>();
   /** The run's dedup judge (judge-queue.ts), when it is on: told of committed kept-apart pairs. */
   readonly judge: JudgeQueue | undefined;
@@ -158,10 +163,13 @@ export class ActiveRun {
   /** Applies a batch once; a retried batchId gets the first outcome. */
   submit(input: SubmitInput, target: { provider: string; model: string }, now: number): { outcome: Promise<BatchOutcome>; replay: boolean } {
     const seen = this.batches.get(input.batchId);
-    if (seen) return { outcome: seen, replay: true };
+    if (seen) return { outcome: Promise.resolve(seen), replay: true };
     const outcome = this.apply(input, target, now);
     this.batches.set(input.batchId, outcome);
-    outcome.catch(() => this.batches.delete(input.batchId));
+    outcome.then(
+      (value) => this.batches.get(input.batchId) === outcome && this.batches.set(input.batchId, value),
+      () => this.batches.delete(input.batchId),
+    );
     if (this.batches.size > 20_000) {
       const oldest = this.batches.keys().next().value;
       if (oldest !== undefined) this.batches.delete(oldest);

@@ -3,7 +3,7 @@ import type { ActiveRun, NewestEntry } from "./active-run";
 import type { OptimizerSnapshot } from "../../lib/routing/optimizer";
 import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
 import { producerNames } from "./open-run";
-import type { ProducerMessage } from "./producer-api";
+import type { ProducerInFlight, ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
 import type { BranchView } from "./tree-view";
 
@@ -11,6 +11,8 @@ export type ProducerView = TallySnapshot & {
   target: string | null;
   health: ProducerHealth | null;
   message: ProducerMessage | null;
+  /** LLM calls open now, as its latest submission said; null before it said. */
+  callsInFlight: number | null;
 };
 
 /** What `metrics.live` pushes and `topic.status` returns. Plain JSON. */
@@ -20,7 +22,8 @@ export type LiveSnapshot = {
   run: { id: string; topic: string; slug: string; startedAt: number; elapsedMs: number; producers: number; strategy: string } | null;
   totals: TallySnapshot;
   producers: ProducerView[];
-  targets: Array<TallySnapshot & { simulated: boolean }>;
+  /** callsInFlight: the producers' calls open now to this model (their latest submissions). */
+  targets: Array<TallySnapshot & { simulated: boolean; callsInFlight: number }>;
   newest: NewestEntry[];
   lastSeq: number;
   /** Routing weights, traffic shares, coverage estimate, decision effectiveness. */
@@ -38,6 +41,7 @@ export function buildSnapshot(
   health: readonly ProducerHealth[],
   messages: ReadonlyMap<string, ProducerMessage>,
   now: number,
+  inFlight: ReadonlyMap<string, ProducerInFlight> = new Map(),
 ): LiveSnapshot {
   if (!run) {
     return { at: now, state: "idle", run: null, totals: EMPTY_TALLY, producers: [], targets: [], newest: [], lastSeq: 0, routing: null, tree: null };
@@ -50,7 +54,13 @@ export function buildSnapshot(
     target: null,
     health: health.find((h) => h.producer === key) ?? null,
     message: messages.get(key) ?? null,
+    callsInFlight: inFlight.get(key)?.calls ?? null,
   }));
+  const inFlightByTarget = new Map<string, number>();
+  for (const key of names) {
+    const f = inFlight.get(key);
+    if (f) inFlightByTarget.set(f.target, (inFlightByTarget.get(f.target) ?? 0) + f.calls);
+  }
   return {
     at: now,
     state: run.mode,
@@ -73,7 +83,7 @@ export function buildSnapshot(
       candidatesLastMinute: Math.min(m.overall.candidatesLastMinute, run.totalCandidates),
     },
     producers,
-    targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:") })),
+    targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:"), callsInFlight: inFlightByTarget.get(t.key) ?? 0 })),
     newest: run.newest.slice(-20).reverse(),
     lastSeq: run.totalUnique,
     routing: routingSnapshot(run, now),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
 import { availableModels } from "../../lib/providers";
@@ -67,11 +68,20 @@ export class Orchestrator {
     return this.opts.db.prisma;
   }
 
+  /**
+   * The async context the orchestrator was made in (server start, no request). A promise or
+   * timer keeps the context it was created in, and a request's context holds the whole
+   * request and response: the lifecycle chain and the ticker's interval live for the run.
+   */
+  private readonly outsideRequests = AsyncLocalStorage.snapshot();
+
   /** Serialises start/stop/boot so they never interleave. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.lifecycle.then(fn, fn);
-    this.lifecycle = next.catch(() => undefined);
-    return next;
+    return this.outsideRequests(() => {
+      const next = this.lifecycle.then(fn, fn);
+      this.lifecycle = next.catch(() => undefined);
+      return next;
+    });
   }
 
   /** At server start: re-attaches the run left active, or marks it interrupted (boot.ts). */
@@ -203,7 +213,7 @@ export class Orchestrator {
   }
 
   snapshot(): LiveSnapshot {
-    return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock());
+    return buildSnapshot(this.run, this.ticker.health, this.producers.messages, this.clock(), this.producers.inFlight);
   }
 
   /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DomainError, errorMessage } from "../../lib/errors";
 import type { Assignment, CallRecord, ReportInput, SubmitInput, SubmitResult, SyncInput, SyncResult } from "../../lib/protocol";
+import { targetLabel } from "../../lib/providers";
 import { requestPricedCostUsd } from "../../lib/run-config";
 import { isProducing } from "../../lib/run-modes";
 import type { PrismaClient } from "../../generated/prisma/client";
@@ -8,6 +9,9 @@ import type { ActiveRun } from "./active-run";
 import { insertLlmCall } from "./repo";
 
 export type ProducerMessage = Pick<ReportInput, "level" | "message"> & { at: number };
+
+/** A producer's calls in flight as its latest submission reported them, and the model they went to. */
+export type ProducerInFlight = { calls: number; target: string };
 
 export type ProducerApiDeps = {
   prisma: () => PrismaClient;
@@ -34,6 +38,8 @@ const GONE_ASSIGNMENT: Assignment = { topic: "", target: { provider: "sim", mode
 export class ProducerApi {
   /** The last message each producer reported, shown next to its health. */
   readonly messages = new Map<string, ProducerMessage>();
+  /** The latest calls in flight of each producer (dashboard). */
+  readonly inFlight = new Map<string, ProducerInFlight>();
 
   constructor(private readonly deps: ProducerApiDeps) {}
 
@@ -46,7 +52,10 @@ export class ProducerApi {
   }
 
   hello(run: ActiveRun | undefined, input: { producer: string }): SyncResult {
-    if (run) this.messages.delete(input.producer);
+    if (run) {
+      this.messages.delete(input.producer);
+      this.inFlight.delete(input.producer);
+    }
     return this.syncResult(run, input.producer, 0);
   }
 
@@ -62,6 +71,7 @@ export class ProducerApi {
     }
     const now = this.deps.clock();
     const target = input.call ? { provider: input.call.provider, model: input.call.model } : this.assignment(run, input.producer).target;
+    if (input.callsInFlight !== undefined) this.inFlight.set(input.producer, { calls: input.callsInFlight, target: targetLabel(target) });
     const { outcome, replay } = run.submit(input, target, now);
     const result = await outcome;
     if (input.call && !replay) await this.accountCall(run, input.producer, input.call, input.branchId);

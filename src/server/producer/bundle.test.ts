@@ -34,7 +34,7 @@ describe("producerEntry: the bundle when fresh, else the source through tsx", ()
     fs.writeFileSync(path.join(root, "dist", "producer", "meta.json"), JSON.stringify({ inputs: ["src/server/producer/main.ts"] }));
     setMtime("src/server/producer/main.ts", 1_000);
     setMtime("dist/producer/main.mjs", 2_000);
-    expect(producerEntry(root)).toEqual({ script: path.join(root, "dist", "producer", "main.mjs"), interpreterArgs: [PRODUCER_NODE_FLAGS] });
+    expect(producerEntry(root)).toEqual({ script: path.join(root, "dist", "producer", "main.mjs"), interpreterArgs: [...PRODUCER_NODE_FLAGS] });
 
     setMtime("src/server/producer/main.ts", 3_000);
     expect(producerEntry(root)).toEqual(source());
@@ -73,7 +73,7 @@ describe("the producer bundle", () => {
     const orch = new MemoryOrchestrator({ topic: "Mountains of the Alps", target: { provider: "sim", model: "sim-strong" }, requestSize: 30, promptBudgetTokens: 2000 });
     const server = await serveOrchestrator(orch, "s3cret");
     try {
-      const child = spawn(process.execPath, [PRODUCER_NODE_FLAGS, bundle], {
+      const child = spawn(process.execPath, [...PRODUCER_NODE_FLAGS, bundle], {
         cwd: os.tmpdir(), // no node_modules within reach: the bundle must carry what it needs
         env: {
           NODE_ENV: "test",

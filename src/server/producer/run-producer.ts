@@ -32,7 +32,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
   const redact = deps.redact ?? ((s: string) => s);
   const log = (line: string) => deps.log?.(redact(line));
 
-  const state = new KnownState();
+  const state = new KnownState({ bounded: opts.strategy !== "naive" });
   const runEnded = new AbortController();
   const halt = AbortSignal.any([deps.stopSignal, runEnded.signal]);
   /** The calls in flight, to abort them when the run ends. */
