@@ -21,7 +21,16 @@ async function main(): Promise<void> {
   const { serveApi } = await import("../src/server/http");
   const pm2 = await import("../src/server/orchestrator/pm2");
 
-  const env = parseServerEnv({ ...process.env, DATABASE_URL: "", OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "", IGENTAI_DATA_DIR: tmp, IGENTAI_OUTPUT_DIR: path.join(tmp, "output") });
+  const env = parseServerEnv({
+    ...process.env,
+    DATABASE_URL: "",
+    OPENAI_API_KEY: "",
+    ANTHROPIC_API_KEY: "",
+    OPENAI_BASE_URL: "",
+    ANTHROPIC_BASE_URL: "",
+    IGENTAI_DATA_DIR: tmp,
+    IGENTAI_OUTPUT_DIR: path.join(tmp, "output"),
+  });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   const server = await serveApi(() => app!);
   app = await createApp({ env, apiUrl: server.url, pm2Daemon: true, log: (l, m) => l === "error" && console.error(`[${l}] ${m}`) });

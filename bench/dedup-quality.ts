@@ -81,7 +81,10 @@ class EvalJudge {
     const request = parseJudgePrompt([prompt.system, prompt.user]);
     if (request === null) throw new Error("the simulator would not recognise this judge request");
     const answer = simJudgeAnswer(request, this.identify, SIM_JUDGE_ERROR_RATE, this.rng);
-    const verdicts = parseJudgeVerdicts(answer.text, pairs.map((p) => p.id));
+    const verdicts = parseJudgeVerdicts(
+      answer.text,
+      pairs.map((p) => p.id),
+    );
     this.pairsAsked += pairs.length;
     for (let i = 0; i < pairs.length; i++) {
       if (verdicts.get(pairs[i]!.id) === "same") {
@@ -131,7 +134,8 @@ function runTopic(data: TopicData, mode: Mode) {
     for (const i of sequence) {
       for (const v of variantsOf.get(i) ?? []) {
         const r = check(engine, variants[v]![0]);
-        if (!r.unique && r.reason !== "empty" && !orphanBy.has(v)) orphanBy.set(v, `${variants[v]![0]} -> ${r.duplicateOf} (${r.reason}; ${variants[v]![2]} of ${names[i]})`);
+        if (!r.unique && r.reason !== "empty" && !orphanBy.has(v))
+          orphanBy.set(v, `${variants[v]![0]} -> ${r.duplicateOf} (${r.reason}; ${variants[v]![2]} of ${names[i]})`);
       }
       const r = check(engine, names[i]!);
       if (r.unique) {
@@ -157,7 +161,8 @@ function runTopic(data: TopicData, mode: Mode) {
     const wrong = !r.unique && r.reason !== "empty" && own !== undefined && r.duplicateOf !== own;
     const leak = r.unique || wrong;
     const rows = [cls];
-    if (TYPO_CLASSES.has(cls)) rows.push(letters(names[of]!) >= LONG_NAME_LETTERS ? `${cls} (${LONG_NAME_LETTERS}+ letters)` : `${cls} (<${LONG_NAME_LETTERS} letters)`);
+    if (TYPO_CLASSES.has(cls))
+      rows.push(letters(names[of]!) >= LONG_NAME_LETTERS ? `${cls} (${LONG_NAME_LETTERS}+ letters)` : `${cls} (<${LONG_NAME_LETTERS} letters)`);
     if (SURFACE_CLASSES.has(cls)) rows.push("all surface");
     if (TYPO_CLASSES.has(cls)) rows.push("all typos");
     for (const row of rows) {
@@ -172,7 +177,10 @@ function runTopic(data: TopicData, mode: Mode) {
   const pairEngine = fresh();
   for (const [i, j, edits] of data.close) {
     let lost = "";
-    for (const [a, b] of [[i, j], [j, i]] as const) {
+    for (const [a, b] of [
+      [i, j],
+      [j, i],
+    ] as const) {
       pairEngine.accept(names[a]!);
       const r = check(pairEngine, names[b]!);
       if (!pairEngine.remove(names[a]!)) throw new Error(`could not remove ${names[a]}`);
@@ -197,7 +205,10 @@ function issuePairs(mode: Mode): Tally {
   const judge = new EvalJudge("names", identify, 5);
   for (const [x, y] of pairs) {
     let lost = "";
-    for (const [a, b] of [[x, y], [y, x]] as const) {
+    for (const [a, b] of [
+      [x, y],
+      [y, x],
+    ] as const) {
       const engine = createDedupEngine({ borderline: mode === "judge" });
       engine.accept(a);
       let r = engine.check(b);
@@ -246,7 +257,11 @@ function main(): void {
   const file = values.out ?? path.join(HERE, "results", "dedup-quality.json");
   writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, judgeErrorRate: SIM_JUDGE_ERROR_RATE, topics: results, issuePairs: issue }, null, 1) + "\n",
+    JSON.stringify(
+      { date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, judgeErrorRate: SIM_JUDGE_ERROR_RATE, topics: results, issuePairs: issue },
+      null,
+      1,
+    ) + "\n",
   );
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }

@@ -82,7 +82,12 @@ function engineWorker(mode: Mode, file: string, truthFile: string): EngineRun {
     totals[truth[i]!]!++;
     if ((i + 1) % SEGMENT === 0) {
       const now = performance.now();
-      segments.push({ candidates: i + 1, indexSize: engine.size, candidatesPerSecond: Math.round(SEGMENT / ((now - segmentStart) / 1000)), rssMb: mb(process.memoryUsage.rss()) });
+      segments.push({
+        candidates: i + 1,
+        indexSize: engine.size,
+        candidatesPerSecond: Math.round(SEGMENT / ((now - segmentStart) / 1000)),
+        rssMb: mb(process.memoryUsage.rss()),
+      });
       segmentStart = performance.now();
     }
   }
@@ -123,7 +128,13 @@ function rebuildWorker(file: string): RebuildRun {
   time(entries.slice(0, 10_000)); // warm-up
   const hundredK = time(entries.slice(0, REBUILD_ENTRIES));
   const all = time(entries);
-  return { rebuild100kMs: hundredK.ms, rebuild100kCpuMs: hundredK.cpuMs, rebuildAllMs: all.ms, rebuildAllEntries: entries.length, peakRssMb: mb(process.resourceUsage().maxRSS * 1024) };
+  return {
+    rebuild100kMs: hundredK.ms,
+    rebuild100kCpuMs: hundredK.cpuMs,
+    rebuildAllMs: all.ms,
+    rebuildAllEntries: entries.length,
+    peakRssMb: mb(process.resourceUsage().maxRSS * 1024),
+  };
 }
 
 function runWorker<T>(args: string[]): T {
@@ -244,12 +255,19 @@ function main(): void {
     for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("   "));
     console.log();
     const { finalIndexSize: size, cpuRatioToAwk: cpu } = result;
-    console.log(`final index: ${size.near.toLocaleString("en")} entries (near), ${size.exact.toLocaleString("en")} (exact); ` + `CPU-time ratios: near ${cpu.near}, exact ${cpu.exact}`);
+    console.log(
+      `final index: ${size.near.toLocaleString("en")} entries (near), ${size.exact.toLocaleString("en")} (exact); ` +
+        `CPU-time ratios: near ${cpu.near}, exact ${cpu.exact}`,
+    );
     console.log(
       `rebuild: ${REBUILD_ENTRIES.toLocaleString("en")} entries in ${result.rebuild100kMs} ms (${result.rebuild100kCpuMs} ms CPU), ` +
         `${result.rebuildAll.entries.toLocaleString("en")} in ${result.rebuildAll.ms} ms`,
     );
-    console.log(`near recall by class: ${TRUTH_NAMES.filter((n) => n !== "new").map((n) => `${n} ${result.nearFlaggedDuplicate[n]}`).join(", ")}; false merges of new names ${result.nearFlaggedDuplicate.new}`);
+    console.log(
+      `near recall by class: ${TRUTH_NAMES.filter((n) => n !== "new")
+        .map((n) => `${n} ${result.nearFlaggedDuplicate[n]}`)
+        .join(", ")}; false merges of new names ${result.nearFlaggedDuplicate.new}`,
+    );
     console.log(
       `targets (near >= ${TARGETS.nearRatio}, exact >= ${TARGETS.exactRatio}, RSS < ${TARGETS.peakRssMb} MB): ${JSON.stringify(result.meetsTargets)}; ` +
         `load ${result.loadAverage.before[0]} -> ${result.loadAverage.after[0]}`,

@@ -32,11 +32,26 @@ const MODELS: SimModelId[] = (process.env.BENCH_MODELS ?? "sim-strong").split(",
 /** The cheap model that answers breakdown requests. */
 const BREAKDOWN_MODEL: SimModelId = "sim-weak";
 const SEED = Number(process.env.BENCH_SEED ?? 7);
-const SIM_BASE = { cueDependence: Number(process.env.BENCH_CUE ?? 0.3), latencyScale: 1, latencyJitter: 0.2, rateLimits: false, errorRate500: 0, overloadRate: 0, universeSizeJitter: 0, seed: SEED } as const;
+const SIM_BASE = {
+  cueDependence: Number(process.env.BENCH_CUE ?? 0.3),
+  latencyScale: 1,
+  latencyJitter: 0.2,
+  rateLimits: false,
+  errorRate500: 0,
+  overloadRate: 0,
+  universeSizeJitter: 0,
+  seed: SEED,
+} as const;
 
 type UniverseSpec = { name: string; topic: string; size: number; shape: "hierarchical" | "flat"; budgetTokens: number };
 const UNIVERSES: UniverseSpec[] = [
-  { name: "hierarchical-6000", topic: "Birds of the world", size: 6_000, shape: "hierarchical", budgetTokens: Number(process.env.BENCH_BUDGET_HIER ?? 1_500_000) },
+  {
+    name: "hierarchical-6000",
+    topic: "Birds of the world",
+    size: 6_000,
+    shape: "hierarchical",
+    budgetTokens: Number(process.env.BENCH_BUDGET_HIER ?? 1_500_000),
+  },
   { name: "flat-2000", topic: "Famous shipwrecks", size: 2_000, shape: "flat", budgetTokens: Number(process.env.BENCH_BUDGET_FLAT ?? 300_000) },
 ];
 type Mode = { exploration: "flat" | "tree"; promptOptimisation: boolean };
@@ -157,7 +172,15 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     if (call.kind === "items") variantUse[call.variant.id] = (variantUse[call.variant.id] ?? 0) + 1;
     const model = call.model as SimModelId;
     const outcome = engine.handle(
-      { wire: simModelWire(model), model, apiKey: "bench", messageTexts: [call.system, call.user], maxTokens: call.maxTokens, stopSequences: [], stream: false },
+      {
+        wire: simModelWire(model),
+        model,
+        apiKey: "bench",
+        messageTexts: [call.system, call.user],
+        maxTokens: call.maxTokens,
+        stopSequences: [],
+        stream: false,
+      },
       now,
     );
     if (!outcome.ok) throw new Error(`simulator refused a call: ${outcome.failure.kind}`);
@@ -202,7 +225,9 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     }
     // Tokens stand in for dollars, as in the selector.
     const empty = summarizeCalls([], 0, 1);
-    const stats = Object.fromEntries(Object.entries(byVariant).map(([id, v]) => [id, { ...empty, calls: v.calls, itemsNew: v.itemsNew, callMs: v.calls * 60_000, costUsd: v.tokens }]));
+    const stats = Object.fromEntries(
+      Object.entries(byVariant).map(([id, v]) => [id, { ...empty, calls: v.calls, itemsNew: v.itemsNew, callMs: v.calls * 60_000, costUsd: v.tokens }]),
+    );
     const s = scoreAgainstCounterfactual({ oldWeights: sw.oldWeights, newWeights: sw.weights, after: stats }, { objective: "per_dollar" });
     if (s.sufficient) {
       scored++;
@@ -217,11 +242,12 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
       const f = n.ranks.filter((r) => foundRanks.has(r)).length;
       console.error(`${"  ".repeat(n.depth)}${n.label} size=${n.ranks.length} found=${(f / n.ranks.length).toFixed(2)} ${covered.has(n.id) ? "BRANCH" : "-"}`);
     }
-    if (process.env.BENCH_DEBUG_TREE === "2") for (const b of tree.all()) {
-      const c = b.counters;
-      const figures = `calls=${c.calls} new=${c.newEntries} rep=${c.reproposals} y=${tree.marginalYield(b.id)?.toFixed(2)}`;
-      console.error(`${"  ".repeat(b.depth)}${b.label} [${b.state}] node=${resolvePath(hierarchy, b.path)} ${figures}`);
-    }
+    if (process.env.BENCH_DEBUG_TREE === "2")
+      for (const b of tree.all()) {
+        const c = b.counters;
+        const figures = `calls=${c.calls} new=${c.newEntries} rep=${c.reproposals} y=${tree.marginalYield(b.id)?.toFixed(2)}`;
+        console.error(`${"  ".repeat(b.depth)}${b.label} [${b.state}] node=${resolvePath(hierarchy, b.path)} ${figures}`);
+      }
   }
   const branchesUsed = tree.all().filter((b) => b.counters.calls > 0);
   const recognised = tree.all().filter((b) => b.depth > 0 && resolvePath(hierarchy, b.path) !== 0).length;
@@ -240,7 +266,12 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     uniquePerDollar: Math.round(ledger.texts.length / Math.max(costUsd, 1e-9)),
     branches:
       mode.exploration === "tree"
-        ? { total: tree.size, saturated: tree.all().filter((b) => b.state === "saturated").length, maxDepth: Math.max(...branchesUsed.map((b) => b.depth)), recognised }
+        ? {
+            total: tree.size,
+            saturated: tree.all().filter((b) => b.state === "saturated").length,
+            maxDepth: Math.max(...branchesUsed.map((b) => b.depth)),
+            recognised,
+          }
         : null,
     treeEstimate: (() => {
       const e = tree.overallCoverage(ledger.texts.length);
@@ -295,7 +326,16 @@ function main(): void {
     }
     const flat = results.find((r) => r.exploration === "flat" && !r.promptOptimisation)!;
     const tree = results.find((r) => r.exploration === "tree" && !r.promptOptimisation) ?? flat;
-    if (process.env.BENCH_CURVES) for (const r of results) console.log(r.exploration, r.promptOptimisation, r.curve.filter((_, i) => i % 6 === 0).map((p) => `${(p.tokens / 1e6).toFixed(2)}M:${(p.coverage * 100).toFixed(0)}`).join(" "));
+    if (process.env.BENCH_CURVES)
+      for (const r of results)
+        console.log(
+          r.exploration,
+          r.promptOptimisation,
+          r.curve
+            .filter((_, i) => i % 6 === 0)
+            .map((p) => `${(p.tokens / 1e6).toFixed(2)}M:${(p.coverage * 100).toFixed(0)}`)
+            .join(" "),
+        );
     universes.push({
       ...u,
       models: MODELS,

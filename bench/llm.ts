@@ -131,7 +131,13 @@ function promptTokensAtKnown(cfg: StrategyConfig): Record<string, number> {
     universe.items.slice(0, n).forEach((text, i) => known.add(i + 1, text));
     // A producer has seen some of its entries re-proposed by then.
     for (let i = 0; i < Math.min(n, 200); i++) known.noteReproposal(universe.items[i]!);
-    out[String(n)] = buildPrompt({ topic: TOPIC, requestSize: cfg.requestSize, known, budgetTokens: cfg.promptBudgetTokens, strategy: cfg.strategy }).promptTokens;
+    out[String(n)] = buildPrompt({
+      topic: TOPIC,
+      requestSize: cfg.requestSize,
+      known,
+      budgetTokens: cfg.promptBudgetTokens,
+      strategy: cfg.strategy,
+    }).promptTokens;
   }
   return out;
 }
@@ -150,7 +156,17 @@ async function main(): Promise<void> {
   }
 
   const rows: Array<[string, (r: (typeof results)[string]) => string]> = [
-    ["calls (failed)", (r) => `${r.calls} (${r.failedCalls}${Object.keys(r.failuresByKind).length ? ` ${Object.entries(r.failuresByKind).map(([k, v]) => `${k}:${v}`).join(",")}` : ""})`],
+    [
+      "calls (failed)",
+      (r) =>
+        `${r.calls} (${r.failedCalls}${
+          Object.keys(r.failuresByKind).length
+            ? ` ${Object.entries(r.failuresByKind)
+                .map(([k, v]) => `${k}:${v}`)
+                .join(",")}`
+            : ""
+        })`,
+    ],
     ["items asked per call", (r) => String(r.config.requestSize)],
     ["unique entries", (r) => String(r.unique)],
     ["unique per call", (r) => fmt(r.uniquePerCall)],
@@ -158,7 +174,11 @@ async function main(): Promise<void> {
     ["duplicate rate", (r) => `${fmt(r.duplicateRate * 100)} %`],
     ["prompt tokens per call (run)", (r) => fmt(r.promptTokensPerCall, 0)],
     ...KNOWN_SIZES.map(
-      (n) => [`prompt tokens at ${n / 1000}k known`, (r: (typeof results)[string]) => fmt(r.promptTokensAtKnown[String(n)] ?? NaN, 0)] as [string, (r: (typeof results)[string]) => string],
+      (n) =>
+        [`prompt tokens at ${n / 1000}k known`, (r: (typeof results)[string]) => fmt(r.promptTokensAtKnown[String(n)] ?? NaN, 0)] as [
+          string,
+          (r: (typeof results)[string]) => string,
+        ],
     ),
     ["cost (USD, sim prices)", (r) => `$${r.costUsd.toFixed(4)}`],
     ["unique per cent (USD 0.01)", (r) => fmt(r.uniquePerCent, 1)],

@@ -10,11 +10,22 @@ import { errorMessage } from "../src/lib/errors";
 import type { AppRouter } from "../src/server/api/root";
 import { INT4_MAX } from "../src/lib/validation";
 
-type Args = { url: string; runId: string; secret: string; producer: string; seconds: number; ratePerSec: number; batch: number; inflight: number; universe: number; seed: number };
+type Args = {
+  url: string;
+  runId: string;
+  secret: string;
+  producer: string;
+  seconds: number;
+  ratePerSec: number;
+  batch: number;
+  inflight: number;
+  universe: number;
+  seed: number;
+};
 const args = JSON.parse(process.argv[2] ?? "{}") as Args;
 
 let state = args.seed >>> 0 || 1;
-const rand = () => ((state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+const rand = () => (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 const SYL = ["ka", "lo", "mi", "ren", "sa", "tor", "vel", "an", "ber", "cor", "di", "el", "fa", "gor", "hi", "jun"];
 function name(i: number): string {
   let s = "";
@@ -76,7 +87,13 @@ async function lane(laneNo: number): Promise<void> {
     const candidates = Array.from({ length: args.batch }, pick);
     const t0 = performance.now();
     try {
-      const r = await client.producer.submit.mutate({ runId: args.runId, producer: args.producer, batchId: `${args.producer}-${laneNo}-${batches++}`, candidates, sinceSeq: INT4_MAX }); // no delta wanted: the highest seq the protocol takes
+      const r = await client.producer.submit.mutate({
+        runId: args.runId,
+        producer: args.producer,
+        batchId: `${args.producer}-${laneNo}-${batches++}`,
+        candidates,
+        sinceSeq: INT4_MAX,
+      }); // no delta wanted: the highest seq the protocol takes
       sent += candidates.length;
       accepted += r.accepted;
       if (r.accepted > 0) waiting.push({ seq: r.delta.nextSeq, t0 });

@@ -34,7 +34,14 @@ async function main(): Promise<void> {
   const pm2 = await import("../src/server/orchestrator/pm2");
   const { PRODUCER_PREFIX } = await import("../src/server/orchestrator/supervisor");
 
-  const env = parseServerEnv({ ...process.env, DATABASE_URL: "", OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", IGENTAI_DATA_DIR: tmp, IGENTAI_OUTPUT_DIR: path.join(tmp, "output") });
+  const env = parseServerEnv({
+    ...process.env,
+    DATABASE_URL: "",
+    OPENAI_API_KEY: "",
+    ANTHROPIC_API_KEY: "",
+    IGENTAI_DATA_DIR: tmp,
+    IGENTAI_OUTPUT_DIR: path.join(tmp, "output"),
+  });
   const SECRET = "bench-secret";
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   const server = await serveApi(() => app!);
@@ -66,15 +73,34 @@ async function main(): Promise<void> {
   const load = async (ratePerSec: number, workers: number) => {
     const before = o.snapshot();
     const results = await Promise.all(
-      Array.from({ length: workers }, (_, i) =>
-        new Promise<WorkerResult>((resolve, reject) => {
-          const child = fork(path.join(__dirname, "load-worker.ts"), [JSON.stringify({ url: server.url, runId, secret: SECRET, producer: `load${i}`, seconds: SECONDS, ratePerSec: ratePerSec / workers, batch: 100, inflight: 4, universe: 60_000, seed: 17 + i + ratePerSec })], {
-            execArgv: ["--import", "tsx"],
-          });
-          child.once("message", (m) => resolve(m as WorkerResult));
-          child.once("error", reject);
-          child.once("exit", (code) => code !== 0 && reject(new Error(`load worker exited ${code}`)));
-        }),
+      Array.from(
+        { length: workers },
+        (_, i) =>
+          new Promise<WorkerResult>((resolve, reject) => {
+            const child = fork(
+              path.join(__dirname, "load-worker.ts"),
+              [
+                JSON.stringify({
+                  url: server.url,
+                  runId,
+                  secret: SECRET,
+                  producer: `load${i}`,
+                  seconds: SECONDS,
+                  ratePerSec: ratePerSec / workers,
+                  batch: 100,
+                  inflight: 4,
+                  universe: 60_000,
+                  seed: 17 + i + ratePerSec,
+                }),
+              ],
+              {
+                execArgv: ["--import", "tsx"],
+              },
+            );
+            child.once("message", (m) => resolve(m as WorkerResult));
+            child.once("error", reject);
+            child.once("exit", (code) => code !== 0 && reject(new Error(`load worker exited ${code}`)));
+          }),
       ),
     );
     const after = o.snapshot();

@@ -30,11 +30,25 @@ function vmRssMb(pid: number): number | null {
 }
 
 async function measure(v: Variant, simUrl: string, concurrency: number) {
-  const orch = new MemoryOrchestrator({ topic: "Birds of the world", target: { provider: "sim", model: "sim-strong" }, requestSize: 100, promptBudgetTokens: 2000, concurrency });
+  const orch = new MemoryOrchestrator({
+    topic: "Birds of the world",
+    target: { provider: "sim", model: "sim-strong" },
+    requestSize: 100,
+    promptBudgetTokens: 2000,
+    concurrency,
+  });
   const server = await serveOrchestrator(orch, "s3cret");
   const child = spawn(process.execPath, v.args, {
     cwd: v.cwd,
-    env: { NODE_ENV: "production", PATH: process.env.PATH, IGENTAI_API_URL: server.url, IGENTAI_RUN_ID: "bench", IGENTAI_PRODUCER: "p1", IGENTAI_RUN_SECRET: "s3cret", IGENTAI_SIMULATOR_URL: simUrl },
+    env: {
+      NODE_ENV: "production",
+      PATH: process.env.PATH,
+      IGENTAI_API_URL: server.url,
+      IGENTAI_RUN_ID: "bench",
+      IGENTAI_PRODUCER: "p1",
+      IGENTAI_RUN_SECRET: "s3cret",
+      IGENTAI_SIMULATOR_URL: simUrl,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -57,7 +71,10 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
     rssMaxMb: Math.max(...samples),
     rssLastMb: samples.at(-1) ?? null,
     rssAfter5sMb: samples[4] ?? null,
-    stderrWarnings: stderr.split("\n").filter((l) => /warn|TypeScript/i.test(l)).slice(0, 3),
+    stderrWarnings: stderr
+      .split("\n")
+      .filter((l) => /warn|TypeScript/i.test(l))
+      .slice(0, 3),
   };
   console.log(JSON.stringify(figures));
   return figures;
@@ -69,7 +86,12 @@ async function main() {
     { name: "source (node --import tsx)", cwd: ROOT, args: ["--import", "tsx", path.join(ROOT, "src", "server", "producer", "main.ts")] },
   ];
   const before = process.env.IGENTAI_BEFORE_DIR;
-  if (before) variants.push({ name: `before: ${path.basename(before)} (node --import tsx)`, cwd: before, args: ["--import", "tsx", path.join(before, "src", "server", "producer", "main.ts")] });
+  if (before)
+    variants.push({
+      name: `before: ${path.basename(before)} (node --import tsx)`,
+      cwd: before,
+      args: ["--import", "tsx", path.join(before, "src", "server", "producer", "main.ts")],
+    });
   if (!fs.existsSync(variants[0]!.args.at(-1)!)) throw new Error("no dist/producer.js: npm run build:producer first");
 
   // Realistic latency, no faults or rate limits: the producer's steady state.

@@ -117,7 +117,8 @@ async function reachable(simUrl: string, models: readonly SimModelId[], sim: Sim
   const u = (await res.json()) as Universe;
   const universe = generateUniverse(TOPIC, u.size, 0);
   const union = new Uint8Array(u.size);
-  for (const m of models) knownRanks(universe, m, sim.models?.[m]?.breadth ?? SIM_MODEL_PROFILES[m].breadth, DEFAULT_SIM_PARAMS.knowledgeSkew).forEach((k, r) => (union[r] ||= k));
+  for (const m of models)
+    knownRanks(universe, m, sim.models?.[m]?.breadth ?? SIM_MODEL_PROFILES[m].breadth, DEFAULT_SIM_PARAMS.knowledgeSkew).forEach((k, r) => (union[r] ||= k));
   const reach = union.reduce((a, b) => a + b, 0);
   // With every model in the scenario the count must agree with the simulator's own.
   if (models.length === Object.keys(u.knownByModel).length && reach !== u.reachable) throw new Error(`reachable ${reach} != simulator's ${u.reachable}`);
@@ -151,10 +152,25 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
       spec.scenario.sim,
     );
 
-    const config: RunConfig = { topic: TOPIC, producers: PRODUCERS, providers, requestSize: REQUEST_SIZE, promptBudgetTokens: PROMPT_BUDGET_TOKENS, concurrency: 1, strategy, stop: {} };
+    const config: RunConfig = {
+      topic: TOPIC,
+      producers: PRODUCERS,
+      providers,
+      requestSize: REQUEST_SIZE,
+      promptBudgetTokens: PROMPT_BUDGET_TOKENS,
+      concurrency: 1,
+      strategy,
+      stop: {},
+    };
     const t0 = Date.UTC(2026, 0, 1);
     let coverageAtHalf: CoverageCheck | null = null;
-    const { optimizer, run, calls: done, decisions: events, end: now } = await runRouting({
+    const {
+      optimizer,
+      run,
+      calls: done,
+      decisions: events,
+      end: now,
+    } = await runRouting({
       config,
       simulatorUrl: sim.url,
       calls,
@@ -187,7 +203,12 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     for (const d of decided) {
       if (d.at + SCORE_WINDOW_MS > now) continue;
       const per = (from: number, to: number) => Object.fromEntries(keys.map((t) => [t, stats.between(from, to, { target: t })]));
-      const s = scoreAgainstCounterfactual({ oldWeights: d.oldWeights, newWeights: d.newWeights, after: per(d.at, d.at + SCORE_WINDOW_MS), before: per(d.at - SCORE_WINDOW_MS, d.at) });
+      const s = scoreAgainstCounterfactual({
+        oldWeights: d.oldWeights,
+        newWeights: d.newWeights,
+        after: per(d.at, d.at + SCORE_WINDOW_MS),
+        before: per(d.at - SCORE_WINDOW_MS, d.at),
+      });
       if (s.sufficient) {
         counterfactualScored++;
         if (s.improved) counterfactualImproved++;
@@ -206,7 +227,16 @@ async function runStrategy(spec: RunSpec): Promise<{ figures: StrategyFigures; u
     for (const key of keys) {
       const mine = done.filter((c) => c.target === key);
       const u = sum(mine, (c) => c.itemsNew);
-      byTarget[key] = { calls: mine.length, share: round(mine.length / done.length, 3), unique: u, uniquePerCall: round(u / Math.max(1, mine.length), 2), costUsd: round(sum(mine, (c) => c.costUsd), 5) };
+      byTarget[key] = {
+        calls: mine.length,
+        share: round(mine.length / done.length, 3),
+        unique: u,
+        uniquePerCall: round(u / Math.max(1, mine.length), 2),
+        costUsd: round(
+          sum(mine, (c) => c.costUsd),
+          5,
+        ),
+      };
     }
     const sharesOverTime = Array.from({ length: SHARE_PHASES }, (_, i) => {
       const slice = done.slice(Math.floor((i * done.length) / SHARE_PHASES), Math.floor(((i + 1) * done.length) / SHARE_PHASES));
@@ -256,7 +286,8 @@ type CaseResult = { scenario: string; universeSize: number; seed: number; univer
 
 function printCase(c: CaseResult, providers: RunConfig["providers"]): void {
   const short = (t: string) => t.replace(/^sim:sim-/, "");
-  const cov = (x: CoverageCheck | null) => (x ? `${fmt(x.estimatedTotal, 0)} [${fmt(x.low, 0)}–${x.high === null ? "∞" : fmt(x.high, 0)}] at ${fmt(x.observed, 0)}` : "n/a");
+  const cov = (x: CoverageCheck | null) =>
+    x ? `${fmt(x.estimatedTotal, 0)} [${fmt(x.low, 0)}–${x.high === null ? "∞" : fmt(x.high, 0)}] at ${fmt(x.observed, 0)}` : "n/a";
   const err = (x: CoverageCheck | null) => (x ? `${fmt(x.errorVsReachablePct)} % / ${fmt(x.errorVsUniversePct)} %` : "n/a");
   type Row = [string, (r: StrategyFigures) => string];
   const keys = providers.map(targetLabel);
@@ -323,7 +354,10 @@ async function main(): Promise<void> {
         maxAbsCoverageErrorAtHalfPct: round(Math.max(...errs.map(Math.abs)), 1),
         adaptiveStrongShareLastFifth: finalStrong,
         uniquePerDollar: { adaptive: perDollar("adaptive"), roundrobin: perDollar("roundrobin") },
-        uniquePer1kTokens: { adaptive: mine.map((c) => c.results.adaptive!.uniquePer1kTokens), roundrobin: mine.map((c) => c.results.roundrobin!.uniquePer1kTokens) },
+        uniquePer1kTokens: {
+          adaptive: mine.map((c) => c.results.adaptive!.uniquePer1kTokens),
+          roundrobin: mine.map((c) => c.results.roundrobin!.uniquePer1kTokens),
+        },
         unique: { adaptive: mine.map((c) => c.results.adaptive!.unique), roundrobin: mine.map((c) => c.results.roundrobin!.unique) },
         /** Adaptive runs' decisions: scored against the window before (the Optimizer today) and against the counterfactual. */
         decisionEffectiveness: (() => {
@@ -356,7 +390,12 @@ async function main(): Promise<void> {
       topic: TOPIC,
       callsPerUniverseEntry: CALLS_PER_ENTRY,
       producers: PRODUCERS,
-      scenarios: SCENARIOS.map((s) => ({ name: s.name, targets: s.providers.map(targetLabel), ...(s.sim ? { sim: s.sim } : {}), sizes: s.sizes ?? UNIVERSE_SIZES })),
+      scenarios: SCENARIOS.map((s) => ({
+        name: s.name,
+        targets: s.providers.map(targetLabel),
+        ...(s.sim ? { sim: s.sim } : {}),
+        sizes: s.sizes ?? UNIVERSE_SIZES,
+      })),
       decisionScoring:
         `counterfactual: each target's per-call yield, time and cost over the ${SCORE_WINDOW_MS / 1000} s after a decision, ` +
         "mixed with the new and with the old weights (src/lib/routing/score.ts scoreAgainstCounterfactual)",

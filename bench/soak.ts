@@ -35,7 +35,10 @@ const SNAPSHOTS = process.env.SOAK_SNAPSHOTS === "1";
 const RESULTS = process.env.SOAK_RESULTS ?? path.join(__dirname, "results", "soak.json");
 const DATABASE_URL = process.env.SOAK_DATABASE_URL;
 
-type Sample = { minute: number; serverRssMb: number | null; entries: number; producers: Array<{ pid: number; rssMb: number | null }> } & Record<string, unknown>;
+type Sample = { minute: number; serverRssMb: number | null; entries: number; producers: Array<{ pid: number; rssMb: number | null }> } & Record<
+  string,
+  unknown
+>;
 
 function summarise(samples: Sample[]) {
   const after5 = samples.find((s) => s.minute >= 5);
@@ -53,7 +56,21 @@ function summarise(samples: Sample[]) {
 function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
   fs.writeFileSync(
     RESULTS,
-    JSON.stringify({ date: new Date().toISOString(), database: DATABASE_URL ? "postgresql" : "pglite", minutes: MINUTES, producers: PRODUCERS, concurrency: CONCURRENCY, snapshots: SNAPSHOTS, summary: summarise(samples), samples, ...extra }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        database: DATABASE_URL ? "postgresql" : "pglite",
+        minutes: MINUTES,
+        producers: PRODUCERS,
+        concurrency: CONCURRENCY,
+        snapshots: SNAPSHOTS,
+        summary: summarise(samples),
+        samples,
+        ...extra,
+      },
+      null,
+      2,
+    ) + "\n",
   );
 }
 
@@ -71,7 +88,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForSnapshot(dir: string, count: number): Promise<string> {
   for (let i = 0; i < 600; i++) {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".heapsnapshot")).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".heapsnapshot"))
+      .sort();
     // Written when the size stops changing.
     if (files.length >= count) {
       const f = path.join(dir, files[count - 1]!);
@@ -105,7 +125,18 @@ async function main() {
   const log = fs.openSync(path.join(dir, "server.log"), "a");
   const proc = spawn(
     process.execPath,
-    [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${snapDir}`, "--require", path.join(__dirname, "lib", "memlog-preload.cjs"), path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(PORT), "-H", "127.0.0.1"],
+    [
+      `--heapsnapshot-signal=SIGUSR2`,
+      `--diagnostic-dir=${snapDir}`,
+      "--require",
+      path.join(__dirname, "lib", "memlog-preload.cjs"),
+      path.join(ROOT, "node_modules", "next", "dist", "bin", "next"),
+      "start",
+      "-p",
+      String(PORT),
+      "-H",
+      "127.0.0.1",
+    ],
     { cwd: ROOT, env, detached: true, stdio: ["ignore", log, log] },
   );
   fs.closeSync(log);
@@ -126,11 +157,17 @@ async function main() {
     }
     const api = `${server.url}/api/trpc`;
     const trpc = createTRPCClient<AppRouter>({
-      links: [splitLink({ condition: (op) => op.type === "subscription", true: httpSubscriptionLink({ url: api, EventSource }), false: httpLink({ url: api }) })],
+      links: [
+        splitLink({ condition: (op) => op.type === "subscription", true: httpSubscriptionLink({ url: api, EventSource }), false: httpLink({ url: api }) }),
+      ],
     });
     let liveMessages = 0;
     sub = trpc.metrics.live.subscribe(undefined, { onData: () => liveMessages++ });
-    const started = await trpc.topic.start.mutate({ topic: "Soak: species of beetles", producers: PRODUCERS, ...(CONCURRENCY > 1 ? { concurrency: CONCURRENCY } : {}) });
+    const started = await trpc.topic.start.mutate({
+      topic: "Soak: species of beetles",
+      producers: PRODUCERS,
+      ...(CONCURRENCY > 1 ? { concurrency: CONCURRENCY } : {}),
+    });
     console.log(`soak: run ${started.runId}, ${MINUTES} min, sample every ${SAMPLE_MS / 1000} s, server pid ${server.pid}, logs in ${dir}`);
     const t0 = Date.now();
     for (let n = 1; Date.now() - t0 < MINUTES * 60_000; n++) {

@@ -38,7 +38,14 @@ function listFigures(names: string[]) {
     const g = block.reduce((s, n) => s + estimateTokens(n) + 1, 0);
     worstBlock = Math.min(worstBlock, g / e);
   }
-  return { names: names.length, exact, estimate, ratio: round(estimate / exact), underCountedEntries: round(under / names.length), worstBlockRatio: round(worstBlock) };
+  return {
+    names: names.length,
+    exact,
+    estimate,
+    ratio: round(estimate / exact),
+    underCountedEntries: round(under / names.length),
+    worstBlockRatio: round(worstBlock),
+  };
 }
 
 /** Lists chosen within a budget by the estimate, then counted exactly. */
@@ -51,12 +58,22 @@ function promptFigures(topic: string, names: string[]) {
     const shown = (m?.[1] ?? "").split("\n").filter((l) => l !== "");
     const exactList = shown.reduce((s, n) => s + countTokens(n) + 1, 0);
     const exactPrompt = countTokens(p.system) + countTokens(p.user) + 8;
-    return { budget, shown: shown.length, exactListTokens: exactList, withinBudget: exactList <= budget, promptTokensEstimated: p.promptTokens, promptTokensExact: exactPrompt };
+    return {
+      budget,
+      shown: shown.length,
+      exactListTokens: exactList,
+      withinBudget: exactList <= budget,
+      promptTokensEstimated: p.promptTokens,
+      promptTokensExact: exactPrompt,
+    };
   });
 }
 
 function rssMb(code: string): number {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "-e", `${code};console.log(process.memoryUsage().rss)`], { cwd: path.join(__dirname, ".."), encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--import", "tsx", "-e", `${code};console.log(process.memoryUsage().rss)`], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+  });
   return round(Number(out.trim().split("\n").pop()) / 1e6, 1);
 }
 
@@ -82,7 +99,9 @@ function main() {
 
   console.log(`list                  names   exact  estimate  ratio  under  worst${BLOCK}`);
   for (const [name, f] of [...Object.entries(perList), ["ALL", overall] as const]) {
-    console.log(`${name.padEnd(20)} ${String(f.names).padStart(6)} ${String(f.exact).padStart(7)} ${String(f.estimate).padStart(9)} ${f.ratio.toFixed(2).padStart(6)} ${(f.underCountedEntries * 100).toFixed(1).padStart(5)}% ${f.worstBlockRatio.toFixed(2).padStart(7)}`);
+    console.log(
+      `${name.padEnd(20)} ${String(f.names).padStart(6)} ${String(f.exact).padStart(7)} ${String(f.estimate).padStart(9)} ${f.ratio.toFixed(2).padStart(6)} ${(f.underCountedEntries * 100).toFixed(1).padStart(5)}% ${f.worstBlockRatio.toFixed(2).padStart(7)}`,
+    );
   }
   console.log(`every known-entries list within its budget by the exact count: ${everyPromptWithinBudget}`);
   console.log(`RSS (node --import tsx): bare ${memory.bareNodeMb} MB, gpt-tokenizer ${memory.gptTokenizerMb} MB, estimate ${memory.estimateMb} MB`);
@@ -90,7 +109,20 @@ function main() {
   const file = path.join(__dirname, "results", "tokens.json");
   fs.writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), source: "Debian iso-codes (/usr/share/iso-codes, /usr/share/locale/*/LC_MESSAGES/iso_3166-1.mo)", block: BLOCK, overall, perList, prompts, everyPromptWithinBudget, memory }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        source: "Debian iso-codes (/usr/share/iso-codes, /usr/share/locale/*/LC_MESSAGES/iso_3166-1.mo)",
+        block: BLOCK,
+        overall,
+        perList,
+        prompts,
+        everyPromptWithinBudget,
+        memory,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   console.log(`written ${path.relative(process.cwd(), file)}`);
 }

@@ -28,7 +28,14 @@ async function main(): Promise<void> {
   const results: Record<string, { points: Point[]; branches: number; breakdownCalls: number }> = {};
   for (const exploration of ["flat", "tree"] as const) {
     const dir = path.join(tmp, exploration);
-    const env = parseServerEnv({ ...process.env, DATABASE_URL: "", OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", IGENTAI_DATA_DIR: dir, IGENTAI_OUTPUT_DIR: path.join(dir, "output") });
+    const env = parseServerEnv({
+      ...process.env,
+      DATABASE_URL: "",
+      OPENAI_API_KEY: "",
+      ANTHROPIC_API_KEY: "",
+      IGENTAI_DATA_DIR: dir,
+      IGENTAI_OUTPUT_DIR: path.join(dir, "output"),
+    });
     let app: Awaited<ReturnType<typeof createApp>> | undefined;
     const server = await serveApi(() => app!);
     app = await createApp({ env, apiUrl: server.url, pm2Daemon: true, log: (l, m) => l === "error" && console.error(`[${l}] ${m}`) });
@@ -44,7 +51,13 @@ async function main(): Promise<void> {
       const snap = o.snapshot();
       const texts = await app.db.prisma.entry.findMany({ where: { runId }, select: { text: true } });
       const found = texts.filter((e) => inUniverse.has(itemKey(e.text))).length;
-      points.push({ seconds: s, unique: snap.totals.unique, universeFound: round(found / truth.items.length), tokens: snap.totals.promptTokens + snap.totals.completionTokens, costUsd: round(snap.totals.costUsd, 5) });
+      points.push({
+        seconds: s,
+        unique: snap.totals.unique,
+        universeFound: round(found / truth.items.length),
+        tokens: snap.totals.promptTokens + snap.totals.completionTokens,
+        costUsd: round(snap.totals.costUsd, 5),
+      });
       console.log(exploration, points.at(-1));
     }
     const branches = await app.db.prisma.branch.count({ where: { runId } });
@@ -56,7 +69,16 @@ async function main(): Promise<void> {
   const last = (m: string) => results[m]!.points.at(-1)!;
   const out = {
     at: new Date().toISOString(),
-    setup: { topic: TOPIC, universe: UNIVERSE, shape: "hierarchical", producers: 3, models: "sim-strong, sim-weak, sim-claude (the defaults)", seconds: SECONDS, latencyScale: 0.25, machine: "2 cores shared with other work" },
+    setup: {
+      topic: TOPIC,
+      universe: UNIVERSE,
+      shape: "hierarchical",
+      producers: 3,
+      models: "sim-strong, sim-weak, sim-claude (the defaults)",
+      seconds: SECONDS,
+      latencyScale: 0.25,
+      machine: "2 cores shared with other work",
+    },
     results,
     summary: {
       flat: last("flat"),

@@ -27,7 +27,10 @@ async function status(request: APIRequestContext, server: TestServer, headers: R
 }
 
 async function startRun(request: APIRequestContext, server: TestServer, headers: Record<string, string> = {}): Promise<string> {
-  const res = await request.post(`${server.url}/api/trpc/topic.start`, { data: { topic: uniqueTopic("Lakes of Italy"), producers: 1, requestSize: 20 }, headers });
+  const res = await request.post(`${server.url}/api/trpc/topic.start`, {
+    data: { topic: uniqueTopic("Lakes of Italy"), producers: 1, requestSize: 20 },
+    headers,
+  });
   expect(res.status()).toBe(200);
   const runId = (await res.json()).result.data.runId as string;
   await expect.poll(async () => (await status(request, server, headers)).state, { timeout: 60_000 }).toBe("running");
@@ -76,7 +79,10 @@ test.describe("requests from other sites", () => {
       const runsBefore = (await (await request.get(`${server.url}/api/trpc/topic.list`)).json()).result.data.length;
       // localhost:<other port> is another origin (and another name) than 127.0.0.1:<server port>.
       await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
-      const results = await page.evaluate(([target, id]) => (window as unknown as { attack: (t: string, r: string) => Promise<Record<string, string>> }).attack(target, id), [server.url, runId] as const);
+      const results = await page.evaluate(
+        ([target, id]) => (window as unknown as { attack: (t: string, r: string) => Promise<Record<string, string>> }).attack(target, id),
+        [server.url, runId] as const,
+      );
 
       for (const read of ["readStatus", "readEntries", "readDownload", "stopJson"]) expect(results[read], read).toMatch(/^blocked/);
       const after = await status(request, server);
@@ -119,7 +125,9 @@ test.describe("the production build", () => {
   test("keeps domain error codes and validates the download's run id", async ({ request }) => {
     const server = await ownServer("codes");
     try {
-      const missingKey = await request.post(`${server.url}/api/trpc/topic.start`, { data: { topic: "birds", providers: [{ provider: "openai", model: "gpt-4o-mini" }] } });
+      const missingKey = await request.post(`${server.url}/api/trpc/topic.start`, {
+        data: { topic: "birds", providers: [{ provider: "openai", model: "gpt-4o-mini" }] },
+      });
       expect(missingKey.status()).toBe(400);
       expect((await missingKey.json()).error.message).toContain("OPENAI_API_KEY");
 
@@ -140,12 +148,17 @@ test.describe("the production build", () => {
       }
       const slash = await request.get(`${server.url}/api/runs/..%2F..%2Fetc%2Fpasswd/download?format=txt`);
       expect(slash.status()).toBe(400);
-      const surrogate = await request.post(`${server.url}/api/trpc/topic.start`, { data: `{"topic":"birds \\ud800"}`, headers: { "content-type": "application/json" } });
+      const surrogate = await request.post(`${server.url}/api/trpc/topic.start`, {
+        data: `{"topic":"birds \\ud800"}`,
+        headers: { "content-type": "application/json" },
+      });
       expect(surrogate.status()).toBe(400);
       expect((await surrogate.json()).error.message).toContain("topic");
       const multipart = await request.post(`${server.url}/api/trpc/topic.stop`, { multipart: { x: "1" } });
       expect(multipart.status()).toBe(415);
-      const foreign = await request.post(`${server.url}/api/trpc/topic.stop`, { headers: { "content-type": "application/json", origin: "http://evil.example" } });
+      const foreign = await request.post(`${server.url}/api/trpc/topic.stop`, {
+        headers: { "content-type": "application/json", origin: "http://evil.example" },
+      });
       expect(foreign.status()).toBe(403);
       expect((await status(request, server)).state).toBe("running");
       await stopRun(request, server);

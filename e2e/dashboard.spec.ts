@@ -201,7 +201,10 @@ test("after a reload the run is in the history and opens with its whole curve", 
   // Downloads: JSON with metadata and CSV hold every entry; bad requests are refused.
   const runId = new URL(page.url()).searchParams.get("run")!;
   const total = await statValue(page, "unique");
-  const json = (await (await page.request.get(`/api/runs/${runId}/download?format=json`)).json()) as { run: { topic: string }; entries: Array<{ seq: number; producer: string; provider: string }> };
+  const json = (await (await page.request.get(`/api/runs/${runId}/download?format=json`)).json()) as {
+    run: { topic: string };
+    entries: Array<{ seq: number; producer: string; provider: string }>;
+  };
   expect(json.run.topic).toBe(topic);
   expect(json.entries).toHaveLength(total);
   expect(json.entries[0]).toMatchObject({ seq: 1, provider: "sim" });
@@ -220,7 +223,11 @@ test("a past run resumes from the history and continues from its entries", async
   const before = await statValue(page, "unique");
   expect(before).toBeGreaterThan(0);
 
-  await page.getByTestId("history-run").filter({ hasText: topic }).getByRole("button", { name: /Resume/ }).click();
+  await page
+    .getByTestId("history-run")
+    .filter({ hasText: topic })
+    .getByRole("button", { name: /Resume/ })
+    .click();
   await expect(page).not.toHaveURL(/\?run=/);
   await expect(page.getByTestId("run-title")).toHaveText(topic);
   await expect(page.getByTestId("run-state")).toHaveText("running");

@@ -56,7 +56,10 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
 
   // Without a merged candidate yet, the user merges a close pair first.
   if ((await trpcQuery<Review>(request, "dedup.review", { runId, kind: "merged" })).items.length === 0) {
-    const pair = panel.getByTestId("possible").filter({ has: page.getByRole("button", { name: "Merge", disabled: false }) }).first();
+    const pair = panel
+      .getByTestId("possible")
+      .filter({ has: page.getByRole("button", { name: "Merge", disabled: false }) })
+      .first();
     const later = (await pair.locator(".entry-text").first().textContent())!.replace(/^#\d+\s*/, "").trim();
     const before = await dbLines();
     await pair.getByRole("button", { name: "Merge" }).click();

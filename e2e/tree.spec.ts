@@ -45,7 +45,10 @@ test("the topic tree grows during a run; branches can be added, pinned, pruned, 
   await expect(panel.locator(`[data-branch-id="${otherId}"]`)).toHaveAttribute("data-state", "pruned");
 
   // Clicking a branch with entries filters the entries list to it; clicking again shows all.
-  const withEntries = panel.locator('[data-testid="tree-branch"]:not([data-branch-id="0"])').filter({ has: page.locator("td.num", { hasText: /^[1-9]/ }) }).first();
+  const withEntries = panel
+    .locator('[data-testid="tree-branch"]:not([data-branch-id="0"])')
+    .filter({ has: page.locator("td.num", { hasText: /^[1-9]/ }) })
+    .first();
   await expect(withEntries).toBeVisible({ timeout: 60_000 });
   const label = (await withEntries.getByTestId("tree-branch-label").textContent()) ?? "";
   await withEntries.getByTestId("tree-branch-label").click();

@@ -4,7 +4,6 @@
 // Schema-changing commands are refused loudly instead of "succeeding" silently:
 // igentai applies prisma/migrations/*/migration.sql itself (npm run db:migrate).
 process.stderr.write(
-  "igentai: the Prisma schema engine is not available offline.\n" +
-    "Migrations are applied by the app at start, or with `npm run db:migrate`.\n",
+  "igentai: the Prisma schema engine is not available offline.\n" + "Migrations are applied by the app at start, or with `npm run db:migrate`.\n",
 );
 process.exit(1);

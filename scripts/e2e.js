@@ -4,5 +4,8 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 require("./lib").ensureBuilt();
-const r = spawnSync(process.execPath, [path.join(root, "node_modules", "@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)], { stdio: "inherit", cwd: root });
+const r = spawnSync(process.execPath, [path.join(root, "node_modules", "@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  cwd: root,
+});
 process.exit(r.status ?? 1);

@@ -28,5 +28,7 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(STAGES)) {
   const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root });
   results.push({ name, status: r.status ?? 1, signal: r.signal });
 }
-console.log(`\n=== summary ===\n${results.map((r) => `${r.status === 0 ? "passed" : "FAILED"}  ${r.name}${r.status === 0 ? "" : ` (exit ${r.signal ?? r.status})`}`).join("\n")}`);
+console.log(
+  `\n=== summary ===\n${results.map((r) => `${r.status === 0 ? "passed" : "FAILED"}  ${r.name}${r.status === 0 ? "" : ` (exit ${r.signal ?? r.status})`}`).join("\n")}`,
+);
 process.exit(results.every((r) => r.status === 0) ? 0 : 1);

@@ -94,9 +94,12 @@ describe.each(testDatabases())("bad input on $name", (target) => {
   let before: { runs: unknown; outputs: string[]; active: string | null; dedupChanges: number };
 
   const state = async () => ({
-    runs: await h.app.db.prisma.run.findMany({ orderBy: { id: "asc" }, select: { id: true, topic: true, state: true, config: true, startedAt: true, stoppedAt: true } }),
+    runs: await h.app.db.prisma.run.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, topic: true, state: true, config: true, startedAt: true, stoppedAt: true },
+    }),
     outputs: fs.readdirSync(h.outputDir).sort(),
-    active: (h.app.orchestrator.snapshot().run?.id ?? null),
+    active: h.app.orchestrator.snapshot().run?.id ?? null,
     dedupChanges: await h.app.db.prisma.dedupDecision.count({ where: { kind: { in: ["user-merged", "restored"] } } }),
   });
 
@@ -111,7 +114,10 @@ describe.each(testDatabases())("bad input on $name", (target) => {
       },
     });
     port = Number(new URL(h.apiUrl).port);
-    const started = await request(port, "POST", "/api/trpc/topic.start", { headers: JSON_HEADERS, body: JSON.stringify({ topic: "Cheeses of France", producers: 1, requestSize: 20, providers: [{ provider: "sim", model: "sim-strong" }] }) });
+    const started = await request(port, "POST", "/api/trpc/topic.start", {
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ topic: "Cheeses of France", producers: 1, requestSize: 20, providers: [{ provider: "sim", model: "sim-strong" }] }),
+    });
     expect(started.status).toBe(200);
     runId = started.json.result.data.runId;
     await waitFor("some entries", async () => (await h.app.db.prisma.entry.count({ where: { runId } })) >= 10);
@@ -127,7 +133,12 @@ describe.each(testDatabases())("bad input on $name", (target) => {
 
   const cases = (): Case[] => [
     // ---- requests from other sites (the guard) ----
-    { name: "a Host this server is not known by (DNS rebinding)", req: { ...post("topic.stop", undefined), headers: { ...JSON_HEADERS, host: `evil.example:${port}` } }, status: 403, says: "Host" },
+    {
+      name: "a Host this server is not known by (DNS rebinding)",
+      req: { ...post("topic.stop", undefined), headers: { ...JSON_HEADERS, host: `evil.example:${port}` } },
+      status: 403,
+      says: "Host",
+    },
     { name: "a rebinding Host reading status", req: { ...get("topic.status"), headers: { host: "attacker.test" } }, status: 403, says: "Host" },
     { name: "a foreign Origin stopping the run", req: post("topic.stop", undefined, { origin: "http://evil.example" }), status: 403, says: "origin" },
     { name: "another port of localhost stopping the run", req: post("topic.stop", undefined, { origin: "http://127.0.0.1:1" }), status: 403, says: "origin" },
@@ -135,15 +146,35 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "a foreign Origin reading status", req: get("topic.status", undefined, { origin: "http://evil.example" }), status: 403, says: "origin" },
     { name: "a foreign Origin reading entries", req: get("topic.entries", { runId: "x" }, { origin: "http://evil.example" }), status: 403, says: "origin" },
     { name: "a cross-site fetch without Origin", req: get("topic.list", undefined, { "sec-fetch-site": "cross-site" }), status: 403, says: "cross-site" },
-    { name: "a multipart/form-data POST (no preflight)", req: { method: "POST", url: "/api/trpc/topic.stop", headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x--\r\n" }, status: 415, says: "content-type" },
-    { name: "a text/plain POST (no preflight)", req: { method: "POST", url: "/api/trpc/topic.stop", headers: { "content-type": "text/plain" }, body: "{}" }, status: 415, says: "content-type" },
-    { name: "a form-urlencoded POST", req: { method: "POST", url: "/api/trpc/topic.start", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "topic=x" }, status: 415, says: "content-type" },
+    {
+      name: "a multipart/form-data POST (no preflight)",
+      req: { method: "POST", url: "/api/trpc/topic.stop", headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x--\r\n" },
+      status: 415,
+      says: "content-type",
+    },
+    {
+      name: "a text/plain POST (no preflight)",
+      req: { method: "POST", url: "/api/trpc/topic.stop", headers: { "content-type": "text/plain" }, body: "{}" },
+      status: 415,
+      says: "content-type",
+    },
+    {
+      name: "a form-urlencoded POST",
+      req: { method: "POST", url: "/api/trpc/topic.start", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "topic=x" },
+      status: 415,
+      says: "content-type",
+    },
     { name: "a POST without content-type", req: { method: "POST", url: "/api/trpc/topic.stop", body: "" }, status: 415, says: "content-type" },
     { name: "a PUT", req: { method: "PUT", url: "/api/trpc/topic.stop", headers: JSON_HEADERS, body: "{}" }, status: 405 },
     // ---- limits ----
     {
       name: `a batch of ${MAX_BATCH_CALLS + 1} calls`,
-      req: { method: "GET", url: `/api/trpc/${Array(MAX_BATCH_CALLS + 1).fill("topic.status").join(",")}?batch=1&input=${encodeURIComponent("{}")}` },
+      req: {
+        method: "GET",
+        url: `/api/trpc/${Array(MAX_BATCH_CALLS + 1)
+          .fill("topic.status")
+          .join(",")}?batch=1&input=${encodeURIComponent("{}")}`,
+      },
       status: 413,
       says: `at most ${MAX_BATCH_CALLS}`,
     },
@@ -158,36 +189,129 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "start: producers as a string", req: post("topic.start", { topic: "birds", producers: "3" }), status: 400, field: "producers" },
     { name: "start: a fractional request size", req: post("topic.start", { topic: "birds", requestSize: 10.5 }), status: 400, field: "requestSize" },
     { name: "start: maxEntries overflowing", req: post("topic.start", { topic: "birds", stop: { maxEntries: 1e12 } }), status: 400, field: "stop.maxEntries" },
-    { name: "start: an unknown simulator model", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-gpt-9" }] }), status: 400, field: "providers.0.model", says: "unknown simulator model" },
-    { name: "start: a model name that is a path", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "../../etc/passwd" }] }), status: 400, field: "providers.0.model" },
-    { name: "start: a model name with a NUL", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: `sim-strong${NUL}` }] }), status: 400, field: "providers.0.model" },
-    { name: "start: an unknown provider", req: post("topic.start", { topic: "birds", providers: [{ provider: "mistral", model: "large" }] }), status: 400, field: "providers.0.provider" },
-    { name: "start: a real model without a price", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model" }] }), status: 400, field: "providers.0.model", says: "no price" },
-    { name: "start: a price of the wrong shape", req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model", price: { input: 1 } }] }), status: 400, field: "providers.0.price" },
-    { name: "start: a provider whose key is missing", req: post("topic.start", { topic: "birds", providers: [{ provider: "anthropic", model: "claude-haiku-4-5" }] }), status: 400, says: "ANTHROPIC_API_KEY" },
-    { name: "start: a negative weight", req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-strong", weight: -1 }] }), status: 400, field: "providers.0.weight" },
+    {
+      name: "start: an unknown simulator model",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-gpt-9" }] }),
+      status: 400,
+      field: "providers.0.model",
+      says: "unknown simulator model",
+    },
+    {
+      name: "start: a model name that is a path",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "../../etc/passwd" }] }),
+      status: 400,
+      field: "providers.0.model",
+    },
+    {
+      name: "start: a model name with a NUL",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: `sim-strong${NUL}` }] }),
+      status: 400,
+      field: "providers.0.model",
+    },
+    {
+      name: "start: an unknown provider",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "mistral", model: "large" }] }),
+      status: 400,
+      field: "providers.0.provider",
+    },
+    {
+      name: "start: a real model without a price",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model" }] }),
+      status: 400,
+      field: "providers.0.model",
+      says: "no price",
+    },
+    {
+      name: "start: a price of the wrong shape",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "openai", model: "my-local-model", price: { input: 1 } }] }),
+      status: 400,
+      field: "providers.0.price",
+    },
+    {
+      name: "start: a provider whose key is missing",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "anthropic", model: "claude-haiku-4-5" }] }),
+      status: 400,
+      says: "ANTHROPIC_API_KEY",
+    },
+    {
+      name: "start: a negative weight",
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "sim", model: "sim-strong", weight: -1 }] }),
+      status: 400,
+      field: "providers.0.weight",
+    },
     { name: "start: an unknown exploration", req: post("topic.start", { topic: "birds", exploration: "deep" }), status: 400, field: "exploration" },
-    { name: "start: an unknown breakdown model", req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "sim", model: "sim-gpt-9" } } }), status: 400, field: "tree.breakdownModel.model" },
-    { name: "start: a breakdown model whose key is missing", req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "anthropic", model: "claude-haiku-4-5" } } }), status: 400, says: "tree.breakdownModel.provider" },
+    {
+      name: "start: an unknown breakdown model",
+      req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "sim", model: "sim-gpt-9" } } }),
+      status: 400,
+      field: "tree.breakdownModel.model",
+    },
+    {
+      name: "start: a breakdown model whose key is missing",
+      req: post("topic.start", { topic: "birds", tree: { breakdownModel: { provider: "anthropic", model: "claude-haiku-4-5" } } }),
+      status: 400,
+      says: "tree.breakdownModel.provider",
+    },
     { name: "start: an unknown tree setting", req: post("topic.start", { topic: "birds", tree: { depth: 9 } }), status: 400, field: "tree" },
     // ---- topic.tree and its edits ----
     { name: "tree: NUL in runId", req: get("topic.tree", { runId: `a${NUL}` }), status: 400, field: "runId" },
     { name: "tree: a run that does not exist", req: get("topic.tree", { runId: "no-such-run" }), status: 404 },
-    { name: "addBranch: NUL in the label", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: `Soft${NUL}` }), status: 400, field: "label", says: "NUL" },
+    {
+      name: "addBranch: NUL in the label",
+      req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: `Soft${NUL}` }),
+      status: 400,
+      field: "label",
+      says: "NUL",
+    },
     { name: "addBranch: a blank label", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "   " }), status: 400, field: "label" },
     { name: "addBranch: a label too long", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "x".repeat(500) }), status: 400, field: "label" },
-    { name: "addBranch: a negative parentId", req: post("topic.addBranch", { runId: "RUN", parentId: -1, label: "Soft cheeses" }), status: 400, field: "parentId" },
-    { name: "addBranch: a parent that does not exist", req: post("topic.addBranch", { runId: "RUN", parentId: 99_999, label: "Soft cheeses" }), status: 404, says: "parentId" },
-    { name: "addBranch: a run that is not active", req: post("topic.addBranch", { runId: "no-such-run", parentId: 0, label: "Soft cheeses" }), status: 400, says: "runId" },
-    { name: "addBranch: the topic itself as a label", req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "Cheeses of France" }), status: 400, says: "label" },
+    {
+      name: "addBranch: a negative parentId",
+      req: post("topic.addBranch", { runId: "RUN", parentId: -1, label: "Soft cheeses" }),
+      status: 400,
+      field: "parentId",
+    },
+    {
+      name: "addBranch: a parent that does not exist",
+      req: post("topic.addBranch", { runId: "RUN", parentId: 99_999, label: "Soft cheeses" }),
+      status: 404,
+      says: "parentId",
+    },
+    {
+      name: "addBranch: a run that is not active",
+      req: post("topic.addBranch", { runId: "no-such-run", parentId: 0, label: "Soft cheeses" }),
+      status: 400,
+      says: "runId",
+    },
+    {
+      name: "addBranch: the topic itself as a label",
+      req: post("topic.addBranch", { runId: "RUN", parentId: 0, label: "Cheeses of France" }),
+      status: 400,
+      says: "label",
+    },
     { name: "pruneBranch: the root", req: post("topic.pruneBranch", { runId: "RUN", branchId: 0 }), status: 400, says: "branchId" },
     { name: "pruneBranch: a branch that does not exist", req: post("topic.pruneBranch", { runId: "RUN", branchId: 99_999 }), status: 404, says: "branchId" },
     { name: "pinBranch: branchId beyond int4", req: post("topic.pinBranch", { runId: "RUN", branchId: 2 ** 31 }), status: 400, field: "branchId" },
     { name: "pinBranch: branchId as a string", req: post("topic.pinBranch", { runId: "RUN", branchId: "1" }), status: 400, field: "branchId" },
     { name: "entries: a negative branchId", req: get("topic.entries", { runId: "x", branchId: -1 }), status: 400, field: "branchId" },
-    { name: "start: an unknown simulated judge model", req: post("topic.start", { topic: "birds", judge: { enabled: true, provider: "sim", model: "sim-huge" } }), status: 400, field: "judge.model" },
-    { name: "start: an unknown judge field", req: post("topic.start", { topic: "birds", judge: { enabled: true, temperature: 2 } }), status: 400, field: "judge" },
-    { name: "start: a judge whose key is missing", req: post("topic.start", { topic: "birds", judge: { enabled: true, provider: "anthropic" } }), status: 400, says: "ANTHROPIC_API_KEY" },
+    {
+      name: "start: an unknown simulated judge model",
+      req: post("topic.start", { topic: "birds", judge: { enabled: true, provider: "sim", model: "sim-huge" } }),
+      status: 400,
+      field: "judge.model",
+    },
+    {
+      name: "start: an unknown judge field",
+      req: post("topic.start", { topic: "birds", judge: { enabled: true, temperature: 2 } }),
+      status: 400,
+      field: "judge",
+    },
+    {
+      name: "start: a judge whose key is missing",
+      req: post("topic.start", { topic: "birds", judge: { enabled: true, provider: "anthropic" } }),
+      status: 400,
+      says: "ANTHROPIC_API_KEY",
+    },
     // ---- topic.entries, topic.list ----
     { name: "entries: NUL in runId", req: get("topic.entries", { runId: `a${NUL}b` }), status: 400, field: "runId" },
     { name: "entries: NUL in search", req: get("topic.entries", { runId: "x", search: `a${NUL}` }), status: 400, field: "search", says: "NUL" },
@@ -221,37 +345,94 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "restore: a decision that does not exist", req: post("dedup.restore", { runId: "RUN", decisionId: 999_999 }), status: 404, says: "decisionId" },
     // ---- producer.* ----
     { name: "hello without the run secret", req: post("producer.hello", { runId: "RUN", producer: "p9" }), status: 401, says: "secret" },
-    { name: "hello with a wrong secret", req: post("producer.hello", { runId: "RUN", producer: "p9" }, { "x-igentai-secret": "wrong" }), status: 401, says: "secret" },
-    { name: "sync with a wrong secret", req: post("producer.sync", { runId: "RUN", producer: "p9", sinceSeq: 0 }, { "x-igentai-secret": "wrong" }), status: 401 },
-    { name: "submit with a wrong secret", req: post("producer.submit", { runId: "RUN", producer: "p9", batchId: "b1", candidates: ["Brie"], sinceSeq: 0 }, { "x-igentai-secret": "wrong" }), status: 401 },
-    { name: "report with a wrong secret", req: post("producer.report", { runId: "RUN", producer: "p9", level: "fatal", message: "x" }, { "x-igentai-secret": "wrong" }), status: 401 },
-    { name: "hello: NUL in runId", req: post("producer.hello", { runId: `RUN${NUL}`, producer: "p9" }, { "x-igentai-secret": SECRET }), status: 400, field: "runId" },
-    { name: "hello: a producer name with a slash", req: post("producer.hello", { runId: "RUN", producer: "../p9" }, { "x-igentai-secret": SECRET }), status: 400, field: "producer" },
-    { name: "sync: sinceSeq beyond int4", req: post("producer.sync", { runId: "RUN", producer: "p9", sinceSeq: 2 ** 31 }, { "x-igentai-secret": SECRET }), status: 400, field: "sinceSeq" },
+    {
+      name: "hello with a wrong secret",
+      req: post("producer.hello", { runId: "RUN", producer: "p9" }, { "x-igentai-secret": "wrong" }),
+      status: 401,
+      says: "secret",
+    },
+    {
+      name: "sync with a wrong secret",
+      req: post("producer.sync", { runId: "RUN", producer: "p9", sinceSeq: 0 }, { "x-igentai-secret": "wrong" }),
+      status: 401,
+    },
+    {
+      name: "submit with a wrong secret",
+      req: post("producer.submit", { runId: "RUN", producer: "p9", batchId: "b1", candidates: ["Brie"], sinceSeq: 0 }, { "x-igentai-secret": "wrong" }),
+      status: 401,
+    },
+    {
+      name: "report with a wrong secret",
+      req: post("producer.report", { runId: "RUN", producer: "p9", level: "fatal", message: "x" }, { "x-igentai-secret": "wrong" }),
+      status: 401,
+    },
+    {
+      name: "hello: NUL in runId",
+      req: post("producer.hello", { runId: `RUN${NUL}`, producer: "p9" }, { "x-igentai-secret": SECRET }),
+      status: 400,
+      field: "runId",
+    },
+    {
+      name: "hello: a producer name with a slash",
+      req: post("producer.hello", { runId: "RUN", producer: "../p9" }, { "x-igentai-secret": SECRET }),
+      status: 400,
+      field: "producer",
+    },
+    {
+      name: "sync: sinceSeq beyond int4",
+      req: post("producer.sync", { runId: "RUN", producer: "p9", sinceSeq: 2 ** 31 }, { "x-igentai-secret": SECRET }),
+      status: 400,
+      field: "sinceSeq",
+    },
     {
       name: "submit: too many candidates",
-      req: post("producer.submit", { runId: "RUN", producer: "p9", batchId: "b1", candidates: Array(MAX_CANDIDATES_PER_BATCH + 1).fill("x"), sinceSeq: 0 }, { "x-igentai-secret": SECRET }),
+      req: post(
+        "producer.submit",
+        { runId: "RUN", producer: "p9", batchId: "b1", candidates: Array(MAX_CANDIDATES_PER_BATCH + 1).fill("x"), sinceSeq: 0 },
+        { "x-igentai-secret": SECRET },
+      ),
       status: 400,
       field: "candidates",
     },
     {
       name: "submit: a candidate too long",
-      req: post("producer.submit", { runId: "RUN", producer: "p9", batchId: "b1", candidates: ["x".repeat(MAX_CANDIDATE_CHARS + 1)], sinceSeq: 0 }, { "x-igentai-secret": SECRET }),
+      req: post(
+        "producer.submit",
+        { runId: "RUN", producer: "p9", batchId: "b1", candidates: ["x".repeat(MAX_CANDIDATE_CHARS + 1)], sinceSeq: 0 },
+        { "x-igentai-secret": SECRET },
+      ),
       status: 400,
       field: "candidates.0",
     },
-    { name: "submit: NUL in batchId", req: post("producer.submit", { runId: "RUN", producer: "p9", batchId: `b${NUL}`, candidates: [], sinceSeq: 0 }, { "x-igentai-secret": SECRET }), status: 400, field: "batchId" },
+    {
+      name: "submit: NUL in batchId",
+      req: post("producer.submit", { runId: "RUN", producer: "p9", batchId: `b${NUL}`, candidates: [], sinceSeq: 0 }, { "x-igentai-secret": SECRET }),
+      status: 400,
+      field: "batchId",
+    },
     {
       name: "submit: token counts beyond int4",
       req: post(
         "producer.submit",
-        { runId: "RUN", producer: "p9", batchId: "b1", candidates: [], sinceSeq: 0, call: { callId: "c1", provider: "sim", model: "sim-strong", startedAt: 0, latencyMs: 1, promptTokens: 2 ** 31, completionTokens: 1, itemsParsed: 0 } },
+        {
+          runId: "RUN",
+          producer: "p9",
+          batchId: "b1",
+          candidates: [],
+          sinceSeq: 0,
+          call: { callId: "c1", provider: "sim", model: "sim-strong", startedAt: 0, latencyMs: 1, promptTokens: 2 ** 31, completionTokens: 1, itemsParsed: 0 },
+        },
         { "x-igentai-secret": SECRET },
       ),
       status: 400,
       field: "call.promptTokens",
     },
-    { name: "report: an unknown level", req: post("producer.report", { runId: "RUN", producer: "p9", level: "panic", message: "x" }, { "x-igentai-secret": SECRET }), status: 400, field: "level" },
+    {
+      name: "report: an unknown level",
+      req: post("producer.report", { runId: "RUN", producer: "p9", level: "panic", message: "x" }, { "x-igentai-secret": SECRET }),
+      status: 400,
+      field: "level",
+    },
   ];
 
   it("answers every bad request with its 4xx, naming the field, and changes nothing", async () => {
@@ -262,8 +443,10 @@ describe.each(testDatabases())("bad input on $name", (target) => {
       const a = await request(port, req.method, req.url, { headers: req.headers, body: req.body });
       const problems: string[] = [];
       if (a.status !== c.status) problems.push(`status ${a.status}, expected ${c.status}`);
-      if (c.field && !fieldsOf(a).includes(c.field) && !messageOf(a).includes(c.field)) problems.push(`does not name ${c.field} (${JSON.stringify(fieldsOf(a))})`);
-      if (c.says && !(typeof c.says === "string" ? messageOf(a).toLowerCase().includes(c.says.toLowerCase()) : c.says.test(messageOf(a)))) problems.push(`message ${JSON.stringify(messageOf(a).slice(0, 200))} lacks ${String(c.says)}`);
+      if (c.field && !fieldsOf(a).includes(c.field) && !messageOf(a).includes(c.field))
+        problems.push(`does not name ${c.field} (${JSON.stringify(fieldsOf(a))})`);
+      if (c.says && !(typeof c.says === "string" ? messageOf(a).toLowerCase().includes(c.says.toLowerCase()) : c.says.test(messageOf(a))))
+        problems.push(`message ${JSON.stringify(messageOf(a).slice(0, 200))} lacks ${String(c.says)}`);
       // Never an internal error, a stack or database text.
       if (/prisma|postgres|pglite|\bat .+\.(ts|js):\d+/i.test(a.body)) problems.push(`leaks internals: ${a.body.slice(0, 200)}`);
       if (problems.length > 0) failures.push(`${c.name}: ${problems.join("; ")}`);
@@ -281,7 +464,24 @@ describe.each(testDatabases())("bad input on $name", (target) => {
 
   it("accepts a producer submission of the largest size within the body limit", () => {
     // Every candidate at its longest, of a character JSON escapes to 6 bytes.
-    const body = JSON.stringify({ runId, producer: "p1", batchId: "b".repeat(80), candidates: Array(MAX_CANDIDATES_PER_BATCH).fill("\u0001".repeat(MAX_CANDIDATE_CHARS)), sinceSeq: INT4_MAX, call: { callId: "c".repeat(64), provider: "anthropic", model: "m".repeat(100), startedAt: Date.now(), latencyMs: INT4_MAX, promptTokens: INT4_MAX, completionTokens: INT4_MAX, itemsParsed: INT4_MAX, error: { kind: "other", message: "\u0001".repeat(500), status: 500 } } });
+    const body = JSON.stringify({
+      runId,
+      producer: "p1",
+      batchId: "b".repeat(80),
+      candidates: Array(MAX_CANDIDATES_PER_BATCH).fill("\u0001".repeat(MAX_CANDIDATE_CHARS)),
+      sinceSeq: INT4_MAX,
+      call: {
+        callId: "c".repeat(64),
+        provider: "anthropic",
+        model: "m".repeat(100),
+        startedAt: Date.now(),
+        latencyMs: INT4_MAX,
+        promptTokens: INT4_MAX,
+        completionTokens: INT4_MAX,
+        itemsParsed: INT4_MAX,
+        error: { kind: "other", message: "\u0001".repeat(500), status: 500 },
+      },
+    });
     expect(Buffer.byteLength(body)).toBeLessThan(MAX_BODY_BYTES);
   });
 
@@ -314,17 +514,25 @@ describe.each(testDatabases())("bad input on $name", (target) => {
       }
       const stop = await request(gport, "POST", "/api/trpc/topic.stop", { headers: JSON_HEADERS });
       expect(stop.status).toBe(401);
-      const startWrong = await request(gport, "POST", "/api/trpc/topic.start", { headers: { ...JSON_HEADERS, authorization: "Bearer wrong" }, body: JSON.stringify({ topic: "birds" }) });
+      const startWrong = await request(gport, "POST", "/api/trpc/topic.start", {
+        headers: { ...JSON_HEADERS, authorization: "Bearer wrong" },
+        body: JSON.stringify({ topic: "birds" }),
+      });
       expect(startWrong.status).toBe(401);
-      const producer = await request(gport, "POST", "/api/trpc/producer.sync", { headers: { ...JSON_HEADERS, "x-igentai-secret": SECRET }, body: JSON.stringify({ runId, producer: "p9", sinceSeq: 0 }) });
+      const producer = await request(gport, "POST", "/api/trpc/producer.sync", {
+        headers: { ...JSON_HEADERS, "x-igentai-secret": SECRET },
+        body: JSON.stringify({ runId, producer: "p9", sinceSeq: 0 }),
+      });
       expect(producer.status).toBe(200);
-      const producerWrong = await request(gport, "POST", "/api/trpc/producer.sync", { headers: { ...JSON_HEADERS, "x-igentai-secret": "wrong" }, body: JSON.stringify({ runId, producer: "p9", sinceSeq: 0 }) });
+      const producerWrong = await request(gport, "POST", "/api/trpc/producer.sync", {
+        headers: { ...JSON_HEADERS, "x-igentai-secret": "wrong" },
+        body: JSON.stringify({ runId, producer: "p9", sinceSeq: 0 }),
+      });
       expect(producerWrong.status).toBe(401);
       expect(await h.app.db.prisma.run.count()).toBe(runs);
-      expect((h.app.orchestrator.snapshot().run?.id ?? null)).toBe(runId);
+      expect(h.app.orchestrator.snapshot().run?.id ?? null).toBe(runId);
     } finally {
       await guarded.close();
     }
   });
 });
-

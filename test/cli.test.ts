@@ -33,10 +33,31 @@ describe("igentai CLI", () => {
 
     // Near-duplicate decisions as the writer stores them, listed by `dupes`.
     const runId = h.app.orchestrator.snapshot().run!.id;
-    const decision = { candidateSeq: null, entrySeq: 1, edit: null, cost: null, sources: null, verdict: null, producer: "p1", provider: "sim", model: "sim-strong", at: new Date() };
+    const decision = {
+      candidateSeq: null,
+      entrySeq: 1,
+      edit: null,
+      cost: null,
+      sources: null,
+      verdict: null,
+      producer: "p1",
+      provider: "sim",
+      model: "sim-strong",
+      at: new Date(),
+    };
     await insertDecisions(h.app.db.prisma, runId, [
       { ...decision, origin: "cli:1", kind: "merged", candidate: "Eifel Towre", entryText: "Eiffel Tower", reason: "typo" },
-      { ...decision, origin: "cli:2", kind: "kept-apart", candidate: "Louvres Pyramid", candidateSeq: 9, entryText: "Louvre Pyramid", reason: "weak-evidence", edit: "indel", cost: 1 },
+      {
+        ...decision,
+        origin: "cli:2",
+        kind: "kept-apart",
+        candidate: "Louvres Pyramid",
+        candidateSeq: 9,
+        entryText: "Louvre Pyramid",
+        reason: "weak-evidence",
+        edit: "indel",
+        cost: 1,
+      },
     ]);
     expect((await cli("dupes")).stdout).toMatch(/#9 Louvres Pyramid\s+~\s+#1 Louvre Pyramid\s+\(kept-apart, indel\)/);
     expect((await cli("dupes", "--merged")).stdout).toMatch(/Eifel Towre\s+->\s+#1 Eiffel Tower\s+\(merged, typo\)/);

@@ -23,7 +23,8 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
   });
   afterAll(async () => h?.close());
 
-  const dbTexts = async (runId: string) => (await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } })).map((r) => r.text);
+  const dbTexts = async (runId: string) =>
+    (await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } })).map((r) => r.text);
   const fileLines = async (runId: string) => {
     const { slug } = await h.app.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
     const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
@@ -31,7 +32,10 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
   };
   const expectFileEqualsDb = async (runId: string) => expect(await fileLines(runId)).toEqual(await dbTexts(runId));
   const codeOf = async (p: Promise<unknown>) => {
-    const err = await p.then(() => null, (e: unknown) => e);
+    const err = await p.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TRPCClientError);
     return { code: (err as TRPCClientError<AppRouter>).data?.code, message: (err as Error).message };
   };
@@ -63,9 +67,15 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
 
     // Rejected calls name the field and change nothing.
     const before = await dbTexts(runId);
-    expect(await codeOf(api.dedup.merge.mutate({ runId, seq: pair!.candidateSeq!, intoSeq: pair!.candidateSeq! }))).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("seq") });
+    expect(await codeOf(api.dedup.merge.mutate({ runId, seq: pair!.candidateSeq!, intoSeq: pair!.candidateSeq! }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("seq"),
+    });
     expect(await codeOf(api.dedup.merge.mutate({ runId, seq: 999, intoSeq: 1 }))).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("seq") });
-    expect(await codeOf(api.dedup.restore.mutate({ runId, decisionId: pair!.id }))).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("decisionId") });
+    expect(await codeOf(api.dedup.restore.mutate({ runId, decisionId: pair!.id }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("decisionId"),
+    });
     expect(await codeOf(api.dedup.review.query({ runId: "no-such-run", kind: "merged" }))).toMatchObject({ code: "NOT_FOUND" });
     expect(await dbTexts(runId)).toEqual(before);
 
@@ -129,11 +139,15 @@ describe.each(testDatabases())("simulator run with the judge on $name", (target)
     // Borderline pairs of our own, besides whatever the producers bring.
     const mine = ["Shanxi", "Kaduna", "Ampara", "Birwa", "Shaanxi", "Kaunas", "Amara", "Bira"];
     await api.producer.submit.mutate({ runId, producer: "script1", batchId: "mine", candidates: mine, sinceSeq: 0 });
-    await waitFor("400 entries and 2 judge calls", async () => {
-      const s = await api.topic.status.query();
-      const judged = await h.app.db.prisma.llmCall.count({ where: { runId, producer: "judge" } });
-      return s.totals.unique >= 400 && judged >= 2;
-    }, 120_000);
+    await waitFor(
+      "400 entries and 2 judge calls",
+      async () => {
+        const s = await api.topic.status.query();
+        const judged = await h.app.db.prisma.llmCall.count({ where: { runId, producer: "judge" } });
+        return s.totals.unique >= 400 && judged >= 2;
+      },
+      120_000,
+    );
     const status = await api.topic.status.query();
     await api.topic.stop.mutate();
 
@@ -163,6 +177,9 @@ describe.each(testDatabases())("simulator run with the judge on $name", (target)
     }
     const review = await api.dedup.review.query({ runId, kind: "merged" });
     expect(review.judge.calls).toBe(calls.length);
-    expect(review.judge.costUsd).toBeCloseTo(calls.reduce((s, c) => s + c.costUsd, 0), 9);
+    expect(review.judge.costUsd).toBeCloseTo(
+      calls.reduce((s, c) => s + c.costUsd, 0),
+      9,
+    );
   }, 240_000);
 });

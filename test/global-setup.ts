@@ -16,7 +16,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   return async () => {
     const home = process.env.IGENTAI_TEST_PM2_HOME;
     if (home && fs.existsSync(home)) {
-      spawnSync(process.execPath, [path.join("node_modules", "pm2", "bin", "pm2"), "kill"], { env: { ...process.env, PM2_HOME: home }, stdio: "ignore", timeout: 30_000 });
+      spawnSync(process.execPath, [path.join("node_modules", "pm2", "bin", "pm2"), "kill"], {
+        env: { ...process.env, PM2_HOME: home },
+        stdio: "ignore",
+        timeout: 30_000,
+      });
       fs.rmSync(home, { recursive: true, force: true });
     }
     await dropTestDatabases();

@@ -13,7 +13,11 @@ describe("re-sent batches", () => {
   let h: Harness;
   const SECRET = "test-secret";
   beforeAll(async () => {
-    h = await startHarness({ db: await testDatabases()[0]!.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+    h = await startHarness({
+      db: await testDatabases()[0]!.open(),
+      newSecret: () => SECRET,
+      env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) },
+    });
   });
   afterAll(async () => h?.close());
 
@@ -26,7 +30,16 @@ describe("re-sent batches", () => {
       batchId: "batch-1",
       callId: "11111111-2222-3333-4444-555555555555",
       candidates: ["Danube Zeta River", "Rhine Omega River", "danube zeta river"],
-      call: { callId: "11111111-2222-3333-4444-555555555555", provider: "sim", model: "sim-strong", startedAt: Date.now() - 500, latencyMs: 500, promptTokens: 1000, completionTokens: 100, itemsParsed: 3 },
+      call: {
+        callId: "11111111-2222-3333-4444-555555555555",
+        provider: "sim",
+        model: "sim-strong",
+        startedAt: Date.now() - 500,
+        latencyMs: 500,
+        promptTokens: 1000,
+        completionTokens: 100,
+        itemsParsed: 3,
+      },
       sinceSeq: 0,
     };
     const first = await api.producer.submit.mutate(batch);
@@ -46,7 +59,16 @@ describe("re-sent batches", () => {
   it("leave the producer's latest calls in flight in the live snapshot, per producer and per model", async () => {
     const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": SECRET } })] });
     const { runId } = await api.topic.start.mutate({ topic: "Lakes of Europe", producers: 1, requestSize: 20 });
-    const call = { callId: "21111111-2222-3333-4444-555555555555", provider: "sim", model: "sim-weak", startedAt: Date.now() - 500, latencyMs: 500, promptTokens: 10, completionTokens: 10, itemsParsed: 1 };
+    const call = {
+      callId: "21111111-2222-3333-4444-555555555555",
+      provider: "sim",
+      model: "sim-weak",
+      startedAt: Date.now() - 500,
+      latencyMs: 500,
+      promptTokens: 10,
+      completionTokens: 10,
+      itemsParsed: 1,
+    };
     const base = { runId, producer: "script1", callId: call.callId, sinceSeq: 0 };
     await api.producer.submit.mutate({ ...base, batchId: "b-1", candidates: ["Lake Zeta One"], callsInFlight: 5 });
     await api.producer.submit.mutate({ ...base, batchId: "b-2", candidates: ["Lake Zeta Two"], call, callsInFlight: 3 });

@@ -27,7 +27,8 @@ describe.each(testDatabases())("run lifecycle on $name", (target) => {
     disconnect();
   });
 
-  const runRows = () => h.app.db.prisma.run.findMany({ orderBy: { id: "asc" }, select: { id: true, state: true, config: true, totalUnique: true, slug: true } });
+  const runRows = () =>
+    h.app.db.prisma.run.findMany({ orderBy: { id: "asc" }, select: { id: true, state: true, config: true, totalUnique: true, slug: true } });
 
   it("a rejected start leaves the active run running and the database unchanged", async () => {
     const { runId } = await caller().topic.start({ topic: "Rivers of Europe", producers: 2, requestSize: 20 });
@@ -57,7 +58,13 @@ describe.each(testDatabases())("run lifecycle on $name", (target) => {
     // (The app's pm2 connection is this process's: it stays connected.)
     await connect(true);
     for (const p of await list(PRODUCER_PREFIX)) await remove(p.name);
-    await caller(SECRET).producer.submit({ runId, producer: "script", batchId: "totals-1", candidates: ["Zeta Alpha River", "Omega Beta River", "zeta alpha river"], sinceSeq: 0 });
+    await caller(SECRET).producer.submit({
+      runId,
+      producer: "script",
+      batchId: "totals-1",
+      candidates: ["Zeta Alpha River", "Omega Beta River", "zeta alpha river"],
+      sinceSeq: 0,
+    });
     const status = await caller().topic.status();
     const listed = (await caller().topic.list()).find((r) => r.id === runId)!;
     expect(listed.active).toBe(true);

@@ -28,7 +28,7 @@ describe.each(testDatabases())("pipeline on $name", (target) => {
   });
 
   const dbEntries = async (runId: string) =>
-    (await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { seq: true, text: true, normalisedKey: true } }));
+    await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { seq: true, text: true, normalisedKey: true } });
 
   const outputLines = (slug: string) => {
     const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");

@@ -52,7 +52,13 @@ describe("adaptive routing on the simulator", () => {
   it("moves most of the traffic to the stronger model once the weaker one runs dry", async () => {
     const t0 = 1_700_000_000_000;
     const logged: string[] = [];
-    const { optimizer, run, calls, decisions: events, end: now } = await runRouting({
+    const {
+      optimizer,
+      run,
+      calls,
+      decisions: events,
+      end: now,
+    } = await runRouting({
       config,
       simulatorUrl: sim!.url,
       calls: CALLS,

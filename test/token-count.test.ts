@@ -36,7 +36,10 @@ describe("estimateTokens", () => {
         const p = buildPrompt({ topic: name, requestSize: 100, known, budgetTokens: budget });
         const shown = (/<known_entries>\n([\s\S]*?)<\/known_entries>/.exec(p.user)?.[1] ?? "").split("\n").filter(Boolean);
         expect(shown.length, name).toBeGreaterThan(0);
-        expect(shown.reduce((s, n) => s + countTokens(n) + 1, 0), `${name} at ${budget}`).toBeLessThanOrEqual(budget);
+        expect(
+          shown.reduce((s, n) => s + countTokens(n) + 1, 0),
+          `${name} at ${budget}`,
+        ).toBeLessThanOrEqual(budget);
         expect(p.promptTokens).toBeGreaterThanOrEqual(countTokens(p.system) + countTokens(p.user));
       }
     }

@@ -18,11 +18,16 @@ const SECRET = "tree-test-secret";
 
 describe.each(testDatabases())("topic tree on $name", (target) => {
   let h: Harness;
-  const caller = (secret?: string) => createCaller(createContext({ orchestrator: h.app.orchestrator, db: h.app.db }, new Headers(secret ? { "x-igentai-secret": secret } : {})));
+  const caller = (secret?: string) =>
+    createCaller(createContext({ orchestrator: h.app.orchestrator, db: h.app.db }, new Headers(secret ? { "x-igentai-secret": secret } : {})));
   let api: ReturnType<typeof createTRPCClient<AppRouter>>;
 
   beforeAll(async () => {
-    h = await startHarness({ db: await target.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05, universeShape: "hierarchical" }) } });
+    h = await startHarness({
+      db: await target.open(),
+      newSecret: () => SECRET,
+      env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05, universeShape: "hierarchical" }) },
+    });
     api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl })] });
   });
   afterAll(async () => {
@@ -60,7 +65,11 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
     expect(child.path.at(-1)).toBe(child.label);
 
     // A split is an optimisation event, scored once its subtopics have had their first calls.
-    const scored = await waitFor("a scored split", async () => (await h.app.db.prisma.event.findFirst({ where: { runId, kind: "tree.split", score: { not: null } } })) ?? undefined, 120_000);
+    const scored = await waitFor(
+      "a scored split",
+      async () => (await h.app.db.prisma.event.findFirst({ where: { runId, kind: "tree.split", score: { not: null } } })) ?? undefined,
+      120_000,
+    );
     expect(scored.data).toMatchObject({ outcome: { metric: expect.any(String), improved: expect.any(Boolean) }, added: expect.any(Array) });
 
     // Breakdown calls are recorded and costed like other calls.
@@ -92,7 +101,7 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
     expect(after.branches.map((b) => [b.id, b.label, b.state])).toEqual(before.branches.map((b) => [b.id, b.label, b.state]));
 
     // Calls to a pruned branch stop: no entry of it after the prune settles.
-    const prunedEntries = async () => (await h.app.db.prisma.entry.count({ where: { runId, branchId: child.id } }));
+    const prunedEntries = async () => await h.app.db.prisma.entry.count({ where: { runId, branchId: child.id } });
     const atPrune = await prunedEntries();
 
     // A web-app restart while producers run: the tree comes back from the database with its states.
@@ -103,7 +112,9 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
       const s = await api.topic.status.query();
       return s.state === "running" && s.run?.id === runId && (await api.topic.tree.query({ runId }));
     });
-    expect(reopened.branches.slice(0, stored.branches.length).map((b) => [b.id, b.parentId, b.label])).toEqual(stored.branches.map((b) => [b.id, b.parentId, b.label]));
+    expect(reopened.branches.slice(0, stored.branches.length).map((b) => [b.id, b.parentId, b.label])).toEqual(
+      stored.branches.map((b) => [b.id, b.parentId, b.label]),
+    );
     expect(reopened.branches.find((b) => b.id === added.id)?.state).toBe("pinned");
     expect(reopened.branches.find((b) => b.id === child.id)?.state).toBe("pruned");
     expect(reopened.branches.find((b) => b.id === child.id)?.entries).toBeGreaterThanOrEqual(child.entries);
@@ -118,7 +129,10 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     expect(rows.every((r) => r.branchId !== null)).toBe(true);
     const slug = (await h.app.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).slug;
-    const lines = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8").replace(/\n$/, "").split("\n");
+    const lines = fs
+      .readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8")
+      .replace(/\n$/, "")
+      .split("\n");
     expect(lines).toEqual(rows.map((r) => r.text));
   }, 600_000);
 
@@ -134,7 +148,12 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
   }, 300_000);
 
   it("through the procedures: assignments carry the branch, submissions record it, a stopped run's tree is read-only", async () => {
-    const { runId } = await caller().topic.start({ topic: "Caller tree topic", producers: 1, requestSize: 20, tree: { breakdownModel: { provider: "sim", model: "sim-weak" } } });
+    const { runId } = await caller().topic.start({
+      topic: "Caller tree topic",
+      producers: 1,
+      requestSize: 20,
+      tree: { breakdownModel: { provider: "sim", model: "sim-weak" } },
+    });
     const hello = await caller(SECRET).producer.hello({ runId, producer: "p9" });
     const branch = hello.assignment.branch!;
     expect(branch).toMatchObject({ id: expect.any(Number), path: expect.any(Array), variant: expect.any(String) });
@@ -145,7 +164,16 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
       callId: "tree-caller-call-1",
       branchId: branch.id,
       candidates: ["Zzyzx caller item one", "Zzyzx caller item two"],
-      call: { callId: "tree-caller-call-1", provider: "sim", model: "sim-strong", startedAt: Date.now() - 10, latencyMs: 10, promptTokens: 100, completionTokens: 20, itemsParsed: 2 },
+      call: {
+        callId: "tree-caller-call-1",
+        provider: "sim",
+        model: "sim-strong",
+        startedAt: Date.now() - 10,
+        latencyMs: 10,
+        promptTokens: 100,
+        completionTokens: 20,
+        itemsParsed: 2,
+      },
       sinceSeq: 0,
     });
     expect(r.accepted).toBe(2);

@@ -17,21 +17,131 @@ export interface CandidateStream {
   truth: Uint8Array;
 }
 
-const ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z", "th", "bl", "cl", "fl", "sl"];
+const ONSETS = [
+  "b",
+  "br",
+  "c",
+  "ch",
+  "d",
+  "dr",
+  "f",
+  "g",
+  "gr",
+  "h",
+  "j",
+  "k",
+  "kr",
+  "l",
+  "m",
+  "n",
+  "p",
+  "pr",
+  "r",
+  "s",
+  "sh",
+  "st",
+  "t",
+  "tr",
+  "v",
+  "w",
+  "z",
+  "th",
+  "bl",
+  "cl",
+  "fl",
+  "sl",
+];
 const VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "ai", "ea", "ou", "io"];
 const CODAS = ["", "", "", "n", "r", "l", "s", "m", "nd", "rt", "x", "th", "ck", "ll", "st", "rn", "ld"];
 const ENDINGS = ["", "", "", "ia", "on", "ar", "el", "a", "o", "ton", "ville", "berg", "ford", "ani", "wick", "mont", "ine", "ley", "ham", "dale"];
 
 // Place and thing words that real names repeat endlessly.
 const FEATURES = [
-  "Lake", "River", "Bridge", "Tower", "Castle", "Palace", "Church", "Cathedral", "Museum", "Gallery", "Park",
-  "Garden", "Square", "Station", "Street", "Avenue", "Road", "Harbour", "Bay", "Island", "Valley", "Hill",
-  "Falls", "Forest", "Abbey", "Chapel", "Theatre", "Library", "University", "College", "School", "Hospital",
-  "Market", "Hall", "House", "Manor", "Fort", "Lighthouse", "Canyon", "Glacier", "Peak", "Ridge", "Pass", "Beach",
-  "Reservoir", "Dam", "Canal", "Monastery", "Temple", "Mosque", "Synagogue", "Stadium", "Arena", "Airport",
-  "Observatory", "Zoo", "Aquarium", "Cemetery", "Mill", "Quarry", "Mine", "Springs", "Wells", "Creek", "Brook",
+  "Lake",
+  "River",
+  "Bridge",
+  "Tower",
+  "Castle",
+  "Palace",
+  "Church",
+  "Cathedral",
+  "Museum",
+  "Gallery",
+  "Park",
+  "Garden",
+  "Square",
+  "Station",
+  "Street",
+  "Avenue",
+  "Road",
+  "Harbour",
+  "Bay",
+  "Island",
+  "Valley",
+  "Hill",
+  "Falls",
+  "Forest",
+  "Abbey",
+  "Chapel",
+  "Theatre",
+  "Library",
+  "University",
+  "College",
+  "School",
+  "Hospital",
+  "Market",
+  "Hall",
+  "House",
+  "Manor",
+  "Fort",
+  "Lighthouse",
+  "Canyon",
+  "Glacier",
+  "Peak",
+  "Ridge",
+  "Pass",
+  "Beach",
+  "Reservoir",
+  "Dam",
+  "Canal",
+  "Monastery",
+  "Temple",
+  "Mosque",
+  "Synagogue",
+  "Stadium",
+  "Arena",
+  "Airport",
+  "Observatory",
+  "Zoo",
+  "Aquarium",
+  "Cemetery",
+  "Mill",
+  "Quarry",
+  "Mine",
+  "Springs",
+  "Wells",
+  "Creek",
+  "Brook",
 ];
-const PREFIXES = ["Saint", "Mount", "Fort", "Lake", "Port", "Cape", "New", "Old", "North", "South", "East", "West", "Upper", "Lower", "Great", "Little", "Royal"];
+const PREFIXES = [
+  "Saint",
+  "Mount",
+  "Fort",
+  "Lake",
+  "Port",
+  "Cape",
+  "New",
+  "Old",
+  "North",
+  "South",
+  "East",
+  "West",
+  "Upper",
+  "Lower",
+  "Great",
+  "Little",
+  "Royal",
+];
 const QUALIFIERS = ["National", "Central", "Municipal", "Memorial", "Historic", "Grand", "Botanical", "Natural", "Maritime", "Imperial"];
 const ACCENTED: Record<string, string> = { e: "é", a: "á", o: "ö", u: "ü", i: "í" };
 
@@ -49,7 +159,8 @@ export function generateCandidates(count: number, seed: number, newShare = 0.74)
   while (pool.size < 120_000) {
     let w = "";
     const syllables = chance(0.6) ? 2 : 3;
-    for (let i = 0; i < syllables; i++) w += (i === 0 && chance(0.1) ? "" : pick(ONSETS)) + pick(VOWELS) + (i === syllables - 1 ? pick(CODAS) : chance(0.15) ? pick(CODAS) : "");
+    for (let i = 0; i < syllables; i++)
+      w += (i === 0 && chance(0.1) ? "" : pick(ONSETS)) + pick(VOWELS) + (i === syllables - 1 ? pick(CODAS) : chance(0.15) ? pick(CODAS) : "");
     w += pick(ENDINGS);
     if (w.length >= 4 && w.length <= 12) pool.add(titleCase(w));
   }
@@ -161,10 +272,22 @@ export function generateCandidates(count: number, seed: number, newShare = 0.74)
   for (let n = 0; n < count; n++) {
     if (bases.length < 100 || chance(newShare)) {
       let name = baseName();
-      let sig = name.toLowerCase().replace(/\bof\b|[^a-z ]/g, " ").split(/ +/).filter(Boolean).sort().join(" ");
+      let sig = name
+        .toLowerCase()
+        .replace(/\bof\b|[^a-z ]/g, " ")
+        .split(/ +/)
+        .filter(Boolean)
+        .sort()
+        .join(" ");
       while (signatures.has(sig)) {
         name = baseName();
-        sig = name.toLowerCase().replace(/\bof\b|[^a-z ]/g, " ").split(/ +/).filter(Boolean).sort().join(" ");
+        sig = name
+          .toLowerCase()
+          .replace(/\bof\b|[^a-z ]/g, " ")
+          .split(/ +/)
+          .filter(Boolean)
+          .sort()
+          .join(" ");
       }
       signatures.add(sig);
       bases.push(name);

@@ -45,5 +45,11 @@ if (require.main === module) {
   const [before, after] = process.argv.slice(2);
   if (!before) throw new Error("usage: tsx bench/lib/heap-summary.ts <snapshot> [later-snapshot]");
   if (after) console.table(heapGrowth(before, after));
-  else console.table([...heapSummary(before).entries()].sort((x, y) => y[1].bytes - x[1].bytes).slice(0, 25).map(([key, v]) => ({ key, ...v })));
+  else
+    console.table(
+      [...heapSummary(before).entries()]
+        .sort((x, y) => y[1].bytes - x[1].bytes)
+        .slice(0, 25)
+        .map(([key, v]) => ({ key, ...v })),
+    );
 }

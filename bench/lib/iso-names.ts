@@ -10,7 +10,28 @@ import path from "node:path";
 const JSON_DIR = "/usr/share/iso-codes/json";
 const LOCALE_DIR = "/usr/share/locale";
 
-export const ISO_LANGUAGES = ["ru", "uk", "el", "he", "ar", "fa", "hi", "bn", "ta", "th", "ka", "am", "ja", "zh_CN", "ko", "de", "fr", "pl", "tr", "vi"] as const;
+export const ISO_LANGUAGES = [
+  "ru",
+  "uk",
+  "el",
+  "he",
+  "ar",
+  "fa",
+  "hi",
+  "bn",
+  "ta",
+  "th",
+  "ka",
+  "am",
+  "ja",
+  "zh_CN",
+  "ko",
+  "de",
+  "fr",
+  "pl",
+  "tr",
+  "vi",
+] as const;
 
 /** English names: list name -> names. */
 export function isoEnglishLists(): Record<string, string[]> {

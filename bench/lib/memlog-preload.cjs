@@ -6,7 +6,18 @@ if (file) {
   const every = Number(process.env.IGENTAI_MEMLOG_MS || 10000);
   const write = () => {
     const m = process.memoryUsage();
-    fs.appendFileSync(file, JSON.stringify({ at: Date.now(), pid: process.pid, rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }) + "\n");
+    fs.appendFileSync(
+      file,
+      JSON.stringify({
+        at: Date.now(),
+        pid: process.pid,
+        rss: m.rss,
+        heapTotal: m.heapTotal,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      }) + "\n",
+    );
   };
   setInterval(write, every).unref();
 }

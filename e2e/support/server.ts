@@ -59,7 +59,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(opts: { port: number; dir: string; pm2Home: string; log: string; timeoutMs?: number; env?: Record<string, string> }): Promise<TestServer> {
+export async function startServer(opts: {
+  port: number;
+  dir: string;
+  pm2Home: string;
+  log: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}): Promise<TestServer> {
   fs.mkdirSync(opts.dir, { recursive: true });
   fs.mkdirSync(opts.pm2Home, { recursive: true });
   const out = fs.openSync(opts.log, "a");
@@ -91,7 +98,10 @@ async function waitForReady(server: TestServer, timeoutMs: number, log: string, 
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the server exited during start; log:\n${tail(log)}`);
     try {
-      const res = await fetch(`${server.url}/api/trpc/topic.status`, { signal: AbortSignal.timeout(5_000), headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const res = await fetch(`${server.url}/api/trpc/topic.status`, {
+        signal: AbortSignal.timeout(5_000),
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
       if (res.ok) return;
     } catch {
       // not listening yet

@@ -132,9 +132,17 @@ async function main(): Promise<void> {
         console.log("idle: no run active");
         return;
       }
-      console.log(`${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, $${s.totals.costUsd.toFixed(4)}`);
-      for (const t of s.targets) console.log(`  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${t.calls} calls  ${t.failedCalls} failed`);
-      for (const p of s.producers) console.log(`  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`);
+      console.log(
+        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, $${s.totals.costUsd.toFixed(4)}`,
+      );
+      for (const t of s.targets)
+        console.log(
+          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${t.calls} calls  ${t.failedCalls} failed`,
+        );
+      for (const p of s.producers)
+        console.log(
+          `  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`,
+        );
       return;
     }
     case "watch": {
@@ -162,7 +170,12 @@ async function main(): Promise<void> {
     case "entries": {
       const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
       if (!runId) fail("no run active; pass a run id (see igentai list)");
-      const page = await api.topic.entries.query({ runId, limit: int(values.limit, "limit") ?? 50, search: values.search, branchId: int(values.branch, "branch") });
+      const page = await api.topic.entries.query({
+        runId,
+        limit: int(values.limit, "limit") ?? 50,
+        search: values.search,
+        branchId: int(values.branch, "branch"),
+      });
       for (const e of page.items) console.log(`${String(e.seq).padStart(7)}  ${e.text}`);
       return;
     }
@@ -181,7 +194,10 @@ async function main(): Promise<void> {
       const pct = (v: number | null) => (v === null ? "   –" : `${Math.round(v * 100)}%`.padStart(4));
       if (t.coverage) console.log(`coverage ${pct(t.coverage.coverage)} of ~${fmt(Math.round(t.coverage.estimatedTotal))} (tree estimate)`);
       console.log(`${"id".padStart(4)}  ${"entries".padStart(7)}  yield  cover  ${"state".padEnd(9)}  branch`);
-      for (const b of treeRows(t.branches)) console.log(`${String(b.id).padStart(4)}  ${fmt(b.entries).padStart(7)}  ${pct(b.yield)}   ${pct(b.coverage)}   ${b.state.padEnd(9)}  ${"  ".repeat(b.depth)}${b.label}`);
+      for (const b of treeRows(t.branches))
+        console.log(
+          `${String(b.id).padStart(4)}  ${fmt(b.entries).padStart(7)}  ${pct(b.yield)}   ${pct(b.coverage)}   ${b.state.padEnd(9)}  ${"  ".repeat(b.depth)}${b.label}`,
+        );
       return;
     }
     case "dupes": {

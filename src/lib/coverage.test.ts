@@ -4,7 +4,6 @@ import { StopMonitor } from "./stop-rules";
 import { seededRng } from "./stats/math";
 import { sampleUniverse, zipf } from "../../test/helpers/universe-sample";
 
-
 describe("ReproposalCounter", () => {
   it("maintains the frequency-of-frequencies as entries are re-proposed", () => {
     const c = new ReproposalCounter();
@@ -45,7 +44,15 @@ describe("chao1", () => {
   });
 
   it("accepts a Map as well as an array", () => {
-    expect(chao1(new Map([[1, 10], [2, 5], [3, 5]])).estimatedTotal).toBeCloseTo(chao1([0, 10, 5, 5]).estimatedTotal, 9);
+    expect(
+      chao1(
+        new Map([
+          [1, 10],
+          [2, 5],
+          [3, 5],
+        ]),
+      ).estimatedTotal,
+    ).toBeCloseTo(chao1([0, 10, 5, 5]).estimatedTotal, 9);
   });
 
   it("is accurate when proposals really are uniform draws", () => {
@@ -218,7 +225,16 @@ describe("yield curve", () => {
 });
 
 describe("StopMonitor", () => {
-  const est = (coverage: number, high = 2_000) => ({ observed: 1_000, samples: 3_000, estimatedTotal: 1_000 / coverage, low: 1_000, high, coverage, sampleCoverage: 0.9, method: "zipf" as const });
+  const est = (coverage: number, high = 2_000) => ({
+    observed: 1_000,
+    samples: 3_000,
+    estimatedTotal: 1_000 / coverage,
+    low: 1_000,
+    high,
+    coverage,
+    sampleCoverage: 0.9,
+    method: "zipf" as const,
+  });
 
   it("stops at the requested estimated coverage", () => {
     const m = new StopMonitor({ stopAtCoverage: 0.8 });

@@ -50,7 +50,11 @@ describe("EntryLedger", () => {
     ledger.record(expectUnique(ledger.classify("Shanxi")));
     const c = ledger.classify("Shaanxi", "model-a");
     expect(verdictOf(c)).toBe("borderline");
-    expect(c).toMatchObject({ outcome: "unique", text: "Shaanxi", borderline: [{ duplicateOf: "Shanxi", reason: "weak-evidence", edit: "doubled-vowel", sources: 1 }] });
+    expect(c).toMatchObject({
+      outcome: "unique",
+      text: "Shaanxi",
+      borderline: [{ duplicateOf: "Shanxi", reason: "weak-evidence", edit: "doubled-vowel", sources: 1 }],
+    });
     ledger.record("Shaanxi");
     // The same spelling from another model: a duplicate of the kept entry, one more source.
     expect(ledger.classify("shaanxi", "model-b")).toMatchObject({ outcome: "dupExact", duplicateOf: "Shaanxi" });
@@ -61,7 +65,17 @@ describe("EntryLedger", () => {
 
   it("classifies placeholder lines as junk, using the topic when it has one", () => {
     const ledger = new EntryLedger(undefined, { topic: "famous volcanoes" });
-    for (const line of ["Other", "Miscellaneous", "Various others", "And many more", "N/A", "See above", "Regional variations", "Other volcanoes", "Modern examples"]) {
+    for (const line of [
+      "Other",
+      "Miscellaneous",
+      "Various others",
+      "And many more",
+      "N/A",
+      "See above",
+      "Regional variations",
+      "Other volcanoes",
+      "Modern examples",
+    ]) {
       expect(ledger.classify(line), line).toMatchObject({ outcome: "junk" });
     }
     expect(ledger.classify("Other Music")).toMatchObject({ outcome: "unique" });

@@ -12,9 +12,7 @@ import { MAX_CANDIDATE_CHARS } from "./protocol";
 
 /** Small words that may appear lowercase inside a title ("Into the Spider-Verse"). */
 const TITLE_SMALL_WORDS = new Set(
-  "a an and as at but by de del der des di du en et for from in into la le les nor of off on onto or over per the to up upon via van von vs with y".split(
-    " ",
-  ),
+  "a an and as at but by de del der des di du en et for from in into la le les nor of off on onto or over per the to up upon via van von vs with y".split(" "),
 );
 
 const PREAMBLE =
@@ -82,7 +80,10 @@ export function cleanItemLine(rawLine: string): string | null {
 
   // Markdown table row: the first cell is the item.
   if (s.startsWith("|")) {
-    const cells = s.split("|").map((c) => c.trim()).filter((c) => c !== "");
+    const cells = s
+      .split("|")
+      .map((c) => c.trim())
+      .filter((c) => c !== "");
     s = cells[0] ?? "";
   }
 
@@ -120,9 +121,7 @@ export function cleanItemLine(rawLine: string): string | null {
     s = s.slice(0, colon.index);
   }
   // A trailing parenthetical that is prose ("Paris (the capital of France)").
-  s = s.replace(/\s*\(([^()]*)\)\s*$/, (whole, inner: string) =>
-    inner.split(/\s+/).length >= 3 && looksLikeDescription(inner) ? "" : whole,
-  );
+  s = s.replace(/\s*\(([^()]*)\)\s*$/, (whole, inner: string) => (inner.split(/\s+/).length >= 3 && looksLikeDescription(inner) ? "" : whole));
 
   s = stripQuotes(s.trim()).replace(/[\s.,;:!]+$/u, "");
   s = stripQuotes(s).replace(/\s+/g, " ").trim();

@@ -67,11 +67,7 @@ export function parsePriceOverrides(json: string | undefined): Record<string, Mo
   return Object.fromEntries(
     Object.entries(parsed.data).map(([key, p]) => [
       key,
-      Array.isArray(p)
-        ? { inputUsdPerMTok: p[0], outputUsdPerMTok: p[1] }
-        : "input" in p
-          ? { inputUsdPerMTok: p.input, outputUsdPerMTok: p.output }
-          : p,
+      Array.isArray(p) ? { inputUsdPerMTok: p[0], outputUsdPerMTok: p[1] } : "input" in p ? { inputUsdPerMTok: p.input, outputUsdPerMTok: p.output } : p,
     ]),
   );
 }
@@ -103,10 +99,7 @@ export function priceOf(table: PriceTable, provider: string, model: string): Mod
 }
 
 /** USD cost of one call, or null when the model has no price. */
-export function callCostUsd(
-  table: PriceTable,
-  call: { provider: string; model: string; promptTokens: number; completionTokens: number },
-): number | null {
+export function callCostUsd(table: PriceTable, call: { provider: string; model: string; promptTokens: number; completionTokens: number }): number | null {
   const price = priceOf(table, call.provider, call.model);
   if (!price) return null;
   return (call.promptTokens * price.inputUsdPerMTok + call.completionTokens * price.outputUsdPerMTok) / 1_000_000;

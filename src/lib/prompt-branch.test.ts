@@ -15,8 +15,16 @@ describe("breakdown prompt", () => {
   });
 
   it.each([
-    { name: "a numbered list with a preamble", text: "Here are 3 narrower subtopics:\n\n1. Arctic gulls\n2. Tropical gulls\n3. Inland gulls", labels: ["Arctic gulls", "Tropical gulls", "Inland gulls"] },
-    { name: "bullets, bold and descriptions", text: "- **Arctic gulls** - gulls of the far north\n* Tropical gulls: warm seas", labels: ["Arctic gulls", "Tropical gulls"] },
+    {
+      name: "a numbered list with a preamble",
+      text: "Here are 3 narrower subtopics:\n\n1. Arctic gulls\n2. Tropical gulls\n3. Inland gulls",
+      labels: ["Arctic gulls", "Tropical gulls", "Inland gulls"],
+    },
+    {
+      name: "bullets, bold and descriptions",
+      text: "- **Arctic gulls** - gulls of the far north\n* Tropical gulls: warm seas",
+      labels: ["Arctic gulls", "Tropical gulls"],
+    },
     { name: "exact repeats once", text: "Arctic gulls\narctic gulls\nInland gulls", labels: ["Arctic gulls", "Inland gulls"] },
     { name: "a truncated last line is dropped", text: "Arctic gulls\nTropical gu", labels: ["Arctic gulls"], truncated: true },
   ])("parses $name", ({ text, labels, truncated }) => {
@@ -26,7 +34,13 @@ describe("breakdown prompt", () => {
 
 describe("branch item prompt", () => {
   it("names the root topic and the branch's path; the simulator reads the path", () => {
-    const p = buildBranchPrompt({ topic: "Birds", path: ["Seabirds", "Gulls"], requestSize: 30, known: { own: ["Herring gull"], related: ["Robin"], totalKnown: 2 }, budgetTokens: 500 });
+    const p = buildBranchPrompt({
+      topic: "Birds",
+      path: ["Seabirds", "Gulls"],
+      requestSize: 30,
+      known: { own: ["Herring gull"], related: ["Robin"], totalKnown: 2 },
+      budgetTokens: 500,
+    });
     expect(p.user).toContain("Birds > Seabirds > Gulls");
     const r = readRequest([p.system, p.user]);
     expect(r.kind).toBe("items");
@@ -37,7 +51,14 @@ describe("branch item prompt", () => {
   });
 
   it("asks for less obvious members in that variant, recognisably", () => {
-    const p = buildBranchPrompt({ topic: "Birds", path: [], requestSize: 30, known: { own: [], related: [], totalKnown: 0 }, budgetTokens: 500, lessObvious: true });
+    const p = buildBranchPrompt({
+      topic: "Birds",
+      path: [],
+      requestSize: 30,
+      known: { own: [], related: [], totalKnown: 0 },
+      budgetTokens: 500,
+      lessObvious: true,
+    });
     const r = readRequest([p.user]);
     expect(r.kind === "items" && r.lessObvious).toBe(true);
   });

@@ -169,5 +169,12 @@ export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
   const list = selection.texts.length > 0 ? selection.texts.join("\n") + "\n" : "";
   const user = `${head}\n${list}${tail}`;
   const fixedTokens = estimateTokens(SYSTEM_PROMPT) + estimateTokens(head) + estimateTokens(tail) + 2 * MESSAGE_OVERHEAD_TOKENS;
-  return { system: SYSTEM_PROMPT, user, shown: selection.texts.length, known: total, knownTokens: selection.tokens, promptTokens: fixedTokens + selection.tokens };
+  return {
+    system: SYSTEM_PROMPT,
+    user,
+    shown: selection.texts.length,
+    known: total,
+    knownTokens: selection.tokens,
+    promptTokens: fixedTokens + selection.tokens,
+  };
 }

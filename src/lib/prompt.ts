@@ -63,7 +63,6 @@ export interface SelectionShares {
 
 export const DEFAULT_SHARES: SelectionShares = { reproposed: 0.45, earliest: 0.4, recent: 0.15 };
 
-
 /**
  * The accepted entries the producer knows, in acceptance (seq) order, with what the prompt
  * builder needs: cached token counts and how often this producer's model re-proposed each.
@@ -341,8 +340,7 @@ export const MESSAGE_OVERHEAD_TOKENS = 4;
 
 export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { topic, requestSize, known } = input;
-  const selection =
-    (input.strategy ?? "budgeted") === "naive" ? known.all() : known.select(input.budgetTokens, input.shares);
+  const selection = (input.strategy ?? "budgeted") === "naive" ? known.all() : known.select(input.budgetTokens, input.shares);
   const partial = selection.texts.length < known.size;
 
   const head = [

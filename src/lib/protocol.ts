@@ -22,7 +22,11 @@ export const MAX_CONCURRENCY = 32;
 
 export const producerIdentity = z.object({
   runId: runIdSchema,
-  producer: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  producer: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
 });
 
 export const assignmentSchema = z.object({
@@ -71,9 +75,7 @@ export const callRecordSchema = z.object({
   promptTokens: int4({ min: 0 }),
   completionTokens: int4({ min: 0 }),
   itemsParsed: int4({ min: 0 }),
-  error: z
-    .object({ kind: z.enum(errorKinds), message: z.string().max(500).transform(storableText), status: z.number().int().optional() })
-    .optional(),
+  error: z.object({ kind: z.enum(errorKinds), message: z.string().max(500).transform(storableText), status: z.number().int().optional() }).optional(),
 });
 export type CallRecord = z.infer<typeof callRecordSchema>;
 

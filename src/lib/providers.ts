@@ -23,7 +23,10 @@ export const MODEL_NAME = z
   .max(100, "model name is at most 100 characters")
   .regex(/^[A-Za-z0-9._:/@-]+$/, "model name may contain letters, digits and . _ : / @ -")
   // `/` is allowed for names like `meta-llama/Llama-3-70b`, but never as a path (`../../etc/passwd`).
-  .refine((m) => !m.startsWith("/") && !m.split("/").some((seg) => seg === "" || seg === "." || seg === ".."), "model name must not be a path (no leading /, no . or .. segments)");
+  .refine(
+    (m) => !m.startsWith("/") && !m.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+    "model name must not be a path (no leading /, no . or .. segments)",
+  );
 
 export const providerTargetSchema = z.object({
   provider: z.enum(PROVIDER_IDS),

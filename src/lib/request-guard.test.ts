@@ -17,7 +17,13 @@ describe("checkRequest", () => {
     ["loopback v6 with port", "GET", "/api/trpc/topic.status", { host: "[::1]:8080" }, null],
     ["localhost", "GET", "/api/trpc/topic.status", { host: "localhost:8080" }, null],
     ["an allowed host, any case", "GET", "/api/trpc/topic.status", { host: "BOX.local:8080" }, null],
-    ["a same-origin mutation", "POST", "/api/trpc/topic.stop", { host: "localhost:8080", origin: "http://localhost:8080", ...json, "content-length": "0" }, null],
+    [
+      "a same-origin mutation",
+      "POST",
+      "/api/trpc/topic.stop",
+      { host: "localhost:8080", origin: "http://localhost:8080", ...json, "content-length": "0" },
+      null,
+    ],
     ["json with a charset", "POST", "/api/trpc/topic.stop", { host: "localhost:8080", "content-type": "application/json; charset=utf-8" }, null],
     ["same-origin fetch metadata", "GET", "/api/trpc/topic.status", { host: "localhost:8080", "sec-fetch-site": "same-origin" }, null],
     ["a typed-in URL (fetch site none)", "GET", "/api/runs/x/download", { host: "localhost:8080", "sec-fetch-site": "none" }, null],
@@ -38,7 +44,15 @@ describe("checkRequest", () => {
     ["a body too large", "POST", "/api/trpc/topic.start", { host: "localhost:8080", ...json, "content-length": String(2 ** 21) }, "body_too_large"],
     ["a chunked body", "POST", "/api/trpc/topic.start", { host: "localhost:8080", ...json, "transfer-encoding": "chunked" }, "length_required"],
     ["a batch at the limit", "GET", `/api/trpc/${Array(MAX_BATCH_CALLS).fill("topic.status").join(",")}?batch=1`, { host: "localhost:8080" }, null],
-    ["a batch over the limit", "GET", `/api/trpc/${Array(MAX_BATCH_CALLS + 1).fill("topic.status").join(",")}?batch=1`, { host: "localhost:8080" }, "batch_too_large"],
+    [
+      "a batch over the limit",
+      "GET",
+      `/api/trpc/${Array(MAX_BATCH_CALLS + 1)
+        .fill("topic.status")
+        .join(",")}?batch=1`,
+      { host: "localhost:8080" },
+      "batch_too_large",
+    ],
   ])("%s", (_name, method, url, headers, reason) => {
     expect(checkRequest(OPEN, req(method, url, headers))?.reason ?? null).toBe(reason);
   });
@@ -74,7 +88,9 @@ describe("host names", () => {
   ])("hostnameOf(%j) is %j", (h, want) => expect(hostnameOf(h)).toBe(want));
 
   it.each([["127.0.0.1"], ["127.1.2.3"], ["::1"], ["localhost"], ["app.localhost"]])("%s is loopback", (h) => expect(isLoopbackHost(h)).toBe(true));
-  it.each([["0.0.0.0"], ["::"], ["192.168.1.2"], ["localhost.evil.example"], ["128.0.0.1"]])("%s is not loopback", (h) => expect(isLoopbackHost(h)).toBe(false));
+  it.each([["0.0.0.0"], ["::"], ["192.168.1.2"], ["localhost.evil.example"], ["128.0.0.1"]])("%s is not loopback", (h) =>
+    expect(isLoopbackHost(h)).toBe(false),
+  );
 
   it("drops wildcard bind addresses from the allowed names", () => {
     expect(guardConfig({ HOSTNAME: "0.0.0.0", IGENTAI_API_TOKEN: TOKEN }).allowedHosts).toEqual([]);
@@ -93,7 +109,9 @@ describe("secretsEqual", () => {
 describe("refusalBody", () => {
   const refusal = { status: 403 as const, reason: "cross_origin", message: "no" };
   it("is tRPC's error shape on the tRPC endpoint, one per call of a batch", () => {
-    expect(JSON.parse(refusalBody(refusal, "/api/trpc/topic.stop"))).toEqual({ error: { message: "no", code: -32003, data: { code: "FORBIDDEN", httpStatus: 403, reason: "cross_origin" } } });
+    expect(JSON.parse(refusalBody(refusal, "/api/trpc/topic.stop"))).toEqual({
+      error: { message: "no", code: -32003, data: { code: "FORBIDDEN", httpStatus: 403, reason: "cross_origin" } },
+    });
     expect(JSON.parse(refusalBody(refusal, "/api/trpc/topic.status,topic.list?batch=1"))).toHaveLength(2);
   });
   it("is a plain reason and message elsewhere", () => {

@@ -114,7 +114,10 @@ export function checkRequest(cfg: GuardConfig, req: GuardRequest): GuardRefusal 
 
   // Producers authenticate every call with their run's secret (checked by the orchestrator),
   // so their calls need no API token.
-  const producerOnly = path.slice(path.lastIndexOf("/") + 1).split(",").every((p) => p.startsWith("producer."));
+  const producerOnly = path
+    .slice(path.lastIndexOf("/") + 1)
+    .split(",")
+    .every((p) => p.startsWith("producer."));
   if (cfg.token !== null && !(producerOnly && req.header("x-igentai-secret"))) {
     const auth = req.header("authorization");
     const bearer = auth && /^Bearer\s+(.+)$/i.exec(auth.trim())?.[1];
@@ -149,7 +152,12 @@ export function checkRequest(cfg: GuardConfig, req: GuardRequest): GuardRefusal 
 /** The guard's configuration from the server environment (see src/env.ts). */
 export function guardConfig(env: { HOSTNAME: string; IGENTAI_ALLOWED_HOSTS?: string; IGENTAI_API_TOKEN?: string }): GuardConfig {
   const configured = [env.HOSTNAME, ...(env.IGENTAI_ALLOWED_HOSTS ?? "").split(",")]
-    .map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, ""))
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ""),
+    )
     // A wildcard bind address is not a name anyone reaches the server by.
     .filter((h) => h !== "" && h !== "0.0.0.0" && h !== "::");
   return { allowedHosts: [...new Set(configured)], token: env.IGENTAI_API_TOKEN ?? null };

@@ -13,7 +13,10 @@ describe("resolveJudge", () => {
   it("takes the input's provider and model over IGENTAI_JUDGE_MODEL's default", () => {
     const fallback = { provider: "openai" as const, model: "gpt-4.1-nano" };
     expect(resolveJudge(undefined, { openai: true, anthropic: false }, fallback)).toMatchObject({ provider: "openai", model: "gpt-4.1-nano", enabled: true });
-    expect(resolveJudge({ provider: "anthropic" }, { openai: true, anthropic: true }, fallback)).toMatchObject({ provider: "anthropic", model: "claude-3-5-haiku-latest" });
+    expect(resolveJudge({ provider: "anthropic" }, { openai: true, anthropic: true }, fallback)).toMatchObject({
+      provider: "anthropic",
+      model: "claude-3-5-haiku-latest",
+    });
     expect(resolveJudge({ enabled: false }, { openai: true, anthropic: false })).toMatchObject({ enabled: false });
   });
 

@@ -34,12 +34,15 @@ describe("defaults", () => {
   it("fills a run config from defaults", () => {
     const cfg = resolveRunConfig(startInputSchema.parse({ topic: "enzymes" }), { producers: 5, keys: { openai: false, anthropic: false } });
     expect(cfg).toMatchObject({ topic: "enzymes", producers: 5, requestSize: 100, promptBudgetTokens: 2000, concurrency: 1, strategy: "adaptive" });
-    expect(resolveRunConfig(startInputSchema.parse({ topic: "enzymes", concurrency: 10 }), { producers: 5, keys: { openai: false, anthropic: false } }).concurrency).toBe(10);
+    expect(
+      resolveRunConfig(startInputSchema.parse({ topic: "enzymes", concurrency: 10 }), { producers: 5, keys: { openai: false, anthropic: false } }).concurrency,
+    ).toBe(10);
   });
 });
 
 describe("models a run may use", () => {
-  const table = (provider: string, model: string) => (`${provider}:${model}` === "openai:gpt-4o-mini" ? { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 } : null);
+  const table = (provider: string, model: string) =>
+    `${provider}:${model}` === "openai:gpt-4o-mini" ? { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 } : null;
   const targets = (providers: unknown[]) => startInputSchema.parse({ topic: "birds", providers }).providers!;
 
   it.each([
@@ -63,8 +66,24 @@ describe("models a run may use", () => {
   });
 
   it("refuses a real model without a price unless one is given or it is explicitly allowed", () => {
-    expect(unpricedTargetIssue(targets([{ provider: "openai", model: "gpt-4o-mini" }, { provider: "sim", model: "sim-weak" }]), table)).toBeNull();
-    expect(unpricedTargetIssue(targets([{ provider: "sim", model: "sim-weak" }, { provider: "openai", model: "llama3" }]), table)).toMatch(/^providers\.1\.model: no price is known for openai:llama3/);
+    expect(
+      unpricedTargetIssue(
+        targets([
+          { provider: "openai", model: "gpt-4o-mini" },
+          { provider: "sim", model: "sim-weak" },
+        ]),
+        table,
+      ),
+    ).toBeNull();
+    expect(
+      unpricedTargetIssue(
+        targets([
+          { provider: "sim", model: "sim-weak" },
+          { provider: "openai", model: "llama3" },
+        ]),
+        table,
+      ),
+    ).toMatch(/^providers\.1\.model: no price is known for openai:llama3/);
     expect(unpricedTargetIssue(targets([{ provider: "openai", model: "llama3", allowUnpriced: true }]), table)).toBeNull();
     expect(unpricedTargetIssue(targets([{ provider: "openai", model: "llama3", price: { inputUsdPerMTok: 1, outputUsdPerMTok: 2 } }]), table)).toBeNull();
   });

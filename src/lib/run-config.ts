@@ -39,12 +39,7 @@ export type JudgeConfig = { enabled: boolean; provider: ProviderId; model: strin
 export const startInputSchema = z.object({
   topic: storable(z.string().max(10 * MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`))
     .transform(cleanTopic)
-    .pipe(
-      z
-        .string()
-        .min(2, "topic must have at least 2 characters")
-        .max(MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`),
-    ),
+    .pipe(z.string().min(2, "topic must have at least 2 characters").max(MAX_TOPIC_CHARS, `topic must have at most ${MAX_TOPIC_CHARS} characters`)),
   producers: z.number().int().min(1, "at least 1 producer").max(20, "at most 20 producers").optional(),
   providers: z.array(startTargetSchema).min(1, "at least one provider").max(10, "at most 10 providers").optional(),
   requestSize: z.number().int().min(5, "at least 5 items per request").max(200, "at most 200 items per request").optional(),
@@ -63,7 +58,11 @@ export const startInputSchema = z.object({
     .object({
       maxEntries: z.number().int().min(1).max(10_000_000).optional(),
       maxCostUsd: z.number().positive().max(100_000).optional(),
-      maxMinutes: z.number().positive().max(7 * 24 * 60).optional(),
+      maxMinutes: z
+        .number()
+        .positive()
+        .max(7 * 24 * 60)
+        .optional(),
       coveragePercent: z.number().min(1).max(100).optional(),
     })
     .optional(),
@@ -82,7 +81,11 @@ export type StartInput = z.input<typeof startInputSchema>;
 /** A simulated model must exist: an unknown one would start producers that fail on every call. */
 function knownSimModel(t: { provider: string; model: string }, ctx: z.RefinementCtx): void {
   if (t.provider === "sim" && !Object.hasOwn(SIM_MODEL_WIRE, t.model)) {
-    ctx.addIssue({ code: "custom", path: ["model"], message: `unknown simulator model ${JSON.stringify(t.model)}; known: ${Object.keys(SIM_MODEL_WIRE).join(", ")}` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["model"],
+      message: `unknown simulator model ${JSON.stringify(t.model)}; known: ${Object.keys(SIM_MODEL_WIRE).join(", ")}`,
+    });
   }
 }
 
@@ -111,8 +114,18 @@ const JUDGE_MODELS: Record<ProviderId, string> = { openai: "gpt-4o-mini", anthro
  * IGENTAI_JUDGE_MODEL, else a real provider with a key, else the simulator). On by default
  * for a real model, off for the simulator (its verdicts are our own model of a judge).
  */
-export function resolveJudge(input: z.output<typeof judgeInputSchema> | undefined, keys: { openai: boolean; anthropic: boolean }, fallback?: ProviderTarget): JudgeConfig {
-  const base = fallback ?? (keys.openai ? { provider: "openai" as const, model: JUDGE_MODELS.openai } : keys.anthropic ? { provider: "anthropic" as const, model: JUDGE_MODELS.anthropic } : { provider: "sim" as const, model: JUDGE_MODELS.sim });
+export function resolveJudge(
+  input: z.output<typeof judgeInputSchema> | undefined,
+  keys: { openai: boolean; anthropic: boolean },
+  fallback?: ProviderTarget,
+): JudgeConfig {
+  const base =
+    fallback ??
+    (keys.openai
+      ? { provider: "openai" as const, model: JUDGE_MODELS.openai }
+      : keys.anthropic
+        ? { provider: "anthropic" as const, model: JUDGE_MODELS.anthropic }
+        : { provider: "sim" as const, model: JUDGE_MODELS.sim });
   const provider = input?.provider ?? base.provider;
   const model = input?.model ?? (provider === base.provider ? base.model : JUDGE_MODELS[provider]);
   return { enabled: input?.enabled ?? provider !== "sim", provider, model };
@@ -177,7 +190,10 @@ export function unpricedTargetIssue(targets: readonly StartTarget[], priceOf: (p
 }
 
 /** USD cost of a call from the price the run's start request gave for its model, or null. */
-export function requestPricedCostUsd(config: Pick<RunConfig, "providers">, call: { provider: string; model: string; promptTokens: number; completionTokens: number }): number | null {
+export function requestPricedCostUsd(
+  config: Pick<RunConfig, "providers">,
+  call: { provider: string; model: string; promptTokens: number; completionTokens: number },
+): number | null {
   const price = config.providers.find((t) => t.provider === call.provider && t.model === call.model)?.price;
   return price ? (call.promptTokens * price.inputUsdPerMTok + call.completionTokens * price.outputUsdPerMTok) / 1_000_000 : null;
 }

@@ -50,7 +50,11 @@ export class StopMonitor {
     if (stopAtCoverage !== undefined && est && est.observed > 0) {
       const reached = conservative ? (Number.isFinite(est.high) ? est.observed / est.high : 0) : est.coverage;
       if (reached >= stopAtCoverage) {
-        return { stop: true, reason: "coverage", message: `estimated coverage ${Math.round(reached * 100)}% reached the ${Math.round(stopAtCoverage * 100)}% target` };
+        return {
+          stop: true,
+          reason: "coverage",
+          message: `estimated coverage ${Math.round(reached * 100)}% reached the ${Math.round(stopAtCoverage * 100)}% target`,
+        };
       }
     }
     if (minUniquePerMinute === undefined) return { stop: false };

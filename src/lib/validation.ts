@@ -35,7 +35,12 @@ export function storable<S extends z.ZodType<string>>(schema: S): S {
 
 /** Text a person typed: storable, at most `max` characters. */
 export function safeText(opts: { max: number; min?: number }) {
-  return storable(z.string().min(opts.min ?? 0).max(opts.max, `at most ${opts.max} characters`));
+  return storable(
+    z
+      .string()
+      .min(opts.min ?? 0)
+      .max(opts.max, `at most ${opts.max} characters`),
+  );
 }
 
 /** Ids of runs, producers, batches, calls: a safe charset, so they can go in paths, headers and SQL. */

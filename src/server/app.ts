@@ -27,7 +27,17 @@ export type AppOptions = {
 };
 
 /** Variables producers inherit from the server: provider keys and endpoints only. */
-const PRODUCER_ENV_KEYS = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "IGENTAI_CALL_TIMEOUT_MS", "IGENTAI_SIM_PARAMS", "PATH", "HOME", "NODE_ENV"] as const;
+const PRODUCER_ENV_KEYS = [
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "ANTHROPIC_API_KEY",
+  "ANTHROPIC_BASE_URL",
+  "IGENTAI_CALL_TIMEOUT_MS",
+  "IGENTAI_SIM_PARAMS",
+  "PATH",
+  "HOME",
+  "NODE_ENV",
+] as const;
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { env } = opts;

@@ -27,7 +27,9 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   // Same-origin URLs: every query and the subscription run in the browser (nothing is
   // prefetched during server rendering), so no absolute server URL is needed.
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: apiLinks({ url: TRPC_PATH, token: apiToken, batch: true, fetch: typeof window === "undefined" ? undefined : fetchAskingForToken }) }),
+    createTRPCClient<AppRouter>({
+      links: apiLinks({ url: TRPC_PATH, token: apiToken, batch: true, fetch: typeof window === "undefined" ? undefined : fetchAskingForToken }),
+    }),
   );
   return (
     <QueryClientProvider client={queryClient}>

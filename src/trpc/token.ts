@@ -30,7 +30,10 @@ let answer: Promise<string | null> | undefined;
 export async function fetchAskingForToken(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const res = await fetch(input, init);
   if (res.status !== 401) return res;
-  const body: unknown = await res.clone().json().catch(() => null);
+  const body: unknown = await res
+    .clone()
+    .json()
+    .catch(() => null);
   const first = (Array.isArray(body) ? body[0] : body) as { error?: { data?: { reason?: string } } } | null;
   const reason = first?.error?.data?.reason;
   if (reason !== "token_required" && reason !== "token_invalid") return res;

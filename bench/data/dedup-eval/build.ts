@@ -126,7 +126,14 @@ const NEIGHBOURS: Record<string, string> = (() => {
   for (let r = 0; r < QWERTY.length; r++) {
     for (let c = 0; c < QWERTY[r]!.length; c++) {
       const near = new Set<string>();
-      for (const [dr, dc] of [[0, -1], [0, 1], [-1, 0], [-1, 1], [1, -1], [1, 0]] as const) {
+      for (const [dr, dc] of [
+        [0, -1],
+        [0, 1],
+        [-1, 0],
+        [-1, 1],
+        [1, -1],
+        [1, 0],
+      ] as const) {
         const ch = QWERTY[r + dr]?.[c + dc];
         if (ch) near.add(ch);
       }
@@ -211,7 +218,9 @@ function makeVariant(name: string, cls: VariantClass, rnd: Rng): string | null {
     }
     case "transposition-space": {
       // "Saint Paul" -> "Sain tPaul" or "SaintP aul": a letter jumps across the space.
-      const spaces = [...name.matchAll(/ /g)].map((m) => m.index).filter((i) => isLetter(name[i - 1]) && isLetter(name[i + 1]) && isLetter(name[i - 2]) && isLetter(name[i + 2]));
+      const spaces = [...name.matchAll(/ /g)]
+        .map((m) => m.index)
+        .filter((i) => isLetter(name[i - 1]) && isLetter(name[i + 1]) && isLetter(name[i - 2]) && isLetter(name[i + 2]));
       const at = pick(spaces);
       if (at === undefined) return null;
       return rnd() < 0.5 ? name.slice(0, at - 1) + " " + name[at - 1] + name.slice(at + 1) : name.slice(0, at) + name[at + 1] + " " + name.slice(at + 2);

@@ -36,7 +36,9 @@ export function RunCharts({ samples, loading }: Props) {
   return (
     <section className="card charts" aria-labelledby="charts-title" data-testid="charts" data-points={points}>
       <h2 id="charts-title">Trends over the whole run</h2>
-      {empty && <p className="hint chart-empty">{loading ? "Loading samples…" : "No samples yet: the first point appears within a few seconds of the start."}</p>}
+      {empty && (
+        <p className="hint chart-empty">{loading ? "Loading samples…" : "No samples yet: the first point appears within a few seconds of the start."}</p>
+      )}
       <div className="chart-grid">
         <figure className="chart wide" data-testid="chart-rate" aria-label="Unique entries per minute over time, overall and per provider/model">
           <figcaption>Unique entries per minute</figcaption>
@@ -62,7 +64,16 @@ export function RunCharts({ samples, loading }: Props) {
               <XAxis {...axis} />
               <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={(v: number) => formatCompact(v)} stroke="currentColor" allowDecimals={false} />
               <Tooltip {...tooltip} formatter={(v: unknown) => formatInt(Number(v))} />
-              <Area name="Unique entries" dataKey="totalUnique" stroke={OVERALL} fill={OVERALL} fillOpacity={0.2} strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Area
+                name="Unique entries"
+                dataKey="totalUnique"
+                stroke={OVERALL}
+                fill={OVERALL}
+                fillOpacity={0.2}
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
             </AreaChart>
           </ResponsiveContainer>
         </figure>
@@ -90,7 +101,15 @@ export function RunCharts({ samples, loading }: Props) {
             <AreaChart data={data.points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
               <XAxis {...axis} />
-              <YAxis width={48} tick={{ fontSize: 11 }} domain={[0, 1]} allowDataOverflow ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => formatPercent(v, 0)} stroke="currentColor" />
+              <YAxis
+                width={48}
+                tick={{ fontSize: 11 }}
+                domain={[0, 1]}
+                allowDataOverflow
+                ticks={[0, 0.25, 0.5, 0.75, 1]}
+                tickFormatter={(v: number) => formatPercent(v, 0)}
+                stroke="currentColor"
+              />
               <Tooltip {...tooltip} formatter={(v: unknown) => formatPercent(Number(v), 0)} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
               {data.hasWeights &&

@@ -125,7 +125,8 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
         <div className={`content${stale ? " stale" : ""}`}>
           {stale && (
             <p className="stale-notice" data-testid="stale-notice">
-              {live.connection === "offline" ? "You are offline." : "Lost the connection to the server."} Showing the last numbers received; reconnecting by itself…
+              {live.connection === "offline" ? "You are offline." : "Lost the connection to the server."} Showing the last numbers received; reconnecting by
+              itself…
             </p>
           )}
           <section className="run-head" aria-label="Run">
@@ -195,7 +196,16 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
             />
           )}
 
-          {runId && <EntriesPanel runId={runId} live={viewingLive} newest={viewingLive ? (snap?.newest ?? []) : []} total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)} now={live.now} branch={branch} />}
+          {runId && (
+            <EntriesPanel
+              runId={runId}
+              live={viewingLive}
+              newest={viewingLive ? (snap?.newest ?? []) : []}
+              total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)}
+              now={live.now}
+              branch={branch}
+            />
+          )}
 
           {runId && <DedupPanel runId={runId} live={viewingLive} />}
 
@@ -264,7 +274,12 @@ function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: Ru
   return [
     { id: "unique", label: "Unique entries", value: formatInt(unique) },
     { id: "last-minute", label: "In the last minute", value: formatInt(lastMinute) },
-    { id: "dup-rate", label: "Duplicate rate", value: formatPercent(dupRate), hint: totals.candidates > 0 ? `${formatCompact(totals.candidates)} candidates` : undefined },
+    {
+      id: "dup-rate",
+      label: "Duplicate rate",
+      value: formatPercent(dupRate),
+      hint: totals.candidates > 0 ? `${formatCompact(totals.candidates)} candidates` : undefined,
+    },
     { id: "tokens", label: "Tokens", value: known ? formatCompact(totals.tokens) : formatCompact(null) },
     { id: "cost", label: "Cost", value: known ? formatUsd(totals.costUsd) : formatUsd(null) },
     { id: "per-1k-tokens", label: "Unique / 1k tokens", value: formatRate(unique !== null && totals.tokens > 0 ? (unique / totals.tokens) * 1000 : null) },

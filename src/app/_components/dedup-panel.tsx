@@ -19,13 +19,18 @@ export function DedupPanel({ runId, live }: { runId: string; live: boolean }) {
   const refetchInterval = live ? 3_000 : false;
   const possible = useQuery({ ...trpc.dedup.review.queryOptions({ runId, kind: "possible", limit: LIMIT }), refetchInterval });
   const merged = useQuery({ ...trpc.dedup.review.queryOptions({ runId, kind: "merged", limit: LIMIT }), refetchInterval });
-  const changed = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.dedup.review.pathKey() }), queryClient.invalidateQueries({ queryKey: trpc.topic.entries.pathKey() })]);
+  const changed = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.dedup.review.pathKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.topic.entries.pathKey() }),
+    ]);
   const merge = useMutation(trpc.dedup.merge.mutationOptions({ onSettled: changed }));
   const restore = useMutation(trpc.dedup.restore.mutationOptions({ onSettled: changed }));
   const judge = merged.data?.judge ?? possible.data?.judge;
   const error = merge.error ?? restore.error;
 
-  const evidence = (d: Decision) => [d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null, d.sources && d.sources > 1 ? `${d.sources} sources` : null].filter(Boolean).join(" · ");
+  const evidence = (d: Decision) =>
+    [d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null, d.sources && d.sources > 1 ? `${d.sources} sources` : null].filter(Boolean).join(" · ");
 
   return (
     <section className="card dedup" aria-labelledby="dedup-title" data-testid="dedup-panel">

@@ -14,7 +14,21 @@ type Row = { seq: number; text: string; producer: string; target: string; at: nu
 const PAGE = 50;
 
 /** The newest entries as they stream in, a search over all of the run's entries, downloads. */
-export function EntriesPanel({ runId, live, newest, total, now, branch = null }: { runId: string; live: boolean; newest: NewestEntry[]; total: number | null; now: number; branch?: { id: number; label: string } | null }) {
+export function EntriesPanel({
+  runId,
+  live,
+  newest,
+  total,
+  now,
+  branch = null,
+}: {
+  runId: string;
+  live: boolean;
+  newest: NewestEntry[];
+  total: number | null;
+  now: number;
+  branch?: { id: number; label: string } | null;
+}) {
   const trpc = useTRPC();
   const [search, setSearch] = useState("");
   const [debounced, setDebounced] = useState("");
@@ -61,7 +75,16 @@ export function EntriesPanel({ runId, live, newest, total, now, branch = null }:
       </div>
       <div className="search">
         <label htmlFor="entry-search">Search this run&apos;s entries</label>
-        <input id="entry-search" type="search" placeholder="Search…" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" maxLength={100} data-testid="entry-search" />
+        <input
+          id="entry-search"
+          type="search"
+          placeholder="Search…"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          autoComplete="off"
+          maxLength={100}
+          data-testid="entry-search"
+        />
       </div>
       {branch && (
         <p className="hint" data-testid="entries-branch-filter">

@@ -4,7 +4,14 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../trpc/react";
 import type { OptimizationEvent } from "../../trpc/shared";
 import { formatClock, formatDateTime, formatPercent, formatRate } from "../_lib/format";
-import { effectivenessFromEvents, effectivenessText, outcomeLabel, routingDecisionView, type Effectiveness, type RoutingDecisionView } from "../_lib/routing-view";
+import {
+  effectivenessFromEvents,
+  effectivenessText,
+  outcomeLabel,
+  routingDecisionView,
+  type Effectiveness,
+  type RoutingDecisionView,
+} from "../_lib/routing-view";
 
 type Props = {
   runId: string;
@@ -23,7 +30,11 @@ export function EventsTimeline({ runId, live, effectiveness }: Props) {
     <section className="card" aria-labelledby="events-title">
       <div className="card-head">
         <h2 id="events-title">Orchestration events</h2>
-        <p className="hint effectiveness" data-testid="effectiveness" title="A routing decision is scored on the run's yield in the minute after it against the minute before">
+        <p
+          className="hint effectiveness"
+          data-testid="effectiveness"
+          title="A routing decision is scored on the run's yield in the minute after it against the minute before"
+        >
           {effectivenessText(eff)}
         </p>
       </div>
@@ -92,7 +103,8 @@ function WeightChanges({ decision: d }: { decision: RoutingDecisionView }) {
 
 function outcomeTitle(d: RoutingDecisionView): string {
   const o = d.outcome;
-  if (o.state === "improved" || o.state === "worse") return `Relative change of ${o.metric ?? "the yield"} in the minute after this decision against the minute before (score ${formatRate(o.score)})`;
+  if (o.state === "improved" || o.state === "worse")
+    return `Relative change of ${o.metric ?? "the yield"} in the minute after this decision against the minute before (score ${formatRate(o.score)})`;
   if (o.state === "insufficient") return "Too few calls before or after this decision to compare";
   return "Scored about a minute after the decision";
 }

@@ -30,7 +30,10 @@ export function LlmTable({ title, rows, testId, kind }: Props) {
             <th scope="col">Tokens</th>
             <th scope="col">Cost</th>
             {showRouting ? (
-              <th scope="col" title="Routing weight (the share of the traffic the router gives this model now) / the share of the calls that actually went to it over the last 5 minutes">
+              <th
+                scope="col"
+                title="Routing weight (the share of the traffic the router gives this model now) / the share of the calls that actually went to it over the last 5 minutes"
+              >
                 Weight / routed
               </th>
             ) : (

@@ -39,7 +39,11 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                   onClick={() => onResume(r)}
                   disabled={resuming !== null}
                   aria-label={`Resume “${r.topic}”`}
-                  title={r.state === "interrupted" ? "The server stopped while this run was active; resume it with the settings it was started with" : "Resume with the settings this run was started with"}
+                  title={
+                    r.state === "interrupted"
+                      ? "The server stopped while this run was active; resume it with the settings it was started with"
+                      : "Resume with the settings this run was started with"
+                  }
                 >
                   {resuming === r.id ? "Resuming…" : "Resume"}
                 </button>

@@ -28,7 +28,15 @@ export const STOP_FIELDS: readonly StopField[] = [
   { key: "maxEntries", label: "Max entries", step: "1", min: 1 },
   { key: "maxCostUsd", label: "Max spend", prefix: "$", step: "0.01", min: 0 },
   { key: "maxMinutes", label: "Max minutes", step: "1", min: 0 },
-  { key: "coveragePercent", label: "Est. coverage", suffix: "%", step: "1", min: 1, max: 100, title: "Stop once about this share of the topic's estimated entries is found (1–100)" },
+  {
+    key: "coveragePercent",
+    label: "Est. coverage",
+    suffix: "%",
+    step: "1",
+    min: 1,
+    max: 100,
+    title: "Stop once about this share of the topic's estimated entries is found (1–100)",
+  },
 ];
 
 export function StopInput({ field: f, value, messages, onChange }: { field: StopField; value: string; messages?: string[]; onChange: (v: string) => void }) {

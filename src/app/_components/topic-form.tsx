@@ -183,11 +183,20 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
           </ul>
           {state.mix.length === 0 && <p className="hint">No model selected.</p>}
           <div className="mix-actions">
-            <button type="button" className="btn small" onClick={() => unused && setMix([...state.mix, mixRow(unused)])} disabled={!unused || state.mix.length >= 10}>
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => unused && setMix([...state.mix, mixRow(unused)])}
+              disabled={!unused || state.mix.length >= 10}
+            >
               Add model
             </button>
             <span className="hint">
-              {fallback ? "Simulator only (the server did not list providers)." : usable.some((o) => !o.simulated) ? "Real providers need no extra setup." : "OpenAI / Anthropic appear when their API key is set on the server."}
+              {fallback
+                ? "Simulator only (the server did not list providers)."
+                : usable.some((o) => !o.simulated)
+                  ? "Real providers need no extra setup."
+                  : "OpenAI / Anthropic appear when their API key is set on the server."}
             </span>
           </div>
           <FieldError id="providers-error" messages={errors.fields.providers} />
@@ -204,7 +213,13 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
         </Field>
 
         <Field id="exploration" label="Exploration" error={errors.fields.exploration}>
-          <select id="exploration" name="exploration" value={state.exploration} onChange={(e) => set("exploration", e.target.value as TopicFormState["exploration"])} data-testid="exploration">
+          <select
+            id="exploration"
+            name="exploration"
+            value={state.exploration}
+            onChange={(e) => set("exploration", e.target.value as TopicFormState["exploration"])}
+            data-testid="exploration"
+          >
             {EXPLORATION_OPTIONS.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}
@@ -220,7 +235,9 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
               <StopInput key={f.key} field={f} value={state[f.key]} messages={stopErrors[f.key]} onChange={(v) => set(f.key, v)} />
             ))}
           </div>
-          {state.coveragePercent.trim() !== "" && <p className="hint">Coverage is estimated from re-proposed entries; the run stops once the estimate reaches it (after at least 50 entries).</p>}
+          {state.coveragePercent.trim() !== "" && (
+            <p className="hint">Coverage is estimated from re-proposed entries; the run stops once the estimate reaches it (after at least 50 entries).</p>
+          )}
           <FieldError id="stop-error" messages={errors.fields.stop} />
         </fieldset>
 

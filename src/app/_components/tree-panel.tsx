@@ -14,7 +14,19 @@ type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
  * growing as the run splits branches. Clicking a branch filters the entries list; a live run's
  * branches can be added by hand, pinned or pruned.
  */
-export function TreePanel({ runId, live, snapshot, selected, onSelect }: { runId: string; live: boolean; snapshot: TreeSnapshot | null; selected: number | null; onSelect: (branch: { id: number; label: string } | null) => void }) {
+export function TreePanel({
+  runId,
+  live,
+  snapshot,
+  selected,
+  onSelect,
+}: {
+  runId: string;
+  live: boolean;
+  snapshot: TreeSnapshot | null;
+  selected: number | null;
+  onSelect: (branch: { id: number; label: string } | null) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const stored = useQuery({ ...trpc.topic.tree.queryOptions({ runId }), enabled: !live || snapshot === null });
@@ -53,9 +65,15 @@ export function TreePanel({ runId, live, snapshot, selected, onSelect }: { runId
           <thead>
             <tr>
               <th scope="col">Branch</th>
-              <th scope="col" className="num">Entries</th>
-              <th scope="col" className="num">Yield</th>
-              <th scope="col" className="num">Coverage</th>
+              <th scope="col" className="num">
+                Entries
+              </th>
+              <th scope="col" className="num">
+                Yield
+              </th>
+              <th scope="col" className="num">
+                Coverage
+              </th>
               <th scope="col">State</th>
               {live && <th scope="col">Actions</th>}
             </tr>
@@ -64,7 +82,13 @@ export function TreePanel({ runId, live, snapshot, selected, onSelect }: { runId
             {treeRows(branches).map((b) => (
               <tr key={b.id} data-testid="tree-branch" data-branch-id={b.id} data-state={b.state} className={selected === b.id ? "selected" : undefined}>
                 <td style={{ paddingLeft: `${0.5 + b.depth * 1.25}rem` }}>
-                  <button type="button" className="link" onClick={() => onSelect(selected === b.id ? null : { id: b.id, label: b.label })} aria-pressed={selected === b.id} data-testid="tree-branch-label">
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onSelect(selected === b.id ? null : { id: b.id, label: b.label })}
+                    aria-pressed={selected === b.id}
+                    data-testid="tree-branch-label"
+                  >
                     {b.label}
                   </button>
                 </td>

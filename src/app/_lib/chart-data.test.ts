@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { buildChartData, downsample, finalTargets, lastCoverage, parseSample, runTotals, sampleFromSnapshot, splitSessions, trailingDupRates, withLiveSample, type Sample } from "./chart-data";
+import {
+  buildChartData,
+  downsample,
+  finalTargets,
+  lastCoverage,
+  parseSample,
+  runTotals,
+  sampleFromSnapshot,
+  splitSessions,
+  trailingDupRates,
+  withLiveSample,
+  type Sample,
+} from "./chart-data";
 
 const T0 = 1_700_000_000_000;
 
@@ -25,7 +37,14 @@ function sample(sec: number, over: Partial<Sample> = {}): Sample {
 describe("reading stored samples", () => {
   it("reads every field and tolerates missing ones", () => {
     const s = parseSample({ at: T0, data: { totalUnique: 10, dupExact: 2, targets: { "sim:a": { unique: 4, uniqueLastMinute: 3 }, bad: 7 } } });
-    expect(s).toMatchObject({ at: T0, totalUnique: 10, dupExact: 2, dupNear: 0, costUsd: 0, targets: { "sim:a": { unique: 4, uniqueLastMinute: 3, candidatesLastMinute: 0 } } });
+    expect(s).toMatchObject({
+      at: T0,
+      totalUnique: 10,
+      dupExact: 2,
+      dupNear: 0,
+      costUsd: 0,
+      targets: { "sim:a": { unique: 4, uniqueLastMinute: 3, candidatesLastMinute: 0 } },
+    });
     expect(Object.keys(s!.targets)).toEqual(["sim:a"]);
   });
 
@@ -42,12 +61,28 @@ describe("reading stored samples", () => {
   });
 
   it("turns a live snapshot into a sample with tokens summed", () => {
-    const tally = { key: "all", unique: 5, uniqueLastMinute: 5, candidates: 9, candidatesLastMinute: 9, dupExact: 3, dupNear: 1, costUsd: 0.1, promptTokens: 100, completionTokens: 50 };
+    const tally = {
+      key: "all",
+      unique: 5,
+      uniqueLastMinute: 5,
+      candidates: 9,
+      candidatesLastMinute: 9,
+      dupExact: 3,
+      dupNear: 1,
+      costUsd: 0.1,
+      promptTokens: 100,
+      completionTokens: 50,
+    };
     const s = sampleFromSnapshot({ at: T0, totals: tally, targets: [{ ...tally, key: "sim:x" }] });
     expect(s.tokens).toBe(150);
     expect(s.targets["sim:x"]?.unique).toBe(5);
     expect(s).toMatchObject({ weights: {}, coverage: null });
-    const routed = sampleFromSnapshot({ at: T0, totals: tally, targets: [], routing: { weights: { "sim:x": 1 }, coverage: { coverage: 0.5, estimatedTotal: 10 } } });
+    const routed = sampleFromSnapshot({
+      at: T0,
+      totals: tally,
+      targets: [],
+      routing: { weights: { "sim:x": 1 }, coverage: { coverage: 0.5, estimatedTotal: 10 } },
+    });
     expect(routed).toMatchObject({ weights: { "sim:x": 1 }, coverage: 0.5, estimatedTotal: 10 });
   });
 
@@ -91,8 +126,22 @@ describe("duplicate rate", () => {
 describe("chart rows", () => {
   it("has one series per provider/model with stable ids, safe for keys with dots", () => {
     const data = buildChartData([
-      sample(0, { totalUnique: 5, uniqueLastMinute: 5, candidates: 5, targets: { "openai:gpt-4.1-mini": { unique: 5, uniqueLastMinute: 5, candidatesLastMinute: 5 } } }),
-      sample(5, { totalUnique: 9, uniqueLastMinute: 9, candidates: 12, dupExact: 3, targets: { "sim:sim-strong": { unique: 4, uniqueLastMinute: 4, candidatesLastMinute: 4 }, "openai:gpt-4.1-mini": { unique: 5, uniqueLastMinute: 5, candidatesLastMinute: 5 } } }),
+      sample(0, {
+        totalUnique: 5,
+        uniqueLastMinute: 5,
+        candidates: 5,
+        targets: { "openai:gpt-4.1-mini": { unique: 5, uniqueLastMinute: 5, candidatesLastMinute: 5 } },
+      }),
+      sample(5, {
+        totalUnique: 9,
+        uniqueLastMinute: 9,
+        candidates: 12,
+        dupExact: 3,
+        targets: {
+          "sim:sim-strong": { unique: 4, uniqueLastMinute: 4, candidatesLastMinute: 4 },
+          "openai:gpt-4.1-mini": { unique: 5, uniqueLastMinute: 5, candidatesLastMinute: 5 },
+        },
+      }),
     ]);
     expect(data.series).toEqual([
       { id: "t0", weightId: "w0", key: "openai:gpt-4.1-mini" },
@@ -161,7 +210,11 @@ describe("run totals", () => {
   });
 
   it("lists the provider/models of the last sample, most productive first", () => {
-    const samples = [sample(0, { targets: { "sim:a": { unique: 3, uniqueLastMinute: 0, candidatesLastMinute: 0 }, "sim:b": { unique: 9, uniqueLastMinute: 0, candidatesLastMinute: 0 } } })];
+    const samples = [
+      sample(0, {
+        targets: { "sim:a": { unique: 3, uniqueLastMinute: 0, candidatesLastMinute: 0 }, "sim:b": { unique: 9, uniqueLastMinute: 0, candidatesLastMinute: 0 } },
+      }),
+    ];
     expect(finalTargets(samples)).toEqual([
       { key: "sim:b", unique: 9 },
       { key: "sim:a", unique: 3 },

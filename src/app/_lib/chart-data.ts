@@ -65,7 +65,9 @@ export function sampleFromSnapshot(snap: { at: number; totals: SnapshotTally; ta
       dupNear: t.dupNear,
       costUsd: t.costUsd,
       tokens: t.promptTokens + t.completionTokens,
-      targets: Object.fromEntries(snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }])),
+      targets: Object.fromEntries(
+        snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }]),
+      ),
       weights: routing?.weights ?? {},
       coverage: routing?.coverage?.coverage ?? null,
       estimatedTotal: routing?.coverage?.estimatedTotal ?? null,
@@ -139,7 +141,9 @@ export function buildChartData(samples: readonly Sample[], opts: { gapMs?: numbe
     for (const k of Object.keys(s.weights)) keys.add(k);
     hasWeights ||= Object.keys(s.weights).length > 0;
   }
-  const series: ChartSeries[] = [...keys].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).map((key, i) => ({ id: `t${i}`, weightId: `w${i}`, key }));
+  const series: ChartSeries[] = [...keys]
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+    .map((key, i) => ({ id: `t${i}`, weightId: `w${i}`, key }));
   const sessions = splitSessions(samples, opts.gapMs);
   const points: ChartPoint[] = [];
   sessions.forEach((session, si) => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { csvField, csvLine, exportFileName, jsonEntry, jsonHead, JSON_TAIL, parseExportFormat, txtLine, type ExportEntry } from "./export-format";
 
-const entry: ExportEntry = { seq: 1, text: 'Swallow, "barn"', producer: "p1", provider: "sim", model: "sim-strong", createdAt: new Date("2026-01-02T03:04:05.000Z") };
+const entry: ExportEntry = {
+  seq: 1,
+  text: 'Swallow, "barn"',
+  producer: "p1",
+  provider: "sim",
+  model: "sim-strong",
+  createdAt: new Date("2026-01-02T03:04:05.000Z"),
+};
 
 describe("export formats", () => {
   it("accepts txt, json and csv, txt by default", () => {

@@ -62,7 +62,9 @@ function tally(key: string, over: Partial<TallyLike> = {}): TallyLike {
 
 describe("per-LLM rows", () => {
   it("sums duplicates, errors and tokens, and picks out rate limits", () => {
-    const [row] = llmRows([tally("sim:sim-strong", { candidates: 10, dupExact: 2, dupNear: 1, errors: { rate_limit: 3, server: 1 }, promptTokens: 70, completionTokens: 30 })]);
+    const [row] = llmRows([
+      tally("sim:sim-strong", { candidates: 10, dupExact: 2, dupNear: 1, errors: { rate_limit: 3, server: 1 }, promptTokens: 70, completionTokens: 30 }),
+    ]);
     expect(row).toMatchObject({ duplicates: 3, errors: 4, rateLimits: 3, tokens: 100, simulated: true, weight: null });
     expect(row!.dupRate).toBeCloseTo(0.3);
   });

@@ -143,7 +143,14 @@ export function duplicateRate(t: { candidates: number; dupExact: number; dupNear
   return t.candidates > 0 ? (t.dupExact + t.dupNear) / t.candidates : null;
 }
 
-export type CoverageView = { coverage: number; estimatedTotal: number; observed: number | null; low: number | null; high: number | null; method: string | null };
+export type CoverageView = {
+  coverage: number;
+  estimatedTotal: number;
+  observed: number | null;
+  low: number | null;
+  high: number | null;
+  method: string | null;
+};
 
 /** The snapshot's exhaustion estimate (`routing.coverage`), when the orchestrator has one yet. */
 export function coverageOf(snap: object | null | undefined): CoverageView | null {

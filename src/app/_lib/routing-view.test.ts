@@ -4,7 +4,13 @@ import { coverageLine, effectivenessFromEvents, effectivenessText, formatSignedP
 describe("coverage line", () => {
   it("reads as a share of an estimated total, with its band and method", () => {
     const line = coverageLine({ observed: 517, coverage: 0.4213, estimatedTotal: 1227, low: 1100, high: 1480, method: "zipf" });
-    expect(line).toMatchObject({ text: "About 42% of an estimated 1,227 found", percent: "42%", estimatedTotal: "1,227", band: "likely 1,100–1,480", methodLabel: "Zipf fit" });
+    expect(line).toMatchObject({
+      text: "About 42% of an estimated 1,227 found",
+      percent: "42%",
+      estimatedTotal: "1,227",
+      band: "likely 1,100–1,480",
+      methodLabel: "Zipf fit",
+    });
     expect(line!.note).toMatch(/power-law/);
     expect(line!.note).toMatch(/517 distinct entries/);
     expect(line!.basis).toBeNull();
@@ -18,7 +24,10 @@ describe("coverage line", () => {
   });
 
   it("says when the data cannot bound the total", () => {
-    expect(coverageLine({ coverage: 0.3, estimatedTotal: 300, low: 200, high: null, method: "chao1" })).toMatchObject({ band: "at least 200 (no upper bound yet)", methodLabel: "Chao1" });
+    expect(coverageLine({ coverage: 0.3, estimatedTotal: 300, low: 200, high: null, method: "chao1" })).toMatchObject({
+      band: "at least 200 (no upper bound yet)",
+      methodLabel: "Chao1",
+    });
   });
 
   it("works from a stored sample's two figures, without a band", () => {
@@ -40,7 +49,10 @@ describe("coverage line", () => {
 const decision = (over: { data?: unknown; score?: number | null; kind?: string } = {}) => ({
   kind: over.kind ?? "routing.update",
   score: over.score ?? null,
-  data: "data" in over ? over.data : { strategy: "adaptive", oldWeights: { "sim:a": 0.333, "sim:b": 0.333, "sim:c": 0.334 }, newWeights: { "sim:a": 0.6, "sim:b": 0.2, "sim:c": 0.2 } },
+  data:
+    "data" in over
+      ? over.data
+      : { strategy: "adaptive", oldWeights: { "sim:a": 0.333, "sim:b": 0.333, "sim:c": 0.334 }, newWeights: { "sim:a": 0.6, "sim:b": 0.2, "sim:c": 0.2 } },
 });
 
 describe("routing decisions", () => {
@@ -97,7 +109,13 @@ describe("decision effectiveness", () => {
     const improved = { outcome: { score: 0.2, improved: true, sufficient: true } };
     const worse = { outcome: { score: -0.1, improved: false, sufficient: true } };
     const unscorable = { outcome: { score: 0, improved: false, sufficient: false } };
-    const events = [decision({ data: improved, score: 0.2 }), decision({ data: worse, score: -0.1 }), decision({ data: unscorable, score: 0 }), decision(), decision({ kind: "run.started" })];
+    const events = [
+      decision({ data: improved, score: 0.2 }),
+      decision({ data: worse, score: -0.1 }),
+      decision({ data: unscorable, score: 0 }),
+      decision(),
+      decision({ kind: "run.started" }),
+    ];
     const e = effectivenessFromEvents(events);
     expect(e).toEqual({ decisions: 4, scored: 2, improved: 1, rate: 0.5 });
     expect(effectivenessText(e)).toBe("1 of 2 scored decisions improved the yield (50%).");

@@ -50,7 +50,8 @@ const METHOD_NOTES: Record<string, string> = {
   zipf: "Zipf fit: fits a power-law popularity of entries to how often each was re-proposed, and reads off the total. Prompts that list known entries suppress repeats, so treat the band as optimistic.",
 };
 
-const GENERAL_NOTE = "Estimated from how often the LLMs re-propose entries already found; it counts what these models would produce, not the topic's true size.";
+const GENERAL_NOTE =
+  "Estimated from how often the LLMs re-propose entries already found; it counts what these models would produce, not the topic's true size.";
 
 /** The coverage estimate as one readable line; null when there is none (yet). */
 export function coverageLine(c: CoverageInput | null | undefined): CoverageLine | null {
@@ -91,10 +92,7 @@ export const ROUTING_UPDATE = "routing.update";
 
 export type WeightChange = { target: string; from: number | null; to: number | null };
 
-export type DecisionOutcome =
-  | { state: "pending" }
-  | { state: "insufficient" }
-  | { state: "improved" | "worse"; score: number; metric: string | null };
+export type DecisionOutcome = { state: "pending" } | { state: "insufficient" } | { state: "improved" | "worse"; score: number; metric: string | null };
 
 export type RoutingDecisionView = {
   strategy: string | null;

@@ -64,7 +64,10 @@ describe("form to API input", () => {
 
 describe("API errors to fields", () => {
   it("puts zod field errors next to their fields", () => {
-    const err = { message: "[...]", data: { zodError: { formErrors: [], fieldErrors: { topic: ["topic must have at least 2 characters"], stop: ["Too small"] } } } };
+    const err = {
+      message: "[...]",
+      data: { zodError: { formErrors: [], fieldErrors: { topic: ["topic must have at least 2 characters"], stop: ["Too small"] } } },
+    };
     expect(formErrorsFromApi(err)).toEqual({ fields: { topic: ["topic must have at least 2 characters"], stop: ["Too small"] }, nested: {}, form: [] });
   });
 
@@ -116,12 +119,19 @@ describe("API errors to fields", () => {
     const errors = mixRowErrors([good, bad]);
     expect(errors.has(good.id)).toBe(false);
     expect(errors.get(bad.id)).toMatch(/model/);
-    expect(suspectStopFields({ maxEntries: "2.5", maxCostUsd: "-1", maxMinutes: "10", coveragePercent: "150" })).toEqual(["maxEntries", "maxCostUsd", "coveragePercent"]);
+    expect(suspectStopFields({ maxEntries: "2.5", maxCostUsd: "-1", maxMinutes: "10", coveragePercent: "150" })).toEqual([
+      "maxEntries",
+      "maxCostUsd",
+      "coveragePercent",
+    ]);
   });
 
   it("maps nested paths to mix rows and stop inputs, and says which fields have errors", () => {
     const mix = [mixRow({ provider: "sim", model: "sim-strong" }), mixRow({ provider: "sim", model: "sim-weak" })];
-    const errors = { ...NO_ERRORS, nested: { "providers.1.weight": ["Too small"], "providers.7": ["gone"], "stop.maxMinutes": ["Too small: expected number to be >0"] } };
+    const errors = {
+      ...NO_ERRORS,
+      nested: { "providers.1.weight": ["Too small"], "providers.7": ["gone"], "stop.maxMinutes": ["Too small: expected number to be >0"] },
+    };
     expect([...nestedMixErrors(errors, mix)]).toEqual([[mix[1]!.id, "weight: Too small"]]);
     const stop = { maxEntries: "", maxCostUsd: "", maxMinutes: "-5", coveragePercent: "150" };
     // Exact paths win: only the input the API named is flagged.
@@ -133,8 +143,16 @@ describe("API errors to fields", () => {
   });
 
   it("clears the errors of the input being edited and only those", () => {
-    const errors = { fields: { topic: ["short"], stop: ["bad"] }, nested: { "stop.maxMinutes": ["small"], "stop.maxEntries": ["small"], "providers.0.weight": ["x"] }, form: ["f"] };
-    expect(clearErrors(errors, "stop.maxMinutes")).toEqual({ fields: { topic: ["short"] }, nested: { "stop.maxEntries": ["small"], "providers.0.weight": ["x"] }, form: ["f"] });
+    const errors = {
+      fields: { topic: ["short"], stop: ["bad"] },
+      nested: { "stop.maxMinutes": ["small"], "stop.maxEntries": ["small"], "providers.0.weight": ["x"] },
+      form: ["f"],
+    };
+    expect(clearErrors(errors, "stop.maxMinutes")).toEqual({
+      fields: { topic: ["short"] },
+      nested: { "stop.maxEntries": ["small"], "providers.0.weight": ["x"] },
+      form: ["f"],
+    });
     expect(clearErrors(errors, "providers").nested).toEqual({ "stop.maxMinutes": ["small"], "stop.maxEntries": ["small"] });
     expect(clearErrors(errors, "topic").fields).toEqual({ stop: ["bad"] });
   });

@@ -67,7 +67,19 @@ export function defaultMix(options: readonly ProviderOption[]): MixRow[] {
 }
 
 export function initialFormState(options: readonly ProviderOption[]): TopicFormState {
-  return { topic: "", producers: "5", mix: defaultMix(options), requestSize: "100", concurrency: "1", strategy: "adaptive", exploration: "tree", maxEntries: "", maxCostUsd: "", maxMinutes: "", coveragePercent: "" };
+  return {
+    topic: "",
+    producers: "5",
+    mix: defaultMix(options),
+    requestSize: "100",
+    concurrency: "1",
+    strategy: "adaptive",
+    exploration: "tree",
+    maxEntries: "",
+    maxCostUsd: "",
+    maxMinutes: "",
+    coveragePercent: "",
+  };
 }
 
 /** "" -> undefined; anything else -> a number, NaN included (the API says it is invalid). */

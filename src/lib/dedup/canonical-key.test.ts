@@ -9,7 +9,10 @@ const SAME_KEY: [variantClass: string, texts: string[]][] = [
   ["case and spacing", ["Eiffel Tower", "eiffel tower", "EIFFEL TOWER", "  Eiffel   Tower  ", "Eiffel\tTower"]],
   ["leading English article", ["The Eiffel Tower", "Eiffel Tower", "the eiffel tower", "A Coruña", "Coruña"].slice(0, 3)],
   ["indefinite article", ["A Coruña", "Coruña"]],
-  ["dashes and punctuation", ["Eiffel-Tower", "Eiffel Tower", "Eiffel Tower.", "\"Eiffel Tower\"", "“Eiffel Tower”", "Eiffel–Tower", "Eiffel—Tower", "(Eiffel Tower)", "Eiffel_Tower"]],
+  [
+    "dashes and punctuation",
+    ["Eiffel-Tower", "Eiffel Tower", "Eiffel Tower.", '"Eiffel Tower"', "“Eiffel Tower”", "Eiffel–Tower", "Eiffel—Tower", "(Eiffel Tower)", "Eiffel_Tower"],
+  ],
   ["diacritics and NFKC", ["Saint-Germain-des-Prés", "Saint Germain des Pres", "SAINT-GERMAIN-DES-PRÉS", "Saint-Germain-des-Pre\u0301s"]],
   ["abbreviation St.", ["Saint-Germain-des-Prés", "St Germain des Pres", "St. Germain-des-Prés"]],
   ["abbreviation Mt.", ["Mt. Everest", "Mount Everest", "Mt Everest"]],
@@ -18,7 +21,10 @@ const SAME_KEY: [variantClass: string, texts: string[]][] = [
   ["ampersand", ["Bosnia & Herzegovina", "Bosnia and Herzegovina", "Bosnia＆Herzegovina"]],
   ["rock and roll", ["Rock 'n' Roll", "Rock and Roll", "Rock & Roll", "rock n roll"]],
   ["comma inversion, Republic of", ["Korea, Republic of", "Republic of Korea"]],
-  ["comma inversion, Democratic Republic of the", ["Congo, Democratic Republic of the", "Democratic Republic of the Congo", "Congo, The Democratic Republic of the"]],
+  [
+    "comma inversion, Democratic Republic of the",
+    ["Congo, Democratic Republic of the", "Democratic Republic of the Congo", "Congo, The Democratic Republic of the"],
+  ],
   ["comma inversion, article", ["Bahamas, The", "The Bahamas", "Bahamas"]],
   ["comma inversion, Federated States of", ["Micronesia, Federated States of", "Federated States of Micronesia"]],
   ["apostrophe variants", ["Côte d'Ivoire", "Côte d’Ivoire", "Cote d`Ivoire", "COTE D'IVOIRE", "Côte d Ivoire"]],

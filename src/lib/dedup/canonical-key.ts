@@ -156,24 +156,26 @@ function dropLeadingArticles(words: string[]): string[] {
   return from === 0 ? words : words.slice(from);
 }
 
-const ABBREVIATIONS = new Map<string, string>(Object.entries({
-  ste: "sainte",
-  mt: "mount",
-  mtn: "mountain",
-  mts: "mountains",
-  mtns: "mountains",
-  ft: "fort",
-  ave: "avenue",
-  blvd: "boulevard",
-  hwy: "highway",
-  natl: "national",
-  intl: "international",
-  univ: "university",
-  bros: "brothers",
-  jr: "junior",
-  sr: "senior",
-  vs: "versus",
-}));
+const ABBREVIATIONS = new Map<string, string>(
+  Object.entries({
+    ste: "sainte",
+    mt: "mount",
+    mtn: "mountain",
+    mts: "mountains",
+    mtns: "mountains",
+    ft: "fort",
+    ave: "avenue",
+    blvd: "boulevard",
+    hwy: "highway",
+    natl: "national",
+    intl: "international",
+    univ: "university",
+    bros: "brothers",
+    jr: "junior",
+    sr: "senior",
+    vs: "versus",
+  }),
+);
 const LONGEST_ABBREVIATION = 4;
 
 function expandAbbreviation(word: string, index: number, count: number): string {

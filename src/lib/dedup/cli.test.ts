@@ -48,7 +48,10 @@ describe("npm run dedup", () => {
     expect(plain.stdout).toBe("Eiffel Tower\nLouvre\nCatacombs of Paris\nLouvre Pyramid\n");
 
     const jsonl = runCli(["--jsonl", "--explain"], INPUT.join("\n"));
-    const rows = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const rows = jsonl.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.unique)).toEqual([true, false, false, true, false, true, false, false, true]);
     expect(rows[4]).toMatchObject({ duplicateOf: "Eiffel Tower", kind: "near", reason: "typo" });
   });
@@ -56,7 +59,12 @@ describe("npm run dedup", () => {
   it("writes explanations to stderr in the default mode, and --exact turns near-duplicates off", () => {
     const r = runCli(["--explain", "--exact"], "Eiffel Tower\nEifel Tower\nThe Eiffel Tower\n");
     expect(r.stdout).toBe("Eiffel Tower\nEifel Tower\n");
-    expect(r.stderr.trim().split("\n").map((l) => l.split("\t")[0])).toEqual(["new", "new", "dup"]);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t")[0]),
+    ).toEqual(["new", "new", "dup"]);
   });
 
   it("rejects an unknown flag with usage", () => {

@@ -14,7 +14,9 @@ function engineWith(entries: string[], options: Partial<DedupOptions> = {}): Ded
 }
 
 function describeResult(r: CheckResult): string {
-  return r.unique ? `unique${r.borderline ? ` (borderline ${r.borderline.map((b) => `${b.duplicateOf}:${b.reason}`).join(", ")})` : ""}` : `${r.kind}/${r.reason} of ${r.duplicateOf}`;
+  return r.unique
+    ? `unique${r.borderline ? ` (borderline ${r.borderline.map((b) => `${b.duplicateOf}:${b.reason}`).join(", ")})` : ""}`
+    : `${r.kind}/${r.reason} of ${r.duplicateOf}`;
 }
 
 /** Runs a list in order, first occurrence wins; returns the accepted texts. */
@@ -311,7 +313,15 @@ describe("dedup engine: accept, junk and options", () => {
   });
 
   it("has thresholds as parameters with the tested defaults", () => {
-    expect(DEFAULT_DEDUP_OPTIONS).toMatchObject({ nearDuplicates: true, oneEditMinLength: 5, twoEditsMinLength: 9, maxEditsPerKey: 2, reorderMinWords: 3, spacingMinLength: 6, borderline: false });
+    expect(DEFAULT_DEDUP_OPTIONS).toMatchObject({
+      nearDuplicates: true,
+      oneEditMinLength: 5,
+      twoEditsMinLength: 9,
+      maxEditsPerKey: 2,
+      reorderMinWords: 3,
+      spacingMinLength: 6,
+      borderline: false,
+    });
     expect(engineWith(["Eiffel Tower"], { oneEditMinLength: 7 }).check("Eifel Tower").unique).toBe(true);
     expect(engineWith(["Eiffel Tower"], { maxEditsPerKey: 1 }).check("Eifel Towr").unique).toBe(true);
     expect(engineWith(["Mediterranean Sea"], { twoEditsMinLength: 14 }).check("Mediterranian Sea").unique).toBe(true);
@@ -324,7 +334,11 @@ describe("dedup engine: accept, junk and options", () => {
   it("exposes the borderline band as data when asked, and only then", () => {
     expect(engineWith(["Iceland"]).check("Ireland")).toEqual({ unique: true, key: "ireland" });
     const r = engineWith(["Iceland", "Niger"], { borderline: true }).check("Ireland");
-    expect(r).toEqual({ unique: true, key: "ireland", borderline: [{ duplicateOf: "Iceland", key: "iceland", reason: "over-budget", cost: 2, edit: "substitution" }] });
+    expect(r).toEqual({
+      unique: true,
+      key: "ireland",
+      borderline: [{ duplicateOf: "Iceland", key: "iceland", reason: "over-budget", cost: 2, edit: "substitution" }],
+    });
     const known = engineWith(["Eiffel Tower", "Eifel National Park"], { borderline: true }).check("Eifel Tower");
     expect(known).toMatchObject({ unique: true, borderline: [{ duplicateOf: "Eiffel Tower", reason: "known-word" }] });
   });

@@ -33,7 +33,6 @@ function letterPrintHash(text: string): number {
   return h;
 }
 
-
 class DedupIndex implements DedupEngine {
   readonly options: Readonly<DedupOptions>;
   private readonly texts: string[] = [];
@@ -365,7 +364,8 @@ class DedupIndex implements DedupEngine {
 export function createDedupEngine(options: Partial<DedupOptions> = {}): DedupEngine {
   const merged = { ...DEFAULT_DEDUP_OPTIONS, ...options };
   for (const [name, value] of Object.entries(merged)) {
-    if (typeof value === "number" && !(Number.isInteger(value) && value >= 0)) throw new RangeError(`dedup option ${name} must be a non-negative integer, got ${value}`);
+    if (typeof value === "number" && !(Number.isInteger(value) && value >= 0))
+      throw new RangeError(`dedup option ${name} must be a non-negative integer, got ${value}`);
   }
   return new DedupIndex(Object.freeze(merged));
 }

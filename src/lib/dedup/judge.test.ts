@@ -90,7 +90,11 @@ describe("judge verdict parser", () => {
   it.each([
     ["plain lines", "p1: same\np2: different\np3: same", { p1: "same", p2: "different", p3: "same" }],
     ["bullets, bold, upper case", "- **p1**: SAME\n- **p2**: DIFFERENT\n* p3 - Same", { p1: "same", p2: "different", p3: "same" }],
-    ["numbered, with reasons", "1. p1: same (a doubled letter)\n2. p2: different - two cities\n3. Pair p3: Different.", { p1: "same", p2: "different", p3: "different" }],
+    [
+      "numbered, with reasons",
+      "1. p1: same (a doubled letter)\n2. p2: different - two cities\n3. Pair p3: Different.",
+      { p1: "same", p2: "different", p3: "different" },
+    ],
     ["arrows and brackets", "[p1] => same\np2 -> not the same\np3 = yes", { p1: "same", p2: "different", p3: "same" }],
     ["JSON object in a fence", '```json\n{"p1": "same", "p2": "different", "p3": true}\n```', { p1: "same", p2: "different", p3: "same" }],
     ["JSON array", '[{"id": "p1", "verdict": "same"}, {"id": "p3", "verdict": "different"}]', { p1: "same", p3: "different" }],

@@ -64,7 +64,13 @@ export function buildJudgePrompt(request: JudgeRequest): { system: string; user:
     throw new RangeError(`a judge request holds 1..${MAX_JUDGE_PAIRS} pairs, got ${request.pairs.length}`);
   }
   const pairs = request.pairs.map((p) => `<pair id="${fence(p.id)}">\n<candidate>${fence(p.candidate)}</candidate>\n<entry>${fence(p.entry)}</entry>\n</pair>`);
-  const user = [`<topic>${fence(request.topic)}</topic>`, "", ...pairs, "", `Answer for all ${request.pairs.length} pairs, one line each: ID: same|different`].join("\n");
+  const user = [
+    `<topic>${fence(request.topic)}</topic>`,
+    "",
+    ...pairs,
+    "",
+    `Answer for all ${request.pairs.length} pairs, one line each: ID: same|different`,
+  ].join("\n");
   return { system: JUDGE_SYSTEM, user };
 }
 
@@ -122,7 +128,10 @@ export function parseJudgeVerdicts(answer: string, ids: readonly string[]): Map<
   if (json !== null) for (const [id, d] of json) note(id, d);
   else {
     for (const raw of answer.split(/\r?\n/)) {
-      const line = raw.replace(/^[\s>*\-+•#]*(?:\d{1,3}[.)]\s+)?/, "").replace(/[*_`]/g, "").trim();
+      const line = raw
+        .replace(/^[\s>*\-+•#]*(?:\d{1,3}[.)]\s+)?/, "")
+        .replace(/[*_`]/g, "")
+        .trim();
       // "p3: same", "Pair p3 - different (a typo)", "p3 => SAME", "[p3] same"
       const m = /^(?:pair\s*)?\[?"?([A-Za-z0-9_-]{1,20})"?\]?\s*(?::|-|–|—|=>|->|=|\s)\s*([A-Za-z][A-Za-z ]*?)(?:\s*[(.,;:\-–—].*)?$/i.exec(line);
       if (m) note(m[1]!, decisionOf(m[2]!));
@@ -134,7 +143,10 @@ export function parseJudgeVerdicts(answer: string, ids: readonly string[]): Map<
 }
 
 function parseJsonVerdicts(answer: string): [string, JudgeDecision | null][] | null {
-  const body = answer.replace(/^\s*```[a-z]*\s*/i, "").replace(/\s*```\s*$/, "").trim();
+  const body = answer
+    .replace(/^\s*```[a-z]*\s*/i, "")
+    .replace(/\s*```\s*$/, "")
+    .trim();
   if (!body.startsWith("{") && !body.startsWith("[")) return null;
   let value: unknown;
   try {

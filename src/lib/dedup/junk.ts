@@ -14,50 +14,48 @@
  *   - at most three words ending in "examples" (Modern examples, Historical examples).
  */
 
-const PLACEHOLDERS = new Set(
-  [
-    "other",
-    "others",
-    "misc",
-    "miscellaneous",
-    "various",
-    "etc",
-    "etcetera",
-    "et cetera",
-    "n a",
-    "none",
-    "nothing",
-    "unknown",
-    "tbd",
-    "tba",
-    "to be determined",
-    "not applicable",
-    "see above",
-    "see below",
-    "as above",
-    "same as above",
-    "ditto",
-    "and more",
-    "and many more",
-    "and so on",
-    "and so forth",
-    "many more",
-    "much more",
-    "and others",
-    "more to come",
-    "and the list goes on",
-    "regional variations",
-    "regional variants",
-    "local variations",
-    "other variations",
-    "other examples",
-    "many others",
-    "several others",
-    "various others",
-    "countless others",
-    "numerous others",
-  ],
-);
+const PLACEHOLDERS = new Set([
+  "other",
+  "others",
+  "misc",
+  "miscellaneous",
+  "various",
+  "etc",
+  "etcetera",
+  "et cetera",
+  "n a",
+  "none",
+  "nothing",
+  "unknown",
+  "tbd",
+  "tba",
+  "to be determined",
+  "not applicable",
+  "see above",
+  "see below",
+  "as above",
+  "same as above",
+  "ditto",
+  "and more",
+  "and many more",
+  "and so on",
+  "and so forth",
+  "many more",
+  "much more",
+  "and others",
+  "more to come",
+  "and the list goes on",
+  "regional variations",
+  "regional variants",
+  "local variations",
+  "other variations",
+  "other examples",
+  "many others",
+  "several others",
+  "various others",
+  "countless others",
+  "numerous others",
+]);
 
 /** Openers that introduce a group, whatever follows. */
 const GROUP_OPENERS = [
@@ -77,7 +75,9 @@ const GROUP_OPENERS = [
 const SOFT_OPENERS = new Set(["other", "various", "more", "additional", "further", "assorted"]);
 
 const GROUP_NOUNS = new Set(
-  "others types kinds sorts forms styles examples varieties variants variations artists items entries things ones options members cases instances names".split(" "),
+  "others types kinds sorts forms styles examples varieties variants variations artists items entries things ones options members cases instances names".split(
+    " ",
+  ),
 );
 
 const FUNCTION_WORDS = new Set("a an the of in on at for and or to from by with".split(" "));

@@ -15,7 +15,10 @@ const ISSUE_PAIRS = JSON.parse(readFileSync(new URL("../../../bench/data/dedup-e
 
 describe("precision first: distinct names that look alike stay apart", () => {
   it.each(ISSUE_PAIRS)("%s / %s (issue 10), in either order, reported as borderline", (a, b) => {
-    for (const [first, later] of [[a, b], [b, a]] as const) {
+    for (const [first, later] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const r = engineWith([first], true).check(later);
       expect(r.unique, `${later} after ${first}: ${JSON.stringify(r)}`).toBe(true);
     }
@@ -123,11 +126,17 @@ describe("real name lists (bench/data/dedup-eval)", () => {
     let pairs = 0;
     const lost: string[] = [];
     for (const topic of ["places", "languages"]) {
-      const data = JSON.parse(readFileSync(new URL(`../../../bench/data/dedup-eval/${topic}.json`, import.meta.url), "utf8")) as { names: string[]; close: [number, number, number][] };
+      const data = JSON.parse(readFileSync(new URL(`../../../bench/data/dedup-eval/${topic}.json`, import.meta.url), "utf8")) as {
+        names: string[];
+        close: [number, number, number][];
+      };
       const engine = createDedupEngine();
       for (const [i, j] of data.close) {
         pairs++;
-        for (const [a, b] of [[i, j], [j, i]] as const) {
+        for (const [a, b] of [
+          [i, j],
+          [j, i],
+        ] as const) {
           engine.accept(data.names[a]!);
           const r = engine.check(data.names[b]!);
           engine.remove(data.names[a]!);

@@ -34,9 +34,7 @@ describe("typo cost", () => {
 });
 
 describe("word comparison guards", () => {
-  it.each([
-    ["tolstoi", "tolstoy", null],
-  ])("%s is a typo of %s", (candidate, known, soft) => {
+  it.each([["tolstoi", "tolstoy", null]])("%s is a typo of %s", (candidate, known, soft) => {
     expect(compareWords(candidate, known, THRESHOLDS)).toMatchObject({ soft });
   });
 

@@ -66,4 +66,3 @@ export function sig(x: number | null): number | null {
   if (x === null || !Number.isFinite(x)) return null;
   return x === 0 ? 0 : Number(x.toPrecision(3));
 }
-

@@ -58,7 +58,11 @@ type Model = { itemsNew: number; latencyMs: number; costUsd: number; error?: Cal
  * Producers calling back to back: each asks the optimiser for its target, "calls" it (the
  * model gives the outcome), reports the call, and the loop ticks every simulated second.
  */
-function drive(opt: Optimizer, clock: ReturnType<typeof fakeClock>, input: { producers: number; from: number; to: number; model: (target: string, t: number) => Model }) {
+function drive(
+  opt: Optimizer,
+  clock: ReturnType<typeof fakeClock>,
+  input: { producers: number; from: number; to: number; model: (target: string, t: number) => Model },
+) {
   const picks: Array<{ at: number; target: string }> = [];
   const pool = new ProducerPool<CallObservation>(input.producers, input.from);
   let nextTick = input.from;
@@ -100,7 +104,8 @@ function drive(opt: Optimizer, clock: ReturnType<typeof fakeClock>, input: { pro
   return { picks, ticks, share };
 }
 
-const strongWeak = (target: string): Model => (target === STRONG ? { itemsNew: 20, latencyMs: 4_000, costUsd: 0.002 } : { itemsNew: 4, latencyMs: 4_000, costUsd: 0.002 });
+const strongWeak = (target: string): Model =>
+  target === STRONG ? { itemsNew: 20, latencyMs: 4_000, costUsd: 0.002 } : { itemsNew: 4, latencyMs: 4_000, costUsd: 0.002 };
 
 describe("Optimizer", () => {
   it("under adaptive, sends most calls to the stronger target and keeps exploring the weaker one", () => {
@@ -242,7 +247,12 @@ describe("Optimizer", () => {
 
     clock.set(t0);
     const failing = new Optimizer(config(), { clock: clock.now, log: () => {}, options: opts });
-    const down = drive(failing, clock, { producers: 2, from: t0, to: t0 + 8 * MIN, model: () => ({ itemsNew: 0, latencyMs: 500, costUsd: 0, error: "server" }) });
+    const down = drive(failing, clock, {
+      producers: 2,
+      from: t0,
+      to: t0 + 8 * MIN,
+      model: () => ({ itemsNew: 0, latencyMs: 500, costUsd: 0, error: "server" }),
+    });
     expect(down.ticks.some((t) => t.stopReason)).toBe(false);
   });
 
@@ -282,10 +292,19 @@ describe("Optimizer", () => {
 
   it("gives a compact, JSON-safe snapshot", () => {
     const clock = fakeClock();
-    const opt = new Optimizer(config({ strategy: "weighted", providers: [{ provider: "sim", model: "sim-strong", weight: 3 }, { provider: "sim", model: "sim-weak", weight: 1 }] }), {
-      clock: clock.now,
-      log: () => {},
-    });
+    const opt = new Optimizer(
+      config({
+        strategy: "weighted",
+        providers: [
+          { provider: "sim", model: "sim-strong", weight: 3 },
+          { provider: "sim", model: "sim-weak", weight: 1 },
+        ],
+      }),
+      {
+        clock: clock.now,
+        log: () => {},
+      },
+    );
     for (let i = 0; i < 30; i++) opt.observeCandidate("unique");
     const t0 = clock.now();
     drive(opt, clock, { producers: 4, from: t0, to: t0 + 2 * MIN, model: strongWeak });
@@ -293,13 +312,30 @@ describe("Optimizer", () => {
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
     expect(snap).toMatchObject({ strategy: "weighted", weights: { [STRONG]: 0.75, [WEAK]: 0.25 }, coverage: { observed: 30 } });
     expect(snap.shares[STRONG]).toBeCloseTo(0.75, 1);
-    expect(Object.keys(snap.stats[STRONG]!).sort()).toEqual(["calls", "duplicateRate", "errorRate", "latencyMs", "uniquePer1kTokens", "uniquePerDollar", "uniquePerMinute"]);
+    expect(Object.keys(snap.stats[STRONG]!).sort()).toEqual([
+      "calls",
+      "duplicateRate",
+      "errorRate",
+      "latencyMs",
+      "uniquePer1kTokens",
+      "uniquePerDollar",
+      "uniquePerMinute",
+    ]);
     expect(JSON.stringify(snap).length).toBeLessThan(1_500);
   });
 });
 
 function record(target: { provider: string; model: string }) {
-  return { callId: "c1", provider: target.provider, model: target.model, startedAt: 0, latencyMs: 1_000, promptTokens: 500, completionTokens: 200, itemsParsed: 3 };
+  return {
+    callId: "c1",
+    provider: target.provider,
+    model: target.model,
+    startedAt: 0,
+    latencyMs: 1_000,
+    promptTokens: 500,
+    completionTokens: 200,
+    itemsParsed: 3,
+  };
 }
 
 /** Lets the persistence promises settle. */

@@ -7,13 +7,19 @@ import type { RunConfig, StrategyName } from "../run-config";
 import { StatsEngine, type CallObservation } from "../stats";
 import { round } from "../stats/math";
 import { brief, figures, producerIndex, type TargetFigures } from "./optimizer-figures";
-import { DEFAULT_OPTIMIZER_OPTIONS, type DecisionScoreReport, type OptimizerDeps, type OptimizerEvent, type OptimizerOptions, type TickResult } from "./optimizer-options";
+import {
+  DEFAULT_OPTIMIZER_OPTIONS,
+  type DecisionScoreReport,
+  type OptimizerDeps,
+  type OptimizerEvent,
+  type OptimizerOptions,
+  type TickResult,
+} from "./optimizer-options";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
 import { scoreAgainstCounterfactual, scoreDecision } from "./score";
 
 export type { CallObservation, TargetFigures };
 export { callObservation } from "./optimizer-figures";
-
 
 /**
  * Windows of the routing evidence. A 15 s ring ahead of the usual 1/5/15 min: with several fast
@@ -25,7 +31,6 @@ const ROUTING_WINDOWS_MS = [15_000, 60_000, 300_000, 900_000];
 const EVIDENCE_HALF_LIFE_MS = 30_000;
 /** A successful call in the last minute is what makes a low count a verdict on the topic (see checkStop). */
 const YIELD_WINDOW_MS = 60_000;
-
 
 /** The optimiser's part of the live snapshot: compact plain JSON (it goes over SSE every second). */
 export type OptimizerSnapshot = {
@@ -160,8 +165,7 @@ export class Optimizer {
     if (outcome === "unique") {
       this.counter.onNew();
       this.accepted.add(now);
-    }
-    else if (outcome !== "junk" && prevProposals !== undefined) {
+    } else if (outcome !== "junk" && prevProposals !== undefined) {
       try {
         this.counter.onRepeat(prevProposals);
       } catch (err) {
@@ -229,7 +233,12 @@ export class Optimizer {
               method: c.method,
             }
           : null,
-      effectiveness: { decisions: this.decisions, scored: this.scored, improved: this.improved, rate: this.scored > 0 ? round(this.improved / this.scored, 3) : null },
+      effectiveness: {
+        decisions: this.decisions,
+        scored: this.scored,
+        improved: this.improved,
+        rate: this.scored > 0 ? round(this.improved / this.scored, 3) : null,
+      },
       lastDecision: this.lastDecision,
       stats,
     };
@@ -284,14 +293,25 @@ export class Optimizer {
       const perTarget = (from: number, to: number) => Object.fromEntries(this.targets.map((t) => [t, this.stats.between(from, to, { target: t })]));
       const s =
         weights.oldWeights && weights.newWeights
-          ? scoreAgainstCounterfactual({ oldWeights: weights.oldWeights, newWeights: weights.newWeights, after: perTarget(d.at, d.at + w), before: perTarget(d.at - w, d.at) }, { objective: this.opts.objective })
+          ? scoreAgainstCounterfactual(
+              { oldWeights: weights.oldWeights, newWeights: weights.newWeights, after: perTarget(d.at, d.at + w), before: perTarget(d.at - w, d.at) },
+              { objective: this.opts.objective },
+            )
           : scoreDecision(before, after, { objective: this.opts.objective });
       if (s.sufficient) {
         this.scored++;
         if (s.improved) this.improved++;
       }
       out.push({ decisionId: d.id, score: s.score, improved: s.improved, sufficient: s.sufficient, metric: s.metric });
-      const outcome = { score: round(s.score, 4), improved: s.improved, sufficient: s.sufficient, metric: s.metric, windowMs: w, before: brief(before), after: brief(after) };
+      const outcome = {
+        score: round(s.score, 4),
+        improved: s.improved,
+        sufficient: s.sufficient,
+        metric: s.metric,
+        windowMs: w,
+        before: brief(before),
+        after: brief(after),
+      };
       this.persistScore(d, s.score, { ...d.event.data, outcome });
     }
     return out;
@@ -302,7 +322,11 @@ export class Optimizer {
     if (this.counter.samples !== this.coverageSamples && now - this.coverageAt >= this.opts.coverageEveryMs) {
       this.coverageSamples = this.counter.samples;
       this.coverageAt = now;
-      this.coverage = this.deps.coverage ? this.deps.coverage() : this.counter.observed > 0 ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve }) : null;
+      this.coverage = this.deps.coverage
+        ? this.deps.coverage()
+        : this.counter.observed > 0
+          ? estimateCoverage(this.counter.frequencies, { yieldCurve: this.curve })
+          : null;
     }
     const short = this.stats.between(now - YIELD_WINDOW_MS, now);
     const decision = this.stopMonitor.check(now, {

@@ -35,7 +35,16 @@ const outage: SimTargetModel[] = [
 ];
 
 function runOutage(strategy: StrategyName, weights?: { a: number; b: number }) {
-  const router = createRouter({ strategy, targets: [{ target: "a", weight: weights?.a }, { target: "b", weight: weights?.b }] }, seededRng(11));
+  const router = createRouter(
+    {
+      strategy,
+      targets: [
+        { target: "a", weight: weights?.a },
+        { target: "b", weight: weights?.b },
+      ],
+    },
+    seededRng(11),
+  );
   return simulateRouting({ router, models: outage, producers: 6, durationMs: 16 * MIN, rng: seededRng(5) });
 }
 
@@ -56,7 +65,13 @@ describe("roundrobin", () => {
 
 describe("weighted", () => {
   it("follows fixed weights exactly over any stretch of picks", () => {
-    const r = createRouter({ strategy: "weighted", targets: [{ target: "a", weight: 3 }, { target: "b", weight: 1 }] });
+    const r = createRouter({
+      strategy: "weighted",
+      targets: [
+        { target: "a", weight: 3 },
+        { target: "b", weight: 1 },
+      ],
+    });
     const picks = Array.from({ length: 40 }, (_, i) => r.pick(i % 5, 0));
     expect(picks.filter((t) => t === "a")).toHaveLength(30);
     expect(picks.slice(0, 4).filter((t) => t === "b")).toHaveLength(1);

@@ -5,7 +5,6 @@ import { adaptiveWeights, type AdaptiveOptions } from "./adaptive";
 import { apportion, SmoothWeightedPicker } from "./apportion";
 import { TargetHealth, type HealthOptions } from "./health";
 
-
 export type RouterTarget = {
   /** "provider:model". */
   target: string;
@@ -181,7 +180,9 @@ export function createRouter(config: RouterConfig, rng: Rng = seededRng(1)): Rou
           ms: shortest.windowMs,
           perTarget: perTarget((t) => {
             const s = shortest.byTarget[t];
-            return s ? { calls: s.calls, itemsNew: s.itemsNew, errorRate: s.errorRate, uniquePerCallMinute: s.uniquePerCallMinute, uniquePerDollar: s.uniquePerDollar } : null;
+            return s
+              ? { calls: s.calls, itemsNew: s.itemsNew, errorRate: s.errorRate, uniquePerCallMinute: s.uniquePerCallMinute, uniquePerDollar: s.uniquePerDollar }
+              : null;
           }),
         };
       }
@@ -190,7 +191,9 @@ export function createRouter(config: RouterConfig, rng: Rng = seededRng(1)): Rou
         inputs.objective = config.adaptive?.objective ?? "blend";
         inputs.posterior = result.summary;
         if (result.informed && maxDelta(result.weights, adaptive) >= minChange) adaptive = result.weights;
-        why = result.informed ? `${result.best} is best by ${String(inputs.objective)} (P(best) ${result.summary[result.best ?? ""]?.pBest ?? 0})` : "no evidence yet: equal weights";
+        why = result.informed
+          ? `${result.best} is best by ${String(inputs.objective)} (P(best) ${result.summary[result.best ?? ""]?.pBest ?? 0})`
+          : "no evidence yet: equal weights";
       } else if (config.strategy === "priority") {
         const next = new Set<string>();
         for (const t of targets) {

@@ -114,10 +114,7 @@ function aliasOf(qualifier: string | null, stem: string | null, plural: string):
 function outsideLabel(rng: Rng, plural: string, parentLabel: string | null): string {
   if (rng.chance(0.3)) return `${titleCase(inventWord(rng))} ${plural}`;
   const base = parentLabel ? parentLabel.toLowerCase() : plural;
-  return rng
-    .pick(OUTSIDE_PATTERNS)
-    .replace("{p}", base)
-    .replace("{P}", titleCase(base));
+  return rng.pick(OUTSIDE_PATTERNS).replace("{p}", base).replace("{P}", titleCase(base));
 }
 
 function poissonSmall(mean: number, rng: Rng): number {

@@ -226,10 +226,7 @@ export class SimEngine {
       return fail({
         kind: "not_found",
         model: req.model,
-        message:
-          req.wire === "openai"
-            ? `The model \`${req.model}\` does not exist or you do not have access to it.`
-            : `model: ${req.model}`,
+        message: req.wire === "openai" ? `The model \`${req.model}\` does not exist or you do not have access to it.` : `model: ${req.model}`,
       });
     }
     const model = req.model;

@@ -12,7 +12,10 @@ function ranksOf(engine: SimEngine, path: string[], n: number): number[] {
   const p = buildBranchPrompt({ topic: TOPIC, path, requestSize: 50, known: { own: [], related: [], totalKnown: 0 }, budgetTokens: 500 });
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = engine.handle({ wire: "openai", model: "sim-strong", apiKey: "k", messageTexts: [p.system, p.user], maxTokens: 4_000, stopSequences: [], stream: false }, 0);
+    const r = engine.handle(
+      { wire: "openai", model: "sim-strong", apiKey: "k", messageTexts: [p.system, p.user], maxTokens: 4_000, stopSequences: [], stream: false },
+      0,
+    );
     if (!r.ok) throw new Error(r.failure.kind);
     for (const line of parseItems(r.text)) {
       const rank = u.index.get(itemKey(line));

@@ -53,7 +53,9 @@ describe("hierarchical universe", () => {
 
 describe("breakdown answers", () => {
   const answer = (path: string[], existing: string[], seed: number, recall = 0.9) =>
-    composeBreakdown({ hierarchy: h, path, existing, count: 12, profile: { recall }, rates: DEFAULT_BREAKDOWN_RATES, rng: new Rng(seed) }).lines.filter((l) => l.kind === "item").map((l) => l.text.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, ""));
+    composeBreakdown({ hierarchy: h, path, existing, count: 12, profile: { recall }, rates: DEFAULT_BREAKDOWN_RATES, rng: new Rng(seed) })
+      .lines.filter((l) => l.kind === "item")
+      .map((l) => l.text.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, ""));
 
   it("names most true sub-categories, imperfectly: overlaps, too broad and outside labels", () => {
     const kinds = { child: 0, overlap: 0, broad: 0, outside: 0 };
@@ -94,8 +96,18 @@ describe("breakdown answers", () => {
 describe("recognising the tree's requests from the prompt text", () => {
   it.each([
     { name: "an item request without a path", text: "<topic>birds</topic><request_size>5</request_size>", kind: "items", path: [] },
-    { name: "an item request for a branch", text: "<topic>birds</topic>\n<branch_path>\nA\nB\n</branch_path>\n<request_size>5</request_size>", kind: "items", path: ["A", "B"] },
-    { name: "a breakdown request", text: "<topic>birds</topic><branch_path>A</branch_path><existing_subtopics>\nX\nY\n</existing_subtopics><subtopic_count>6</subtopic_count>", kind: "breakdown", path: ["A"] },
+    {
+      name: "an item request for a branch",
+      text: "<topic>birds</topic>\n<branch_path>\nA\nB\n</branch_path>\n<request_size>5</request_size>",
+      kind: "items",
+      path: ["A", "B"],
+    },
+    {
+      name: "a breakdown request",
+      text: "<topic>birds</topic><branch_path>A</branch_path><existing_subtopics>\nX\nY\n</existing_subtopics><subtopic_count>6</subtopic_count>",
+      kind: "breakdown",
+      path: ["A"],
+    },
   ])("$name", ({ text, kind, path }) => {
     const r = readRequest([text]);
     expect(r.kind).toBe(kind);

@@ -45,9 +45,30 @@ export interface Hierarchy {
 }
 
 const QUALIFIERS = [
-  "Coastal", "Upland", "Northern", "Southern", "Eastern", "Western", "Early", "Late", "Classic", "Modern",
-  "Lesser", "Greater", "Island", "Highland", "Lowland", "River", "Desert", "Forest", "Mountain", "Urban",
-  "Royal", "Common", "Wild", "Minor",
+  "Coastal",
+  "Upland",
+  "Northern",
+  "Southern",
+  "Eastern",
+  "Western",
+  "Early",
+  "Late",
+  "Classic",
+  "Modern",
+  "Lesser",
+  "Greater",
+  "Island",
+  "Highland",
+  "Lowland",
+  "River",
+  "Desert",
+  "Forest",
+  "Mountain",
+  "Urban",
+  "Royal",
+  "Common",
+  "Wild",
+  "Minor",
 ];
 const KEYWORD_SUFFIXES = ["an", "ian", "ese", "ic", "ish"];
 
@@ -131,7 +152,17 @@ export function generateHierarchy(universe: Universe, params: HierarchyParams): 
     while (skeletons.has(skeleton(stem)));
     skeletons.add(skeleton(stem));
     const keyword = `${stem}${rng.pick(KEYWORD_SUFFIXES)}`;
-    const cat: HierarchyNode = { id: nodes.length, parent: 0, depth: 1, label: `${titleCase(keyword)} ${plural}`, keyword, stem, qualifier: null, children: [], ranks: [] };
+    const cat: HierarchyNode = {
+      id: nodes.length,
+      parent: 0,
+      depth: 1,
+      label: `${titleCase(keyword)} ${plural}`,
+      keyword,
+      stem,
+      qualifier: null,
+      children: [],
+      ranks: [],
+    };
     nodes.push(cat);
     root.children.push(cat.id);
     const subCount = Math.max(2, Math.round(params.subcategories * (0.4 + 1.2 * rng.next())));

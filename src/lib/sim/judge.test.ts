@@ -40,12 +40,19 @@ describe("simulated judge", () => {
   });
 
   it("answers a whole request in a format the judge parser reads, in every style it uses", () => {
-    const pairs: JudgePair[] = Array.from({ length: 30 }, (_, i) => ({ id: `p${i + 1}`, candidate: i % 2 === 0 ? universe.items[i]!.toLowerCase() : universe.items[i]!, entry: universe.items[i % 2 === 0 ? i : i + 1]! }));
+    const pairs: JudgePair[] = Array.from({ length: 30 }, (_, i) => ({
+      id: `p${i + 1}`,
+      candidate: i % 2 === 0 ? universe.items[i]!.toLowerCase() : universe.items[i]!,
+      entry: universe.items[i % 2 === 0 ? i : i + 1]!,
+    }));
     const prompt = buildJudgePrompt({ topic: "famous bridges", pairs });
     const request = parseJudgePrompt([prompt.system, prompt.user])!;
     for (let seed = 0; seed < 12; seed++) {
       const answer = simJudgeAnswer(request, identify, 0, new Rng(seed));
-      const verdicts = parseJudgeVerdicts(answer.text, pairs.map((p) => p.id));
+      const verdicts = parseJudgeVerdicts(
+        answer.text,
+        pairs.map((p) => p.id),
+      );
       expect(verdicts.size, answer.text).toBe(pairs.length);
       pairs.forEach((p, i) => expect(verdicts.get(p.id)).toBe(i % 2 === 0 ? "same" : "different"));
     }

@@ -9,12 +9,7 @@ export interface LatencyPlan {
   msPerToken: number;
 }
 
-export function planLatency(
-  profile: SimModelProfile,
-  params: Pick<SimParams, "latencyScale" | "latencyJitter">,
-  promptTokens: number,
-  rng: Rng,
-): LatencyPlan {
+export function planLatency(profile: SimModelProfile, params: Pick<SimParams, "latencyScale" | "latencyJitter">, promptTokens: number, rng: Rng): LatencyPlan {
   const scale = params.latencyScale * rng.jitter(params.latencyJitter);
   return {
     ttftMs: (profile.ttftMs + (profile.prefillMsPer1kTokens * promptTokens) / 1000) * scale,

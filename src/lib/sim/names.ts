@@ -6,7 +6,46 @@ import type { Rng } from "./prng";
  * items collide, while parsers and dedup still see title-cased multi-word names.
  */
 
-const ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z", "th", "bl", "cl", "fl", "sl", "l", "m", "n", "r", "t", "v"];
+const ONSETS = [
+  "b",
+  "br",
+  "c",
+  "ch",
+  "d",
+  "dr",
+  "f",
+  "g",
+  "gr",
+  "h",
+  "j",
+  "k",
+  "kr",
+  "l",
+  "m",
+  "n",
+  "p",
+  "pr",
+  "r",
+  "s",
+  "sh",
+  "st",
+  "t",
+  "tr",
+  "v",
+  "w",
+  "z",
+  "th",
+  "bl",
+  "cl",
+  "fl",
+  "sl",
+  "l",
+  "m",
+  "n",
+  "r",
+  "t",
+  "v",
+];
 const VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "a", "i"];
 const DIPHTHONGS = ["ai", "ea", "ou", "io", "au", "ei"];
 const CODAS = ["n", "r", "l", "s", "m", "nd", "rt", "x", "th", "ck", "ll", "nn", "st", "rn", "ld"];

@@ -132,7 +132,10 @@ export const simParamsOverrideSchema = z
     subcategories: z.number().int().min(2).max(24),
     focusSpill: rate,
     cueDependence: rate,
-    breakdown: z.object({ overlapRate: rate, broadRate: rate, outsidePerAnswer: z.number().min(0).max(20), relistRate: rate }).partial().strict(),
+    breakdown: z
+      .object({ overlapRate: rate, broadRate: rate, outsidePerAnswer: z.number().min(0).max(20), relistRate: rate })
+      .partial()
+      .strict(),
     zipfExponent: z.number().min(0).max(5),
     knowledgeSkew: z.number().min(0).max(10),
     noiseRate: rate,

@@ -33,7 +33,9 @@ function blocks(text: string, tag: string): string[] {
 
 export function parsePrompt(texts: readonly string[]): ParsedPrompt {
   const all = texts.join("\n");
-  const topicBlock = blocks(all, "topic").map((t) => t.trim()).find((t) => t.length > 0);
+  const topicBlock = blocks(all, "topic")
+    .map((t) => t.trim())
+    .find((t) => t.length > 0);
   const knownEntries: string[] = [];
   for (const b of blocks(all, "known[_-]entries")) {
     for (const line of b.split(/\r?\n/)) {
@@ -81,7 +83,10 @@ export function readRequest(texts: readonly string[]): SimRequestKind {
     return { kind: "items", prompt: parsePrompt(texts), path, lessObvious };
   }
   const n = Number.parseInt(countBlock.trim(), 10);
-  const topic = blocks(all, "topic").map((t) => t.trim()).find((t) => t.length > 0) ?? null;
+  const topic =
+    blocks(all, "topic")
+      .map((t) => t.trim())
+      .find((t) => t.length > 0) ?? null;
   return {
     kind: "breakdown",
     topic,

@@ -75,7 +75,13 @@ describe("behaviour model", () => {
 
   it("mixes in junk at the model's junk rate, never counted as items", () => {
     const answer = (seed: number) =>
-      composeAnswer(input({ profile: { ...SIM_MODEL_PROFILES["sim-weak"], junkRate: 0.2 }, rng: new Rng(seed), prompt: { topic: "cheeses", knownEntries: [], requestSize: 100 } }));
+      composeAnswer(
+        input({
+          profile: { ...SIM_MODEL_PROFILES["sim-weak"], junkRate: 0.2 },
+          rng: new Rng(seed),
+          prompt: { topic: "cheeses", knownEntries: [], requestSize: 100 },
+        }),
+      );
     let junk = 0;
     for (let seed = 0; seed < 20; seed++) junk += answer(seed).lines.filter((l) => l.kind === "junk").length;
     expect(junk / 2000).toBeGreaterThan(0.15);

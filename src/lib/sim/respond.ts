@@ -75,14 +75,7 @@ export const ORDER_SHUFFLE = 1;
  * `count` largest ln(u)/w). Returned roughly in popularity order, as a model lists the
  * famous ones first: sorted by log rank plus a normal shuffle.
  */
-export function drawRanks(
-  known: Uint8Array,
-  weights: Float64Array,
-  previous: ReadonlySet<number>,
-  previousWeight: number,
-  count: number,
-  rng: Rng,
-): number[] {
+export function drawRanks(known: Uint8Array, weights: Float64Array, previous: ReadonlySet<number>, previousWeight: number, count: number, rng: Rng): number[] {
   // Keep the `count` largest keys in a min-heap: O(n log count), no per-item allocation.
   const heapKey = new Float64Array(count);
   const heapRank = new Int32Array(count);

@@ -74,7 +74,10 @@ describe("surface noise", () => {
     const rng = new Rng(3);
     const variants = Array.from({ length: 400 }, () => noisyVariant("Velmora Bridge", rng));
     for (const shape of [/^\*\*Velmora Bridge\*\*/, / - [a-z]/, /: [a-z]/, /^The /, /^velmora bridge$/, /Bridges/, /^VELMORA BRIDGE/]) {
-      expect(variants.some((v) => shape.test(v)), String(shape)).toBe(true);
+      expect(
+        variants.some((v) => shape.test(v)),
+        String(shape),
+      ).toBe(true);
     }
     for (const v of variants) expect(itemKey(v)).toBe(itemKey("Velmora Bridge"));
   });

@@ -34,8 +34,32 @@ describe("summarizeCalls", () => {
     const calls = [
       call({ at: T0 + 10_000 }),
       call({ at: T0 + 20_000, itemsNew: 4, itemsParsed: 8, dupExact: 3, dupNear: 0, junk: 1 }),
-      call({ at: T0 + 30_000, error: "rate_limit", itemsParsed: 0, itemsNew: 0, dupExact: 0, dupNear: 0, junk: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 100 }),
-      call({ at: T0 + 40_000, error: "server", itemsParsed: 0, itemsNew: 0, dupExact: 0, dupNear: 0, junk: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 500 }),
+      call({
+        at: T0 + 30_000,
+        error: "rate_limit",
+        itemsParsed: 0,
+        itemsNew: 0,
+        dupExact: 0,
+        dupNear: 0,
+        junk: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        costUsd: 0,
+        latencyMs: 100,
+      }),
+      call({
+        at: T0 + 40_000,
+        error: "server",
+        itemsParsed: 0,
+        itemsNew: 0,
+        dupExact: 0,
+        dupNear: 0,
+        junk: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        costUsd: 0,
+        latencyMs: 500,
+      }),
     ];
     const s = summarizeCalls(calls, T0, T0 + MIN);
     expect(s).toMatchObject({ calls: 4, okCalls: 2, errors: 2, rateLimits: 1, itemsNew: 10, itemsParsed: 18, costUsd: 0.002, callMs: 4_600 });
@@ -133,7 +157,10 @@ describe("trends", () => {
 
   it("sees a provider that degrades mid-run as falling, confidently, with the short window below the long", () => {
     const now = T0 + 15 * MIN;
-    const snap = snapshotOf(series(T0, now, 5_000, (m) => ({ itemsNew: Math.max(0, (m < 8 ? 10 : 3) + jitter(m)) })), now);
+    const snap = snapshotOf(
+      series(T0, now, 5_000, (m) => ({ itemsNew: Math.max(0, (m < 8 ? 10 : 3) + jitter(m)) })),
+      now,
+    );
     const trend = snap.trends.byTarget["sim:sim-strong"]!;
     expect(trend.direction).toBe("falling");
     expect(trend.confidence).toBeGreaterThan(0.99);
@@ -143,7 +170,10 @@ describe("trends", () => {
 
   it("sees a provider that recovers as rising", () => {
     const now = T0 + 15 * MIN;
-    const snap = snapshotOf(series(T0, now, 5_000, (m) => ({ itemsNew: Math.max(0, (m < 10 ? 1 : 8) + jitter(m)) })), now);
+    const snap = snapshotOf(
+      series(T0, now, 5_000, (m) => ({ itemsNew: Math.max(0, (m < 10 ? 1 : 8) + jitter(m)) })),
+      now,
+    );
     const trend = snap.trends.byTarget["sim:sim-strong"]!;
     expect(trend.direction).toBe("rising");
     expect(trend.shortVsLong).toBeGreaterThan(1.5);
@@ -151,7 +181,10 @@ describe("trends", () => {
 
   it("calls a noisy but steady provider flat", () => {
     const now = T0 + 15 * MIN;
-    const snap = snapshotOf(series(T0, now, 5_000, (m) => ({ itemsNew: 6 + jitter(m) })), now);
+    const snap = snapshotOf(
+      series(T0, now, 5_000, (m) => ({ itemsNew: 6 + jitter(m) })),
+      now,
+    );
     expect(snap.trends.overall.direction).toBe("flat");
     expect(snap.trends.overall.confidence).toBeLessThan(0.9);
   });

@@ -56,7 +56,8 @@ export class ArmStats {
     const byTarget: Record<string, WindowStats> = {};
     for (const k of keys) {
       const e = this.arms.get(k);
-      if (e) byTarget[k] = { ...empty, calls: e.calls, errors: e.errors, okCalls: e.calls - e.errors, itemsNew: e.itemsNew, callMs: e.callMs, costUsd: e.costUsd };
+      if (e)
+        byTarget[k] = { ...empty, calls: e.calls, errors: e.errors, okCalls: e.calls - e.errors, itemsNew: e.itemsNew, callMs: e.callMs, costUsd: e.costUsd };
     }
     const flat = { n: 0, slopePerMin: 0, relSlopePerMin: null, confidence: 0, shortVsLong: null, direction: "flat" as const };
     return { at: 1, windows: [{ windowMs: 1, overall: empty, byTarget, byProducer: {} }], trends: { overall: flat, byTarget: {}, byProducer: {} } };

@@ -88,8 +88,22 @@ export class TreeExplorer {
       if (expansion) {
         this.breakdownsInFlight.add(expansion.branchId);
         const b = this.tree.branch(expansion.branchId);
-        const prompt = buildBreakdownPrompt({ topic: this.opts.topic, path: b.path, existing: this.tree.childLabels(b.id), ...(this.opts.subtopicsPerBreakdown ? { count: this.opts.subtopicsPerBreakdown } : {}) });
-        return { id, kind: "breakdown", branchId: b.id, model: this.opts.breakdownModel, variant: DEFAULT_VARIANT, system: prompt.system, user: prompt.user, maxTokens: BREAKDOWN_MAX_TOKENS };
+        const prompt = buildBreakdownPrompt({
+          topic: this.opts.topic,
+          path: b.path,
+          existing: this.tree.childLabels(b.id),
+          ...(this.opts.subtopicsPerBreakdown ? { count: this.opts.subtopicsPerBreakdown } : {}),
+        });
+        return {
+          id,
+          kind: "breakdown",
+          branchId: b.id,
+          model: this.opts.breakdownModel,
+          variant: DEFAULT_VARIANT,
+          system: prompt.system,
+          user: prompt.user,
+          maxTokens: BREAKDOWN_MAX_TOKENS,
+        };
       }
     }
     // Flat: the same allocator over the root alone, i.e. routing between models.
@@ -100,7 +114,13 @@ export class TreeExplorer {
     const b = this.tree.branch(arm.branchId);
     const prompt =
       this.opts.exploration === "flat"
-        ? buildPrompt({ topic: this.opts.topic, requestSize: variant.requestSize, known: this.known, budgetTokens: this.opts.promptBudgetTokens, lessObvious: variant.lessObvious })
+        ? buildPrompt({
+            topic: this.opts.topic,
+            requestSize: variant.requestSize,
+            known: this.known,
+            budgetTokens: this.opts.promptBudgetTokens,
+            lessObvious: variant.lessObvious,
+          })
         : buildBranchPrompt({
             topic: this.opts.topic,
             path: b.path,
@@ -110,7 +130,16 @@ export class TreeExplorer {
             ownShare: variant.ownShare,
             lessObvious: variant.lessObvious,
           });
-    return { id, kind: "items", branchId: b.id, model: arm.model, variant, system: prompt.system, user: prompt.user, maxTokens: maxTokensFor(variant.requestSize) };
+    return {
+      id,
+      kind: "items",
+      branchId: b.id,
+      model: arm.model,
+      variant,
+      system: prompt.system,
+      user: prompt.user,
+      maxTokens: maxTokensFor(variant.requestSize),
+    };
   }
 
   /** A finished breakdown call: its answer's labels become subtopics (deduplicated). */
@@ -127,8 +156,14 @@ export class TreeExplorer {
   onItems(call: PlannedCall, outcome: ItemsOutcome, now: number): VariantSwitch | null {
     for (const text of outcome.newEntries) this.known.add(this.known.size + 1, text);
     for (const text of outcome.reproposed) this.known.noteReproposal(text);
-    if (!outcome.error) this.tree.recordCall(call.branchId, { newEntries: outcome.newEntries, reproposed: outcome.reproposed, tokens: outcome.tokens, costUsd: outcome.costUsd });
-    this.arms.observe(armKey(call.model, call.branchId), { itemsNew: outcome.newEntries.length, latencyMs: outcome.latencyMs, costUsd: outcome.costUsd, ...(outcome.error ? { error: true } : {}) });
+    if (!outcome.error)
+      this.tree.recordCall(call.branchId, { newEntries: outcome.newEntries, reproposed: outcome.reproposed, tokens: outcome.tokens, costUsd: outcome.costUsd });
+    this.arms.observe(armKey(call.model, call.branchId), {
+      itemsNew: outcome.newEntries.length,
+      latencyMs: outcome.latencyMs,
+      costUsd: outcome.costUsd,
+      ...(outcome.error ? { error: true } : {}),
+    });
     this.allocation = null;
     this.itemCalls++;
     if (!this.variants || outcome.error) return null;

@@ -13,7 +13,8 @@ describe("TopicTree.restore", () => {
     t.prune(2);
     return t;
   };
-  const stored = (t: TopicTree) => t.all().map((b) => ({ id: b.id, parentId: b.parentId, label: b.label, state: b.state, proposedBy: b.proposedBy, counters: { ...b.counters } }));
+  const stored = (t: TopicTree) =>
+    t.all().map((b) => ({ id: b.id, parentId: b.parentId, label: b.label, state: b.state, proposedBy: b.proposedBy, counters: { ...b.counters } }));
   const entries = [
     { branchId: 1, text: "Brie" },
     { branchId: 1, text: "Camembert" },
@@ -33,7 +34,11 @@ describe("TopicTree.restore", () => {
     { name: "a sibling's label", parent: 0, label: "soft cheeses" },
     { name: "a label elsewhere in the tree", parent: 2, label: "Washed rind cheeses" },
   ])("still refuses $name as a new branch", ({ parent, label }) => {
-    const r = TopicTree.restore("Cheeses", stored(grown()).map((b) => ({ ...b, state: b.state === "pruned" ? ("open" as const) : b.state })), entries);
+    const r = TopicTree.restore(
+      "Cheeses",
+      stored(grown()).map((b) => ({ ...b, state: b.state === "pruned" ? ("open" as const) : b.state })),
+      entries,
+    );
     expect(() => r.addBranch(parent, label)).toThrow(/duplicates/);
   });
 

@@ -22,8 +22,18 @@ function treeWithChildren(labels = ["Coastal birds", "Mountain birds", "Desert b
 
 describe("adding subtopics from a breakdown answer", () => {
   it.each([
-    { name: "new labels become children with the full path", labels: ["Coastal birds", "Mountain birds"], added: ["Coastal birds", "Mountain birds"], rejected: [] },
-    { name: "a case or plural variant of a sibling is a duplicate", labels: ["Coastal birds", "coastal bird"], added: ["Coastal birds"], rejected: ["coastal bird"] },
+    {
+      name: "new labels become children with the full path",
+      labels: ["Coastal birds", "Mountain birds"],
+      added: ["Coastal birds", "Mountain birds"],
+      rejected: [],
+    },
+    {
+      name: "a case or plural variant of a sibling is a duplicate",
+      labels: ["Coastal birds", "coastal bird"],
+      added: ["Coastal birds"],
+      rejected: ["coastal bird"],
+    },
     { name: "restating the parent narrows nothing", labels: ["Birds", "Owls"], added: ["Owls"], rejected: ["Birds"] },
     { name: "blank labels are dropped", labels: ["  ", "Owls"], added: ["Owls"], rejected: ["  "] },
   ])("$name", ({ labels, added, rejected }) => {
@@ -62,7 +72,11 @@ describe("adding subtopics from a breakdown answer", () => {
 
 describe("saturation", () => {
   it.each([
-    { name: "a branch whose calls stop finding new entries", calls: [call("a", 30), call("b", 1, Array(49).fill("a 0")), call("c", 0, Array(50).fill("a 1")), call("d", 0, Array(50).fill("a 2"))], state: "saturated" },
+    {
+      name: "a branch whose calls stop finding new entries",
+      calls: [call("a", 30), call("b", 1, Array(49).fill("a 0")), call("c", 0, Array(50).fill("a 1")), call("d", 0, Array(50).fill("a 2"))],
+      state: "saturated",
+    },
     { name: "a branch still finding entries", calls: [call("a", 30), call("b", 20, Array(30).fill("a 0"))], state: "open" },
     { name: "one empty call is not enough evidence", calls: [call("a", 0, Array(50).fill("x"))], state: "open" },
   ])("$name", ({ calls, state }) => {
@@ -95,7 +109,11 @@ describe("splitting adaptively", () => {
       calls: [call("a", 100), call("b", 100), call("c", 100), call("d", 55, seen("a", 45)), call("e", 55, seen("b", 45)), call("f", 50, seen("c", 50))],
       expected: [{ branchId: 0, reason: "split" }],
     },
-    { name: "a small branch whose yield fell is not: a few more calls finish it", calls: [call("a", 50), call("b", 10, seen("a", 40)), call("c", 10, seen("a", 40))], expected: [] },
+    {
+      name: "a small branch whose yield fell is not: a few more calls finish it",
+      calls: [call("a", 50), call("b", 10, seen("a", 40)), call("c", 10, seen("a", 40))],
+      expected: [],
+    },
     { name: "a branch still yielding well is not", calls: [call("a", 50), call("b", 48, ["a 1", "a 2"])], expected: [] },
   ])("$name", ({ calls, expected }) => {
     const t = new TopicTree("Birds");
@@ -204,7 +222,14 @@ describe("coverage per branch and overall", () => {
 
 describe("allocation over model x branch", () => {
   it.each([
-    { name: "no calls to saturated or pruned branches", setup: (t: TopicTree) => { for (let i = 0; i < 3; i++) t.recordCall(1, call(`z${i}`, 0, Array(50).fill("q"))); t.prune(2); }, excluded: [1, 2] },
+    {
+      name: "no calls to saturated or pruned branches",
+      setup: (t: TopicTree) => {
+        for (let i = 0; i < 3; i++) t.recordCall(1, call(`z${i}`, 0, Array(50).fill("q")));
+        t.prune(2);
+      },
+      excluded: [1, 2],
+    },
     { name: "every active branch is an arm for every model", setup: () => {}, excluded: [] },
   ])("$name", ({ setup, excluded }) => {
     const t = treeWithChildren();

@@ -15,7 +15,6 @@ import { DEFAULT_TREE_LIMITS, DEFAULT_TREE_POLICY, type TreeLimits, type TreePol
 /** A branch's unseen entries are at most this many times what it has proposed (see `unseen`). */
 const MAX_UNSEEN_RATIO = 3;
 
-
 type BranchData = {
   /** Entries this branch's own calls found, in order. */
   found: string[];
@@ -189,7 +188,13 @@ export class TopicTree {
     const r = this.addSubtopics(parentId, [label], null);
     if (r.added[0]) return r.added[0];
     const why = r.rejected[0];
-    throw new Error(why?.reason === "duplicate" ? `"${label}" duplicates "${why.duplicateOf}"` : why?.reason === "limit" ? "tree limits reached (depth or branch count)" : "empty label");
+    throw new Error(
+      why?.reason === "duplicate"
+        ? `"${label}" duplicates "${why.duplicateOf}"`
+        : why?.reason === "limit"
+          ? "tree limits reached (depth or branch count)"
+          : "empty label",
+    );
   }
 
   /** The user prunes a branch: no more calls to it or its subtree. The root cannot be pruned. */
@@ -301,7 +306,16 @@ export class TopicTree {
   coverageEstimate(found: number): CoverageEstimate {
     const c = this.overallCoverage(found);
     const samples = this.branches.reduce((n, b) => n + b.counters.candidates, 0);
-    return { observed: found, samples, estimatedTotal: c.estimatedTotal, low: found, high: Number.POSITIVE_INFINITY, coverage: c.coverage, sampleCoverage: samples > 0 ? 1 - found / Math.max(found, samples) : 0, method: "tree" };
+    return {
+      observed: found,
+      samples,
+      estimatedTotal: c.estimatedTotal,
+      low: found,
+      high: Number.POSITIVE_INFINITY,
+      coverage: c.coverage,
+      sampleCoverage: samples > 0 ? 1 - found / Math.max(found, samples) : 0,
+      method: "tree",
+    };
   }
 
   /**
@@ -324,7 +338,8 @@ export class TopicTree {
         const est = this.coverage(b.id);
         const unseen = this.unseen(b.id);
         if (unseen < this.policy.minUnseenToSplit) continue;
-        if ((y !== null && y < this.policy.splitBelowYield) || (est?.coverage ?? 0) >= this.policy.splitAtCoverage || b.state === "saturated") out.push({ branchId: b.id, reason: "split" });
+        if ((y !== null && y < this.policy.splitBelowYield) || (est?.coverage ?? 0) >= this.policy.splitAtCoverage || b.state === "saturated")
+          out.push({ branchId: b.id, reason: "split" });
       } else {
         // The children's yield fell (or they are done): ask for the subtopics the first answers missed.
         const yields = b.children

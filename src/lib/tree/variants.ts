@@ -61,7 +61,12 @@ export class VariantSelector {
   /** Re-weights from the evidence; returns the switch when the leading variant changed. */
   update(at: number, rng: Rng): VariantSwitch | null {
     const ids = this.variants.map((v) => v.id);
-    const r = adaptiveWeights(this.stats.snapshot(ids), ids, { objective: "per_dollar", minShare: this.opts.minShare ?? 0.05, draws: this.opts.draws ?? 500, minCallCostUsd: 1 }, rng);
+    const r = adaptiveWeights(
+      this.stats.snapshot(ids),
+      ids,
+      { objective: "per_dollar", minShare: this.opts.minShare ?? 0.05, draws: this.opts.draws ?? 500, minCallCostUsd: 1 },
+      rng,
+    );
     if (!r.informed) return null;
     const oldWeights = this.weightsNow;
     this.weightsNow = r.weights;

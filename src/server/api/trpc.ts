@@ -21,7 +21,8 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
     // Unexpected errors may carry Prisma/PostgreSQL text and stacks: clients get a generic message.
-    if (error.code === "INTERNAL_SERVER_ERROR") return { ...shape, message: INTERNAL_ERROR_MESSAGE, data: { ...shape.data, stack: undefined, zodError: null, issues: null } };
+    if (error.code === "INTERNAL_SERVER_ERROR")
+      return { ...shape, message: INTERNAL_ERROR_MESSAGE, data: { ...shape.data, stack: undefined, zodError: null, issues: null } };
     return {
       ...shape,
       // "topic: must not contain NUL characters" rather than zod's JSON dump; no stack in answers.
@@ -57,6 +58,6 @@ export const publicProcedure = t.procedure.use(domainErrors);
  * on a bad secret). `ctx.run` is undefined when the producer's run is no longer active:
  * the endpoint then tells it to stop.
  */
-export const producerProcedure = publicProcedure.input(producerIdentity).use(({ ctx, input, next }) =>
-  next({ ctx: { run: ctx.orchestrator.producers.authenticate(input.runId, ctx.producerSecret) } }),
-);
+export const producerProcedure = publicProcedure
+  .input(producerIdentity)
+  .use(({ ctx, input, next }) => next({ ctx: { run: ctx.orchestrator.producers.authenticate(input.runId, ctx.producerSecret) } }));

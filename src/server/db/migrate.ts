@@ -26,9 +26,7 @@ export function listMigrations(dir = MIGRATIONS_DIR): Array<{ name: string; sql:
 }
 
 export async function migrate(db: SqlExec, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await db.exec(
-    `CREATE TABLE IF NOT EXISTS "_igentai_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
-  );
+  await db.exec(`CREATE TABLE IF NOT EXISTS "_igentai_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
   const done = new Set((await db.query(`SELECT "name" FROM "_igentai_migrations"`)).map((r) => String(r.name)));
   const applied: string[] = [];
   for (const m of listMigrations(dir)) {

@@ -213,18 +213,38 @@ export class ActiveRun {
         found.push(c.text);
         for (const [j, m] of (c.borderline ?? []).entries()) {
           decisions.push({
-            origin: `${input.batchId}:${index}:${j}`, kind: "kept-apart", candidate: c.text, candidateSeq: seq,
-            entrySeq: this.ledger.seqOf(m.duplicateOf) ?? null, entryText: m.duplicateOf, reason: m.reason, edit: m.edit ?? null,
-            cost: m.cost, sources: m.sources, verdict: null, ...who, at: createdAt,
+            origin: `${input.batchId}:${index}:${j}`,
+            kind: "kept-apart",
+            candidate: c.text,
+            candidateSeq: seq,
+            entrySeq: this.ledger.seqOf(m.duplicateOf) ?? null,
+            entryText: m.duplicateOf,
+            reason: m.reason,
+            edit: m.edit ?? null,
+            cost: m.cost,
+            sources: m.sources,
+            verdict: null,
+            ...who,
+            at: createdAt,
           });
         }
       } else if (c.outcome === "dupExact" || c.outcome === "dupNear") {
         reproposed.push(c.duplicateOf);
         if (c.outcome === "dupNear") {
           decisions.push({
-            origin: `${input.batchId}:${index}`, kind: "merged", candidate: cleanCandidate(raw) ?? raw, candidateSeq: null,
-            entrySeq: this.ledger.seqOf(c.duplicateOf) ?? null, entryText: c.duplicateOf, reason: c.reason, edit: null,
-            cost: null, sources: null, verdict: null, ...who, at: createdAt,
+            origin: `${input.batchId}:${index}`,
+            kind: "merged",
+            candidate: cleanCandidate(raw) ?? raw,
+            candidateSeq: null,
+            entrySeq: this.ledger.seqOf(c.duplicateOf) ?? null,
+            entryText: c.duplicateOf,
+            reason: c.reason,
+            edit: null,
+            cost: null,
+            sources: null,
+            verdict: null,
+            ...who,
+            at: createdAt,
           });
         }
       }

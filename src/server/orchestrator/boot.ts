@@ -37,7 +37,11 @@ export async function bootActiveRun(d: BootDeps): Promise<void> {
   await d.supervisor.connect();
   const active = await repo.findActiveRun(d.prisma);
   if (active) {
-    const stored = { id: active.id, mode: active.state as RunMode, totals: () => ({ totalUnique: active.totalUnique, totalCandidates: active.totalCandidates }) };
+    const stored = {
+      id: active.id,
+      mode: active.state as RunMode,
+      totals: () => ({ totalUnique: active.totalUnique, totalCandidates: active.totalCandidates }),
+    };
     const alive = active.state === "stopping" ? [] : await d.pool.running(active.id);
     if (active.state === "stopping") {
       await d.pool.stopAll();
@@ -67,7 +71,10 @@ export async function bootActiveRun(d: BootDeps): Promise<void> {
 /** After a web-app restart: takes over the producers still running, restarting any that cannot be kept. */
 async function reattach(d: BootDeps, runId: string, slug: string, stored: StoredConfig, mode: RunMode, alive: string[]): Promise<void> {
   const config = runConfigOf(stored, d.setup);
-  const simUrl = config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim") ? await d.setup.simulatorUrl(stored.simulatorUrl) : undefined;
+  const simUrl =
+    config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim")
+      ? await d.setup.simulatorUrl(stored.simulatorUrl)
+      : undefined;
   const wanted = producerNames(config);
   const keep = producersToKeep(wanted, alive, simUrl === stored.simulatorUrl);
   const secret = keep.length === 0 ? d.setup.newSecret() : undefined;
@@ -79,6 +86,8 @@ async function reattach(d: BootDeps, runId: string, slug: string, stored: Stored
   if (secret) await d.pool.start(runId, wanted, secret, simUrl, keep);
   if (run.mode === "starting") await d.states.setMode(run, "running");
   if (keep.length > 0) d.log("info", `re-attached to ${keep.length} running producer(s)`);
-  await d.eventLog.add(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, { kept: keep.length });
+  await d.eventLog.add(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, {
+    kept: keep.length,
+  });
   d.changed();
 }

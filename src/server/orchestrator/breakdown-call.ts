@@ -49,10 +49,19 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
     let usage: { promptTokens: number; completionTokens: number };
     let error: CallRecord["error"];
     try {
-      const r = await resolution.client.stream({ system: req.system, user: req.user, maxTokens: req.maxTokens, signal: AbortSignal.timeout(deps.llm.callTimeoutMs), onText: () => undefined });
+      const r = await resolution.client.stream({
+        system: req.system,
+        user: req.user,
+        maxTokens: req.maxTokens,
+        signal: AbortSignal.timeout(deps.llm.callTimeoutMs),
+        onText: () => undefined,
+      });
       text = r.text;
       truncated = r.truncated;
-      usage = { promptTokens: r.promptTokens ?? estimateTokens(req.system) + estimateTokens(req.user), completionTokens: r.completionTokens ?? estimateTokens(r.text) };
+      usage = {
+        promptTokens: r.promptTokens ?? estimateTokens(req.system) + estimateTokens(req.user),
+        completionTokens: r.completionTokens ?? estimateTokens(r.text),
+      };
     } catch (err) {
       const e = err instanceof LlmCallError ? err : new LlmCallError("other", errorMessage(err));
       error = { kind: e.kind, message: e.message.slice(0, 500), ...(e.status !== undefined ? { status: e.status } : {}) };

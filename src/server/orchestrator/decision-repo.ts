@@ -40,8 +40,22 @@ export async function insertDecisions(db: PrismaClient, runId: string, rows: rea
 }
 
 const decisionSelect = {
-  id: true, kind: true, candidate: true, candidateSeq: true, entrySeq: true, entryText: true, reason: true, edit: true, cost: true,
-  sources: true, verdict: true, producer: true, provider: true, model: true, resolvedBy: true, at: true,
+  id: true,
+  kind: true,
+  candidate: true,
+  candidateSeq: true,
+  entrySeq: true,
+  entryText: true,
+  reason: true,
+  edit: true,
+  cost: true,
+  sources: true,
+  verdict: true,
+  producer: true,
+  provider: true,
+  model: true,
+  resolvedBy: true,
+  at: true,
 } as const;
 
 export async function findDecision(db: PrismaClient, runId: string, id: bigint) {
@@ -66,7 +80,10 @@ export async function reviewDecisions(db: PrismaClient, q: { runId: string; kind
 
 /** A run's entry by seq (null when absent or removed). */
 export async function findEntry(db: PrismaClient, runId: string, seq: number) {
-  return db.entry.findUnique({ where: { runId_seq: { runId, seq } }, select: { seq: true, text: true, normalisedKey: true, producer: true, provider: true, model: true } });
+  return db.entry.findUnique({
+    where: { runId_seq: { runId, seq } },
+    select: { seq: true, text: true, normalisedKey: true, producer: true, provider: true, model: true },
+  });
 }
 
 /**

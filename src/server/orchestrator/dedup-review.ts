@@ -79,11 +79,16 @@ export class DedupReview {
       else await this.rebuildFile(input.runId);
       return { id, from: from.text, into: into.text };
     });
-    await this.deps.eventLog.add(input.runId, "dedup.merged", `"${result.from}" (#${input.seq}) merged into "${result.into}" (#${input.intoSeq}) by ${by.kind === "judged-same" ? "the judge" : "the user"}`, {
-      seq: input.seq,
-      intoSeq: input.intoSeq,
-      kind: by.kind,
-    });
+    await this.deps.eventLog.add(
+      input.runId,
+      "dedup.merged",
+      `"${result.from}" (#${input.seq}) merged into "${result.into}" (#${input.intoSeq}) by ${by.kind === "judged-same" ? "the judge" : "the user"}`,
+      {
+        seq: input.seq,
+        intoSeq: input.intoSeq,
+        kind: by.kind,
+      },
+    );
     this.deps.changed();
     return { decisionId: Number(result.id), removedSeq: input.seq, intoSeq: input.intoSeq };
   }
@@ -94,7 +99,8 @@ export class DedupReview {
     const db = this.deps.prisma();
     const merged = await repo.findDecision(db, input.runId, BigInt(input.decisionId));
     if (!merged) throw new DomainError("NOT_FOUND", `decisionId: run has no decision ${input.decisionId}`, "decisionId");
-    if (!MERGED_KINDS.has(merged.kind)) throw new DomainError("BAD_REQUEST", `decisionId: decision ${input.decisionId} is "${merged.kind}", not a merge`, "decisionId");
+    if (!MERGED_KINDS.has(merged.kind))
+      throw new DomainError("BAD_REQUEST", `decisionId: decision ${input.decisionId} is "${merged.kind}", not a merge`, "decisionId");
     if (merged.resolvedBy !== null) throw new DomainError("CONFLICT", `decisionId: decision ${input.decisionId} was already restored`, "decisionId");
     const who = { producer: merged.producer ?? "user", provider: merged.provider ?? "user", model: merged.model ?? "user" };
     const now = this.deps.clock();
@@ -111,7 +117,14 @@ export class DedupReview {
       seq = await this.onRun(input.runId, undefined, async () => {
         const key = canonicalKey(merged.candidate);
         if (key === "" || (await db.entry.findFirst({ where: { runId: input.runId, normalisedKey: key }, select: { seq: true } }))) throw conflict();
-        const row = { seq: (await repo.maxUsedSeq(db, input.runId)) + 1, text: merged.candidate, normalisedKey: key, ...who, batchId: "restore", createdAt: new Date(now) };
+        const row = {
+          seq: (await repo.maxUsedSeq(db, input.runId)) + 1,
+          text: merged.candidate,
+          normalisedKey: key,
+          ...who,
+          batchId: "restore",
+          createdAt: new Date(now),
+        };
         await repo.insertEntries(db, input.runId, [row]);
         await this.rebuildFile(input.runId);
         return row.seq;

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { EntryWriter } from "./entry-writer";
 import type { EntryRow } from "./repo";
 
-const row = (seq: number): EntryRow => ({ seq, text: `e${seq}`, normalisedKey: `e${seq}`, producer: "p1", provider: "sim", model: "m", batchId: "b", createdAt: new Date(0) });
+const row = (seq: number): EntryRow => ({
+  seq,
+  text: `e${seq}`,
+  normalisedKey: `e${seq}`,
+  producer: "p1",
+  provider: "sim",
+  model: "m",
+  batchId: "b",
+  createdAt: new Date(0),
+});
 
 describe("EntryWriter", () => {
   it("groups concurrent writes into one insert, in order, and acknowledges after commit", async () => {
@@ -55,7 +64,23 @@ describe("EntryWriter.exclusive", () => {
       onCommitted: () => undefined,
       onError: () => undefined,
     });
-    const decision = { origin: "b:0", kind: "merged" as const, candidate: "E1", candidateSeq: null, entrySeq: 1, entryText: "e1", reason: "typo", edit: null, cost: null, sources: null, verdict: null, producer: "p1", provider: "sim", model: "m", at: new Date(0) };
+    const decision = {
+      origin: "b:0",
+      kind: "merged" as const,
+      candidate: "E1",
+      candidateSeq: null,
+      entrySeq: 1,
+      entryText: "e1",
+      reason: "typo",
+      edit: null,
+      cost: null,
+      sources: null,
+      verdict: null,
+      producer: "p1",
+      provider: "sim",
+      model: "m",
+      at: new Date(0),
+    };
     const a = w.write([row(1)], [decision]);
     const task = w.exclusive(async () => {
       order.push("task");

@@ -16,9 +16,7 @@ export type WriterSinks = {
   onError(err: unknown, attempt: number): void;
 };
 
-type Pending =
-  | { rows: EntryRow[]; decisions: DecisionRow[]; resolve: () => void; reject: (err: unknown) => void }
-  | { task: () => Promise<void> };
+type Pending = { rows: EntryRow[]; decisions: DecisionRow[]; resolve: () => void; reject: (err: unknown) => void } | { task: () => Promise<void> };
 
 export class EntryWriter {
   private queue: Pending[] = [];
@@ -75,7 +73,10 @@ export class EntryWriter {
         group.push(p);
         size += p.rows.length;
       }
-      await this.commit(group.flatMap((p) => p.rows), group.flatMap((p) => p.decisions));
+      await this.commit(
+        group.flatMap((p) => p.rows),
+        group.flatMap((p) => p.decisions),
+      );
       for (const p of group) p.resolve();
     }
   }

@@ -117,7 +117,16 @@ export class JudgeQueue {
     const ids = batch.map((_, i) => `p${i + 1}`);
     const prompt = buildJudgePrompt({ topic: this.deps.topic, pairs: batch.map((p, i) => ({ id: ids[i]!, candidate: p.candidate, entry: p.entryText })) });
     const started = clock();
-    const record: CallRecord = { callId: randomUUID(), provider: this.deps.client.provider, model: this.deps.client.model, startedAt: started, latencyMs: 0, promptTokens: 0, completionTokens: 0, itemsParsed: 0 };
+    const record: CallRecord = {
+      callId: randomUUID(),
+      provider: this.deps.client.provider,
+      model: this.deps.client.model,
+      startedAt: started,
+      latencyMs: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      itemsParsed: 0,
+    };
     let verdicts = new Map<string, JudgeDecision>();
     try {
       const res = await this.deps.client.stream({

@@ -44,7 +44,8 @@ export async function openRun(
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
       ledger.load(row.text, row.seq);
-      if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree") branchEntries.push({ branchId: row.branchId, text: row.text });
+      if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree")
+        branchEntries.push({ branchId: row.branchId, text: row.text });
       metrics.seed(row.producer, targetLabel(row), 1);
     }
   }
@@ -111,7 +112,14 @@ async function loadTree(prisma: Db["prisma"], r: { id: string; config: RunConfig
       label: b.label,
       state: b.state as BranchState,
       proposedBy: b.proposedBy,
-      counters: { calls: b.calls, candidates: b.candidates, newEntries: b.newEntries, reproposals: b.reproposals, tokens: Number(b.tokens), costUsd: b.costUsd },
+      counters: {
+        calls: b.calls,
+        candidates: b.candidates,
+        newEntries: b.newEntries,
+        reproposals: b.reproposals,
+        tokens: Number(b.tokens),
+        costUsd: b.costUsd,
+      },
     })),
     entries,
   );

@@ -48,8 +48,22 @@ export class Orchestrator {
     this.pool = new ProducerPool(opts.supervisor, { apiUrl: opts.apiUrl, producerEnv: opts.producerEnv });
     this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals) });
     this.states.events.on("mode", (c: ModeChange) => this.onModeChange(c));
-    this.producers = new ProducerApi({ prisma: () => this.prisma, activeRun: () => this.run, costOf: opts.costOf, clock: this.clock, changed: () => this.changed(), log });
-    this.dedup = new DedupReview({ prisma: () => this.prisma, activeRun: () => this.run, outputDir: opts.outputDir, eventLog: this.eventLog, clock: this.clock, changed: () => this.changed() });
+    this.producers = new ProducerApi({
+      prisma: () => this.prisma,
+      activeRun: () => this.run,
+      costOf: opts.costOf,
+      clock: this.clock,
+      changed: () => this.changed(),
+      log,
+    });
+    this.dedup = new DedupReview({
+      prisma: () => this.prisma,
+      activeRun: () => this.run,
+      outputDir: opts.outputDir,
+      eventLog: this.eventLog,
+      clock: this.clock,
+      changed: () => this.changed(),
+    });
     this.ticker = new Ticker({
       clock: this.clock,
       activeRun: () => this.run,
@@ -103,11 +117,16 @@ export class Orchestrator {
       if (this.run) await this.stopActive("replaced by a new topic");
       const run = await this.launch(prepared);
       const resumed = prepared.resumedFrom !== null;
-      await this.eventLog.add(run.id, resumed ? "run.resumed" : "run.started", `${resumed ? "resumed" : "started"} "${run.config.topic}" with ${run.config.producers} producer(s)`, {
-        producers: run.config.producers,
-        providers: run.config.providers,
-        entries: run.totalUnique,
-      });
+      await this.eventLog.add(
+        run.id,
+        resumed ? "run.resumed" : "run.started",
+        `${resumed ? "resumed" : "started"} "${run.config.topic}" with ${run.config.producers} producer(s)`,
+        {
+          producers: run.config.producers,
+          providers: run.config.providers,
+          entries: run.totalUnique,
+        },
+      );
       return { runId: run.id, resumed, entries: run.totalUnique };
     });
   }
@@ -134,7 +153,15 @@ export class Orchestrator {
   /** Opens a prepared run and starts its producers. */
   private async launch(p: PreparedStart): Promise<ActiveRun> {
     await repo.saveRunConfig(this.prisma, p.runId, { ...p.config, secretHash: sha256(p.secret), simulatorUrl: p.simUrl } as never);
-    const run = await openRun(this.openDeps(p.simUrl), { id: p.runId, slug: p.slug, config: p.config, mode: p.resumedFrom ?? "stopped", secretHash: sha256(p.secret), keepStartTime: false, simUrl: p.simUrl });
+    const run = await openRun(this.openDeps(p.simUrl), {
+      id: p.runId,
+      slug: p.slug,
+      config: p.config,
+      mode: p.resumedFrom ?? "stopped",
+      secretHash: sha256(p.secret),
+      keepStartTime: false,
+      simUrl: p.simUrl,
+    });
     this.run = run;
     this.producers.messages.clear();
     try {

@@ -37,7 +37,13 @@ export class OutputFile {
     let outcome: "ok" | "appended" | "rewritten" = "ok";
     const isPrefix = current.length <= expected.length && current.every((line, i) => line === expected[i]);
     if (isPrefix && current.length < expected.length) {
-      await fs.promises.appendFile(this.filePath, expected.slice(current.length).map((l) => `${l}\n`).join(""));
+      await fs.promises.appendFile(
+        this.filePath,
+        expected
+          .slice(current.length)
+          .map((l) => `${l}\n`)
+          .join(""),
+      );
       outcome = "appended";
     } else if (!isPrefix) {
       const tmp = `${this.filePath}.tmp-${process.pid}`;

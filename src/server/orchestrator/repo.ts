@@ -76,12 +76,7 @@ export async function saveRunTotals(db: PrismaClient, runId: string, totals: Run
 }
 
 /** Written only by the run state machine (run-state.ts). */
-export async function saveRunState(
-  db: PrismaClient,
-  runId: string,
-  change: { to: RunMode; reason?: string; at: number },
-  totals: RunTotals,
-): Promise<void> {
+export async function saveRunState(db: PrismaClient, runId: string, change: { to: RunMode; reason?: string; at: number }, totals: RunTotals): Promise<void> {
   const terminal = change.to === "stopped" || change.to === "failed" || change.to === "interrupted";
   await db.run.update({
     where: { id: runId },
@@ -141,7 +136,20 @@ export async function storedProgress(db: PrismaClient, runId: string): Promise<{
 export async function insertLlmCall(
   db: PrismaClient,
   runId: string,
-  c: { callId: string; at: Date; producer: string; provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; itemsParsed: number; itemsNew: number; costUsd: number; error: string | null },
+  c: {
+    callId: string;
+    at: Date;
+    producer: string;
+    provider: string;
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+    latencyMs: number;
+    itemsParsed: number;
+    itemsNew: number;
+    costUsd: number;
+    error: string | null;
+  },
 ): Promise<boolean> {
   const stored = await db.$executeRaw`
     INSERT INTO "llm_calls" ("run_id", "call_id", "at", "producer", "provider", "model", "prompt_tokens", "completion_tokens",
@@ -170,7 +178,18 @@ export async function listRuns(db: PrismaClient, limit: number) {
   return db.run.findMany({
     orderBy: { createdAt: "desc" },
     take: limit,
-    select: { id: true, topic: true, slug: true, state: true, createdAt: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true, totalCandidates: true },
+    select: {
+      id: true,
+      topic: true,
+      slug: true,
+      state: true,
+      createdAt: true,
+      startedAt: true,
+      stoppedAt: true,
+      stopReason: true,
+      totalUnique: true,
+      totalCandidates: true,
+    },
   });
 }
 

@@ -17,7 +17,15 @@ export function newSecret(o: OrchestratorOptions): string {
 }
 
 export function setupDeps(o: OrchestratorOptions): SetupDeps {
-  return { db: o.db, keys: o.keys, defaultProducers: o.defaultProducers, simulatorUrl: o.simulatorUrl, newSecret: () => newSecret(o), priceOf: o.priceOf, judgeModel: o.judgeModel };
+  return {
+    db: o.db,
+    keys: o.keys,
+    defaultProducers: o.defaultProducers,
+    simulatorUrl: o.simulatorUrl,
+    newSecret: () => newSecret(o),
+    priceOf: o.priceOf,
+    judgeModel: o.judgeModel,
+  };
 }
 
 /** The orchestrator's own parts an opened run uses: the judge merges through the dedup review. */
@@ -37,7 +45,13 @@ export function openDeps(o: OrchestratorOptions, s: RunServices, simUrl: string 
     clock: s.clock,
     log: s.log,
     onCommitted: () => s.changed(),
-    makeJudge: (run: ActiveRun) => makeRunJudge({ ...services, judgeLlm: o.judgeLlm, timeoutMs: o.judgeTimeoutMs, gatherMs: o.judgeGatherMs, merge: (m, how) => s.dedup.merge(m, how) }, run, simUrl),
-    breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => breakdownCaller({ ...services, runId, config, llm: producerLlmConfig(o.producerEnv(), simUrl, s.clock) }),
+    makeJudge: (run: ActiveRun) =>
+      makeRunJudge(
+        { ...services, judgeLlm: o.judgeLlm, timeoutMs: o.judgeTimeoutMs, gatherMs: o.judgeGatherMs, merge: (m, how) => s.dedup.merge(m, how) },
+        run,
+        simUrl,
+      ),
+    breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) =>
+      breakdownCaller({ ...services, runId, config, llm: producerLlmConfig(o.producerEnv(), simUrl, s.clock) }),
   };
 }

@@ -42,18 +42,30 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
   const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys, judge: deps.judgeModel });
   for (const p of config.providers) {
     if (!isProviderAvailable(p.provider, deps.keys)) {
-      throw new DomainError("BAD_REQUEST", `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`);
+      throw new DomainError(
+        "BAD_REQUEST",
+        `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`,
+      );
     }
   }
   const breakdown = config.exploration === "tree" ? config.tree?.breakdownModel : undefined;
   if (breakdown && !isProviderAvailable(breakdown.provider, deps.keys)) {
-    throw new DomainError("BAD_REQUEST", `tree.breakdownModel.provider: ${breakdown.provider} has no API key in the server's environment`, "tree.breakdownModel.provider");
+    throw new DomainError(
+      "BAD_REQUEST",
+      `tree.breakdownModel.provider: ${breakdown.provider} has no API key in the server's environment`,
+      "tree.breakdownModel.provider",
+    );
   }
   const unpriced = deps.priceOf ? unpricedTargetIssue(config.providers, deps.priceOf) : null;
   if (unpriced) throw new DomainError("BAD_REQUEST", unpriced, "providers");
   const judge = config.judge;
   if (judge?.enabled) {
-    if (!isProviderAvailable(judge.provider, deps.keys)) throw new DomainError("BAD_REQUEST", `judge.provider: ${judge.provider} needs ${judge.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`, "judge");
+    if (!isProviderAvailable(judge.provider, deps.keys))
+      throw new DomainError(
+        "BAD_REQUEST",
+        `judge.provider: ${judge.provider} needs ${judge.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`,
+        "judge",
+      );
     const issue = deps.priceOf ? unpricedTargetIssue([judge], deps.priceOf) : null;
     if (issue) throw new DomainError("BAD_REQUEST", `judge.model: no price is known for ${judge.provider}:${judge.model} (set IGENTAI_PRICES)`, "judge");
   }
@@ -67,7 +79,8 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
 export async function prepareStart(deps: SetupDeps, raw: StartInput, activeRunId: string | null): Promise<PreparedStart> {
   const config = runConfigOf(raw, deps);
   const slug = topicSlug(config.topic);
-  const simUrl = config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim") ? await deps.simulatorUrl() : undefined;
+  const simUrl =
+    config.providers.some((p) => p.provider === "sim") || (config.judge?.enabled && config.judge.provider === "sim") ? await deps.simulatorUrl() : undefined;
   const secret = deps.newSecret();
   const stored: StoredConfig = { ...config, secretHash: sha256(secret), simulatorUrl: simUrl };
   const previous = await findRunBySlug(deps.db.prisma, slug);

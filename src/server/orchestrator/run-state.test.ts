@@ -17,7 +17,8 @@ describe("run state machine", () => {
   });
   afterAll(async () => db?.close());
 
-  const row = (id: string) => db.prisma.run.findUniqueOrThrow({ where: { id }, select: { state: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true } });
+  const row = (id: string) =>
+    db.prisma.run.findUniqueOrThrow({ where: { id }, select: { state: true, startedAt: true, stoppedAt: true, stopReason: true, totalUnique: true } });
 
   it("writes each mode to runs.state and announces it once", async () => {
     await db.prisma.run.create({ data: { id: "r1", topic: "Rivers", slug: "rivers", state: "stopped", config: {} } });

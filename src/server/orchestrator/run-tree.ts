@@ -34,7 +34,6 @@ export type RunTreeDeps = {
 
 type CallTally = { branchId: number; newEntries: string[]; reproposed: string[] };
 
-
 /** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
 const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
 /** Calls the new children of a split make before the split is scored (at least this many in total). */
@@ -66,7 +65,13 @@ export class RunTree {
   private closed = false;
   private variantCalls = 0;
   /** Splits waiting for their children's first calls to be scored. */
-  private readonly splits: Array<{ eventId: Promise<bigint | null>; branchId: number; children: number[]; yieldBefore: number | null; data: Record<string, unknown> }> = [];
+  private readonly splits: Array<{
+    eventId: Promise<bigint | null>;
+    branchId: number;
+    children: number[];
+    yieldBefore: number | null;
+    data: Record<string, unknown>;
+  }> = [];
 
   constructor(private readonly deps: RunTreeDeps) {
     this.tree = deps.tree;
@@ -85,7 +90,16 @@ export class RunTree {
     return {
       // Variants scale the run's own request size (the base variant keeps it).
       requestSize: Math.max(5, Math.min(200, Math.round((this.deps.config.requestSize * v.requestSize) / DEFAULT_VARIANT.requestSize))),
-      branch: { id: b.id, path: [...b.path], own: known.own, related: known.related, totalKnown: this.totalFound(), variant: v.id, ownShare: v.ownShare, lessObvious: v.lessObvious },
+      branch: {
+        id: b.id,
+        path: [...b.path],
+        own: known.own,
+        related: known.related,
+        totalKnown: this.totalFound(),
+        variant: v.id,
+        ownShare: v.ownShare,
+        lessObvious: v.lessObvious,
+      },
     };
   }
 
@@ -100,7 +114,12 @@ export class RunTree {
   }
 
   /** A finished item call (its record is stored once): the tree, the arms and the variants learn. */
-  observeCall(producer: string, call: { callId: string; provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; error?: unknown }, costUsd: number, branchId: number | undefined): void {
+  observeCall(
+    producer: string,
+    call: { callId: string; provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; error?: unknown },
+    costUsd: number,
+    branchId: number | undefined,
+  ): void {
     const tally = this.calls.get(call.callId);
     this.calls.delete(call.callId);
     const lease = this.leases.get(producer);
@@ -111,7 +130,12 @@ export class RunTree {
     const tokens = call.promptTokens + call.completionTokens;
     const newEntries = tally?.newEntries ?? [];
     if (!call.error) this.tree.recordCall(id, { newEntries, reproposed: tally?.reproposed ?? [], tokens, costUsd });
-    this.arms.observe(armKey(targetLabel(call), id), { itemsNew: newEntries.length, latencyMs: call.latencyMs, costUsd, ...(call.error ? { error: true } : {}) });
+    this.arms.observe(armKey(targetLabel(call), id), {
+      itemsNew: newEntries.length,
+      latencyMs: call.latencyMs,
+      costUsd,
+      ...(call.error ? { error: true } : {}),
+    });
     if (lease && lease.branchId === id && !call.error) {
       this.variants.observe(lease.variant.id, newEntries.length, tokens);
       // Re-weighed every few calls: after each one the leader flaps on a handful of observations.
@@ -121,7 +145,12 @@ export class RunTree {
     this.allocation = null;
     this.knownCache.clear();
     const b = this.tree.branch(id);
-    if (before !== b.state && b.state === "saturated") void this.deps.event("tree.saturated", `branch "${b.label}" saturated after ${b.counters.calls} calls`, { branchId: id, calls: b.counters.calls, newEntries: b.counters.newEntries });
+    if (before !== b.state && b.state === "saturated")
+      void this.deps.event("tree.saturated", `branch "${b.label}" saturated after ${b.counters.calls} calls`, {
+        branchId: id,
+        calls: b.counters.calls,
+        newEntries: b.counters.newEntries,
+      });
     this.markDirty(id);
     this.scoreSplits();
     this.expand();
@@ -142,7 +171,15 @@ export class RunTree {
       const candidates = kids.reduce((n, c) => n + c.candidates, 0);
       const yieldAfter = candidates > 0 ? kids.reduce((n, c) => n + c.newEntries, 0) / candidates : 0;
       const score = s.yieldBefore !== null && s.yieldBefore > 0 ? Math.min(10, yieldAfter / s.yieldBefore - 1) : yieldAfter > 0 ? 1 : 0;
-      const outcome = { score: Math.round(score * 1e4) / 1e4, improved: score > 0, sufficient: true, metric: "children's yield vs the parent's", yieldBefore: s.yieldBefore, yieldAfter, calls };
+      const outcome = {
+        score: Math.round(score * 1e4) / 1e4,
+        improved: score > 0,
+        sufficient: true,
+        metric: "children's yield vs the parent's",
+        yieldBefore: s.yieldBefore,
+        yieldAfter,
+        calls,
+      };
       void s.eventId
         .then((id) => (id === null ? undefined : this.deps.score(id, score, { ...s.data, outcome })))
         .catch((err: unknown) => this.deps.log("error", `scoring a split: ${errorMessage(err)}`));
@@ -185,7 +222,11 @@ export class RunTree {
       yield: this.tree.marginalYield(branchId),
       coverage: this.tree.coverage(branchId)?.coverage ?? null,
     };
-    const eventId = this.deps.event("tree.split", `${reason === "split" ? "split" : "new subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`, data);
+    const eventId = this.deps.event(
+      "tree.split",
+      `${reason === "split" ? "split" : "new subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`,
+      data,
+    );
     if (r.added.length > 0) this.splits.push({ eventId, branchId, children: r.added.map((a) => a.id), yieldBefore: data.yield, data });
     this.deps.changed();
   }
@@ -266,10 +307,12 @@ export class RunTree {
     if (this.dirty.size === 0) return this.saving;
     const rows = [...this.dirty].map((id) => this.tree.branch(id));
     this.dirty.clear();
-    this.saving = this.saving.then(() => this.deps.save(rows)).catch((err: unknown) => {
-      for (const r of rows) this.dirty.add(r.id);
-      this.deps.log("error", `saving the topic tree: ${errorMessage(err)}`);
-    });
+    this.saving = this.saving
+      .then(() => this.deps.save(rows))
+      .catch((err: unknown) => {
+        for (const r of rows) this.dirty.add(r.id);
+        this.deps.log("error", `saving the topic tree: ${errorMessage(err)}`);
+      });
     return this.saving;
   }
 

@@ -102,7 +102,9 @@ export function sampleOf(snap: LiveSnapshot): MetricSampleData {
     dupNear: snap.totals.dupNear,
     costUsd: snap.totals.costUsd,
     tokens: snap.totals.promptTokens + snap.totals.completionTokens,
-    targets: Object.fromEntries(snap.targets.map((t) => [t.key, { unique: t.unique, uniqueLastMinute: t.uniqueLastMinute, candidatesLastMinute: t.candidatesLastMinute }])),
+    targets: Object.fromEntries(
+      snap.targets.map((t) => [t.key, { unique: t.unique, uniqueLastMinute: t.uniqueLastMinute, candidatesLastMinute: t.candidatesLastMinute }]),
+    ),
     weights: snap.routing?.weights ?? {},
     coverage: snap.routing?.coverage?.coverage ?? null,
     estimatedTotal: snap.routing?.coverage?.estimatedTotal ?? null,

@@ -23,7 +23,16 @@ export type BranchView = {
 };
 
 /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */
-export async function treeView(prisma: PrismaClient, active: ActiveRun | undefined, runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: { found: number; estimatedTotal: number; coverage: number } | null } | null> {
+export async function treeView(
+  prisma: PrismaClient,
+  active: ActiveRun | undefined,
+  runId: string,
+): Promise<{
+  runId: string;
+  exploration: "flat" | "tree";
+  branches: BranchView[];
+  coverage: { found: number; estimatedTotal: number; coverage: number } | null;
+} | null> {
   if (active && active.id === runId && active.tree) {
     return { runId, exploration: "tree", branches: active.tree.branches(), coverage: active.tree.overallCoverage(active.totalUnique) };
   }
@@ -42,7 +51,10 @@ export function editTree(active: ActiveRun | undefined, runId: string, edit: Tre
 }
 
 /** A stored run's tree as shown (no live estimates); a branch under a pruned one shows as pruned. */
-async function storedTree(prisma: PrismaClient, runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: null } | null> {
+async function storedTree(
+  prisma: PrismaClient,
+  runId: string,
+): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: null } | null> {
   const row = await findRunConfig(prisma, runId);
   if (!row) return null;
   const stored = await readBranches(prisma, runId);

@@ -70,7 +70,12 @@ describe("the producer bundle", () => {
   });
 
   it("runs with plain node from any directory: calls the simulator, delivers, exits 0 on SIGINT, no loader warning", async () => {
-    const orch = new MemoryOrchestrator({ topic: "Mountains of the Alps", target: { provider: "sim", model: "sim-strong" }, requestSize: 30, promptBudgetTokens: 2000 });
+    const orch = new MemoryOrchestrator({
+      topic: "Mountains of the Alps",
+      target: { provider: "sim", model: "sim-strong" },
+      requestSize: 30,
+      promptBudgetTokens: 2000,
+    });
     const server = await serveOrchestrator(orch, "s3cret");
     try {
       const child = spawn(process.execPath, [...PRODUCER_NODE_FLAGS, bundle], {

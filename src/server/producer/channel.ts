@@ -1,13 +1,6 @@
 import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { z } from "zod";
-import {
-  reportResultSchema,
-  submitResultSchema,
-  syncResultSchema,
-  type SubmitInput,
-  type SubmitResult,
-  type SyncResult,
-} from "../../lib/protocol";
+import { reportResultSchema, submitResultSchema, syncResultSchema, type SubmitInput, type SubmitResult, type SyncResult } from "../../lib/protocol";
 import { httpFetch } from "./http-fetch";
 
 /** A batch as the producer builds it; the channel adds the producer's identity. */

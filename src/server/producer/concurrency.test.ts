@@ -15,7 +15,14 @@ let proxy: Awaited<ReturnType<typeof startCountingProxy>>;
 beforeAll(async () => {
   // Calls long enough to overlap: answers stream for a few hundred ms.
   sim = await startSimulator({
-    params: { latencyScale: 1, latencyJitter: 0, errorRate500: 0, overloadRate: 0, rateLimits: false, models: { "sim-strong": { ttftMs: 150, tokensPerSecond: 400 } } },
+    params: {
+      latencyScale: 1,
+      latencyJitter: 0,
+      errorRate500: 0,
+      overloadRate: 0,
+      rateLimits: false,
+      models: { "sim-strong": { ttftMs: 150, tokensPerSecond: 400 } },
+    },
   });
   proxy = await startCountingProxy(sim.url);
 });
@@ -40,7 +47,13 @@ function run(orch: MemoryOrchestrator, llmFor: (t: Target) => LlmResolution, max
 }
 
 const orchestrator = (concurrency: number) =>
-  new MemoryOrchestrator({ topic: "Rivers of Europe", target: { provider: "sim", model: "sim-strong" }, requestSize: 40, promptBudgetTokens: 1000, concurrency });
+  new MemoryOrchestrator({
+    topic: "Rivers of Europe",
+    target: { provider: "sim", model: "sim-strong" },
+    requestSize: 40,
+    promptBudgetTokens: 1000,
+    concurrency,
+  });
 
 describe("a producer with concurrency N", () => {
   it("keeps N calls in flight at the simulator, never more; every candidate applied once, in order per call", async () => {
@@ -75,7 +88,12 @@ describe("a producer with concurrency N", () => {
   });
 
   it("without concurrency in the assignment, one call at a time", async () => {
-    const orch = new MemoryOrchestrator({ topic: "Rivers of Europe", target: { provider: "sim", model: "sim-strong" }, requestSize: 40, promptBudgetTokens: 1000 });
+    const orch = new MemoryOrchestrator({
+      topic: "Rivers of Europe",
+      target: { provider: "sim", model: "sim-strong" },
+      requestSize: 40,
+      promptBudgetTokens: 1000,
+    });
     proxy.stats.maxInFlight = 0;
     await run(orch, resolver(), 3);
     expect(proxy.stats.maxInFlight).toBe(1);

@@ -46,9 +46,7 @@ export function parseProducerEnv(source: Record<string, string | undefined>): Pr
 
 /** Values that must never appear in a log line or a message leaving the process. */
 export function secretsOf(env: ProducerEnv): string[] {
-  return [env.OPENAI_API_KEY, env.ANTHROPIC_API_KEY, env.IGENTAI_RUN_SECRET].filter(
-    (s): s is string => s !== undefined && s.length >= 4,
-  );
+  return [env.OPENAI_API_KEY, env.ANTHROPIC_API_KEY, env.IGENTAI_RUN_SECRET].filter((s): s is string => s !== undefined && s.length >= 4);
 }
 
 export function createRedactor(secrets: readonly string[]): (text: string) => string {

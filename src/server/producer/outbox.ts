@@ -82,7 +82,11 @@ export class Outbox {
       if (item.call) last.call = item.call;
     } else {
       while (item.candidates.length > MAX_CANDIDATES_PER_BATCH) {
-        this.queue.push({ callId: item.callId, candidates: item.candidates.splice(0, MAX_CANDIDATES_PER_BATCH), ...(item.branchId !== undefined ? { branchId: item.branchId } : {}) });
+        this.queue.push({
+          callId: item.callId,
+          candidates: item.candidates.splice(0, MAX_CANDIDATES_PER_BATCH),
+          ...(item.branchId !== undefined ? { branchId: item.branchId } : {}),
+        });
       }
       if (item.candidates.length > 0 || item.call) this.queue.push(item);
     }

@@ -15,9 +15,7 @@ import { Outbox } from "./outbox";
 import { DEFAULT_PRODUCER_OPTIONS, type ProducerDeps, type ProducerSummary } from "./producer-options";
 
 /** How a call ended, and what to do before the next one. */
-type CallOutcome =
-  | { ok: true; callId: string; items: number; response: LlmResponse }
-  | { ok: false; callId: string; error: LlmCallError; items: number };
+type CallOutcome = { ok: true; callId: string; items: number; response: LlmResponse } | { ok: false; callId: string; error: LlmCallError; items: number };
 
 /**
  * The producer loop: hello, then call the assigned LLM again and again, streaming each
@@ -291,7 +289,11 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
           break;
         default:
           delay = backoffMs(attempt, opts.backoff, random);
-          problem("warn", err.kind, `${label}: ${err.kind} error${err.status ? ` ${err.status}` : ""}: ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+          problem(
+            "warn",
+            err.kind,
+            `${label}: ${err.kind} error${err.status ? ` ${err.status}` : ""}: ${err.message}; retrying in ${(delay / 1000).toFixed(1)} s`,
+          );
       }
       pauseFor(delay);
     }
@@ -376,4 +378,3 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-

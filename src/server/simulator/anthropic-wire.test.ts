@@ -49,11 +49,20 @@ describe("Anthropic messages", () => {
       messages: [{ role: "user", content: "Go on." }],
     });
     expect(m.usage.input_tokens).toBe(countPromptTokens([prompt, "Go on."]));
-    expect(textOf(m).split("\n").filter((l) => l.trim()).length).toBeGreaterThanOrEqual(20);
+    expect(
+      textOf(m)
+        .split("\n")
+        .filter((l) => l.trim()).length,
+    ).toBeGreaterThanOrEqual(20);
   });
 
   it("ignores temperature rather than rejecting it", async () => {
-    const m = await client.messages.create({ model: "sim-claude", max_tokens: 2000, messages: user, temperature: 1 } as Anthropic.MessageCreateParamsNonStreaming);
+    const m = await client.messages.create({
+      model: "sim-claude",
+      max_tokens: 2000,
+      messages: user,
+      temperature: 1,
+    } as Anthropic.MessageCreateParamsNonStreaming);
     expect(m.stop_reason).toBe("end_turn");
   });
 
@@ -120,14 +129,18 @@ describe("Anthropic errors", () => {
   });
 
   it("529 surfaces as OverloadedError", async () => {
-    const e = await failure(client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: simParamsHeader({ overloadRate: 1 }) }));
+    const e = await failure(
+      client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: simParamsHeader({ overloadRate: 1 }) }),
+    );
     expect(e).toBeInstanceOf(Anthropic.OverloadedError);
     expect(e.status).toBe(529);
     expect(e.type).toBe("overloaded_error");
   });
 
   it("500 surfaces as InternalServerError with api_error", async () => {
-    const e = await failure(client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: simParamsHeader({ forceStatus: 500 }) }));
+    const e = await failure(
+      client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: simParamsHeader({ forceStatus: 500 }) }),
+    );
     expect(e).toBeInstanceOf(Anthropic.InternalServerError);
     expect(e.status).toBe(500);
     expect(e.type).toBe("api_error");
@@ -135,20 +148,27 @@ describe("Anthropic errors", () => {
 
   it("a prompt over the context window is a 400 'prompt is too long'", async () => {
     const headers = simParamsHeader({ models: { "sim-claude": { contextWindow: 1000 } } });
-    const e = await failure(client.messages.create({ model: "sim-claude", max_tokens: 100, messages: [{ role: "user", content: "y".repeat(8000) }] }, { headers }));
+    const e = await failure(
+      client.messages.create({ model: "sim-claude", max_tokens: 100, messages: [{ role: "user", content: "y".repeat(8000) }] }, { headers }),
+    );
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
     expect(e.type).toBe("invalid_request_error");
     expect(e.message).toMatch(/prompt is too long: \d+ tokens > 1000 maximum/);
   });
 
   it("a missing API key is a 401 authentication_error", async () => {
-    const e = await failure(client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: { Authorization: null, "X-Api-Key": null } }));
+    const e = await failure(
+      client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: { Authorization: null, "X-Api-Key": null } }),
+    );
     expect(e).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(e.type).toBe("authentication_error");
   });
 
   it("accepts the key as x-api-key too", async () => {
-    const m = await client.messages.create({ model: "sim-claude", max_tokens: 100, messages: user }, { headers: { Authorization: null, "X-Api-Key": "sk-ant-other" } });
+    const m = await client.messages.create(
+      { model: "sim-claude", max_tokens: 100, messages: user },
+      { headers: { Authorization: null, "X-Api-Key": "sk-ant-other" } },
+    );
     expect(m.type).toBe("message");
   });
 

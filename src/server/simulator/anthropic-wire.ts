@@ -101,7 +101,10 @@ export function anthropicError(failure: SimFailure, model: string, rateLimit: Ra
     case "max_tokens_too_large":
       return {
         status: 400,
-        body: errorBody("invalid_request_error", `max_tokens: ${failure.maxTokens} > ${failure.limit}, which is the maximum allowed number of output tokens for ${model}`),
+        body: errorBody(
+          "invalid_request_error",
+          `max_tokens: ${failure.maxTokens} > ${failure.limit}, which is the maximum allowed number of output tokens for ${model}`,
+        ),
         headers,
       };
     case "context_length": {
@@ -208,7 +211,13 @@ export async function writeMessage(
   send("content_block_stop", { index: 0 });
   send("message_delta", {
     delta: { stop_reason: stopReason, stop_sequence: outcome.stopSequence, stop_details: null, container: null },
-    usage: { input_tokens: outcome.promptTokens, output_tokens: outcome.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, server_tool_use: null },
+    usage: {
+      input_tokens: outcome.promptTokens,
+      output_tokens: outcome.outputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      server_tool_use: null,
+    },
   });
   send("message_stop", {});
   res.end();

@@ -129,7 +129,12 @@ describe("latency", () => {
     const client = openaiClient(sim.url);
     const profile = sim.params.models["sim-weak"];
     const started = performance.now();
-    const stream = await client.chat.completions.create({ model: "sim-weak", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: listPrompt(TOPIC, [], 30) }] });
+    const stream = await client.chat.completions.create({
+      model: "sim-weak",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: listPrompt(TOPIC, [], 30) }],
+    });
     let firstContentAt = 0;
     let outputTokens = 0;
     for await (const c of stream) {

@@ -6,7 +6,14 @@ import { parseSimParamsOverride, SimParamsError, type SimParams, type SimParamsO
 import { countPromptTokens } from "../../lib/sim/tokens";
 import { anthropicError, invalidRequest as anthropicInvalid, parseMessagesRequest, requestId as anthropicRequestId, writeMessage } from "./anthropic-wire";
 import { BodyTooLargeError, readBody, requestSignal, sendJson, type Headers } from "./http";
-import { invalidRequest as openaiInvalid, openaiError, parseChatRequest, requestId as openaiRequestId, writeChatCompletion, type WireError } from "./openai-wire";
+import {
+  invalidRequest as openaiInvalid,
+  openaiError,
+  parseChatRequest,
+  requestId as openaiRequestId,
+  writeChatCompletion,
+  type WireError,
+} from "./openai-wire";
 
 /**
  * The local LLM simulator: a real HTTP server speaking the OpenAI Chat Completions and the
@@ -58,7 +65,8 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
 
   async function handleChat(req: IncomingMessage, res: ServerResponse, wire: Wire): Promise<void> {
     const idHeaders: Headers = wire === "openai" ? { "x-request-id": openaiRequestId() } : { "request-id": anthropicRequestId() };
-    const invalid = (message: string, status = 400) => sendWireError(res, wire === "openai" ? openaiInvalid(message, null, status) : anthropicInvalid(message, status), idHeaders);
+    const invalid = (message: string, status = 400) =>
+      sendWireError(res, wire === "openai" ? openaiInvalid(message, null, status) : anthropicInvalid(message, status), idHeaders);
     const apiKey = apiKeyOf(req);
     if (!apiKey) {
       // Authentication comes before reading the body, as on the real APIs.

@@ -38,7 +38,10 @@ describe("simulator as a dedup judge", () => {
     });
     const anthropicText = anthropic.content.map((b) => (b.type === "text" ? b.text : "")).join("");
     for (const text of [openai.choices[0]?.message.content ?? "", anthropicText]) {
-      const verdicts = parseJudgeVerdicts(text, pairs.map((p) => p.id));
+      const verdicts = parseJudgeVerdicts(
+        text,
+        pairs.map((p) => p.id),
+      );
       expect(verdicts.size, text).toBe(pairs.length);
       const right = pairs.filter((p, i) => verdicts.get(p.id) === (i % 2 === 0 ? "same" : "different")).length;
       expect(right, text).toBeGreaterThanOrEqual(36);

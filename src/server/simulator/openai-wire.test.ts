@@ -126,7 +126,9 @@ describe("OpenAI errors", () => {
   it("429 on tokens per minute names the TPM limit", async () => {
     const headers = simParamsHeader({ rateLimits: true, models: { "sim-weak": { tpm: 1000 } } });
     await client.chat.completions.create({ model: "sim-weak", messages: [{ role: "user", content: listPrompt("x", [], 100) }] }, { headers });
-    const e = await failure(client.chat.completions.create({ model: "sim-weak", messages: [{ role: "user", content: listPrompt("x", [], 100) }] }, { headers }));
+    const e = await failure(
+      client.chat.completions.create({ model: "sim-weak", messages: [{ role: "user", content: listPrompt("x", [], 100) }] }, { headers }),
+    );
     expect(e).toBeInstanceOf(OpenAI.RateLimitError);
     expect(e.type).toBe("tokens");
     expect(e.message).toMatch(/tokens per min \(TPM\): Limit 1000/);
@@ -134,7 +136,10 @@ describe("OpenAI errors", () => {
 
   it("a forced 429 carries the configured retry-after", async () => {
     const e = await failure(
-      client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: simParamsHeader({ forceStatus: 429, forceRetryAfterMs: 2500 }) }),
+      client.chat.completions.create(
+        { model: "sim-strong", messages: [{ role: "user", content: "hi" }] },
+        { headers: simParamsHeader({ forceStatus: 429, forceRetryAfterMs: 2500 }) },
+      ),
     );
     expect(e).toBeInstanceOf(OpenAI.RateLimitError);
     expect(e.headers?.get("retry-after")).toBe("3");
@@ -168,14 +173,18 @@ describe("OpenAI errors", () => {
   });
 
   it("500 surfaces as InternalServerError", async () => {
-    const e = await failure(client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: simParamsHeader({ errorRate500: 1 }) }));
+    const e = await failure(
+      client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: simParamsHeader({ errorRate500: 1 }) }),
+    );
     expect(e).toBeInstanceOf(OpenAI.InternalServerError);
     expect(e.status).toBe(500);
     expect(e.type).toBe("server_error");
   });
 
   it("overload is a 503 on the OpenAI wire", async () => {
-    const e = await failure(client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: simParamsHeader({ overloadRate: 1 }) }));
+    const e = await failure(
+      client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: simParamsHeader({ overloadRate: 1 }) }),
+    );
     expect(e).toBeInstanceOf(OpenAI.InternalServerError);
     expect(e.status).toBe(503);
   });
@@ -191,15 +200,15 @@ describe("OpenAI errors", () => {
   });
 
   it("prompt + max_tokens over the window is also context_length_exceeded", async () => {
-    const e = await failure(
-      client.chat.completions.create({ model: "sim-weak", max_tokens: 4000, messages: [{ role: "user", content: "x".repeat(50_000) }] }),
-    );
+    const e = await failure(client.chat.completions.create({ model: "sim-weak", max_tokens: 4000, messages: [{ role: "user", content: "x".repeat(50_000) }] }));
     expect(e.code).toBe("context_length_exceeded");
     expect(e.message).toMatch(/in the messages, 4000 in the completion/);
   });
 
   it("a missing API key is a 401", async () => {
-    const e = await failure(client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: { Authorization: null } }));
+    const e = await failure(
+      client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: { Authorization: null } }),
+    );
     expect(e).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(e.status).toBe(401);
   });
@@ -212,7 +221,12 @@ describe("OpenAI errors", () => {
   });
 
   it("an invalid x-sim-params header is a 400 naming the field", async () => {
-    const e = await failure(client.chat.completions.create({ model: "sim-strong", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-sim-params": '{"errorRate500": 2}' } }));
+    const e = await failure(
+      client.chat.completions.create(
+        { model: "sim-strong", messages: [{ role: "user", content: "hi" }] },
+        { headers: { "x-sim-params": '{"errorRate500": 2}' } },
+      ),
+    );
     expect(e).toBeInstanceOf(OpenAI.BadRequestError);
     expect(e.message).toContain("errorRate500");
   });

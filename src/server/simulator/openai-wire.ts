@@ -26,9 +26,7 @@ function contentText(content: unknown): string | null {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content
-      .map((p) => (isRecord(p) && (p.type === "text" || p.type === "input_text") && typeof p.text === "string" ? p.text : ""))
-      .join("\n");
+    return content.map((p) => (isRecord(p) && (p.type === "text" || p.type === "input_text") && typeof p.text === "string" ? p.text : "")).join("\n");
   }
   return null;
 }
@@ -55,7 +53,11 @@ export function parseChatRequest(body: unknown): Parsed {
   if (rawMax !== undefined && rawMax !== null) {
     if (typeof rawMax !== "number" || !Number.isInteger(rawMax) || rawMax < 1) {
       const param = body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens";
-      return { ok: false, message: `Invalid '${param}': integer below minimum value. Expected a value >= 1, but got ${JSON.stringify(rawMax)} instead.`, param };
+      return {
+        ok: false,
+        message: `Invalid '${param}': integer below minimum value. Expected a value >= 1, but got ${JSON.stringify(rawMax)} instead.`,
+        param,
+      };
     }
     maxTokens = rawMax;
   }
@@ -175,7 +177,11 @@ export async function writeChatCompletion(
   const id = `chatcmpl-${randomBytes(12).toString("hex")}`;
   const created = Math.floor(Date.now() / 1000);
   const finishReason = outcome.finish === "length" ? "length" : "stop";
-  const allHeaders = { ...headers, ...rateLimitHeaders(outcome.rateLimit), "openai-processing-ms": String(Math.round(totalLatencyMs(outcome.latency, outcome.outputTokens))) };
+  const allHeaders = {
+    ...headers,
+    ...rateLimitHeaders(outcome.rateLimit),
+    "openai-processing-ms": String(Math.round(totalLatencyMs(outcome.latency, outcome.outputTokens))),
+  };
 
   if (!request.stream) {
     if (!(await sleep(totalLatencyMs(outcome.latency, outcome.outputTokens), signal))) return;

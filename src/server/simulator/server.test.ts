@@ -60,8 +60,12 @@ describe("connections", () => {
     const an = anthropicClient(sim.url);
     const calls = Array.from({ length: 24 }, (_, i) =>
       i % 2 === 0
-        ? oa.chat.completions.create({ model: i % 4 === 0 ? "sim-strong" : "sim-weak", messages: [{ role: "user", content: listPrompt(`topic ${i % 3}`) }] }).then((r) => r.choices[0]?.message.content ?? "")
-        : an.messages.create({ model: "sim-claude", max_tokens: 2000, messages: [{ role: "user", content: listPrompt(`topic ${i % 3}`) }] }).then((m) => (m.content[0]?.type === "text" ? m.content[0].text : "")),
+        ? oa.chat.completions
+            .create({ model: i % 4 === 0 ? "sim-strong" : "sim-weak", messages: [{ role: "user", content: listPrompt(`topic ${i % 3}`) }] })
+            .then((r) => r.choices[0]?.message.content ?? "")
+        : an.messages
+            .create({ model: "sim-claude", max_tokens: 2000, messages: [{ role: "user", content: listPrompt(`topic ${i % 3}`) }] })
+            .then((m) => (m.content[0]?.type === "text" ? m.content[0].text : "")),
     );
     const texts = await Promise.all(calls);
     expect(texts.every((t) => t.length > 100)).toBe(true);
@@ -86,14 +90,21 @@ describe("connections", () => {
     }
     expect(pieces).toBe(3);
     const fast = openaiClient(sim.url);
-    const r = await fast.chat.completions.create({ model: "sim-weak", messages: [{ role: "user", content: "<topic>birds</topic>" }] }, { headers: { "x-sim-params": '{"latencyScale":0}' } });
+    const r = await fast.chat.completions.create(
+      { model: "sim-weak", messages: [{ role: "user", content: "<topic>birds</topic>" }] },
+      { headers: { "x-sim-params": '{"latencyScale":0}' } },
+    );
     expect(r.choices[0]?.message.content).toBeTruthy();
     await sim.stop();
   });
 
   it("close() ends open streams promptly and is idempotent", async () => {
     const sim = await startTestSimulator({ latencyScale: 1 });
-    const stream = anthropicClient(sim.url).messages.stream({ model: "sim-claude", max_tokens: 8000, messages: [{ role: "user", content: listPrompt("birds", [], 500) }] });
+    const stream = anthropicClient(sim.url).messages.stream({
+      model: "sim-claude",
+      max_tokens: 8000,
+      messages: [{ role: "user", content: listPrompt("birds", [], 500) }],
+    });
     await new Promise<void>((resolve) => stream.once("text", () => resolve()));
     const finished = stream.finalMessage().then(
       () => "completed",

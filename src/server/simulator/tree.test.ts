@@ -19,7 +19,13 @@ describe("the simulator answers the topic tree's requests through the SDKs", () 
     const cats = await categories(sim.url);
     const top = cats.filter((c) => c.depth === 1).map((c) => c.label.toLowerCase());
     const p = buildBreakdownPrompt({ topic: TOPIC, path: [], existing: [], count: 12 });
-    const r = await openaiClient(sim.url).chat.completions.create({ model: "sim-strong", messages: [{ role: "system", content: p.system }, { role: "user", content: p.user }] });
+    const r = await openaiClient(sim.url).chat.completions.create({
+      model: "sim-strong",
+      messages: [
+        { role: "system", content: p.system },
+        { role: "user", content: p.user },
+      ],
+    });
     const labels = parseBreakdownAnswer(r.choices[0]?.message.content ?? "");
     expect(labels.length).toBeGreaterThanOrEqual(3);
     expect(labels.filter((l) => top.includes(l.toLowerCase())).length).toBeGreaterThanOrEqual(Math.min(3, top.length));
@@ -41,9 +47,20 @@ describe("the simulator answers the topic tree's requests through the SDKs", () 
     expect(h.nodes[node]!.label).toBe(leaf.label);
     const inLeaf = new Set(h.nodes[node]!.ranks);
 
-    const p = buildBranchPrompt({ topic: TOPIC, path: [parent.label, leaf.label], requestSize: 40, known: { own: [], related: [], totalKnown: 0 }, budgetTokens: 1_000 });
+    const p = buildBranchPrompt({
+      topic: TOPIC,
+      path: [parent.label, leaf.label],
+      requestSize: 40,
+      known: { own: [], related: [], totalKnown: 0 },
+      budgetTokens: 1_000,
+    });
     const focusedOpenai = tally(await chatText(openaiClient(sim.url), "sim-strong", `${p.system}\n${p.user}`), truth).ranks;
-    const msg = await anthropicClient(sim.url).messages.create({ model: "sim-claude", max_tokens: 2_000, system: p.system, messages: [{ role: "user", content: p.user }] });
+    const msg = await anthropicClient(sim.url).messages.create({
+      model: "sim-claude",
+      max_tokens: 2_000,
+      system: p.system,
+      messages: [{ role: "user", content: p.user }],
+    });
     const focusedClaude = tally(msg.content.map((b) => (b.type === "text" ? b.text : "")).join(""), truth).ranks;
     for (const ranks of [focusedOpenai, focusedClaude]) {
       expect(ranks.length).toBeGreaterThan(20);

@@ -45,10 +45,8 @@ export const metricsRouter = router({
     }),
 
   /** Stored samples (every 5 s) for trend charts over the whole run. */
-  samples: publicProcedure
-    .input(z.object({ runId: runIdSchema, limit: z.number().int().min(1).max(20_000).default(5_000) }))
-    .query(async ({ ctx, input }) => {
-      const rows = await recentSamples(ctx.db.prisma, input.runId, input.limit);
-      return rows.map((r) => ({ at: r.at.getTime(), data: readMetricSample(r.data) }));
-    }),
+  samples: publicProcedure.input(z.object({ runId: runIdSchema, limit: z.number().int().min(1).max(20_000).default(5_000) })).query(async ({ ctx, input }) => {
+    const rows = await recentSamples(ctx.db.prisma, input.runId, input.limit);
+    return rows.map((r) => ({ at: r.at.getTime(), data: readMetricSample(r.data) }));
+  }),
 });

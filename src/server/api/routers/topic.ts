@@ -24,24 +24,22 @@ export const topicRouter = router({
   /** Provider/models the form may offer: real ones only when their key is set, plus the simulator. */
   providers: publicProcedure.query(({ ctx }) => ({ providers: ctx.orchestrator.availableProviders() })),
 
-  list: publicProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional())
-    .query(async ({ ctx, input }) => {
-      const runs = await listRuns(ctx.db.prisma, input?.limit ?? 50);
-      // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
-      const live = ctx.orchestrator.snapshot();
-      const active = live.run?.id ?? null;
-      return runs.map((r) => ({
-        ...r,
-        state: r.id === active ? live.state : r.state,
-        totalUnique: r.id === active ? live.totals.unique : r.totalUnique,
-        totalCandidates: r.id === active ? live.totals.candidates : r.totalCandidates,
-        createdAt: r.createdAt.getTime(),
-        startedAt: r.startedAt?.getTime() ?? null,
-        stoppedAt: r.stoppedAt?.getTime() ?? null,
-        active: r.id === active,
-      }));
-    }),
+  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional()).query(async ({ ctx, input }) => {
+    const runs = await listRuns(ctx.db.prisma, input?.limit ?? 50);
+    // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
+    const live = ctx.orchestrator.snapshot();
+    const active = live.run?.id ?? null;
+    return runs.map((r) => ({
+      ...r,
+      state: r.id === active ? live.state : r.state,
+      totalUnique: r.id === active ? live.totals.unique : r.totalUnique,
+      totalCandidates: r.id === active ? live.totals.candidates : r.totalCandidates,
+      createdAt: r.createdAt.getTime(),
+      startedAt: r.startedAt?.getTime() ?? null,
+      stoppedAt: r.stoppedAt?.getTime() ?? null,
+      active: r.id === active,
+    }));
+  }),
 
   entries: publicProcedure
     .input(
@@ -72,12 +70,24 @@ export const topicRouter = router({
 
   /** A subtopic added by hand under `parentId` (the active run). */
   addBranch: publicProcedure
-    .input(z.object({ runId, parentId: branchIdSchema, label: safeText({ min: 1, max: MAX_SUBTOPIC_LABEL_CHARS }).transform((s) => s.trim()).pipe(z.string().min(1, "label must not be blank")) }))
+    .input(
+      z.object({
+        runId,
+        parentId: branchIdSchema,
+        label: safeText({ min: 1, max: MAX_SUBTOPIC_LABEL_CHARS })
+          .transform((s) => s.trim())
+          .pipe(z.string().min(1, "label must not be blank")),
+      }),
+    )
     .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { addUnder: input.parentId, label: input.label })),
 
   /** No more calls to this branch and its subtree. */
-  pruneBranch: publicProcedure.input(z.object({ runId, branchId: branchIdSchema })).mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { prune: input.branchId })),
+  pruneBranch: publicProcedure
+    .input(z.object({ runId, branchId: branchIdSchema }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { prune: input.branchId })),
 
   /** This branch keeps getting calls and is never marked saturated. */
-  pinBranch: publicProcedure.input(z.object({ runId, branchId: branchIdSchema })).mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { pin: input.branchId })),
+  pinBranch: publicProcedure
+    .input(z.object({ runId, branchId: branchIdSchema }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { pin: input.branchId })),
 });

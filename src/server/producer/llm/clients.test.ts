@@ -153,7 +153,10 @@ describe("provider selection", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
     try {
-      const r = resolveLlm({ provider: "openai", model: "gpt-4o-mini" }, { openaiApiKey: "sk-wrong", openaiBaseUrl: `http://127.0.0.1:${port}/v1`, callTimeoutMs: 2000 });
+      const r = resolveLlm(
+        { provider: "openai", model: "gpt-4o-mini" },
+        { openaiApiKey: "sk-wrong", openaiBaseUrl: `http://127.0.0.1:${port}/v1`, callTimeoutMs: 2000 },
+      );
       if (!("client" in r)) throw new Error(r.unavailable);
       const err = await failure(callOnce(r.client));
       expect(err.kind).toBe("auth");

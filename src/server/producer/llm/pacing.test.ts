@@ -108,7 +108,8 @@ describe("backoff", () => {
 
 describe("error classification", () => {
   const ctx = { now: NOW, timedOut: false, aborted: false };
-  const api = (status: number, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { status, headers: new Headers(), ...extra });
+  const api = (status: number, message: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(message), { status, headers: new Headers(), ...extra });
   it.each([
     ["429", api(429, "Rate limit reached"), "rate_limit"],
     ["500", api(500, "boom"), "server"],
@@ -149,7 +150,10 @@ describe("a zero retry-after", () => {
   });
 
   it("treats an exhausted quota as an account problem, not a rate limit", () => {
-    const err = classifyError({ status: 429, type: "insufficient_quota", message: "You exceeded your current quota" }, { now: 0, timedOut: false, aborted: false });
+    const err = classifyError(
+      { status: 429, type: "insufficient_quota", message: "You exceeded your current quota" },
+      { now: 0, timedOut: false, aborted: false },
+    );
     expect(err.kind).toBe("auth");
   });
 });

@@ -83,11 +83,7 @@ export const MAX_PACE_MS = 60_000;
  * this one joins in flight, itself included (default 1); the snapshot predates them, so each
  * is counted against what remains.
  */
-export function paceDelayMs(
-  snap: RateLimitSnapshot | undefined,
-  now: number,
-  need: { inputTokens: number; outputTokens: number; calls?: number },
-): number {
+export function paceDelayMs(snap: RateLimitSnapshot | undefined, now: number, need: { inputTokens: number; outputTokens: number; calls?: number }): number {
   if (!snap) return 0;
   const calls = Math.max(1, need.calls ?? 1);
   let wait = 0;
