@@ -49,6 +49,12 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
     return raw === "" ? [] : raw.replace(/\n$/, "").split("\n");
   };
   expect(fileLines()).toEqual(await dbLines());
+  // A merge or restore changes the DB first, then rewrites output.txt (as appends do): the
+  // file catches up within the same action, so compare once both have settled.
+  const expectFileEqualsDb = async () => {
+    await expect.poll(async () => JSON.stringify(fileLines()) === JSON.stringify(await dbLines()), { timeout: 20_000 }).toBe(true);
+    expect(fileLines()).toEqual(await dbLines());
+  };
 
   await page.goto(`/?run=${encodeURIComponent(runId)}`);
   const panel = page.getByTestId("dedup-panel");
@@ -65,7 +71,7 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
     await pair.getByRole("button", { name: "Merge" }).click();
     await expect.poll(async () => (await dbLines()).includes(later)).toBe(false);
     expect(await dbLines()).toHaveLength(before.length - 1);
-    expect(fileLines()).toEqual(await dbLines());
+    await expectFileEqualsDb();
   }
 
   // Restore a merged candidate: a new entry at the end.
@@ -73,7 +79,7 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
   const typoText = (await typo.locator(".entry-text").first().textContent())!.trim();
   await typo.getByRole("button", { name: "Restore" }).click();
   await expect.poll(async () => (await dbLines()).at(-1)).toBe(typoText);
-  expect(fileLines()).toEqual(await dbLines());
+  await expectFileEqualsDb();
 
   // It is now a possible duplicate of the entry it was merged into; merge it again.
   const pair = panel.getByTestId("possible").filter({ hasText: typoText }).first();
@@ -82,7 +88,7 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
   await pair.getByRole("button", { name: "Merge" }).click();
   await expect.poll(async () => (await dbLines()).includes(typoText)).toBe(false);
   expect(await dbLines()).toHaveLength(before.length - 1);
-  expect(fileLines()).toEqual(await dbLines());
+  await expectFileEqualsDb();
   await expect(panel.getByTestId("merged").filter({ hasText: typoText }).first()).toBeVisible();
   await screenshot(page, "dedup-review");
 });
