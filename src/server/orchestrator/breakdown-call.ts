@@ -78,20 +78,9 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
       ...(error ? { error } : {}),
     };
     const costUsd = requestPricedCostUsd(deps.config, call) ?? deps.costOf(call);
-    await insertLlmCall(deps.prisma(), deps.runId, {
-      callId,
-      at: new Date(call.startedAt + call.latencyMs),
-      producer: TREE_PRODUCER,
-      provider: call.provider,
-      model: call.model,
-      promptTokens: call.promptTokens,
-      completionTokens: call.completionTokens,
-      latencyMs: call.latencyMs,
-      itemsParsed: call.itemsParsed,
-      itemsNew: 0,
-      costUsd,
-      error: error ? `${error.kind}: ${error.message}`.slice(0, 500) : null,
-    }).catch((err: unknown) => deps.log("error", `recording a breakdown call: ${errorMessage(err)}`));
+    await insertLlmCall(deps.prisma(), deps.runId, call, { producer: TREE_PRODUCER, itemsNew: 0, costUsd }).catch((err: unknown) =>
+      deps.log("error", `recording a breakdown call: ${errorMessage(err)}`),
+    );
     if (error) {
       deps.log("warn", `topic tree: breakdown call failed (${error.kind}): ${error.message}`);
       return null;

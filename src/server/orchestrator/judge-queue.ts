@@ -202,20 +202,7 @@ export function makeRunJudge(deps: RunJudgeDeps, run: ActiveRun, simUrl: string 
     clock: deps.clock,
     log: deps.log,
     onCall: async (call, costUsd, same) => {
-      const stored = await repo.insertLlmCall(prisma, run.id, {
-        callId: call.callId,
-        at: new Date(call.startedAt),
-        producer: repo.JUDGE_PRODUCER,
-        provider: call.provider,
-        model: call.model,
-        promptTokens: call.promptTokens,
-        completionTokens: call.completionTokens,
-        latencyMs: call.latencyMs,
-        itemsParsed: call.itemsParsed,
-        itemsNew: same,
-        costUsd,
-        error: call.error ? `${call.error.kind}: ${call.error.message}` : null,
-      });
+      const stored = await repo.insertLlmCall(prisma, run.id, call, { producer: repo.JUDGE_PRODUCER, itemsNew: same, costUsd });
       if (stored) run.costUsd += costUsd;
     },
     onVerdict: async (pair, decision) => {

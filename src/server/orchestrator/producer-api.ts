@@ -92,20 +92,7 @@ export class ProducerApi {
     const cost = requestPricedCostUsd(run.config, call) ?? this.deps.costOf(call);
     let isNew: boolean;
     try {
-      isNew = await insertLlmCall(this.deps.prisma(), run.id, {
-        callId: call.callId,
-        at: new Date(call.startedAt + call.latencyMs),
-        producer,
-        provider: call.provider,
-        model: call.model,
-        promptTokens: call.promptTokens,
-        completionTokens: call.completionTokens,
-        latencyMs: call.latencyMs,
-        itemsParsed: call.itemsParsed,
-        itemsNew: run.newEntriesOf(call.callId),
-        costUsd: cost,
-        error: call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 500) : null,
-      });
+      isNew = await insertLlmCall(this.deps.prisma(), run.id, call, { producer, itemsNew: run.newEntriesOf(call.callId), costUsd: cost });
     } catch (err) {
       this.deps.log("error", `recording a call: ${errorMessage(err)}`);
       isNew = true; // count it in memory anyway: the figures on screen stay right

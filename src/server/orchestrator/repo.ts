@@ -1,3 +1,4 @@
+import type { CallRecord } from "../../lib/protocol";
 import type { Branch } from "../../lib/tree/branch";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { MetricSampleData } from "../../lib/metric-sample";
@@ -136,26 +137,17 @@ export async function storedProgress(db: PrismaClient, runId: string): Promise<{
 export async function insertLlmCall(
   db: PrismaClient,
   runId: string,
-  c: {
-    callId: string;
-    at: Date;
-    producer: string;
-    provider: string;
-    model: string;
-    promptTokens: number;
-    completionTokens: number;
-    latencyMs: number;
-    itemsParsed: number;
-    itemsNew: number;
-    costUsd: number;
-    error: string | null;
-  },
+  call: CallRecord,
+  /** Who made the call (a producer, or "tree"/"judge" for the server's own calls), what it found, what it cost. */
+  account: { producer: string; itemsNew: number; costUsd: number },
 ): Promise<boolean> {
+  const at = new Date(call.startedAt + call.latencyMs);
+  const error = call.error ? `${call.error.kind}: ${call.error.message}`.slice(0, 500) : null;
   const stored = await db.$executeRaw`
     INSERT INTO "llm_calls" ("run_id", "call_id", "at", "producer", "provider", "model", "prompt_tokens", "completion_tokens",
       "latency_ms", "items_parsed", "items_new", "cost_usd", "error")
-    VALUES (${runId}, ${c.callId}, ${c.at}, ${c.producer}, ${c.provider}, ${c.model},
-      ${c.promptTokens}, ${c.completionTokens}, ${c.latencyMs}, ${c.itemsParsed}, ${c.itemsNew}, ${c.costUsd}, ${c.error})
+    VALUES (${runId}, ${call.callId}, ${at}, ${account.producer}, ${call.provider}, ${call.model},
+      ${call.promptTokens}, ${call.completionTokens}, ${call.latencyMs}, ${call.itemsParsed}, ${account.itemsNew}, ${account.costUsd}, ${error})
     ON CONFLICT ("run_id", "call_id") DO NOTHING`;
   return stored > 0;
 }

@@ -1,18 +1,12 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 import { DomainError } from "../../lib/errors";
-import type { BranchState } from "../../lib/tree/branch";
+import type { Branch } from "../../lib/tree/branch";
 import type { ActiveRun } from "./active-run";
 import { findRunConfig, readBranches } from "./repo";
 
 // A run's topic tree as the API shows it: live for the active run (run-tree.ts), as stored otherwise.
 
-export type BranchView = {
-  id: number;
-  parentId: number | null;
-  label: string;
-  path: string[];
-  depth: number;
-  state: BranchState;
+export type BranchView = Pick<Branch, "id" | "parentId" | "label" | "path" | "depth" | "state"> & {
   entries: number;
   calls: number;
   /** New entries per resolved candidate over its last calls; null before any. */
