@@ -63,6 +63,7 @@ function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
         minutes: MINUTES,
         producers: PRODUCERS,
         concurrency: CONCURRENCY,
+        serverNodeFlags: serverNodeFlags(),
         snapshots: SNAPSHOTS,
         summary: summarise(samples),
         samples,
@@ -72,6 +73,13 @@ function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
       2,
     ) + "\n",
   );
+}
+
+/** The web server's node flags, as pm2 runs it (ecosystem.config.js); SOAK_SERVER_FLAGS="" for none. */
+function serverNodeFlags(): string[] {
+  if (process.env.SOAK_SERVER_FLAGS !== undefined) return process.env.SOAK_SERVER_FLAGS.split(/\s+/).filter(Boolean);
+  const eco = require(path.join(ROOT, "ecosystem.config.js")) as { apps: Array<{ node_args?: string[] }> };
+  return eco.apps[0]?.node_args ?? [];
 }
 
 function rssMb(pid: number): number | null {
@@ -126,6 +134,7 @@ async function main() {
   const proc = spawn(
     process.execPath,
     [
+      ...serverNodeFlags(),
       `--heapsnapshot-signal=SIGUSR2`,
       `--diagnostic-dir=${snapDir}`,
       "--require",

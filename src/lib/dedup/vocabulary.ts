@@ -29,10 +29,11 @@ function byCostThenAge(a: Neighbour, b: Neighbour): number {
  */
 export class Vocabulary {
   private readonly words: string[] = [];
-  private readonly byHash = new HashMultimap(1 << 14);
-  private readonly variants = new HashMultimap(1 << 16);
-  private entries = new Int32Array(1 << 14);
-  private seen = new Int32Array(1 << 14);
+  // Small at first, doubled as words come (an engine may hold only a few labels).
+  private readonly byHash = new HashMultimap(16);
+  private readonly variants = new HashMultimap(64);
+  private entries = new Int32Array(16);
+  private seen = new Int32Array(16);
   private stamp = 0;
   private readonly buffer = new Int32Array(DELETION_BUFFER_SIZE);
 
