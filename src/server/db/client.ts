@@ -50,7 +50,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
 
   const dir = opts.dataDir === "memory://" ? "memory://" : path.resolve(opts.dataDir, "pglite");
   if (dir !== "memory://") await initPgliteDir(dir);
-  const lite = await PGlite.create(dir, { startParams: PGLITE_START_PARAMS });
+  const lite = await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] });
   await migrate({
     exec: async (sql) => void (await lite.exec(sql)),
     query: async (sql) => (await lite.query<Record<string, unknown>>(sql)).rows,
