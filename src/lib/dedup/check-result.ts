@@ -36,4 +36,6 @@ export interface DedupEngine {
   remove(text: string): boolean;
   readonly size: number;
   readonly options: Readonly<DedupOptions>;
+  /** Sizes of the indexes (typed arrays, in bytes): what an engine costs in memory. */
+  readonly stats: { entries: number; vocabulary: number; wordVariants: number; indexBytes: number };
 }

@@ -344,3 +344,15 @@ describe("dedup engine: accept, junk and options", () => {
   });
   // Typo lookups at a steady cost as the index grows: measured by bench/timings.ts (no timing assertions in tests).
 });
+
+describe("memory", () => {
+  it("an engine's indexes grow with its entries: a few labels cost kilobytes, not megabytes", () => {
+    // A topic tree keeps one engine per branch for its labels; each once started at 5.4 MB.
+    const small = engineWith(["Ground beetles", "Beetles of Europe"]);
+    expect(small.stats.indexBytes).toBeLessThan(16 * 1024);
+    const big = engineWith(CITIES);
+    expect(big.stats.indexBytes).toBeGreaterThan(small.stats.indexBytes);
+    // At most 3/4 full before doubling, 8 bytes a slot: bounded by the records held.
+    expect(big.stats.indexBytes).toBeLessThan(64 * 1024 + big.stats.entries * 1024);
+  });
+});
