@@ -153,6 +153,8 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     node: process.version,
+    // V8 flags of the process that ran the server (ecosystem.config.js gives the web app its own).
+    nodeFlags: process.execArgv.filter((a) => a.startsWith("--max-") || a === "--optimize-for-size"),
     cpus: os.cpus().length,
     database: app.db.kind,
     real,
