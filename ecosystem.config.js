@@ -5,12 +5,21 @@
 //   npm start                                         (pm2-runtime in the foreground)
 const path = require("node:path");
 
-// A young generation of 4 MB semi-spaces instead of 16 MB: the server's garbage is short-lived
-// (requests, answers, snapshots), so a smaller nursery costs no throughput (bench, pipeline:
-// 12,979 candidates/s with it, 11,262 without, one sequence) and ~36 MB less heap.
-// --optimize-for-size saved more memory but cost 30-40 % of the throughput (bench:soak and
-// bench results in the README, "Lean processes"). bench/soak.ts runs these same flags.
-const SERVER_NODE_FLAGS = ["--max-semi-space-size=4"];
+// V8 tuned for size: 2 MB semi-spaces instead of 16 MB, and a heap that grows less eagerly.
+// Through a 4-minute soak (5 producers, ~17,000 entries) the server stayed at 297-322 MB RSS
+// with these flags and rose 377 -> 444 MB without; the cost is peak ingest: the pipeline
+// bench's capacity is ~30 % lower (9,135 vs 12,964 candidates/s in one sequence), far above
+// what LLMs deliver (a few hundred a second). IGENTAI_SERVER_NODE_ARGS="" (or other flags)
+// overrides them. bench/soak.ts runs the same flags. Figures: README, "Lean processes".
+const SERVER_NODE_FLAGS = serverNodeFlags(process.env.IGENTAI_SERVER_NODE_ARGS);
+
+function serverNodeFlags(value) {
+  if (value === undefined) return ["--max-semi-space-size=2", "--optimize-for-size"];
+  const flags = value.split(/\s+/).filter(Boolean);
+  const bad = flags.find((f) => !/^--[a-z0-9-]+(=[\w.:-]+)?$/i.test(f));
+  if (bad) throw new Error(`IGENTAI_SERVER_NODE_ARGS: "${bad}" is not a node flag (--name or --name=value)`);
+  return flags;
+}
 
 module.exports = {
   apps: [
