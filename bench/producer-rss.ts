@@ -5,17 +5,19 @@
  *   source:  node --import tsx src/server/producer/main.ts (development, tests)
  *   [before: the same, from another checkout: IGENTAI_BEFORE_DIR=/path/to/old/checkout]
  * Each runs RUN_SECONDS (default 60) against an in-memory orchestrator served over tRPC, at
- * each concurrency of CONCURRENCY (default "1,10"). VmRSS is read from /proc every second; a
+ * each concurrency of CONCURRENCY (default "1,10"). VmRSS, and the private part of it (RSS also
+ * counts the node binary's pages, which every node process shares), are read from /proc every second; a
  * preloaded sampler (bench/lib/memlog-preload.cjs) reports the V8 heap, external memory, code
  * space and CPU time, also every second. Figures: bench/results/producer-rss.json.
  *
  * Knobs (environment):
  *   RUN_SECONDS=600        a long run (the simulator's universe, UNIVERSE, default 200k, keeps entries coming)
  *   VARIANTS=bundle        bundle, source, before (comma-separated; default bundle,source)
- *   BUNDLE_FLAGS="default;--max-semi-space-size=1 --jitless"
- *                          node flag sets to compare for the bundle (`default`: PRODUCER_NODE_FLAGS)
+ *   BUNDLE_FLAGS="default;--max-semi-space-size=1 --optimize-for-size"
+ *                          node flag sets to compare for the bundle (`default` stands for PRODUCER_NODE_FLAGS)
  *   HEAP_SNAPSHOTS=1       V8 heap snapshots at 20 s and at the end, the growing constructors printed
  *                          (a snapshot inflates RSS: the RSS figures of such a run are not comparable)
+ *   PRODUCER_ENV="MALLOC_ARENA_MAX=2"   extra environment for the producer (comma-separated)
  *   OUT=/tmp/x.json        write the figures elsewhere (trials)
  */
 import { spawn } from "node:child_process";
@@ -38,6 +40,13 @@ const SNAPSHOT_EARLY_S = 20;
 /** Ports for the bench's own servers (0: any free one). */
 const SIM_PORT = Number(process.env.SIM_PORT ?? 0);
 const MEMLOG = path.join(__dirname, "lib", "memlog-preload.cjs");
+/** Extra environment for the producer, e.g. PRODUCER_ENV="MALLOC_ARENA_MAX=2". */
+const PRODUCER_ENV = Object.fromEntries(
+  (process.env.PRODUCER_ENV ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 
 type Variant = { name: string; cwd: string; args: string[] };
 type MemSample = {
@@ -59,6 +68,17 @@ function vmRssMb(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Math.round(Number(m[1]) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Pages only this process holds (RSS also counts the node binary's pages, shared by every producer). */
+function privateMb(pid: number): number | null {
+  try {
+    const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(t)?.[1] ?? 0);
+    return Math.round((kb("Private_Clean") + kb("Private_Dirty")) / 102.4) / 10;
   } catch {
     return null;
   }
@@ -97,14 +117,17 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
       IGENTAI_PRODUCER: "p1",
       IGENTAI_RUN_SECRET: "s3cret",
       IGENTAI_SIMULATOR_URL: simUrl,
+      ...PRODUCER_ENV,
       IGENTAI_MEMLOG: memlog,
       IGENTAI_MEMLOG_MS: "1000",
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const samples: number[] = [];
+  const privateSamples: number[] = [];
   const snapshot = async () => {
     const before = fs.readdirSync(dir).filter((f) => f.endsWith(".heapsnapshot")).length;
     child.kill("SIGUSR2");
@@ -126,6 +149,8 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
     await new Promise((r) => setTimeout(r, 1000));
     const rss = vmRssMb(child.pid!);
     if (rss !== null) samples.push(rss);
+    const own = privateMb(child.pid!);
+    if (own !== null) privateSamples.push(own);
     if (HEAP_SNAPSHOTS && s + 1 === SNAPSHOT_EARLY_S) {
       const f = await snapshot();
       if (f) snapshots.push(f);
@@ -135,9 +160,9 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
     const f = await snapshot();
     if (f) snapshots.push(f);
   }
-  const exited = new Promise((r) => child.once("exit", r));
+  const diedEarly = child.exitCode !== null;
   child.kill("SIGINT");
-  await exited;
+  const exitCode = await exited;
   await server.close();
 
   const mem = readMemlog(memlog);
@@ -163,6 +188,7 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
     rssMaxMb: Math.max(...samples),
     rssLastMb: samples.at(-1) ?? null,
     rssAfter5sMb: samples[4] ?? null,
+    privateMaxMb: privateSamples.length ? Math.max(...privateSamples) : null,
     heapUsedMaxMb: max("heapUsed"),
     heapTotalMaxMb: max("heapTotal"),
     externalMaxMb: max("external"),
@@ -175,6 +201,7 @@ async function measure(v: Variant, simUrl: string, concurrency: number) {
       .split("\n")
       .filter((l) => /warn|TypeScript|heap/i.test(l))
       .slice(0, 3),
+    ...(diedEarly ? { diedEarly: { exitCode, stderr: stderr.slice(-600) } } : {}),
   };
   console.log(JSON.stringify({ ...figures, timeline: undefined }));
   if (snapshots.length === 2) {
@@ -192,7 +219,11 @@ function variants(): Variant[] {
     if (name === "bundle") {
       if (!fs.existsSync(bundle)) throw new Error("no dist/producer/main.mjs: npm run build:producer first");
       for (const set of (process.env.BUNDLE_FLAGS ?? "default").split(";")) {
-        const flags = set.trim() === "default" ? [...PRODUCER_NODE_FLAGS] : set.trim().split(/\s+/).filter(Boolean);
+        const flags = set
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .flatMap((f) => (f === "default" ? [...PRODUCER_NODE_FLAGS] : [f]));
         out.push({ name: `bundle (node ${flags.join(" ")} dist/producer/main.mjs)`, cwd: ROOT, args: [...flags, bundle] });
       }
     } else if (name === "source") {
@@ -225,7 +256,11 @@ async function main() {
   const file = process.env.OUT ?? path.join(__dirname, "results", "producer-rss.json");
   fs.writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, runSeconds: RUN_SECONDS, universeSize: UNIVERSE, results }, null, 2) + "\n",
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, runSeconds: RUN_SECONDS, universeSize: UNIVERSE, producerEnv: PRODUCER_ENV, results },
+      null,
+      2,
+    ) + "\n",
   );
   console.log(`written ${path.relative(process.cwd(), file)}`);
 }
