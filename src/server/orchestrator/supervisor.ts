@@ -32,11 +32,15 @@ export function producerName(producer: string): string {
 export type ProducerEntry = { script: string; interpreterArgs: string[] };
 
 /**
- * A small young generation, and V8 tuned for size: a producer's heap is mostly short-lived
- * garbage (answers, deltas), which V8 would otherwise let pile up to ~85 MB RSS before
- * collecting it (75 MB with these flags, bench:producer-rss).
+ * A small young generation, V8 tuned for size, and no optimising compiler (`--max-opt=1`:
+ * bytecode and Sparkplug's baseline code only). A producer's heap is mostly short-lived garbage
+ * (answers, deltas), which V8 would otherwise let pile up to ~85 MB RSS before collecting it;
+ * TurboFan's compiler (its code in the node binary, its zones, its code) costs a producer ~7 MB
+ * more, for CPU it barely needs: it mostly waits on HTTP (bench:producer-rss, README there).
+ * Not `--jitless`: it disables WebAssembly, and undici (loaded by the SDKs' `Headers`) then
+ * throws at load.
  */
-export const PRODUCER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--optimize-for-size"];
+export const PRODUCER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--optimize-for-size", "--max-opt=1"];
 
 /**
  * What pm2 runs as a producer: the bundle of `npm run build` (dist/producer/main.mjs, plain

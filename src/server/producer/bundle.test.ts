@@ -69,6 +69,14 @@ describe("the producer bundle", () => {
     expect(meta.inputs).toContain("src/lib/token-count.ts");
   });
 
+  it("is pure ASCII: one other character in a chunk makes V8 hold its whole source as UTF-16, twice the memory", () => {
+    for (const f of fs.readdirSync(outDir).filter((n) => n.endsWith(".mjs"))) {
+      const text = fs.readFileSync(path.join(outDir, f), "utf8");
+      const at = text.search(/[^\x00-\x7f]/);
+      expect(at === -1 ? "" : `${f}: ...${text.slice(Math.max(0, at - 40), at + 10)}`).toBe("");
+    }
+  });
+
   it("runs with plain node from any directory: calls the simulator, delivers, exits 0 on SIGINT, no loader warning", async () => {
     const orch = new MemoryOrchestrator({
       topic: "Mountains of the Alps",

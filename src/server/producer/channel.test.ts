@@ -5,6 +5,7 @@ import { systemClock } from "./clock";
 import { MemoryOrchestrator } from "../../../test/helpers/memory-orchestrator";
 import { Outbox } from "./outbox";
 import { serveOrchestrator } from "../../../test/helpers/orchestrator-server";
+import { leftOnSignal } from "../../../test/helpers/signals";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -46,6 +47,13 @@ describe("tRPC channel", () => {
     expect((await channel.sync(0)).delta.nextSeq).toBe(2);
     await channel.report("fatal", "no OPENAI_API_KEY set");
     expect(orch.reports).toEqual([{ producer: "p1", level: "fatal", message: "no OPENAI_API_KEY set" }]);
+  });
+
+  it("leaves nothing on the caller's long-lived signal, request after request", async () => {
+    const { channel } = await setup();
+    const stop = new AbortController();
+    for (let i = 0; i < 50; i++) await channel.submit({ batchId: `b${i}`, callId: "c1", candidates: [`Lake ${i}`], sinceSeq: 0 }, stop.signal);
+    expect(leftOnSignal(stop.signal)).toEqual({ listeners: 0, dependants: 0 });
   });
 
   it("a wrong secret is an error with its status, retryable", async () => {

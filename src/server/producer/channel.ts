@@ -1,6 +1,7 @@
 import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { z } from "zod";
 import { reportResultSchema, submitResultSchema, syncResultSchema, type SubmitInput, type SubmitResult, type SyncResult } from "../../lib/protocol";
+import { linkedSignal } from "./abort";
 import { httpFetch } from "./http-fetch";
 
 /** A batch as the producer builds it; the channel adds the producer's identity. */
@@ -55,12 +56,17 @@ export function createTrpcChannel(opts: TrpcChannelOptions): Channel {
   const timeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
 
   async function mutate<T>(path: string, input: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
-    const limit = AbortSignal.timeout(timeoutMs);
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(new DOMException("no answer within the request timeout", "TimeoutError")), timeoutMs);
+    const linked = signal ? linkedSignal([signal, limit.signal]) : { signal: limit.signal, dispose: () => {} };
     let raw: unknown;
     try {
-      raw = await client.mutation(path, input, { signal: signal ? AbortSignal.any([signal, limit]) : limit });
+      raw = await client.mutation(path, input, { signal: linked.signal });
     } catch (err) {
-      throw toChannelError(path, err, limit.aborted);
+      throw toChannelError(path, err, limit.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+      linked.dispose();
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {

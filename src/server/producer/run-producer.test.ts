@@ -7,6 +7,7 @@ import { systemClock } from "./clock";
 import { createLlmResolver, type LlmResolution } from "./llm/factory";
 import { FakeClock } from "../../../test/helpers/fake-clock";
 import { MemoryOrchestrator, unreachable } from "../../../test/helpers/memory-orchestrator";
+import { leftOnSignal } from "../../../test/helpers/signals";
 import type { ProducerDeps, ProducerOptions } from "./producer-options";
 import { runProducer } from "./run-producer";
 
@@ -200,6 +201,13 @@ describe("runProducer against the simulator", () => {
     await run({ options: { maxCalls: 2 } });
     expect(orch.calls.map((c) => c.model)).toEqual(["sim-strong", "sim-claude"]);
     expect(orch.calls[1]!.itemsParsed).toBeLessThanOrEqual(5);
+  });
+
+  it("leaves nothing on the stop signal, call after call (no growth over a long run)", async () => {
+    const { orch, run, stop } = setup();
+    await run({ options: { maxCalls: 5 } });
+    expect(orch.calls).toHaveLength(5);
+    expect(leftOnSignal(stop.signal)).toEqual({ listeners: 0, dependants: 0 });
   });
 
   it("holds every accepted entry: syncs while the delta says more", async () => {

@@ -5,6 +5,7 @@ import { buildPrompt, maxTokensFor, type BuiltPrompt } from "../../lib/prompt";
 import { buildBranchPrompt } from "../../lib/prompt-branch";
 import { MAX_CONCURRENCY, type CallErrorKind, type CallRecord, type SyncResult } from "../../lib/protocol";
 import { targetLabel } from "../../lib/providers";
+import { linkedSignal } from "./abort";
 import { ChannelError } from "./channel";
 import { KnownState } from "./known-state";
 import { backoffMs, honourRetryAfter } from "./llm/backoff";
@@ -32,7 +33,8 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
 
   const state = new KnownState({ bounded: opts.strategy !== "naive" });
   const runEnded = new AbortController();
-  const halt = AbortSignal.any([deps.stopSignal, runEnded.signal]);
+  const haltLink = linkedSignal([deps.stopSignal, runEnded.signal]);
+  const halt = haltLink.signal;
   /** The calls in flight, to abort them when the run ends. */
   const inFlight = new Set<AbortController>();
   /** Starts lanes up to the assignment's concurrency (set once the loop starts). */
@@ -147,6 +149,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
 
   if (!halt.aborted && summary.calls >= opts.maxCalls) summary.exit = "max-calls";
   else summary.exit = runEnded.signal.aborted && !deps.stopSignal.aborted ? "run-ended" : "stopped";
+  haltLink.dispose();
   summary.unacknowledged = await outbox.flush(opts.flushDeadlineMs);
   if (summary.unacknowledged > 0) log(`exiting with ${summary.unacknowledged} unacknowledged batch(es)`);
   return summary;
@@ -305,7 +308,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
     const parser = new ItemStreamParser();
     const controller = new AbortController();
     inFlight.add(controller);
-    const signal = AbortSignal.any([halt, controller.signal]);
+    const { signal, dispose } = linkedSignal([halt, controller.signal]);
     const emit = (items: string[]) => {
       if (items.length === 0) return;
       for (const c of items) state.noteCandidate(c);
@@ -371,6 +374,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       return { ok: false, callId, error, items: parser.count };
     } finally {
       inFlight.delete(controller);
+      dispose();
     }
   }
 }
