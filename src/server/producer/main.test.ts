@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type SimulatorHandle } from "../simulator";
@@ -131,6 +133,63 @@ describe("producer process", () => {
       expect(await p.exited).toBe(0);
       expect(orch.calls).toHaveLength(0);
     } finally {
+      await server.close();
+    }
+  });
+
+  it("stops by itself, losing nothing, when its parent (pm2) is gone", async () => {
+    const { orch, server } = await orchestrator({ provider: "sim", model: "sim-strong" });
+    const log = path.join(os.tmpdir(), `igentai-orphan-${process.pid}.log`);
+    let pid = 0;
+    try {
+      // An intermediate parent (pm2's stand-in) that starts the producer; killed once the
+      // producer is at work, it leaves the producer orphaned.
+      const env: NodeJS.ProcessEnv = { NODE_ENV: "test", PATH: process.env.PATH, ...baseEnv, IGENTAI_API_URL: server.url, IGENTAI_SIMULATOR_URL: sim.url };
+      const launcher = spawn(
+        process.execPath,
+        [
+          "-e",
+          `const fs = require("node:fs"); const out = fs.openSync(process.argv[2], "w");
+           const c = require("node:child_process").spawn(process.execPath, ["--import", "tsx", process.argv[1]], { stdio: ["ignore", out, out], env: process.env });
+           process.stdout.write(String(c.pid)); setInterval(() => {}, 1000);`,
+          MAIN,
+          log,
+        ],
+        { cwd: path.join(__dirname, "../../.."), env, stdio: ["ignore", "pipe", "inherit"] },
+      );
+      children.push(launcher);
+      let out = "";
+      launcher.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      await until(() => orch.calls.length >= 2, 15_000);
+      launcher.kill("SIGKILL");
+      await new Promise((r) => launcher.on("exit", r));
+      pid = Number(out);
+      expect(pid).toBeGreaterThan(0);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      await until(() => !alive(), 20_000).catch((e) => {
+        console.error(fs.readFileSync(log, "utf8"));
+        throw e;
+      });
+      const text = fs.readFileSync(log, "utf8");
+      expect(text).toMatch(/parent process \d+ is gone: stopping/);
+      expect(text).toMatch(/exit \(stopped\)/);
+      expect(orch.candidates).toBe(orch.calls.reduce((n, c) => n + c.itemsParsed, 0));
+    } finally {
+      if (pid) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          /* gone, as it should be */
+        }
+      }
+      fs.rmSync(log, { force: true });
       await server.close();
     }
   });

@@ -11,6 +11,8 @@ import { createRedactor, parseProducerEnv, ProducerEnvError, secretsOf } from ".
 import { createLlmResolver } from "./llm/factory";
 import { runProducer } from "./run-producer";
 
+const ORPHAN_CHECK_MS = 2_000;
+
 function main(): void {
   let env;
   try {
@@ -37,6 +39,18 @@ function main(): void {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+
+  // Our parent is pm2. If it is gone without taking us down (a restart under way when the
+  // daemon was killed: seen once after a soak), nothing would ever stop this process: stop as
+  // on SIGTERM (flush to the orchestrator if it is still there, exit 0).
+  const parent = process.ppid;
+  const orphanCheck = setInterval(() => {
+    if (process.ppid === parent || stop.signal.aborted) return;
+    clearInterval(orphanCheck);
+    log(`parent process ${parent} is gone: stopping`);
+    stop.abort();
+  }, ORPHAN_CHECK_MS);
+  orphanCheck.unref();
 
   runProducer({
     channel: createTrpcChannel({
