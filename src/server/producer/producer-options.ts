@@ -46,6 +46,8 @@ export interface ProducerDeps {
   random?: () => number;
   newId?: () => string;
   options?: Partial<ProducerOptions>;
+  /** Called after each finished call (main.ts: a full GC, see there). */
+  afterCall?: () => void;
 }
 
 export interface ProducerSummary {

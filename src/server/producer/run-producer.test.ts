@@ -210,6 +210,19 @@ describe("runProducer against the simulator", () => {
     expect(leftOnSignal(stop.signal)).toEqual({ listeners: 0, dependants: 0 });
   });
 
+  it("calls afterCall once per finished call, failed ones included (main.ts collects garbage there)", async () => {
+    const { run } = setup();
+    let after = 0;
+    const summary = await run({
+      llmFor: sequence(1, simLlm({ errorRate500: 1 }), simLlm()),
+      afterCall: () => after++,
+      options: { maxCalls: 3 },
+    });
+    expect(summary.calls).toBe(3);
+    expect(summary.failedCalls).toBe(1);
+    expect(after).toBe(3);
+  });
+
   it("holds every accepted entry: syncs while the delta says more", async () => {
     const { orch, run } = setup({ maxDelta: 100 });
     orch.preload(Array.from({ length: 1050 }, (_, i) => `Stream ${i + 1}`));

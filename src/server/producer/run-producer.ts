@@ -234,6 +234,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       previousCall = outcome.callId;
       summary.calls++;
       summary.itemsParsed += outcome.items;
+      deps.afterCall?.();
 
       if (outcome.ok) {
         pacing.set(label, parseRateLimitHeaders(outcome.response.headers, clock.now()));
