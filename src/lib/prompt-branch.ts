@@ -95,8 +95,14 @@ export interface BranchPromptInput {
   lessObvious?: boolean;
 }
 
+/**
+ * Tokens of known-entry lines, cached: the same entries are shown call after call. Small, as it
+ * lives in every producer: a prompt shows a few hundred entries, and at 200,000 entries this
+ * cache grew a tree run's producers by several MB over a long run (bench:soak).
+ */
+const TOKEN_CACHE_MAX = 4_096;
 const tokenCache = new Map<string, number>();
-/** Tokens of one known-entry line, cached: the same entries are shown call after call. */
+
 /** A line of the known-entries list: its text plus the newline (the conservative estimate). */
 function lineTokens(text: string): number {
   return estimateTokens(text) + 1;
@@ -105,7 +111,7 @@ function lineTokens(text: string): number {
 function cachedLineTokens(text: string): number {
   let t = tokenCache.get(text);
   if (t === undefined) {
-    if (tokenCache.size >= 200_000) tokenCache.clear();
+    if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
     t = lineTokens(text);
     tokenCache.set(text, t);
   }
