@@ -91,15 +91,21 @@ export function buildSnapshot(
   };
 }
 
-const treeCache = new WeakMap<ActiveRun, { at: number; value: TreeSnapshot }>();
+const treeCache = new WeakMap<ActiveRun, { at: number; branches: TreeSnapshot["branches"]; unseen: number }>();
 
 function treeSnapshot(run: ActiveRun, now: number): TreeSnapshot | null {
   if (!run.tree) return null;
-  const cached = treeCache.get(run);
-  if (cached && now - cached.at < 500) return cached.value;
-  const value = { branches: run.tree.branches(), coverage: run.tree.overallCoverage(run.totalUnique) };
-  treeCache.set(run, { at: now, value });
-  return value;
+  let cached = treeCache.get(run);
+  if (!cached || now - cached.at >= 500) {
+    const c = run.tree.overallCoverage(run.totalUnique);
+    cached = { at: now, branches: run.tree.branches(), unseen: c.estimatedTotal - c.found };
+    treeCache.set(run, cached);
+  }
+  // The branches and the estimate of unseen entries may be 500 ms old; what was found is always
+  // the run's current total, as in the snapshot's totals.
+  const found = run.totalUnique;
+  const estimatedTotal = found + cached.unseen;
+  return { branches: cached.branches, coverage: { found, estimatedTotal, coverage: estimatedTotal > 0 ? found / estimatedTotal : 0 } };
 }
 
 const routingCache = new WeakMap<ActiveRun, { at: number; value: OptimizerSnapshot }>();
