@@ -63,7 +63,7 @@ function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
         minutes: MINUTES,
         producers: PRODUCERS,
         concurrency: CONCURRENCY,
-        serverNodeFlags: serverNodeFlags(),
+        serverNodeFlags: SERVER_NODE_FLAGS,
         snapshots: SNAPSHOTS,
         summary: summarise(samples),
         samples,
@@ -75,12 +75,8 @@ function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
   );
 }
 
-/** The web server's node flags, as pm2 runs it (ecosystem.config.js); SOAK_SERVER_FLAGS="" for none. */
-function serverNodeFlags(): string[] {
-  if (process.env.SOAK_SERVER_FLAGS !== undefined) return process.env.SOAK_SERVER_FLAGS.split(/\s+/).filter(Boolean);
-  const eco = require(path.join(ROOT, "ecosystem.config.js")) as { apps: Array<{ node_args?: string[] }> };
-  return eco.apps[0]?.node_args ?? [];
-}
+/** The web server's node flags, as pm2 runs it: ecosystem.config.js, IGENTAI_SERVER_NODE_ARGS included. */
+const SERVER_NODE_FLAGS: string[] = (require(path.join(ROOT, "ecosystem.config.js")) as { apps: Array<{ node_args?: string[] }> }).apps[0]?.node_args ?? [];
 
 function rssMb(pid: number): number | null {
   try {
@@ -134,7 +130,7 @@ async function main() {
   const proc = spawn(
     process.execPath,
     [
-      ...serverNodeFlags(),
+      ...SERVER_NODE_FLAGS,
       `--heapsnapshot-signal=SIGUSR2`,
       `--diagnostic-dir=${snapDir}`,
       "--require",

@@ -58,7 +58,7 @@ export function createTrpcChannel(opts: TrpcChannelOptions): Channel {
   async function mutate<T>(path: string, input: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(new DOMException("no answer within the request timeout", "TimeoutError")), timeoutMs);
-    const linked = signal ? linkedSignal([signal, limit.signal]) : { signal: limit.signal, dispose: () => {} };
+    const linked = linkedSignal(signal ? [signal, limit.signal] : [limit.signal]);
     let raw: unknown;
     try {
       raw = await client.mutation(path, input, { signal: linked.signal });
