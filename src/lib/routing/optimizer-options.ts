@@ -41,7 +41,7 @@ export type OptimizerPersist = {
 
 export type OptimizerDeps = {
   clock: () => number;
-  /** Thompson sampling draws; inject a seeded one for reproducible tests. Default Math.random. */
+  /** Thompson sampling draws; inject a seeded one for reproducible tests. Default: unseededRng(). */
   rng?: () => number;
   log: (level: "info" | "warn" | "error", message: string) => void;
   persist?: OptimizerPersist;

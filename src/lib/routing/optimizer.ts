@@ -5,7 +5,7 @@ import { SlidingCounter } from "../sliding-window";
 import { targetLabel, type ProviderId } from "../providers";
 import type { RunConfig, StrategyName } from "../run-config";
 import { StatsEngine, type CallObservation } from "../stats";
-import { round } from "../stats/math";
+import { round, unseededRng } from "../stats/math";
 import { brief, figures, producerIndex, type TargetFigures } from "./optimizer-figures";
 import {
   DEFAULT_OPTIMIZER_OPTIONS,
@@ -115,7 +115,7 @@ export class Optimizer {
         targets: this.targets.map((target) => ({ target, weight: weights.get(target) })),
         adaptive: { objective: this.opts.objective, halfLifeMs: EVIDENCE_HALF_LIFE_MS },
       },
-      deps.rng ?? Math.random,
+      deps.rng ?? unseededRng(),
     );
     const coverage = config.stop.coveragePercent;
     this.stopMonitor = new StopMonitor({

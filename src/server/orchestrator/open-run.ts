@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { ActiveRun, type ActiveRunParts } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
+import { unseededRng } from "../../lib/stats/math";
 import { OutputFile } from "./output-file";
 import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
 import type { BranchState } from "../../lib/tree/branch";
@@ -141,7 +142,7 @@ function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl
     score: (id: bigint, score: number, data: Record<string, unknown>) => scoreEvent(prisma, id, score, data as never),
     changed: deps.onCommitted,
     clock: deps.clock,
-    rng: Math.random,
+    rng: unseededRng(),
     log: deps.log,
   };
 }

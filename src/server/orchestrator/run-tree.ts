@@ -40,6 +40,8 @@ const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
 const SPLIT_SCORE_CALLS = 4;
 /** Item calls between two re-weighings of the prompt variants. */
 const VARIANT_UPDATE_EVERY_CALLS = 10;
+/** Least time between two allocations redone because calls finished (a tree change redoes it at once). */
+const ALLOCATION_REFRESH_MS = 1_000;
 /** Breakdown calls at once: a split is rare next to item calls. */
 const MAX_BREAKDOWNS_IN_FLIGHT = 2;
 
@@ -55,6 +57,9 @@ export class RunTree {
   // Producers do not send a temperature (some provider APIs reject one): only variants they can honour.
   private readonly variants = new VariantSelector(PROMPT_VARIANTS.filter((v) => v.temperature === null));
   private allocation: Allocation | null = null;
+  /** When `allocation` was computed; a finished call makes it stale (see pickBranch). */
+  private allocationAt = 0;
+  private allocationStale = false;
   /** Branch and variant each producer's next call uses, kept until that call's record arrives. */
   private readonly leases = new Map<string, { branchId: number; variant: PromptVariant }>();
   private readonly calls = new Map<string, CallTally>();
@@ -142,9 +147,11 @@ export class RunTree {
       const sw = ++this.variantCalls % VARIANT_UPDATE_EVERY_CALLS === 0 ? this.variants.update(this.deps.clock(), this.deps.rng) : null;
       if (sw) void this.deps.event("tree.variant", `prompt variant ${sw.from} -> ${sw.to}`, { ...sw });
     }
-    this.allocation = null;
+    this.allocationStale = true;
     this.knownCache.clear();
     const b = this.tree.branch(id);
+    // A branch that saturated is no arm any more: no call may be sent to it.
+    if (before !== b.state) this.allocation = null;
     if (before !== b.state && b.state === "saturated")
       void this.deps.event("tree.saturated", `branch "${b.label}" saturated after ${b.counters.calls} calls`, {
         branchId: id,
@@ -338,7 +345,15 @@ export class RunTree {
   /** A branch for `target`'s next call: the allocation over model x branch, given the model the router chose. */
   private pickBranch(target: string): number {
     const models = this.deps.config.providers.map((p) => targetLabel(p));
-    this.allocation ??= allocate(this.tree, models.includes(target) ? models : [...models, target], this.arms, this.deps.rng);
+    // A finished call moves the evidence a little: the allocation (hundreds of Thompson draws
+    // per arm) is redone at most once a second for it, at once after a change of the tree.
+    const now = this.deps.clock();
+    if (this.allocation && this.allocationStale && now - this.allocationAt >= ALLOCATION_REFRESH_MS) this.allocation = null;
+    if (!this.allocation) {
+      this.allocation = allocate(this.tree, models.includes(target) ? models : [...models, target], this.arms, this.deps.rng);
+      this.allocationAt = now;
+      this.allocationStale = false;
+    }
     const mine = new Map([...this.allocation.weights].filter(([k]) => k.startsWith(`${target}#`)));
     const total = [...mine.values()].reduce((a, b) => a + b, 0);
     if (total <= 0) return 0;
