@@ -117,6 +117,7 @@ export async function runRouting(opts: RoutingRunOptions): Promise<RoutingRun> {
     const input: SubmitInput = { runId: run.id, producer, batchId: `b${++batch}`, callId: call.callId, candidates: items, call, sinceSeq: synced };
     const { outcome } = run.submit(input, { provider: call.provider, model: call.model }, now);
     const { outcomes } = await outcome;
+    if (!outcomes) throw new Error(`batch ${input.batchId} was a replay`);
     const costUsd = requestPricedCostUsd(config, call) ?? callCostUsd(prices, call) ?? 0;
     run.observeCall(producer, call, costUsd, now);
     // One submission per call, so the batch's outcomes are the call's tally (the figures the optimiser got).

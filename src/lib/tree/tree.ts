@@ -18,10 +18,12 @@ const MAX_UNSEEN_RATIO = 3;
 type BranchData = {
   /** Entries this branch's own calls found, in order. */
   found: string[];
-  /** Entry text -> times this branch's calls re-proposed it. */
+  /**
+   * Entry text -> times this branch's calls re-proposed it. With `foundBy`, it also gives the
+   * proposals of an entry within the branch (the coverage sample): one if the branch found it,
+   * plus its re-proposals here. A map of proposals per branch held every entry a second time.
+   */
   reproposed: Map<string, number>;
-  /** Entry text -> proposals within this branch (the coverage sample). */
-  proposals: Map<string, number>;
   counter: ReproposalCounter;
   /** new / candidates of the last calls (ring of `recentCalls`). */
   recent: Array<{ fresh: number; resolved: number }>;
@@ -37,6 +39,8 @@ export class TopicTree {
   private estimates = new Map<number, CoverageEstimate | null>();
   /** Every label in the tree: the same subtopic proposed under two parents is one branch. */
   private readonly allLabels = createDedupEngine();
+  /** Entry text -> the branch whose call found it. */
+  private readonly foundBy = new Map<string, number>();
 
   constructor(
     readonly topic: string,
@@ -76,9 +80,7 @@ export class TopicTree {
     for (const e of entries) {
       const d = t.data[e.branchId];
       if (!d) continue;
-      d.found.push(e.text);
-      d.proposals.set(e.text, 1);
-      d.counter.onNew();
+      t.found(e.branchId, d, e.text);
     }
     return t;
   }
@@ -132,7 +134,7 @@ export class TopicTree {
     for (let a: Branch | null = b; a; a = a.parentId === null ? null : this.branches[a.parentId]!) labels.accept(a.label);
     this.allLabels.accept(label);
     this.branches.push(b);
-    this.data.push({ found: [], reproposed: new Map(), proposals: new Map(), counter: new ReproposalCounter(), recent: [], labels });
+    this.data.push({ found: [], reproposed: new Map(), counter: new ReproposalCounter(), recent: [], labels });
     parent?.children.push(b.id);
     return b;
   }
@@ -225,15 +227,12 @@ export class TopicTree {
     c.candidates += result.newEntries.length + result.reproposed.length;
     c.tokens += result.tokens;
     c.costUsd += result.costUsd;
-    for (const text of result.newEntries) {
-      d.found.push(text);
-      d.proposals.set(text, 1);
-      d.counter.onNew();
-    }
+    for (const text of result.newEntries) this.found(branchId, d, text);
     for (const text of result.reproposed) {
-      d.reproposed.set(text, (d.reproposed.get(text) ?? 0) + 1);
-      const prev = d.proposals.get(text) ?? 0;
-      d.proposals.set(text, prev + 1);
+      const repeats = d.reproposed.get(text) ?? 0;
+      d.reproposed.set(text, repeats + 1);
+      // Proposals of this entry within the branch before this one.
+      const prev = (this.foundBy.get(text) === branchId ? 1 : 0) + repeats;
       if (prev === 0) d.counter.onNew();
       else d.counter.onRepeat(prev);
     }
@@ -245,6 +244,13 @@ export class TopicTree {
       const y = this.marginalYield(branchId);
       if (y !== null && y < this.policy.saturateBelowYield) b.state = "saturated";
     }
+  }
+
+  /** An entry found by a call on branch `id`: its first proposal there. */
+  private found(id: number, d: BranchData, text: string): void {
+    d.found.push(text);
+    this.foundBy.set(text, id);
+    d.counter.onNew();
   }
 
   /** New entries per resolved candidate over the branch's last calls; null before any. */

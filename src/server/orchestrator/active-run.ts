@@ -15,7 +15,13 @@ import { RunTree, type RunTreeDeps } from "./run-tree";
 
 export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
 
-export type BatchOutcome = { accepted: number; duplicates: number; outcomes: Record<CandidateOutcome, number> };
+/** `outcomes`: the verdicts of the batch's candidates, when it is first applied (not on a replay). */
+export type BatchOutcome = { accepted: number; duplicates: number; outcomes?: Record<CandidateOutcome, number> };
+
+// A settled outcome is kept as one number (accepted * 2^16 + duplicates; a batch holds at most
+// MAX_CANDIDATES_PER_BATCH candidates): 20,000 of them as objects were ~2 MB of the web server's heap.
+const packOutcome = (o: BatchOutcome): number => o.accepted * 0x10000 + o.duplicates;
+const unpackOutcome = (n: number): BatchOutcome => ({ accepted: Math.floor(n / 0x10000), duplicates: n % 0x10000 });
 
 type CallTally = { new: number; dupExact: number; dupNear: number; junk: number };
 
@@ -79,7 +85,7 @@ export class ActiveRun {
    * promise carries the async context it was created in (the submitting request's, with its
    * whole request and response), so 20,000 kept promises held ~780 MB.
    */
-  private readonly batches = new Map<string, Promise<BatchOutcome> | BatchOutcome>();
+  private readonly batches = new Map<string, Promise<BatchOutcome> | number>();
   private readonly calls = new Map<string, CallTally>();
   /** The run's dedup judge (judge-queue.ts), when it is on: told of committed kept-apart pairs. */
   readonly judge: JudgeQueue | undefined;
@@ -163,11 +169,11 @@ export class ActiveRun {
   /** Applies a batch once; a retried batchId gets the first outcome. */
   submit(input: SubmitInput, target: { provider: string; model: string }, now: number): { outcome: Promise<BatchOutcome>; replay: boolean } {
     const seen = this.batches.get(input.batchId);
-    if (seen) return { outcome: Promise.resolve(seen), replay: true };
+    if (seen !== undefined) return { outcome: typeof seen === "number" ? Promise.resolve(unpackOutcome(seen)) : seen, replay: true };
     const outcome = this.apply(input, target, now);
     this.batches.set(input.batchId, outcome);
     outcome.then(
-      (value) => this.batches.get(input.batchId) === outcome && this.batches.set(input.batchId, value),
+      (value) => this.batches.get(input.batchId) === outcome && this.batches.set(input.batchId, packOutcome(value)),
       () => this.batches.delete(input.batchId),
     );
     if (this.batches.size > 20_000) {
