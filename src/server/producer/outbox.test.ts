@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../../test/helpers/fake-clock";
 import { MemoryOrchestrator, unreachable } from "../../../test/helpers/memory-orchestrator";
 import type { CallRecord } from "../../lib/protocol";
+import type { Channel } from "./channel";
 import { Outbox } from "./outbox";
 
 const record = (callId: string, itemsParsed: number): CallRecord => ({
@@ -15,7 +16,8 @@ const record = (callId: string, itemsParsed: number): CallRecord => ({
   itemsParsed,
 });
 
-function setup() {
+/** An outbox over an in-memory orchestrator; `wrap` may stand between them (to hold submits). */
+function setup(opts: { minIntervalMs?: number; maxInFlight?: number; wrap?: (inner: Channel) => Channel } = {}) {
   const orch = new MemoryOrchestrator({
     topic: "Rivers of Europe",
     target: { provider: "sim", model: "sim-strong" },
@@ -23,16 +25,18 @@ function setup() {
     promptBudgetTokens: 100,
   });
   let n = 0;
+  const inner = orch.channelFor("p1");
   const outbox = new Outbox({
-    channel: orch.channelFor("p1"),
+    channel: opts.wrap ? opts.wrap(inner) : inner,
     clock: new FakeClock(),
     cursor: () => 0,
     onResult: () => {},
     onRejected: () => {},
     newBatchId: () => `b${++n}`,
-    minIntervalMs: 200,
+    minIntervalMs: opts.minIntervalMs ?? 200,
     random: () => 0.5,
     retry: { baseMs: 10, maxMs: 10 },
+    ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
   });
   const sent = () => orch.batches.map((b) => `${b.callId}:${b.candidates.join(",")}${b.call ? "!" : ""}`);
   return { orch, outbox, sent };
@@ -71,19 +75,13 @@ describe("Outbox", () => {
   });
 
   it("sends one batch of a call at a time, and at most maxInFlight batches at once", async () => {
-    const orch = new MemoryOrchestrator({
-      topic: "Rivers of Europe",
-      target: { provider: "sim", model: "sim-strong" },
-      requestSize: 10,
-      promptBudgetTokens: 100,
-    });
-    const inner = orch.channelFor("p1");
     const open: Array<{ callId: string | undefined; release: () => void }> = [];
     let most = 0;
     let overlapSameCall = false;
-    let n = 0;
-    const outbox = new Outbox({
-      channel: {
+    const { orch, outbox } = setup({
+      minIntervalMs: 0,
+      maxInFlight: 3,
+      wrap: (inner) => ({
         ...inner,
         submit: async (batch, signal) => {
           if (open.some((o) => o.callId === batch.callId)) overlapSameCall = true;
@@ -95,13 +93,7 @@ describe("Outbox", () => {
           open.splice(open.indexOf(entry), 1);
           return inner.submit(batch, signal);
         },
-      },
-      clock: new FakeClock(),
-      cursor: () => 0,
-      onResult: () => {},
-      onRejected: () => {},
-      newBatchId: () => `b${++n}`,
-      maxInFlight: 3,
+      }),
     });
     const calls = ["A", "B", "C", "D", "E"];
     // A, B and C go at once; their next lines wait for them, D and E for a free slot.
