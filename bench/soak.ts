@@ -75,8 +75,10 @@ function writeResults(samples: Sample[], extra: Record<string, unknown> = {}) {
   );
 }
 
-/** The web server's node flags, as pm2 runs it: ecosystem.config.js, IGENTAI_SERVER_NODE_ARGS included. */
-const SERVER_NODE_FLAGS: string[] = (require(path.join(ROOT, "ecosystem.config.js")) as { apps: Array<{ node_args?: string[] }> }).apps[0]?.node_args ?? [];
+/** The web server as pm2 runs it (ecosystem.config.js): its node flags (IGENTAI_SERVER_NODE_ARGS included) and malloc setting. */
+const SERVER_APP = (require(path.join(ROOT, "ecosystem.config.js")) as { apps: Array<{ node_args?: string[]; env?: Record<string, string> }> }).apps[0];
+const SERVER_NODE_FLAGS: string[] = SERVER_APP?.node_args ?? [];
+const SERVER_MALLOC_ARENA_MAX = SERVER_APP?.env?.MALLOC_ARENA_MAX;
 
 function rssMb(pid: number): number | null {
   try {
@@ -123,6 +125,7 @@ async function main() {
     IGENTAI_PRODUCERS: String(PRODUCERS),
     IGENTAI_MEMLOG: memlog,
     IGENTAI_MEMLOG_MS: String(Math.min(SAMPLE_MS, 10_000)),
+    ...(SERVER_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: SERVER_MALLOC_ARENA_MAX } : {}),
     ...(DATABASE_URL ? { DATABASE_URL } : {}),
   };
   fs.mkdirSync(pm2Home, { recursive: true });
