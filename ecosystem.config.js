@@ -40,10 +40,10 @@ module.exports = {
       env: {
         NODE_ENV: "production",
         // glibc's malloc gives each thread that allocates an arena of its own (up to 8 per core)
-        // and rarely returns their pages: V8's background threads left ~140 MB of such arenas in
-        // the server's RSS, more in some runs than others. Two arenas: 46-50 MB less through the
-        // first minutes of a soak, at the same heap (README, "Lean processes"). Override with
-        // MALLOC_ARENA_MAX in the environment.
+        // and rarely returns their pages: in one soak four arenas held 138 MB of the server's
+        // RSS. How much stays varies between runs (at minute 1: 325 and 370 MB without the cap,
+        // 317 and 324 MB with it; README, "Lean processes"). Override with a number in
+        // MALLOC_ARENA_MAX (glibc's default is 8 per core).
         MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || "2",
         // Our shutdown (src/server/instance.ts) runs to the end instead of Next exiting first.
         NEXT_MANUAL_SIG_HANDLE: "true",

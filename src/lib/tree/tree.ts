@@ -21,7 +21,8 @@ type BranchData = {
   /**
    * Entry text -> times this branch's calls re-proposed it. With `foundBy`, it also gives the
    * proposals of an entry within the branch (the coverage sample): one if the branch found it,
-   * plus its re-proposals here. A map of proposals per branch held every entry a second time.
+   * plus its re-proposals here. (A map of proposals per branch held each re-proposed entry a
+   * second time, in many small tables.)
    */
   reproposed: Map<string, number>;
   counter: ReproposalCounter;

@@ -62,6 +62,21 @@ describe("Outbox", () => {
     expect(sent()).toEqual(["A:Rhine", "C:Elbe,Loire!", "A:Oder!", "B:Danube"]);
   });
 
+  it("sends every batch of an ended call at once, also one split off before its record", async () => {
+    const { orch, outbox, sent } = setup();
+    outbox.add("A", ["Rhine"]);
+    // B streams more lines than a batch holds: they are split, the first part has no record.
+    const lines = Array.from({ length: 501 }, (_, i) => `Brook ${i}`);
+    outbox.add("B", lines);
+    outbox.finishCall("B", [], record("B", 501));
+    outbox.finishCall("C", ["Elbe"], record("C", 1));
+    // B's first part and C's batch go at once, beside A's first lines, without waiting out the 200 ms.
+    expect(sent().map((b) => b.slice(0, 9))).toEqual(["A:Rhine", "B:Brook 0", "C:Elbe!"]);
+    await outbox.drained();
+    expect(sent().filter((b) => b.startsWith("B:"))).toEqual([expect.stringMatching(/^B:Brook 0,.*Brook 499$/), "B:Brook 500!"]);
+    expect(orch.candidates).toBe(503);
+  });
+
   it("retries a failed batch under its batchId while other calls' batches go on", async () => {
     const { orch, outbox, sent } = setup();
     let failures = 1;

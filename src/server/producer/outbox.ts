@@ -25,8 +25,8 @@ export interface OutboxOptions {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   newBatchId: () => string;
   /**
-   * Least time between two submits of lines from a call still streaming (a call's last batch
-   * goes at once): lines arriving meanwhile join the waiting batch. Each HTTP request costs
+   * Least time from the last submit (of any call) to one of lines from a call still streaming;
+   * an ended call's batches go at once. Lines arriving meanwhile join the waiting batch. Each HTTP request costs
    * the web server far more than a line (see README, "Lean processes").
    */
   minIntervalMs?: number;
@@ -113,39 +113,47 @@ export class Outbox {
    * The batches that may be sent now, best first: each call's oldest unacknowledged batch
    * when it is not in flight already; an ended call's before a streaming one, else oldest first.
    */
-  private sendable(): Pending[] {
-    const ended = new Set<string>();
-    for (const p of this.queue) if (p.call) ended.add(p.callId);
+  private sendable(): { ended: Pending[]; streaming: Pending[] } {
+    const endedCalls = new Set<string>();
+    for (const p of this.queue) if (p.call) endedCalls.add(p.callId);
     const seen = new Set<string>();
-    const first: Pending[] = [];
-    const rest: Pending[] = [];
+    const ended: Pending[] = [];
+    const streaming: Pending[] = [];
     for (const p of this.queue) {
       if (seen.has(p.callId)) continue;
       seen.add(p.callId);
       if (this.sending.has(p)) continue;
-      (ended.has(p.callId) ? first : rest).push(p);
+      (endedCalls.has(p.callId) ? ended : streaming).push(p);
     }
-    return [...first, ...rest];
+    return { ended, streaming };
   }
 
-  /** Sends what may go now; a streaming batch waits out `minIntervalMs` since the last send. */
+  /**
+   * Sends what may go now. An ended call's batches go at once (its lane is waiting for them, even
+   * for one split off before its record); a streaming call's wait out `minIntervalMs` since the
+   * last send.
+   */
   private kick(): void {
     if (this.closed) return;
-    for (const p of this.sendable()) {
+    const { ended, streaming } = this.sendable();
+    for (const p of ended) {
       if (this.sending.size >= this.maxInFlight) return;
-      if (!p.call) {
-        const wait = this.lastSentAt + (this.opts.minIntervalMs ?? 0) - this.opts.clock.now();
-        if (wait > 0) {
-          // More lines may join the batch meanwhile, or its call may end.
-          if (!this.waking) {
-            this.waking = true;
-            void this.opts.clock.sleep(wait, this.wake.signal).then(() => {
-              this.waking = false;
-              this.kick();
-            });
-          }
-          return;
+      this.sending.add(p);
+      void this.send(p);
+    }
+    for (const p of streaming) {
+      if (this.sending.size >= this.maxInFlight) return;
+      const wait = this.lastSentAt + (this.opts.minIntervalMs ?? 0) - this.opts.clock.now();
+      if (wait > 0) {
+        // More lines may join the batch meanwhile, or its call may end.
+        if (!this.waking) {
+          this.waking = true;
+          void this.opts.clock.sleep(wait, this.wake.signal).then(() => {
+            this.waking = false;
+            this.kick();
+          });
         }
+        return;
       }
       this.sending.add(p);
       void this.send(p);
