@@ -45,11 +45,13 @@ test("the topic tree grows during a run; branches can be added, pinned, pruned, 
   await expect(panel.locator(`[data-branch-id="${otherId}"]`)).toHaveAttribute("data-state", "pruned");
 
   // Clicking a branch with entries filters the entries list to it; clicking again shows all.
-  const withEntries = panel
+  const firstWithEntries = panel
     .locator('[data-testid="tree-branch"]:not([data-branch-id="0"])')
     .filter({ has: page.locator("td.num", { hasText: /^[1-9]/ }) })
     .first();
-  await expect(withEntries).toBeVisible({ timeout: 60_000 });
+  await expect(firstWithEntries).toBeVisible({ timeout: 60_000 });
+  // By id from here: as the tree grows, "the first branch with entries" may become another one.
+  const withEntries = panel.locator(`[data-testid="tree-branch"][data-branch-id="${await firstWithEntries.getAttribute("data-branch-id")}"]`);
   const label = (await withEntries.getByTestId("tree-branch-label").textContent()) ?? "";
   await withEntries.getByTestId("tree-branch-label").click();
   await expect(page.getByTestId("entries-branch-filter")).toContainText(label);
