@@ -152,7 +152,9 @@ describe.each(testDatabases())("simulator run with the judge on $name", (target)
     await api.topic.stop.mutate();
 
     const prisma = h.app.db.prisma;
-    const texts = (await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } })).map((r) => r.text);
+    const rows = await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { seq: true, text: true } });
+    const texts = rows.map((r) => r.text);
+    const seqs = new Set(rows.map((r) => r.seq));
     const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
     const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
     expect(raw === "" ? [] : raw.replace(/\n$/, "").split("\n")).toEqual(texts);
@@ -168,11 +170,13 @@ describe.each(testDatabases())("simulator run with the judge on $name", (target)
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.every((c) => c.costUsd > 0 && c.provider === "sim")).toBe(true);
     expect(Math.max(...calls.map((c) => c.itemsParsed))).toBeGreaterThan(1);
-    // Every answered pair has its decision; a "same" removed the later entry.
+    // Every answered pair has its decision; a "same" removed the later entry. (A merged text
+    // leaves the dedup index: proposed again later, it is a new borderline entry with a new seq,
+    // for the judge to see again; entry-ledger.test.ts.)
     const judged = await prisma.dedupDecision.findMany({ where: { runId, kind: { in: ["judged-same", "judged-different"] } } });
     expect(judged.length).toBeGreaterThan(0);
     for (const d of judged) {
-      if (d.kind === "judged-same") expect(texts).not.toContain(d.candidate);
+      if (d.kind === "judged-same") expect(seqs.has(d.candidateSeq!), `${d.candidate} #${d.candidateSeq}`).toBe(false);
       else expect(texts).toContain(d.candidate);
     }
     const review = await api.dedup.review.query({ runId, kind: "merged" });
