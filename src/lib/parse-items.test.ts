@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cleanItemLine, ItemStreamParser, LineSplitter, parseItems } from "./parse-items";
+import { noisyVariant } from "./sim/noise";
+import { Rng } from "./sim/prng";
 
 describe("cleanItemLine", () => {
   const cases: Array<[string, string, string | null]> = [
@@ -48,6 +50,9 @@ describe("cleanItemLine", () => {
     ["numbered number-led title", "4. 1984", "1984"],
     ["prose parenthetical dropped", "Mercury (the smallest planet in the Solar System)", "Mercury"],
     ["short parenthetical kept", "Mercury (planet)", "Mercury (planet)"],
+    ["prose parenthetical then a period dropped", "Huravi Castle (known for its distinctive style).", "Huravi Castle"],
+    ["prose parenthetical then a semicolon dropped", "The Huravi Castle (a classic choice);", "The Huravi Castle"],
+    ["a name's own parenthetical kept before a period", "Mercury (planet).", "Mercury (planet)"],
     ["trailing period", "Paris.", "Paris"],
     ["preamble", "Here are 50 more European capitals:", null],
     ["preamble without colon", "Sure! Here are some more items", null],
@@ -63,6 +68,18 @@ describe("cleanItemLine", () => {
   ];
   it.each(cases)("%s", (_name, line, expected) => {
     expect(cleanItemLine(line)).toBe(expected);
+  });
+});
+
+describe("descriptions never reach an entry", () => {
+  it("no surface variant the simulator writes keeps its description", () => {
+    const rng = Rng.from("descriptions");
+    for (let i = 0; i < 20_000; i++) {
+      const line = noisyVariant("Huravi Castle", rng);
+      const item = cleanItemLine(line);
+      expect(item ?? "", line).not.toMatch(/known|classic|cited|popular|notable|influential|recommended|regarded|underrated|example/i);
+      expect(item ?? "", line).toMatch(/huravi castle/i);
+    }
   });
 });
 

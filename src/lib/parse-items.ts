@@ -123,8 +123,9 @@ export function cleanItemLine(rawLine: string): string | null {
   if (colon && colon.index > 0 && looksLikeDescription(s.slice(colon.index + colon[0].length))) {
     s = s.slice(0, colon.index);
   }
-  // A trailing parenthetical that is prose ("Paris (the capital of France)").
-  s = s.replace(/\s*\(([^()]*)\)\s*$/, (whole, inner: string) => (inner.split(/\s+/).length >= 3 && looksLikeDescription(inner) ? "" : whole));
+  // A trailing parenthetical that is prose ("Paris (the capital of France)"), also when
+  // punctuation follows it ("Huravi Castle (a classic choice)." reached output.txt whole).
+  s = s.replace(/\s*\(([^()]*)\)[\s.,;!]*$/, (whole, inner: string) => (inner.split(/\s+/).length >= 3 && looksLikeDescription(inner) ? "" : whole));
 
   s = stripQuotes(s.trim()).replace(/[\s.,;:!]+$/u, "");
   s = stripQuotes(s).replace(/\s+/g, " ").trim();

@@ -12,6 +12,9 @@ import { countPromptTokens, countTokens } from "./tokens";
 import { canonicalTopic, generateUniverse, knownRanks, zipfWeights, type Universe } from "./universe";
 import { parseJudgePrompt } from "../dedup/judge";
 import { SIM_JUDGE_ERROR_RATE, simJudgeAnswer, universeIdentify } from "./judge";
+import { parseVerifyPrompt } from "../trust/verify-prompt";
+import { InventionPools } from "./invent";
+import { simOpinion, simVerifyAnswer, truthOf } from "./verify";
 
 /**
  * The simulator without HTTP: one request in (already read off the wire), one outcome out.
@@ -115,6 +118,7 @@ export class SimEngine {
   private readonly knowledge = new Map<string, Uint8Array>();
   private readonly weights = new Map<string, Float64Array>();
   private readonly limiters = new Map<string, RateLimiter>();
+  private readonly invented = new InventionPools();
   /** How many times each (model, prompt) was answered: identical prompts get different answers. */
   private readonly occurrences = new Map<number, number>();
 
@@ -285,8 +289,16 @@ export class SimEngine {
     let answer: Answer;
     // A dedup judge request gets verdicts instead of items (src/lib/sim/judge.ts).
     const judgeRequest = parseJudgePrompt(req.messageTexts);
+    // A verification request gets the ids it doubts (src/lib/sim/verify.ts).
+    const verifyRequest = judgeRequest ? null : parseVerifyPrompt(req.messageTexts);
     if (judgeRequest) {
       answer = simJudgeAnswer(judgeRequest, universeIdentify(universe), SIM_JUDGE_ERROR_RATE, rng);
+    } else if (verifyRequest) {
+      const identify = universeIdentify(universe);
+      const known = this.known(universe, model, params);
+      answer = simVerifyAnswer(verifyRequest, (text) =>
+        simOpinion(truthOf(text, identify), (r) => known[r] === 1, universe.items.length, params.verifier, rng),
+      );
     } else if (request.kind === "breakdown") {
       answer = composeBreakdown({
         hierarchy: this.hierarchy(topic, params),
@@ -317,6 +329,9 @@ export class SimEngine {
         rng,
         ...(h && node !== 0 ? { focus: { mask: h.mask(node), spill: params.focusSpill } } : {}),
         ...(cue ? { cue } : {}),
+        ...(params.invention > 0 && profile.inventRate > 0
+          ? { invent: { rate: Math.min(1, profile.inventRate * params.invention), name: (r: Rng) => this.invented.draw(universe, model, r) } }
+          : {}),
       });
     }
 

@@ -22,6 +22,11 @@ export interface SimModelProfile {
   avoidHalfLifeTokens: number;
   /** Share of output lines that are off-topic or vague. */
   junkRate: number;
+  /**
+   * Share of item slots filled with invented names once everything the model knows in the asked
+   * scope is already listed (rate · exhaustion², src/lib/sim/invent.ts).
+   */
+  inventRate: number;
   /** Output speed once streaming. */
   tokensPerSecond: number;
   /** Time to first token for an empty prompt. */
@@ -44,6 +49,7 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     repeatRate: 0.03,
     avoidHalfLifeTokens: 24_000,
     junkRate: 0.02,
+    inventRate: 0.25,
     tokensPerSecond: 90,
     ttftMs: 450,
     prefillMsPer1kTokens: 15,
@@ -57,6 +63,7 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     repeatRate: 0.2,
     avoidHalfLifeTokens: 4_000,
     junkRate: 0.12,
+    inventRate: 0.5,
     tokensPerSecond: 220,
     ttftMs: 150,
     prefillMsPer1kTokens: 5,
@@ -70,6 +77,7 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     repeatRate: 0.05,
     avoidHalfLifeTokens: 32_000,
     junkRate: 0.03,
+    inventRate: 0.15,
     tokensPerSecond: 70,
     ttftMs: 600,
     prefillMsPer1kTokens: 20,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_BREAKDOWN_RATES, type BreakdownRates } from "./breakdown";
 import type { UniverseShape } from "./hierarchy";
+import { DEFAULT_VERIFIER_RATES, type VerifierRates } from "./verify";
 import { SIM_MODEL_IDS, SIM_MODEL_PROFILES, type SimModelId, type SimModelProfile } from "./models";
 
 /** Every knob of the simulator. Defaults in DEFAULT_SIM_PARAMS; documented in src/server/simulator/README.md. */
@@ -56,14 +57,19 @@ export interface SimParams {
   rateLimits: boolean;
   /** Burst window of the rate limits: a client may spend limit × window / 1 min at once (60000 = a whole minute). */
   rateLimitWindowMs: number;
+  /** Multiplies every model's inventRate: 1 = the documented rates, 0 = models never invent. */
+  invention: number;
+  /** Error rates of the simulated verifier (src/lib/sim/verify.ts). */
+  verifier: VerifierRates;
   /** Per-model behaviour. */
   models: Record<SimModelId, SimModelProfile>;
 }
 
 /** A partial SimParams, deep for `models`: what `startSimulator({ params })`, `x-sim-params` and IGENTAI_SIM_PARAMS accept. */
-export type SimParamsOverride = Partial<Omit<SimParams, "models" | "breakdown">> & {
+export type SimParamsOverride = Partial<Omit<SimParams, "models" | "breakdown" | "verifier">> & {
   models?: Partial<Record<SimModelId, Partial<SimModelProfile>>>;
   breakdown?: Partial<BreakdownRates>;
+  verifier?: Partial<VerifierRates>;
 };
 
 export const DEFAULT_SIM_PARAMS: Readonly<SimParams> = {
@@ -90,6 +96,8 @@ export const DEFAULT_SIM_PARAMS: Readonly<SimParams> = {
   forceRetryAfterMs: 1000,
   rateLimits: true,
   rateLimitWindowMs: 60_000,
+  invention: 1,
+  verifier: DEFAULT_VERIFIER_RATES,
   models: SIM_MODEL_PROFILES,
 };
 
@@ -103,6 +111,7 @@ const modelProfileOverrideSchema = z
     repeatRate: rate,
     avoidHalfLifeTokens: positive,
     junkRate: rate,
+    inventRate: rate,
     tokensPerSecond: positive,
     ttftMs: nonNegative,
     prefillMsPer1kTokens: nonNegative,
@@ -148,6 +157,20 @@ export const simParamsOverrideSchema = z
     forceRetryAfterMs: nonNegative,
     rateLimits: z.boolean(),
     rateLimitWindowMs: z.number().int().min(1).max(60_000),
+    invention: z.number().min(0).max(4),
+    verifier: z
+      .object({
+        inventedAccept: rate,
+        inventedUnsure: rate,
+        offTopicAccept: rate,
+        knownReject: rate,
+        tailReject: rate,
+        knownUnsure: rate,
+        unknownAccept: rate,
+        unknownReject: rate,
+      })
+      .partial()
+      .strict(),
     models: z.object(modelsShape).strict(),
   })
   .partial()
@@ -181,9 +204,9 @@ export function mergeSimParams(base: Readonly<SimParams>, ...overrides: Readonly
   let out: SimParams = { ...base, models: { ...base.models } };
   for (const o of overrides) {
     if (!o) continue;
-    const { models, breakdown, ...flat } = o;
+    const { models, breakdown, verifier, ...flat } = o;
     const defined = Object.fromEntries(Object.entries(flat).filter(([, v]) => v !== undefined));
-    out = { ...out, ...defined, models: out.models, breakdown: { ...out.breakdown, ...breakdown } };
+    out = { ...out, ...defined, models: out.models, breakdown: { ...out.breakdown, ...breakdown }, verifier: { ...out.verifier, ...verifier } };
     if (models) {
       for (const id of SIM_MODEL_IDS) {
         const m = models[id];

@@ -1,4 +1,5 @@
 import type { SimModelProfile } from "./models";
+import { exhaustion, inventionShare } from "./invent";
 import { junkLine, listMarker, noisyVariant, pickListStyle, preambleLine, signoffLine } from "./noise";
 import type { SimParams } from "./params";
 import type { ParsedPrompt } from "./prompt";
@@ -10,7 +11,8 @@ import { itemKey, type Universe } from "./universe";
  * the prompt says was already found, and how it writes them down.
  */
 
-export type LineKind = "item" | "repeat" | "junk" | "preamble" | "signoff" | "blank";
+/** `invented`: a plausible name that is not in the universe (see invent.ts). */
+export type LineKind = "item" | "repeat" | "invented" | "junk" | "preamble" | "signoff" | "blank";
 
 export interface AnswerLine {
   text: string;
@@ -45,6 +47,11 @@ export interface AnswerInput {
   focus?: { mask: Uint8Array; spill: number };
   /** Per-rank recall multiplier outside the focus (everywhere when unfocused): long-tail items that need a cue. */
   cue?: Float64Array;
+  /**
+   * Invention (invent.ts): `rate` is the share of item slots filled with invented names once
+   * everything the model knows in scope is listed; `name` draws one. Absent: never invents.
+   */
+  invent?: { rate: number; name: (rng: Rng) => string };
 }
 
 /**
@@ -156,22 +163,34 @@ function cued(weights: Float64Array, cue: Float64Array): Float64Array {
 export function composeAnswer(input: AnswerInput): Answer {
   const { universe, prompt, rng, params, profile } = input;
   const count = prompt.requestSize;
-  const junkSlots: boolean[] = Array.from({ length: count }, () => rng.chance(profile.junkRate));
-  const needed = junkSlots.filter((j) => !j).length;
   const previous = previousRanks(universe, prompt.knownEntries);
+  // Past what it knows in the asked scope, a model fills slots with plausible inventions.
+  const invent = input.invent;
+  const inventShare = invent ? inventionShare(invent.rate, exhaustion(input.known, input.weights, previous, input.focus?.mask)) : 0;
+  const slots: Array<"junk" | "invented" | "item"> = Array.from({ length: count }, () =>
+    rng.chance(profile.junkRate) ? "junk" : inventShare > 0 && rng.chance(inventShare) ? "invented" : "item",
+  );
+  const needed = slots.filter((s) => s === "item").length;
   const ranks = input.focus
     ? drawFocused(input.known, input.weights, previous, repeatWeight(input.promptTokens, profile), needed, input.focus, input.cue, rng)
     : drawRanks(input.known, input.cue ? cued(input.weights, input.cue) : input.weights, previous, repeatWeight(input.promptTokens, profile), needed, rng);
 
   const body: AnswerLine[] = [];
   let next = 0;
-  for (const isJunk of junkSlots) {
-    if (isJunk) {
+  for (const slot of slots) {
+    if (slot === "junk") {
       body.push({ text: junkLine(rng, input.displayTopic), kind: "junk" });
       continue;
     }
-    const r = ranks[next++];
-    if (r === undefined) continue; // the model knows fewer items than asked for
+    const r = slot === "item" ? ranks[next++] : undefined;
+    if (r === undefined) {
+      // An invention, or a slot past everything the model knows: a model pads its list rather than stop short.
+      if (invent && (slot === "invented" || rng.chance(invent.rate))) {
+        const name = invent.name(rng);
+        body.push({ text: rng.chance(params.noiseRate) ? noisyVariant(name, rng) : name, kind: "invented" });
+      }
+      continue;
+    }
     const name = universe.items[r] ?? "";
     const text = rng.chance(params.noiseRate) ? noisyVariant(name, rng) : name;
     body.push({ text, kind: previous.has(r) ? "repeat" : "item", rank: r });

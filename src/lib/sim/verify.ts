@@ -1,0 +1,81 @@
+import type { Opinion, VerifyRequest } from "../trust/verify-prompt";
+import type { Identify } from "./judge";
+import { OFF_TOPIC_ITEMS } from "./names";
+import type { Rng } from "./prng";
+import type { Answer } from "./respond";
+import { itemKey } from "./universe";
+
+/**
+ * The simulator's answers to verification requests (src/lib/trust/verify-prompt.ts). The
+ * simulated verifier knows what its model knows, and errs as real ones do: it accepts some
+ * invented names, rejects or doubts some real long-tail names (more often the further down the
+ * tail, and more often still when it does not know them), and almost never accepts an
+ * off-topic line. Rates and sources: src/server/simulator/README.md ("Verification").
+ */
+export interface VerifierRates {
+  /** An invented name called a real member. */
+  inventedAccept: number;
+  /** An invented name answered "unsure". */
+  inventedUnsure: number;
+  /** An off-topic line called a real member. */
+  offTopicAccept: number;
+  /** A real item the verifier knows, called not real: at the head of the popularity order... */
+  knownReject: number;
+  /** ...plus this much more at the very end of the tail (linear in rank). */
+  tailReject: number;
+  /** A real item the verifier knows, answered "unsure". */
+  knownUnsure: number;
+  /** A real item the verifier does not know, called real anyway. */
+  unknownAccept: number;
+  /** A real item the verifier does not know, called not real (the rest is "unsure"). */
+  unknownReject: number;
+}
+
+export const DEFAULT_VERIFIER_RATES: Readonly<VerifierRates> = {
+  inventedAccept: 0.07,
+  inventedUnsure: 0.1,
+  offTopicAccept: 0.01,
+  knownReject: 0.01,
+  tailReject: 0.06,
+  knownUnsure: 0.02,
+  unknownAccept: 0.45,
+  unknownReject: 0.15,
+};
+
+const OFF_TOPIC_KEYS: ReadonlySet<string> = new Set(OFF_TOPIC_ITEMS.map((t) => itemKey(t)));
+
+/** What a text is, as the simulator's truth has it. */
+export type Truth = { kind: "real"; rank: number } | { kind: "off-topic" } | { kind: "invented" };
+
+export function truthOf(text: string, identify: Identify): Truth {
+  const rank = identify(text);
+  if (typeof rank === "number") return { kind: "real", rank };
+  return OFF_TOPIC_KEYS.has(itemKey(text)) ? { kind: "off-topic" } : { kind: "invented" };
+}
+
+/** One verifier's opinion of one text. */
+export function simOpinion(truth: Truth, knows: (rank: number) => boolean, size: number, rates: VerifierRates, rng: Rng): Opinion {
+  const u = rng.next();
+  switch (truth.kind) {
+    case "off-topic":
+      return u < rates.offTopicAccept ? "yes" : "off";
+    case "invented":
+      return u < rates.inventedAccept ? "yes" : u < rates.inventedAccept + rates.inventedUnsure ? "unsure" : "no";
+    case "real": {
+      if (!knows(truth.rank)) return u < rates.unknownAccept ? "yes" : u < rates.unknownAccept + rates.unknownReject ? "no" : "unsure";
+      const reject = rates.knownReject + rates.tailReject * (truth.rank / Math.max(1, size));
+      return u < reject ? "no" : u < reject + rates.knownUnsure ? "unsure" : "yes";
+    }
+  }
+}
+
+/** The answer text: the ids it doubts, grouped, then `end` (every other id is a yes). */
+export function simVerifyAnswer(request: VerifyRequest, opinionOf: (text: string) => Opinion): Answer {
+  const groups: Record<Exclude<Opinion, "yes">, string[]> = { no: [], off: [], unsure: [] };
+  for (const item of request.items) {
+    const o = opinionOf(item.text);
+    if (o !== "yes") groups[o].push(item.id);
+  }
+  const lines = (["no", "off", "unsure"] as const).filter((k) => groups[k].length > 0).map((k) => `${k}: ${groups[k].join(" ")}`);
+  return { text: `${[...lines, "end"].join("\n")}\n`, lines: [] };
+}
