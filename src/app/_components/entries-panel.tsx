@@ -9,7 +9,15 @@ import { formatAgo, formatInt } from "../_lib/format";
 import { withToken } from "../../trpc/token";
 
 type NewestEntry = LiveSnapshot["newest"][number];
-type Row = { seq: number; text: string; producer: string; target: string; at: number };
+type Row = {
+  seq: number;
+  text: string;
+  producer: string;
+  target: string;
+  at: number;
+  support: { calls: number; producers: number; models: number };
+  verdict?: string | null;
+};
 
 const PAGE = 50;
 
@@ -52,8 +60,16 @@ export function EntriesPanel({
   });
 
   const rows: Row[] = useStream
-    ? newest.map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: e.target, at: e.at }))
-    : (q.data?.items ?? []).map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: targetLabel(e), at: e.createdAt }));
+    ? newest.map((e) => ({ seq: e.seq, text: e.text, producer: e.producer, target: e.target, at: e.at, support: e.support }))
+    : (q.data?.items ?? []).map((e) => ({
+        seq: e.seq,
+        text: e.text,
+        producer: e.producer,
+        target: targetLabel(e),
+        at: e.createdAt,
+        support: { calls: e.supportCalls, producers: e.supportProducers, models: e.supportModels },
+        verdict: e.verdict,
+      }));
   const more = useStream ? total !== null && total > rows.length : Boolean(q.data?.nextBefore) && limit < 1000;
   const href = (format: string) => withToken(`/api/runs/${encodeURIComponent(runId)}/download?format=${format}`);
 
@@ -108,6 +124,18 @@ export function EntriesPanel({
             <span className="seq num">#{formatInt(r.seq)}</span>
             <span className="entry-text">{r.text}</span>
             <span className="entry-meta">
+              <span
+                className="support num"
+                title={`proposed by ${r.support.calls} call(s), ${r.support.producers} producer(s), ${r.support.models} model(s)`}
+                data-testid="entry-support"
+              >
+                ×{r.support.calls}·{r.support.models}m
+              </span>
+              {r.verdict && (
+                <span className={`verdict verdict-${r.verdict}`} data-testid="entry-verdict">
+                  {r.verdict}
+                </span>
+              )}
               <span className="mono" title={r.target}>
                 {r.producer}
               </span>

@@ -3,7 +3,20 @@
 export const EXPORT_FORMATS = ["txt", "json", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export type ExportEntry = { seq: number; text: string; producer: string; provider: string; model: string; createdAt: Date };
+export type ExportEntry = {
+  seq: number;
+  text: string;
+  producer: string;
+  provider: string;
+  model: string;
+  createdAt: Date;
+  /** Distinct calls, producers and models that proposed it (src/lib/trust/support.ts). */
+  supportCalls: number;
+  supportProducers: number;
+  supportModels: number;
+  /** verified | unsure | rejected, or null: not verified (src/lib/trust/policy.ts). */
+  verdict: string | null;
+};
 export type ExportRun = { id: string; topic: string; slug: string; state: string; totalUnique: number; startedAt: Date | null; stoppedAt: Date | null };
 
 export function parseExportFormat(v: string | null): ExportFormat | null {
@@ -34,10 +47,27 @@ export function csvField(v: string | number): string {
   return /[",\r\n]/.test(guarded) || guarded !== s ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-export const CSV_HEADER = "seq,text,producer,provider,model,created_at\r\n";
+export const CSV_HEADER = "seq,text,producer,provider,model,created_at,support_calls,support_producers,support_models,verdict\r\n";
 
 export function csvLine(e: ExportEntry): string {
-  return `${[e.seq, e.text, e.producer, e.provider, e.model, e.createdAt.toISOString()].map(csvField).join(",")}\r\n`;
+  const fields = [
+    e.seq,
+    e.text,
+    e.producer,
+    e.provider,
+    e.model,
+    e.createdAt.toISOString(),
+    e.supportCalls,
+    e.supportProducers,
+    e.supportModels,
+    e.verdict ?? "",
+  ];
+  return `${fields.map(csvField).join(",")}\r\n`;
+}
+
+/** output.txt holds every entry not rejected: so does the txt download. */
+export function inTxt(e: Pick<ExportEntry, "verdict">): boolean {
+  return e.verdict !== "rejected";
 }
 
 /** JSON is streamed as `{"run": {...}, "entries": [` + entries + `]}`. */
@@ -56,7 +86,16 @@ export function jsonHead(run: ExportRun, exportedAt: Date): string {
 }
 
 export function jsonEntry(e: ExportEntry, first: boolean): string {
-  const obj = { seq: e.seq, text: e.text, producer: e.producer, provider: e.provider, model: e.model, createdAt: e.createdAt.toISOString() };
+  const obj = {
+    seq: e.seq,
+    text: e.text,
+    producer: e.producer,
+    provider: e.provider,
+    model: e.model,
+    createdAt: e.createdAt.toISOString(),
+    support: { calls: e.supportCalls, producers: e.supportProducers, models: e.supportModels },
+    verdict: e.verdict,
+  };
   return `${first ? "" : ",\n"}${JSON.stringify(obj)}`;
 }
 

@@ -10,7 +10,8 @@ import { pendingPairs, type JudgeQueue } from "./judge-queue";
 import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
-import type { DecisionRow, EntryRow, RunTotals } from "./repo";
+import type { DecisionRow, EntryRow, RunTotals, SupportRow } from "./repo";
+import { SupportBook } from "../../lib/trust/support";
 import { RunTree, type RunTreeDeps } from "./run-tree";
 
 export type NewestEntry = { seq: number; text: string; producer: string; target: string; at: number };
@@ -44,8 +45,10 @@ export type ActiveRunParts = {
   costUsd: number;
   optimizer: Optimizer;
   output: OutputFile;
-  /** Writes committed rows and the dedup decisions made on them to the DB (repo.insertEntries, insertDecisions). */
-  insert: (rows: EntryRow[], decisions: DecisionRow[]) => Promise<void>;
+  /** Writes committed rows, the dedup decisions made on them and support changes to the DB (repo.insertEntries, insertDecisions, updateSupport). */
+  insert: (rows: EntryRow[], decisions: DecisionRow[], supports: SupportRow[]) => Promise<void>;
+  /** Support per entry, loaded with the entries (a new run: empty). */
+  support?: SupportBook;
   /** Told once rows are in the DB and the file: the live snapshot changes. */
   onCommitted: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
@@ -87,6 +90,10 @@ export class ActiveRun {
    */
   private readonly batches = new Map<string, Promise<BatchOutcome> | number>();
   private readonly calls = new Map<string, CallTally>();
+  /** Distinct calls, producers and models that proposed each entry (src/lib/trust/support.ts). */
+  readonly support: SupportBook;
+  /** Seqs of entries classified unique and not yet committed: a re-proposal in flight updates them by seq. */
+  private readonly pendingSeqs = new Map<string, number>();
   /** The run's dedup judge (judge-queue.ts), when it is on: told of committed kept-apart pairs. */
   readonly judge: JudgeQueue | undefined;
 
@@ -104,8 +111,15 @@ export class ActiveRun {
     this.totalCandidates = p.totalCandidates;
     this.costUsd = p.costUsd;
     this.nextSeq = Math.max(p.ledger.lastSeq, p.maxUsedSeq ?? 0) + 1;
+    this.support = p.support ?? new SupportBook();
     this.writer = new EntryWriter({
-      insert: p.insert,
+      // A row is written with its support at flush time (re-proposals may have come since it was classified).
+      insert: (rows, decisions, supports) =>
+        p.insert(
+          rows.map((r) => ({ ...r, support: this.support.get(r.text) ?? r.support })),
+          decisions,
+          supports,
+        ),
       append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),
       onCommitted: (rows, decisions) => {
         this.recordCommitted(rows);
@@ -154,6 +168,7 @@ export class ActiveRun {
    */
   async forgetMerged(text: string, into: string): Promise<void> {
     if (!this.ledger.merge(text, into)) return;
+    this.support.merge(text, into);
     const i = this.newest.findIndex((n) => n.text === text);
     if (i >= 0) this.newest.splice(i, 1);
     await this.output.rewrite(this.committed);
@@ -163,6 +178,7 @@ export class ActiveRun {
   restoredRow(text: string, who: { producer: string; provider: string; model: string }, now: number): EntryRow | null {
     const admitted = this.ledger.admit(text);
     if (admitted === null) return null;
+    this.support.propose(admitted.text, { callId: undefined, producer: who.producer, model: targetLabel(who) });
     return { seq: this.nextSeq++, text: admitted.text, normalisedKey: admitted.key, ...who, batchId: "restore", createdAt: new Date(now) };
   }
 
@@ -210,11 +226,15 @@ export class ActiveRun {
     const found: string[] = [];
     const reproposed: string[] = [];
     const who = { producer: input.producer, provider: target.provider, model: target.model };
+    const proposal = { callId: input.callId, producer: input.producer, model: targetKey };
+    const supported = new Set<string>();
     for (const [index, raw] of input.candidates.entries()) {
       this.totalCandidates++;
       const c = this.ledger.classify(raw, targetKey);
       if (c.outcome === "unique") {
         const seq = this.nextSeq++;
+        this.support.propose(c.text, proposal);
+        this.pendingSeqs.set(c.text, seq);
         rows.push({ seq, text: c.text, normalisedKey: c.key, ...who, batchId: input.batchId, createdAt, branchId: branchId ?? null });
         found.push(c.text);
         for (const [j, m] of (c.borderline ?? []).entries()) {
@@ -236,6 +256,7 @@ export class ActiveRun {
         }
       } else if (c.outcome === "dupExact" || c.outcome === "dupNear") {
         reproposed.push(c.duplicateOf);
+        if (this.support.propose(c.duplicateOf, proposal)) supported.add(c.duplicateOf);
         if (c.outcome === "dupNear") {
           decisions.push({
             origin: `${input.batchId}:${index}`,
@@ -264,7 +285,14 @@ export class ActiveRun {
       const seqOf = new Map(rows.map((r) => [r.text, r.seq]));
       for (const d of decisions) d.entrySeq ??= seqOf.get(d.entryText) ?? null;
     }
-    await this.writer.write(rows, decisions);
+    // Support of entries written earlier or in flight (a new row carries its own, read when it is written).
+    const supports: SupportRow[] = [];
+    for (const text of supported) {
+      const seq = this.ledger.seqOf(text) ?? this.pendingSeqs.get(text);
+      const s = this.support.get(text);
+      if (seq !== undefined && s !== undefined && !rows.some((r) => r.seq === seq)) supports.push({ seq, ...s });
+    }
+    await this.writer.write(rows, decisions, supports);
     this.tree?.observeCandidates(input.callId, branchId, found, reproposed);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
@@ -274,6 +302,7 @@ export class ActiveRun {
   private recordCommitted(rows: readonly EntryRow[]): void {
     for (const r of rows) {
       this.ledger.record(r.text, r.seq);
+      this.pendingSeqs.delete(r.text);
       this.newest.push({ seq: r.seq, text: r.text, producer: r.producer, target: targetLabel(r), at: r.createdAt.getTime() });
     }
     if (this.newest.length > 50) this.newest.splice(0, this.newest.length - 50);

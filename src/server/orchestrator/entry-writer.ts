@@ -1,4 +1,4 @@
-import type { DecisionRow, EntryRow } from "./repo";
+import type { DecisionRow, EntryRow, SupportRow } from "./repo";
 
 /**
  * Group commit: entries accepted by concurrent submissions are written together, one
@@ -10,13 +10,16 @@ import type { DecisionRow, EntryRow } from "./repo";
  * output.txt is rewritten while no append is in flight.
  */
 export type WriterSinks = {
-  insert(rows: EntryRow[], decisions: DecisionRow[]): Promise<void>;
+  /** `supports`: new support of entries written earlier or in this same flush (after its rows). */
+  insert(rows: EntryRow[], decisions: DecisionRow[], supports: SupportRow[]): Promise<void>;
   append(texts: string[]): Promise<void>;
   onCommitted(rows: EntryRow[], decisions: DecisionRow[]): void;
   onError(err: unknown, attempt: number): void;
 };
 
-type Pending = { rows: EntryRow[]; decisions: DecisionRow[]; resolve: () => void; reject: (err: unknown) => void } | { task: () => Promise<void> };
+type Pending =
+  | { rows: EntryRow[]; decisions: DecisionRow[]; supports: SupportRow[]; resolve: () => void; reject: (err: unknown) => void }
+  | { task: () => Promise<void> };
 
 export class EntryWriter {
   private queue: Pending[] = [];
@@ -28,11 +31,11 @@ export class EntryWriter {
     private readonly maxBatch = 5_000,
   ) {}
 
-  write(rows: EntryRow[], decisions: DecisionRow[] = []): Promise<void> {
+  write(rows: EntryRow[], decisions: DecisionRow[] = [], supports: SupportRow[] = []): Promise<void> {
     if (this.closed) return Promise.reject(new Error("writer is closed"));
-    if (rows.length === 0 && decisions.length === 0) return Promise.resolve();
+    if (rows.length === 0 && decisions.length === 0 && supports.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.queue.push({ rows, decisions, resolve, reject });
+      this.queue.push({ rows, decisions, supports, resolve, reject });
       this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
     });
   }
@@ -76,15 +79,16 @@ export class EntryWriter {
       await this.commit(
         group.flatMap((p) => p.rows),
         group.flatMap((p) => p.decisions),
+        group.flatMap((p) => p.supports),
       );
       for (const p of group) p.resolve();
     }
   }
 
-  private async commit(rows: EntryRow[], decisions: DecisionRow[]): Promise<void> {
+  private async commit(rows: EntryRow[], decisions: DecisionRow[], supports: SupportRow[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sinks.insert(rows, decisions);
+        await this.sinks.insert(rows, decisions, supports);
         break;
       } catch (err) {
         this.sinks.onError(err, attempt);

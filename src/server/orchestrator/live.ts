@@ -24,7 +24,7 @@ export type LiveSnapshot = {
   producers: ProducerView[];
   /** callsInFlight: the producers' calls open now to this model (their latest submissions). */
   targets: Array<TallySnapshot & { simulated: boolean; callsInFlight: number }>;
-  newest: NewestEntry[];
+  newest: Array<NewestEntry & { support: { calls: number; producers: number; models: number } }>;
   lastSeq: number;
   /** Routing weights, traffic shares, coverage estimate, decision effectiveness. */
   routing: OptimizerSnapshot | null;
@@ -84,7 +84,13 @@ export function buildSnapshot(
     },
     producers,
     targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:"), callsInFlight: inFlightByTarget.get(t.key) ?? 0 })),
-    newest: run.newest.slice(-20).reverse(),
+    newest: run.newest
+      .slice(-20)
+      .reverse()
+      .map((n) => {
+        const s = run.support.get(n.text);
+        return { ...n, support: { calls: s?.calls ?? 1, producers: s?.producers ?? 1, models: s?.models ?? 1 } };
+      }),
     lastSeq: run.totalUnique,
     routing: routingSnapshot(run, now),
     tree: treeSnapshot(run, now),

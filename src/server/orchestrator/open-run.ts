@@ -8,7 +8,19 @@ import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { unseededRng } from "../../lib/stats/math";
 import { OutputFile } from "./output-file";
-import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
+import {
+  addEvent,
+  insertDecisions,
+  insertEntries,
+  maxUsedSeq,
+  readBranches,
+  readEntries,
+  saveBranches,
+  scoreEvent,
+  storedProgress,
+  updateSupport,
+} from "./repo";
+import { SupportBook } from "../../lib/trust/support";
 import type { BranchState } from "../../lib/tree/branch";
 import { TopicTree } from "../../lib/tree/tree";
 import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
@@ -39,12 +51,14 @@ export async function openRun(
   // With the topic, "Other volcanoes" is junk in a run about volcanoes.
   const ledger = new EntryLedger(undefined, { topic: r.config.topic });
   const metrics = new RunMetrics();
+  const support = new SupportBook();
   const branchEntries: Array<{ branchId: number; text: string }> = [];
   for await (const page of readEntries(prisma, r.id)) {
     // Keys are recomputed rather than read back: the stored key may come from an older
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
       ledger.load(row.text, row.seq);
+      if (row.support) support.load(row.text, row.support);
       if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree")
         branchEntries.push({ branchId: row.branchId, text: row.text });
       metrics.seed(row.producer, targetLabel(row), 1);
@@ -86,10 +100,12 @@ export async function openRun(
     costUsd: stored.costUsd,
     optimizer,
     output,
-    insert: async (rows, decisions) => {
+    insert: async (rows, decisions, supports) => {
       await insertEntries(prisma, r.id, rows);
       await insertDecisions(prisma, r.id, decisions);
+      await updateSupport(prisma, r.id, supports);
     },
+    support,
     onCommitted: deps.onCommitted,
     log: deps.log,
     tree,

@@ -51,6 +51,8 @@ export const topicRouter = router({
         search: storable(z.string().trim().max(100, "at most 100 characters")).optional(),
         /** Only the entries this tree branch found. */
         branchId: branchIdSchema.optional(),
+        /** Only entries with this verification verdict ("unverified": none yet). */
+        verdict: z.enum(["verified", "unsure", "rejected", "unverified"]).optional(),
       }),
     )
     .query(async ({ ctx, input }) => {

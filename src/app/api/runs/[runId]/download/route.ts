@@ -8,6 +8,7 @@ import {
   JSON_TAIL,
   csvLine,
   exportFileName,
+  inTxt,
   jsonEntry,
   jsonHead,
   parseExportFormat,
@@ -59,10 +60,22 @@ export async function GET(req: Request, ctx: { params: Promise<{ runId: string }
           where: { runId, seq: { gt: afterSeq } },
           orderBy: { seq: "asc" },
           take: PAGE_SIZE,
-          select: { seq: true, text: true, producer: true, provider: true, model: true, createdAt: true },
+          select: {
+            seq: true,
+            text: true,
+            producer: true,
+            provider: true,
+            model: true,
+            createdAt: true,
+            supportCalls: true,
+            supportProducers: true,
+            supportModels: true,
+            verdict: true,
+          },
         });
         let chunk = "";
         for (const e of rows) {
+          if (format === "txt" && !inTxt(e)) continue;
           chunk += line(format, e, first);
           first = false;
         }

@@ -1,0 +1,80 @@
+/**
+ * Support per entry: how many distinct calls, producers and models proposed it, its first
+ * proposal and every re-proposal included. Several models proposing one name is the cheapest
+ * evidence that it exists (an invention comes from one model's gap); the verification policy
+ * (policy.ts) weighs it with the verifiers' opinions.
+ */
+
+export type Proposal = { callId: string | undefined; producer: string; model: string };
+
+/** The stored and shown form. */
+export type Support = { calls: number; producers: number; models: number; producerList: string[]; modelList: string[] };
+
+type Rec = { calls: number; recentCalls: string[]; producers: string[]; models: string[] };
+
+/** Calls remembered per entry to count each once: a call's candidates arrive in a few batches, interleaved with a few others'. */
+const RECENT_CALLS = 4;
+
+/** Distinct producers or models kept per entry: beyond this, "many" is all the evidence says. */
+const MAX_LISTED = 16;
+
+export class SupportBook {
+  private readonly byText = new Map<string, Rec>();
+
+  /**
+   * Counts a proposal of entry `text`; returns whether its support changed. A call counts once
+   * however often it repeats the entry (its candidates arrive together); a call without an id
+   * counts as a new one.
+   */
+  propose(text: string, p: Proposal): boolean {
+    let r = this.byText.get(text);
+    if (r === undefined) {
+      this.byText.set(text, { calls: 1, recentCalls: p.callId === undefined ? [] : [p.callId], producers: [p.producer], models: [p.model] });
+      return true;
+    }
+    let changed = false;
+    if (p.callId === undefined || !r.recentCalls.includes(p.callId)) {
+      r.calls++;
+      if (p.callId !== undefined) {
+        r.recentCalls.push(p.callId);
+        if (r.recentCalls.length > RECENT_CALLS) r.recentCalls.shift();
+      }
+      changed = true;
+    }
+    if (!r.producers.includes(p.producer) && r.producers.length < MAX_LISTED) {
+      r.producers.push(p.producer);
+      changed = true;
+    }
+    if (!r.models.includes(p.model) && r.models.length < MAX_LISTED) {
+      r.models.push(p.model);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** An entry's support as stored earlier (a resumed run). */
+  load(text: string, s: { calls: number; producerList: readonly string[]; modelList: readonly string[] }): void {
+    this.byText.set(text, { calls: Math.max(1, s.calls), recentCalls: [], producers: [...s.producerList], models: [...s.modelList] });
+  }
+
+  get(text: string): Support | undefined {
+    const r = this.byText.get(text);
+    return r && { calls: r.calls, producers: r.producers.length, models: r.models.length, producerList: [...r.producers], modelList: [...r.models] };
+  }
+
+  /** Models that proposed `text` (a verifier must be another one). */
+  modelsOf(text: string): readonly string[] {
+    return this.byText.get(text)?.models ?? [];
+  }
+
+  /** `from` was merged into `into`: its proposals now count for `into`. */
+  merge(from: string, into: string): void {
+    const a = this.byText.get(from);
+    const b = this.byText.get(into);
+    this.byText.delete(from);
+    if (!a || !b) return;
+    b.calls += a.calls;
+    for (const x of a.producers) if (!b.producers.includes(x) && b.producers.length < MAX_LISTED) b.producers.push(x);
+    for (const x of a.models) if (!b.models.includes(x) && b.models.length < MAX_LISTED) b.models.push(x);
+  }
+}
