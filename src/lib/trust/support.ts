@@ -27,7 +27,7 @@ export class SupportBook {
    * counts as a new one.
    */
   propose(text: string, p: Proposal): boolean {
-    let r = this.byText.get(text);
+    const r = this.byText.get(text);
     if (r === undefined) {
       this.byText.set(text, { calls: 1, recentCalls: p.callId === undefined ? [] : [p.callId], producers: [p.producer], models: [p.model] });
       return true;
