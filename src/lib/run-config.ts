@@ -4,6 +4,7 @@ import { MODEL_NAME, PROVIDER_IDS, SIM_MODEL_WIRE, providerTargetSchema, targetL
 import { storable } from "./validation";
 import { MAX_CONCURRENCY } from "./protocol";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
+import { resolveVerify, verifyInputSchema, type VerifyConfig } from "./trust/config";
 
 export const EXPLORATIONS = ["flat", "tree"] as const;
 export type Exploration = (typeof EXPLORATIONS)[number];
@@ -54,6 +55,8 @@ export const startInputSchema = z.object({
   strategy: z.enum(STRATEGIES).optional(),
   /** Default: on with a real provider's key (its cheap model), off with only the simulator. */
   judge: judgeInputSchema.optional(),
+  /** Verification of entries (issue #21). Default: on with a real provider's key, off with only the simulator. */
+  verify: verifyInputSchema.optional(),
   stop: z
     .object({
       maxEntries: z.number().int().min(1).max(10_000_000).optional(),
@@ -104,6 +107,8 @@ export type RunConfig = {
   tree?: { breakdownModel: { provider: ProviderTarget["provider"]; model: string } };
   /** Absent in runs stored before the judge existed: off. */
   judge?: JudgeConfig;
+  /** Absent in runs stored before verification existed: off. */
+  verify?: VerifyConfig;
 };
 
 /** Cheap models for the judge, per provider. */
@@ -164,6 +169,7 @@ export function resolveRunConfig(
     exploration: input.exploration ?? "tree",
     tree: { breakdownModel: input.tree?.breakdownModel ?? cheapestTarget(input.providers ?? defaultProviders(defaults.keys)) },
     judge: resolveJudge(input.judge, defaults.keys, defaults.judge),
+    verify: resolveVerify(input.verify, defaults.keys),
   };
 }
 

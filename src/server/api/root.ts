@@ -3,6 +3,7 @@ import { metricsRouter } from "./routers/metrics";
 import { optimizationRouter } from "./routers/optimization";
 import { producerRouter } from "./routers/producer";
 import { topicRouter } from "./routers/topic";
+import { trustRouter } from "./routers/trust";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -11,6 +12,7 @@ export const appRouter = router({
   optimization: optimizationRouter,
   producer: producerRouter,
   dedup: dedupRouter,
+  trust: trustRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,8 @@ import type { RunConfig } from "../../lib/run-config";
 import type { RunMode } from "../../lib/run-modes";
 import { EntryWriter } from "./entry-writer";
 import { pendingPairs, type JudgeQueue } from "./judge-queue";
+import { SideCalls } from "./side-calls";
+import type { VerifyQueue } from "./verify-queue";
 import type { RunMetrics } from "./metrics";
 import { callObservation, type Optimizer } from "../../lib/routing/optimizer";
 import type { OutputFile } from "./output-file";
@@ -56,6 +58,12 @@ export type ActiveRunParts = {
   tree: Omit<RunTreeDeps, "spent"> | null;
   /** Builds the run's dedup judge (it merges through the run), or undefined when it is off. */
   makeJudge?: (run: ActiveRun) => JudgeQueue | undefined;
+  /** Builds the run's verifier (it rejects through the run), or undefined when it is off. */
+  makeVerifier?: (run: ActiveRun) => VerifyQueue | undefined;
+  /** Texts of entries rejected by verification: they stay out of output.txt. */
+  rejected?: Set<string>;
+  /** How long a partial side-call batch (judge, verifier) waits for more items. */
+  sideGatherMs?: number;
 };
 
 /**
@@ -94,8 +102,14 @@ export class ActiveRun {
   readonly support: SupportBook;
   /** Seqs of entries classified unique and not yet committed: a re-proposal in flight updates them by seq. */
   private readonly pendingSeqs = new Map<string, number>();
+  /** The run's side calls (judge and verifier share concurrency, budget and shutdown). */
+  readonly side: SideCalls;
   /** The run's dedup judge (judge-queue.ts), when it is on: told of committed kept-apart pairs. */
   readonly judge: JudgeQueue | undefined;
+  /** The run's verifier (verify-queue.ts), when it is on: told of committed entries. */
+  readonly verifier: VerifyQueue | undefined;
+  /** Texts of rejected entries: still entries (and in the dedup index), not in output.txt. */
+  readonly rejected: Set<string>;
 
   constructor(p: ActiveRunParts) {
     this.id = p.id;
@@ -120,10 +134,11 @@ export class ActiveRun {
           decisions,
           supports,
         ),
-      append: (texts) => p.output.append(texts, () => [...this.committed, ...texts]),
+      append: (texts) => p.output.append(texts, () => [...this.outputLines(), ...texts]),
       onCommitted: (rows, decisions) => {
         this.recordCommitted(rows);
         if (this.judge) this.judge.enqueue(pendingPairs(decisions));
+        this.verifier?.enqueue(rows);
         p.onCommitted();
       },
       onError: (err, attempt) => p.log("error", `writing entries (attempt ${attempt}): ${errorMessage(err)}`),
@@ -136,7 +151,38 @@ export class ActiveRun {
           },
         })
       : null;
+    this.rejected = p.rejected ?? new Set();
+    this.side = new SideCalls({ gatherMs: p.sideGatherMs ?? 2_000, log: p.log });
     this.judge = p.makeJudge?.(this);
+    this.verifier = p.makeVerifier?.(this);
+  }
+
+  /** output.txt's lines: every committed entry not rejected, in seq order. */
+  outputLines(): readonly string[] {
+    return this.rejected.size === 0 ? this.committed : this.committed.filter((t) => !this.rejected.has(t));
+  }
+
+  /**
+   * A verification verdict (or a user's restore): `persist` stores it first (false: the entry
+   * is gone); a rejected entry then leaves output.txt, a restored one comes back. Runs in the
+   * writer's exclusive slot, like a merge, so no append is in flight while the file is rewritten.
+   */
+  async setTrust(text: string, rejected: boolean, persist: () => Promise<boolean>): Promise<boolean> {
+    return this.writer.exclusive(async () => {
+      if (!(await persist())) return false;
+      if (rejected === this.rejected.has(text)) return true;
+      if (rejected) this.rejected.add(text);
+      else this.rejected.delete(text);
+      await this.output.rewrite(this.outputLines());
+      return true;
+    });
+  }
+
+  /** Stops the side calls: the verifier's queue and the judge's are dropped, calls in flight aborted. */
+  async closeSideCalls(): Promise<void> {
+    this.verifier?.close();
+    await this.judge?.close();
+    await this.side.close();
   }
 
   /** The committed entries in seq order (ledger.seqs[i] is committed[i]'s seq). */
@@ -169,9 +215,10 @@ export class ActiveRun {
   async forgetMerged(text: string, into: string): Promise<void> {
     if (!this.ledger.merge(text, into)) return;
     this.support.merge(text, into);
+    this.rejected.delete(text);
     const i = this.newest.findIndex((n) => n.text === text);
     if (i >= 0) this.newest.splice(i, 1);
-    await this.output.rewrite(this.committed);
+    await this.output.rewrite(this.outputLines());
   }
 
   /** A merged candidate as a new entry at the end (a restore), or null when it would repeat an entry. */

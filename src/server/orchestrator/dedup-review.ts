@@ -162,14 +162,17 @@ export class DedupReview {
     return next;
   }
 
-  /** output.txt of a stored run = its entries in seq order. */
-  private async rebuildFile(runId: string): Promise<void> {
-    const db = this.deps.prisma();
-    const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { slug: true } });
-    const texts: string[] = [];
-    for await (const page of repo.readEntries(db, runId)) for (const r of page) texts.push(r.text);
-    const file = OutputFile.forSlug(this.deps.outputDir, run.slug);
-    await file.reconcile(texts);
-    await file.close();
+  private rebuildFile(runId: string): Promise<void> {
+    return rebuildOutputFile(this.deps.prisma(), this.deps.outputDir, runId);
   }
+}
+
+/** output.txt of a stored run = its entries not rejected by verification, in seq order. */
+export async function rebuildOutputFile(db: PrismaClient, outputDir: string, runId: string): Promise<void> {
+  const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { slug: true } });
+  const texts: string[] = [];
+  for await (const page of repo.readEntries(db, runId)) for (const r of page) if (r.verdict !== "rejected") texts.push(r.text);
+  const file = OutputFile.forSlug(outputDir, run.slug);
+  await file.reconcile(texts);
+  await file.close();
 }

@@ -10,6 +10,7 @@ import type { ActiveRun } from "./active-run";
 import type { DedupReview } from "./dedup-review";
 import * as repo from "./repo";
 import type { DecisionRow } from "./repo";
+import { SideCalls, type SideLane } from "./side-calls";
 
 /** A committed candidate kept apart from an entry, waiting for the judge. */
 export type PendingPair = { origin: string; candidate: string; candidateSeq: number; entryText: string; entrySeq: number | null };
@@ -45,10 +46,10 @@ export type JudgeQueueDeps = {
   onVerdict: (pair: PendingPair, decision: JudgeDecision) => Promise<void>;
   log: (level: "info" | "warn" | "error", message: string) => void;
   clock?: () => number;
+  /** The run's side calls (side-calls.ts), shared with the verifier; absent: the judge has its own. */
+  side?: SideCalls;
 };
 
-/** Calls in flight at once: the judge is a side task and must not compete with producers. */
-const MAX_IN_FLIGHT = 2;
 /** Pairs waiting beyond this are dropped from the queue (they stay apart, in the review list). */
 const MAX_QUEUED = 5_000;
 
@@ -58,58 +59,46 @@ const MAX_QUEUED = 5_000;
  * merges the later entry afterwards through the review's merge path. A failed, unanswered or
  * timed-out call leaves its pairs apart. Nothing here blocks the submission path.
  */
-export class JudgeQueue {
+export class JudgeQueue implements SideLane {
   readonly stats: JudgeStats = { calls: 0, failedCalls: 0, pairs: 0, same: 0, different: 0, unanswered: 0, costUsd: 0 };
   private queue: PendingPair[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
   private closed = false;
+  private readonly side: SideCalls;
+  /** The judge made its own side-call queue (no shared one given): closing the judge closes it. */
+  private readonly ownsSide: boolean;
 
-  constructor(private readonly deps: JudgeQueueDeps) {}
+  constructor(private readonly deps: JudgeQueueDeps) {
+    this.ownsSide = deps.side === undefined;
+    this.side = deps.side ?? new SideCalls({ gatherMs: deps.gatherMs, log: deps.log });
+    this.side.add(this);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
 
   enqueue(pairs: readonly PendingPair[]): void {
     if (this.closed) return;
     for (const p of pairs) if (this.queue.length < MAX_QUEUED) this.queue.push(p);
-    this.pump();
+    this.side.pump();
   }
 
   /** Resolves when nothing is queued or in flight (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.queue.length > 0 || this.inFlight.size > 0) {
-      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
-      else await new Promise((r) => setTimeout(r, this.deps.gatherMs));
-    }
+    await this.side.idle();
   }
 
   /** Aborts calls in flight (their pairs stay apart) and drops the queue. */
   async close(): Promise<void> {
     this.closed = true;
     this.queue = [];
-    if (this.timer) clearTimeout(this.timer);
-    this.abort.abort();
-    await Promise.allSettled([...this.inFlight]);
+    if (this.ownsSide) await this.side.close();
   }
 
-  private pump(): void {
-    while (this.queue.length >= MAX_JUDGE_PAIRS && this.inFlight.size < MAX_IN_FLIGHT) this.send(this.queue.splice(0, MAX_JUDGE_PAIRS));
-    if (this.queue.length === 0 || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.inFlight.size < MAX_IN_FLIGHT && this.queue.length > 0) this.send(this.queue.splice(0, MAX_JUDGE_PAIRS));
-      this.pump();
-    }, this.deps.gatherMs);
-    this.timer.unref?.();
-  }
-
-  private send(batch: PendingPair[]): void {
-    const p = this.call(batch)
-      .catch((err: unknown) => this.deps.log("error", `dedup judge: ${errorMessage(err)}`))
-      .finally(() => {
-        this.inFlight.delete(p);
-        if (!this.closed) this.pump();
-      });
-    this.inFlight.add(p);
+  take(flush: boolean): (() => Promise<void>) | null {
+    if (this.closed || this.queue.length === 0 || (!flush && this.queue.length < MAX_JUDGE_PAIRS)) return null;
+    const batch = this.queue.splice(0, MAX_JUDGE_PAIRS);
+    return () => this.call(batch).catch((err: unknown) => this.deps.log("error", `dedup judge: ${errorMessage(err)}`));
   }
 
   private async call(batch: PendingPair[]): Promise<void> {
@@ -134,7 +123,7 @@ export class JudgeQueue {
         user: prompt.user,
         // "p12: different" is about 5 tokens; room for formatting.
         maxTokens: 64 + 12 * batch.length,
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
+        signal: AbortSignal.any([this.side.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
         onText: () => undefined,
       });
       verdicts = parseJudgeVerdicts(res.text, ids);
@@ -161,7 +150,7 @@ export class JudgeQueue {
         continue;
       }
       this.stats[v]++;
-      if (this.closed) continue;
+      if (this.closed || this.side.isClosed) continue;
       await this.deps.onVerdict(pair, v).catch((err: unknown) => this.deps.log("warn", `dedup judge verdict on "${pair.candidate}": ${errorMessage(err)}`));
     }
   }
@@ -194,6 +183,7 @@ export function makeRunJudge(deps: RunJudgeDeps, run: ActiveRun, simUrl: string 
   }
   const prisma = deps.prisma();
   return new JudgeQueue({
+    side: run.side,
     topic: run.config.topic,
     client: resolved.client,
     timeoutMs: deps.timeoutMs ?? 10_000,

@@ -36,6 +36,8 @@ export type OpenRunDeps = {
   /** Tree runs: the breakdown calls of run `runId` (breakdown-call.ts), given the simulator its producers use. */
   breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => (req: BreakdownRequest) => Promise<BreakdownAnswer>;
   makeJudge?: ActiveRunParts["makeJudge"];
+  makeVerifier?: ActiveRunParts["makeVerifier"];
+  sideGatherMs?: number | undefined;
 };
 
 /**
@@ -52,6 +54,7 @@ export async function openRun(
   const ledger = new EntryLedger(undefined, { topic: r.config.topic });
   const metrics = new RunMetrics();
   const support = new SupportBook();
+  const rejected = new Set<string>();
   const branchEntries: Array<{ branchId: number; text: string }> = [];
   for await (const page of readEntries(prisma, r.id)) {
     // Keys are recomputed rather than read back: the stored key may come from an older
@@ -59,6 +62,7 @@ export async function openRun(
     for (const row of page) {
       ledger.load(row.text, row.seq);
       if (row.support) support.load(row.text, row.support);
+      if (row.verdict === "rejected") rejected.add(row.text);
       if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree")
         branchEntries.push({ branchId: row.branchId, text: row.text });
       metrics.seed(row.producer, targetLabel(row), 1);
@@ -70,7 +74,8 @@ export async function openRun(
   const totalCandidates = Math.max(stored.totalCandidates, ledger.texts.length);
   metrics.seedCandidates(totalCandidates);
   const output = OutputFile.forSlug(deps.outputDir, r.slug);
-  const fileOutcome = await output.reconcile(ledger.texts);
+  // output.txt holds every entry not rejected by verification.
+  const fileOutcome = await output.reconcile(rejected.size === 0 ? ledger.texts : ledger.texts.filter((t) => !rejected.has(t)));
   if (fileOutcome !== "ok") deps.log("warn", `output.txt was ${fileOutcome} to match the database (${ledger.texts.length} entries)`);
   deps.log("info", `run ${r.id}: ${ledger.texts.length} entries loaded in ${deps.clock() - t0} ms`);
 
@@ -110,6 +115,9 @@ export async function openRun(
     log: deps.log,
     tree,
     makeJudge: deps.makeJudge,
+    makeVerifier: deps.makeVerifier,
+    rejected,
+    ...(deps.sideGatherMs !== undefined ? { sideGatherMs: deps.sideGatherMs } : {}),
   });
 }
 

@@ -33,4 +33,6 @@ export type OrchestratorOptions = {
   judgeTimeoutMs?: number;
   /** How long a borderline pair waits for others to share its judge call (default 2 s; it is already an entry meanwhile). */
   judgeGatherMs?: number;
+  /** Longest wait at stop for pending verification (default 30 s). */
+  verifyDrainMs?: number;
 };

@@ -5,6 +5,7 @@ import { availableModels } from "../../lib/providers";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { ActiveRun } from "./active-run";
 import { DedupReview } from "./dedup-review";
+import { TrustReview } from "./trust-review";
 import { EventLog, coalesce, consoleLog } from "./event-log";
 import { buildSnapshot, type LiveSnapshot } from "./live";
 import { openRun, producerNames, type OpenRunDeps } from "./open-run";
@@ -24,6 +25,9 @@ import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view"
  * interrupted) and shuts down, serialised; the producer endpoints are in producer-api.ts,
  * the once-a-second work in ticker.ts, the run's state in run-state.ts.
  */
+/** Longest wait at stop for the verification of entries committed just before. */
+const VERIFY_DRAIN_MS = 30_000;
+
 export class Orchestrator {
   /** "change" (coalesced), "tick" (every second), "mode" (a ModeChange). */
   readonly events = new EventEmitter();
@@ -31,6 +35,8 @@ export class Orchestrator {
   readonly producers: ProducerApi;
   /** Near-duplicate review, merge and restore (dedup-review.ts). */
   readonly dedup: DedupReview;
+  /** Verification counts, rejected entries and their restore (trust-review.ts). */
+  readonly trust: TrustReview;
   private readonly states: RunStates;
   private readonly ticker: Ticker;
   private readonly pool: ProducerPool;
@@ -57,6 +63,14 @@ export class Orchestrator {
       log,
     });
     this.dedup = new DedupReview({
+      prisma: () => this.prisma,
+      activeRun: () => this.run,
+      outputDir: opts.outputDir,
+      eventLog: this.eventLog,
+      clock: this.clock,
+      changed: () => this.changed(),
+    });
+    this.trust = new TrustReview({
       prisma: () => this.prisma,
       activeRun: () => this.run,
       outputDir: opts.outputDir,
@@ -188,8 +202,11 @@ export class Orchestrator {
     } catch (err) {
       this.log("error", `stopping producers: ${errorMessage(err)}`);
     }
-    // Pairs not yet judged stay apart (they are in the review list).
-    await run.judge?.close();
+    // Entries committed by now get their verification while it fits VERIFY_DRAIN_MS; the rest
+    // stay unverified. Pairs not yet judged stay apart (they are in the review list).
+    await run.writer.idle();
+    await run.verifier?.drain(this.opts.verifyDrainMs ?? VERIFY_DRAIN_MS);
+    await run.closeSideCalls();
     // Submissions that arrived while producers were shutting down are still committed.
     await run.writer.close();
     await run.output.close();
@@ -230,7 +247,11 @@ export class Orchestrator {
   }
 
   private openDeps(simUrl: string | undefined): OpenRunDeps {
-    return openDeps(this.opts, { prisma: () => this.prisma, clock: this.clock, log: this.log, changed: () => this.changed(), dedup: this.dedup }, simUrl);
+    return openDeps(
+      this.opts,
+      { prisma: () => this.prisma, clock: this.clock, log: this.log, changed: () => this.changed(), dedup: this.dedup, eventLog: this.eventLog },
+      simUrl,
+    );
   }
 
   // ---- read side -----------------------------------------------------------------
@@ -267,7 +288,12 @@ export class Orchestrator {
     this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
-      : [async () => this.run?.judge?.close(), async () => this.run?.writer.close(), async () => this.run?.output.close(), async () => this.run?.tree?.close()];
+      : [
+          async () => this.run?.closeSideCalls(),
+          async () => this.run?.writer.close(),
+          async () => this.run?.output.close(),
+          async () => this.run?.tree?.close(),
+        ];
     steps.push(() => this.eventLog.flush());
     for (const step of steps) {
       await step().catch((err: unknown) => this.log("error", `close: ${errorMessage(err)}`));

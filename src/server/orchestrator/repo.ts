@@ -317,3 +317,4 @@ export async function saveBranches(db: PrismaClient, runId: string, branches: re
 // ---- dedup decisions: decision-repo.ts ----------------------------------------------
 
 export * from "./decision-repo";
+export * from "./trust-repo";

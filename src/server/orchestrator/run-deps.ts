@@ -5,6 +5,8 @@ import type { ActiveRun } from "./active-run";
 import { breakdownCaller, producerLlmConfig } from "./breakdown-call";
 import type { DedupReview } from "./dedup-review";
 import { makeRunJudge } from "./judge-queue";
+import { makeRunVerifier } from "./run-verify";
+import type { EventLog } from "./event-log";
 import type { OpenRunDeps } from "./open-run";
 import type { OrchestratorOptions } from "./orchestrator-options";
 import type { SetupDeps } from "./run-setup";
@@ -35,6 +37,7 @@ export type RunServices = {
   log: (level: "info" | "warn" | "error", message: string) => void;
   changed: () => void;
   dedup: DedupReview;
+  eventLog: EventLog;
 };
 
 export function openDeps(o: OrchestratorOptions, s: RunServices, simUrl: string | undefined): OpenRunDeps {
@@ -51,6 +54,9 @@ export function openDeps(o: OrchestratorOptions, s: RunServices, simUrl: string 
         run,
         simUrl,
       ),
+    makeVerifier: (run: ActiveRun) =>
+      makeRunVerifier({ ...services, llm: o.judgeLlm, eventLog: s.eventLog, changed: s.changed, timeoutMs: undefined }, run, simUrl),
+    sideGatherMs: o.judgeGatherMs,
     breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) =>
       breakdownCaller({ ...services, runId, config, llm: producerLlmConfig(o.producerEnv(), simUrl, s.clock) }),
   };

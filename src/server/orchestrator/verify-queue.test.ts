@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallRecord } from "../../lib/protocol";
+import type { TrustVerdict } from "../../lib/trust/policy";
+import type { Opinion } from "../../lib/trust/verify-prompt";
+import { resolveLlm } from "../producer/llm/factory";
+import type { LlmClient } from "../producer/llm/types";
+import { startSimulator } from "../simulator";
+import { SideCalls } from "./side-calls";
+import { VerifyQueue, type VerifyItem } from "./verify-queue";
+
+/** The verifier's queue against the real simulator through the producers' SDK clients. */
+const TOPIC = "medieval castles of Europe";
+let sim: Awaited<ReturnType<typeof startSimulator>>;
+beforeAll(async () => {
+  sim = await startSimulator({ params: { seed: 5, latencyScale: 0.01, errorRate500: 0, overloadRate: 0, rateLimits: false } });
+});
+afterAll(() => sim.close());
+
+const LABELS = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
+
+function setup(opts: { affordable?: () => boolean; proposers?: (text: string) => string[] } = {}) {
+  const clients = new Map<string, LlmClient>();
+  for (const label of LABELS) {
+    const r = resolveLlm({ provider: "sim", model: label.slice(4) }, { simulatorUrl: sim.url, callTimeoutMs: 30_000 });
+    if (!("client" in r)) throw new Error(r.unavailable);
+    clients.set(label, r.client);
+  }
+  const side = new SideCalls({ gatherMs: 20, log: () => undefined });
+  const calls: Array<{ call: CallRecord; costUsd: number }> = [];
+  const opinions: Array<{ label: string; seq: number; opinion: Opinion }> = [];
+  const verdicts = new Map<number, TrustVerdict>();
+  const q = new VerifyQueue({
+    topic: TOPIC,
+    side,
+    client: (l) => clients.get(l),
+    verifiers: () => LABELS,
+    proposers: opts.proposers ?? (() => ["sim:sim-weak"]),
+    pathOf: () => [],
+    affordable: opts.affordable ?? (() => true),
+    isEntry: () => true,
+    costOf: (c) => (c.promptTokens + c.completionTokens) / 1e6,
+    onCall: async (call, costUsd) => void calls.push({ call, costUsd }),
+    onOpinions: async (_id, label, given) => void opinions.push(...given.map((g) => ({ label, seq: g.item.seq, opinion: g.opinion }))),
+    onVerdict: async (item: VerifyItem, v) => void verdicts.set(item.seq, v),
+    settleMs: 0,
+    timeoutMs: 20_000,
+    clock: Date.now,
+    log: () => undefined,
+  });
+  return { q, side, calls, opinions, verdicts };
+}
+
+async function universe(): Promise<string[]> {
+  const res = await fetch(`${sim.url}/sim/universe?items=1&topic=${encodeURIComponent(TOPIC)}`);
+  return ((await res.json()) as { items: string[] }).items;
+}
+
+describe("VerifyQueue", () => {
+  it("checks entries in batches by models other than the proposer, asks again until a verdict, costs every call", async () => {
+    const items = await universe();
+    const entries = [
+      ...items.slice(0, 100).map((text, i) => ({ seq: i + 1, text })),
+      ...["Qwertzu Castle", "Blorfinax Keep", "Pizza", "The Beatles"].map((text, i) => ({ seq: 200 + i, text })),
+    ];
+    const { q, side, calls, opinions, verdicts } = setup();
+    q.enqueue(entries);
+    await side.idle();
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.every((c) => c.costUsd > 0 && c.call.itemsParsed <= 80 && c.call.error === undefined)).toBe(true);
+    expect(opinions.every((o) => o.label !== "sim:sim-weak")).toBe(true);
+    // Every entry reached a verdict; a second opinion came from another model first.
+    expect(verdicts.size).toBe(entries.length);
+    for (const seq of new Set(opinions.map((o) => o.seq))) {
+      const by = opinions.filter((o) => o.seq === seq).map((o) => o.label);
+      if (by.length >= 2) expect(by[1]).not.toBe(by[0]);
+    }
+    expect(verdicts.get(202)).toBe("rejected"); // Pizza
+    expect(verdicts.get(203)).toBe("rejected"); // The Beatles
+    expect([...verdicts].filter(([seq, v]) => seq <= 100 && v === "verified").length).toBeGreaterThan(90);
+    expect(q.stats.calls).toBe(calls.length);
+    await side.close();
+  });
+
+  it("sends nothing the budget does not allow, and nothing when every model proposed the entry", async () => {
+    const poor = setup({ affordable: () => false });
+    poor.q.enqueue([{ seq: 1, text: "Qwertzu Castle" }]);
+    await poor.side.idle();
+    expect(poor.calls).toEqual([]);
+    expect(poor.q.stats.budgetWaits).toBeGreaterThan(0);
+    await poor.side.close();
+
+    const everyone = setup({ proposers: () => LABELS });
+    everyone.q.enqueue([{ seq: 1, text: "Qwertzu Castle" }]);
+    await everyone.side.idle();
+    expect(everyone.calls).toEqual([]);
+    await everyone.side.close();
+  });
+});
