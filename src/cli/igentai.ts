@@ -15,6 +15,7 @@ Usage:
   igentai start "<topic>" [-n producers] [-m provider:model[=weight]]... [--request-size N] [-c calls-in-flight]
                           [--strategy ${STRATEGIES.join("|")}] [--exploration ${EXPLORATIONS.join("|")}]
                           [--breakdown-model provider:model] [--max-entries N] [--max-minutes N] [--max-cost USD]
+                          [--verify | --no-verify]   check entries with other models (default: on with real keys)
   igentai stop
   igentai status [--json]
   igentai watch            live metrics until Ctrl-C
@@ -22,6 +23,8 @@ Usage:
   igentai entries [runId] [--limit N] [--search text] [--branch id]
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
+  igentai rejected [runId] [--limit N]   entries verification rejected (not in output.txt), with the opinions
+  igentai restore-rejected <seq> [runId]   put a rejected entry back into output.txt
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
 
 Options:
@@ -82,6 +85,8 @@ async function main(): Promise<void> {
       search: { type: "string" },
       json: { type: "boolean" },
       merged: { type: "boolean" },
+      verify: { type: "boolean" },
+      "no-verify": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
         exploration: values.exploration as Exploration | undefined,
         tree: breakdownModel ? { breakdownModel: { provider: breakdownModel.provider, model: breakdownModel.model } } : undefined,
         stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
+        verify: values.verify ? { enabled: true } : values["no-verify"] ? { enabled: false } : undefined,
       });
       console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${r.entries} entries so far)`);
       return;
@@ -210,6 +216,33 @@ async function main(): Promise<void> {
         console.log(`${String(d.id).padStart(7)}  ${from}${d.candidate}  ${values.merged ? "->" : "~"}  #${d.entrySeq ?? "?"} ${d.entryText}  (${evidence})`);
       }
       if (page.judge.calls > 0) console.log(`judge: ${page.judge.calls} call(s), ${page.judge.pairs} verdicts, $${page.judge.costUsd.toFixed(4)}`);
+      return;
+    }
+    case "rejected": {
+      const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
+      if (!runId) fail("no run active; pass a run id (see igentai list)");
+      const [page, summary] = await Promise.all([
+        api.trust.rejected.query({ runId, limit: int(values.limit, "limit") ?? 50 }),
+        api.trust.summary.query({ runId }),
+      ]);
+      for (const e of page.items) {
+        const opinions = e.checks.map((c) => `${c.model}: ${c.opinion}`).join(", ");
+        console.log(`${String(e.seq).padStart(7)}  ${e.text}  (by ${e.provider}:${e.model}, ${e.supportModels} model(s); ${opinions})`);
+      }
+      const c = summary.counts;
+      console.log(
+        `verified ${fmt(c.verified)}, unverified ${fmt(c.unverified)}, unsure ${fmt(c.unsure)}, rejected ${fmt(c.rejected)}; ` +
+          `verification ${summary.verify.calls} call(s), $${summary.verify.costUsd.toFixed(4)}, side calls ${(100 * summary.sideShare).toFixed(1)} % of spend`,
+      );
+      return;
+    }
+    case "restore-rejected": {
+      const seq = int(rest[0], "seq");
+      if (seq === undefined) fail("restore-rejected needs an entry number (see igentai rejected)");
+      const runId = rest[1] ?? (await api.topic.status.query()).run?.id;
+      if (!runId) fail("no run active; pass a run id (see igentai list)");
+      const r = await api.trust.restore.mutate({ runId, seq });
+      console.log(`restored #${r.seq} ${r.text}`);
       return;
     }
     case "serve": {

@@ -21,6 +21,9 @@ type Row = {
 
 const PAGE = 50;
 
+const VERDICT_FILTERS = ["verified", "unverified", "unsure", "rejected"] as const;
+type VerdictFilter = (typeof VERDICT_FILTERS)[number];
+
 /** The newest entries as they stream in, a search over all of the run's entries, downloads. */
 export function EntriesPanel({
   runId,
@@ -41,21 +44,30 @@ export function EntriesPanel({
   const [search, setSearch] = useState("");
   const [debounced, setDebounced] = useState("");
   const [limit, setLimit] = useState(PAGE);
+  const [verdict, setVerdict] = useState<VerdictFilter | null>(null);
 
   useEffect(() => {
     const t = setTimeout(() => setDebounced(search.trim()), 250);
     return () => clearTimeout(t);
   }, [search]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the dependencies are the trigger: a new search or run starts paging again
-  useEffect(() => setLimit(PAGE), [debounced, runId, branch?.id]);
+  useEffect(() => setLimit(PAGE), [debounced, runId, branch?.id, verdict]);
 
+  // Verification's counts (verified, unverified, unsure, rejected): also the list's filter.
+  const trust = useQuery({ ...trpc.trust.summary.queryOptions({ runId }), refetchInterval: live ? 3_000 : false });
   // While live and not searching, the stream's newest entries are shown instead.
-  const useStream = live && debounced === "" && limit === PAGE && branch === null;
+  const useStream = live && debounced === "" && limit === PAGE && branch === null && verdict === null;
   const q = useQuery({
-    ...trpc.topic.entries.queryOptions({ runId, limit, ...(debounced ? { search: debounced } : {}), ...(branch ? { branchId: branch.id } : {}) }),
+    ...trpc.topic.entries.queryOptions({
+      runId,
+      limit,
+      ...(debounced ? { search: debounced } : {}),
+      ...(branch ? { branchId: branch.id } : {}),
+      ...(verdict ? { verdict } : {}),
+    }),
     enabled: !useStream,
-    // A branch's list grows during a live run.
-    refetchInterval: live && branch ? 3_000 : false,
+    // A branch's or a verdict's list grows during a live run.
+    refetchInterval: live && (branch || verdict) ? 3_000 : false,
     placeholderData: keepPreviousData,
   });
 
@@ -102,6 +114,26 @@ export function EntriesPanel({
           data-testid="entry-search"
         />
       </div>
+      {trust.data && (trust.data.verify.enabled || trust.data.verify.calls > 0) && (
+        <fieldset className="verdict-filter" data-testid="verdict-filter">
+          <legend>Verification</legend>
+          {VERDICT_FILTERS.map((v) => (
+            <button
+              key={v}
+              type="button"
+              className={`btn small verdict-${v}${verdict === v ? " active" : ""}`}
+              aria-pressed={verdict === v}
+              onClick={() => setVerdict((cur) => (cur === v ? null : v))}
+              data-testid={`verdict-${v}`}
+            >
+              {v} <span className="num">{formatInt(trust.data.counts[v])}</span>
+            </button>
+          ))}
+          <span className="sub" title="verification and dedup judge calls, as a share of the run's spend">
+            side calls {(100 * trust.data.sideShare).toFixed(1)} % of spend
+          </span>
+        </fieldset>
+      )}
       {branch && (
         <p className="hint" data-testid="entries-branch-filter">
           Only branch “{branch.label}”.
@@ -112,11 +144,13 @@ export function EntriesPanel({
           ? q.isFetching
             ? "Searching…"
             : `${rows.length}${q.data?.nextBefore ? "+" : ""} match${rows.length === 1 ? "" : "es"} for “${debounced}”`
-          : useStream
-            ? "Newest first, as they arrive."
-            : q.isError
-              ? `Could not load entries: ${q.error.message}`
-              : "Newest first."}
+          : verdict
+            ? `Only ${verdict} entries${verdict === "rejected" ? " (not in output.txt)" : ""}, newest first.`
+            : useStream
+              ? "Newest first, as they arrive."
+              : q.isError
+                ? `Could not load entries: ${q.error.message}`
+                : "Newest first."}
       </p>
       <ol className="entry-list" data-testid="entry-list" aria-label="Entries, newest first">
         {rows.map((r) => (

@@ -44,18 +44,19 @@ export class InventionPools {
 }
 
 /**
- * How much of what a model knows in the asked scope is already listed: the popularity-weighted
- * share of its known items in scope (the focus node, else the whole topic) that the prompt shows
- * as previous entries. 0 for a fresh scope, 1 when everything it knows there is listed.
+ * How much of what a model knows in the asked scope is already listed: the share of its known
+ * items in scope (the focus node, else the whole topic) that the prompt shows as previous
+ * entries. 0 for a fresh scope, 1 when everything it knows there is listed. Counted per item,
+ * not weighted by popularity: listing the famous few does not exhaust a model that still knows
+ * hundreds of others (an unfocused prompt, whose list shows only part of what was found, stays low).
  */
-export function exhaustion(known: Uint8Array, weights: Float64Array, previous: ReadonlySet<number>, mask?: Uint8Array): number {
+export function exhaustion(known: Uint8Array, previous: ReadonlySet<number>, mask?: Uint8Array): number {
   let total = 0;
   let shown = 0;
   for (let r = 0; r < known.length; r++) {
     if (known[r] !== 1 || (mask !== undefined && mask[r] !== 1)) continue;
-    const w = weights[r] ?? 0;
-    total += w;
-    if (previous.has(r)) shown += w;
+    total++;
+    if (previous.has(r)) shown++;
   }
   return total > 0 ? shown / total : 1;
 }

@@ -166,7 +166,7 @@ export function composeAnswer(input: AnswerInput): Answer {
   const previous = previousRanks(universe, prompt.knownEntries);
   // Past what it knows in the asked scope, a model fills slots with plausible inventions.
   const invent = input.invent;
-  const inventShare = invent ? inventionShare(invent.rate, exhaustion(input.known, input.weights, previous, input.focus?.mask)) : 0;
+  const inventShare = invent ? inventionShare(invent.rate, exhaustion(input.known, previous, input.focus?.mask)) : 0;
   const slots: Array<"junk" | "invented" | "item"> = Array.from({ length: count }, () =>
     rng.chance(profile.junkRate) ? "junk" : inventShare > 0 && rng.chance(inventShare) ? "invented" : "item",
   );

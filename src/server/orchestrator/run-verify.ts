@@ -23,7 +23,7 @@ export type RunVerifyDeps = {
 
 /**
  * The run's verifier when its config enables it. Verifiers are the run's models (and the judge's),
- * the one that found the most entries first (it knows the most); calls are stored and costed
+ * the cheapest first; calls are stored and costed
  * in llm_calls (producer "verify") and count in the run's spend; side calls (judge and
  * verification) together stay within `verify.maxShare` of it.
  */
@@ -48,13 +48,20 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
     return c ?? undefined;
   };
   let judgeCost = 0;
+  const priceOf = (label: string): number => {
+    const t = targets.get(label)!;
+    const call = { callId: "price", ...t, startedAt: 0, latencyMs: 0, promptTokens: 1_000, completionTokens: 100, itemsParsed: 0 };
+    return deps.costOf(call);
+  };
   return new VerifyQueue({
     topic: run.config.topic,
     side: run.side,
     client,
+    // Cheapest first (a verification answer is mostly prompt: ~10 tokens an entry), then the one
+    // that found the most entries (it knows the most); a second opinion goes to the next one.
     verifiers: () => {
       const found = new Map(run.metrics.snapshot(deps.clock()).targets.map((t) => [t.key, t.unique]));
-      return [...targets.keys()].sort((a, b) => (found.get(b) ?? 0) - (found.get(a) ?? 0));
+      return [...targets.keys()].sort((a, b) => priceOf(a) - priceOf(b) || (found.get(b) ?? 0) - (found.get(a) ?? 0));
     },
     proposers: (text) => run.support.modelsOf(text),
     pathOf: (branchId) => (branchId !== null && run.tree && branchId < run.tree.tree.size ? run.tree.tree.branch(branchId).path : []),

@@ -1,0 +1,146 @@
+/**
+ * npm run bench:trust [-- minutes] — how much of output.txt is true. Real runs as a user starts
+ * them: the tRPC API, the orchestrator, 5 producers under pm2 (a pm2 home of its own), the
+ * built-in simulator at its documented defaults (invention and off-topic drift on, realistic
+ * latency, rate limits), the three simulated models. Each mode runs `minutes` (default 3;
+ * BENCH_MINUTES) then stops (pending verification gets the stop's drain time).
+ *
+ * Modes (BENCH_MODES, default "off,on"): verification off, and on (defaults: 10 % share).
+ * For each: output.txt against the simulator's truth (its universe: SimEngine in this process
+ * computes the same deterministic universe the server's simulator serves at /sim/universe):
+ * precision = lines naming a real member / lines; recall = distinct real members / universe
+ * size (and / items the models know between them); invented and off-topic lines; the cost of
+ * verification (its spend / the run's), and the recall it cost (real members it rejected).
+ * Figures: bench/results/trust.json (BENCH_RESULTS to name another file).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeResults } from "./lib/results";
+
+const MINUTES = Number(process.argv[2] ?? process.env.BENCH_MINUTES ?? 3);
+const MODES = (process.env.BENCH_MODES ?? "off,on").split(",").map((m) => m.trim()) as Array<"off" | "on">;
+const TOPIC = process.env.BENCH_TOPIC ?? "Medieval castles of Europe";
+const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 5);
+const RESULTS = process.env.BENCH_RESULTS ?? "trust";
+
+// pm2 reads PM2_HOME when first loaded: a short home of our own, set before anything imports it.
+const pm2Home = path.join(os.tmpdir(), `igt-pm2-bench-${process.pid}`);
+process.env.PM2_HOME = pm2Home;
+
+async function main() {
+  const { startHarness } = await import("../test/helpers/harness");
+  const { createTRPCClient, httpLink } = await import("@trpc/client");
+  const { SimEngine } = await import("../src/lib/sim/engine");
+  const { itemKey } = await import("../src/lib/sim/universe");
+  const { OFF_TOPIC_ITEMS } = await import("../src/lib/sim/names");
+  type AppRouter = import("../src/server/api/root").AppRouter;
+
+  const truth = new SimEngine().universeInfo(TOPIC, true);
+  const rankOf = new Map((truth.items ?? []).map((t, r) => [itemKey(t), r]));
+  const offTopic = new Set(OFF_TOPIC_ITEMS.map((t) => itemKey(t)));
+  const results: Record<string, unknown> = {};
+  try {
+    for (const mode of MODES) {
+      const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), `igentai-db-${process.pid}-`));
+      const secret = "bench-trust-secret";
+      const h = await startHarness({ db: { dataDir: dbDir }, newSecret: () => secret });
+      try {
+        const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": secret } })] });
+        const started = Date.now();
+        const { runId } = await api.topic.start.mutate({ topic: TOPIC, producers: PRODUCERS, verify: { enabled: mode === "on" } });
+        console.log(`[${mode}] running ${MINUTES} min…`);
+        while (Date.now() - started < MINUTES * 60_000) {
+          await new Promise((r) => setTimeout(r, 30_000));
+          const s = await api.topic.status.query();
+          const t = await api.trust.summary.query({ runId });
+          console.log(
+            `[${mode}] ${Math.round((Date.now() - started) / 1000)} s: ${s.totals.unique} entries, $${s.totals.costUsd.toFixed(4)}; ${JSON.stringify(t.counts)}, side ${(100 * t.sideShare).toFixed(1)} %`,
+          );
+        }
+        const stopAt = Date.now();
+        await api.topic.stop.mutate();
+        const drainSeconds = (Date.now() - stopAt) / 1000;
+        const prisma = h.app.db.prisma;
+        const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
+        const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
+        const lines = raw === "" ? [] : raw.replace(/\n$/, "").split("\n");
+        const entries = await prisma.entry.findMany({ where: { runId }, select: { text: true, verdict: true, supportModels: true } });
+        const kind = (text: string) => (rankOf.has(itemKey(text)) ? "real" : offTopic.has(itemKey(text)) ? "offTopic" : "other");
+        const count = (texts: string[]) => {
+          const real = new Set<number>();
+          let invented = 0;
+          let off = 0;
+          for (const t of texts) {
+            const k = kind(t);
+            if (k === "real") real.add(rankOf.get(itemKey(t))!);
+            else if (k === "offTopic") off++;
+            else invented++;
+          }
+          return { lines: texts.length, realLines: texts.length - invented - off, distinctReal: real.size, invented, offTopic: off };
+        };
+        const file = count(lines);
+        const all = count(entries.map((e) => e.text));
+        const summary = await api.trust.summary.query({ runId });
+        const calls = await prisma.llmCall.groupBy({ by: ["producer"], where: { runId }, _sum: { costUsd: true }, _count: true });
+        const spend = (p: string) => calls.find((c) => c.producer === p)?._sum.costUsd ?? 0;
+        const rejectedReal = entries.filter((e) => e.verdict === "rejected" && kind(e.text) === "real").length;
+        const rejected = entries.filter((e) => e.verdict === "rejected");
+        results[mode] = {
+          minutes: MINUTES,
+          producers: PRODUCERS,
+          output: {
+            ...file,
+            precision: round(file.realLines / Math.max(1, file.lines)),
+            recall: round(file.distinctReal / truth.size),
+            recallOfReachable: round(file.distinctReal / truth.reachable),
+          },
+          allEntries: { ...all, precision: round(all.realLines / Math.max(1, all.lines)), recall: round(all.distinctReal / truth.size) },
+          verdicts: summary.counts,
+          rejected: {
+            total: rejected.length,
+            real: rejectedReal,
+            invented: rejected.filter((e) => kind(e.text) === "other").length,
+            offTopic: rejected.filter((e) => kind(e.text) === "offTopic").length,
+          },
+          /** Recall verification cost inside this run: real members it rejected / universe size. */
+          recallCostPoints: round((100 * rejectedReal) / truth.size),
+          singleModelEntries: entries.filter((e) => e.supportModels <= 1).length,
+          spend: {
+            totalUsd: round(summary.costUsd, 6),
+            verifyUsd: round(spend("verify"), 6),
+            judgeUsd: round(spend("judge"), 6),
+            verifyCalls: summary.verify.calls,
+            sideShare: round(summary.sideShare),
+          },
+          stopDrainSeconds: Math.round(drainSeconds),
+          offTopicLinesInOutput: lines.filter((t) => kind(t) === "offTopic"),
+        };
+        console.log(`[${mode}]`, JSON.stringify(results[mode]));
+      } finally {
+        await h.close();
+        fs.rmSync(dbDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    const { spawnSync } = await import("node:child_process");
+    spawnSync(process.execPath, [path.join("node_modules", "pm2", "bin", "pm2"), "kill"], { env: { ...process.env, PM2_HOME: pm2Home }, stdio: "ignore" });
+    fs.rmSync(pm2Home, { recursive: true, force: true });
+  }
+  writeResults(RESULTS, {
+    topic: TOPIC,
+    universe: { size: truth.size, reachable: truth.reachable },
+    simulator: "documented defaults (invention 1, junkRate per model, latencyScale 1, rate limits on)",
+    ...results,
+  });
+}
+
+function round(x: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
