@@ -111,6 +111,10 @@ async function main() {
             verifyUsd: round(spend("verify"), 6),
             judgeUsd: round(spend("judge"), 6),
             verifyCalls: summary.verify.calls,
+            verifyFailedCalls: await prisma.llmCall.count({ where: { runId, producer: "verify", error: { not: null } } }),
+            verifyErrors: (await prisma.llmCall.findMany({ where: { runId, producer: "verify", error: { not: null } }, select: { error: true }, take: 3 })).map(
+              (c) => c.error,
+            ),
             sideShare: round(summary.sideShare),
           },
           stopDrainSeconds: Math.round(drainSeconds),

@@ -48,9 +48,10 @@ const OFF_TOPIC_KEYS: ReadonlySet<string> = new Set(OFF_TOPIC_ITEMS.map((t) => i
 export type Truth = { kind: "real"; rank: number } | { kind: "off-topic" } | { kind: "invented" };
 
 export function truthOf(text: string, identify: Identify): Truth {
+  // Off-topic first: a short off-topic word ("The Moon") can be a typo's distance from an item.
+  if (OFF_TOPIC_KEYS.has(itemKey(text))) return { kind: "off-topic" };
   const rank = identify(text);
-  if (typeof rank === "number") return { kind: "real", rank };
-  return OFF_TOPIC_KEYS.has(itemKey(text)) ? { kind: "off-topic" } : { kind: "invented" };
+  return typeof rank === "number" ? { kind: "real", rank } : { kind: "invented" };
 }
 
 /** One verifier's opinion of one text. */

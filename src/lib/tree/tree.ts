@@ -212,6 +212,17 @@ export class TopicTree {
     this.branch(id).state = "pinned";
   }
 
+  /**
+   * Verification rejects much of what this branch's calls found (its models invent there): no
+   * more calls to it. Only an open branch other than the root; returns whether it changed.
+   */
+  saturate(id: number): boolean {
+    const b = this.branch(id);
+    if (id === 0 || b.state !== "open") return false;
+    b.state = "saturated";
+    return true;
+  }
+
   /** Undo pin or prune: back to open (saturation is judged again on the next calls). */
   reopen(id: number): void {
     this.branch(id).state = "open";

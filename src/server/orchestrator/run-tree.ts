@@ -269,6 +269,18 @@ export class RunTree {
     return this.view(this.tree.branch(branchId));
   }
 
+  /** Verification rejected `share` of the branch's recent entries: it is saturated (issue #21). */
+  saturateByVerification(branchId: number, share: number): void {
+    if (!this.exists(branchId) || !this.tree.saturate(branchId)) return;
+    const label = this.tree.branch(branchId).label;
+    this.afterUserChange(
+      branchId,
+      branchId,
+      "tree.saturated",
+      `branch "${label}" saturated: verification rejected ${Math.round(share * 100)} % of its recent entries`,
+    );
+  }
+
   private afterUserChange(a: number, b: number, kind: string, message: string): void {
     this.allocation = null;
     this.knownCache.clear();

@@ -16,6 +16,8 @@ export type VerifyItem = {
   /** provider:model labels asked so far, and what they said. */
   asked: string[];
   opinions: Opinion[];
+  /** Calls that gave it no opinion so far. */
+  failures?: number;
 };
 
 export type VerifyStats = {
@@ -57,14 +59,16 @@ export type VerifyQueueDeps = {
   log: (level: "info" | "warn" | "error", message: string) => void;
 };
 
+/** Calls without an opinion on an entry before it is left unverified. */
+const MAX_FAILURES = 3;
 /** Entries waiting beyond this are not verified (they stay in output.txt, unverified). */
 const MAX_QUEUED = 50_000;
 
 /**
  * The run's verifier: committed entries are checked in batches, after a short settle time, by a
  * model other than the ones that proposed them ("which of these are real members of <topic>
- * (<branch path>)?", answered by id); entries proposed by a single model go first (an invention
- * comes from one model's gap). Opinions add up in policy.ts: an entry gets a second or third
+ * (<branch path>)?", answered by id); half-decided entries first, then those several models
+ * proposed (cheap to settle; off-topic lines recur across models), then single-model ones. Opinions add up in policy.ts: an entry gets a second or third
  * opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
  * the dedup judge: concurrency and budget). A failed call leaves its entries unverified.
  */
@@ -141,10 +145,12 @@ export class VerifyQueue implements SideLane {
     if (gone.size > 0) this.remove(gone);
     if (ready.length === 0) return null;
     const verifiers = this.deps.verifiers();
-    // Single-model entries first (an invention comes from one model's gap), then in commit order.
+    // Entries due another opinion first (their verdict is half made), then entries several models
+    // proposed (one opinion settles most: the on-topic guard, since off-topic lines recur across
+    // models), then single-model ones (where inventions are), each in commit order.
     const models = new Map(ready.map((i) => [i, this.deps.proposers(i.text)] as const));
-    const weak = (i: VerifyItem) => (models.get(i)!.length >= 2 ? 1 : 0);
-    ready.sort((a, b) => weak(a) - weak(b) || a.readyAt - b.readyAt);
+    const rank = (i: VerifyItem) => (i.opinions.length > 0 ? 0 : models.get(i)!.length >= 2 ? 1 : 2);
+    ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
     const labelOf = (i: VerifyItem) => nextVerifier(verifiers, models.get(i)!, i.asked);
     const label = ready.map(labelOf).find((l) => l !== null) ?? null;
     if (label === null) {
@@ -215,9 +221,15 @@ export class VerifyQueue implements SideLane {
     this.perItemUsd.set(label, costUsd / batch.length);
     await this.deps.onCall(record, costUsd);
     const given: Array<{ item: VerifyItem; opinion: Opinion }> = [];
+    const unanswered: VerifyItem[] = [];
     for (const [k, item] of batch.entries()) {
       const opinion = answers.get(ids[k]!);
-      if (opinion === undefined) continue;
+      if (opinion === undefined) {
+        // A failed call (rate limit, timeout) or an id the answer skipped: asked again, a few times.
+        item.failures = (item.failures ?? 0) + 1;
+        if (item.failures <= MAX_FAILURES) unanswered.push(item);
+        continue;
+      }
       item.asked.push(label);
       item.opinions.push(opinion);
       this.stats.checked++;
@@ -226,7 +238,7 @@ export class VerifyQueue implements SideLane {
     }
     if (given.length > 0) await this.deps.onOpinions(record.callId, label, given);
     if (this.closed || this.deps.side.isClosed) return;
-    const again: VerifyItem[] = [];
+    const again: VerifyItem[] = [...unanswered];
     for (const { item } of given) {
       const verdict = decide({ models: this.deps.proposers(item.text).length, opinions: item.opinions });
       if (verdict === null) {
