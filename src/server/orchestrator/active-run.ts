@@ -178,6 +178,22 @@ export class ActiveRun {
     });
   }
 
+  /**
+   * One verification call's verdicts: stored together (`persist`); when some are rejections,
+   * output.txt is rewritten once, in the writer's exclusive slot. Verdicts that keep entries in
+   * the file do not wait for the slot (under load it queues behind every pending commit).
+   */
+  async applyVerdicts(rejectedTexts: readonly string[], persist: () => Promise<void>): Promise<void> {
+    if (rejectedTexts.length === 0) return persist();
+    await this.writer.exclusive(async () => {
+      await persist();
+      const live = rejectedTexts.filter((t) => this.ledger.seqOf(t) !== undefined && !this.rejected.has(t));
+      if (live.length === 0) return;
+      for (const t of live) this.rejected.add(t);
+      await this.output.rewrite(this.outputLines());
+    });
+  }
+
   /** Stops the side calls: the verifier's queue and the judge's are dropped, calls in flight aborted. */
   async closeSideCalls(): Promise<void> {
     this.verifier?.close();

@@ -26,6 +26,13 @@ export async function setVerdict(db: PrismaClient, runId: string, seq: number, v
   return r.count > 0;
 }
 
+/** The verdicts one verification call reached: one statement per verdict. */
+export async function setVerdicts(db: PrismaClient, runId: string, verdicts: ReadonlyArray<{ seq: number; verdict: TrustVerdict }>, at: Date): Promise<void> {
+  const bySeq = new Map<TrustVerdict, number[]>();
+  for (const v of verdicts) bySeq.set(v.verdict, [...(bySeq.get(v.verdict) ?? []), v.seq]);
+  for (const [verdict, seqs] of bySeq) await db.entry.updateMany({ where: { runId, seq: { in: seqs } }, data: { verdict, verdictAt: at } });
+}
+
 export type TrustCounts = Record<TrustVerdict | "unverified", number>;
 
 /** How many of a run's entries are verified, unsure, rejected, not verified yet. */

@@ -6,7 +6,7 @@ import { resolveLlm } from "../producer/llm/factory";
 import type { LlmClient } from "../producer/llm/types";
 import { startSimulator } from "../simulator";
 import { SideCalls } from "./side-calls";
-import { VerifyQueue, type VerifyItem } from "./verify-queue";
+import { VerifyQueue } from "./verify-queue";
 
 /** The verifier's queue against the real simulator through the producers' SDK clients. */
 const TOPIC = "medieval castles of Europe";
@@ -41,7 +41,9 @@ function setup(opts: { affordable?: () => boolean; proposers?: (text: string) =>
     costOf: (c) => (c.promptTokens + c.completionTokens) / 1e6,
     onCall: async (call, costUsd) => void calls.push({ call, costUsd }),
     onOpinions: async (_id, label, given) => void opinions.push(...given.map((g) => ({ label, seq: g.item.seq, opinion: g.opinion }))),
-    onVerdict: async (item: VerifyItem, v) => void verdicts.set(item.seq, v),
+    onVerdicts: async (vs) => {
+      for (const { item, verdict } of vs) verdicts.set(item.seq, verdict);
+    },
     settleMs: 0,
     timeoutMs: 20_000,
     clock: Date.now,

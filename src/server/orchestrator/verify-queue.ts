@@ -51,8 +51,8 @@ export type VerifyQueueDeps = {
   onCall: (call: CallRecord, costUsd: number) => Promise<void>;
   /** Stores the opinions one call gave (entry_checks). */
   onOpinions: (callId: string, label: string, opinions: Array<{ item: VerifyItem; opinion: Opinion }>) => Promise<void>;
-  /** An entry's verdict is reached (stored; a rejected entry leaves output.txt). */
-  onVerdict: (item: VerifyItem, verdict: TrustVerdict) => Promise<void>;
+  /** Verdicts one call's opinions reached (stored together; rejected entries leave output.txt). */
+  onVerdicts: (verdicts: Array<{ item: VerifyItem; verdict: TrustVerdict }>) => Promise<void>;
   settleMs: number;
   timeoutMs: number;
   clock: () => number;
@@ -239,15 +239,16 @@ export class VerifyQueue implements SideLane {
     if (given.length > 0) await this.deps.onOpinions(record.callId, label, given);
     if (this.closed || this.deps.side.isClosed) return;
     const again: VerifyItem[] = [...unanswered];
+    const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
     for (const { item } of given) {
       const verdict = decide({ models: this.deps.proposers(item.text).length, opinions: item.opinions });
-      if (verdict === null) {
-        again.push(item);
-        continue;
+      if (verdict === null) again.push(item);
+      else {
+        this.stats.verdicts[verdict]++;
+        decided.push({ item, verdict });
       }
-      this.stats.verdicts[verdict]++;
-      await this.deps.onVerdict(item, verdict).catch((err: unknown) => this.deps.log("warn", `verdict on "${item.text}": ${errorMessage(err)}`));
     }
+    if (decided.length > 0) await this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
     // Another opinion is due at once: the entry has settled.
     for (const item of again) if (this.pending < MAX_QUEUED) this.again.push(item);
   }
