@@ -116,7 +116,7 @@ describe.each(testDatabases())("verification on $name", (target) => {
 
     // The rejected list names the opinions; a restore puts the entry back into output.txt.
     const rejected = await api.trust.rejected.query({ runId, limit: 500 });
-    expect(rejected.items.length).toBe(rows.filter((r) => r.verdict === "rejected").length);
+    expect(rejected.items.length).toBe(Math.min(500, rows.filter((r) => r.verdict === "rejected").length));
     expect(rejected.items[0]!.checks.length).toBeGreaterThan(0);
     const back = rejected.items[0]!;
     await api.trust.restore.mutate({ runId, seq: back.seq });
