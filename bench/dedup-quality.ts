@@ -107,11 +107,20 @@ function runTopic(data: TopicData, mode: Mode) {
   for (const [text, of] of variants) if (!label.has(text)) label.set(text, of);
   const identify: Identify = (text) => label.get(text) ?? null;
   const judge = new EvalJudge(data.topic, identify, 17);
-  const check = (engine: DedupEngine, text: string): CheckResult => {
+  const check = (engine: DedupEngine, text: string, counted = false): CheckResult => {
     const r = engine.check(text);
+    if (counted) observe(r);
     return mode === "judge" ? judge.decide(text, r) : r.unique ? { unique: true, key: r.key } : r;
   };
-  const fresh = () => createDedupEngine({ borderline: mode === "judge" });
+  const fresh = () => createDedupEngine({ borderline: true, blocking: true });
+  // Judge load: candidate entries named per input line (what a judge would be shown).
+  const load = { lines: 0, withCandidates: 0, pairs: 0 };
+  const observe = (r: CheckResult) => {
+    load.lines++;
+    const n = r.unique ? (r.candidates?.length ?? 0) : 0;
+    if (n > 0) load.withCandidates++;
+    load.pairs += n;
+  };
 
   const variantsOf = new Map<number, number[]>();
   variants.forEach(([, of], v) => variantsOf.set(of, [...(variantsOf.get(of) ?? []), v]));
@@ -133,11 +142,11 @@ function runTopic(data: TopicData, mode: Mode) {
     let lostHere = 0;
     for (const i of sequence) {
       for (const v of variantsOf.get(i) ?? []) {
-        const r = check(engine, variants[v]![0]);
+        const r = check(engine, variants[v]![0], finalEngine === null);
         if (!r.unique && r.reason !== "empty" && !orphanBy.has(v))
           orphanBy.set(v, `${variants[v]![0]} -> ${r.duplicateOf} (${r.reason}; ${variants[v]![2]} of ${names[i]})`);
       }
-      const r = check(engine, names[i]!);
+      const r = check(engine, names[i]!, finalEngine === null);
       if (r.unique) {
         engine.accept(names[i]!, r.key);
         if (finalEngine === null) acceptedText.set(i, names[i]!);
@@ -155,9 +164,17 @@ function runTopic(data: TopicData, mode: Mode) {
 
   const byClass = new Map<string, Tally & { wrong: number }>();
   const classOf = (name: string) => byClass.get(name) ?? byClass.set(name, { ...tally(), wrong: 0 }).get(name)!;
+  // Blocking recall per class: the variant merged into its own name, or its name among the candidates.
+  const missed = new Map<string, Tally>();
   for (const [text, of, cls] of variants) {
+    const raw = finalEngine!.check(text);
     const r = check(finalEngine!, text);
     const own = acceptedText.get(of);
+    const surfaced = raw.unique ? raw.candidates?.some((c) => c.duplicateOf === own) === true : raw.reason === "empty" || raw.duplicateOf === own;
+    for (const row of TYPO_CLASSES.has(cls) ? [cls, "all slips"] : [cls]) {
+      const t = missed.get(row) ?? missed.set(row, tally()).get(row)!;
+      count(t, !surfaced, () => `${text} (${names[of]})`);
+    }
     const wrong = !r.unique && r.reason !== "empty" && own !== undefined && r.duplicateOf !== own;
     const leak = r.unique || wrong;
     const rows = [cls];
@@ -194,7 +211,9 @@ function runTopic(data: TopicData, mode: Mode) {
     orphanVariantsMerged: orphans,
     closePairsLost: closeLost,
     variantsLeaked: Object.fromEntries([...byClass.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    notSurfaced: Object.fromEntries([...missed.entries()].sort(([a], [b]) => a.localeCompare(b))),
     judge: mode === "judge" ? { pairsAsked: judge.pairsAsked, merges: judge.merges } : undefined,
+    load: { ...load, pairsPerLine: load.pairs / load.lines },
   };
 }
 
