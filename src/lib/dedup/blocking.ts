@@ -91,9 +91,15 @@ const DESIGNATORS = new Set([
   "commune",
   "departement",
   "provincia",
-  "region",
   "comunidad",
   "estado",
+  "rayon",
+  "dependency",
+  "division",
+  "unitary",
+  "authority",
+  "local",
+  "rural",
   "of",
   "the",
   "de",
@@ -164,7 +170,7 @@ export function stemsOf(text: string, key: string): Stem[] {
   const core = coreOf(key);
   add(core, "designator");
   if (baseKey) add(coreOf(baseKey), "description");
-  if (core !== null && core.includes(" ")) {
+  if (core?.includes(" ")) {
     const first = core.slice(0, core.indexOf(" "));
     if (first.length >= CONTAINMENT_MIN_LETTERS) add(first, "containment");
   }

@@ -1,4 +1,4 @@
-import type { JudgeDecision, JudgePair, JudgeRequest } from "../dedup/judge";
+import type { JudgeDecision, JudgePair, JudgeRequest, Selection, SelectorItem, SelectorRequest } from "../dedup/judge";
 import { typoCost } from "../dedup/typo";
 import type { Answer } from "./respond";
 import type { Rng } from "./prng";
@@ -81,6 +81,37 @@ export function simJudgeAnswer(request: JudgeRequest, identify: Identify, errorR
         return `${p.id} - ${d}`;
       default:
         return `Pair ${p.id}: ${d[0]!.toUpperCase()}${d.slice(1)}.`;
+    }
+  });
+  return { text: lines.join("\n") + "\n", lines: [] };
+}
+
+/**
+ * The simulated selector's pick for one item: the first entry that names the candidate's item,
+ * or none; then, with probability `errorRate`, a mistake: none instead of the right entry, or a
+ * random entry instead of none.
+ */
+export function simSelection(item: SelectorItem, identify: Identify, errorRate: number, rng: Rng): Selection {
+  const a = identify(item.candidate);
+  const index = a === null ? -1 : item.options.findIndex((o) => identify(o) === a);
+  const truth: Selection = index === -1 ? null : index;
+  if (!rng.chance(errorRate)) return truth;
+  return truth === null ? rng.int(item.options.length) : null;
+}
+
+/** The answer text of a selector request: one `id: N|none` line per item, in one of several styles. */
+export function simSelectorAnswer(request: SelectorRequest, identify: Identify, errorRate: number, rng: Rng): Answer {
+  const style = rng.int(3);
+  const lines = request.items.map((item) => {
+    const s = simSelection(item, identify, errorRate, rng);
+    const v = s === null ? "none" : String(s + 1);
+    switch (style) {
+      case 0:
+        return `${item.id}: ${v}`;
+      case 1:
+        return `- **${item.id}**: ${s === null ? "None" : `entry ${v}`}`;
+      default:
+        return `${item.id} - ${v}`;
     }
   });
   return { text: lines.join("\n") + "\n", lines: [] };
