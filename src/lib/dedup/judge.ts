@@ -312,7 +312,7 @@ export function parseSelections(answer: string, items: readonly Pick<SelectorIte
       const w = raw
         .toLowerCase()
         .replace(/[*_`"'.,;!()[\]{}#]/g, " ")
-        .replace(/^\s*(?:entry|option|number|n)\s*/, "")
+        .replace(/^\s*(?:entry|option|number)\s+/, "")
         .replace(/\s+/g, " ")
         .trim();
       const num = /^(\d{1,2})$/.exec(w);
