@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canonicalKey } from "../src/lib/dedup";
 import type { AppRouter } from "../src/server/api/root";
 import { testDatabases } from "./helpers/databases";
 import { startHarness, waitFor, type Harness } from "./helpers/harness";
@@ -88,9 +89,13 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     const delta = await submit("b3", [], 0);
     expect(delta.delta.entries.map((e) => e.text)).toEqual(await dbTexts(runId));
     expect(delta.delta.entries.map((e) => e.seq)).not.toContain(pair!.candidateSeq);
+    // Alias memory: the merged text proposed again is a duplicate of its entry at once.
+    expect(await submit("b3a", ["Shaanxi"])).toMatchObject({ accepted: 0, duplicates: 1 });
 
     // A web-app restart re-attaches the run: the removed seq (the last one) is not reused.
     await h.restart();
+    // The alias memory survives the restart (rebuilt from the stored merges).
+    expect(await submit("b3b", ["shaanxi"])).toMatchObject({ accepted: 0, duplicates: 1 });
     // Restore the string engine's typo merge: a new entry at the end.
     const r = await api.dedup.restore.mutate({ runId, decisionId: typo!.id });
     expect(r.text).toBe("Saint Jmaes Cathedral");
@@ -170,15 +175,16 @@ describe.each(testDatabases())("simulator run with the judge on $name", (target)
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.every((c) => c.costUsd > 0 && c.provider === "sim")).toBe(true);
     expect(Math.max(...calls.map((c) => c.itemsParsed))).toBeGreaterThan(1);
-    // Every answered pair has its decision; a "same" removed the later entry. (A merged text
-    // leaves the dedup index: proposed again later, it is a new borderline entry with a new seq,
-    // for the judge to see again; entry-ledger.test.ts.)
+    // Every answered pair has its decision; a "same" removed the later entry. A merged text is
+    // remembered as an alias of its entry: proposed again, it is a duplicate, never judged again.
     const judged = await prisma.dedupDecision.findMany({ where: { runId, kind: { in: ["judged-same", "judged-different"] } } });
     expect(judged.length).toBeGreaterThan(0);
     for (const d of judged) {
       if (d.kind === "judged-same") expect(seqs.has(d.candidateSeq!), `${d.candidate} #${d.candidateSeq}`).toBe(false);
       else expect(texts).toContain(d.candidate);
     }
+    const mergedKeys = judged.filter((d) => d.kind === "judged-same").map((d) => canonicalKey(d.candidate));
+    expect(new Set(mergedKeys).size).toBe(mergedKeys.length);
     const review = await api.dedup.review.query({ runId, kind: "merged" });
     expect(review.judge.calls).toBe(calls.length);
     expect(review.judge.costUsd).toBeCloseTo(

@@ -1,5 +1,15 @@
 import { cleanCandidate } from "./candidate";
-import { createDedupEngine, junkReason, topicWords, type BorderlineMatch, type DedupEngine, type DuplicateReason, type JunkReason } from "./dedup";
+import {
+  canonicalKey,
+  createDedupEngine,
+  junkReason,
+  topicWords,
+  type BorderlineMatch,
+  type DedupEngine,
+  type DuplicateReason,
+  type JunkReason,
+} from "./dedup";
+import type { CandidateSource } from "./dedup/blocking";
 
 /** The outcomes the orchestrator counts per candidate (routing penalises junk). */
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
@@ -11,8 +21,15 @@ export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
  */
 export type Verdict = CandidateOutcome | "borderline";
 
-/** Why a borderline candidate was kept apart from an entry, for a judge or the review list. */
-export interface BorderlineEvidence extends BorderlineMatch {
+/**
+ * Why a borderline candidate was kept apart from an entry, for a judge or the review list: a
+ * close spelling the engine would not merge (`reason` a guard, with its `cost`), or an entry
+ * candidate generation found beyond edit distance (`reason` its source: designator,
+ * description, slip, alias, ...; `cost` null).
+ */
+export interface BorderlineEvidence extends Omit<BorderlineMatch, "reason" | "cost"> {
+  reason: BorderlineMatch["reason"] | CandidateSource;
+  cost: number | null;
   /** Distinct producers or models that proposed this candidate's key so far (this one included). */
   sources: number;
 }
@@ -65,7 +82,7 @@ export class EntryLedger {
   private readonly sourcesByKey = new Map<string, Set<string>>();
 
   constructor(
-    readonly engine: DedupEngine = createDedupEngine({ borderline: true }),
+    readonly engine: DedupEngine = createDedupEngine({ borderline: true, blocking: true }),
     options: EntryLedgerOptions = {},
   ) {
     this.topic = options.topic === undefined ? undefined : topicWords(options.topic);
@@ -81,9 +98,10 @@ export class EntryLedger {
     if (result.key === "") return { outcome: "junk", reason: "empty" };
     if (result.unique) {
       this.engine.accept(text, result.key);
-      if (!result.borderline || result.borderline.length === 0) return { outcome: "unique", text, key: result.key };
+      const evidence = evidenceOf(result.borderline ?? [], result.candidates ?? []);
+      if (evidence.length === 0) return { outcome: "unique", text, key: result.key };
       const sources = this.countSource(result.key, source);
-      return { outcome: "unique", text, key: result.key, borderline: result.borderline.map((m) => ({ ...m, sources })) };
+      return { outcome: "unique", text, key: result.key, borderline: evidence.map((m) => ({ ...m, sources })) };
     }
     if (this.sourcesByKey.has(result.key)) this.countSource(result.key, source);
     const i = this.indexByText.get(result.duplicateOf);
@@ -154,6 +172,8 @@ export class EntryLedger {
   admit(text: string): { text: string; key: string } | null {
     const clean = cleanCandidate(text);
     if (clean === null || this.indexByText.has(clean)) return null;
+    // The user says it is distinct: it is no longer an alias of the entry it was merged into.
+    this.engine.removeAlias(clean);
     const r = this.engine.check(clean);
     if (r.key === "" || (!r.unique && r.kind === "exact")) return null;
     this.engine.accept(clean, r.key);
@@ -170,8 +190,29 @@ export class EntryLedger {
     if (from === undefined || to === undefined || from === to) return false;
     this.proposals[to]! += this.proposals[from]!;
     this.engine.remove(text);
+    // Alias memory: proposed again, the merged text is a duplicate of `into` at once (no judge call).
+    this.engine.addAlias(text, into);
     this.unrecord(from);
     return true;
+  }
+
+  /**
+   * Replays stored merges into the alias memory (a restart): `merges` in decision order, each a
+   * text merged into an entry and not restored since. An entry itself merged later passes its
+   * aliases on to the entry it joined. Returns how many were remembered.
+   */
+  loadAliases(merges: Iterable<{ text: string; into: string }>): number {
+    let n = 0;
+    const intoOf = new Map<string, string>();
+    const list = [...merges];
+    for (const m of list) intoOf.set(m.text, m.into);
+    for (const m of list) {
+      let into = m.into;
+      // Follow later merges of the entry itself, to a live entry (bounded: a restore can make a cycle).
+      for (let hops = 0; !this.indexByText.has(into) && intoOf.has(into) && hops < 16; hops++) into = intoOf.get(into)!;
+      if (this.indexByText.has(into) && !this.indexByText.has(m.text) && this.engine.addAlias(m.text, into)) n++;
+    }
+    return n;
   }
 
   /**
@@ -182,6 +223,7 @@ export class EntryLedger {
   restore(text: string): number | null {
     const clean = cleanCandidate(text);
     if (clean === null || this.indexByText.has(clean)) return null;
+    this.engine.removeAlias(clean);
     const before = this.engine.size;
     this.engine.accept(clean);
     if (this.engine.size === before) return null;
@@ -202,4 +244,23 @@ export class EntryLedger {
     if (source !== undefined && set.size < MAX_SOURCES_PER_KEY) set.add(source);
     return Math.max(1, set.size);
   }
+}
+
+/**
+ * The evidence of a unique candidate, in the order a judge sees it: the engine's candidates
+ * (its top-k, the borderline band's spellings among them), then any other borderline match.
+ */
+function evidenceOf(
+  borderline: readonly BorderlineMatch[],
+  candidates: readonly { duplicateOf: string; source: CandidateSource }[],
+): Omit<BorderlineEvidence, "sources">[] {
+  const out: Omit<BorderlineEvidence, "sources">[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    const close = c.source === "typo" ? borderline.find((m) => m.duplicateOf === c.duplicateOf) : undefined;
+    out.push(close ?? { duplicateOf: c.duplicateOf, key: canonicalKey(c.duplicateOf), reason: c.source, cost: null });
+    seen.add(c.duplicateOf);
+  }
+  for (const m of borderline) if (!seen.has(m.duplicateOf)) out.push(m);
+  return out;
 }

@@ -78,6 +78,19 @@ export async function reviewDecisions(db: PrismaClient, q: { runId: string; kind
   });
 }
 
+/**
+ * The judge's and the user's merges not restored since, oldest first: the run's alias memory
+ * (EntryLedger.loadAliases). The string engine's own merges are not needed: it finds them again.
+ */
+export async function activeMerges(db: PrismaClient, runId: string): Promise<{ text: string; into: string }[]> {
+  const rows = await db.dedupDecision.findMany({
+    where: { runId, kind: { in: ["judged-same", "user-merged"] }, resolvedBy: null },
+    orderBy: { id: "asc" },
+    select: { candidate: true, entryText: true },
+  });
+  return rows.map((r) => ({ text: r.candidate, into: r.entryText }));
+}
+
 /** A run's entry by seq (null when absent or removed). */
 export async function findEntry(db: PrismaClient, runId: string, seq: number) {
   return db.entry.findUnique({
