@@ -121,6 +121,27 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     const events = await h.app.db.prisma.event.findMany({ where: { runId, kind: { startsWith: "dedup." } } });
     expect(events.map((e) => e.kind).sort()).toEqual(["dedup.merged", "dedup.restored", "dedup.restored"]);
   }, 180_000);
+
+  it("writes each entry in its display form: cased over all capitals, the bare name over a description", async () => {
+    const { runId } = await api.topic.start.mutate({ topic: "Display forms", producers: 1, requestSize: 20 });
+    const submit = (batchId: string, candidates: string[]) => api.producer.submit.mutate({ runId, producer: "script1", batchId, candidates, sinceSeq: 0 });
+    await submit("d1", ["EIFFEL TOWER", "Stewa Rava (known for its distinctive style)", "Louvre"]);
+    // A batch of repeats only: the cased form replaces the capitals in the DB and output.txt.
+    await submit("d2", ["Eiffel Tower", "eiffel tower", "Eiffel Tower"]);
+    // (stored, then output.txt rewritten, in the writer's next exclusive slot)
+    await waitFor("the cased form", async () => (await fileLines(runId))[0] === "Eiffel Tower", 30_000);
+    await expectFileEqualsDb(runId);
+    // The bare name is kept apart as a candidate of the described entry; merged, it is the entry's display form.
+    await submit("d3", ["Stewa Rava"]);
+    const bare = (await api.dedup.review.query({ runId, kind: "possible" })).items.find((d) => d.candidate === "Stewa Rava");
+    expect(bare).toMatchObject({ entryText: "Stewa Rava (known for its distinctive style)", reason: "description" });
+    await api.dedup.merge.mutate({ runId, seq: bare!.candidateSeq!, intoSeq: bare!.entrySeq! });
+    expect(await dbTexts(runId)).toEqual(["Eiffel Tower", "Stewa Rava", "Louvre"]);
+    await expectFileEqualsDb(runId);
+    // Both old texts are duplicates of the entry now.
+    expect(await submit("d4", ["EIFFEL TOWER", "Stewa Rava (known for its distinctive style)"])).toMatchObject({ accepted: 0, duplicates: 2 });
+    await api.topic.stop.mutate();
+  }, 120_000);
 });
 
 /**

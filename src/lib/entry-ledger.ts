@@ -10,6 +10,7 @@ import {
   type JunkReason,
 } from "./dedup";
 import type { CandidateSource } from "./dedup/blocking";
+import { displayForm } from "./dedup/display-form";
 
 /** The outcomes the orchestrator counts per candidate (routing penalises junk). */
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
@@ -50,6 +51,9 @@ export interface EntryLedgerOptions {
   topic?: string;
 }
 
+/** Surface forms remembered per entry: the few a display form is chosen from. */
+const MAX_FORMS = 6;
+
 /** Distinct sources counted per key: enough to tell "one model" from "several". */
 const MAX_SOURCES_PER_KEY = 8;
 
@@ -80,6 +84,14 @@ export class EntryLedger {
    * the review list as evidence and never merges by itself.
    */
   private readonly sourcesByKey = new Map<string, Set<string>>();
+  /**
+   * Other texts proposed for an entry (exact duplicates and merged texts), by entry text, with
+   * their counts; the entry's own text included once another form was seen. Only for entries
+   * proposed in more than one form, at most MAX_FORMS each.
+   */
+  private readonly forms = new Map<string, Map<string, number>>();
+  /** Entries whose display form may have changed since displayChanges() last ran. */
+  private readonly formsChanged = new Set<string>();
 
   constructor(
     readonly engine: DedupEngine = createDedupEngine({ borderline: true, blocking: true }),
@@ -105,9 +117,12 @@ export class EntryLedger {
     }
     if (this.sourcesByKey.has(result.key)) this.countSource(result.key, source);
     const i = this.indexByText.get(result.duplicateOf);
+    const previousProposals = i === undefined ? undefined : this.proposals[i]!++;
+    // Another surface form of the entry (case, accents, a merged text): it may become the display form.
+    if (text !== result.duplicateOf && (result.reason === "same-key" || result.reason === "alias")) this.noteForm(result.duplicateOf, text, 1, i);
     return {
       outcome: result.kind === "near" ? "dupNear" : "dupExact",
-      previousProposals: i === undefined ? undefined : this.proposals[i]!++,
+      previousProposals,
       duplicateOf: result.duplicateOf,
       reason: result.reason ?? "same-key",
     };
@@ -188,12 +203,72 @@ export class EntryLedger {
     const from = this.indexByText.get(text);
     const to = this.indexByText.get(into);
     if (from === undefined || to === undefined || from === to) return false;
-    this.proposals[to]! += this.proposals[from]!;
+    const count = this.proposals[from]!;
+    this.proposals[to]! += count;
     this.engine.remove(text);
     // Alias memory: proposed again, the merged text is a duplicate of `into` at once (no judge call).
     this.engine.addAlias(text, into);
     this.unrecord(from);
+    this.forms.delete(text);
+    this.formsChanged.delete(text);
+    this.noteForm(into, text, count, to - (to > from ? 1 : 0));
     return true;
+  }
+
+  /**
+   * Entries whose display form (lib/dedup/display-form.ts) differs from their text now: the
+   * caller stores each change (DB, output.txt) and then calls rename().
+   */
+  displayChanges(): { seq: number; from: string; to: string }[] {
+    const out: { seq: number; from: string; to: string }[] = [];
+    for (const text of this.formsChanged) {
+      const forms = this.forms.get(text);
+      const seq = this.seqOf(text);
+      // Not recorded yet (its commit is in flight): looked at again after the next change.
+      if (forms !== undefined && seq === undefined) continue;
+      this.formsChanged.delete(text);
+      if (forms === undefined || seq === undefined) continue;
+      const to = displayForm(
+        text,
+        [...forms].map(([t, count]) => ({ text: t, count })),
+      );
+      if (to !== text && !this.indexByText.has(to)) out.push({ seq, from: text, to });
+    }
+    return out;
+  }
+
+  /** True when some entry's display form may have changed (displayChanges() has work). */
+  get hasDisplayChanges(): boolean {
+    return this.formsChanged.size > 0;
+  }
+
+  /** Shows entry `from` as `to` (its display form): the record, the index and the forms follow. */
+  rename(from: string, to: string): boolean {
+    const i = this.indexByText.get(from);
+    if (i === undefined || this.indexByText.has(to) || !this.engine.rename(from, to)) return false;
+    this.texts[i] = to;
+    this.indexByText.delete(from);
+    this.indexByText.set(to, i);
+    const forms = this.forms.get(from);
+    if (forms) {
+      this.forms.delete(from);
+      this.forms.set(to, forms);
+    }
+    return true;
+  }
+
+  private noteForm(entry: string, form: string, count: number, index: number | undefined): void {
+    let forms = this.forms.get(entry);
+    if (forms === undefined) {
+      if (index === undefined) return;
+      // Earlier proposals were all of the entry's own text (no other form was seen).
+      forms = new Map([[entry, Math.max(1, this.proposals[index]! - count)]]);
+      this.forms.set(entry, forms);
+    }
+    const before = forms.get(form);
+    if (before === undefined && forms.size >= MAX_FORMS) return;
+    forms.set(form, (before ?? 0) + count);
+    this.formsChanged.add(entry);
   }
 
   /**

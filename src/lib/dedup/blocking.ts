@@ -272,13 +272,14 @@ export class CandidateIndex {
    */
   lookup(text: string, key: string, keyIds: (key: string) => number): BlockHit[] {
     const out: BlockHit[] = [];
-    const probeStem = (stem: string, source: CandidateSource) => {
+    /** `source` null: the pair is named by the entry's side (its own stem is this key). */
+    const probeStem = (stem: string, source: CandidateSource | null) => {
       const h = hashString(stem);
       for (let r = this.stems.first(h); r !== -1; r = this.stems.nextSlot(r, h)) {
         const v = this.stems.valueAt(r);
         const theirs = CANDIDATE_SOURCES[v & ((1 << SOURCE_BITS) - 1)]!;
         // The weaker of the two sides names the pair: "French Republic" meets "French Guiana" by containment.
-        const named = theirs === "containment" || source === "containment" ? "containment" : source;
+        const named = theirs === "containment" || source === "containment" ? "containment" : (source ?? theirs);
         out.push({ id: v >>> SOURCE_BITS, source: named, stem });
       }
     };
@@ -293,7 +294,7 @@ export class CandidateIndex {
     const mine = stemsOf(text, key);
     for (const s of mine) probeAlias(s.stem);
     // An entry whose own stem is this key ("Fiji" next to "Republic of Fiji").
-    probeStem(key, "designator");
+    probeStem(key, null);
     const adjective = adjectiveProbe(key);
     if (adjective !== null) probeStem(adjective, "designator");
     for (const s of mine) {

@@ -46,6 +46,12 @@ export interface DedupEngine {
    * itself merged move to its new entry. False when `entry` is not an accepted entry.
    */
   addAlias(alias: string, entry: string): boolean;
+  /**
+   * Shows an entry under another text (its display form): same key, or the bare name of a
+   * described entry, whose old text then becomes an alias. False when `from` is not an entry's
+   * text or `to` names another entry.
+   */
+  rename(from: string, to: string): boolean;
   /** Forgets an alias (the merge was undone); false when it was not remembered. */
   removeAlias(alias: string): boolean;
   /**

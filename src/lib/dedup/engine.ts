@@ -126,6 +126,31 @@ class DedupIndex implements DedupEngine {
     return candidates.length === 0 ? r : { ...r, candidates };
   }
 
+  rename(from: string, to: string): boolean {
+    const key = canonicalKey(from);
+    const id = key === "" ? -1 : this.findEntry(key, hashString(key));
+    if (id === -1 || this.texts[id] !== from) return false;
+    if (from === to) return true;
+    const toKey = canonicalKey(to);
+    if (toKey === key) {
+      this.version++;
+      this.last.text = null;
+      this.texts[id] = to;
+      if (this.options.nearDuplicates) {
+        const h = letterPrintHash(to);
+        if (printLength >= this.options.spacingMinLength) this.letterPrints.add(h, id);
+      }
+      if (this.options.blocking) this.blocks.add(id, to, key);
+      return true;
+    }
+    // Another key (a described entry shown by its bare name): the old text becomes its alias.
+    if (toKey === "" || this.findEntry(toKey, hashString(toKey)) !== -1) return false;
+    this.remove(from);
+    this.accept(to, toKey);
+    this.addAlias(from, to);
+    return true;
+  }
+
   addAlias(alias: string, entry: string): boolean {
     const aliasKey = canonicalKey(alias);
     const targetKey = canonicalKey(entry);

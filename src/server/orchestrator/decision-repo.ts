@@ -91,6 +91,14 @@ export async function activeMerges(db: PrismaClient, runId: string): Promise<{ t
   return rows.map((r) => ({ text: r.candidate, into: r.entryText }));
 }
 
+/** Entries shown under another text (their display form: same key, or the bare name of a described entry); one transaction. */
+export async function renameEntries(db: PrismaClient, runId: string, changes: readonly { seq: number; text: string; normalisedKey: string }[]): Promise<void> {
+  if (changes.length === 0) return;
+  await db.$transaction(
+    changes.map((c) => db.entry.update({ where: { runId_seq: { runId, seq: c.seq } }, data: { text: c.text, normalisedKey: c.normalisedKey } })),
+  );
+}
+
 /** A run's entry by seq (null when absent or removed). */
 export async function findEntry(db: PrismaClient, runId: string, seq: number) {
   return db.entry.findUnique({

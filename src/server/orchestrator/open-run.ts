@@ -19,6 +19,7 @@ import {
   saveBranches,
   scoreEvent,
   storedProgress,
+  renameEntries,
 } from "./repo";
 import type { BranchState } from "../../lib/tree/branch";
 import { TopicTree } from "../../lib/tree/tree";
@@ -104,6 +105,7 @@ export async function openRun(
       await insertDecisions(prisma, r.id, decisions);
     },
     onCommitted: deps.onCommitted,
+    rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
     tree,
     makeJudge: deps.makeJudge,
