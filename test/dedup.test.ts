@@ -142,6 +142,38 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     expect(await submit("d4", ["EIFFEL TOWER", "Stewa Rava (known for its distinctive style)"])).toMatchObject({ accepted: 0, duplicates: 2 });
     await api.topic.stop.mutate();
   }, 120_000);
+
+  it("merges all pairs of one kind at once, never transitively, and undoes the bulk merge", async () => {
+    const { runId } = await api.topic.start.mutate({ topic: "Regions in bulk", producers: 1, requestSize: 20 });
+    const submit = (batchId: string, candidates: string[]) => api.producer.submit.mutate({ runId, producer: "script1", batchId, candidates, sinceSeq: 0 });
+    await submit("m1", ["Canterbury", "Otago", "Fiji", "Shanxi"]);
+    await submit("m2", ["Canterbury (region of New Zealand)", "Otago - a region in New Zealand", "Republic of Fiji", "Shaanxi"]);
+    // "Otago: region, New Zealand" is close to both Otago entries: merged into the first, its pair
+    // with the other (merged away in the same call) is skipped, never followed as a chain.
+    await submit("m3", ["Otago: region, New Zealand"]);
+    const before = await dbTexts(runId);
+    const { groups } = await api.dedup.review.query({ runId, kind: "possible" });
+    expect(groups).toEqual(expect.arrayContaining([expect.objectContaining({ reason: "description", count: expect.any(Number) })]));
+    const bulk = await api.dedup.mergeMany.mutate({ runId, reason: "description" });
+    expect(bulk.merged.map((m) => m.candidate)).toEqual([
+      "Canterbury (region of New Zealand)",
+      "Otago - a region in New Zealand",
+      "Otago: region, New Zealand",
+    ]);
+    expect(bulk.merged.every((m) => m.entryText === "Canterbury" || m.entryText === "Otago")).toBe(true);
+    expect(bulk.skipped).toBeGreaterThanOrEqual(1);
+    // Only the description pairs: the designator and the spelling pairs stay for review.
+    const after = await dbTexts(runId);
+    expect(after).toEqual(["Canterbury", "Otago", "Fiji", "Shanxi", "Republic of Fiji", "Shaanxi"]);
+    await expectFileEqualsDb(runId);
+    // Merged texts are aliases now; the undo restores every one of them as an entry again.
+    expect(await submit("m4", ["Otago - a region in New Zealand"])).toMatchObject({ accepted: 0, duplicates: 1 });
+    const undo = await api.dedup.restoreMany.mutate({ runId, decisionIds: bulk.merged.map((m) => m.decisionId) });
+    expect(undo).toMatchObject({ skipped: 0 });
+    expect((await dbTexts(runId)).sort()).toEqual(before.sort());
+    await expectFileEqualsDb(runId);
+    await api.topic.stop.mutate();
+  }, 120_000);
 });
 
 /**

@@ -99,6 +99,34 @@ export async function renameEntries(db: PrismaClient, runId: string, changes: re
   );
 }
 
+const POSSIBLE_KINDS: DecisionKind[] = ["kept-apart", "judged-different", "restored"];
+
+/**
+ * Open possible duplicates of one kind, oldest first (a bulk merge): by `reason` (the evidence:
+ * a guard like weak-evidence, or a blocking source like description), by the judge's `verdict`,
+ * or all.
+ */
+export async function possibleOfKind(db: PrismaClient, q: { runId: string; reason?: string; verdict?: string; limit: number }) {
+  return db.dedupDecision.findMany({
+    where: {
+      runId: q.runId,
+      kind: { in: POSSIBLE_KINDS },
+      resolvedBy: null,
+      ...(q.reason !== undefined ? { reason: q.reason } : {}),
+      ...(q.verdict !== undefined ? { verdict: q.verdict } : {}),
+    },
+    orderBy: { id: "asc" },
+    take: q.limit,
+    select: decisionSelect,
+  });
+}
+
+/** The open possible duplicates counted by their evidence (the review's "merge all of this kind"). */
+export async function possibleGroups(db: PrismaClient, runId: string): Promise<{ reason: string; count: number }[]> {
+  const rows = await db.dedupDecision.groupBy({ by: ["reason"], where: { runId, kind: { in: POSSIBLE_KINDS }, resolvedBy: null }, _count: true });
+  return rows.map((r) => ({ reason: r.reason ?? "unknown", count: r._count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
 /** A run's entry by seq (null when absent or removed). */
 export async function findEntry(db: PrismaClient, runId: string, seq: number) {
   return db.entry.findUnique({
