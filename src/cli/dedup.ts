@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createDedupEngine } from "../lib/dedup";
+import { buildAliasPrompt, type AliasRequest } from "../lib/dedup/aliases";
 import { buildSelectorPrompt, type SelectorRequest } from "../lib/dedup/judge";
 import { dedupLine, dedupLinesJudged, explainLine, formatLine, type LineVerdict, type OutputMode, type SelectorAnswer } from "../lib/dedup/lines";
 import { errorMessage } from "../lib/errors";
@@ -19,6 +20,8 @@ Reads one candidate per line; the first occurrence wins.
              line repeats, or none), batched; a pick merges it ("reason": "judged"). sim:<model>
              uses IGENTAI_SIMULATOR_URL or starts the simulator; openai/anthropic need their key.
              Calls, tokens and cost are reported on stderr. --topic: what the list is about.
+  --aliases  with --judge: asks the same model for other names of new entries (40 per call);
+             a later line naming one gets that entry as a candidate (never a merge by itself)
 Same engine and defaults as the orchestrator (src/lib/dedup).`;
 
 async function main(): Promise<number> {
@@ -30,6 +33,7 @@ async function main(): Promise<number> {
         explain: { type: "boolean" },
         exact: { type: "boolean" },
         judge: { type: "string" },
+        aliases: { type: "boolean" },
         topic: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -47,7 +51,7 @@ async function main(): Promise<number> {
   // --explain and --judge turn on the borderline band and candidate generation (what a judge sees).
   const wide = values.explain === true || values.judge !== undefined;
   const engine = createDedupEngine({ nearDuplicates: !values.exact, borderline: wide && !values.exact, blocking: wide && !values.exact });
-  if (values.judge !== undefined) return runJudged(values.judge, values.topic ?? "names", engine, mode, values.explain === true);
+  if (values.judge !== undefined) return runJudged(values.judge, values.topic ?? "names", engine, mode, values.explain === true, values.aliases === true);
 
   let out: string[] = [];
   let err: string[] = [];
@@ -77,7 +81,14 @@ async function main(): Promise<number> {
 }
 
 /** --judge: reads all lines, judges in batches, then prints (a later verdict can change an earlier line). */
-async function runJudged(spec: string, topic: string, engine: ReturnType<typeof createDedupEngine>, mode: OutputMode, explain: boolean): Promise<number> {
+async function runJudged(
+  spec: string,
+  topic: string,
+  engine: ReturnType<typeof createDedupEngine>,
+  mode: OutputMode,
+  explain: boolean,
+  withAliases: boolean,
+): Promise<number> {
   let target;
   try {
     target = parseProviderSpec(spec);
@@ -110,15 +121,15 @@ async function runJudged(spec: string, topic: string, engine: ReturnType<typeof 
       return 2;
     }
     const client = resolved.client;
-    const select = async (request: SelectorRequest): Promise<SelectorAnswer> => {
-      const prompt = buildSelectorPrompt(request);
-      const res = await client.stream({ ...prompt, maxTokens: 64 + 12 * request.items.length, signal: AbortSignal.timeout(60_000), onText: () => undefined });
+    const ask = async (prompt: { system: string; user: string }, maxTokens: number): Promise<SelectorAnswer> => {
+      const res = await client.stream({ ...prompt, maxTokens, signal: AbortSignal.timeout(60_000), onText: () => undefined });
       return { text: res.text, promptTokens: res.promptTokens, completionTokens: res.completionTokens };
     };
+    const select = (request: SelectorRequest) => ask(buildSelectorPrompt(request), 64 + 12 * request.items.length);
+    const aliases = withAliases ? (request: AliasRequest) => ask(buildAliasPrompt(request), 64 + 40 * request.entries.length) : undefined;
     const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
-    const { verdicts, stats } = await dedupLinesJudged(input, engine, topic, select, (err) =>
-      process.stderr.write(`dedup: judge call failed: ${errorMessage(err)}\n`),
-    );
+    const onError = (err: unknown) => process.stderr.write(`dedup: judge call failed: ${errorMessage(err)}\n`);
+    const { verdicts, stats } = await dedupLinesJudged(input, engine, topic, select, onError, aliases);
     const out: string[] = [];
     for (const v of verdicts) {
       const text = formatLine(v, mode, explain);
@@ -135,6 +146,7 @@ async function runJudged(spec: string, topic: string, engine: ReturnType<typeof 
     const per1k = (n: number) => (entries === 0 ? 0 : (1000 * n) / entries).toFixed(1);
     process.stderr.write(
       `judge ${targetLabel(target)}: ${stats.calls} calls (${stats.failedCalls} failed), ${stats.items} lines with ${stats.pairs} candidate entries, ${stats.merged} merged; ` +
+        (withAliases ? `${stats.aliasCalls} alias calls, ${stats.aliasesSuggested} other names; ` : "") +
         `${stats.promptTokens} + ${stats.completionTokens} tokens, ${cost === null ? "unpriced" : `$${cost.toFixed(4)}`}; ` +
         `per 1,000 entries: ${per1k(stats.calls)} calls, ${per1k(stats.pairs)} candidate pairs${cost === null ? "" : `, $${(entries === 0 ? 0 : (1000 * cost) / entries).toFixed(4)}`}\n`,
     );

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDedupEngine, dedupLines, explainLine, formatLine } from "./index";
@@ -103,6 +104,15 @@ describe("npm run dedup", () => {
     expect(r.stdout.trim().split("\n")).toHaveLength(3);
     expect(r.stderr).toMatch(/judge sim:sim-strong: 1 calls \(0 failed\), 1 lines with 1 candidate entries/);
     expect(runCli(["--judge", "nope"], "").status).toBe(2);
+    // 40 clear new entries make one alias call (the simulator knows no other names for these).
+    const words = Array.from({ length: 41 }, (_, i) =>
+      createHash("md5")
+        .update(String(i))
+        .digest("hex")
+        .replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!),
+    );
+    const withAliases = runCli(["--judge", "sim:sim-strong", "--aliases"], words.join("\n"));
+    expect(withAliases.stderr).toMatch(/1 alias calls, 0 other names/);
   });
 
   it("rejects an unknown flag with usage", () => {

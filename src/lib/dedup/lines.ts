@@ -1,3 +1,4 @@
+import { buildAliasPrompt, MAX_ALIAS_ENTRIES, parseAliasAnswer, type AliasRequest } from "./aliases";
 import type { CheckResult, DedupEngine } from "./check-result";
 import {
   buildSelectorPrompt,
@@ -74,6 +75,9 @@ export interface SelectorAnswer {
 }
 
 export interface LineJudgeStats {
+  /** Alias calls (with `aliases`) and the other names they gave. */
+  aliasCalls: number;
+  aliasesSuggested: number;
   calls: number;
   failedCalls: number;
   /** Candidates shown to the judge, and the entries shown with them. */
@@ -90,7 +94,8 @@ export interface LineJudgeStats {
  * MAX_SELECTOR_ITEMS per call; a pick merges the line into that entry afterwards (the verdict
  * becomes `judged`) and remembers it as an alias, so proposed again it is a duplicate with no
  * call. The entries a line is judged against are those it was checked against: never a chain.
- * A failed call leaves its lines unique.
+ * A failed call leaves its lines unique. With `aliases`, new entries are sent in batches for
+ * their other names, which make a later line naming one a candidate of that entry (source alias).
  */
 export async function dedupLinesJudged(
   lines: Iterable<string> | AsyncIterable<string>,
@@ -98,9 +103,38 @@ export async function dedupLinesJudged(
   topic: string,
   select: (request: SelectorRequest) => Promise<SelectorAnswer>,
   onError: (err: unknown) => void = () => undefined,
+  /** Asks a model for other names of new entries, MAX_ALIAS_ENTRIES per call, before the lines after them. */
+  aliases?: (request: AliasRequest) => Promise<SelectorAnswer>,
 ): Promise<{ verdicts: LineVerdict[]; stats: LineJudgeStats }> {
   const verdicts: LineVerdict[] = [];
-  const stats: LineJudgeStats = { calls: 0, failedCalls: 0, items: 0, pairs: 0, merged: 0, promptTokens: 0, completionTokens: 0 };
+  const stats: LineJudgeStats = {
+    aliasCalls: 0,
+    aliasesSuggested: 0,
+    calls: 0,
+    failedCalls: 0,
+    items: 0,
+    pairs: 0,
+    merged: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+  };
+  let newEntries: string[] = [];
+  const askAliases = async () => {
+    if (!aliases || newEntries.length === 0) return;
+    const entries = newEntries;
+    newEntries = [];
+    stats.aliasCalls++;
+    try {
+      const answer = await aliases({ topic, entries });
+      const prompt = buildAliasPrompt({ topic, entries });
+      stats.promptTokens += answer.promptTokens ?? Math.ceil((prompt.system.length + prompt.user.length) / 4);
+      stats.completionTokens += answer.completionTokens ?? Math.ceil(answer.text.length / 4);
+      for (const [i, names] of parseAliasAnswer(answer.text, entries)) for (const n of names) if (engine.suggestAlias(n, entries[i]!)) stats.aliasesSuggested++;
+    } catch (err) {
+      stats.failedCalls++;
+      onError(err);
+    }
+  };
   let pending: { index: number; item: SelectorItem }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
@@ -139,6 +173,11 @@ export async function dedupLinesJudged(
   for await (const text of lines) {
     const v = dedupLine(text, engine);
     const index = verdicts.push(v) - 1;
+    // Other names of a clear new entry (one with candidates may yet be merged by the judge).
+    if (v.result.unique && aliases && !v.result.candidates?.length) {
+      newEntries.push(text);
+      if (newEntries.length >= MAX_ALIAS_ENTRIES) await askAliases();
+    }
     if (v.result.unique && v.result.candidates && v.result.candidates.length > 0) {
       const options = v.result.candidates.slice(0, MAX_SELECTOR_OPTIONS).map((c) => c.duplicateOf);
       pending.push({ index, item: { id: `c${pending.length + 1}`, candidate: text, options } });
