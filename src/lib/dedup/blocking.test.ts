@@ -31,6 +31,7 @@ describe("candidate generation beyond edit distance", () => {
     ["Pas-de-Calais", "Pas-de-Calias", "slip"],
     ["Laos", "Loas", "slip"],
     ["United States of America", "USA", "acronym"],
+    ["United States", "USA", "acronym"],
   ];
   it.each(surfaced)("%s / %s: the entry is a candidate (%s), either order", (entry, candidate, source) => {
     const forward = candidatesOf([entry], candidate);

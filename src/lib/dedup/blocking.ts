@@ -235,6 +235,8 @@ const SOURCE_CODE = new Map<CandidateSource, number>(CANDIDATE_SOURCES.map((s, i
 export class CandidateIndex {
   private readonly stems = new HashMultimap(16);
   private readonly acronyms = new HashMultimap(16);
+  /** All-capitals entries ("USA") by their first two letters: the initials of a shorter name find them ("United States"). */
+  private readonly capitals = new HashMultimap(16);
   private readonly prints = new HashMultimap(16);
   private readonly printDeletions = new HashMultimap(16);
   /** Suggested aliases: alias key -> entry id, verified against aliasKeys. */
@@ -243,7 +245,7 @@ export class CandidateIndex {
   private readonly aliases = new HashMultimap(16);
 
   get bytes(): number {
-    return this.stems.bytes + this.acronyms.bytes + this.prints.bytes + this.printDeletions.bytes + this.aliases.bytes;
+    return this.stems.bytes + this.acronyms.bytes + this.capitals.bytes + this.prints.bytes + this.printDeletions.bytes + this.aliases.bytes;
   }
 
   add(id: number, text: string, key: string): void {
@@ -252,6 +254,7 @@ export class CandidateIndex {
     if (adjective !== null) this.stems.add(hashString(adjective), (id << SOURCE_BITS) | SOURCE_CODE.get("designator")!);
     const acronym = acronymOf(key);
     if (acronym !== null) this.acronyms.add(hashString(acronym), id);
+    if (isAcronymText(text)) this.capitals.add(hashString(key.slice(0, 2)), id);
     const print = letterPrint(text);
     if (print.length >= SLIP_MIN_LETTERS) {
       this.prints.add(hashString(print), id);
@@ -303,13 +306,18 @@ export class CandidateIndex {
       probeStem(s.stem, s.source);
     }
     if (isAcronymText(text)) {
-      const h = hashString(key);
-      for (let r = this.acronyms.first(h); r !== -1; r = this.acronyms.nextSlot(r, h)) out.push({ id: this.acronyms.valueAt(r), source: "acronym" });
+      // "USA": names whose initials are "usa", or a prefix of it ("United States").
+      for (let n = key.length; n >= 2; n--) {
+        const h = hashString(key.slice(0, n));
+        for (let r = this.acronyms.first(h); r !== -1; r = this.acronyms.nextSlot(r, h)) out.push({ id: this.acronyms.valueAt(r), source: "acronym" });
+      }
     } else {
       const acronym = acronymOf(key);
       if (acronym !== null) {
-        const id = keyIds(acronym);
-        if (id !== -1) out.push({ id, source: "acronym", stem: acronym });
+        // "United States": the entry "US", or an all-capitals entry its initials start ("USA").
+        const h = hashString(acronym.slice(0, 2));
+        for (let r = this.capitals.first(h); r !== -1; r = this.capitals.nextSlot(r, h))
+          out.push({ id: this.capitals.valueAt(r), source: "acronym", stem: acronym });
       }
     }
     this.probeSlips(letterPrint(text), "slip", out);

@@ -239,9 +239,13 @@ class DedupIndex implements DedupEngine {
           print ??= stem;
           if (oneEditApart(letterPrint(theirText), print)) rank = 7;
           break;
-        case "acronym":
-          if (isAcronymText(text) ? acronymOf(theirKey) === key : theirKey === stem && isAcronymText(theirText)) rank = 3;
+        case "acronym": {
+          // The initials equal, or one a prefix of the other's (USA / United States): 2 letters at least.
+          const initials = isAcronymText(text) ? acronymOf(theirKey) : stem;
+          const capitals = isAcronymText(text) ? key : theirKey;
+          if (initials !== null && initials.length >= 2 && (isAcronymText(text) || isAcronymText(theirText)) && capitals.startsWith(initials)) rank = 3;
           break;
+        }
         default: {
           const theirs = stemsOf(theirText, theirKey);
           if (theirKey === stem || theirs.some((s) => s.stem === key)) rank = h.source === "description" ? 1 : 2;
