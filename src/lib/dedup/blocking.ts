@@ -1,5 +1,5 @@
 import { canonicalKey } from "./canonical-key";
-import { HashMultimap, hashString } from "./hash-multimap";
+import { deletionHashes, HashMultimap, hashString, MAX_INDEXED_WORD } from "./hash-multimap";
 import { letterPrint } from "./key-scan";
 
 /**
@@ -121,6 +121,8 @@ const ACRONYM_MAX = 6;
 
 /** "X (...)", "X - ...", "X: ..." -> "X"; null when the text has no trailing description. */
 export function descriptionBase(text: string): string | null {
+  // Most texts have none of the separators: no regex for them (the hot path of every new entry).
+  if (!/[(:\-–—]/.test(text)) return null;
   const t = text.trim();
   let m = /^(.*?\S)\s*\([^()]*\)\s*\.?$/u.exec(t);
   if (m && /[\p{L}\p{N}]/u.test(m[1]!)) return m[1]!;
@@ -215,6 +217,18 @@ export function oneEditApart(a: string, b: string): boolean {
   return n > m ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
+/** Hashes of a print and its one-letter deletions, without building the strings. */
+const DELETIONS = new Int32Array(1 + MAX_INDEXED_WORD);
+
+function printDeletionHashes(print: string): { hashes: Int32Array; count: number } {
+  if (print.length <= MAX_INDEXED_WORD) return { hashes: DELETIONS, count: deletionHashes(print, 1, DELETIONS) };
+  // Longer than the index's words: rare, built the slow way.
+  const hashes = new Int32Array(print.length + 1);
+  hashes[0] = hashString(print);
+  for (let i = 0; i < print.length; i++) hashes[i + 1] = hashString(print.slice(0, i) + print.slice(i + 1));
+  return { hashes, count: print.length + 1 };
+}
+
 /** A possibly stale or colliding hit: the engine verifies it against the entry's text. */
 export interface BlockHit {
   id: number;
@@ -257,8 +271,9 @@ export class CandidateIndex {
     if (isAcronymText(text)) this.capitals.add(hashString(key.slice(0, 2)), id);
     const print = letterPrint(text);
     if (print.length >= SLIP_MIN_LETTERS) {
-      this.prints.add(hashString(print), id);
-      for (let i = 0; i < print.length; i++) this.printDeletions.add(hashString(print.slice(0, i) + print.slice(i + 1)), id);
+      const { hashes, count } = printDeletionHashes(print);
+      this.prints.add(hashes[0]!, id);
+      for (let i = 1; i < count; i++) this.printDeletions.add(hashes[i]!, id);
     }
   }
 
@@ -328,16 +343,17 @@ export class CandidateIndex {
 
   private probeSlips(print: string, source: CandidateSource, out: BlockHit[]): void {
     if (print.length < SLIP_MIN_LETTERS - 1) return;
-    const probe = (map: HashMultimap, s: string) => {
-      const h = hashString(s);
+    const probe = (map: HashMultimap, h: number) => {
       for (let r = map.first(h); r !== -1; r = map.nextSlot(r, h)) out.push({ id: map.valueAt(r), source, stem: print });
     };
-    probe(this.printDeletions, print);
-    for (let i = 0; i < print.length; i++) {
-      const d = print.slice(0, i) + print.slice(i + 1);
-      if (i > 0 && d === print.slice(0, i - 1) + print.slice(i)) continue; // same deletion as the last one
-      probe(this.prints, d);
-      probe(this.printDeletions, d);
+    const { hashes, count } = printDeletionHashes(print);
+    // An entry one letter longer (the candidate lost a letter), then one letter shorter or one
+    // substitution / transposition away (both with a letter deleted).
+    probe(this.printDeletions, hashes[0]!);
+    for (let i = 1; i < count; i++) {
+      const h = hashes[i]!;
+      probe(this.prints, h);
+      probe(this.printDeletions, h);
     }
   }
 }
