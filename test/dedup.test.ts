@@ -140,6 +140,10 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     await expectFileEqualsDb(runId);
     // Both old texts are duplicates of the entry now.
     expect(await submit("d4", ["EIFFEL TOWER", "Stewa Rava (known for its distinctive style)"])).toMatchObject({ accepted: 0, duplicates: 2 });
+    // Also after a restart (the alias memory is rebuilt from the stored merge and the renamed entry).
+    await h.restart();
+    expect(await submit("d5", ["Stewa Rava (known for its distinctive style)"])).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await dbTexts(runId)).toEqual(["Eiffel Tower", "Stewa Rava", "Louvre"]);
     await api.topic.stop.mutate();
   }, 120_000);
 

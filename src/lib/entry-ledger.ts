@@ -286,6 +286,9 @@ export class EntryLedger {
       // Follow later merges of the entry itself, to a live entry (bounded: a restore can make a cycle).
       for (let hops = 0; !this.indexByText.has(into) && intoOf.has(into) && hops < 16; hops++) into = intoOf.get(into)!;
       if (this.indexByText.has(into) && !this.indexByText.has(m.text) && this.engine.addAlias(m.text, into)) n++;
+      // The entry took the merged text as its display form (a bare name merged into a described
+      // entry): the old text is the alias now.
+      else if (!this.indexByText.has(into) && this.indexByText.has(m.text) && this.engine.addAlias(into, m.text)) n++;
     }
     return n;
   }

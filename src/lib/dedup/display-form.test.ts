@@ -96,5 +96,14 @@ describe("display form", () => {
     expect(ledger.texts).toEqual(["Stewa Rava"]);
     expect(ledger.classify("stewa rava")).toMatchObject({ outcome: "dupExact", duplicateOf: "Stewa Rava", reason: "same-key" });
     expect(ledger.classify("Stewa Rava (known for its distinctive style)")).toMatchObject({ outcome: "dupExact", duplicateOf: "Stewa Rava", reason: "alias" });
+    // After a restart: the stored merge (bare into described) and the renamed entry give the same alias.
+    const restarted = new EntryLedger();
+    restarted.load("Stewa Rava");
+    expect(restarted.loadAliases([{ text: "Stewa Rava", into: "Stewa Rava (known for its distinctive style)" }])).toBe(1);
+    expect(restarted.classify("Stewa Rava (known for its distinctive style)")).toMatchObject({
+      outcome: "dupExact",
+      duplicateOf: "Stewa Rava",
+      reason: "alias",
+    });
   });
 });
