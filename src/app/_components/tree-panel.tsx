@@ -83,7 +83,8 @@ export function TreePanel({
           data-testid="tree-search"
         />
         <label>
-          <input type="checkbox" checked={hideSaturated} onChange={(e) => setHideSaturated(e.target.checked)} data-testid="tree-hide-saturated" /> Hide saturated
+          <input type="checkbox" checked={hideSaturated} onChange={(e) => setHideSaturated(e.target.checked)} data-testid="tree-hide-saturated" /> Hide
+          saturated
         </label>
         {hidden > 0 && (
           <span className="sub" data-testid="tree-hidden">
