@@ -20,7 +20,9 @@ export const BREAKDOWN_SYSTEM_PROMPT = [
   "Rules:",
   "- One subtopic per line, its name only: no numbering, descriptions or commentary.",
   "- Each subtopic is a proper part of the branch you are given, narrower than it; together with the existing subtopics they should cover the whole branch.",
-  "- Prefer subtopics that do not overlap each other or the existing ones; never repeat an existing subtopic.",
+  "- Split along one dimension only (for example by region, by type or by period): the one that best divides the branch into parts that do not overlap. If subtopics exist, continue along their dimension.",
+  "- Name every part along that dimension, the less known ones too, not only the famous ones.",
+  "- Never repeat an existing subtopic, nor name one in other words.",
   "Output nothing but the list.",
 ].join("\n");
 
@@ -47,9 +49,16 @@ export function buildBreakdownPrompt(input: BreakdownPromptInput): { system: str
     tagBlock("existing_subtopics", input.existing),
     "",
     tagBlock("subtopic_count", String(count)),
-    `Break this branch into up to ${count} more narrower subtopics that, together with the existing ones, cover it. One per line, names only.`,
+    input.existing.length > 0
+      ? `List up to ${count} more subtopics of this branch along the same dimension, the ones not listed yet, so that together they cover it. One per line, names only; nothing if none are missing.`
+      : `Break this branch into up to ${count} narrower subtopics along one dimension, so that together they cover it. One per line, names only.`,
   ].join("\n");
   return { system: BREAKDOWN_SYSTEM_PROMPT, user, promptTokens: estimateTokens(BREAKDOWN_SYSTEM_PROMPT) + estimateTokens(user) + 2 * MESSAGE_OVERHEAD_TOKENS };
+}
+
+/** Completion-token ceiling of a breakdown answer of `count` short labels (a label is ~4-10 tokens). */
+export function breakdownMaxTokens(count: number): number {
+  return 64 + 12 * count;
 }
 
 /** Longest subtopic label kept from an answer (characters). */
@@ -89,7 +98,11 @@ export interface BranchPromptInput {
   budgetTokens: number;
   /** Share of the budget reserved for the branch's own entries (the rest rolls over both ways). Default 0.6. */
   ownShare?: number;
-  /** Most of the budget the related entries may take (a narrow branch needs few of them). Default 0.4. */
+  /**
+   * Most of the budget the related entries may take. Default: 0.4 at the root, 0.1 in a
+   * subtopic, whose exclusion list is its own members (issue 18: short and relevant; the
+   * entries of its ancestors that belong to it become its own once its calls re-propose them).
+   */
   relatedShare?: number;
   /** Ask explicitly for less obvious members (a prompt variant). */
   lessObvious?: boolean;
@@ -147,10 +160,13 @@ export function selectBranchEntries(known: BranchKnownEntries, budgetTokens: num
   return { texts: chosen, tokens: used };
 }
 
+const SUBTOPIC_RELATED_SHARE = 0.1;
+
 /** The item prompt for one branch: root topic, branch path, the branch's known entries. */
 export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
   const { topic, path, requestSize } = input;
-  const selection = selectBranchEntries(input.known, input.budgetTokens, input.ownShare, input.relatedShare);
+  const relatedShare = input.relatedShare ?? (path.length > 0 ? SUBTOPIC_RELATED_SHARE : undefined);
+  const selection = selectBranchEntries(input.known, input.budgetTokens, input.ownShare, relatedShare);
   const where = describePath(topic, path);
   const total = input.known.totalKnown;
   const head = [

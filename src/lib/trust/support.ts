@@ -67,6 +67,14 @@ export class SupportBook {
     return this.byText.get(text)?.models ?? [];
   }
 
+  /** The entry is now written `to` (its display form changed). */
+  rename(from: string, to: string): void {
+    const r = this.byText.get(from);
+    if (r === undefined || from === to) return;
+    this.byText.delete(from);
+    this.byText.set(to, r);
+  }
+
   /** `from` was merged into `into`: its proposals now count for `into`. */
   merge(from: string, into: string): void {
     const a = this.byText.get(from);

@@ -9,6 +9,7 @@ import { Optimizer } from "../../lib/routing/optimizer";
 import { unseededRng } from "../../lib/stats/math";
 import { OutputFile } from "./output-file";
 import {
+  activeMerges,
   addEvent,
   insertDecisions,
   insertEntries,
@@ -18,6 +19,7 @@ import {
   saveBranches,
   scoreEvent,
   storedProgress,
+  renameEntries,
   updateSupport,
 } from "./repo";
 import { SupportBook } from "../../lib/trust/support";
@@ -68,6 +70,8 @@ export async function openRun(
       metrics.seed(row.producer, targetLabel(row), 1);
     }
   }
+  // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
+  ledger.loadAliases(await activeMerges(prisma, r.id));
   // Candidate counts and spend are not per entry; carry them over so totals and budgets
   // (maxCostUsd over the whole run; maxMinutes since this start) never go back.
   const stored = await storedProgress(prisma, r.id);
@@ -112,6 +116,7 @@ export async function openRun(
     },
     support,
     onCommitted: deps.onCommitted,
+    rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
     tree,
     makeJudge: deps.makeJudge,
