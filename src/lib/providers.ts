@@ -14,6 +14,7 @@ export const SIM_MODEL_WIRE: Record<string, WireFormat> = {
   "sim-strong": "openai",
   "sim-weak": "openai",
   "sim-claude": "anthropic",
+  "sim-reasoner": "openai",
 };
 
 export const MODEL_NAME = z

@@ -8,6 +8,8 @@ import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
 import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
+import { composeReasoning } from "./reasoning";
+import { splitReasoning } from "../reasoning";
 import { countPromptTokens, countTokens } from "./tokens";
 import { canonicalTopic, generateUniverse, knownRanks, zipfWeights, type Universe } from "./universe";
 import { parseJudgePrompt } from "../dedup/judge";
@@ -60,10 +62,16 @@ export type SimOutcome =
   | {
       ok: true;
       model: SimModelId;
+      /** The answer as the model writes it (inline `<think>` blocks included). */
       text: string;
+      /** Reasoning sent apart from the answer (`reasoning_content`, a thinking block); "" for most models. */
+      reasoning: string;
       answer: Answer;
       promptTokens: number;
+      /** Reasoning and answer. */
       outputTokens: number;
+      /** The reasoning's share of outputTokens (inline or apart). */
+      reasoningTokens: number;
       finish: "end" | "length" | "stop_sequence";
       stopSequence: string | null;
       latency: LatencyPlan;
@@ -320,7 +328,11 @@ export class SimEngine {
       });
     }
 
-    let text = answer.text;
+    // A reasoning model thinks before it answers (src/lib/sim/reasoning.ts).
+    const thinking =
+      profile.reasoning === "none" ? "" : composeReasoning({ universe, known: this.known(universe, model, params), answer, displayTopic: topic.trim(), rng });
+    let text = profile.reasoning === "think" ? `<think>\n${thinking}\n</think>\n\n${answer.text}` : answer.text;
+    let reasoning = profile.reasoning === "field" ? thinking : "";
     let finish: "end" | "length" | "stop_sequence" = "end";
     let stopSequence: string | null = null;
     for (const s of req.stopSequences) {
@@ -331,8 +343,11 @@ export class SimEngine {
         stopSequence = s;
       }
     }
-    if (countTokens(text) > maxTokens) {
-      text = text.slice(0, Math.max(0, maxTokens) * 4);
+    if (countTokens(reasoning + text) > maxTokens) {
+      // Reasoning comes first and counts against max_tokens: a long one leaves no answer.
+      const chars = Math.max(0, maxTokens) * 4;
+      text = text.slice(0, Math.max(0, chars - reasoning.length));
+      reasoning = reasoning.slice(0, chars);
       finish = "length";
       stopSequence = null;
     }
@@ -342,9 +357,11 @@ export class SimEngine {
       ok: true,
       model,
       text,
+      reasoning,
       answer,
       promptTokens,
-      outputTokens: countTokens(text),
+      outputTokens: countTokens(reasoning + text),
+      reasoningTokens: countTokens(reasoning || splitReasoning(text).reasoning),
       finish,
       stopSequence,
       latency,

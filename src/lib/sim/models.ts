@@ -1,7 +1,8 @@
 import { SIM_MODEL_WIRE, type WireFormat } from "../providers";
+import type { ReasoningMode } from "./reasoning";
 
 /** The simulated models. Must match the keys of SIM_MODEL_WIRE in ../providers. */
-export const SIM_MODEL_IDS = ["sim-strong", "sim-weak", "sim-claude"] as const;
+export const SIM_MODEL_IDS = ["sim-strong", "sim-weak", "sim-claude", "sim-reasoner"] as const;
 export type SimModelId = (typeof SIM_MODEL_IDS)[number];
 
 export function isSimModelId(model: string): model is SimModelId {
@@ -36,6 +37,8 @@ export interface SimModelProfile {
   rpm: number;
   /** Tokens per minute per API key, prompt + expected output (0 = unlimited). */
   tpm: number;
+  /** How the model shows its reasoning before the answer (src/lib/sim/reasoning.ts). */
+  reasoning: ReasoningMode;
 }
 
 export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> = {
@@ -51,6 +54,7 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     maxOutputTokens: 16_384,
     rpm: 500,
     tpm: 400_000,
+    reasoning: "none",
   },
   "sim-weak": {
     breadth: 0.35,
@@ -64,6 +68,7 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     maxOutputTokens: 4_096,
     rpm: 1_000,
     tpm: 1_000_000,
+    reasoning: "none",
   },
   "sim-claude": {
     breadth: 0.75,
@@ -77,6 +82,22 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     maxOutputTokens: 8_192,
     rpm: 300,
     tpm: 300_000,
+    reasoning: "none",
+  },
+  // DeepSeek-R1 / Qwen3 as Ollama or vLLM serve them: a <think> block, then the list.
+  "sim-reasoner": {
+    breadth: 0.8,
+    repeatRate: 0.03,
+    avoidHalfLifeTokens: 32_000,
+    junkRate: 0.02,
+    tokensPerSecond: 60,
+    ttftMs: 500,
+    prefillMsPer1kTokens: 15,
+    contextWindow: 128_000,
+    maxOutputTokens: 32_768,
+    rpm: 500,
+    tpm: 400_000,
+    reasoning: "think",
   },
 };
 
@@ -92,6 +113,7 @@ export const SIM_MODEL_PRICES: Readonly<Record<SimModelId, ModelPrice>> = {
   "sim-strong": { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 },
   "sim-weak": { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.4 },
   "sim-claude": { inputUsdPerMTok: 1.0, outputUsdPerMTok: 5.0 },
+  "sim-reasoner": { inputUsdPerMTok: 0.55, outputUsdPerMTok: 2.19 },
 };
 
 /** Cost in USD of one call to a simulated model. */

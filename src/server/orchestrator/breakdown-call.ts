@@ -7,7 +7,7 @@ import type { ProviderId } from "../../lib/providers";
 import { cheapestTarget, requestPricedCostUsd, type RunConfig } from "../../lib/run-config";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createLlmResolver, type LlmConfig } from "../producer/llm/factory";
-import { LlmCallError } from "../producer/llm/types";
+import { completionTokensOf, LlmCallError, streamedTokensOf } from "../producer/llm/types";
 import { insertLlmCall } from "./repo";
 
 /** A breakdown call's answer; null when the call failed (the tree asks again later). */
@@ -60,12 +60,12 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
       truncated = r.truncated;
       usage = {
         promptTokens: r.promptTokens ?? estimateTokens(req.system) + estimateTokens(req.user),
-        completionTokens: r.completionTokens ?? estimateTokens(r.text),
+        completionTokens: completionTokensOf(r),
       };
     } catch (err) {
       const e = err instanceof LlmCallError ? err : new LlmCallError("other", errorMessage(err));
       error = { kind: e.kind, message: e.message.slice(0, 500), ...(e.status !== undefined ? { status: e.status } : {}) };
-      usage = { promptTokens: 0, completionTokens: e.partialText ? estimateTokens(e.partialText) : 0 };
+      usage = { promptTokens: 0, completionTokens: streamedTokensOf(e) };
     }
     const call: CallRecord = {
       callId,

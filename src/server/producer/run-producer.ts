@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { estimateTokens } from "../../lib/token-count";
 import { ItemStreamParser } from "../../lib/parse-items";
 import { buildPrompt, maxTokensFor, type BuiltPrompt } from "../../lib/prompt";
 import { buildBranchPrompt } from "../../lib/prompt-branch";
@@ -11,7 +10,7 @@ import { KnownState } from "./known-state";
 import { backoffMs, honourRetryAfter } from "./llm/backoff";
 import { isRequestTooLarge, maxTokensLimitOf } from "./llm/errors";
 import { paceDelayMs, parseRateLimitHeaders, type RateLimitSnapshot } from "./llm/rate-limit";
-import { LlmCallError, type LlmClient, type LlmResponse } from "./llm/types";
+import { completionTokensOf, LlmCallError, streamedTokensOf, type LlmClient, type LlmResponse } from "./llm/types";
 import { Outbox } from "./outbox";
 import { DEFAULT_PRODUCER_OPTIONS, type ProducerDeps, type ProducerSummary } from "./producer-options";
 
@@ -351,7 +350,7 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
         record({
           // Usage from the API; a server that sends none (some OpenAI-compatible ones) gets our count.
           promptTokens: response.promptTokens ?? prompt.promptTokens,
-          completionTokens: response.completionTokens ?? estimateTokens(response.text),
+          completionTokens: completionTokensOf(response),
         }),
         branchId,
       );
@@ -361,13 +360,13 @@ export async function runProducer(deps: ProducerDeps): Promise<ProducerSummary> 
       // The unterminated last line of a broken stream is cut mid-item: dropped.
       parser.end({ truncated: true });
       // Streamed tokens are billed even when the call fails later; a refused call costs nothing.
-      const streamed = error.partialText.length > 0;
+      const streamed = error.partialText.length + error.partialReasoning.length > 0;
       outbox.finishCall(
         callId,
         [],
         record({
           promptTokens: streamed ? prompt.promptTokens : 0,
-          completionTokens: streamed ? estimateTokens(error.partialText) : 0,
+          completionTokens: streamedTokensOf(error),
           error,
         }),
         branchId,

@@ -156,13 +156,13 @@ export function openaiError(failure: SimFailure, model: string, rateLimit: RateL
   }
 }
 
-function usage(promptTokens: number, completionTokens: number) {
+function usage(outcome: Extract<SimOutcome, { ok: true }>) {
   return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
+    prompt_tokens: outcome.promptTokens,
+    completion_tokens: outcome.outputTokens,
+    total_tokens: outcome.promptTokens + outcome.outputTokens,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: outcome.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -196,12 +196,19 @@ export async function writeChatCompletion(
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: outcome.text, refusal: null, annotations: [] },
+            // DeepSeek's API puts reasoning in `reasoning_content` beside `content`.
+            message: {
+              role: "assistant",
+              content: outcome.text,
+              ...(outcome.reasoning ? { reasoning_content: outcome.reasoning } : {}),
+              refusal: null,
+              annotations: [],
+            },
             logprobs: null,
             finish_reason: finishReason,
           },
         ],
-        usage: usage(outcome.promptTokens, outcome.outputTokens),
+        usage: usage(outcome),
         service_tier: "default",
         system_fingerprint: "fp_igentai_sim",
       },
@@ -225,10 +232,15 @@ export async function writeChatCompletion(
     });
   if (!writeSse(res, chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]))) return;
 
-  const breakAt = outcome.streamErrorAtChar;
-  const completed = await paceText(outcome.text, outcome.latency, signal, (piece, offset) => {
+  // Reasoning sent apart streams first, in `delta.reasoning_content`, then the answer in `delta.content`.
+  const reasoning = outcome.reasoning.length;
+  const breakAt = outcome.streamErrorAtChar === null ? null : reasoning + outcome.streamErrorAtChar;
+  const delta = (piece: string, field: "content" | "reasoning_content") =>
+    piece === "" || writeSse(res, chunk([{ index: 0, delta: { [field]: piece }, logprobs: null, finish_reason: null }]));
+  const completed = await paceText(outcome.reasoning + outcome.text, outcome.latency, signal, (piece, offset) => {
     if (breakAt !== null && offset + piece.length > breakAt) return false;
-    return writeSse(res, chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
+    const cut = Math.max(0, Math.min(piece.length, reasoning - offset));
+    return delta(piece.slice(0, cut), "reasoning_content") && delta(piece.slice(cut), "content");
   });
   if (signal.aborted || res.destroyed) return;
   if (!completed) {
@@ -238,7 +250,7 @@ export async function writeChatCompletion(
     return;
   }
   writeSse(res, chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]));
-  if (request.includeUsage) writeSse(res, chunk([], { usage: usage(outcome.promptTokens, outcome.outputTokens) }));
+  if (request.includeUsage) writeSse(res, chunk([], { usage: usage(outcome) }));
   writeSse(res, "[DONE]");
   res.end();
 }

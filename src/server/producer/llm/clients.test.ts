@@ -167,3 +167,30 @@ describe("provider selection", () => {
     }
   });
 });
+
+describe("reasoning through the SDKs", () => {
+  const reasoner = (mode: "think" | "field", model = "sim-reasoner") => client(model, { models: { [model]: { reasoning: mode } } });
+
+  it.each(["think", "field"] as const)("keeps a reasoning model's thinking (%s) out of the text, and in its usage", async (mode) => {
+    const { res, deltas } = await callOnce(reasoner(mode));
+    expect(res.reasoning).toMatch(/brainstorm/);
+    expect(res.text).not.toMatch(/<\/?think>|brainstorm/);
+    expect(deltas.join("")).toBe(res.text);
+    expect(res.completionTokens).toBeGreaterThanOrEqual(Math.ceil((res.reasoning.length + res.text.length) / 4));
+  });
+
+  it("an answer cut inside an unclosed <think> block has no text, only reasoning", async () => {
+    const { res, deltas } = await callOnce(reasoner("think"), { maxTokens: 20 });
+    expect(res.truncated).toBe(true);
+    expect(res.text).toBe("");
+    expect(deltas).toEqual([]);
+    expect(res.reasoning.length).toBeGreaterThan(20);
+  });
+
+  it("Anthropic extended thinking (thinking_delta) is reasoning, not text", async () => {
+    const { res } = await callOnce(reasoner("field", "sim-claude"));
+    expect(res.reasoning).toMatch(/brainstorm/);
+    expect(res.text).not.toMatch(/brainstorm/);
+    expect(res.text.length).toBeGreaterThan(50);
+  });
+});
