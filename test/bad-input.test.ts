@@ -210,7 +210,7 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     },
     {
       name: "start: an unknown provider",
-      req: post("topic.start", { topic: "birds", providers: [{ provider: "mistral", model: "large" }] }),
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "acme", model: "large" }] }),
       status: 400,
       field: "providers.0.provider",
     },

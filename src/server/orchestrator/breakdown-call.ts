@@ -3,7 +3,7 @@ import { errorMessage } from "../../lib/errors";
 import { parseBreakdownAnswer } from "../../lib/prompt-branch";
 import { estimateTokens } from "../../lib/token-count";
 import type { CallRecord } from "../../lib/protocol";
-import type { ProviderId } from "../../lib/providers";
+import { providerSettingsOf, type ProviderId } from "../../lib/providers";
 import { cheapestTarget, requestPricedCostUsd, type RunConfig } from "../../lib/run-config";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createLlmResolver, type LlmConfig } from "../producer/llm/factory";
@@ -92,10 +92,7 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
 /** The provider settings a producer gets from its environment, for calls the server makes itself. */
 export function producerLlmConfig(env: Record<string, string>, simulatorUrl: string | undefined, now: () => number): LlmConfig {
   return {
-    openaiApiKey: env.OPENAI_API_KEY,
-    openaiBaseUrl: env.OPENAI_BASE_URL,
-    anthropicApiKey: env.ANTHROPIC_API_KEY,
-    anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+    providers: providerSettingsOf(env),
     simulatorUrl,
     callTimeoutMs: 60_000,
     now,

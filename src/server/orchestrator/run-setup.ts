@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../../lib/errors";
-import { isProviderAvailable, type ProviderKeys, type ProviderTarget } from "../../lib/providers";
+import { isProviderAvailable, missingProviderSetting, type ProviderKeys, type ProviderTarget } from "../../lib/providers";
 import type { ModelPrice } from "../../lib/pricing";
 import { resolveRunConfig, startInputSchema, unpricedTargetIssue, type RunConfig, type StartInput } from "../../lib/run-config";
 import { isActiveMode, type RunMode } from "../../lib/run-modes";
@@ -41,11 +41,8 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
   if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
   const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys, judge: deps.judgeModel });
   for (const p of config.providers) {
-    if (!isProviderAvailable(p.provider, deps.keys)) {
-      throw new DomainError(
-        "BAD_REQUEST",
-        `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`,
-      );
+    if (p.provider !== "sim" && !isProviderAvailable(p.provider, deps.keys)) {
+      throw new DomainError("BAD_REQUEST", missingProviderSetting(p.provider));
     }
   }
   const breakdown = config.exploration === "tree" ? config.tree?.breakdownModel : undefined;
@@ -60,12 +57,9 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
   if (unpriced) throw new DomainError("BAD_REQUEST", unpriced, "providers");
   const judge = config.judge;
   if (judge?.enabled) {
-    if (!isProviderAvailable(judge.provider, deps.keys))
-      throw new DomainError(
-        "BAD_REQUEST",
-        `judge.provider: ${judge.provider} needs ${judge.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`,
-        "judge",
-      );
+    if (judge.provider !== "sim" && !isProviderAvailable(judge.provider, deps.keys)) {
+      throw new DomainError("BAD_REQUEST", `judge.provider: ${missingProviderSetting(judge.provider)}`, "judge");
+    }
     const issue = deps.priceOf ? unpricedTargetIssue([judge], deps.priceOf) : null;
     if (issue) throw new DomainError("BAD_REQUEST", `judge.model: no price is known for ${judge.provider}:${judge.model} (set IGENTAI_PRICES)`, "judge");
   }

@@ -79,10 +79,7 @@ function main(): void {
       pid: process.pid,
     }),
     llmFor: createLlmResolver({
-      openaiApiKey: env.OPENAI_API_KEY,
-      openaiBaseUrl: env.OPENAI_BASE_URL,
-      anthropicApiKey: env.ANTHROPIC_API_KEY,
-      anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+      providers: env.providers,
       simulatorUrl: env.IGENTAI_SIMULATOR_URL,
       callTimeoutMs: env.IGENTAI_CALL_TIMEOUT_MS,
     }),

@@ -111,7 +111,7 @@ describe.each([
 
 describe("provider selection", () => {
   it("an OpenAI-compatible server works through the openai provider via OPENAI_BASE_URL", async () => {
-    const r = resolveLlm({ provider: "openai", model: "sim-strong" }, { openaiBaseUrl: `${sim.url}/v1`, callTimeoutMs: 5000 });
+    const r = resolveLlm({ provider: "openai", model: "sim-strong" }, { providers: { openai: { baseUrl: `${sim.url}/v1` } }, callTimeoutMs: 5000 });
     if (!("client" in r)) throw new Error(r.unavailable);
     expect(r.client.provider).toBe("openai");
     const { res } = await callOnce(r.client);
@@ -119,7 +119,10 @@ describe("provider selection", () => {
   });
 
   it("an Anthropic base URL override works through the anthropic provider", async () => {
-    const r = resolveLlm({ provider: "anthropic", model: "sim-claude" }, { anthropicApiKey: "test-key", anthropicBaseUrl: sim.url, callTimeoutMs: 5000 });
+    const r = resolveLlm(
+      { provider: "anthropic", model: "sim-claude" },
+      { providers: { anthropic: { apiKey: "test-key", baseUrl: sim.url } }, callTimeoutMs: 5000 },
+    );
     if (!("client" in r)) throw new Error(r.unavailable);
     const { res } = await callOnce(r.client);
     expect(res.completionTokens).toBeGreaterThan(0);
@@ -155,7 +158,7 @@ describe("provider selection", () => {
     try {
       const r = resolveLlm(
         { provider: "openai", model: "gpt-4o-mini" },
-        { openaiApiKey: "sk-wrong", openaiBaseUrl: `http://127.0.0.1:${port}/v1`, callTimeoutMs: 2000 },
+        { providers: { openai: { apiKey: "sk-wrong", baseUrl: `http://127.0.0.1:${port}/v1` } }, callTimeoutMs: 2000 },
       );
       if (!("client" in r)) throw new Error(r.unavailable);
       const err = await failure(callOnce(r.client));
