@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { parseServerEnv } from "../env";
 import { createPriceTable, DEFAULT_PRICES, parsePriceOverrides, priceOf } from "./pricing";
 import {
@@ -79,7 +80,7 @@ describe("the provider registry", () => {
 });
 
 describe("provider settings from the environment", () => {
-  const base = { HOSTNAME: "127.0.0.1" };
+  const base = { HOSTNAME: "127.0.0.1", NODE_ENV: "test" } as const;
 
   it("reads each preset's key and base URL; blank is unset", () => {
     const env = parseServerEnv({ ...base, OPENROUTER_API_KEY: "or-key", OLLAMA_BASE_URL: "http://127.0.0.1:11434/v1", GROQ_API_KEY: " " });
@@ -108,5 +109,18 @@ describe("provider settings from the environment", () => {
     ]);
     expect(resolveJudge(undefined, keys)).toEqual({ enabled: true, provider: "groq", model: PROVIDERS.groq.cheapModel });
     expect(defaultProviders({}).map((t) => t.model)).toEqual(PROVIDERS.sim.defaultModels);
+  });
+});
+
+describe("the documentation", () => {
+  it("README and .env.example list every preset's variables", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+    for (const id of REAL_PROVIDER_IDS) {
+      const spec = providerSpec(id);
+      expect(readme).toContain(`| \`${id}\` | \`${spec.keyEnv}\``);
+      expect(readme).toContain(`\`${spec.baseUrlEnv}\` (${spec.defaultBaseUrl})`);
+      expect(example).toContain(spec.local ? `${spec.baseUrlEnv}=${spec.defaultBaseUrl}` : `${spec.keyEnv}=`);
+    }
   });
 });

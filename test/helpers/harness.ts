@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseServerEnv } from "../../src/env";
+import { PROVIDER_ENV_NAMES } from "../../src/lib/providers";
 import { createApp, type App } from "../../src/server/app";
 import type { DbOptions } from "../../src/server/db/client";
 import { serveApi } from "../../src/server/http";
@@ -28,8 +29,8 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
   const env = parseServerEnv({
     ...process.env,
     DATABASE_URL: "",
-    OPENAI_API_KEY: "",
-    ANTHROPIC_API_KEY: "",
+    // No provider of the developer's shell: each test names the ones it uses.
+    ...Object.fromEntries(PROVIDER_ENV_NAMES.map((name) => [name, ""])),
     IGENTAI_DATA_DIR: dataDir,
     IGENTAI_OUTPUT_DIR: outputDir,
     ...opts.env,
