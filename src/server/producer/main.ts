@@ -1,6 +1,6 @@
 /**
  * A producer process, as pm2 runs it: `node --import tsx src/server/producer/main.ts`.
- * Binds the environment and signals, then hands over to runProducer. Exits 0 whenever it
+ * Binds the environment and signals, then hands over to a Producer. Exits 0 whenever it
  * stops on purpose (signal, run ended), including "no API key": a failing exit would make
  * pm2 restart it in a loop.
  */
@@ -9,7 +9,7 @@ import { createTrpcChannel } from "./channel";
 import { systemClock } from "./clock";
 import { createRedactor, parseProducerEnv, ProducerEnvError, secretsOf } from "./env";
 import { createLlmResolver } from "./llm/factory";
-import { runProducer } from "./run-producer";
+import { Producer } from "./producer";
 
 const ORPHAN_CHECK_MS = 2_000;
 
@@ -70,7 +70,7 @@ function main(): void {
   }, ORPHAN_CHECK_MS);
   orphanCheck.unref();
 
-  runProducer({
+  new Producer({
     channel: createTrpcChannel({
       url: env.IGENTAI_API_URL,
       secret: env.IGENTAI_RUN_SECRET,
@@ -88,17 +88,19 @@ function main(): void {
     log,
     redact,
     afterCall: collectAfterCalls(),
-  }).then(
-    (summary) => {
-      log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
-      // Signalled: 0 (pm2 is stopping us anyway). Run over: a code pm2 will not restart.
-      process.exit(summary.exit === "run-ended" ? PRODUCER_EXIT.RUN_ENDED : 0);
-    },
-    (err: unknown) => {
-      console.error(`${prefix} crashed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
-      process.exit(1);
-    },
-  );
+  })
+    .run()
+    .then(
+      (summary) => {
+        log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
+        // Signalled: 0 (pm2 is stopping us anyway). Run over: a code pm2 will not restart.
+        process.exit(summary.exit === "run-ended" ? PRODUCER_EXIT.RUN_ENDED : 0);
+      },
+      (err: unknown) => {
+        console.error(`${prefix} crashed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+        process.exit(1);
+      },
+    );
 }
 
 main();

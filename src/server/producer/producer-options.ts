@@ -4,7 +4,7 @@ import type { Channel } from "./channel";
 import type { Clock } from "./clock";
 import type { LlmResolution } from "./llm/factory";
 
-// What runProducer (run-producer.ts) takes and returns.
+// What a Producer (producer.ts) takes and returns.
 
 export interface ProducerOptions {
   strategy: PromptStrategy;

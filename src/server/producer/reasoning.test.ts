@@ -7,7 +7,7 @@ import { systemClock } from "./clock";
 import { createLlmResolver, type LlmResolution } from "./llm/factory";
 import type { LlmResponse } from "./llm/types";
 import { MemoryOrchestrator } from "../../../test/helpers/memory-orchestrator";
-import { runProducer } from "./run-producer";
+import { Producer } from "./producer";
 
 // A reasoning model (the simulator's sim-reasoner: DeepSeek-R1 / Qwen3 behaviour) opens each
 // answer with its thinking, which lists draft names it then rejects. Through the real OpenAI
@@ -50,13 +50,13 @@ describe.each([
       requestSize: 20,
       promptBudgetTokens: 2000,
     });
-    const summary = await runProducer({
+    const summary = await new Producer({
       channel: orch.channelFor("p1"),
       llmFor,
       clock: systemClock,
       stopSignal: new AbortController().signal,
       options: { maxCalls: 3, submitIntervalMs: 0 },
-    });
+    }).run();
     expect(summary).toMatchObject({ calls: 3, failedCalls: 0 });
     expect(answers).toHaveLength(3);
     for (const [i, answer] of answers.entries()) {
