@@ -4,8 +4,12 @@ import { parseProviderSpec, providerEnvShape, providerSettingsOf, type ProviderS
 import { isLoopbackHost } from "./lib/request-guard";
 
 /**
- * The server's environment, validated once. `process.env` is read nowhere else on the
- * server side (producers validate their own, smaller, environment).
+ * The server's environment, validated once. The server reads `process.env` elsewhere only
+ * where it passes the environment on rather than uses it: `app.ts` copies a few named
+ * variables (PATH, HOME, NODE_ENV, the call timeout, the simulator's params) into each
+ * producer's environment, and `orchestrator/pm2.ts` lists every variable's name so pm2 does
+ * not hand the server's environment to producers. Producers validate their own, smaller,
+ * environment (`producer/env.ts`).
  */
 const optionalString = z
   .string()

@@ -25,7 +25,7 @@ import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view"
  * the once-a-second work in ticker.ts, the run's state in run-state.ts.
  */
 export class Orchestrator {
-  /** "change" (coalesced), "tick" (every second), "mode" (a ModeChange). */
+  /** "change" (coalesced), "tick" (every second). */
   readonly events = new EventEmitter();
   readonly clock: () => number;
   readonly producers: ProducerApi;
@@ -203,7 +203,6 @@ export class Orchestrator {
 
   /** Every mode change: the live snapshot moves, and terminal ones go to the event log. */
   private onModeChange(c: ModeChange): void {
-    this.events.emit("mode", c);
     if (c.to === "stopped" || c.to === "failed" || c.to === "interrupted") {
       void this.eventLog.add(c.runId, `run.${c.to}`, `${c.to}${c.reason ? `: ${c.reason}` : ""}`, { totalUnique: c.totals.totalUnique });
     }

@@ -8,7 +8,6 @@ import path from "node:path";
  */
 export class OutputFile {
   private handle: fs.promises.FileHandle | undefined;
-  private lines = 0;
   private damaged = false;
 
   constructor(readonly filePath: string) {}
@@ -18,10 +17,6 @@ export class OutputFile {
     // The slug is already safe; this guards against a future change breaking that.
     if (path.dirname(path.resolve(dir)) !== path.resolve(outputDir)) throw new Error(`unsafe output folder: ${slug}`);
     return new OutputFile(path.join(dir, "output.txt"));
-  }
-
-  get lineCount(): number {
-    return this.lines;
   }
 
   /** Makes the file equal to `expected` (the DB's texts in order), rewriting only if needed. */
@@ -51,7 +46,6 @@ export class OutputFile {
       await fs.promises.rename(tmp, this.filePath);
       outcome = "rewritten";
     }
-    this.lines = expected.length;
     this.handle = await fs.promises.open(this.filePath, "a");
     return outcome;
   }
@@ -73,12 +67,10 @@ export class OutputFile {
         await fs.promises.writeFile(tmp, everything.map((l) => `${l}\n`).join(""));
         await fs.promises.rename(tmp, this.filePath);
         this.handle = await fs.promises.open(this.filePath, "a");
-        this.lines = everything.length;
         this.damaged = false;
         return;
       }
       await this.handle.appendFile(texts.map((t) => `${t}\n`).join(""));
-      this.lines += texts.length;
     } catch (err) {
       this.damaged = true;
       this.handle ??= await fs.promises.open(this.filePath, "a").catch(() => undefined);
@@ -97,7 +89,6 @@ export class OutputFile {
     await fs.promises.writeFile(tmp, all.map((l) => `${l}\n`).join(""));
     await fs.promises.rename(tmp, this.filePath);
     this.handle = await fs.promises.open(this.filePath, "a");
-    this.lines = all.length;
     this.damaged = false;
   }
 
