@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { parseProviderSpec, providerEnvShape, providerSettingsOf, type ProviderSettings } from "./lib/providers";
+import { parseProviderSpec } from "./lib/providers";
+import { providerEnvShape, providerSettingsOf, type ProviderSettings } from "./lib/provider-settings";
 import { isLoopbackHost } from "./lib/request-guard";
 
 /**

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { PROVIDER_ENV_NAMES } from "../../src/lib/providers";
+import { PROVIDER_ENV_NAMES } from "../../src/lib/provider-settings";
 import { ROOT } from "./env";
 
 /**

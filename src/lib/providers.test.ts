@@ -2,20 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseServerEnv } from "../env";
 import { createPriceTable, DEFAULT_PRICES, parsePriceOverrides, priceOf } from "./pricing";
-import {
-  availableModels,
-  MODEL_CATALOGUE,
-  missingProviderSetting,
-  PROVIDER_ENV_NAMES,
-  PROVIDER_IDS,
-  PROVIDERS,
-  providerEnvOf,
-  providerKeysOf,
-  providerSettingsOf,
-  providerSpec,
-  REAL_PROVIDER_IDS,
-  wireFormatOf,
-} from "./providers";
+import { MODEL_CATALOGUE, PROVIDER_IDS, PROVIDERS, providerSpec, REAL_PROVIDER_IDS, wireFormatOf } from "./providers";
+import { availableModels, missingProviderSetting, PROVIDER_ENV_NAMES, providerEnvOf, providerKeysOf, providerSettingsOf } from "./provider-settings";
 import { defaultProviders, resolveJudge, startInputSchema, unpricedTargetIssue } from "./run-config";
 
 describe("the provider registry", () => {

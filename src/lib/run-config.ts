@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_PRICES, type ModelPrice } from "./pricing";
 import {
-  availableRealProviders,
   isSimModelId,
   MODEL_NAME,
   PROVIDER_IDS,
@@ -10,9 +9,9 @@ import {
   SIM_MODEL_IDS,
   targetLabel,
   type ProviderId,
-  type ProviderKeys,
   type ProviderTarget,
 } from "./providers";
+import { availableRealProviders, type ProviderKeys } from "./provider-settings";
 import { storable } from "./validation";
 import { MAX_CONCURRENCY } from "./protocol";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";

@@ -3,7 +3,8 @@ import { callCostUsd, createPriceTable, parsePriceOverrides, priceOf } from "../
 import type { ServerEnv } from "../env";
 import { openDb, type Db, type DbOptions } from "./db/client";
 import { Orchestrator } from "./orchestrator/orchestrator";
-import { parseProviderSpec, providerEnvOf, providerKeysOf } from "../lib/providers";
+import { parseProviderSpec } from "../lib/providers";
+import { providerEnvOf, providerKeysOf } from "../lib/provider-settings";
 import { resolveLlm } from "./producer/llm/factory";
 import { Supervisor } from "./orchestrator/supervisor";
 

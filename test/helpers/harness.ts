@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseServerEnv } from "../../src/env";
-import { PROVIDER_ENV_NAMES } from "../../src/lib/providers";
+import { PROVIDER_ENV_NAMES } from "../../src/lib/provider-settings";
 import { createApp, type App } from "../../src/server/app";
 import type { DbOptions } from "../../src/server/db/client";
 import { serveApi } from "../../src/server/http";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { availableModels } from "../../lib/providers";
+import { availableModels } from "../../lib/provider-settings";
 import { useTRPC } from "../../trpc/react";
 import type { ProviderOption } from "../_lib/topic-form";
 

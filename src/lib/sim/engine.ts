@@ -331,26 +331,12 @@ export class SimEngine {
     // A reasoning model thinks before it answers (src/lib/sim/reasoning.ts).
     const thinking =
       profile.reasoning === "none" ? "" : composeReasoning({ universe, known: this.known(universe, model, params), answer, displayTopic: topic.trim(), rng });
-    let text = profile.reasoning === "think" ? `<think>\n${thinking}\n</think>\n\n${answer.text}` : answer.text;
-    let reasoning = profile.reasoning === "field" ? thinking : "";
-    let finish: "end" | "length" | "stop_sequence" = "end";
-    let stopSequence: string | null = null;
-    for (const s of req.stopSequences) {
-      const i = s === "" ? -1 : text.indexOf(s);
-      if (i !== -1) {
-        text = text.slice(0, i);
-        finish = "stop_sequence";
-        stopSequence = s;
-      }
-    }
-    if (countTokens(reasoning + text) > maxTokens) {
-      // Reasoning comes first and counts against max_tokens: a long one leaves no answer.
-      const chars = Math.max(0, maxTokens) * 4;
-      text = text.slice(0, Math.max(0, chars - reasoning.length));
-      reasoning = reasoning.slice(0, chars);
-      finish = "length";
-      stopSequence = null;
-    }
+    const { text, reasoning, finish, stopSequence } = writeOut(
+      profile.reasoning === "think" ? `<think>\n${thinking}\n</think>\n\n${answer.text}` : answer.text,
+      profile.reasoning === "field" ? thinking : "",
+      req.stopSequences,
+      maxTokens,
+    );
     const latency = planLatency(profile, params, promptTokens, rng);
     const streamErrorAtChar = req.stream && rng.chance(params.streamErrorRate) ? Math.floor(rng.next() * text.length) : null;
     return {
@@ -369,6 +355,38 @@ export class SimEngine {
       rateLimit,
     };
   }
+}
+
+/**
+ * The answer as sent: cut at the first stop sequence found, then at max_tokens. Reasoning sent
+ * apart comes first and counts against max_tokens: a long one leaves no answer.
+ */
+function writeOut(
+  answer: string,
+  reasoningApart: string,
+  stopSequences: readonly string[],
+  maxTokens: number,
+): { text: string; reasoning: string; finish: "end" | "length" | "stop_sequence"; stopSequence: string | null } {
+  let text = answer;
+  let reasoning = reasoningApart;
+  let finish: "end" | "length" | "stop_sequence" = "end";
+  let stopSequence: string | null = null;
+  for (const s of stopSequences) {
+    const i = s === "" ? -1 : text.indexOf(s);
+    if (i !== -1) {
+      text = text.slice(0, i);
+      finish = "stop_sequence";
+      stopSequence = s;
+    }
+  }
+  if (countTokens(reasoning + text) > maxTokens) {
+    const chars = Math.max(0, maxTokens) * 4;
+    text = text.slice(0, Math.max(0, chars - reasoning.length));
+    reasoning = reasoning.slice(0, chars);
+    finish = "length";
+    stopSequence = null;
+  }
+  return { text, reasoning, finish, stopSequence };
 }
 
 /** Without a <topic> tag, the first line of the last message stands for the topic. */

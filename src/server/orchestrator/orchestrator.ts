@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
-import { availableModels } from "../../lib/providers";
+import { availableModels } from "../../lib/provider-settings";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { ActiveRun } from "./active-run";
 import { DedupReview } from "./dedup-review";

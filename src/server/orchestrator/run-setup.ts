@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../../lib/errors";
-import { isProviderAvailable, missingProviderSetting, type ProviderKeys, type ProviderTarget } from "../../lib/providers";
+import type { ProviderTarget } from "../../lib/providers";
+import { isProviderAvailable, missingProviderSetting, type ProviderKeys } from "../../lib/provider-settings";
 import type { ModelPrice } from "../../lib/pricing";
 import { resolveRunConfig, startInputSchema, unpricedTargetIssue, type RunConfig, type StartInput } from "../../lib/run-config";
 import { isActiveMode, type RunMode } from "../../lib/run-modes";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { apiKeysOf, providerEnvShape, providerSettingsOf, type ProviderSettings } from "../../lib/providers";
+import { apiKeysOf, providerEnvShape, providerSettingsOf, type ProviderSettings } from "../../lib/provider-settings";
 
 /**
  * The producer process's environment, validated once in main.ts. API keys stay in this

@@ -1,4 +1,5 @@
-import { providerSpec, targetLabel, wireFormatOf, type ProviderId, type ProviderSettings } from "../../../lib/providers";
+import { providerSpec, targetLabel, wireFormatOf, type ProviderId } from "../../../lib/providers";
+import type { ProviderSettings } from "../../../lib/provider-settings";
 import { createAnthropicClient } from "./anthropic";
 import { createOpenAiClient } from "./openai";
 import type { LlmClient } from "./types";
