@@ -43,7 +43,7 @@ const serverEnvSchema = z
     IGENTAI_PRICES: optionalString,
     /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
     IGENTAI_SIM_PARAMS: optionalString,
-    /** The dedup judge's default model, provider:model (e.g. openai:gpt-4o-mini); see README "Dedup". */
+    /** The dedup judge's default model, provider:model (a preset's id and model); see README "Dedup". */
     IGENTAI_JUDGE_MODEL: optionalString.superRefine((spec, ctx) => {
       if (spec === undefined) return;
       try {

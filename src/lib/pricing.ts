@@ -65,16 +65,16 @@ export function createPriceTable(overrides: Record<string, ModelPrice> = {}): Pr
 
 /**
  * The price of `provider:model`: exact match, else the longest table key that the model
- * name extends with a `-` (dated snapshots and aliases: `gpt-4o-mini-2024-07-18`,
- * `claude-3-5-haiku-latest`); any model of a local server (Ollama, vLLM, LM Studio) costs 0.
+ * name extends with a `-` (dated snapshots and aliases: `<model>-2024-07-18`, `<model>-latest`);
+ * any model of a local server (Ollama, vLLM, LM Studio) costs 0.
  * null when unknown: cost is then reported as unknown, not 0.
  */
 export function priceOf(table: PriceTable, provider: string, model: string): ModelPrice | null {
   const key = targetLabel({ provider, model });
   const exact = table.get(key);
   if (exact) return exact;
-  // Only dated snapshots and aliases inherit a price: "claude-opus-4-6" or "gpt-5-pro" are
-  // other models with other prices, not versions of "claude-opus-4" or "gpt-5".
+  // Only dated snapshots and aliases inherit a price: "<model>-6" or "<model>-pro" are other
+  // models with other prices, not versions of "<model>".
   let best: { len: number; price: ModelPrice } | null = null;
   for (const [k, price] of table) {
     if (key.startsWith(`${k}-`) && SNAPSHOT_SUFFIX.test(key.slice(k.length)) && (!best || k.length > best.len)) best = { len: k.length, price };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseServerEnv } from "../env";
 import { createPriceTable, DEFAULT_PRICES, parsePriceOverrides, priceOf } from "./pricing";
@@ -110,5 +111,18 @@ describe("the documentation", () => {
       expect(readme).toContain(`\`${spec.baseUrlEnv}\` (${spec.defaultBaseUrl})`);
       expect(example).toContain(spec.local ? `${spec.baseUrlEnv}=${spec.defaultBaseUrl}` : `${spec.keyEnv}=`);
     }
+  });
+});
+
+describe("one place for provider names", () => {
+  it("no source file outside the registry writes a model id or a provider variable (the simulator's behaviour table aside)", () => {
+    const names = PROVIDER_IDS.flatMap((id) => {
+      const spec = providerSpec(id);
+      return [...Object.keys(spec.models), ...(spec.keyEnv ? [spec.keyEnv] : []), ...(spec.baseUrlEnv ? [spec.baseUrlEnv] : [])];
+    });
+    const args = ["grep", "-l", "-F", ...names.flatMap((n) => ["-e", n]), "--", "src", "scripts", ":!*.test.ts", ":!*.test.tsx", ":!*.md"];
+    const r = spawnSync("git", args, { cwd: new URL("../..", import.meta.url), encoding: "utf8" });
+    const files = r.stdout.split("\n").filter((f) => f !== "");
+    expect(files.sort()).toEqual(["src/lib/providers.ts", "src/lib/sim/models.ts"]);
   });
 });
