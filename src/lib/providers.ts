@@ -324,7 +324,8 @@ export function registryPrices(): Record<string, ModelPrice> {
   return out;
 }
 
-export type CatalogueModel = { provider: ProviderId; model: string; label: string; simulated: boolean };
+/** A model the form offers; `byDefault`: in the mix a run gets when the user names none (the provider's default models). */
+export type CatalogueModel = { provider: ProviderId; model: string; label: string; simulated: boolean; byDefault: boolean };
 
 /** The models the form offers (any other model name can still be typed or given to the CLI). */
 export const MODEL_CATALOGUE: readonly CatalogueModel[] = PROVIDER_IDS.flatMap((provider) => {
@@ -336,5 +337,6 @@ export const MODEL_CATALOGUE: readonly CatalogueModel[] = PROVIDER_IDS.flatMap((
       model,
       label: m.label ?? (provider === "sim" ? `Simulator ${model} (simulated)` : `${spec.label} ${model}`),
       simulated: provider === "sim",
+      byDefault: (spec.defaultModels ?? [spec.cheapModel]).includes(model),
     }));
 });
