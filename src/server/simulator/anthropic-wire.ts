@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { RateLimitState, SimFailure, SimOutcome } from "../../lib/sim/engine";
 import { totalLatencyMs } from "../../lib/sim/latency";
-import { paceText, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
+import { paceAnswer, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
 import type { WireError } from "./openai-wire";
 
 /** The Anthropic Messages wire format: request parsing, answers, errors, headers. */
@@ -207,22 +207,16 @@ export async function writeMessage(
   }
   send("ping", {});
 
-  const deltaIn = (index: number, piece: string): boolean => {
-    if (piece === "") return true;
+  const completed = await paceAnswer(outcome, signal, (piece, part) => {
+    const index = part === "reasoning" ? 0 : textIndex;
     if (open !== index) {
       if (open !== -1) send("content_block_stop", { index: open });
       open = index;
-      const block = index < textIndex ? { type: "thinking", thinking: "", signature: "" } : { type: "text", text: "", citations: null };
+      const block = part === "reasoning" ? { type: "thinking", thinking: "", signature: "" } : { type: "text", text: "", citations: null };
       send("content_block_start", { index, content_block: block });
     }
-    const delta = index < textIndex ? { type: "thinking_delta", thinking: piece } : { type: "text_delta", text: piece };
+    const delta = part === "reasoning" ? { type: "thinking_delta", thinking: piece } : { type: "text_delta", text: piece };
     return send("content_block_delta", { index, delta });
-  };
-  const breakAt = outcome.streamErrorAtChar === null ? null : reasoning + outcome.streamErrorAtChar;
-  const completed = await paceText(outcome.reasoning + outcome.text, outcome.latency, signal, (piece, offset) => {
-    if (breakAt !== null && offset + piece.length > breakAt) return false;
-    const cut = Math.max(0, Math.min(piece.length, reasoning - offset));
-    return deltaIn(0, piece.slice(0, cut)) && deltaIn(textIndex, piece.slice(cut));
   });
   if (signal.aborted || res.destroyed) return;
   if (!completed) {

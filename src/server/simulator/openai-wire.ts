@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { RateLimitState, SimFailure, SimOutcome } from "../../lib/sim/engine";
 import { totalLatencyMs } from "../../lib/sim/latency";
-import { paceText, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
+import { paceAnswer, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
 
 /** The OpenAI Chat Completions wire format: request parsing, answers, errors, headers. */
 
@@ -233,15 +233,9 @@ export async function writeChatCompletion(
   if (!writeSse(res, chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]))) return;
 
   // Reasoning sent apart streams first, in `delta.reasoning_content`, then the answer in `delta.content`.
-  const reasoning = outcome.reasoning.length;
-  const breakAt = outcome.streamErrorAtChar === null ? null : reasoning + outcome.streamErrorAtChar;
-  const delta = (piece: string, field: "content" | "reasoning_content") =>
-    piece === "" || writeSse(res, chunk([{ index: 0, delta: { [field]: piece }, logprobs: null, finish_reason: null }]));
-  const completed = await paceText(outcome.reasoning + outcome.text, outcome.latency, signal, (piece, offset) => {
-    if (breakAt !== null && offset + piece.length > breakAt) return false;
-    const cut = Math.max(0, Math.min(piece.length, reasoning - offset));
-    return delta(piece.slice(0, cut), "reasoning_content") && delta(piece.slice(cut), "content");
-  });
+  const completed = await paceAnswer(outcome, signal, (piece, part) =>
+    writeSse(res, chunk([{ index: 0, delta: { [part === "reasoning" ? "reasoning_content" : "content"]: piece }, logprobs: null, finish_reason: null }])),
+  );
   if (signal.aborted || res.destroyed) return;
   if (!completed) {
     // A mid-stream failure: OpenAI sends an error object as a data line, then closes.
