@@ -44,33 +44,7 @@ function main(): void {
   const prefix = `[producer ${env.IGENTAI_PRODUCER}]`;
   const log = (line: string) => console.log(`${prefix} ${line}`);
 
-  // First SIGINT/SIGTERM: abort the call in flight, flush what is unacknowledged, exit 0.
-  // Second: exit now.
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
-      log(`${signal} again: exiting now`);
-      process.exit(130);
-    }
-    log(`${signal}: stopping`);
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-
-  // Our parent is pm2. If it is gone without taking us down (a restart under way when the
-  // daemon was killed: seen once after a soak), nothing would ever stop this process: stop as
-  // on SIGTERM (flush to the orchestrator if it is still there, exit 0).
-  const parent = process.ppid;
-  const orphanCheck = setInterval(() => {
-    if (process.ppid === parent || stop.signal.aborted) return;
-    clearInterval(orphanCheck);
-    log(`parent process ${parent} is gone: stopping`);
-    stop.abort();
-  }, ORPHAN_CHECK_MS);
-  orphanCheck.unref();
-
-  new Producer({
+  const producer = new Producer({
     channel: createTrpcChannel({
       url: env.IGENTAI_API_URL,
       secret: env.IGENTAI_RUN_SECRET,
@@ -84,23 +58,51 @@ function main(): void {
       callTimeoutMs: env.IGENTAI_CALL_TIMEOUT_MS,
     }),
     clock: systemClock,
-    stopSignal: stop.signal,
     log,
     redact,
     afterCall: collectAfterCalls(),
-  })
-    .run()
-    .then(
-      (summary) => {
-        log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
-        // Signalled: 0 (pm2 is stopping us anyway). Run over: a code pm2 will not restart.
-        process.exit(summary.exit === "run-ended" ? PRODUCER_EXIT.RUN_ENDED : 0);
-      },
-      (err: unknown) => {
-        console.error(`${prefix} crashed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
-        process.exit(1);
-      },
-    );
+  });
+
+  // First SIGINT/SIGTERM: abort the call in flight, flush what is unacknowledged, exit 0.
+  // Second: exit now.
+  let stopping = false;
+  const stop = (why: string) => {
+    stopping = true;
+    log(`${why}: stopping`);
+    producer.close();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stop(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  // Our parent is pm2. If it is gone without taking us down (a restart under way when the
+  // daemon was killed: seen once after a soak), nothing would ever stop this process: stop as
+  // on SIGTERM (flush to the orchestrator if it is still there, exit 0).
+  const parent = process.ppid;
+  const orphanCheck = setInterval(() => {
+    if (process.ppid === parent || stopping) return;
+    clearInterval(orphanCheck);
+    stop(`parent process ${parent} is gone`);
+  }, ORPHAN_CHECK_MS);
+  orphanCheck.unref();
+
+  producer.run().then(
+    (summary) => {
+      log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
+      // Signalled: 0 (pm2 is stopping us anyway). Run over: a code pm2 will not restart.
+      process.exit(summary.exit === "run-ended" ? PRODUCER_EXIT.RUN_ENDED : 0);
+    },
+    (err: unknown) => {
+      console.error(`${prefix} crashed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+      process.exit(1);
+    },
+  );
 }
 
 main();

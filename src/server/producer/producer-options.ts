@@ -38,8 +38,8 @@ export interface ProducerDeps {
   channel: Channel;
   llmFor: (target: { provider: ProviderId; model: string }) => LlmResolution;
   clock: Clock;
-  /** First SIGINT/SIGTERM: abort the call in flight, flush, return. */
-  stopSignal: AbortSignal;
+  /** Stops as close() does: abort the calls in flight, flush, return (tests, benchmarks; main.ts calls close()). */
+  stopSignal?: AbortSignal;
   log?: (line: string) => void;
   /** Applied to every message that leaves the process or reaches a log (API keys). */
   redact?: (text: string) => string;

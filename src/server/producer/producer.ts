@@ -72,7 +72,7 @@ export class Producer {
     this.newId = deps.newId ?? randomUUID;
     this.redact = deps.redact ?? ((s: string) => s);
     this.state = new KnownState({ bounded: this.opts.strategy !== "naive" });
-    this.haltLink = linkedSignal([deps.stopSignal, this.closed.signal, this.runEnded.signal]);
+    this.haltLink = linkedSignal([...(deps.stopSignal ? [deps.stopSignal] : []), this.closed.signal, this.runEnded.signal]);
     this.outbox = new Outbox({
       channel: deps.channel,
       clock: deps.clock,
@@ -115,7 +115,7 @@ export class Producer {
 
     const s = this.summary;
     if (!this.halt.aborted && s.calls >= this.opts.maxCalls) s.exit = "max-calls";
-    else s.exit = this.runEnded.signal.aborted && !this.deps.stopSignal.aborted && !this.closed.signal.aborted ? "run-ended" : "stopped";
+    else s.exit = this.runEnded.signal.aborted && !this.deps.stopSignal?.aborted && !this.closed.signal.aborted ? "run-ended" : "stopped";
     this.haltLink.dispose();
     s.unacknowledged = await this.outbox.flush(this.opts.flushDeadlineMs);
     if (s.unacknowledged > 0) this.log(`exiting with ${s.unacknowledged} unacknowledged batch(es)`);
