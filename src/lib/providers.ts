@@ -47,6 +47,11 @@ export interface ProviderSpec {
    * OpenAI-compatible servers know `max_tokens`. Default `max_tokens`.
    */
   tokenLimitParam?: "max_tokens" | "max_completion_tokens";
+  /**
+   * Whether the endpoint accepts `stream_options: { include_usage: true }` (default true).
+   * Mistral's rejects it with a 422 ("extra_forbidden") and sends usage in its last chunk anyway.
+   */
+  streamOptions?: boolean;
   models: Record<string, ModelSpec>;
   /** The cheap model: the dedup judge's and the tree's breakdown default, and the default producer model. */
   cheapModel: string;
@@ -156,6 +161,7 @@ export const PROVIDERS = {
     baseUrlEnv: "MISTRAL_BASE_URL",
     defaultBaseUrl: "https://api.mistral.ai/v1",
     local: false,
+    streamOptions: false,
     models: {
       "mistral-small-latest": { contextWindow: 131_072, price: usd(0.1, 0.3) },
       "mistral-large-latest": { contextWindow: 131_072, price: usd(2, 6) },

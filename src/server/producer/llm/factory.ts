@@ -47,7 +47,7 @@ export function resolveLlm(target: { provider: ProviderId; model: string }, cfg:
   if (wireFormatOf(target) === "anthropic") return { client: createAnthropicClient(client) };
   // A base URL override is another server: it knows `max_tokens`, maybe not the provider's own parameter.
   const tokenLimitParam = setting.baseUrl ? "max_tokens" : (spec.tokenLimitParam ?? "max_tokens");
-  return { client: createOpenAiClient({ ...client, tokenLimitParam }) };
+  return { client: createOpenAiClient({ ...client, tokenLimitParam, streamOptions: spec.streamOptions }) };
 }
 
 /** Memoises clients per provider:model (an SDK client keeps its connection pool). */

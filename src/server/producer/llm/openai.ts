@@ -15,6 +15,8 @@ export interface OpenAiClientOptions {
    * OpenAI-compatible servers (vLLM, Ollama, the simulator) know `max_tokens`.
    */
   tokenLimitParam: "max_tokens" | "max_completion_tokens";
+  /** Ask for usage in the stream's last chunk (`stream_options`); false for servers that reject the field. */
+  streamOptions?: boolean;
   defaultHeaders?: Record<string, string>;
   now?: () => number;
 }
@@ -66,7 +68,7 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
               { role: "user", content: req.user },
             ],
             stream: true,
-            stream_options: { include_usage: true },
+            ...(opts.streamOptions === false ? {} : { stream_options: { include_usage: true } }),
             [opts.tokenLimitParam]: req.maxTokens,
           },
           { signal },
