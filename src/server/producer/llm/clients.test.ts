@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrompt, KnownEntries } from "../../../lib/prompt";
 import { startSimulator, type SimulatorHandle, type SimParamsOverride } from "../../simulator";
 import { resolveLlm } from "./factory";
-import { LlmCallError, type LlmClient } from "./types";
+import { LlmCallError, streamedTokensOf, type LlmClient } from "./types";
 
 let sim: SimulatorHandle;
 beforeAll(async () => {
@@ -188,6 +188,13 @@ describe("reasoning through the SDKs", () => {
     expect(res.text).toBe("");
     expect(deltas).toEqual([]);
     expect(res.reasoning.length).toBeGreaterThan(20);
+  });
+
+  it("a call that breaks off mid-answer keeps the reasoning it streamed, to be billed", async () => {
+    const llm = client("sim-reasoner", { streamErrorRate: 1, models: { "sim-reasoner": { reasoning: "field" } } });
+    const err = await failure(callOnce(llm));
+    expect(err.partialReasoning).toMatch(/brainstorm/);
+    expect(streamedTokensOf(err)).toBeGreaterThan(Math.ceil(err.partialReasoning.length / 8));
   });
 
   it("Anthropic extended thinking (thinking_delta) is reasoning, not text", async () => {
