@@ -26,6 +26,29 @@ describe("reasoning text", () => {
     }
   });
 
+  it("a </think> without its <think> (the template opened it) makes what is unsent before it reasoning", () => {
+    expect(splitReasoning("- Nice\n- Metz\n</think>\n\nParis")).toEqual({ text: "\n\nParis", reasoning: "- Nice\n- Metz\n" });
+    // Streamed, the lines before it are gone already; the splitter says the next answers start inside.
+    const s = new ReasoningSplitter();
+    expect(s.push("- Nice\n")).toBe("- Nice\n");
+    expect(s.push("- Metz\n</thi")).toBe("- Metz\n");
+    expect(s.push("nk>\nParis\n")).toBe("\nParis\n");
+    s.end();
+    expect(s.answersStartInside).toBe(true);
+  });
+
+  it.each([
+    ["closes its block", ["- Nice\n</th", "ink>\nParis\n"], false, { text: "\nParis\n", reasoning: "- Nice\n", inside: true }],
+    ["never thinks: all of it is the answer, at the end", ["Paris\n", "Lyon\n"], false, { text: "Paris\nLyon\n", reasoning: "", inside: false }],
+    ["is cut while thinking: it stays reasoning", ["- Nice\n", "- Me"], true, { text: "", reasoning: "- Nice\n- Me", inside: true }],
+  ])("an answer started inside that %s", (_name, pieces, truncated, expected) => {
+    const s = new ReasoningSplitter({ inside: true });
+    let out = "";
+    for (const p of pieces) out += s.push(p);
+    out += s.end({ truncated });
+    expect({ text: out, reasoning: s.reasoning, inside: s.answersStartInside }).toEqual(expected);
+  });
+
   it("adds reasoning that arrives in its own field", () => {
     const s = new ReasoningSplitter();
     s.pushReasoning("drafts: Nice");

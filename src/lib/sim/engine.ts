@@ -7,8 +7,8 @@ import { generateHierarchy, resolvePath, type Hierarchy } from "./hierarchy";
 import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
 import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
-import { composeAnswer, type Answer } from "./respond";
-import { composeReasoning } from "./reasoning";
+import { composeAnswer, writeOut, type Answer } from "./respond";
+import { composeReasoning, inlineThinking } from "./reasoning";
 import { splitReasoning } from "../reasoning";
 import { countPromptTokens, countTokens } from "./tokens";
 import { canonicalTopic, generateUniverse, knownRanks, zipfWeights, type Universe } from "./universe";
@@ -332,7 +332,7 @@ export class SimEngine {
     const thinking =
       profile.reasoning === "none" ? "" : composeReasoning({ universe, known: this.known(universe, model, params), answer, displayTopic: topic.trim(), rng });
     const { text, reasoning, finish, stopSequence } = writeOut(
-      profile.reasoning === "think" ? `<think>\n${thinking}\n</think>\n\n${answer.text}` : answer.text,
+      inlineThinking(profile.reasoning, thinking) + answer.text,
       profile.reasoning === "field" ? thinking : "",
       req.stopSequences,
       maxTokens,
@@ -355,38 +355,6 @@ export class SimEngine {
       rateLimit,
     };
   }
-}
-
-/**
- * The answer as sent: cut at the first stop sequence found, then at max_tokens. Reasoning sent
- * apart comes first and counts against max_tokens: a long one leaves no answer.
- */
-function writeOut(
-  answer: string,
-  reasoningApart: string,
-  stopSequences: readonly string[],
-  maxTokens: number,
-): { text: string; reasoning: string; finish: "end" | "length" | "stop_sequence"; stopSequence: string | null } {
-  let text = answer;
-  let reasoning = reasoningApart;
-  let finish: "end" | "length" | "stop_sequence" = "end";
-  let stopSequence: string | null = null;
-  for (const s of stopSequences) {
-    const i = s === "" ? -1 : text.indexOf(s);
-    if (i !== -1) {
-      text = text.slice(0, i);
-      finish = "stop_sequence";
-      stopSequence = s;
-    }
-  }
-  if (countTokens(reasoning + text) > maxTokens) {
-    const chars = Math.max(0, maxTokens) * 4;
-    text = text.slice(0, Math.max(0, chars - reasoning.length));
-    reasoning = reasoning.slice(0, chars);
-    finish = "length";
-    stopSequence = null;
-  }
-  return { text, reasoning, finish, stopSequence };
 }
 
 /** Without a <topic> tag, the first line of the last message stands for the topic. */

@@ -10,10 +10,13 @@ import type { Universe } from "./universe";
  * - `field`: in a separate field, as DeepSeek's API (`reasoning_content`,
  *   api-docs.deepseek.com/guides/reasoning_model) and vLLM's reasoning parsers do on the
  *   OpenAI wire, or a `thinking` content block on the Anthropic wire (extended thinking);
+ * - `prefilled`: as `think`, but the chat template wrote the opening `<think>` into the prompt, so
+ *   the answer starts with the thinking and carries only `</think>` (DeepSeek-R1's template, as
+ *   vLLM serves it without `--reasoning-parser`);
  * - `none`: no reasoning.
  * Reasoning tokens are output tokens: billed, and counted against max_tokens.
  */
-export const REASONING_MODES = ["none", "think", "field"] as const;
+export const REASONING_MODES = ["none", "think", "prefilled", "field"] as const;
 export type ReasoningMode = (typeof REASONING_MODES)[number];
 
 /** Draft names a reasoning answer lists in its thinking and then rejects. */
@@ -41,4 +44,11 @@ export function composeReasoning(input: { universe: Universe; known: Uint8Array;
     ...drafts.map((d) => `- ${d}`),
     "Hmm, I am not sure about these: some may already be on their list, and one or two may not fit the topic. Better to leave all of them out and give other ones.",
   ].join("\n");
+}
+
+/** The thinking as it opens an answer written inline (src/lib/sim/reasoning.ts). */
+export function inlineThinking(mode: ReasoningMode, thinking: string): string {
+  if (mode === "think") return `<think>\n${thinking}\n</think>\n\n`;
+  if (mode === "prefilled") return `${thinking}\n</think>\n\n`;
+  return "";
 }

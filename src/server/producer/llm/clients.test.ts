@@ -172,7 +172,7 @@ describe("provider selection", () => {
 });
 
 describe("reasoning through the SDKs", () => {
-  const reasoner = (mode: "think" | "field", model = "sim-reasoner") => client(model, { models: { [model]: { reasoning: mode } } });
+  const reasoner = (mode: "think" | "prefilled" | "field", model = "sim-reasoner") => client(model, { models: { [model]: { reasoning: mode } } });
 
   it.each(["think", "field"] as const)("keeps a reasoning model's thinking (%s) out of the text, and in its usage", async (mode) => {
     const { res, deltas } = await callOnce(reasoner(mode));
@@ -195,6 +195,17 @@ describe("reasoning through the SDKs", () => {
     const err = await failure(callOnce(llm));
     expect(err.partialReasoning).toMatch(/brainstorm/);
     expect(streamedTokensOf(err)).toBeGreaterThan(Math.ceil(err.partialReasoning.length / 8));
+  });
+
+  it("learns that a model's answers start inside a <think> its template opened: the next answers keep all thinking out", async () => {
+    const llm = reasoner("prefilled");
+    const first = await callOnce(llm);
+    expect(first.res.text).toMatch(/brainstorm/); // streamed before its </think> showed what it was
+    for (const { res } of [await callOnce(llm), await callOnce(llm)]) {
+      expect(res.reasoning).toMatch(/brainstorm/);
+      expect(res.text).not.toMatch(/brainstorm|<\/?think>/);
+      expect(res.text.split("\n").length).toBeGreaterThan(10);
+    }
   });
 
   it("Anthropic extended thinking (thinking_delta) is reasoning, not text", async () => {

@@ -31,6 +31,8 @@ export interface WireAdapter<Sdk> {
  */
 export function sdkClient<Sdk>(target: { provider: ProviderId; model: string; timeoutMs: number; now?: () => number }, adapter: WireAdapter<Sdk>): LlmClient {
   let sdk: Promise<Sdk> | undefined;
+  /** Learnt from an answer: this model's answers start inside a `<think>` its chat template opened (src/lib/reasoning.ts). */
+  let startsInside = false;
   const now = target.now ?? Date.now;
   return {
     provider: target.provider,
@@ -40,7 +42,7 @@ export function sdkClient<Sdk>(target: { provider: ProviderId; model: string; ti
       return streamCall(req, target.timeoutMs, now, async (signal, progress, received) => {
         const { events, headers } = await adapter.open(await (sdk ??= adapter.load()), req, signal);
         progress();
-        const split = new ReasoningSplitter();
+        const split = new ReasoningSplitter({ inside: startsInside });
         received.split = split;
         const emit = (text: string) => {
           if (text) req.onText(text);
@@ -60,8 +62,10 @@ export function sdkClient<Sdk>(target: { provider: ProviderId; model: string; ti
         }
         // The SDKs end the iteration quietly when the stream is aborted: make that an error.
         signal.throwIfAborted();
-        emit(split.end());
-        return { text: split.text, reasoning: split.reasoning, promptTokens, completionTokens, truncated: adapter.truncated(stop), headers };
+        const truncated = adapter.truncated(stop);
+        emit(split.end({ truncated }));
+        startsInside = split.answersStartInside;
+        return { text: split.text, reasoning: split.reasoning, promptTokens, completionTokens, truncated, headers };
       });
     },
   };
