@@ -22,9 +22,11 @@ afterAll(() => sim.close());
 const draftsOf = (reasoning: string) => reasoning.split("\n").flatMap((l) => (l.startsWith("- ") ? [l.slice(2)] : []));
 
 describe.each([
-  ["inline <think> blocks", "think"],
-  ["streamed reasoning_content", "field"],
-] as const)("a reasoning model with %s", (_name, mode) => {
+  ["inline <think> blocks", "think", 0],
+  ["streamed reasoning_content", "field", 0],
+  // The template opened the <think>: the first answer's drafts may stream out before its </think>.
+  ["a <think> its chat template opened, from its second answer on", "prefilled", 1],
+] as const)("a reasoning model with %s", (_name, mode, learning) => {
   it("yields the final list only; the thinking's tokens are counted and billed", async () => {
     const params: SimParamsOverride = { models: { "sim-reasoner": { reasoning: mode } } };
     const resolve = createLlmResolver({ simulatorUrl: sim.url, callTimeoutMs: 5000, defaultHeaders: { "x-sim-params": JSON.stringify(params) } });
@@ -55,11 +57,12 @@ describe.each([
       llmFor,
       clock: systemClock,
       stopSignal: new AbortController().signal,
-      options: { maxCalls: 3, submitIntervalMs: 0 },
+      options: { maxCalls: 3 + learning, submitIntervalMs: 0 },
     }).run();
-    expect(summary).toMatchObject({ calls: 3, failedCalls: 0 });
-    expect(answers).toHaveLength(3);
+    expect(summary).toMatchObject({ calls: 3 + learning, failedCalls: 0 });
+    expect(answers).toHaveLength(3 + learning);
     for (const [i, answer] of answers.entries()) {
+      if (i < learning) continue;
       const call = orch.calls[i]!;
       const submitted = orch.batches.filter((b) => b.callId === call.callId).flatMap((b) => b.candidates);
       const drafts = draftsOf(answer.reasoning);
