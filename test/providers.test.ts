@@ -89,7 +89,11 @@ describe("openrouter and ollama side by side", () => {
       .split("\n");
     expect(lines).toHaveLength(total);
 
-    const calls = await h.app.db.prisma.llmCall.findMany({ where: { runId, error: null }, select: { provider: true, model: true, costUsd: true } });
+    // Calls that used tokens (a call the stop aborted before its first token costs nothing, rightly).
+    const calls = await h.app.db.prisma.llmCall.findMany({
+      where: { runId, error: null, completionTokens: { gt: 0 } },
+      select: { provider: true, model: true, costUsd: true },
+    });
     const ollama = calls.filter((c) => c.provider === "ollama");
     const openrouter = calls.filter((c) => c.provider === "openrouter");
     expect(ollama.length).toBeGreaterThan(0);
