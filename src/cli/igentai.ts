@@ -22,6 +22,9 @@ Usage:
   igentai entries [runId] [--limit N] [--search text] [--branch id]
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
+  igentai dupes [runId] --merge-all KIND   merge every open possible duplicate of one kind (its evidence, e.g.
+                description, slip, weak-evidence; "judged-same": what the judge called the same; "all")
+  igentai dupes [runId] --undo ID,ID,...   restore merges (the ids --merge-all printed)
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
 
 Options:
@@ -82,6 +85,8 @@ async function main(): Promise<void> {
       search: { type: "string" },
       json: { type: "boolean" },
       merged: { type: "boolean" },
+      "merge-all": { type: "string" },
+      undo: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -203,6 +208,23 @@ async function main(): Promise<void> {
     case "dupes": {
       const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
       if (!runId) fail("no run active; pass a run id (see igentai list)");
+      if (values["merge-all"] !== undefined) {
+        const kind = values["merge-all"];
+        const filter = kind === "all" ? {} : kind === "judged-same" ? { verdict: "same" as const } : { reason: kind };
+        const r = await api.dedup.mergeMany.mutate({ runId, ...filter, limit: int(values.limit, "limit") ?? 500 });
+        for (const m of r.merged) console.log(`${String(m.decisionId).padStart(7)}  ${m.candidate}  ->  ${m.entryText}`);
+        console.log(
+          `merged ${r.merged.length}, skipped ${r.skipped}${r.merged.length > 0 ? `; undo: igentai dupes ${runId} --undo ${r.merged.map((m) => m.decisionId).join(",")}` : ""}`,
+        );
+        return;
+      }
+      if (values.undo !== undefined) {
+        const ids = values.undo.split(",").map((v) => int(v.trim(), "undo")!);
+        const r = await api.dedup.restoreMany.mutate({ runId, decisionIds: ids });
+        for (const x of r.restored) console.log(`#${x.seq} ${x.text}`);
+        console.log(`restored ${r.restored.length}, skipped ${r.skipped}`);
+        return;
+      }
       const page = await api.dedup.review.query({ runId, kind: values.merged ? "merged" : "possible", limit: int(values.limit, "limit") ?? 50 });
       for (const d of page.items) {
         const evidence = [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", ");
@@ -210,6 +232,8 @@ async function main(): Promise<void> {
         console.log(`${String(d.id).padStart(7)}  ${from}${d.candidate}  ${values.merged ? "->" : "~"}  #${d.entrySeq ?? "?"} ${d.entryText}  (${evidence})`);
       }
       if (page.judge.calls > 0) console.log(`judge: ${page.judge.calls} call(s), ${page.judge.pairs} verdicts, $${page.judge.costUsd.toFixed(4)}`);
+      if (page.groups.length > 0)
+        console.log(`open, by kind: ${page.groups.map((g) => `${g.reason} ${g.count}`).join(", ")} (merge all of one kind: --merge-all KIND)`);
       return;
     }
     case "serve": {

@@ -8,7 +8,19 @@ import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { unseededRng } from "../../lib/stats/math";
 import { OutputFile } from "./output-file";
-import { addEvent, insertDecisions, insertEntries, maxUsedSeq, readBranches, readEntries, saveBranches, scoreEvent, storedProgress } from "./repo";
+import {
+  activeMerges,
+  addEvent,
+  insertDecisions,
+  insertEntries,
+  maxUsedSeq,
+  readBranches,
+  readEntries,
+  saveBranches,
+  scoreEvent,
+  storedProgress,
+  renameEntries,
+} from "./repo";
 import type { BranchState } from "../../lib/tree/branch";
 import { TopicTree } from "../../lib/tree/tree";
 import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
@@ -50,6 +62,8 @@ export async function openRun(
       metrics.seed(row.producer, targetLabel(row), 1);
     }
   }
+  // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
+  ledger.loadAliases(await activeMerges(prisma, r.id));
   // Candidate counts and spend are not per entry; carry them over so totals and budgets
   // (maxCostUsd over the whole run; maxMinutes since this start) never go back.
   const stored = await storedProgress(prisma, r.id);
@@ -91,6 +105,7 @@ export async function openRun(
       await insertDecisions(prisma, r.id, decisions);
     },
     onCommitted: deps.onCommitted,
+    rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
     tree,
     makeJudge: deps.makeJudge,
