@@ -7,6 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client";
+import { acquireDataLock, type DataLockHandle } from "./data-lock";
 import { migrate } from "./migrate";
 
 export type Db = {
@@ -19,8 +20,11 @@ export type Db = {
 
 export type DbOptions =
   | { databaseUrl: string }
-  /** dataDir: a folder for file-backed PGlite, or "memory://" for an in-memory one. */
-  | { dataDir: string };
+  /**
+   * dataDir: a folder for file-backed PGlite, or "memory://" for an in-memory one. A folder is
+   * locked for this process while it is open (`port` names this server in a refusal).
+   */
+  | { dataDir: string; port?: number | null };
 
 /**
  * Opens the database and brings its schema up to date. Without DATABASE_URL this is an
@@ -48,8 +52,20 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     };
   }
 
-  const dir = opts.dataDir === "memory://" ? "memory://" : path.resolve(opts.dataDir, "pglite");
-  if (dir !== "memory://") await initPgliteDir(dir);
+  if (opts.dataDir === "memory://") return openPglite("memory://", undefined);
+  const lock = acquireDataLock(path.resolve(opts.dataDir), { port: opts.port ?? null });
+  if (lock.tookOver) console.warn(`igentai: took over the lock of ${opts.dataDir} from pid ${lock.tookOver.pid}, which is no longer running`);
+  try {
+    const dir = path.resolve(opts.dataDir, "pglite");
+    await initPgliteDir(dir);
+    return await openPglite(dir, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openPglite(dir: string, lock: DataLockHandle | undefined): Promise<Db> {
   const lite = await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] });
   await migrate({
     exec: async (sql) => void (await lite.exec(sql)),
@@ -61,8 +77,12 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     kind: "pglite",
     location: dir,
     close: async () => {
-      await prisma.$disconnect().catch(() => undefined);
-      if (!lite.closed) await lite.close();
+      try {
+        await prisma.$disconnect().catch(() => undefined);
+        if (!lite.closed) await lite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

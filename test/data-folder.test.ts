@@ -1,0 +1,122 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseDataLock } from "../src/lib/data-lock";
+import { isStartupError } from "../src/lib/errors";
+import { openDb } from "../src/server/db/client";
+import { DATA_LOCK_FILE } from "../src/server/db/data-lock";
+import { waitFor } from "./helpers/harness";
+import { apiClient, isAlive, spawnServer, tempDir, type ServerProcess } from "./helpers/server-process";
+
+/**
+ * One server per data folder, with real server processes (the boot path of `next start`,
+ * test/fixtures/server/main.ts) on one embedded database.
+ */
+const dirs: string[] = [];
+const servers: ServerProcess[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
+    await s.exited;
+  }
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+function server(dataDir: string): ServerProcess {
+  const s = spawnServer({ dataDir, pm2Home: dir() });
+  servers.push(s);
+  return s;
+}
+
+describe("a second server on the same data folder", () => {
+  it("refuses to start, naming the running one, and the first loses nothing", async () => {
+    const dataDir = dir();
+    const first = server(dataDir);
+    const { pid, port } = await first.ready;
+    const api = apiClient(port);
+    const { runId } = await api.topic.start.mutate({ topic: "Volcanoes", producers: 2, requestSize: 20 });
+    await waitFor("entries", async () => (await api.topic.status.query()).totals.unique >= 20);
+
+    const second = server(dataDir);
+    const code = await second.exited;
+    expect(code).toBe(78); // EXIT_NO_RESTART: pm2 does not restart it (ecosystem.config.js)
+    expect(second.output()).toContain(`in use by another igentai server (pid ${pid}, port ${port}`);
+    expect(second.output()).toContain(dataDir);
+
+    // The first keeps running and writing.
+    const atRefusal = (await api.topic.status.query()).totals.unique;
+    await waitFor("more entries", async () => (await api.topic.status.query()).totals.unique > atRefusal);
+    await api.topic.stop.mutate();
+    const stopped = await api.topic.status.query();
+    const producerPids = stopped.producers.flatMap((p) => (p.health?.pid ? [p.health.pid] : []));
+    const listed = (await api.topic.list.query()).find((r) => r.id === runId)!;
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    for (const p of producerPids) expect(isAlive(p)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, DATA_LOCK_FILE))).toBe(false);
+
+    // Everything the first server accepted is in its database and its output.txt.
+    const db = await openDb({ dataDir });
+    try {
+      const run = await db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { slug: true, totalUnique: true, state: true } });
+      const entries = await db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } });
+      expect(run.state).toBe("stopped");
+      expect(entries.length).toBe(listed.totalUnique);
+      expect(run.totalUnique).toBe(entries.length);
+      const lines = fs
+        .readFileSync(path.join(dataDir, "output", run.slug, "output.txt"), "utf8")
+        .split("\n")
+        .filter(Boolean);
+      expect(lines).toEqual(entries.map((e) => e.text));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("takes over the lock of a server that died without releasing it", async () => {
+    const dataDir = dir();
+    // A process that holds the lock and is killed (SIGKILL: no cleanup runs).
+    const holder = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `require("./src/server/db/data-lock").acquireDataLock(${JSON.stringify(dataDir)}, { port: 4321 }); console.log("locked"); setInterval(() => {}, 1000);`,
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const exited = new Promise((r) => holder.once("exit", r));
+    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+    const lock = parseDataLock(fs.readFileSync(path.join(dataDir, DATA_LOCK_FILE), "utf8"));
+    expect(lock).toMatchObject({ pid: holder.pid, port: 4321 });
+
+    // Held: refused, in this process too, with a StartupError naming the holder.
+    const refused = await openDb({ dataDir }).catch((e: unknown) => e);
+    expect(isStartupError(refused)).toBe(true);
+    expect((refused as Error).message).toContain(`pid ${holder.pid}, port 4321`);
+
+    holder.kill("SIGKILL");
+    await exited;
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const db = await openDb({ dataDir, port: 1234 });
+    try {
+      expect(warn.mock.calls.flat().join(" ")).toContain(`from pid ${holder.pid}, which is no longer running`);
+      expect(parseDataLock(fs.readFileSync(path.join(dataDir, DATA_LOCK_FILE), "utf8"))).toMatchObject({ pid: process.pid, port: 1234 });
+      // While it is open, a second open in the same process is refused as well.
+      const again = await openDb({ dataDir }).catch((e: unknown) => e);
+      expect((again as Error).message).toContain(`pid ${process.pid}, port 1234`);
+    } finally {
+      warn.mockRestore();
+      await db.close();
+    }
+    expect(fs.readdirSync(dataDir).sort()).toEqual(["pglite"]);
+  });
+});
