@@ -6,7 +6,12 @@ import { parseDataLock } from "../src/lib/data-lock";
 import { isStartupError } from "../src/lib/errors";
 import { openDb } from "../src/server/db/client";
 import { DATA_LOCK_FILE } from "../src/server/db/data-lock";
-import { waitFor } from "./helpers/harness";
+import { topicSlug } from "../src/lib/slug";
+import { createCaller } from "../src/server/api/root";
+import { createContext } from "../src/server/api/trpc";
+import { connect, disconnect, list } from "../src/server/orchestrator/pm2";
+import { PRODUCER_PREFIX } from "../src/server/orchestrator/supervisor";
+import { startHarness, waitFor } from "./helpers/harness";
 import { apiClient, isAlive, spawnServer, tempDir, type ServerProcess } from "./helpers/server-process";
 
 /**
@@ -118,5 +123,46 @@ describe("a second server on the same data folder", () => {
       await db.close();
     }
     expect(fs.readdirSync(dataDir).sort()).toEqual(["pglite"]);
+  });
+});
+
+describe("an output folder no stored run owns", () => {
+  it("is moved aside, not truncated, when a new run on its topic starts, and the answer says where", async () => {
+    const h = await startHarness({ db: { dataDir: "memory://" }, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+    try {
+      // A run lost with its database (or written by another server) left its file behind.
+      const slug = topicSlug("Volcanoes");
+      const old = Array.from({ length: 1435 }, (_, i) => `Old volcano ${i + 1}`);
+      fs.mkdirSync(path.join(h.outputDir, slug), { recursive: true });
+      fs.writeFileSync(path.join(h.outputDir, slug, "output.txt"), old.map((l) => `${l}\n`).join(""));
+
+      const caller = createCaller(createContext({ orchestrator: h.app.orchestrator, db: h.app.db }, new Headers()));
+      const started = await caller.topic.start({ topic: "Volcanoes", producers: 1, requestSize: 20 });
+      expect(started.resumed).toBe(false);
+      expect(started.movedAside).toMatch(new RegExp(`/${slug}\\.moved-[0-9TZ-]+$`));
+      expect(path.dirname(started.movedAside!)).toBe(h.outputDir);
+      expect(fs.readFileSync(path.join(started.movedAside!, "output.txt"), "utf8").split("\n").filter(Boolean)).toEqual(old);
+      await waitFor("entries", async () => (await caller.topic.status()).totals.unique >= 5);
+      await caller.topic.stop();
+      const entries = await h.app.db.prisma.entry.findMany({ where: { runId: started.runId }, orderBy: { seq: "asc" }, select: { text: true } });
+      expect(
+        fs
+          .readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8")
+          .split("\n")
+          .filter(Boolean),
+      ).toEqual(entries.map((e) => e.text));
+      const event = await h.app.db.prisma.event.findFirst({ where: { runId: started.runId, kind: "output.moved-aside" }, select: { message: true } });
+      expect(event?.message).toContain(started.movedAside);
+
+      // The folder is the run's now: starting the topic again resumes it and moves nothing.
+      const again = await caller.topic.start({ topic: "Volcanoes", producers: 1, requestSize: 20 });
+      expect(again).toMatchObject({ runId: started.runId, resumed: true, movedAside: null });
+      await caller.topic.stop();
+    } finally {
+      await h.close();
+    }
+    await connect(true);
+    expect(await list(PRODUCER_PREFIX)).toEqual([]);
+    disconnect();
   });
 });

@@ -115,6 +115,7 @@ async function main(): Promise<void> {
         stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
       });
       console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${r.entries} entries so far)`);
+      if (r.movedAside) console.log(`an earlier output folder of this topic, owned by no stored run, was moved to ${r.movedAside}`);
       return;
     }
     case "stop": {

@@ -56,8 +56,9 @@ export async function openRun(
   const totalCandidates = Math.max(stored.totalCandidates, ledger.texts.length);
   metrics.seedCandidates(totalCandidates);
   const output = OutputFile.forSlug(deps.outputDir, r.slug);
-  const fileOutcome = await output.reconcile(ledger.texts);
+  const fileOutcome = await output.reconcile(ledger.texts, { keepLost: true });
   if (fileOutcome !== "ok") deps.log("warn", `output.txt was ${fileOutcome} to match the database (${ledger.texts.length} entries)`);
+  if (output.keptCopy) deps.log("warn", `output.txt held lines the database lacks: the old file was kept as ${output.keptCopy}`);
   deps.log("info", `run ${r.id}: ${ledger.texts.length} entries loaded in ${deps.clock() - t0} ms`);
 
   const topicTree = r.config.exploration === "tree" ? await loadTree(prisma, r, branchEntries) : null;
