@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -12,7 +13,7 @@ import { createContext } from "../src/server/api/trpc";
 import { connect, disconnect, list } from "../src/server/orchestrator/pm2";
 import { PRODUCER_PREFIX } from "../src/server/orchestrator/supervisor";
 import { startHarness, waitFor } from "./helpers/harness";
-import { apiClient, isAlive, spawnServer, tempDir, type ServerProcess } from "./helpers/server-process";
+import { apiClient, isAlive, SERVER_FIXTURE, spawnServer, tempDir, type ServerProcess } from "./helpers/server-process";
 
 /**
  * One server per data folder, with real server processes (the boot path of `next start`,
@@ -20,7 +21,10 @@ import { apiClient, isAlive, spawnServer, tempDir, type ServerProcess } from "./
  */
 const dirs: string[] = [];
 const servers: ServerProcess[] = [];
+/** Run first, before folders go (a pm2 daemon must be killed while its home exists). */
+const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
   for (const s of servers.splice(0)) {
     if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
     await s.exited;
@@ -164,5 +168,63 @@ describe("an output folder no stored run owns", () => {
     await connect(true);
     expect(await list(PRODUCER_PREFIX)).toEqual([]);
     disconnect();
+  });
+});
+
+describe("a damaged embedded database", () => {
+  const execFileAsync = promisify(execFile);
+  const PM2_BIN = path.join(process.cwd(), "node_modules", "pm2", "bin", "pm2");
+
+  it("stops the server under pm2 with a plain message (folder, what failed, how to restore) and no restart loop", async () => {
+    const dataDir = dir();
+    const db = await openDb({ dataDir });
+    await db.prisma.run.create({ data: { id: "r1", topic: "Volcanoes", slug: "volcanoes-1", state: "stopped", config: {} } });
+    await db.close();
+    // The damage seen after two servers shared a folder: PGlite then said only "Aborted()".
+    fs.rmSync(path.join(dataDir, "pglite", "global", "pg_control"));
+
+    // The real ecosystem.config.js app (restart policy, stop_exit_codes), running the test server.
+    const pm2Home = dir();
+    const ecosystem = path.join(pm2Home, "damaged.config.js");
+    fs.writeFileSync(
+      ecosystem,
+      `const real = require(${JSON.stringify(path.join(process.cwd(), "ecosystem.config.js"))}).apps[0];
+module.exports = { apps: [{ ...real, name: "igentai-web-damaged", script: ${JSON.stringify(SERVER_FIXTURE)}, args: [], interpreter: ${JSON.stringify(process.execPath)},
+  node_args: [...real.node_args, "--conditions=react-server", "--import", "tsx"],
+  env: { ...real.env, NODE_ENV: "test", DATABASE_URL: "", IGENTAI_DATA_DIR: ${JSON.stringify(dataDir)}, IGENTAI_OUTPUT_DIR: ${JSON.stringify(path.join(dataDir, "output"))} } }] };`,
+    );
+    const pm2 = (...args: string[]) => execFileAsync(process.execPath, [PM2_BIN, ...args], { env: { ...process.env, PM2_HOME: pm2Home }, cwd: process.cwd() });
+    cleanups.push(() => pm2("kill"));
+    await pm2("start", ecosystem);
+    type Described = {
+      pid: number;
+      pm2_env: {
+        status: string;
+        restart_time: number;
+        exit_code?: number;
+        stop_exit_codes?: number | number[];
+        prev_restart_delay?: number;
+        pm_err_log_path: string;
+      };
+    };
+    const pm2App = async () => (JSON.parse((await pm2("jlist")).stdout) as Described[])[0]!;
+    const exited = await waitFor("the server to exit", async () => ((await pm2App()).pm2_env.exit_code === 78 ? pm2App() : undefined), 20_000);
+    expect([exited.pm2_env.stop_exit_codes].flat()).toEqual([78]);
+    // pm2 shows it as "waiting restart" (it sets that status whenever exp_backoff_restart_delay is
+    // set), but with the exit code in stop_exit_codes it schedules no restart: past the backoff
+    // delay it has not run again.
+    const delay = exited.pm2_env.prev_restart_delay ?? 200;
+    await new Promise((r) => setTimeout(r, delay * 5));
+    const later = await pm2App();
+    expect(later.pm2_env.restart_time).toBe(0);
+    expect(later.pid).toBe(0);
+    const log = fs.readFileSync(later.pm2_env.pm_err_log_path, "utf8");
+    expect(log.match(/cannot be opened/g)).toHaveLength(1);
+    expect(log).toContain(`the embedded database in ${path.join(dataDir, "pglite")} cannot be opened`);
+    expect(log).toContain("What failed: global/pg_control is missing; PGlite said: Aborted()");
+    expect(log).toContain("To restore");
+    expect(log).toContain(`mv ${path.join(dataDir, "pglite")} ${path.join(dataDir, "pglite")}.damaged`);
+    // It held the folder's lock only while it tried.
+    expect(fs.existsSync(path.join(dataDir, DATA_LOCK_FILE))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { createTRPCClient } from "@trpc/client";
 import type { AppRouter } from "../../src/server/api/root";
 import { apiLinks } from "../../src/trpc/links";
 
-const FIXTURE = path.join(process.cwd(), "test", "fixtures", "server", "main.ts");
+export const SERVER_FIXTURE = path.join(process.cwd(), "test", "fixtures", "server", "main.ts");
 
 export type ServerProcess = {
   child: ChildProcess;
@@ -24,7 +24,7 @@ export type ServerProcess = {
  * sockets break on long paths).
  */
 export function spawnServer(opts: { dataDir: string; pm2Home: string; env?: Record<string, string> }): ServerProcess {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", FIXTURE], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", SERVER_FIXTURE], {
     cwd: process.cwd(),
     env: {
       ...process.env,

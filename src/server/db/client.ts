@@ -7,6 +7,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client";
+import { REQUIRED_PGLITE_PATHS, unreadableDatabaseMessage } from "../../lib/embedded-db";
+import { errorMessage, StartupError } from "../../lib/errors";
+import { backupsDir, listBackups } from "./backups";
 import { acquireDataLock, type DataLockHandle } from "./data-lock";
 import { migrate } from "./migrate";
 
@@ -58,15 +61,28 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   try {
     const dir = path.resolve(opts.dataDir, "pglite");
     await initPgliteDir(dir);
-    return await openPglite(dir, lock);
+    return await openPglite(dir, lock, opts.dataDir);
   } catch (err) {
     lock.release();
     throw err;
   }
 }
 
-async function openPglite(dir: string, lock: DataLockHandle | undefined): Promise<Db> {
-  const lite = await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] });
+async function openPglite(dir: string, lock: DataLockHandle | undefined, dataDir?: string): Promise<Db> {
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] });
+  } catch (err) {
+    if (dataDir === undefined) throw err;
+    // PGlite's own words for a damaged folder are often just "Aborted()": say which folder,
+    // what is missing, and how to restore it, and let the server exit without a restart loop.
+    const missing = REQUIRED_PGLITE_PATHS.filter((p) => !fs.existsSync(path.join(dir, p)));
+    const copies = listBackups(dataDir);
+    throw new StartupError(
+      "database-unreadable",
+      unreadableDatabaseMessage({ dir, error: errorMessage(err), missing, copies, copiesDir: backupsDir(dataDir) }),
+    );
+  }
   await migrate({
     exec: async (sql) => void (await lite.exec(sql)),
     query: async (sql) => (await lite.query<Record<string, unknown>>(sql)).rows,
