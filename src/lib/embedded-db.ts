@@ -41,17 +41,7 @@ export function unreadableDatabaseMessage(opts: {
 export const KEPT_BACKUPS = 5;
 const BACKUP_NAME = /^pglite-(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)\.tar\.gz$/;
 
-/** A copy's file name: its UTC time, so names sort by age. */
-export function backupFileName(at: Date): string {
-  return `pglite-${at.toISOString().replace(/[:.]/g, "-")}.tar.gz`;
-}
-
 /** The copies among `names` (other files ignored), newest first. */
 export function backupsNewestFirst(names: readonly string[]): string[] {
   return names.filter((n) => BACKUP_NAME.test(n)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-}
-
-/** The copies to delete so that the newest `keep` remain. */
-export function backupsToPrune(names: readonly string[], keep = KEPT_BACKUPS): string[] {
-  return backupsNewestFirst(names).slice(keep);
 }
