@@ -38,7 +38,7 @@ export function unreadableDatabaseMessage(opts: {
 }
 
 /** Copies of the embedded database kept in data/backups/ (PGlite's dumpDataDir, gzipped tar). */
-export const KEPT_BACKUPS = 5;
+
 const BACKUP_NAME = /^pglite-(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)\.tar\.gz$/;
 
 /** The copies among `names` (other files ignored), newest first. */
