@@ -10,6 +10,7 @@ import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
 import type { TopicTree } from "../../lib/tree/tree";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
 import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
+import type { CallRecord } from "../../lib/protocol";
 import type { BranchView } from "./tree-view";
 
 export type RunTreeDeps = {
@@ -23,8 +24,8 @@ export type RunTreeDeps = {
   event: (kind: string, message: string, data: Record<string, unknown>) => Promise<bigint | null>;
   /** Scores a stored event once its outcome is known. */
   score: (eventId: bigint, score: number, data: Record<string, unknown>) => Promise<void>;
-  /** Money spent on breakdown calls (the run's total). */
-  spent: (usd: number) => void;
+  /** A breakdown call made and stored (failed ones too): the run's spend and figures. */
+  spent: (call: CallRecord, usd: number) => void;
   /** The tree changed (the live snapshot moves). */
   changed: () => void;
   clock: () => number;
@@ -214,8 +215,9 @@ export class RunTree {
       this.deps.log("warn", `breakdown of "${b.label}": ${errorMessage(err)}`);
       return;
     }
-    if (!answer || this.closed) return;
-    this.deps.spent(answer.costUsd);
+    if (!answer) return;
+    this.deps.spent(answer.call, answer.costUsd);
+    if (answer.failed || this.closed) return;
     const r = this.tree.addSubtopics(branchId, parseBreakdownAnswer(answer.text, { truncated: answer.truncated }), answer.callId);
     this.allocation = null;
     this.knownCache.clear();
