@@ -6,7 +6,9 @@ import type { AppRouter } from "../server/api/root";
 import { errorMessage } from "../lib/errors";
 import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
 import { EXPLORATIONS, STRATEGIES, type Exploration, type StrategyName } from "../lib/run-config";
+import { textTable } from "../lib/text-table";
 import { treeRows } from "../lib/tree/rows";
+import { formatDateTime, formatDuration } from "../app/_lib/format";
 import { apiLinks } from "../trpc/links";
 
 const HELP = `igentai: get several LLMs to exhaustively list a topic.
@@ -16,9 +18,10 @@ Usage:
                           [--strategy ${STRATEGIES.join("|")}] [--exploration ${EXPLORATIONS.join("|")}]
                           [--breakdown-model provider:model] [--max-entries N] [--max-minutes N] [--max-cost USD]
   igentai stop
+  igentai resume [runId]   resume a stored run (default: the newest one not running) with its settings
   igentai status [--json]
   igentai watch            live metrics until Ctrl-C
-  igentai list             past runs
+  igentai list             past runs: state, first start, active time, entries, cost
   igentai entries [runId] [--limit N] [--search text] [--branch id]
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
@@ -114,8 +117,15 @@ async function main(): Promise<void> {
         tree: breakdownModel ? { breakdownModel: { provider: breakdownModel.provider, model: breakdownModel.model } } : undefined,
         stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
       });
-      console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${r.entries} entries so far)`);
+      console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${fmt(r.entries)} entries so far)`);
       if (r.movedAside) console.log(`an earlier output folder of this topic, owned by no stored run, was moved to ${r.movedAside}`);
+      return;
+    }
+    case "resume": {
+      const runId = rest[0] ?? (await api.topic.list.query({ limit: 200 })).find((r) => !r.active)?.id;
+      if (!runId) fail("no stored run to resume (see igentai list)");
+      const r = await api.topic.resume.mutate({ runId });
+      console.log(`resumed run ${r.runId} (${fmt(r.entries)} entries so far)`);
       return;
     }
     case "stop": {
@@ -134,11 +144,12 @@ async function main(): Promise<void> {
         return;
       }
       console.log(
-        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, $${s.totals.costUsd.toFixed(4)}`,
+        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, ${fmt(s.totals.dupExact)} exact duplicates, ${fmt(s.totals.calls)} calls, ${fmt(s.totals.promptTokens + s.totals.completionTokens)} tokens, $${s.totals.costUsd.toFixed(4)}`,
       );
+      console.log(`  started ${formatDateTime(s.run.firstStartedAt)}, active ${formatDuration(s.run.activeMs)} (whole run, over every stretch)`);
       for (const t of s.targets)
         console.log(
-          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${t.calls} calls  ${t.failedCalls} failed`,
+          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${fmt(t.calls)} calls  ${fmt(t.failedCalls)} failed`,
         );
       for (const p of s.producers)
         console.log(
@@ -165,7 +176,26 @@ async function main(): Promise<void> {
       return;
     }
     case "list": {
-      for (const r of await api.topic.list.query()) console.log(`${r.id}  ${r.state.padEnd(8)} ${fmt(r.totalUnique).padStart(8)}  ${r.topic}`);
+      const runs = await api.topic.list.query();
+      const rows = runs.map((r) => [
+        r.id,
+        r.active ? `${r.state} (live)` : r.state,
+        formatDateTime(r.firstStartedAt),
+        r.firstStartedAt === null ? "–" : formatDuration(r.activeMs),
+        fmt(r.totalUnique),
+        `$${r.costUsd.toFixed(4)}`,
+        r.topic,
+      ]);
+      const columns = [
+        { header: "run" },
+        { header: "state" },
+        { header: "started" },
+        { header: "active", align: "right" as const },
+        { header: "entries", align: "right" as const },
+        { header: "cost", align: "right" as const },
+        { header: "topic" },
+      ];
+      for (const line of textTable(columns, rows)) console.log(line);
       return;
     }
     case "entries": {
@@ -205,12 +235,28 @@ async function main(): Promise<void> {
       const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
       if (!runId) fail("no run active; pass a run id (see igentai list)");
       const page = await api.dedup.review.query({ runId, kind: values.merged ? "merged" : "possible", limit: int(values.limit, "limit") ?? 50 });
-      for (const d of page.items) {
-        const evidence = [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", ");
-        const from = d.candidateSeq === null ? "" : `#${d.candidateSeq} `;
-        console.log(`${String(d.id).padStart(7)}  ${from}${d.candidate}  ${values.merged ? "->" : "~"}  #${d.entrySeq ?? "?"} ${d.entryText}  (${evidence})`);
-      }
-      if (page.judge.calls > 0) console.log(`judge: ${page.judge.calls} call(s), ${page.judge.pairs} verdicts, $${page.judge.costUsd.toFixed(4)}`);
+      // The decision id is what `dedup.merge`/`restore` and the page refer to.
+      const rows = page.items.map((d) => [
+        String(d.id),
+        d.candidateSeq === null ? "" : `#${d.candidateSeq}`,
+        d.candidate,
+        values.merged ? "->" : "~",
+        `#${d.entrySeq ?? "?"}`,
+        d.entryText,
+        [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", "),
+      ]);
+      const columns = [
+        { header: "decision", align: "right" as const },
+        { header: "seq", align: "right" as const },
+        { header: values.merged ? "merged candidate" : "candidate (kept)" },
+        { header: "" },
+        { header: "seq", align: "right" as const },
+        { header: values.merged ? "into entry" : "similar entry" },
+        { header: "why" },
+      ];
+      if (rows.length === 0) console.log(values.merged ? "no merged candidates" : "no possible duplicates");
+      else for (const line of textTable(columns, rows)) console.log(line);
+      if (page.judge.calls > 0) console.log(`judge: ${fmt(page.judge.calls)} call(s), ${fmt(page.judge.pairs)} verdicts, $${page.judge.costUsd.toFixed(4)}`);
       return;
     }
     case "serve": {
