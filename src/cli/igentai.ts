@@ -26,6 +26,9 @@ Usage:
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
+  igentai db restore [copy] [--list]   bring back a kept copy of the embedded database (the newest,
+                          or the one named); the server must be stopped. --list shows the copies.
+                          The folder is $IGENTAI_DATA_DIR or the project's data/.
 
 Options:
   --url URL     the server (default $IGENTAI_URL or http://localhost:8080)
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
       search: { type: "string" },
       json: { type: "boolean" },
       merged: { type: "boolean" },
+      list: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -119,6 +123,26 @@ async function main(): Promise<void> {
       });
       console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${fmt(r.entries)} entries so far)`);
       if (r.movedAside) console.log(`an earlier output folder of this topic, owned by no stored run, was moved to ${r.movedAside}`);
+      return;
+    }
+    case "db": {
+      // Local, without a server: the embedded database's folder itself.
+      const [sub, name] = rest;
+      if (sub !== "restore") fail("usage: igentai db restore [copy] [--list]");
+      // Loaded here only: PGlite and Prisma are not needed by the other commands. (The CLI runs as
+      // CommonJS through tsx's require hook, where import() of a .ts module fails.)
+      const { backupsDir, listBackups, restoreBackup } = require("../server/db/backups") as typeof import("../server/db/backups");
+      const { PGLITE_START_PARAMS } = require("../server/db/client") as typeof import("../server/db/client");
+      const dataDir = process.env.IGENTAI_DATA_DIR ? path.resolve(process.env.IGENTAI_DATA_DIR) : path.resolve(__dirname, "..", "..", "data");
+      if (values.list) {
+        const copies = listBackups(dataDir);
+        if (copies.length === 0) console.log(`no copy is kept in ${backupsDir(dataDir)}`);
+        for (const c of copies) console.log(c);
+        return;
+      }
+      const r = await restoreBackup(dataDir, { name, now: new Date(), startParams: PGLITE_START_PARAMS });
+      console.log(`restored ${r.from} into ${path.join(dataDir, "pglite")} (${fmt(r.runs)} runs)`);
+      if (r.damagedKeptAs) console.log(`the folder it replaced is kept as ${r.damagedKeptAs}`);
       return;
     }
     case "resume": {

@@ -37,11 +37,21 @@ export function unreadableDatabaseMessage(opts: {
   return lines.join("\n");
 }
 
-/** Copies of the embedded database kept in data/backups/ (PGlite's dumpDataDir, gzipped tar). */
-
+/** Copies of the embedded database kept in data/backups/ (PGlite's dumpDataDir, gzipped tar): the newest few. */
+export const KEPT_BACKUPS = 5;
 const BACKUP_NAME = /^pglite-(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)\.tar\.gz$/;
 
 /** The copies among `names` (other files ignored), newest first. */
 export function backupsNewestFirst(names: readonly string[]): string[] {
   return names.filter((n) => BACKUP_NAME.test(n)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
+/** A copy's file name: its UTC time, so names sort by age. */
+export function backupFileName(at: Date): string {
+  return `pglite-${at.toISOString().replace(/[:.]/g, "-")}.tar.gz`;
+}
+
+/** The copies to delete so that the newest `keep` remain. */
+export function backupsToPrune(names: readonly string[], keep = KEPT_BACKUPS): string[] {
+  return backupsNewestFirst(names).slice(keep);
 }

@@ -9,7 +9,7 @@ import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client";
 import { REQUIRED_PGLITE_PATHS, unreadableDatabaseMessage } from "../../lib/embedded-db";
 import { errorMessage, StartupError } from "../../lib/errors";
-import { backupsDir, listBackups } from "./backups";
+import { backupsDir, listBackups, writeBackup } from "./backups";
 import { acquireDataLock, type DataLockHandle } from "./data-lock";
 import { migrate } from "./migrate";
 
@@ -18,6 +18,8 @@ export type Db = {
   kind: "pglite" | "postgres";
   /** Where the data lives, for messages (no credentials). */
   location: string;
+  /** Keeps a copy of an embedded database in data/backups (the newest few); absent for others. Returns the copy's path. */
+  backup?: () => Promise<string>;
   close(): Promise<void>;
 };
 
@@ -92,6 +94,7 @@ async function openPglite(dir: string, lock: DataLockHandle | undefined, dataDir
     prisma,
     kind: "pglite",
     location: dir,
+    ...(dataDir !== undefined ? { backup: async () => (await writeBackup(lite, dataDir, new Date())).file } : {}),
     close: async () => {
       try {
         await prisma.$disconnect().catch(() => undefined);

@@ -206,6 +206,17 @@ export class Orchestrator {
     this.run = undefined;
     this.ticker.reset();
     this.changed();
+    await this.keepDatabaseCopy();
+  }
+
+  /** A copy of the embedded database at each stop (`igentai db restore` brings one back); a failure is logged, never the stop's. */
+  private async keepDatabaseCopy(): Promise<void> {
+    if (!this.opts.db.backup) return;
+    try {
+      this.log("info", `kept a copy of the database: ${await this.opts.db.backup()}`);
+    } catch (err) {
+      this.log("error", `keeping a copy of the database: ${errorMessage(err)}`);
+    }
   }
 
   /** Every mode change: the live snapshot moves, and terminal ones go to the event log. */
