@@ -138,7 +138,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
                     {viewingLive ? snap?.state : (run?.state ?? "…")}
                   </span>
                 </div>
-                <p className="sub">
+                <p className="sub" data-testid="run-started">
                   {run?.firstStartedAt ? `Started ${formatDateTime(run.firstStartedAt)}` : ""}
                   {run && run.stretches.length > 1 ? ` · ${run.stretches.length} stretches` : ""}
                   {run?.stopReason && !viewingLive ? ` · ${run.stopReason}` : ""}
