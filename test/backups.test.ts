@@ -44,10 +44,13 @@ describe("copies of the embedded database", () => {
       expect(listBackups(dataDir)).toHaveLength(1);
       entries = (await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } })).map((e) => e.text);
 
-      // Only the newest few are kept.
+      // Only the newest few are kept, and a copy cut short by a kill is cleared away.
+      const cutShort = path.join(dataDir, "backups", "pglite-2026-01-01T00-00-00-000Z.tar.gz.tmp-999999");
+      fs.writeFileSync(cutShort, "half a copy");
       for (let i = 0; i < KEPT_BACKUPS + 2; i++) await h.app.db.backup!();
       const kept = listBackups(dataDir);
       expect(kept).toHaveLength(KEPT_BACKUPS);
+      expect(fs.readdirSync(path.join(dataDir, "backups")).sort()).toEqual([...kept].sort());
       expect([...kept].sort().reverse()).toEqual(kept);
 
       // While the server holds the folder, a restore is refused and changes nothing.

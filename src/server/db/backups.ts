@@ -28,6 +28,9 @@ export function listBackups(dataDir: string): string[] {
 export async function writeBackup(lite: PGlite, dataDir: string, now: Date): Promise<{ file: string; pruned: string[] }> {
   const dir = backupsDir(dataDir);
   fs.mkdirSync(dir, { recursive: true });
+  // A copy cut short (the server killed while writing it) left a temporary file: the folder's
+  // lock means no other writer, so any is stale.
+  for (const name of fs.readdirSync(dir)) if (/\.tar\.gz\.tmp-\d+$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
   let at = now;
   while (fs.existsSync(path.join(dir, backupFileName(at)))) at = new Date(at.getTime() + 1);
   const file = path.join(dir, backupFileName(at));
