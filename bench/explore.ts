@@ -1,29 +1,39 @@
 /**
- * npm run bench:explore — flat exploration (today: one prompt for the whole topic) against the
- * adaptive topic tree (src/lib/tree), each with and without prompt optimisation, on the same
- * token budget and simulator seed, on two universes: a hierarchical one of 6,000 items and a
- * flat one of 2,000 items with no natural sub-categories.
+ * npm run bench:explore — exploration on the same token budgets, three ways:
+ *   - the adaptive topic tree (src/lib/tree, the product's default);
+ *   - flat exploration (one prompt for the whole topic, routing between models only);
+ *   - the reference: a simple partitioned loop written here (`PartitionedLoop`, ~50 lines): it
+ *     asks for subtopics until an answer names none it has (at most 10 asks), then explores one subtopic per call
+ *     round-robin and drops a subtopic once under 10% of an answer is new.
+ * on several universes: a real one (5,127 ISO 3166-2 subdivisions under 200 countries, two and
+ * three levels; bench/data/explore, from Debian's iso-codes) and generated ones (hierarchical
+ * with many categories, and flat), each over several seeds.
  *
  * The simulator's engine runs in process (no HTTP): every call is a SimEngine request built
- * from the production prompt builders (src/lib/prompt.ts), its answer is parsed by
- * parse-items and classified by the EntryLedger, as in the orchestrator. Five producers run
- * event by event in simulated time (each call lasts the simulator's modelled latency), so the
- * per-minute side of the allocation sees realistic durations and the run takes a minute or two.
+ * from the production prompt builders, its answer is parsed by parse-items and classified by
+ * the EntryLedger, as in the orchestrator. Five producers run event by event in simulated time.
+ * Each way runs once to the largest budget; the coverage at a smaller budget is read off its
+ * curve (nothing decides by the budget).
  *
  * Coverage is the truth: distinct universe items found / universe size, and / items the models
  * know between them ("reachable"). Figures go to bench/results/explore.json.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
 import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
-import { SimEngine } from "../src/lib/sim/engine";
+import { SimEngine, type RealUniverseSpec } from "../src/lib/sim/engine";
+import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../src/lib/prompt-branch";
+import { maxTokensFor } from "../src/lib/prompt";
 import { resolvePath } from "../src/lib/sim/hierarchy";
 import { summarizeCalls } from "../src/lib/stats/engine";
 import { totalLatencyMs } from "../src/lib/sim/latency";
 import { simCallCostUsd, simModelWire, type SimModelId } from "../src/lib/sim/models";
 import { itemKey } from "../src/lib/sim/universe";
 import { round, seededRng } from "../src/lib/stats/math";
-import { classifyCandidates, TreeExplorer, type PlannedCall } from "../src/lib/tree/explorer";
+import { classifyCandidates, TreeExplorer, type ItemsOutcome, type PlannedCall } from "../src/lib/tree/explorer";
+import { DEFAULT_VARIANT } from "../src/lib/tree/variants";
 import { writeResults } from "./lib/results";
 
 const PRODUCERS = 5;
@@ -31,7 +41,8 @@ const PROMPT_BUDGET_TOKENS = 2_000;
 const MODELS: SimModelId[] = (process.env.BENCH_MODELS ?? "sim-strong").split(",") as SimModelId[];
 /** The cheap model that answers breakdown requests. */
 const BREAKDOWN_MODEL: SimModelId = "sim-weak";
-const SEED = Number(process.env.BENCH_SEED ?? 7);
+const SEEDS = (process.env.BENCH_SEEDS ?? "7,11,23").split(",").map(Number);
+const BUDGETS = (process.env.BENCH_BUDGETS ?? "500000,1000000,2000000").split(",").map(Number);
 const SIM_BASE = {
   cueDependence: Number(process.env.BENCH_CUE ?? 0.3),
   latencyScale: 1,
@@ -40,27 +51,31 @@ const SIM_BASE = {
   errorRate500: 0,
   overloadRate: 0,
   universeSizeJitter: 0,
-  seed: SEED,
 } as const;
 
-type UniverseSpec = { name: string; topic: string; size: number; shape: "hierarchical" | "flat"; budgetTokens: number };
+const SUBDIVISIONS = JSON.parse(readFileSync(path.join(__dirname, "data", "explore", "subdivisions.json"), "utf8")) as RealUniverseSpec;
+
+type UniverseSpec = {
+  name: string;
+  topic: string;
+  size: number;
+  shape: "hierarchical" | "flat";
+  categories?: number;
+  subcategories?: number;
+  real?: RealUniverseSpec;
+};
 const UNIVERSES: UniverseSpec[] = [
-  {
-    name: "hierarchical-6000",
-    topic: "Birds of the world",
-    size: 6_000,
-    shape: "hierarchical",
-    budgetTokens: Number(process.env.BENCH_BUDGET_HIER ?? 1_500_000),
-  },
-  { name: "flat-2000", topic: "Famous shipwrecks", size: 2_000, shape: "flat", budgetTokens: Number(process.env.BENCH_BUDGET_FLAT ?? 300_000) },
+  { name: "iso-subdivisions-5127", topic: SUBDIVISIONS.topic, size: 5_127, shape: "hierarchical", real: SUBDIVISIONS },
+  { name: "hierarchical-6000", topic: "Birds of the world", size: 6_000, shape: "hierarchical", categories: 40, subcategories: 6 },
+  { name: "flat-2000", topic: "Famous shipwrecks", size: 2_000, shape: "flat" },
 ];
-type Mode = { exploration: "flat" | "tree"; promptOptimisation: boolean };
+type Mode = { exploration: "flat" | "tree" | "reference"; promptOptimisation: boolean };
 const MODES: Mode[] = [
-  { exploration: "flat", promptOptimisation: false },
+  { exploration: "reference", promptOptimisation: false },
   { exploration: "tree", promptOptimisation: false },
-  { exploration: "flat", promptOptimisation: true },
+  { exploration: "flat", promptOptimisation: false },
   { exploration: "tree", promptOptimisation: true },
-].slice(0, Number(process.env.BENCH_MODES ?? 4)) as Mode[];
+].slice(0, Number(process.env.BENCH_MODES ?? 3)) as Mode[];
 /** Decisions of the variant selector are scored on the next this-many calls. */
 const VARIANT_SCORE_CALLS = 40;
 
@@ -96,13 +111,112 @@ type ModeResult = {
   variantSwitches: number;
   variantSwitchesImproved: number;
   variantShares: Record<string, number>;
+  reachable: number;
   curve: CurvePoint[];
+  fullCurve: CurvePoint[];
   seconds: number;
 };
 
-function runMode(u: UniverseSpec, mode: Mode): ModeResult {
+/** What drives a run: the product's TreeExplorer, or the reference loop below. */
+type Driver = {
+  next(): PlannedCall | null;
+  onBreakdown(call: PlannedCall, answer: string | null, truncated: boolean): unknown;
+  onItems(call: PlannedCall, outcome: ItemsOutcome, now: number): unknown;
+};
+
+/** Share of an answer that must be new for the reference loop to keep a subtopic. */
+const REFERENCE_DROP_BELOW = 0.1;
+/** Subtopics the reference loop asks for per breakdown answer, and most asks. */
+const REFERENCE_SUBTOPICS_PER_ASK = 50;
+const REFERENCE_MAX_ASKS = 10;
+
+/**
+ * The reference: a simple partitioned loop (issue 18). Subtopics of the topic are asked for
+ * until an answer names none the loop has (exact labels, case-folded); then each call explores
+ * the next live subtopic round-robin, showing that subtopic's own finds; a subtopic is dropped
+ * once under 10% of an answer is new. Same prompt builders and models as the product.
+ */
+class PartitionedLoop implements Driver {
+  private readonly labels: string[] = [];
+  get subtopics(): readonly string[] {
+    return this.labels;
+  }
+  get liveCount(): number {
+    return this.live.length;
+  }
+  private readonly found = new Map<string, string[]>();
+  private readonly live: string[] = [];
+  private partitioned = false;
+  private asking = false;
+  private asks = 0;
+  private cursor = 0;
+  private id = 0;
+  private totalKnown = 0;
+
+  constructor(private readonly topic: string) {}
+
+  next(): PlannedCall | null {
+    const call = { id: `ref-${++this.id}`, branchId: 0, variant: DEFAULT_VARIANT };
+    if (!this.partitioned) {
+      if (this.asking) return null;
+      this.asking = true;
+      const p = buildBreakdownPrompt({ topic: this.topic, path: [], existing: this.labels, count: REFERENCE_SUBTOPICS_PER_ASK });
+      return { ...call, kind: "breakdown", model: BREAKDOWN_MODEL, system: p.system, user: p.user, maxTokens: 64 + 8 * REFERENCE_SUBTOPICS_PER_ASK };
+    }
+    if (this.live.length === 0) return null;
+    const label = this.live[this.cursor++ % this.live.length]!;
+    const p = buildBranchPrompt({
+      topic: this.topic,
+      path: [label],
+      requestSize: DEFAULT_VARIANT.requestSize,
+      known: { own: this.found.get(label)!, related: [], totalKnown: this.totalKnown },
+      budgetTokens: PROMPT_BUDGET_TOKENS,
+    });
+    return {
+      ...call,
+      kind: "items",
+      model: MODELS[this.id % MODELS.length]!,
+      system: p.system,
+      user: p.user,
+      maxTokens: maxTokensFor(DEFAULT_VARIANT.requestSize),
+      label,
+    } as PlannedCall;
+  }
+
+  onBreakdown(_call: PlannedCall, answer: string | null, truncated: boolean): void {
+    this.asking = false;
+    const have = new Set(this.labels.map((l) => l.toLowerCase()));
+    const fresh = parseBreakdownAnswer(answer ?? "", { truncated, max: REFERENCE_SUBTOPICS_PER_ASK }).filter((l) => !have.has(l.toLowerCase()));
+    for (const l of fresh) {
+      this.labels.push(l);
+      this.found.set(l, []);
+      this.live.push(l);
+    }
+    if ((answer !== null && fresh.length === 0) || ++this.asks >= REFERENCE_MAX_ASKS) this.partitioned = true;
+  }
+
+  onItems(call: PlannedCall, outcome: ItemsOutcome): void {
+    const label = (call as PlannedCall & { label: string }).label;
+    this.found.get(label)!.push(...outcome.newEntries);
+    this.totalKnown += outcome.newEntries.length;
+    const answered = outcome.newEntries.length + outcome.reproposed.length;
+    if (answered === 0 || outcome.newEntries.length / answered < REFERENCE_DROP_BELOW) this.live.splice(this.live.indexOf(label), 1);
+  }
+}
+
+function runMode(u: UniverseSpec, mode: Mode, seed: number, budgetTokens: number): ModeResult {
   const started = performance.now();
-  const engine = new SimEngine({ ...SIM_BASE, universeSize: u.size, universeShape: u.shape });
+  const engine = new SimEngine(
+    {
+      ...SIM_BASE,
+      seed,
+      universeSize: u.size,
+      universeShape: u.shape,
+      ...(u.categories ? { categories: u.categories } : {}),
+      ...(u.subcategories ? { subcategories: u.subcategories } : {}),
+    },
+    u.real ? { realUniverses: [u.real] } : {},
+  );
   const universe = engine.universe(u.topic);
   const hierarchy = engine.hierarchy(u.topic);
   const reachable = (() => {
@@ -110,10 +224,10 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     for (const m of MODELS) engine.known(universe, m, engine.params).forEach((k, r) => (union[r] ||= k));
     return union.reduce((a, b) => a + b, 0);
   })();
-  const rng = seededRng(SEED * 31 + (mode.exploration === "tree" ? 1 : 0) + (mode.promptOptimisation ? 2 : 0));
+  const rng = seededRng(seed * 31 + (mode.exploration === "tree" ? 1 : 0) + (mode.promptOptimisation ? 2 : 0));
   const explorer = new TreeExplorer({
     topic: u.topic,
-    exploration: mode.exploration,
+    exploration: mode.exploration === "reference" ? "flat" : mode.exploration,
     models: MODELS,
     breakdownModel: BREAKDOWN_MODEL,
     promptBudgetTokens: PROMPT_BUDGET_TOKENS,
@@ -121,6 +235,7 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     rng,
   });
   const tree = explorer.tree;
+  const driver: Driver = mode.exploration === "reference" ? new PartitionedLoop(u.topic) : explorer;
   const ledger = new EntryLedger();
   const foundRanks = new Set<number>();
   const curve: CurvePoint[] = [];
@@ -140,7 +255,7 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     costUsd += c.costUsd;
     if (c.call.kind === "breakdown") {
       breakdownCalls++;
-      explorer.onBreakdown(c.call, c.text, c.truncated);
+      driver.onBreakdown(c.call, c.text, c.truncated);
       return;
     }
     calls++;
@@ -158,7 +273,7 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
       agg.tokens += c.promptTokens + c.outputTokens;
     }
     const used = c.promptTokens + c.outputTokens;
-    explorer.onItems(c.call, { newEntries, reproposed, tokens: used, costUsd: c.costUsd, latencyMs: c.at - c.startedAt }, now);
+    driver.onItems(c.call, { newEntries, reproposed, tokens: used, costUsd: c.costUsd, latencyMs: c.at - c.startedAt }, now);
     variantCalls.push({ variant: c.call.variant.id, itemsNew: newEntries.length, tokens: used });
     curve.push({ tokens, costUsd, found: foundRanks.size, coverage: foundRanks.size / universe.items.length });
   };
@@ -166,8 +281,8 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
   const inFlightTokens = () => inFlight.reduce((n, c) => n + (c ? c.promptTokens + c.outputTokens : 0), 0);
 
   const issue = (): Pending | null => {
-    if (tokens + inFlightTokens() >= u.budgetTokens) return null;
-    const call = explorer.next();
+    if (tokens + inFlightTokens() >= budgetTokens) return null;
+    const call = driver.next();
     if (!call) return null;
     if (call.kind === "items") variantUse[call.variant.id] = (variantUse[call.variant.id] ?? 0) + 1;
     const model = call.model as SimModelId;
@@ -208,7 +323,9 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     }
     const next = issue();
     inFlight[p] = next;
-    freeAt[p] = next ? next.at : Infinity;
+    // Nothing to call yet (a breakdown is in flight): wait for the next call to finish.
+    const others = inFlight.flatMap((c) => (c ? [c.at] : []));
+    freeAt[p] = next ? next.at : others.length > 0 ? Math.min(...others) + 1e-6 : Infinity;
   }
 
   // Each switch of the leading variant, scored on the calls that followed it against the old weights.
@@ -265,22 +382,34 @@ function runMode(u: UniverseSpec, mode: Mode): ModeResult {
     coverageOfReachable: round(foundRanks.size / reachable, 4),
     uniquePerDollar: Math.round(ledger.texts.length / Math.max(costUsd, 1e-9)),
     branches:
-      mode.exploration === "tree"
+      driver instanceof PartitionedLoop
         ? {
-            total: tree.size,
-            saturated: tree.all().filter((b) => b.state === "saturated").length,
-            maxDepth: Math.max(...branchesUsed.map((b) => b.depth)),
-            recognised,
+            total: driver.subtopics.length + 1,
+            saturated: driver.subtopics.length - driver.liveCount,
+            maxDepth: 1,
+            recognised: driver.subtopics.filter((l) => resolvePath(hierarchy, [l]) !== 0).length,
           }
-        : null,
-    treeEstimate: (() => {
-      const e = tree.overallCoverage(ledger.texts.length);
-      return { estimatedTotal: Math.round(e.estimatedTotal), coverage: round(e.coverage, 3) };
-    })(),
+        : mode.exploration === "tree"
+          ? {
+              total: tree.size,
+              saturated: tree.all().filter((b) => b.state === "saturated").length,
+              maxDepth: Math.max(...branchesUsed.map((b) => b.depth)),
+              recognised,
+            }
+          : null,
+    treeEstimate:
+      mode.exploration === "reference"
+        ? null
+        : (() => {
+            const e = tree.overallCoverage(ledger.texts.length);
+            return { estimatedTotal: Math.round(e.estimatedTotal), coverage: round(e.coverage, 3) };
+          })(),
     variantSwitches: scored,
     variantSwitchesImproved: improved,
     variantShares: Object.fromEntries(Object.entries(variantUse).map(([k, v]) => [k, round(v / Math.max(1, calls), 3)])),
+    reachable,
     curve: thin(curve, 60),
+    fullCurve: curve,
     seconds: round((performance.now() - started) / 1000, 1),
   };
 }
@@ -295,7 +424,7 @@ function thin<T>(points: T[], n: number): T[] {
   return out;
 }
 
-/** Coverage a mode had reached when it had spent `budget` tokens (from its curve). */
+/** Coverage a mode had reached when it had spent `budget` tokens (from its full curve). */
 function coverageAt(curve: readonly CurvePoint[], budget: number): number {
   let c = 0;
   for (const p of curve) if (p.tokens <= budget) c = p.coverage;
@@ -306,62 +435,66 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(1)} %`;
 }
 
+const modeName = (m: Pick<Mode, "exploration" | "promptOptimisation">) => `${m.exploration}${m.promptOptimisation ? "+variants" : ""}`;
+
 function main(): void {
   const out: Record<string, unknown> = {};
   const universes = [];
+  const maxBudget = Math.max(...BUDGETS);
+  const table: string[] = [];
   for (const u of UNIVERSES.filter((x) => !process.env.BENCH_UNIVERSE || x.name === process.env.BENCH_UNIVERSE)) {
-    const results: ModeResult[] = [];
-    for (const mode of MODES) {
-      const r = runMode(u, mode);
-      results.push(r);
-      console.log(
-        `${u.name.padEnd(18)} ${`${r.exploration}${r.promptOptimisation ? "+variants" : ""}`.padEnd(14)} ` +
-          `coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
-          `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ` +
-          `${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}, ${r.uniquePerDollar} unique/$` +
-          (r.branches ? `, ${r.branches.total} branches (${r.branches.saturated} saturated, depth ${r.branches.maxDepth})` : "") +
-          (r.promptOptimisation ? `, variant switches improved ${r.variantSwitchesImproved}/${r.variantSwitches}` : "") +
-          ` [${r.seconds} s]`,
-      );
-    }
-    const flat = results.find((r) => r.exploration === "flat" && !r.promptOptimisation)!;
-    const tree = results.find((r) => r.exploration === "tree" && !r.promptOptimisation) ?? flat;
-    if (process.env.BENCH_CURVES)
-      for (const r of results)
+    const runs: Array<{ seed: number; reachable: number; results: Array<Omit<ModeResult, "fullCurve">>; atBudget: Record<string, Record<string, number>> }> =
+      [];
+    for (const seed of SEEDS) {
+      const results = [];
+      const atBudget: Record<string, Record<string, number>> = {};
+      for (const mode of MODES) {
+        const { fullCurve, ...r } = runMode(u, mode, seed, maxBudget);
+        results.push(r);
+        for (const b of BUDGETS) (atBudget[String(b)] ??= {})[modeName(mode)] = round(coverageAt(fullCurve, b), 4);
         console.log(
-          r.exploration,
-          r.promptOptimisation,
-          r.curve
-            .filter((_, i) => i % 6 === 0)
-            .map((p) => `${(p.tokens / 1e6).toFixed(2)}M:${(p.coverage * 100).toFixed(0)}`)
-            .join(" "),
+          `${u.name.padEnd(22)} seed ${String(seed).padEnd(3)} ${modeName(r).padEnd(14)} ` +
+            `coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
+            `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ` +
+            `${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}` +
+            (r.branches
+              ? `, ${r.branches.total} branches (${r.branches.saturated} saturated, depth ${r.branches.maxDepth}, ${r.branches.recognised} recognised)`
+              : "") +
+            ` [${r.seconds} s]`,
         );
+      }
+      runs.push({ seed, reachable: results[0]!.reachable, results, atBudget });
+    }
+    for (const b of BUDGETS) {
+      const cells = MODES.map((m) => runs.map((r) => pct(r.atBudget[String(b)]![modeName(m)]!)).join(" / "));
+      table.push(`| ${u.name} | ${(b / 1e6).toFixed(1)}M | ${cells.join(" | ")} |`);
+    }
     universes.push({
       ...u,
+      real: u.real ? { source: (u.real as { source?: string }).source, categories: u.real.categories.length } : undefined,
       models: MODELS,
       breakdownModel: BREAKDOWN_MODEL,
-      results,
-      verdict: {
-        flatCoverage: flat.coverage,
-        treeCoverage: tree.coverage,
-        treeMinusFlat: round(tree.coverage - flat.coverage, 4),
-        treeOverFlatPerDollar: round(tree.uniquePerDollar / flat.uniquePerDollar, 3),
-        coverageAtHalfBudget: { flat: coverageAt(flat.curve, u.budgetTokens / 2), tree: coverageAt(tree.curve, u.budgetTokens / 2) },
-      },
+      runs,
     });
   }
+  console.log(`\n| universe | budget | ${MODES.map((m) => `${modeName(m)} (seeds ${SEEDS.join(", ")})`).join(" | ")} |`);
+  console.log(`|---|---|${MODES.map(() => "---|").join("")}`);
+  for (const line of table) console.log(line);
   out.generatedAt = new Date().toISOString();
   out.setup = {
-    seed: SEED,
+    seeds: SEEDS,
+    budgets: BUDGETS,
     producers: PRODUCERS,
     promptBudgetTokens: PROMPT_BUDGET_TOKENS,
     models: MODELS,
     simulator: SIM_BASE,
+    reference: { subtopicsPerAsk: REFERENCE_SUBTOPICS_PER_ASK, dropBelowNewShare: REFERENCE_DROP_BELOW },
     coverage: "distinct universe items found / universe size (truth from the simulator); reachable = items at least one of the models knows",
     tokens: "prompt + completion tokens as the simulator counts them, breakdown calls included",
   };
+  out.table = table;
   out.universes = universes;
-  writeResults("explore", out);
+  writeResults(process.env.BENCH_OUT ?? "explore", out);
 }
 
 main();

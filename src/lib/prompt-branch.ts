@@ -52,6 +52,11 @@ export function buildBreakdownPrompt(input: BreakdownPromptInput): { system: str
   return { system: BREAKDOWN_SYSTEM_PROMPT, user, promptTokens: estimateTokens(BREAKDOWN_SYSTEM_PROMPT) + estimateTokens(user) + 2 * MESSAGE_OVERHEAD_TOKENS };
 }
 
+/** Completion-token ceiling of a breakdown answer of `count` short labels (a label is ~4-10 tokens). */
+export function breakdownMaxTokens(count: number): number {
+  return 64 + 12 * count;
+}
+
 /** Longest subtopic label kept from an answer (characters). */
 export const MAX_SUBTOPIC_LABEL_CHARS = 120;
 
@@ -89,7 +94,11 @@ export interface BranchPromptInput {
   budgetTokens: number;
   /** Share of the budget reserved for the branch's own entries (the rest rolls over both ways). Default 0.6. */
   ownShare?: number;
-  /** Most of the budget the related entries may take (a narrow branch needs few of them). Default 0.4. */
+  /**
+   * Most of the budget the related entries may take. Default: 0.4 at the root, 0.1 in a
+   * subtopic, whose exclusion list is its own members (issue 18: short and relevant; the
+   * entries of its ancestors that belong to it become its own once its calls re-propose them).
+   */
   relatedShare?: number;
   /** Ask explicitly for less obvious members (a prompt variant). */
   lessObvious?: boolean;
@@ -147,10 +156,13 @@ export function selectBranchEntries(known: BranchKnownEntries, budgetTokens: num
   return { texts: chosen, tokens: used };
 }
 
+const SUBTOPIC_RELATED_SHARE = 0.1;
+
 /** The item prompt for one branch: root topic, branch path, the branch's known entries. */
 export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
   const { topic, path, requestSize } = input;
-  const selection = selectBranchEntries(input.known, input.budgetTokens, input.ownShare, input.relatedShare);
+  const relatedShare = input.relatedShare ?? (path.length > 0 ? SUBTOPIC_RELATED_SHARE : undefined);
+  const selection = selectBranchEntries(input.known, input.budgetTokens, input.ownShare, relatedShare);
   const where = describePath(topic, path);
   const total = input.known.totalKnown;
   const head = [

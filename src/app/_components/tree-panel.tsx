@@ -5,14 +5,15 @@ import { useState } from "react";
 import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot } from "../../trpc/shared";
 import { formatInt, formatPercent } from "../_lib/format";
-import { treeRows } from "../../lib/tree/rows";
+import { initialFolds, visibleTreeRows } from "../../lib/tree/rows";
 
 type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
 
 /**
  * The run's topic tree (issue #9): each branch with its entries, yield, coverage and state,
  * growing as the run splits branches. Clicking a branch filters the entries list; a live run's
- * branches can be added by hand, pinned or pruned.
+ * branches can be added by hand, pinned or pruned. A large tree (hundreds of subtopics) starts
+ * folded below the root's children; a search shows matching branches with their ancestors.
  */
 export function TreePanel({
   runId,
@@ -33,6 +34,16 @@ export function TreePanel({
   const branches = live && snapshot ? snapshot.branches : (stored.data?.branches ?? []);
   const coverage = live && snapshot ? snapshot.coverage : (stored.data?.coverage ?? null);
   const [label, setLabel] = useState("");
+  const [query, setQuery] = useState("");
+  const [hideSaturated, setHideSaturated] = useState(false);
+  // Folds start when the tree first grows large; the user's clicks change them from there.
+  const [folded, setFolded] = useState<Set<number> | null>(null);
+  const folds = folded ?? initialFolds(branches);
+  const toggle = (id: number) => {
+    const next = new Set(folds);
+    if (!next.delete(id)) next.add(id);
+    setFolded(next);
+  };
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.topic.tree.queryKey({ runId }) });
   const add = useMutation(
     trpc.topic.addBranch.mutationOptions({
@@ -48,6 +59,7 @@ export function TreePanel({
   if (branches.length === 0 && !stored.isPending) return null;
   const parentId = selected ?? 0;
   const parent = branches.find((b) => b.id === parentId);
+  const { rows, hidden } = visibleTreeRows(branches, { query, folded: folds, hideSaturated });
 
   return (
     <section className="card tree" aria-labelledby="tree-title" data-testid="tree-panel">
@@ -60,6 +72,26 @@ export function TreePanel({
         )}
       </div>
       <p className="hint">Click a branch to show only its entries{selected !== null ? "; click it again to show all" : ""}.</p>
+      <div className="tree-tools">
+        <input
+          type="search"
+          placeholder="Find a branch"
+          aria-label="Find a branch"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          maxLength={120}
+          data-testid="tree-search"
+        />
+        <label>
+          <input type="checkbox" checked={hideSaturated} onChange={(e) => setHideSaturated(e.target.checked)} data-testid="tree-hide-saturated" /> Hide
+          saturated
+        </label>
+        {hidden > 0 && (
+          <span className="sub" data-testid="tree-hidden">
+            {formatInt(rows.length)} of {formatInt(branches.length)} shown
+          </span>
+        )}
+      </div>
       <div className="table-wrap">
         <table className="data" data-testid="tree-table">
           <thead>
@@ -79,9 +111,21 @@ export function TreePanel({
             </tr>
           </thead>
           <tbody>
-            {treeRows(branches).map((b) => (
+            {rows.map((b) => (
               <tr key={b.id} data-testid="tree-branch" data-branch-id={b.id} data-state={b.state} className={selected === b.id ? "selected" : undefined}>
                 <td style={{ paddingLeft: `${0.5 + b.depth * 1.25}rem` }}>
+                  {b.childCount > 0 && query.trim() === "" ? (
+                    <button
+                      type="button"
+                      className="fold"
+                      onClick={() => toggle(b.id)}
+                      aria-expanded={!folds.has(b.id)}
+                      aria-label={`${folds.has(b.id) ? "Unfold" : "Fold"} ${b.label} (${b.childCount} subtopics)`}
+                      data-testid="tree-fold"
+                    >
+                      {folds.has(b.id) ? `▸ ${formatInt(b.childCount)}` : "▾"}
+                    </button>
+                  ) : null}
                   <button
                     type="button"
                     className="link"

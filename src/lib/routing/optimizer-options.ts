@@ -1,4 +1,5 @@
 import type { CoverageEstimate } from "../coverage";
+import { DEFAULT_MARGINAL_YIELD, type MarginalYieldOptions } from "../stop-rules";
 import type { Objective } from "./adaptive";
 
 // What the Optimizer (optimizer.ts) is built with, and what its loop reports.
@@ -16,6 +17,8 @@ export type OptimizerOptions = {
   coverageMinEntries: number;
   /** Automatic stop when the run's yield stays below the threshold for the window; null disables it. Default 1 entry/min for 10 min. */
   lowYield: { minUniquePerMinute: number; windowMs: number } | null;
+  /** Automatic stop when new entries per dollar fall far below the run's early yield (stop-rules.ts `MarginalYield`); null disables it. */
+  marginalYield: MarginalYieldOptions | null;
   /** Window of the snapshot's traffic shares and per-target figures. Default 5 min. */
   statsWindowMs: number;
 };
@@ -27,6 +30,7 @@ export const DEFAULT_OPTIMIZER_OPTIONS: Readonly<OptimizerOptions> = {
   objective: "blend",
   coverageMinEntries: 50,
   lowYield: { minUniquePerMinute: 1, windowMs: 600_000 },
+  marginalYield: DEFAULT_MARGINAL_YIELD,
   statsWindowMs: 300_000,
 };
 

@@ -121,6 +121,7 @@ export class Optimizer {
     this.stopMonitor = new StopMonitor({
       ...(coverage !== undefined ? { stopAtCoverage: coverage / 100 } : {}),
       ...(this.opts.lowYield ? { minUniquePerMinute: this.opts.lowYield.minUniquePerMinute, lowYieldWindowMs: this.opts.lowYield.windowMs } : {}),
+      ...(this.opts.marginalYield ? { marginal: this.opts.marginalYield } : {}),
     });
     this.lastRunAt = deps.clock();
   }
@@ -154,6 +155,7 @@ export class Optimizer {
     this.router.observe(obs);
     // Candidates usually arrive before their call's report, so the count already includes its new entries.
     if (!obs.error) this.curve.add(obs.target, Math.max(0, this.counter.observed - obs.itemsNew), obs.itemsNew, obs.itemsNew + obs.dupExact + obs.dupNear);
+    if (!obs.error) this.stopMonitor.observeCall(obs.itemsNew, obs.costUsd);
     this.due.add(obs.producer);
   }
 

@@ -65,9 +65,9 @@ export function composeBreakdown(input: BreakdownInput): Answer {
     if (r !== null) covered.add(r);
   }
   const labels: string[] = [];
-  const children = h.nodes[node]!.children.map((id) => h.nodes[id]!);
-  const median = [...children].map((c) => c.ranks.length).sort((a, b) => a - b)[Math.floor(children.length / 2)] ?? 0;
-  const named: typeof children = [];
+  // Famous (large) sub-categories first, as real models list them (README, "Breakdown requests").
+  const children = h.nodes[node]!.children.map((id) => h.nodes[id]!).sort((a, b) => b.ranks.length - a.ranks.length);
+  const median = children[Math.floor(children.length / 2)]?.ranks.length ?? 0;
   for (const c of children) {
     if (covered.has(c.id)) {
       if (rng.chance(rates.relistRate)) labels.push(c.label);
@@ -75,17 +75,18 @@ export function composeBreakdown(input: BreakdownInput): Answer {
     }
     const recall = c.ranks.length >= median ? input.profile.recall : input.profile.recall * 0.7;
     if (!rng.chance(recall)) continue;
-    named.push(c);
     labels.push(rng.chance(0.15) ? c.label.toLowerCase() : c.label);
-    if (rng.chance(rates.overlapRate)) labels.push(aliasOf(c.qualifier, c.stem, p));
+    if (rng.chance(rates.overlapRate)) labels.push(c.match ? `${titleCase(p)} of ${c.label}` : aliasOf(c.qualifier, c.stem, p));
   }
   if (children.length >= 2 && rng.chance(rates.broadRate)) {
     const a = rng.pick(children);
     const b = rng.pick(children.filter((c) => c !== a));
     labels.push(
-      a.qualifier && b.qualifier && a.keyword
-        ? `${titleCase(a.qualifier)} and ${b.qualifier} ${titleCase(a.keyword)} ${p}`
-        : `${titleCase(a.keyword ?? "")} and ${titleCase(b.keyword ?? "")} ${p}`,
+      a.match
+        ? `${a.label} and ${b.label}`
+        : a.qualifier && b.qualifier && a.keyword
+          ? `${titleCase(a.qualifier)} and ${b.qualifier} ${titleCase(a.keyword)} ${p}`
+          : `${titleCase(a.keyword ?? "")} and ${titleCase(b.keyword ?? "")} ${p}`,
     );
   }
   // A branch with no natural sub-categories still gets an answer: the model makes some up.

@@ -3,13 +3,13 @@ import { planLatency, type LatencyPlan } from "./latency";
 import { isSimModelId, simModelWire, SIM_MODEL_IDS, type SimModelId, type SimModelProfile } from "./models";
 import { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, SimParamsError, type SimParams, type SimParamsOverride } from "./params";
 import { composeBreakdown } from "./breakdown";
-import { generateHierarchy, resolvePath, type Hierarchy } from "./hierarchy";
+import { generateHierarchy, realHierarchy, resolvePath, type Hierarchy, type RealCategory } from "./hierarchy";
 import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
 import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
 import { countPromptTokens, countTokens } from "./tokens";
-import { canonicalTopic, generateUniverse, knownRanks, zipfWeights, type Universe } from "./universe";
+import { canonicalTopic, generateUniverse, knownRanks, universeFromNames, zipfWeights, type Universe } from "./universe";
 import { parseJudgePrompt } from "../dedup/judge";
 import { SIM_JUDGE_ERROR_RATE, simJudgeAnswer, universeIdentify } from "./judge";
 
@@ -86,6 +86,14 @@ export interface UniverseInfo {
   categories?: Array<{ label: string; parent: number | null; depth: number; size: number }>;
 }
 
+/** A real name list and its categories (bench/data/explore), served for one topic. */
+export interface RealUniverseSpec {
+  topic: string;
+  /** How labels name the members ("subdivisions"). */
+  plural: string;
+  categories: readonly RealCategory[];
+}
+
 const MAX_CACHED = 64;
 /** Popularity exponent and junk-rate multipliers of a request asking for less obvious members. */
 const LESS_OBVIOUS_EXPONENT = 0.8;
@@ -118,8 +126,21 @@ export class SimEngine {
   /** How many times each (model, prompt) was answered: identical prompts get different answers. */
   private readonly occurrences = new Map<number, number>();
 
-  constructor(overrides?: SimParamsOverride) {
+  /** Universes of real name lists, by canonical topic: they replace the generated ones for that topic. */
+  private readonly real = new Map<string, { universe: Universe; hierarchy: Hierarchy }>();
+
+  constructor(overrides?: SimParamsOverride, opts: { realUniverses?: readonly RealUniverseSpec[] } = {}) {
     this.params = mergeSimParams(DEFAULT_SIM_PARAMS, overrides);
+    for (const spec of opts.realUniverses ?? []) {
+      const names: string[] = [];
+      const collect = (c: RealCategory) => {
+        names.push(...(c.items ?? []));
+        for (const child of c.children ?? []) collect(child);
+      };
+      spec.categories.forEach(collect);
+      const universe = universeFromNames(spec.topic, names);
+      this.real.set(universe.topic, { universe, hierarchy: realHierarchy(universe, spec.plural, spec.categories) });
+    }
   }
 
   /** Params for one request: server params plus the request's x-sim-params. Throws SimParamsError. */
@@ -129,12 +150,16 @@ export class SimEngine {
   }
 
   universe(topic: string, params: SimParams = this.params): Universe {
+    const real = this.real.get(canonicalTopic(topic));
+    if (real) return real.universe;
     const key = `${canonicalTopic(topic)}\u0001${params.universeSize}\u0001${params.universeSizeJitter}`;
     return remember(this.universes, key, () => generateUniverse(topic, params.universeSize, params.universeSizeJitter));
   }
 
   /** The categories of a topic's universe (flat when `universeShape` says so). */
   hierarchy(topic: string, params: SimParams = this.params): Hierarchy {
+    const real = this.real.get(canonicalTopic(topic));
+    if (real) return real.hierarchy;
     const universe = this.universe(topic, params);
     const key = `${universe.topic}\u0001${universe.items.length}\u0001${params.universeShape}\u0001${params.categories}\u0001${params.subcategories}`;
     return remember(this.hierarchies, key, () =>

@@ -1,6 +1,6 @@
 import { inventWord, singular, skeleton, topicHeadNoun } from "./names";
 import { hash01, Rng } from "./prng";
-import type { Universe } from "./universe";
+import { itemKey, type Universe } from "./universe";
 
 /**
  * The sub-categories of a topic's universe: the root splits into categories of varying sizes,
@@ -27,6 +27,11 @@ export interface HierarchyNode {
   keyword: string | null;
   stem: string | null;
   qualifier: string | null;
+  /**
+   * Words a label must contain to name this node (a real hierarchy's nodes, whose labels are
+   * real names: "France", "Île-de-France"); null for generated nodes, resolved by keyword.
+   */
+  match?: string[] | null;
   children: number[];
   /** Universe ranks of the items under this node, ascending (most popular first). */
   ranks: number[];
@@ -40,6 +45,8 @@ export interface Hierarchy {
   leafOf: Int32Array;
   /** Plural head noun as labels use it ("birds"). */
   plural: string;
+  /** Built from a real name list (`realHierarchy`): labels are resolved by their words. */
+  real?: boolean;
   /** Membership masks per node, built on demand. */
   mask(nodeId: number): Uint8Array;
 }
@@ -212,12 +219,92 @@ export function generateHierarchy(universe: Universe, params: HierarchyParams): 
 export function resolveLabel(h: Hierarchy, label: string, within = 0): number | null {
   if (h.shape === "flat") return null;
   const words = new Set(labelWords(label));
+  if (h.real) return resolveRealLabel(h, words, within);
   const cats = h.nodes.filter((x) => x.depth === 1 && x.keyword !== null && x.stem !== null && (words.has(singular(x.keyword)) || words.has(singular(x.stem))));
   if (cats.length !== 1) return cats.length > 1 && within === 0 ? 0 : null;
   const cat = cats[0]!;
   const quals = cat.children.map((id) => h.nodes[id]!).filter((s) => s.qualifier !== null && words.has(singular(s.qualifier)));
   const node = quals.length === 1 ? quals[0]! : cat;
   return isUnder(h, node.id, within) ? node.id : null;
+}
+
+/**
+ * A real hierarchy: from `within` down, the child whose name's words the label holds (the one
+ * with the most words when several do: "Île-de-France" over "France"), as deep as it goes.
+ */
+function resolveRealLabel(h: Hierarchy, words: ReadonlySet<string>, within: number): number | null {
+  let node = within;
+  for (;;) {
+    let best: HierarchyNode | null = null;
+    let tie = false;
+    for (const id of h.nodes[node]!.children) {
+      const c = h.nodes[id]!;
+      if (!c.match || c.match.length === 0 || !c.match.every((w) => words.has(w))) continue;
+      if (!best || c.match.length > best.match!.length) {
+        best = c;
+        tie = false;
+      } else if (c.match.length === best.match!.length) tie = true;
+    }
+    if (!best || tie) break;
+    node = best.id;
+  }
+  return node === within ? null : node;
+}
+
+/** Words that do not identify a real node ("Republic of the Congo" is named by "republic" and "congo"). */
+const FILLER_WORDS = new Set(["of", "the", "and", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et"]);
+
+/** A category of a real hierarchy: a real name, with items and/or narrower categories. */
+export interface RealCategory {
+  label: string;
+  items?: readonly string[];
+  children?: readonly RealCategory[];
+}
+
+/**
+ * The hierarchy of a real name list (bench/data/explore): the universe's items are the list's
+ * names, every node a real category ("France" > "Île-de-France" > "Paris"). Items listed under
+ * a category that also has narrower ones belong to the category itself (a leaf of their own).
+ */
+export function realHierarchy(universe: Universe, plural: string, categories: readonly RealCategory[]): Hierarchy {
+  const n = universe.items.length;
+  const root: HierarchyNode = { id: 0, parent: null, depth: 0, label: universe.topic, keyword: null, stem: null, qualifier: null, children: [], ranks: [] };
+  const nodes: HierarchyNode[] = [root];
+  const leafOf = new Int32Array(n).fill(0);
+  const add = (c: RealCategory, parent: HierarchyNode) => {
+    const node: HierarchyNode = {
+      id: nodes.length,
+      parent: parent.id,
+      depth: parent.depth + 1,
+      label: c.label,
+      keyword: null,
+      stem: null,
+      qualifier: null,
+      match: labelWords(c.label).filter((w) => !FILLER_WORDS.has(w)),
+      children: [],
+      ranks: [],
+    };
+    nodes.push(node);
+    parent.children.push(node.id);
+    for (const item of c.items ?? []) {
+      const r = universe.index.get(itemKey(item));
+      if (r !== undefined && leafOf[r] === 0) leafOf[r] = node.id;
+    }
+    for (const child of c.children ?? []) add(child, node);
+  };
+  for (const c of categories) add(c, root);
+  for (let r = 0; r < n; r++) for (let id: number | null = leafOf[r]!; id !== null; id = nodes[id]!.parent) nodes[id]!.ranks.push(r);
+  const masks = new Map<number, Uint8Array>();
+  const mask = (id: number): Uint8Array => {
+    let m = masks.get(id);
+    if (!m) {
+      m = new Uint8Array(n);
+      for (const r of nodes[id]?.ranks ?? []) m[r] = 1;
+      masks.set(id, m);
+    }
+    return m;
+  };
+  return { shape: "hierarchical", real: true, nodes, leafOf, plural, mask };
 }
 
 export function isUnder(h: Hierarchy, id: number, ancestor: number): boolean {

@@ -89,6 +89,26 @@ export function generateUniverse(topic: string, universeSize: number, universeSi
 }
 
 /**
+ * A universe of real names (a public list: bench/data/explore). Popularity is a fixed
+ * pseudo-random order of the names (no public list ranks them); names that key alike are one item.
+ */
+export function universeFromNames(topic: string, names: Iterable<string>): Universe {
+  const canonical = canonicalTopic(topic);
+  const byKey = new Map<string, string>();
+  for (const name of names) {
+    const key = itemKey(name);
+    if (key !== "" && !byKey.has(key)) byKey.set(key, name);
+  }
+  const order = [...byKey.keys()].sort((a, b) => hash01("salience", canonical, a) - hash01("salience", canonical, b) || (a < b ? -1 : 1));
+  const index = new Map<string, number>();
+  const items = order.map((k, r) => {
+    index.set(k, r);
+    return byKey.get(k)!;
+  });
+  return { topic: canonical, items, index };
+}
+
+/**
  * Which ranks a model knows: exactly round(breadth * N) items, chosen by a per-model hash
  * with a bias towards popular items (knowledgeSkew 0 = uniform over ranks).
  */

@@ -28,6 +28,8 @@ export type Branch = {
   /** Breakdowns asked for this branch, and how many of them added nothing. */
   breakdowns: number;
   barrenBreakdowns: number;
+  /** Subtopics the last breakdown answer added: while it adds some, the partition is not complete. */
+  lastBreakdownAdded: number;
   /** counters.calls of this branch's subtree when it was last broken down. */
   subtreeCallsAtBreakdown: number;
 };
@@ -42,6 +44,11 @@ export type BranchCallResult = {
   costUsd: number;
 };
 
-export type Expansion = { branchId: number; reason: "split" | "siblings" };
+/**
+ * Why a branch is broken down: `split` (its first partition), `continue` (the last answer added
+ * subtopics, so the partition is not complete: ask for the rest), `siblings` (its children are
+ * mined out and the branch still yields: ask for subtopics the partition missed).
+ */
+export type Expansion = { branchId: number; reason: "split" | "continue" | "siblings" };
 
 export type SubtopicRejection = { label: string; reason: "duplicate" | "empty" | "limit"; duplicateOf?: string };

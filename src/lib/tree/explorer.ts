@@ -1,5 +1,5 @@
 import { buildPrompt, KnownEntries, maxTokensFor } from "../prompt";
-import { buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../prompt-branch";
+import { breakdownMaxTokens, buildBranchPrompt, buildBreakdownPrompt, parseBreakdownAnswer } from "../prompt-branch";
 import type { EntryLedger } from "../entry-ledger";
 import type { Rng } from "../stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation, type AllocatorOptions } from "./allocate";
@@ -34,8 +34,6 @@ export type ExplorerOptions = {
   limits?: Partial<TreeLimits>;
   policy?: Partial<TreePolicy>;
   allocator?: Partial<AllocatorOptions>;
-  /** Subtopics asked per breakdown. */
-  subtopicsPerBreakdown?: number;
 };
 
 export type PlannedCall = {
@@ -59,9 +57,6 @@ export type ItemsOutcome = {
   latencyMs: number;
   error?: boolean;
 };
-
-/** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
-const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
 
 export class TreeExplorer {
   readonly tree: TopicTree;
@@ -92,7 +87,7 @@ export class TreeExplorer {
           topic: this.opts.topic,
           path: b.path,
           existing: this.tree.childLabels(b.id),
-          ...(this.opts.subtopicsPerBreakdown ? { count: this.opts.subtopicsPerBreakdown } : {}),
+          count: this.tree.policy.subtopicsPerBreakdown,
         });
         return {
           id,
@@ -102,7 +97,7 @@ export class TreeExplorer {
           variant: DEFAULT_VARIANT,
           system: prompt.system,
           user: prompt.user,
-          maxTokens: BREAKDOWN_MAX_TOKENS,
+          maxTokens: breakdownMaxTokens(this.tree.policy.subtopicsPerBreakdown),
         };
       }
     }

@@ -78,7 +78,9 @@ describe("saturation", () => {
       state: "saturated",
     },
     { name: "a branch still finding entries", calls: [call("a", 30), call("b", 20, Array(30).fill("a 0"))], state: "open" },
-    { name: "one empty call is not enough evidence", calls: [call("a", 0, Array(50).fill("x"))], state: "open" },
+    // Breadth first: a subtopic's probe that proposes only known entries ends it at once (issue 18).
+    { name: "a probe that finds nothing new", calls: [call("a", 0, Array(50).fill("x"))], state: "saturated" },
+    { name: "a probe that finds a few new ones", calls: [call("a", 10, Array(40).fill("x"))], state: "open" },
   ])("$name", ({ calls, state }) => {
     const t = treeWithChildren();
     for (const c of calls) t.recordCall(1, c);
@@ -114,7 +116,13 @@ describe("splitting adaptively", () => {
       calls: [call("a", 50), call("b", 10, seen("a", 40)), call("c", 10, seen("a", 40))],
       expected: [],
     },
-    { name: "a branch still yielding well is not", calls: [call("a", 50), call("b", 48, ["a 1", "a 2"])], expected: [] },
+    // Partition early: the first calls of a large topic estimate many unfound entries, whatever their yield.
+    {
+      name: "a large topic still yielding well is split after its first calls",
+      calls: [call("a", 50), call("b", 48, ["a 1", "a 2"])],
+      expected: [{ branchId: 0, reason: "split" }],
+    },
+    { name: "one call is not enough to judge", calls: [call("a", 50)], expected: [] },
   ])("$name", ({ calls, expected }) => {
     const t = new TopicTree("Birds");
     for (const c of calls) t.recordCall(0, c);
@@ -132,8 +140,22 @@ describe("splitting adaptively", () => {
     expect(t.plannedExpansions().map((e) => e.branchId)).not.toContain(1);
   });
 
+  it("continues a partition while its answers add subtopics, and ends it at the first that adds fewer than two", () => {
+    const t = treeWithChildren();
+    expect(t.plannedExpansions()).toEqual([{ branchId: 0, reason: "continue" }]);
+    // However its first children yield: a partition's value is in the subtopics named last.
+    for (const id of [1, 2, 3]) t.recordCall(id, call(`s${id}`, 0, Array(50).fill("x")));
+    expect(t.plannedExpansions()).toEqual([{ branchId: 0, reason: "continue" }]);
+    t.addSubtopics(0, ["Island birds", "Polar birds"], "c2");
+    expect(t.plannedExpansions()).toEqual([{ branchId: 0, reason: "continue" }]);
+    t.addSubtopics(0, ["Wetland birds", "Island birds"], "c3");
+    expect(t.branch(0).lastBreakdownAdded).toBe(1);
+    expect(t.plannedExpansions()).toEqual([]);
+  });
+
   it("asks for new siblings once the children's yield has fallen, then waits for more calls", () => {
     const t = treeWithChildren();
+    t.addSubtopics(0, [], "c2");
     // Enough calls in the subtree since the last breakdown (callsBetweenBreakdowns per child).
     for (const id of [1, 2, 3]) {
       t.recordCall(id, call(`s${id}`, 40));

@@ -128,6 +128,7 @@ export class TopicTree {
       children: [],
       breakdowns: 0,
       barrenBreakdowns: 0,
+      lastBreakdownAdded: 0,
       subtreeCallsAtBreakdown: 0,
     };
     const labels = createDedupEngine();
@@ -180,6 +181,7 @@ export class TopicTree {
     if (proposedBy !== null) {
       parent.breakdowns++;
       parent.subtreeCallsAtBreakdown = this.subtreeCalls(parentId);
+      parent.lastBreakdownAdded = added.length;
       if (added.length === 0) parent.barrenBreakdowns++;
     }
     return { added, rejected };
@@ -241,7 +243,7 @@ export class TopicTree {
     if (d.recent.length > this.policy.recentCalls) d.recent.shift();
     this.estimates.delete(branchId);
     // The root is never saturated: the run's own stop conditions judge the whole topic.
-    if (b.state === "open" && b.parentId !== null && c.calls >= this.policy.minCalls) {
+    if (b.state === "open" && b.parentId !== null && c.calls >= this.policy.saturateAfterCalls) {
       const y = this.marginalYield(branchId);
       if (y !== null && y < this.policy.saturateBelowYield) b.state = "saturated";
     }
@@ -326,10 +328,11 @@ export class TopicTree {
   }
 
   /**
-   * Branches to break down now, from their marginal yield: a branch without open children whose
-   * yield fell (or whose coverage estimate is high) is split; one whose children are all
-   * saturated or pruned asks for new siblings of them. Saturated and pruned branches, branches at
-   * the depth limit, and branches that recently had a breakdown are left alone.
+   * Branches to break down now. A branch is partitioned once its calls estimate enough unfound
+   * entries (a large topic is partitioned after its first calls, whatever their yield); a
+   * partition continues while its last answer added subtopics (complete partitions first); a
+   * partitioned branch whose children are mined out asks for the subtopics the partition missed.
+   * Pruned branches, branches at the depth limit and ones with barren breakdowns are left alone.
    */
   plannedExpansions(): Expansion[] {
     const out: Expansion[] = [];
@@ -337,25 +340,25 @@ export class TopicTree {
     for (const b of this.branches) {
       if (b.state === "pruned" || this.isPruned(b.id)) continue;
       if (b.depth >= this.limits.maxDepth || b.barrenBreakdowns >= this.policy.maxBarrenBreakdowns) continue;
-      const subtree = this.subtreeCalls(b.id);
-      if (b.breakdowns > 0 && subtree - b.subtreeCallsAtBreakdown < this.policy.callsBetweenBreakdowns * Math.max(1, b.children.length)) continue;
+      if (b.children.length >= this.limits.maxChildren) continue;
+      if (b.breakdowns > 0 && b.lastBreakdownAdded >= this.policy.continueWhileAdded) {
+        out.push({ branchId: b.id, reason: "continue" });
+        continue;
+      }
       if (b.children.length === 0) {
         if (b.counters.calls < this.policy.minCalls) continue;
-        const y = this.marginalYield(b.id);
-        const est = this.coverage(b.id);
-        const unseen = this.unseen(b.id);
-        if (unseen < this.policy.minUnseenToSplit) continue;
-        if ((y !== null && y < this.policy.splitBelowYield) || (est?.coverage ?? 0) >= this.policy.splitAtCoverage || b.state === "saturated")
-          out.push({ branchId: b.id, reason: "split" });
-      } else {
-        // The children's yield fell (or they are done): ask for the subtopics the first answers missed.
-        const yields = b.children
-          .filter((c) => this.branch(c).state !== "pruned" && this.branch(c).counters.calls >= this.policy.minCalls)
-          .map((c) => (this.branch(c).state === "saturated" ? 0 : (this.marginalYield(c) ?? 1)));
-        const tried = b.children.every((c) => this.branch(c).state === "pruned" || this.branch(c).counters.calls >= this.policy.minCalls);
-        const mean = yields.length > 0 ? yields.reduce((x, y) => x + y, 0) / yields.length : 1;
-        if (tried && mean < this.policy.splitBelowYield) out.push({ branchId: b.id, reason: "siblings" });
+        if (this.unseen(b.id) >= this.policy.minUnseenToSplit) out.push({ branchId: b.id, reason: "split" });
+        continue;
       }
+      const subtree = this.subtreeCalls(b.id);
+      if (subtree - b.subtreeCallsAtBreakdown < this.policy.callsBetweenBreakdowns * Math.max(1, b.children.length)) continue;
+      // The children are mined out: ask for the subtopics the partition missed.
+      const yields = b.children
+        .filter((c) => this.branch(c).state !== "pruned" && this.branch(c).counters.calls >= this.policy.minCalls)
+        .map((c) => (this.branch(c).state === "saturated" ? 0 : (this.marginalYield(c) ?? 1)));
+      const tried = b.children.every((c) => this.branch(c).state !== "open" || this.branch(c).counters.calls >= this.policy.minCalls);
+      const mean = yields.length > 0 ? yields.reduce((x, y) => x + y, 0) / yields.length : 1;
+      if (tried && mean < this.policy.splitBelowYield) out.push({ branchId: b.id, reason: "siblings" });
     }
     return out;
   }

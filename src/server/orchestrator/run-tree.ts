@@ -1,11 +1,11 @@
 import { DomainError, errorMessage } from "../../lib/errors";
-import { buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt-branch";
+import { breakdownMaxTokens, buildBreakdownPrompt, parseBreakdownAnswer } from "../../lib/prompt-branch";
 import type { Assignment } from "../../lib/protocol";
 import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { Rng } from "../../lib/stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
-import type { Branch } from "../../lib/tree/branch";
+import type { Branch, Expansion } from "../../lib/tree/branch";
 import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
 import type { TopicTree } from "../../lib/tree/tree";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
@@ -35,8 +35,6 @@ export type RunTreeDeps = {
 
 type CallTally = { branchId: number; newEntries: string[]; reproposed: string[] };
 
-/** Completion-token ceiling of a breakdown answer: a few dozen short labels. */
-const BREAKDOWN_MAX_TOKENS = 64 + 8 * 40;
 /** Calls the new children of a split make before the split is scored (at least this many in total). */
 const SPLIT_SCORE_CALLS = 4;
 /** Item calls between two re-weighings of the prompt variants. */
@@ -201,16 +199,21 @@ export class RunTree {
       if (this.inFlight.size >= MAX_BREAKDOWNS_IN_FLIGHT) return;
       if (this.inFlight.has(e.branchId)) continue;
       this.inFlight.add(e.branchId);
-      void this.breakdown(e.branchId, e.reason).finally(() => this.inFlight.delete(e.branchId));
+      // A partition continues as soon as its last answer is in (complete partitions first).
+      void this.breakdown(e.branchId, e.reason).finally(() => {
+        this.inFlight.delete(e.branchId);
+        this.expand();
+      });
     }
   }
 
-  private async breakdown(branchId: number, reason: "split" | "siblings"): Promise<void> {
+  private async breakdown(branchId: number, reason: Expansion["reason"]): Promise<void> {
     const b = this.tree.branch(branchId);
-    const prompt = buildBreakdownPrompt({ topic: this.deps.config.topic, path: b.path, existing: this.tree.childLabels(b.id) });
+    const count = this.tree.policy.subtopicsPerBreakdown;
+    const prompt = buildBreakdownPrompt({ topic: this.deps.config.topic, path: b.path, existing: this.tree.childLabels(b.id), count });
     let answer: BreakdownAnswer;
     try {
-      answer = await this.deps.breakdown({ system: prompt.system, user: prompt.user, maxTokens: BREAKDOWN_MAX_TOKENS });
+      answer = await this.deps.breakdown({ system: prompt.system, user: prompt.user, maxTokens: breakdownMaxTokens(count) });
     } catch (err) {
       this.deps.log("warn", `breakdown of "${b.label}": ${errorMessage(err)}`);
       return;
@@ -233,7 +236,7 @@ export class RunTree {
     };
     const eventId = this.deps.event(
       "tree.split",
-      `${reason === "split" ? "split" : "new subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`,
+      `${reason === "split" ? "split" : reason === "continue" ? "more subtopics for" : "missed subtopics for"} "${b.label}": ${r.added.length} added, ${r.rejected.length} rejected`,
       data,
     );
     if (r.added.length > 0) this.splits.push({ eventId, branchId, children: r.added.map((a) => a.id), yieldBefore: data.yield, data });
