@@ -174,5 +174,5 @@ describe.each(testDatabases())("whole-run figures across resumes on $name", (tar
     expect(final.dupExact).toBe(after.dupExact);
     const stored = (await caller().topic.list()).find((x) => x.id === runId)!;
     expect(stored).toMatchObject({ active: false, firstStartedAt: firstStart, activeMs: activeMs(final.stretches, 0) });
-  });
+  }, 180_000);
 });

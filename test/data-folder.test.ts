@@ -87,7 +87,7 @@ describe("a second server on the same data folder", () => {
     } finally {
       await db.close();
     }
-  });
+  }, 180_000);
 
   it("takes over the lock of a server that died without releasing it", async () => {
     const dataDir = dir();
@@ -127,7 +127,7 @@ describe("a second server on the same data folder", () => {
       await db.close();
     }
     expect(fs.readdirSync(dataDir).sort()).toEqual(["pglite"]);
-  });
+  }, 120_000);
 });
 
 describe("an output folder no stored run owns", () => {
@@ -168,7 +168,7 @@ describe("an output folder no stored run owns", () => {
     await connect(true);
     expect(await list(PRODUCER_PREFIX)).toEqual([]);
     disconnect();
-  });
+  }, 120_000);
 });
 
 describe("a damaged embedded database", () => {
@@ -208,7 +208,7 @@ module.exports = { apps: [{ ...real, name: "igentai-web-damaged", script: ${JSON
       };
     };
     const pm2App = async () => (JSON.parse((await pm2("jlist")).stdout) as Described[])[0]!;
-    const exited = await waitFor("the server to exit", async () => ((await pm2App()).pm2_env.exit_code === 78 ? pm2App() : undefined), 20_000);
+    const exited = await waitFor("the server to exit", async () => ((await pm2App()).pm2_env.exit_code === 78 ? pm2App() : undefined), 90_000);
     expect([exited.pm2_env.stop_exit_codes].flat()).toEqual([78]);
     // pm2 shows it as "waiting restart" (it sets that status whenever exp_backoff_restart_delay is
     // set), but with the exit code in stop_exit_codes it schedules no restart: past the backoff
@@ -226,5 +226,5 @@ module.exports = { apps: [{ ...real, name: "igentai-web-damaged", script: ${JSON
     expect(log).toContain(`mv ${path.join(dataDir, "pglite")} ${path.join(dataDir, "pglite")}.damaged`);
     // It held the folder's lock only while it tried.
     expect(fs.existsSync(path.join(dataDir, DATA_LOCK_FILE))).toBe(false);
-  });
+  }, 120_000);
 });
