@@ -6,7 +6,10 @@ import path from "node:path";
  * A short simulator run with the dedup judge on: what the near-duplicate decisions were, how
  * many judge calls it took (pairs per call), what the judge cost next to the producers. The
  * simulated judge is our own model (2 % wrong verdicts each way), so these are the pipeline's
- * figures, not a judge's quality. Figures go to bench/results/dedup-judge.json.
+ * figures, not a judge's quality. Also: how many lines of output.txt name an item an earlier
+ * line already names (the simulator's own identity of a text: its universe, surface noise and
+ * misspellings it recognises), and whether a text once merged was ever judged again. Figures
+ * go to bench/results/dedup-judge.json.
  *
  *   npm run bench:dedup-judge [-- seconds]
  */
@@ -47,6 +50,27 @@ async function main(): Promise<void> {
     prisma.llmCall.findMany({ where: { runId }, select: { producer: true, costUsd: true, itemsParsed: true, error: true } }),
   ]);
   const judge = calls.filter((c) => c.producer === "judge");
+  // Lines that repeat an earlier line's item, as the simulator knows its items.
+  const { generateUniverse } = await import("../src/lib/sim/universe");
+  const { universeIdentify } = await import("../src/lib/sim/judge");
+  const { DEFAULT_SIM_PARAMS } = await import("../src/lib/sim/params");
+  const { canonicalKey } = await import("../src/lib/dedup");
+  const identify = universeIdentify(generateUniverse("Famous bridges", DEFAULT_SIM_PARAMS.universeSize, DEFAULT_SIM_PARAMS.universeSizeJitter));
+  const lines = (await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } })).map((e) => e.text);
+  const seenItems = new Set<string | number>();
+  let variantLines = 0;
+  let unplaced = 0;
+  const examples: string[] = [];
+  for (const line of lines) {
+    const item = identify(line);
+    if (item === null) unplaced++;
+    else if (seenItems.has(item)) {
+      variantLines++;
+      if (examples.length < 10) examples.push(line);
+    } else seenItems.add(item);
+  }
+  const judgedSame = await prisma.dedupDecision.findMany({ where: { runId, kind: "judged-same" }, select: { candidate: true } });
+  const mergedKeys = judgedSame.map((d) => canonicalKey(d.candidate));
   const producers = calls.filter((c) => c.producer !== "judge");
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const result = {
@@ -60,9 +84,15 @@ async function main(): Promise<void> {
       calls: judge.length,
       failedCalls: judge.filter((c) => c.error !== null).length,
       verdicts: sum(judge.map((c) => c.itemsParsed)),
-      maxPairsPerCall: Math.max(0, ...judge.map((c) => c.itemsParsed)),
+      maxCandidatesPerCall: Math.max(0, ...judge.map((c) => c.itemsParsed)),
       costUsd: round(sum(judge.map((c) => c.costUsd)), 6),
     },
+    outputTxt: { lines: lines.length, variantLines, variantShare: round(variantLines / Math.max(1, lines.length), 4), unplaced, examples },
+    judgePer1000Entries: {
+      calls: round((1000 * judge.length) / Math.max(1, entries), 2),
+      costUsd: round((1000 * sum(judge.map((c) => c.costUsd))) / Math.max(1, entries), 6),
+    },
+    textsJudgedSameTwice: mergedKeys.length - new Set(mergedKeys).size,
     producerCalls: producers.length,
     producerCostUsd: round(sum(producers.map((c) => c.costUsd)), 6),
   };

@@ -11,10 +11,12 @@ import path from "node:path";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
 const UNIVERSE = Number(process.env.BENCH_UNIVERSE ?? 5000);
+/** Categories of the universe: many, as in a large real topic (bench:explore's real one has 200). */
+const CATEGORIES = Number(process.env.BENCH_CATEGORIES ?? 40);
 const TOPIC = "Bench: plants of the world";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "igbt-"));
 process.env.PM2_HOME = path.join(tmp, "pm2"); // before pm2 is loaded
-process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ universeSize: UNIVERSE, universeShape: "hierarchical", latencyScale: 0.25 });
+process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ universeSize: UNIVERSE, universeShape: "hierarchical", categories: CATEGORIES, latencyScale: 0.25 });
 
 type Point = { seconds: number; unique: number; universeFound: number; tokens: number; costUsd: number };
 
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       topic: TOPIC,
       universe: UNIVERSE,
       shape: "hierarchical",
+      categories: CATEGORIES,
       producers: 3,
       models: "sim-strong, sim-weak, sim-claude (the defaults)",
       seconds: SECONDS,

@@ -91,4 +91,24 @@ test("review lists, merge and restore in the browser keep output.txt equal to th
   await expectFileEqualsDb();
   await expect(panel.getByTestId("merged").filter({ hasText: typoText }).first()).toBeVisible();
   await screenshot(page, "dedup-review");
+
+  // Review at scale: every open pair of one kind in one click, then Undo restores them all.
+  const mergeAll = panel.getByTestId("dedup-bulk").getByRole("button", { name: /^Merge all \d+ / });
+  if ((await mergeAll.count()) === 0) {
+    test.info().annotations.push({ type: "note", description: "no open possible duplicates left for the bulk merge" });
+    return;
+  }
+  const count = Number(/Merge all (\d+)/.exec((await mergeAll.first().textContent()) ?? "")![1]);
+  const beforeBulk = await dbLines();
+  await mergeAll.first().click();
+  const undo = panel.getByTestId("dedup-undo");
+  await expect(undo).toBeVisible();
+  await expect.poll(async () => (await dbLines()).length).toBeLessThan(beforeBulk.length);
+  expect((await dbLines()).length).toBeGreaterThanOrEqual(beforeBulk.length - count);
+  await expectFileEqualsDb();
+  await undo.click();
+  await expect(undo).toBeHidden();
+  await expect.poll(async () => (await dbLines()).length).toBe(beforeBulk.length);
+  expect([...(await dbLines())].sort()).toEqual([...beforeBulk].sort());
+  await expectFileEqualsDb();
 });

@@ -24,7 +24,7 @@ describe("igentai CLI", () => {
   it("starts a topic, reports status and entries, and stops it", async () => {
     const started = await cli("start", "Paris attractions", "-n", "1", "-m", "sim:sim-strong");
     expect(started.stdout).toMatch(/^started run [0-9a-f-]{36} \(0 entries so far\)/);
-    await waitFor("entries", async () => h.app.orchestrator.snapshot().totals.unique >= 5);
+    await waitFor("entries", async () => h.app.orchestrator.snapshot().totals.unique >= 10);
 
     const status = JSON.parse((await cli("status", "--json")).stdout) as { state: string; run: { topic: string } };
     expect(status).toMatchObject({ state: "running", run: { topic: "Paris attractions" } });
@@ -65,6 +65,14 @@ describe("igentai CLI", () => {
     const merged = (await cli("dupes", "--merged")).stdout;
     expect(merged).toMatch(/^decision\s+seq\s+merged candidate\s+seq\s+into entry\s+why$/m);
     expect(merged).toMatch(/Eifel Towre\s+->\s+#1\s+Eiffel Tower\s+merged, typo$/m);
+    // Review at scale: every open pair of one kind at once, then the undo it prints.
+    expect((await cli("dupes")).stdout).toMatch(/open, by kind: .*weak-evidence \d+/);
+    const bulk = (await cli("dupes", "--merge-all", "weak-evidence")).stdout;
+    expect(bulk).toMatch(/Louvres Pyramid\s+->\s+Louvre Pyramid/);
+    expect(bulk).toMatch(/merged [1-9]\d*, skipped \d+; undo: igentai dupes \S+ --undo [\d,]+/);
+    const undo = (await cli("dupes", "--undo", /--undo ([\d,]+)/.exec(bulk)![1]!)).stdout;
+    // (the entry stored under #9 is the simulator's; the fake decision above only pairs it with #1)
+    expect(undo).toMatch(new RegExp(`restored ${/merged (\d+)/.exec(bulk)![1]}, skipped 0`));
 
     expect((await cli("stop")).stdout).toMatch(/^stopped run /);
     const listed = (await cli("list")).stdout;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canonicalKey } from "../src/lib/dedup";
 import type { AppRouter } from "../src/server/api/root";
 import { testDatabases } from "./helpers/databases";
 import { startHarness, waitFor, type Harness } from "./helpers/harness";
@@ -88,9 +89,13 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     const delta = await submit("b3", [], 0);
     expect(delta.delta.entries.map((e) => e.text)).toEqual(await dbTexts(runId));
     expect(delta.delta.entries.map((e) => e.seq)).not.toContain(pair!.candidateSeq);
+    // Alias memory: the merged text proposed again is a duplicate of its entry at once.
+    expect(await submit("b3a", ["Shaanxi"])).toMatchObject({ accepted: 0, duplicates: 1 });
 
     // A web-app restart re-attaches the run: the removed seq (the last one) is not reused.
     await h.restart();
+    // The alias memory survives the restart (rebuilt from the stored merges).
+    expect(await submit("b3b", ["shaanxi"])).toMatchObject({ accepted: 0, duplicates: 1 });
     // Restore the string engine's typo merge: a new entry at the end.
     const r = await api.dedup.restore.mutate({ runId, decisionId: typo!.id });
     expect(r.text).toBe("Saint Jmaes Cathedral");
@@ -116,6 +121,63 @@ describe.each(testDatabases())("dedup review on $name", (target) => {
     const events = await h.app.db.prisma.event.findMany({ where: { runId, kind: { startsWith: "dedup." } } });
     expect(events.map((e) => e.kind).sort()).toEqual(["dedup.merged", "dedup.restored", "dedup.restored"]);
   }, 180_000);
+
+  it("writes each entry in its display form: cased over all capitals, the bare name over a description", async () => {
+    const { runId } = await api.topic.start.mutate({ topic: "Display forms", producers: 1, requestSize: 20 });
+    const submit = (batchId: string, candidates: string[]) => api.producer.submit.mutate({ runId, producer: "script1", batchId, candidates, sinceSeq: 0 });
+    await submit("d1", ["EIFFEL TOWER", "Stewa Rava (known for its distinctive style)", "Louvre"]);
+    // A batch of repeats only: the cased form replaces the capitals in the DB and output.txt.
+    await submit("d2", ["Eiffel Tower", "eiffel tower", "Eiffel Tower"]);
+    // (stored, then output.txt rewritten, in the writer's next exclusive slot)
+    await waitFor("the cased form", async () => (await fileLines(runId))[0] === "Eiffel Tower", 30_000);
+    await expectFileEqualsDb(runId);
+    // The bare name is kept apart as a candidate of the described entry; merged, it is the entry's display form.
+    await submit("d3", ["Stewa Rava"]);
+    const bare = (await api.dedup.review.query({ runId, kind: "possible" })).items.find((d) => d.candidate === "Stewa Rava");
+    expect(bare).toMatchObject({ entryText: "Stewa Rava (known for its distinctive style)", reason: "description" });
+    await api.dedup.merge.mutate({ runId, seq: bare!.candidateSeq!, intoSeq: bare!.entrySeq! });
+    expect(await dbTexts(runId)).toEqual(["Eiffel Tower", "Stewa Rava", "Louvre"]);
+    await expectFileEqualsDb(runId);
+    // Both old texts are duplicates of the entry now.
+    expect(await submit("d4", ["EIFFEL TOWER", "Stewa Rava (known for its distinctive style)"])).toMatchObject({ accepted: 0, duplicates: 2 });
+    // Also after a restart (the alias memory is rebuilt from the stored merge and the renamed entry).
+    await h.restart();
+    expect(await submit("d5", ["Stewa Rava (known for its distinctive style)"])).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await dbTexts(runId)).toEqual(["Eiffel Tower", "Stewa Rava", "Louvre"]);
+    await api.topic.stop.mutate();
+  }, 120_000);
+
+  it("merges all pairs of one kind at once, never transitively, and undoes the bulk merge", async () => {
+    const { runId } = await api.topic.start.mutate({ topic: "Regions in bulk", producers: 1, requestSize: 20 });
+    const submit = (batchId: string, candidates: string[]) => api.producer.submit.mutate({ runId, producer: "script1", batchId, candidates, sinceSeq: 0 });
+    await submit("m1", ["Canterbury", "Otago", "Fiji", "Shanxi"]);
+    await submit("m2", ["Canterbury (region of New Zealand)", "Otago - a region in New Zealand", "Republic of Fiji", "Shaanxi"]);
+    // "Otago: region, New Zealand" is close to both Otago entries: merged into the first, its pair
+    // with the other (merged away in the same call) is skipped, never followed as a chain.
+    await submit("m3", ["Otago: region, New Zealand"]);
+    const before = await dbTexts(runId);
+    const { groups } = await api.dedup.review.query({ runId, kind: "possible" });
+    expect(groups).toEqual(expect.arrayContaining([expect.objectContaining({ reason: "description", count: expect.any(Number) })]));
+    const bulk = await api.dedup.mergeMany.mutate({ runId, reason: "description" });
+    expect(bulk.merged.map((m) => m.candidate)).toEqual([
+      "Canterbury (region of New Zealand)",
+      "Otago - a region in New Zealand",
+      "Otago: region, New Zealand",
+    ]);
+    expect(bulk.merged.every((m) => m.entryText === "Canterbury" || m.entryText === "Otago")).toBe(true);
+    expect(bulk.skipped).toBeGreaterThanOrEqual(1);
+    // Only the description pairs: the designator and the spelling pairs stay for review.
+    const after = await dbTexts(runId);
+    expect(after).toEqual(["Canterbury", "Otago", "Fiji", "Shanxi", "Republic of Fiji", "Shaanxi"]);
+    await expectFileEqualsDb(runId);
+    // Merged texts are aliases now; the undo restores every one of them as an entry again.
+    expect(await submit("m4", ["Otago - a region in New Zealand"])).toMatchObject({ accepted: 0, duplicates: 1 });
+    const undo = await api.dedup.restoreMany.mutate({ runId, decisionIds: bulk.merged.map((m) => m.decisionId) });
+    expect(undo).toMatchObject({ skipped: 0 });
+    expect((await dbTexts(runId)).sort()).toEqual(before.sort());
+    await expectFileEqualsDb(runId);
+    await api.topic.stop.mutate();
+  }, 120_000);
 });
 
 /**
@@ -170,15 +232,16 @@ describe.each(testDatabases())("simulator run with the judge on $name", (target)
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.every((c) => c.costUsd > 0 && c.provider === "sim")).toBe(true);
     expect(Math.max(...calls.map((c) => c.itemsParsed))).toBeGreaterThan(1);
-    // Every answered pair has its decision; a "same" removed the later entry. (A merged text
-    // leaves the dedup index: proposed again later, it is a new borderline entry with a new seq,
-    // for the judge to see again; entry-ledger.test.ts.)
+    // Every answered pair has its decision; a "same" removed the later entry. A merged text is
+    // remembered as an alias of its entry: proposed again, it is a duplicate, never judged again.
     const judged = await prisma.dedupDecision.findMany({ where: { runId, kind: { in: ["judged-same", "judged-different"] } } });
     expect(judged.length).toBeGreaterThan(0);
     for (const d of judged) {
       if (d.kind === "judged-same") expect(seqs.has(d.candidateSeq!), `${d.candidate} #${d.candidateSeq}`).toBe(false);
       else expect(texts).toContain(d.candidate);
     }
+    const mergedKeys = judged.filter((d) => d.kind === "judged-same").map((d) => canonicalKey(d.candidate));
+    expect(new Set(mergedKeys).size).toBe(mergedKeys.length);
     const review = await api.dedup.review.query({ runId, kind: "merged" });
     expect(review.judge.calls).toBe(calls.length);
     expect(review.judge.costUsd).toBeCloseTo(

@@ -25,6 +25,9 @@ Usage:
   igentai entries [runId] [--limit N] [--search text] [--branch id]
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
+  igentai dupes [runId] --merge-all KIND   merge every open possible duplicate of one kind (its evidence, e.g.
+                description, slip, weak-evidence; "judged-same": what the judge called the same; "all")
+  igentai dupes [runId] --undo ID,ID,...   restore merges (the ids --merge-all printed)
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
   igentai db restore [copy] [--list]   bring back a kept copy of the embedded database (the newest,
                           or the one named); the server must be stopped. --list shows the copies.
@@ -89,6 +92,8 @@ async function main(): Promise<void> {
       json: { type: "boolean" },
       merged: { type: "boolean" },
       list: { type: "boolean" },
+      "merge-all": { type: "string" },
+      undo: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -258,6 +263,23 @@ async function main(): Promise<void> {
     case "dupes": {
       const runId = rest[0] ?? (await api.topic.status.query()).run?.id;
       if (!runId) fail("no run active; pass a run id (see igentai list)");
+      if (values["merge-all"] !== undefined) {
+        const kind = values["merge-all"];
+        const filter = kind === "all" ? {} : kind === "judged-same" ? { verdict: "same" as const } : { reason: kind };
+        const r = await api.dedup.mergeMany.mutate({ runId, ...filter, limit: int(values.limit, "limit") ?? 500 });
+        for (const m of r.merged) console.log(`${String(m.decisionId).padStart(7)}  ${m.candidate}  ->  ${m.entryText}`);
+        console.log(
+          `merged ${r.merged.length}, skipped ${r.skipped}${r.merged.length > 0 ? `; undo: igentai dupes ${runId} --undo ${r.merged.map((m) => m.decisionId).join(",")}` : ""}`,
+        );
+        return;
+      }
+      if (values.undo !== undefined) {
+        const ids = values.undo.split(",").map((v) => int(v.trim(), "undo")!);
+        const r = await api.dedup.restoreMany.mutate({ runId, decisionIds: ids });
+        for (const x of r.restored) console.log(`#${x.seq} ${x.text}`);
+        console.log(`restored ${r.restored.length}, skipped ${r.skipped}`);
+        return;
+      }
       const page = await api.dedup.review.query({ runId, kind: values.merged ? "merged" : "possible", limit: int(values.limit, "limit") ?? 50 });
       // The decision id is what `dedup.merge`/`restore` and the page refer to.
       const rows = page.items.map((d) => [
@@ -281,6 +303,8 @@ async function main(): Promise<void> {
       if (rows.length === 0) console.log(values.merged ? "no merged candidates" : "no possible duplicates");
       else for (const line of textTable(columns, rows)) console.log(line);
       if (page.judge.calls > 0) console.log(`judge: ${fmt(page.judge.calls)} call(s), ${fmt(page.judge.pairs)} verdicts, $${page.judge.costUsd.toFixed(4)}`);
+      if (page.groups.length > 0)
+        console.log(`open, by kind: ${page.groups.map((g) => `${g.reason} ${fmt(g.count)}`).join(", ")} (merge all of one kind: --merge-all KIND)`);
       return;
     }
     case "serve": {

@@ -90,8 +90,9 @@ describe("EntryLedger", () => {
     expect(ledger.texts).toEqual(["Aymara", "Louvre"]);
     expect(ledger.proposals).toEqual([3, 1]);
     expect(ledger.merge("Amara", "Aymara")).toBe(false);
-    // Out of the index: proposed again, it is new (close to Aymara, so borderline).
-    expect(ledger.classify("Amara")).toMatchObject({ outcome: "unique", borderline: [{ duplicateOf: "Aymara" }] });
+    // Alias memory: proposed again, it is a duplicate of the entry it was merged into (no judge call).
+    expect(ledger.classify("Amara")).toMatchObject({ outcome: "dupExact", duplicateOf: "Aymara", reason: "alias" });
+    expect(ledger.proposals).toEqual([4, 1]);
     const other = new EntryLedger();
     for (const t of ["Aymara", "Amara"]) other.record(expectUnique(other.classify(t)));
     other.merge("Amara", "Aymara");
@@ -99,6 +100,48 @@ describe("EntryLedger", () => {
     expect(other.texts).toEqual(["Aymara", "Amara"]);
     expect(other.classify("amara")).toMatchObject({ outcome: "dupExact", duplicateOf: "Amara" });
     expect(other.restore("AMARA")).toBeNull();
+  });
+
+  it("restores and admits a merged text although it is an alias: the alias is forgotten", () => {
+    const ledger = new EntryLedger();
+    for (const t of ["Shanxi", "Shaanxi"]) ledger.record(expectUnique(ledger.classify(t)));
+    ledger.merge("Shaanxi", "Shanxi");
+    expect(ledger.classify("shaanxi")).toMatchObject({ outcome: "dupExact", duplicateOf: "Shanxi", reason: "alias" });
+    expect(ledger.admit("Shaanxi")).toEqual({ text: "Shaanxi", key: "shaanxi" });
+    ledger.record("Shaanxi");
+    expect(ledger.classify("shaanxi")).toMatchObject({ outcome: "dupExact", duplicateOf: "Shaanxi", reason: "same-key" });
+  });
+
+  it("reloads the alias memory after a restart, following an entry merged later to the entry it joined", () => {
+    const ledger = new EntryLedger();
+    for (const t of ["Myanmar", "Mianmar"]) ledger.load(t);
+    expect(
+      ledger.loadAliases([
+        { text: "Burma", into: "Mianmar" },
+        { text: "Mianmar", into: "Myanmar" },
+        { text: "Republic of the Union of Myanmar", into: "Myanmar" },
+      ]),
+    ).toBe(2);
+    // "Mianmar" is still an entry here (its merge was not applied to the entries): not an alias of itself.
+    expect(ledger.classify("Burma")).toMatchObject({ outcome: "dupExact", duplicateOf: "Mianmar", reason: "alias" });
+    const after = new EntryLedger();
+    after.load("Myanmar");
+    expect(
+      after.loadAliases([
+        { text: "Burma", into: "Mianmar" },
+        { text: "Mianmar", into: "Myanmar" },
+      ]),
+    ).toBe(2);
+    expect(after.classify("Burma")).toMatchObject({ outcome: "dupExact", duplicateOf: "Myanmar", reason: "alias" });
+    expect(after.classify("mianmar")).toMatchObject({ outcome: "dupExact", duplicateOf: "Myanmar", reason: "alias" });
+  });
+
+  it("hands the judge the entries candidate generation found, best first, with their source", () => {
+    const ledger = new EntryLedger();
+    for (const t of ["Fiji", "Canterbury", "Midway Islands"]) ledger.record(expectUnique(ledger.classify(t)));
+    expect(ledger.classify("Republic of Fiji")).toMatchObject({ outcome: "unique", borderline: [{ duplicateOf: "Fiji", reason: "designator", cost: null }] });
+    expect(ledger.classify("Canterbury (region of New Zealand)")).toMatchObject({ borderline: [{ duplicateOf: "Canterbury", reason: "description" }] });
+    expect(ledger.classify("Midway sIlands")).toMatchObject({ borderline: [{ duplicateOf: "Midway Islands", reason: "slip" }] });
   });
 });
 

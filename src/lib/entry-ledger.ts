@@ -1,5 +1,16 @@
 import { cleanCandidate } from "./candidate";
-import { createDedupEngine, junkReason, topicWords, type BorderlineMatch, type DedupEngine, type DuplicateReason, type JunkReason } from "./dedup";
+import {
+  canonicalKey,
+  createDedupEngine,
+  junkReason,
+  topicWords,
+  type BorderlineMatch,
+  type DedupEngine,
+  type DuplicateReason,
+  type JunkReason,
+} from "./dedup";
+import type { CandidateSource } from "./dedup/blocking";
+import { displayForm } from "./dedup/display-form";
 
 /** The outcomes the orchestrator counts per candidate (routing penalises junk). */
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
@@ -11,8 +22,15 @@ export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
  */
 export type Verdict = CandidateOutcome | "borderline";
 
-/** Why a borderline candidate was kept apart from an entry, for a judge or the review list. */
-export interface BorderlineEvidence extends BorderlineMatch {
+/**
+ * Why a borderline candidate was kept apart from an entry, for a judge or the review list: a
+ * close spelling the engine would not merge (`reason` a guard, with its `cost`), or an entry
+ * candidate generation found beyond edit distance (`reason` its source: designator,
+ * description, slip, alias, ...; `cost` null).
+ */
+export interface BorderlineEvidence extends Omit<BorderlineMatch, "reason" | "cost"> {
+  reason: BorderlineMatch["reason"] | CandidateSource;
+  cost: number | null;
   /** Distinct producers or models that proposed this candidate's key so far (this one included). */
   sources: number;
 }
@@ -32,6 +50,9 @@ export interface EntryLedgerOptions {
   /** The run's topic: "Other <topic>" lines are junk (see src/lib/dedup/junk.ts). */
   topic?: string;
 }
+
+/** Surface forms remembered per entry: the few a display form is chosen from. */
+const MAX_FORMS = 6;
 
 /** Distinct sources counted per key: enough to tell "one model" from "several". */
 const MAX_SOURCES_PER_KEY = 8;
@@ -63,9 +84,17 @@ export class EntryLedger {
    * the review list as evidence and never merges by itself.
    */
   private readonly sourcesByKey = new Map<string, Set<string>>();
+  /**
+   * Other texts proposed for an entry (exact duplicates and merged texts), by entry text, with
+   * their counts; the entry's own text included once another form was seen. Only for entries
+   * proposed in more than one form, at most MAX_FORMS each.
+   */
+  private readonly forms = new Map<string, Map<string, number>>();
+  /** Entries whose display form may have changed since displayChanges() last ran. */
+  private readonly formsChanged = new Set<string>();
 
   constructor(
-    readonly engine: DedupEngine = createDedupEngine({ borderline: true }),
+    readonly engine: DedupEngine = createDedupEngine({ borderline: true, blocking: true }),
     options: EntryLedgerOptions = {},
   ) {
     this.topic = options.topic === undefined ? undefined : topicWords(options.topic);
@@ -81,15 +110,19 @@ export class EntryLedger {
     if (result.key === "") return { outcome: "junk", reason: "empty" };
     if (result.unique) {
       this.engine.accept(text, result.key);
-      if (!result.borderline || result.borderline.length === 0) return { outcome: "unique", text, key: result.key };
+      const evidence = evidenceOf(result.borderline ?? [], result.candidates ?? []);
+      if (evidence.length === 0) return { outcome: "unique", text, key: result.key };
       const sources = this.countSource(result.key, source);
-      return { outcome: "unique", text, key: result.key, borderline: result.borderline.map((m) => ({ ...m, sources })) };
+      return { outcome: "unique", text, key: result.key, borderline: evidence.map((m) => ({ ...m, sources })) };
     }
     if (this.sourcesByKey.has(result.key)) this.countSource(result.key, source);
     const i = this.indexByText.get(result.duplicateOf);
+    const previousProposals = i === undefined ? undefined : this.proposals[i]!++;
+    // Another surface form of the entry (case, accents, a merged text): it may become the display form.
+    if (text !== result.duplicateOf && (result.reason === "same-key" || result.reason === "alias")) this.noteForm(result.duplicateOf, text, 1, i);
     return {
       outcome: result.kind === "near" ? "dupNear" : "dupExact",
-      previousProposals: i === undefined ? undefined : this.proposals[i]!++,
+      previousProposals,
       duplicateOf: result.duplicateOf,
       reason: result.reason ?? "same-key",
     };
@@ -154,6 +187,8 @@ export class EntryLedger {
   admit(text: string): { text: string; key: string } | null {
     const clean = cleanCandidate(text);
     if (clean === null || this.indexByText.has(clean)) return null;
+    // The user says it is distinct: it is no longer an alias of the entry it was merged into.
+    this.engine.removeAlias(clean);
     const r = this.engine.check(clean);
     if (r.key === "" || (!r.unique && r.kind === "exact")) return null;
     this.engine.accept(clean, r.key);
@@ -168,10 +203,94 @@ export class EntryLedger {
     const from = this.indexByText.get(text);
     const to = this.indexByText.get(into);
     if (from === undefined || to === undefined || from === to) return false;
-    this.proposals[to]! += this.proposals[from]!;
+    const count = this.proposals[from]!;
+    this.proposals[to]! += count;
     this.engine.remove(text);
+    // Alias memory: proposed again, the merged text is a duplicate of `into` at once (no judge call).
+    this.engine.addAlias(text, into);
     this.unrecord(from);
+    this.forms.delete(text);
+    this.formsChanged.delete(text);
+    this.noteForm(into, text, count, to - (to > from ? 1 : 0));
     return true;
+  }
+
+  /**
+   * Entries whose display form (lib/dedup/display-form.ts) differs from their text now: the
+   * caller stores each change (DB, output.txt) and then calls rename().
+   */
+  displayChanges(): { seq: number; from: string; to: string }[] {
+    const out: { seq: number; from: string; to: string }[] = [];
+    for (const text of this.formsChanged) {
+      const forms = this.forms.get(text);
+      const seq = this.seqOf(text);
+      // Not recorded yet (its commit is in flight): looked at again after the next change.
+      if (forms !== undefined && seq === undefined) continue;
+      this.formsChanged.delete(text);
+      if (forms === undefined || seq === undefined) continue;
+      const to = displayForm(
+        text,
+        [...forms].map(([t, count]) => ({ text: t, count })),
+      );
+      if (to !== text && !this.indexByText.has(to)) out.push({ seq, from: text, to });
+    }
+    return out;
+  }
+
+  /** True when some entry's display form may have changed (displayChanges() has work). */
+  get hasDisplayChanges(): boolean {
+    return this.formsChanged.size > 0;
+  }
+
+  /** Shows entry `from` as `to` (its display form): the record, the index and the forms follow. */
+  rename(from: string, to: string): boolean {
+    const i = this.indexByText.get(from);
+    if (i === undefined || this.indexByText.has(to) || !this.engine.rename(from, to)) return false;
+    this.texts[i] = to;
+    this.indexByText.delete(from);
+    this.indexByText.set(to, i);
+    const forms = this.forms.get(from);
+    if (forms) {
+      this.forms.delete(from);
+      this.forms.set(to, forms);
+    }
+    return true;
+  }
+
+  private noteForm(entry: string, form: string, count: number, index: number | undefined): void {
+    let forms = this.forms.get(entry);
+    if (forms === undefined) {
+      if (index === undefined) return;
+      // Earlier proposals were all of the entry's own text (no other form was seen).
+      forms = new Map([[entry, Math.max(1, this.proposals[index]! - count)]]);
+      this.forms.set(entry, forms);
+    }
+    const before = forms.get(form);
+    if (before === undefined && forms.size >= MAX_FORMS) return;
+    forms.set(form, (before ?? 0) + count);
+    this.formsChanged.add(entry);
+  }
+
+  /**
+   * Replays stored merges into the alias memory (a restart): `merges` in decision order, each a
+   * text merged into an entry and not restored since. An entry itself merged later passes its
+   * aliases on to the entry it joined. Returns how many were remembered.
+   */
+  loadAliases(merges: Iterable<{ text: string; into: string }>): number {
+    let n = 0;
+    const intoOf = new Map<string, string>();
+    const list = [...merges];
+    for (const m of list) intoOf.set(m.text, m.into);
+    for (const m of list) {
+      let into = m.into;
+      // Follow later merges of the entry itself, to a live entry (bounded: a restore can make a cycle).
+      for (let hops = 0; !this.indexByText.has(into) && intoOf.has(into) && hops < 16; hops++) into = intoOf.get(into)!;
+      if (this.indexByText.has(into) && !this.indexByText.has(m.text) && this.engine.addAlias(m.text, into)) n++;
+      // The entry took the merged text as its display form (a bare name merged into a described
+      // entry): the old text is the alias now.
+      else if (!this.indexByText.has(into) && this.indexByText.has(m.text) && this.engine.addAlias(into, m.text)) n++;
+    }
+    return n;
   }
 
   /**
@@ -182,6 +301,7 @@ export class EntryLedger {
   restore(text: string): number | null {
     const clean = cleanCandidate(text);
     if (clean === null || this.indexByText.has(clean)) return null;
+    this.engine.removeAlias(clean);
     const before = this.engine.size;
     this.engine.accept(clean);
     if (this.engine.size === before) return null;
@@ -202,4 +322,23 @@ export class EntryLedger {
     if (source !== undefined && set.size < MAX_SOURCES_PER_KEY) set.add(source);
     return Math.max(1, set.size);
   }
+}
+
+/**
+ * The evidence of a unique candidate, in the order a judge sees it: the engine's candidates
+ * (its top-k, the borderline band's spellings among them), then any other borderline match.
+ */
+function evidenceOf(
+  borderline: readonly BorderlineMatch[],
+  candidates: readonly { duplicateOf: string; source: CandidateSource }[],
+): Omit<BorderlineEvidence, "sources">[] {
+  const out: Omit<BorderlineEvidence, "sources">[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    const close = c.source === "typo" ? borderline.find((m) => m.duplicateOf === c.duplicateOf) : undefined;
+    out.push(close ?? { duplicateOf: c.duplicateOf, key: canonicalKey(c.duplicateOf), reason: c.source, cost: null });
+    seen.add(c.duplicateOf);
+  }
+  for (const m of borderline) if (!seen.has(m.duplicateOf)) out.push(m);
+  return out;
 }

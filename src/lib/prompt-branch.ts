@@ -20,7 +20,9 @@ export const BREAKDOWN_SYSTEM_PROMPT = [
   "Rules:",
   "- One subtopic per line, its name only: no numbering, descriptions or commentary.",
   "- Each subtopic is a proper part of the branch you are given, narrower than it; together with the existing subtopics they should cover the whole branch.",
-  "- Prefer subtopics that do not overlap each other or the existing ones; never repeat an existing subtopic.",
+  "- Split along one dimension only (for example by region, by type or by period): the one that best divides the branch into parts that do not overlap. If subtopics exist, continue along their dimension.",
+  "- Name every part along that dimension, the less known ones too, not only the famous ones.",
+  "- Never repeat an existing subtopic, nor name one in other words.",
   "Output nothing but the list.",
 ].join("\n");
 
@@ -47,7 +49,9 @@ export function buildBreakdownPrompt(input: BreakdownPromptInput): { system: str
     tagBlock("existing_subtopics", input.existing),
     "",
     tagBlock("subtopic_count", String(count)),
-    `Break this branch into up to ${count} more narrower subtopics that, together with the existing ones, cover it. One per line, names only.`,
+    input.existing.length > 0
+      ? `List up to ${count} more subtopics of this branch along the same dimension, the ones not listed yet, so that together they cover it. One per line, names only; nothing if none are missing.`
+      : `Break this branch into up to ${count} narrower subtopics along one dimension, so that together they cover it. One per line, names only.`,
   ].join("\n");
   return { system: BREAKDOWN_SYSTEM_PROMPT, user, promptTokens: estimateTokens(BREAKDOWN_SYSTEM_PROMPT) + estimateTokens(user) + 2 * MESSAGE_OVERHEAD_TOKENS };
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTRPC } from "../../trpc/react";
 import type { RouterOutputs } from "../../trpc/shared";
 import { formatInt, formatUsd } from "../_lib/format";
@@ -10,8 +11,9 @@ type Decision = RouterOutputs["dedup"]["review"]["items"][number];
 const LIMIT = 50;
 
 /**
- * Near-duplicate review: pairs kept apart but close (Merge removes the later entry) and
- * candidates merged into an entry (Restore makes one a new entry), with the judge's spend.
+ * Near-duplicate review: pairs kept apart but close (Merge removes the later entry; "Merge all"
+ * merges every open pair of one kind, Undo restores them) and candidates merged into an entry
+ * (Restore makes one a new entry), with the judge's spend.
  */
 export function DedupPanel({ runId, live }: { runId: string; live: boolean }) {
   const trpc = useTRPC();
@@ -26,8 +28,18 @@ export function DedupPanel({ runId, live }: { runId: string; live: boolean }) {
     ]);
   const merge = useMutation(trpc.dedup.merge.mutationOptions({ onSettled: changed }));
   const restore = useMutation(trpc.dedup.restore.mutationOptions({ onSettled: changed }));
+  // The last bulk merge, for its Undo.
+  const [lastBulk, setLastBulk] = useState<{ label: string; decisionIds: number[] } | null>(null);
+  const mergeMany = useMutation(trpc.dedup.mergeMany.mutationOptions({ onSettled: changed }));
+  const restoreMany = useMutation(trpc.dedup.restoreMany.mutationOptions({ onSettled: changed, onSuccess: () => setLastBulk(null) }));
   const judge = merged.data?.judge ?? possible.data?.judge;
-  const error = merge.error ?? restore.error;
+  const error = merge.error ?? restore.error ?? mergeMany.error ?? restoreMany.error;
+  const bulkBusy = mergeMany.isPending || restoreMany.isPending;
+  const mergeAll = (label: string, filter: { reason?: string; verdict?: "same" }) =>
+    mergeMany.mutate(
+      { runId, ...filter, limit: 500 },
+      { onSuccess: (r) => setLastBulk(r.merged.length > 0 ? { label: `${r.merged.length} ${label}`, decisionIds: r.merged.map((m) => m.decisionId) } : null) },
+    );
 
   const evidence = (d: Decision) =>
     [d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null, d.sources && d.sources > 1 ? `${d.sources} sources` : null].filter(Boolean).join(" · ");
@@ -49,6 +61,29 @@ export function DedupPanel({ runId, live }: { runId: string; live: boolean }) {
       )}
       <h3>Possible duplicates</h3>
       <p className="hint">Close pairs kept apart (both entries stay). Merge removes the later entry from the list and output.txt.</p>
+      <div className="dedup-bulk" data-testid="dedup-bulk">
+        {(possible.data?.groups ?? []).map((g) => (
+          <button key={g.reason} type="button" className="btn small" disabled={bulkBusy} onClick={() => mergeAll(`${g.reason} pairs`, { reason: g.reason })}>
+            Merge all {formatInt(g.count)} {g.reason}
+          </button>
+        ))}
+        {(possible.data?.items ?? []).some((d) => d.verdict === "same") && (
+          <button type="button" className="btn small" disabled={bulkBusy} onClick={() => mergeAll("judged the same", { verdict: "same" })}>
+            Merge every pair the judge called the same
+          </button>
+        )}
+        {lastBulk && (
+          <button
+            type="button"
+            className="btn small"
+            data-testid="dedup-undo"
+            disabled={bulkBusy}
+            onClick={() => restoreMany.mutate({ runId, decisionIds: lastBulk.decisionIds })}
+          >
+            Undo merge of {lastBulk.label}
+          </button>
+        )}
+      </div>
       <ul className="dedup-list" data-testid="possible-list" aria-label="Possible duplicates">
         {(possible.data?.items ?? []).map((d) => (
           <li key={d.id} data-testid="possible">

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDedupEngine, dedupLines, explainLine, formatLine } from "./index";
@@ -35,6 +36,7 @@ describe("dedup lines (the CLI without I/O)", () => {
       key: "paris catacomb",
       kind: "near",
       reason: "word-order",
+      candidates: [],
     });
     expect(explainLine(verdicts[4]!)).toBe("dup\tnear/typo\teifel tower\tEifel Tower\tEiffel Tower");
     expect(explainLine(verdicts[7]!)).toBe("junk\texact/empty\t\t!!!\t");
@@ -65,6 +67,52 @@ describe("npm run dedup", () => {
         .split("\n")
         .map((l) => l.split("\t")[0]),
     ).toEqual(["new", "new", "dup"]);
+  });
+
+  it("--explain names the entries a judge would see beyond the key (issue 19's cases)", () => {
+    const input = [
+      "United States of America",
+      "USA",
+      "Bolivia",
+      "Plurinational State of Bolivia",
+      "Canterbury",
+      "Canterbury Region",
+      "Stewa Rava",
+      "Stewa Rava (known for its distinctive style)",
+      "Midway Islands",
+      "Midway sIlands",
+      "Souss-Massa",
+      "Souss-aMssa",
+      "Shanxi",
+      "Shaanxi",
+    ];
+    const rows = runCli(["--jsonl", "--explain"], input.join("\n"))
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { text: string; unique: boolean; candidates: string[] });
+    expect(rows).toHaveLength(input.length);
+    for (let i = 1; i < input.length; i += 2) {
+      expect(rows[i]!.unique, input[i]).toBe(true);
+      expect(rows[i]!.candidates, input[i]).toContain(input[i - 1]);
+    }
+    expect(rows[0]!.candidates).toEqual([]);
+  });
+
+  it("--judge runs the selector on the simulator and reports calls and cost", () => {
+    const r = runCli(["--jsonl", "--judge", "sim:sim-strong", "--topic", "places"], "Fiji\nRepublic of Fiji\nFiji\n");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n")).toHaveLength(3);
+    expect(r.stderr).toMatch(/judge sim:sim-strong: 1 calls \(0 failed\), 1 lines with 1 candidate entries/);
+    expect(runCli(["--judge", "nope"], "").status).toBe(2);
+    // 40 clear new entries make one alias call (the simulator knows no other names for these).
+    const words = Array.from({ length: 41 }, (_, i) =>
+      createHash("md5")
+        .update(String(i))
+        .digest("hex")
+        .replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!),
+    );
+    const withAliases = runCli(["--judge", "sim:sim-strong", "--aliases"], words.join("\n"));
+    expect(withAliases.stderr).toMatch(/1 alias calls, 0 other names/);
   });
 
   it("rejects an unknown flag with usage", () => {

@@ -1,4 +1,5 @@
 import { analyseCandidate, canonicalKey } from "./canonical-key";
+import { acronymOf, adjectival, CandidateIndex, isAcronymText, oneEditApart, stemsOf, type CandidateMatch, type CandidateSource } from "./blocking";
 import type { BorderlineMatch, CheckResult, DedupEngine, DuplicateReason } from "./check-result";
 import { HASH_BASE, HashMultimap, hashString, mix32 } from "./hash-multimap";
 import { contentWords, isStopword, KeyScan, LastCheck, letterPrint } from "./key-scan";
@@ -52,6 +53,16 @@ class DedupIndex implements DedupEngine {
   private readonly swaps = new HashMultimap(SMALL);
   /** Letters and digits only, no folding beyond case and accents: "Sain tPaul" = "Saint Paul". */
   private readonly letterPrints = new HashMultimap(SMALL);
+  /** Candidate generation beyond edit distance, filled only when options.blocking. */
+  private readonly blocks = new CandidateIndex();
+  /**
+   * Alias memory: texts merged into an entry (by the engine's caller, a judge or the user).
+   * memoryKeys[i] is the alias's key, memoryTargets[i] the key of the entry it names (REMOVED
+   * once forgotten). Few (one per merge), so retargeting scans them.
+   */
+  private readonly memory = new HashMultimap(SMALL);
+  private readonly memoryKeys: string[] = [];
+  private readonly memoryTargets: string[] = [];
   private readonly scan = new KeyScan();
   private readonly last = new LastCheck();
   /** Bumped by every accept and remove, so a check() result is reused only on an unchanged index. */
@@ -73,7 +84,10 @@ class DedupIndex implements DedupEngine {
       entries: this.texts.length,
       vocabulary: this.vocabulary.size,
       wordVariants: this.vocabulary.variantCount,
-      indexBytes: [this.byKey, this.bags, this.spacings, this.swaps, this.letterPrints].reduce((sum, t) => sum + t.bytes, 0) + this.vocabulary.bytes,
+      indexBytes:
+        [this.byKey, this.bags, this.spacings, this.swaps, this.letterPrints, this.memory].reduce((sum, t) => sum + t.bytes, 0) +
+        this.vocabulary.bytes +
+        this.blocks.bytes,
     };
   }
 
@@ -100,9 +114,164 @@ class DedupIndex implements DedupEngine {
     last.keyHash = keyHash;
     const id = this.findEntry(key, keyHash);
     if (id !== -1) return { unique: false, key, duplicateOf: this.texts[id]!, kind: "exact", reason: "same-key" };
+    if (this.memoryKeys.length > 0) {
+      const target = this.aliasTarget(key, keyHash);
+      if (target !== -1) return { unique: false, key, duplicateOf: this.texts[target]!, kind: "exact", reason: "alias" };
+    }
     last.absent = true;
     if (!near) return { unique: true, key };
-    return this.findNear(key, swappedKey);
+    const r = this.findNear(key, swappedKey);
+    if (!r.unique || !this.options.blocking) return r;
+    const candidates = this.candidatesFor(candidate, key, r.borderline);
+    return candidates.length === 0 ? r : { ...r, candidates };
+  }
+
+  rename(from: string, to: string): boolean {
+    const key = canonicalKey(from);
+    const id = key === "" ? -1 : this.findEntry(key, hashString(key));
+    if (id === -1 || this.texts[id] !== from) return false;
+    if (from === to) return true;
+    const toKey = canonicalKey(to);
+    if (toKey === key) {
+      this.version++;
+      this.last.text = null;
+      this.texts[id] = to;
+      if (this.options.nearDuplicates) {
+        const h = letterPrintHash(to);
+        if (printLength >= this.options.spacingMinLength) this.letterPrints.add(h, id);
+      }
+      if (this.options.blocking) this.blocks.add(id, to, key);
+      return true;
+    }
+    // Another key (a described entry shown by its bare name): the old text becomes its alias.
+    if (toKey === "" || this.findEntry(toKey, hashString(toKey)) !== -1) return false;
+    this.remove(from);
+    this.accept(to, toKey);
+    this.addAlias(from, to);
+    return true;
+  }
+
+  addAlias(alias: string, entry: string): boolean {
+    const aliasKey = canonicalKey(alias);
+    const targetKey = canonicalKey(entry);
+    if (aliasKey === "" || aliasKey === targetKey || this.findEntry(targetKey, hashString(targetKey)) === -1) return false;
+    this.version++;
+    this.last.text = null;
+    // Texts that named the alias now name its entry: never a chain of merges to follow.
+    for (let i = 0; i < this.memoryTargets.length; i++) if (this.memoryTargets[i] === aliasKey) this.memoryTargets[i] = targetKey;
+    const h = hashString(aliasKey);
+    for (let r = this.memory.first(h); r !== -1; r = this.memory.nextSlot(r, h)) {
+      const i = this.memory.valueAt(r);
+      if (this.memoryKeys[i] === aliasKey) {
+        this.memoryTargets[i] = targetKey;
+        return true;
+      }
+    }
+    this.memory.add(h, this.memoryKeys.length);
+    this.memoryKeys.push(aliasKey);
+    this.memoryTargets.push(targetKey);
+    return true;
+  }
+
+  removeAlias(alias: string): boolean {
+    const aliasKey = canonicalKey(alias);
+    const h = hashString(aliasKey);
+    for (let r = this.memory.first(h); r !== -1; r = this.memory.nextSlot(r, h)) {
+      const i = this.memory.valueAt(r);
+      if (this.memoryKeys[i] === aliasKey && this.memoryTargets[i] !== REMOVED) {
+        this.version++;
+        this.last.text = null;
+        this.memoryTargets[i] = REMOVED;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  suggestAlias(alias: string, entry: string): boolean {
+    if (!this.options.blocking) return false;
+    const aliasKey = canonicalKey(alias);
+    const targetKey = canonicalKey(entry);
+    const id = this.findEntry(targetKey, hashString(targetKey));
+    if (aliasKey === "" || id === -1 || aliasKey === targetKey) return false;
+    this.version++;
+    this.last.text = null;
+    this.blocks.addAlias(id, aliasKey);
+    return true;
+  }
+
+  /** The entry an alias in memory names, or -1. */
+  private aliasTarget(key: string, keyHash: number): number {
+    for (let r = this.memory.first(keyHash); r !== -1; r = this.memory.nextSlot(r, keyHash)) {
+      const i = this.memory.valueAt(r);
+      if (this.memoryKeys[i] !== key) continue;
+      const target = this.memoryTargets[i]!;
+      return target === REMOVED ? -1 : this.findEntry(target, hashString(target));
+    }
+    return -1;
+  }
+
+  /** Entries to show a judge for a unique candidate: blocking sources, then the borderline band. */
+  private candidatesFor(text: string, key: string, borderline: BorderlineMatch[] | undefined): CandidateMatch[] {
+    const out: CandidateMatch[] = [];
+    const seen = new Set<number>();
+    let print: string | null = null;
+    const max = this.options.maxCandidates;
+    const push = (id: number, source: CandidateSource) => {
+      if (out.length < max && !seen.has(id)) {
+        seen.add(id);
+        out.push({ duplicateOf: this.texts[id]!, source });
+      }
+    };
+    const hits = this.blocks.lookup(text, key, (k) => this.findEntry(k, hashString(k)));
+    const verified: { id: number; source: CandidateSource; rank: number }[] = [];
+    for (const h of hits) {
+      if (this.keys[h.id] === REMOVED || this.keys[h.id] === undefined) continue;
+      const theirText = this.texts[h.id]!;
+      const theirKey = this.keys[h.id]!;
+      const stem = h.stem ?? "";
+      let rank = -1;
+      switch (h.source) {
+        case "alias":
+          rank = 0;
+          break;
+        case "slip":
+          print ??= stem;
+          if (oneEditApart(letterPrint(theirText), print)) rank = 7;
+          break;
+        case "acronym": {
+          // The initials equal, or one a prefix of the other's (USA / United States): 2 letters at least.
+          const initials = isAcronymText(text) ? acronymOf(theirKey) : stem;
+          const capitals = isAcronymText(text) ? key : theirKey;
+          if (initials !== null && initials.length >= 2 && (isAcronymText(text) || isAcronymText(theirText)) && capitals.startsWith(initials)) rank = 3;
+          break;
+        }
+        default: {
+          const theirs = stemsOf(theirText, theirKey);
+          if (theirKey === stem || theirs.some((s) => s.stem === key)) rank = h.source === "description" ? 1 : 2;
+          else if (theirs.some((s) => s.stem === stem)) rank = h.source === "containment" ? 6 : h.source === "description" ? 1 : 2;
+          else if (h.source === "designator") {
+            // the core one edit from an entry, or one side's core the other's adjective
+            const mine = stemsOf(text, key);
+            if (oneEditApart(letterPrint(theirText), stem)) rank = 5;
+            else if (
+              theirs.some((s) => s.source === "designator" && adjectival(s.stem, key)) ||
+              mine.some((s) => s.source === "designator" && adjectival(s.stem, theirKey))
+            )
+              rank = 5;
+          }
+        }
+      }
+      if (rank !== -1) verified.push({ id: h.id, source: h.source, rank });
+    }
+    for (const m of borderline ?? []) {
+      const id = this.findEntry(m.key, hashString(m.key));
+      if (id !== -1) verified.push({ id, source: "typo", rank: 4 });
+    }
+    // Stable: within a rank, closest typo first and older entries first.
+    verified.sort((a, b) => a.rank - b.rank);
+    for (const v of verified) push(v.id, v.source);
+    return out;
   }
 
   accept(text: string, key?: string): void {
@@ -154,6 +323,7 @@ class DedupIndex implements DedupEngine {
       if (swappedKey === undefined) swappedKey = analyseCandidate(text).swappedKey;
       if (swappedKey !== null) this.swaps.add(hashString(swappedKey), id);
     }
+    if (this.options.blocking) this.blocks.add(id, text, key);
   }
 
   acceptMany(texts: Iterable<string>): number {

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { createDedupEngine, judgeBorderline, newJudgeLedger, type BorderlineJudge } from "./index";
-import { batchJudgePairs, buildJudgePrompt, JUDGE_MARKER, MAX_JUDGE_PAIRS, parseJudgePrompt, parseJudgeVerdicts } from "./judge";
+import { Rng } from "../sim/prng";
+import { simSelection } from "../sim/judge";
+import {
+  batchJudgePairs,
+  batchSelectorItems,
+  buildJudgePrompt,
+  buildSelectorPrompt,
+  JUDGE_MARKER,
+  MAX_JUDGE_PAIRS,
+  parseJudgePrompt,
+  parseJudgeVerdicts,
+  parseSelections,
+  parseSelectorPrompt,
+  SELECTOR_MARKER,
+} from "./judge";
 
 function engineWith(entries: string[]) {
   const engine = createDedupEngine({ borderline: true });
@@ -108,5 +122,48 @@ describe("judge verdict parser", () => {
     expect(parseJudgeVerdicts("p1: maybe\np2: same\np2: different\np9: same\nI cannot decide p3.", ids).size).toBe(0);
     expect(parseJudgeVerdicts("{not json", ids).size).toBe(0);
     expect(Object.fromEntries(parseJudgeVerdicts("p1: same\np1: SAME", ids))).toEqual({ p1: "same" });
+  });
+});
+
+describe("the judge as a selector", () => {
+  const items = [
+    { id: "c1", candidate: "Republic of Fiji", options: ["Fiji", "Fiji Islands"] },
+    { id: "c2", candidate: "Shaanxi", options: ["Shanxi"] },
+    { id: "c3", candidate: "Midway sIlands", options: ["Midway Islands", "Midway", "Midland"] },
+  ];
+
+  it("fences each candidate with its numbered entries and is recognised back", () => {
+    const p = buildSelectorPrompt({ topic: "places", items });
+    expect(p.system.startsWith(SELECTOR_MARKER)).toBe(true);
+    expect(p.user).toContain('<entry n="2">Fiji Islands</entry>');
+    expect(parseSelectorPrompt([p.system, p.user])).toEqual({ topic: "places", items });
+    expect(parseJudgePrompt([p.system, p.user])).toBeNull();
+    expect(() => buildSelectorPrompt({ topic: "t", items: [{ id: "c1", candidate: "x", options: [] }] })).toThrow(RangeError);
+  });
+
+  it.each([
+    ["c1: 1\nc2: none\nc3: 1", { c1: 0, c2: null, c3: 0 }],
+    ["- **c1**: entry 2\n- **c2**: None\n- **c3**: #1 (a slip)", { c1: 1, c2: null, c3: 0 }],
+    ["c1 - 1\nc2 - no match\nc3 - 3", { c1: 0, c2: null, c3: 2 }],
+    ['```json\n{"c1": 1, "c2": null, "c3": 0}\n```', { c1: 0, c2: null, c3: null }],
+    // out of range, contradictory, unknown id, missing: no selection
+    ["c1: 4\nc2: 1\nc2: none\nc9: 1", {}],
+  ])("parses %j", (answer, want) => {
+    expect(Object.fromEntries(parseSelections(answer, items))).toEqual(want);
+  });
+
+  it("batches items", () => {
+    const many = Array.from({ length: 45 }, (_, i) => ({ id: `c${i + 1}`, candidate: `x${i}`, options: ["y"] }));
+    expect(batchSelectorItems("t", many).map((r) => r.items.length)).toEqual([20, 20, 5]);
+  });
+
+  it("the simulated selector picks the entry naming the same item, or none; errs at its rate", () => {
+    const identify = (t: string) => (t.toLowerCase().includes("fiji") ? "fiji" : t.toLowerCase().includes("midway") && !t.endsWith("Midway") ? "midway" : t);
+    const rng = new Rng(1);
+    expect(items.map((i) => simSelection(i, identify, 0, rng))).toEqual([0, null, 0]);
+    let wrong = 0;
+    for (let n = 0; n < 2000; n++) if (simSelection(items[1]!, identify, 0.5, rng) !== null) wrong++;
+    expect(wrong).toBeGreaterThan(800);
+    expect(wrong).toBeLessThan(1200);
   });
 });

@@ -15,6 +15,10 @@ export interface DedupOptions extends TypoThresholds {
   maxNeighboursPerWord: number;
   /** A word in this many entries is common: a one-letter-shorter or -longer unknown word is its typo. */
   frequentWordMinEntries: number;
+  /** Candidate generation beyond edit distance (src/lib/dedup/blocking.ts): unique results carry `candidates`. */
+  blocking: boolean;
+  /** Candidate entries per unique candidate (the judge's top-k). */
+  maxCandidates: number;
 }
 
 export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
@@ -27,6 +31,8 @@ export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
   borderline: false,
   maxNeighboursPerWord: 8,
   frequentWordMinEntries: 5,
+  blocking: false,
+  maxCandidates: 3,
   transpositionMinLength: 7,
   doubledMinLength: 9,
   transliterationMinLength: 7,

@@ -10,8 +10,9 @@ import { RateLimiter, type BucketState } from "./rate-limit";
 import { composeAnswer, type Answer } from "./respond";
 import { countPromptTokens, countTokens } from "./tokens";
 import { canonicalTopic, generateUniverse, knownRanks, universeFromNames, zipfWeights, type Universe } from "./universe";
-import { parseJudgePrompt } from "../dedup/judge";
-import { SIM_JUDGE_ERROR_RATE, simJudgeAnswer, universeIdentify } from "./judge";
+import { parseAliasPrompt } from "../dedup/aliases";
+import { parseJudgePrompt, parseSelectorPrompt } from "../dedup/judge";
+import { SIM_JUDGE_ERROR_RATE, simAliasAnswer, simJudgeAnswer, simSelectorAnswer, universeIdentify } from "./judge";
 
 /**
  * The simulator without HTTP: one request in (already read off the wire), one outcome out.
@@ -310,8 +311,14 @@ export class SimEngine {
     let answer: Answer;
     // A dedup judge request gets verdicts instead of items (src/lib/sim/judge.ts).
     const judgeRequest = parseJudgePrompt(req.messageTexts);
+    const selectorRequest = judgeRequest ? null : parseSelectorPrompt(req.messageTexts);
+    const aliasRequest = judgeRequest || selectorRequest ? null : parseAliasPrompt(req.messageTexts);
     if (judgeRequest) {
       answer = simJudgeAnswer(judgeRequest, universeIdentify(universe), SIM_JUDGE_ERROR_RATE, rng);
+    } else if (selectorRequest) {
+      answer = simSelectorAnswer(selectorRequest, universeIdentify(universe), SIM_JUDGE_ERROR_RATE, rng);
+    } else if (aliasRequest) {
+      answer = simAliasAnswer(aliasRequest, universe, universeIdentify(universe));
     } else if (request.kind === "breakdown") {
       answer = composeBreakdown({
         hierarchy: this.hierarchy(topic, params),

@@ -1,4 +1,6 @@
-import type { JudgeDecision, JudgePair, JudgeRequest } from "../dedup/judge";
+import type { AliasRequest } from "../dedup/aliases";
+import type { JudgeDecision, JudgePair, JudgeRequest, Selection, SelectorItem, SelectorRequest } from "../dedup/judge";
+import { universeAliases } from "./aliases";
 import { typoCost } from "../dedup/typo";
 import type { Answer } from "./respond";
 import type { Rng } from "./prng";
@@ -40,14 +42,15 @@ function initialBuckets(universe: Universe): Map<string, string[]> {
 
 /**
  * The universe item a text names, or null. By the simulator's own item key (every surface
- * variant it emits), else, as a model would recognise a misspelling of something it knows, the
- * one item within MAX_RECOGNISED_EDITS typo edits of the text's key (same first letter); two
- * such items, or none, and the text is not placed.
+ * variant it emits), by an item's alias (src/lib/sim/aliases.ts), else, as a model would
+ * recognise a misspelling of something it knows, the one item within MAX_RECOGNISED_EDITS typo
+ * edits of the text's key (same first letter); two such items, or none, and the text is not placed.
  */
 export function universeIdentify(universe: Universe): Identify {
+  const aliases = universeAliases(universe);
   return (text) => {
     const key = itemKey(text);
-    const exact = universe.index.get(key);
+    const exact = universe.index.get(key) ?? aliases.index.get(key);
     if (exact !== undefined) return exact;
     let found: number | null = null;
     for (const other of initialBuckets(universe).get(key[0] ?? "") ?? []) {
@@ -82,6 +85,48 @@ export function simJudgeAnswer(request: JudgeRequest, identify: Identify, errorR
       default:
         return `Pair ${p.id}: ${d[0]!.toUpperCase()}${d.slice(1)}.`;
     }
+  });
+  return { text: lines.join("\n") + "\n", lines: [] };
+}
+
+/**
+ * The simulated selector's pick for one item: the first entry that names the candidate's item,
+ * or none; then, with probability `errorRate`, a mistake: none instead of the right entry, or a
+ * random entry instead of none.
+ */
+export function simSelection(item: SelectorItem, identify: Identify, errorRate: number, rng: Rng): Selection {
+  const a = identify(item.candidate);
+  const index = a === null ? -1 : item.options.findIndex((o) => identify(o) === a);
+  const truth: Selection = index === -1 ? null : index;
+  if (!rng.chance(errorRate)) return truth;
+  return truth === null ? rng.int(item.options.length) : null;
+}
+
+/** The answer text of a selector request: one `id: N|none` line per item, in one of several styles. */
+export function simSelectorAnswer(request: SelectorRequest, identify: Identify, errorRate: number, rng: Rng): Answer {
+  const style = rng.int(3);
+  const lines = request.items.map((item) => {
+    const s = simSelection(item, identify, errorRate, rng);
+    const v = s === null ? "none" : String(s + 1);
+    switch (style) {
+      case 0:
+        return `${item.id}: ${v}`;
+      case 1:
+        return `- **${item.id}**: ${s === null ? "None" : `entry ${v}`}`;
+      default:
+        return `${item.id} - ${v}`;
+    }
+  });
+  return { text: lines.join("\n") + "\n", lines: [] };
+}
+
+/** The simulator's answer to an alias request: each entry's item's alias, or none (an unplaced entry: none). */
+export function simAliasAnswer(request: AliasRequest, universe: Universe, identify: Identify): Answer {
+  const aliases = universeAliases(universe);
+  const lines = request.entries.map((entry, i) => {
+    const item = identify(entry);
+    const alias = typeof item === "number" ? aliases.byRank.get(item) : undefined;
+    return `${i + 1}: ${alias ?? "none"}`;
   });
   return { text: lines.join("\n") + "\n", lines: [] };
 }

@@ -1,4 +1,5 @@
 import { cleanCandidate } from "../../lib/candidate";
+import { canonicalKey } from "../../lib/dedup";
 import type { CandidateOutcome, EntryLedger } from "../../lib/entry-ledger";
 import { errorMessage } from "../../lib/errors";
 import { MAX_DELTA_ENTRIES, type CallRecord, type Delta, type SubmitInput } from "../../lib/protocol";
@@ -50,6 +51,8 @@ export type ActiveRunParts = {
   insert: (rows: EntryRow[], decisions: DecisionRow[]) => Promise<void>;
   /** Told once rows are in the DB and the file: the live snapshot changes. */
   onCommitted: () => void;
+  /** Stores entries shown under another text, their display form (repo.renameEntries). */
+  rename?: (changes: { seq: number; text: string; normalisedKey: string }[]) => Promise<void>;
   log: (level: "info" | "warn" | "error", message: string) => void;
   /** Tree runs: the topic tree's parts (its spend is added to the run's). */
   tree: Omit<RunTreeDeps, "spent"> | null;
@@ -126,6 +129,43 @@ export class ActiveRun {
         })
       : null;
     this.judge = p.makeJudge?.(this);
+    this.rename = p.rename;
+    this.log = p.log;
+  }
+
+  private readonly rename: ActiveRunParts["rename"];
+  private readonly log: ActiveRunParts["log"];
+  private displayBusy = false;
+
+  /**
+   * Entries whose display form changed (a cased form after an all-capitals one, the bare name
+   * merged into a described entry): stored, then output.txt rewritten, in the writer's
+   * exclusive slot; one rewrite for all changes pending.
+   */
+  private refreshDisplayForms(): void {
+    if (this.displayBusy || !this.rename || !this.ledger.hasDisplayChanges) return;
+    this.displayBusy = true;
+    this.writer
+      .exclusive(async () => {
+        if (await this.applyDisplayForms()) await this.output.rewrite(this.committed);
+      })
+      .catch((err: unknown) => this.log("warn", `display forms: ${errorMessage(err)}`))
+      .finally(() => {
+        this.displayBusy = false;
+      });
+  }
+
+  /** Inside writer.exclusive: stores and applies pending display forms; true when any changed. */
+  private async applyDisplayForms(): Promise<boolean> {
+    if (!this.rename) return false;
+    const changes = this.ledger.displayChanges();
+    if (changes.length === 0) return false;
+    await this.rename(changes.map((c) => ({ seq: c.seq, text: c.to, normalisedKey: canonicalKey(c.to) })));
+    for (const c of changes) {
+      this.ledger.rename(c.from, c.to);
+      for (const n of this.newest) if (n.seq === c.seq) n.text = c.to;
+    }
+    return true;
   }
 
   /** When the run first started, and its time running over every stretch so far. */
@@ -165,6 +205,8 @@ export class ActiveRun {
     if (!this.ledger.merge(text, into)) return;
     const i = this.newest.findIndex((n) => n.text === text);
     if (i >= 0) this.newest.splice(i, 1);
+    // The merged text may be the entry's better display form (its bare name, a cased form).
+    await this.applyDisplayForms();
     await this.output.rewrite(this.committed);
   }
 
@@ -280,6 +322,8 @@ export class ActiveRun {
       for (const d of decisions) d.entrySeq ??= seqOf.get(d.entryText) ?? null;
     }
     await this.writer.write(rows, decisions);
+    // A repeat in another form (cased after all capitals) may change how an entry is written.
+    this.refreshDisplayForms();
     this.tree?.observeCandidates(input.callId, branchId, found, reproposed);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };

@@ -78,6 +78,55 @@ export async function reviewDecisions(db: PrismaClient, q: { runId: string; kind
   });
 }
 
+/**
+ * The judge's and the user's merges not restored since, oldest first: the run's alias memory
+ * (EntryLedger.loadAliases). The string engine's own merges are not needed: it finds them again.
+ */
+export async function activeMerges(db: PrismaClient, runId: string): Promise<{ text: string; into: string }[]> {
+  const rows = await db.dedupDecision.findMany({
+    where: { runId, kind: { in: ["judged-same", "user-merged"] }, resolvedBy: null },
+    orderBy: { id: "asc" },
+    select: { candidate: true, entryText: true },
+  });
+  return rows.map((r) => ({ text: r.candidate, into: r.entryText }));
+}
+
+/** Entries shown under another text (their display form: same key, or the bare name of a described entry); one transaction. */
+export async function renameEntries(db: PrismaClient, runId: string, changes: readonly { seq: number; text: string; normalisedKey: string }[]): Promise<void> {
+  if (changes.length === 0) return;
+  await db.$transaction(
+    changes.map((c) => db.entry.update({ where: { runId_seq: { runId, seq: c.seq } }, data: { text: c.text, normalisedKey: c.normalisedKey } })),
+  );
+}
+
+const POSSIBLE_KINDS: DecisionKind[] = ["kept-apart", "judged-different", "restored"];
+
+/**
+ * Open possible duplicates of one kind, oldest first (a bulk merge): by `reason` (the evidence:
+ * a guard like weak-evidence, or a blocking source like description), by the judge's `verdict`,
+ * or all.
+ */
+export async function possibleOfKind(db: PrismaClient, q: { runId: string; reason?: string; verdict?: string; limit: number }) {
+  return db.dedupDecision.findMany({
+    where: {
+      runId: q.runId,
+      kind: { in: POSSIBLE_KINDS },
+      resolvedBy: null,
+      ...(q.reason !== undefined ? { reason: q.reason } : {}),
+      ...(q.verdict !== undefined ? { verdict: q.verdict } : {}),
+    },
+    orderBy: { id: "asc" },
+    take: q.limit,
+    select: decisionSelect,
+  });
+}
+
+/** The open possible duplicates counted by their evidence (the review's "merge all of this kind"). */
+export async function possibleGroups(db: PrismaClient, runId: string): Promise<{ reason: string; count: number }[]> {
+  const rows = await db.dedupDecision.groupBy({ by: ["reason"], where: { runId, kind: { in: POSSIBLE_KINDS }, resolvedBy: null }, _count: true });
+  return rows.map((r) => ({ reason: r.reason ?? "unknown", count: r._count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
 /** A run's entry by seq (null when absent or removed). */
 export async function findEntry(db: PrismaClient, runId: string, seq: number) {
   return db.entry.findUnique({

@@ -1,5 +1,5 @@
 import { canonicalKey } from "../../lib/dedup";
-import { DomainError } from "../../lib/errors";
+import { DomainError, isDomainError } from "../../lib/errors";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { ActiveRun } from "./active-run";
 import type { EventLog } from "./event-log";
@@ -39,7 +39,64 @@ export class DedupReview {
     const items = rows.map(({ id, resolvedBy: _settled, at, ...r }) => ({ ...r, id: Number(id), at: at.getTime() }));
     const last = items[items.length - 1];
     const judge = await repo.judgeSpend(this.deps.prisma(), q.runId);
-    return { items, nextCursor: items.length === q.limit && last ? last.id : null, judge };
+    // What "merge all of this kind" would merge: the open possible duplicates by evidence.
+    const groups = q.kind === "possible" ? await repo.possibleGroups(this.deps.prisma(), q.runId) : [];
+    return { items, nextCursor: items.length === q.limit && last ? last.id : null, judge, groups };
+  }
+
+  /**
+   * Review at scale: merges the open possible duplicates of one kind (evidence `reason`, or the
+   * judge's `verdict`, or all), oldest first, each through merge() (the later entry into the
+   * earlier). A pair whose entry was merged away by an earlier merge of the same call is
+   * skipped: A~B and B~C never merge C into A. Returns the merge decisions, for an undo.
+   */
+  async mergeMany(input: {
+    runId: string;
+    reason?: string;
+    verdict?: string;
+    limit: number;
+  }): Promise<{ merged: { decisionId: number; candidate: string; entryText: string }[]; skipped: number }> {
+    await this.requireRun(input.runId);
+    const rows = await repo.possibleOfKind(this.deps.prisma(), input);
+    const gone = new Set<number>();
+    const merged: { decisionId: number; candidate: string; entryText: string }[] = [];
+    let skipped = 0;
+    for (const d of rows) {
+      const seq = d.candidateSeq;
+      const intoSeq = d.entrySeq;
+      if (seq === null || intoSeq === null || seq <= intoSeq || gone.has(seq) || gone.has(intoSeq)) {
+        skipped++;
+        continue;
+      }
+      try {
+        const r = await this.merge({ runId: input.runId, seq, intoSeq }, { kind: "user-merged", ...(d.verdict ? { verdict: d.verdict } : {}) });
+        gone.add(seq);
+        merged.push({ decisionId: r.decisionId, candidate: d.candidate, entryText: d.entryText });
+      } catch (err) {
+        // An entry removed since the list was read (another decision of this batch): skipped.
+        if (isDomainError(err) && err.code === "NOT_FOUND") skipped++;
+        else throw err;
+      }
+    }
+    return { merged, skipped };
+  }
+
+  /** Undo of a bulk merge: restores each merge decision; one already restored or conflicting is skipped. */
+  async restoreMany(input: {
+    runId: string;
+    decisionIds: number[];
+  }): Promise<{ restored: { decisionId: number; seq: number; text: string }[]; skipped: number }> {
+    const restored: { decisionId: number; seq: number; text: string }[] = [];
+    let skipped = 0;
+    for (const decisionId of input.decisionIds) {
+      try {
+        restored.push(await this.restore({ runId: input.runId, decisionId }));
+      } catch (err) {
+        if (isDomainError(err) && (err.code === "CONFLICT" || err.code === "NOT_FOUND")) skipped++;
+        else throw err;
+      }
+    }
+    return { restored, skipped };
   }
 
   /** Merges entry `seq` into the earlier entry `intoSeq`: the later one is removed from the DB and output.txt. */

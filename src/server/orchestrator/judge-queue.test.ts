@@ -4,7 +4,7 @@ import type { CallRecord } from "../../lib/protocol";
 import type { SimParamsOverride } from "../../lib/sim/params";
 import { resolveLlm } from "../producer/llm/factory";
 import { startSimulator } from "../simulator";
-import { JudgeQueue, type PendingPair } from "./judge-queue";
+import { JudgeQueue, pendingPairs, type PendingPair } from "./judge-queue";
 
 /** The judge queue against the real simulator through the producers' SDK clients. */
 const TOPIC = "famous bridges";
@@ -42,7 +42,7 @@ function queue(opts: { timeoutMs?: number; params?: SimParamsOverride; model?: s
 }
 
 describe("JudgeQueue", () => {
-  it("sends pairs in batches of many, costs each call and reports verdicts (mostly right)", async () => {
+  it("sends candidates in batches of many, costs each call and reports verdicts (mostly right)", async () => {
     const items = await universeItems(TOPIC);
     // Even pairs: an item and its "The ..." variant (same); odd pairs: two different items.
     const pairs: PendingPair[] = Array.from({ length: 45 }, (_, i) => ({
@@ -55,12 +55,56 @@ describe("JudgeQueue", () => {
     const { q, calls, verdicts } = queue();
     q.enqueue(pairs);
     await q.idle();
-    expect(calls.map((c) => c.call.itemsParsed).sort((a, b) => b - a)).toEqual([40, 5]);
+    expect(calls.map((c) => c.call.itemsParsed).sort((a, b) => b - a)).toEqual([20, 20, 5]);
     expect(calls.every((c) => c.costUsd > 0 && c.call.promptTokens > 0 && c.call.error === undefined)).toBe(true);
     expect(verdicts.length).toBe(45);
     const right = verdicts.filter(([p, d]) => d === ((p.candidateSeq - 100) % 2 === 0 ? "same" : "different")).length;
     expect(right).toBeGreaterThanOrEqual(41);
-    expect(q.stats).toMatchObject({ calls: 2, failedCalls: 0, pairs: 45 });
+    expect(q.stats).toMatchObject({ calls: 3, failedCalls: 0, pairs: 45 });
+    await q.close();
+  });
+
+  it("is a selector: picks the one entry among the candidate's entries, or settles them all as different", async () => {
+    const items = await universeItems(TOPIC);
+    const decisions = [
+      // candidate 100: shown with two other items first, its own item third
+      ...[items[1]!, items[2]!, items[0]!].map((entryText, j) => ({
+        origin: `b:0:${j}`,
+        candidateSeq: 100,
+        candidate: `The ${items[0]!}`,
+        entryText,
+        entrySeq: j + 1,
+      })),
+      // candidate 101: no entry shown names it
+      ...[items[3]!, items[4]!].map((entryText, j) => ({ origin: `b:1:${j}`, candidateSeq: 101, candidate: items[5]!, entryText, entrySeq: j + 4 })),
+    ].map((d) => ({
+      ...d,
+      kind: "kept-apart" as const,
+      reason: "slip",
+      edit: null,
+      cost: null,
+      sources: 1,
+      verdict: null,
+      producer: null,
+      provider: null,
+      model: null,
+      at: new Date(0),
+    }));
+    const pending = pendingPairs(decisions);
+    expect(pending.map((p) => [p.candidateSeq, 1 + (p.alternatives?.length ?? 0)])).toEqual([
+      [100, 3],
+      [101, 2],
+    ]);
+    const { q, calls, verdicts } = queue({ params: { seed: 11 } });
+    q.enqueue(pending);
+    await q.idle();
+    expect(calls).toHaveLength(1);
+    // seed 11: the simulated judge (2 % errors) is right on both
+    expect(verdicts.map(([p, d]) => [p.candidateSeq, p.entryText, p.origin, d])).toEqual([
+      [100, items[0], "b:0:2", "same"],
+      [101, items[3], "b:1:0", "different"],
+      [101, items[4], "b:1:1", "different"],
+    ]);
     await q.close();
   });
 

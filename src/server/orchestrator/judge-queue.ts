@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { buildJudgePrompt, MAX_JUDGE_PAIRS, parseJudgeVerdicts, type JudgeDecision } from "../../lib/dedup/judge";
+import { buildSelectorPrompt, MAX_SELECTOR_ITEMS, MAX_SELECTOR_OPTIONS, parseSelections, type JudgeDecision, type Selection } from "../../lib/dedup/judge";
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
 import { LlmCallError, type LlmClient } from "../producer/llm/types";
@@ -11,23 +11,36 @@ import type { DedupReview } from "./dedup-review";
 import * as repo from "./repo";
 import type { DecisionRow } from "./repo";
 
-/** A committed candidate kept apart from an entry, waiting for the judge. */
-export type PendingPair = { origin: string; candidate: string; candidateSeq: number; entryText: string; entrySeq: number | null };
+/** An entry shown to the judge with a candidate. */
+export type JudgeOption = { origin: string; entryText: string; entrySeq: number | null };
 
 /**
- * The pairs to judge among committed decisions: per kept-apart candidate its closest match only
- * (the engine lists matches closest first; JUDGED_MATCHES_PER_CANDIDATE in lib/dedup/judge.ts:
- * each judged pair risks the judge's own false "same").
+ * A committed candidate kept apart from an entry, waiting for the judge: its closest entry, and
+ * the other entries candidate generation found for it (the judge is a selector: it picks one).
+ */
+export type PendingPair = { origin: string; candidate: string; candidateSeq: number; entryText: string; entrySeq: number | null; alternatives?: JudgeOption[] };
+
+/**
+ * The candidates to judge among committed decisions: per kept-apart candidate its entries in
+ * the engine's order (best first), at most MAX_SELECTOR_OPTIONS, as one selector item.
  */
 export function pendingPairs(decisions: readonly DecisionRow[]): PendingPair[] {
-  const seen = new Set<number>();
-  const pairs: PendingPair[] = [];
+  const bySeq = new Map<number, PendingPair>();
   for (const d of decisions) {
-    if (d.kind !== "kept-apart" || d.candidateSeq === null || seen.has(d.candidateSeq)) continue;
-    seen.add(d.candidateSeq);
-    pairs.push({ origin: d.origin, candidate: d.candidate, candidateSeq: d.candidateSeq, entryText: d.entryText, entrySeq: d.entrySeq });
+    if (d.kind !== "kept-apart" || d.candidateSeq === null) continue;
+    const pair = bySeq.get(d.candidateSeq);
+    if (pair === undefined) {
+      bySeq.set(d.candidateSeq, { origin: d.origin, candidate: d.candidate, candidateSeq: d.candidateSeq, entryText: d.entryText, entrySeq: d.entrySeq });
+    } else if (1 + (pair.alternatives?.length ?? 0) < MAX_SELECTOR_OPTIONS && pair.entryText !== d.entryText) {
+      (pair.alternatives ??= []).push({ origin: d.origin, entryText: d.entryText, entrySeq: d.entrySeq });
+    }
   }
-  return pairs;
+  return [...bySeq.values()];
+}
+
+/** The entries shown with a pending candidate, in order. */
+function optionsOf(p: PendingPair): JudgeOption[] {
+  return [{ origin: p.origin, entryText: p.entryText, entrySeq: p.entrySeq }, ...(p.alternatives ?? [])];
 }
 
 export type JudgeStats = { calls: number; failedCalls: number; pairs: number; same: number; different: number; unanswered: number; costUsd: number };
@@ -92,11 +105,11 @@ export class JudgeQueue {
   }
 
   private pump(): void {
-    while (this.queue.length >= MAX_JUDGE_PAIRS && this.inFlight.size < MAX_IN_FLIGHT) this.send(this.queue.splice(0, MAX_JUDGE_PAIRS));
+    while (this.queue.length >= MAX_SELECTOR_ITEMS && this.inFlight.size < MAX_IN_FLIGHT) this.send(this.queue.splice(0, MAX_SELECTOR_ITEMS));
     if (this.queue.length === 0 || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.inFlight.size < MAX_IN_FLIGHT && this.queue.length > 0) this.send(this.queue.splice(0, MAX_JUDGE_PAIRS));
+      if (this.inFlight.size < MAX_IN_FLIGHT && this.queue.length > 0) this.send(this.queue.splice(0, MAX_SELECTOR_ITEMS));
       this.pump();
     }, this.deps.gatherMs);
     this.timer.unref?.();
@@ -114,8 +127,9 @@ export class JudgeQueue {
 
   private async call(batch: PendingPair[]): Promise<void> {
     const clock = this.deps.clock ?? Date.now;
-    const ids = batch.map((_, i) => `p${i + 1}`);
-    const prompt = buildJudgePrompt({ topic: this.deps.topic, pairs: batch.map((p, i) => ({ id: ids[i]!, candidate: p.candidate, entry: p.entryText })) });
+    // The judge as a selector (lib/dedup/judge.ts): each candidate with its entries, pick one or none.
+    const items = batch.map((p, i) => ({ id: `c${i + 1}`, candidate: p.candidate, options: optionsOf(p).map((o) => o.entryText) }));
+    const prompt = buildSelectorPrompt({ topic: this.deps.topic, items });
     const started = clock();
     const record: CallRecord = {
       callId: randomUUID(),
@@ -127,20 +141,20 @@ export class JudgeQueue {
       completionTokens: 0,
       itemsParsed: 0,
     };
-    let verdicts = new Map<string, JudgeDecision>();
+    let picks = new Map<string, Selection>();
     try {
       const res = await this.deps.client.stream({
         system: prompt.system,
         user: prompt.user,
-        // "p12: different" is about 5 tokens; room for formatting.
+        // "c12: none" is about 5 tokens; room for formatting.
         maxTokens: 64 + 12 * batch.length,
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
         onText: () => undefined,
       });
-      verdicts = parseJudgeVerdicts(res.text, ids);
+      picks = parseSelections(res.text, items);
       record.promptTokens = res.promptTokens ?? Math.ceil((prompt.system.length + prompt.user.length) / 4);
       record.completionTokens = res.completionTokens ?? Math.ceil(res.text.length / 4);
-      record.itemsParsed = verdicts.size;
+      record.itemsParsed = picks.size;
     } catch (err) {
       const kind = err instanceof LlmCallError ? err.kind : "network";
       record.error = { kind, message: errorMessage(err).slice(0, 500) };
@@ -152,17 +166,23 @@ export class JudgeQueue {
     this.stats.calls++;
     this.stats.pairs += batch.length;
     this.stats.costUsd += costUsd;
-    const same = batch.filter((_, i) => verdicts.get(ids[i]!) === "same").length;
+    const same = items.filter((item) => typeof picks.get(item.id) === "number").length;
     await this.deps.onCall(record, costUsd, same);
     for (const [i, pair] of batch.entries()) {
-      const v = verdicts.get(ids[i]!);
-      if (v === undefined) {
+      const pick = picks.get(items[i]!.id);
+      if (pick === undefined) {
         this.stats.unanswered++;
         continue;
       }
-      this.stats[v]++;
+      this.stats[pick === null ? "different" : "same"]++;
       if (this.closed) continue;
-      await this.deps.onVerdict(pair, v).catch((err: unknown) => this.deps.log("warn", `dedup judge verdict on "${pair.candidate}": ${errorMessage(err)}`));
+      // A pick merges into that entry only; none settles every entry shown (never a chain).
+      const options = optionsOf(pair);
+      const verdicts: [PendingPair, JudgeDecision][] =
+        pick === null ? options.map((o) => [{ ...pair, ...o }, "different"]) : [[{ ...pair, ...options[pick]! }, "same"]];
+      for (const [p, v] of verdicts) {
+        await this.deps.onVerdict(p, v).catch((err: unknown) => this.deps.log("warn", `dedup judge verdict on "${pair.candidate}": ${errorMessage(err)}`));
+      }
     }
   }
 }

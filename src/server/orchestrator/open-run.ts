@@ -12,6 +12,7 @@ import { TREE_PRODUCER } from "./breakdown-call";
 import { activeMs, firstStartedAt } from "../../lib/stretches";
 import {
   JUDGE_PRODUCER,
+  activeMerges,
   addEvent,
   insertDecisions,
   insertEntries,
@@ -21,6 +22,7 @@ import {
   saveBranches,
   scoreEvent,
   storedProgress,
+  renameEntries,
 } from "./repo";
 import type { BranchState } from "../../lib/tree/branch";
 import { TopicTree } from "../../lib/tree/tree";
@@ -63,6 +65,8 @@ export async function openRun(
       metrics.seed(row.producer, targetLabel(row), 1);
     }
   }
+  // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
+  ledger.loadAliases(await activeMerges(prisma, r.id));
   // Candidate and duplicate counts are not per entry, calls and spend are summed from their
   // rows: carried over, the run's figures are whole-run totals (equal to the database's sums)
   // and budgets (maxCostUsd over the whole run; maxMinutes since this start) never go back.
@@ -123,6 +127,7 @@ export async function openRun(
       await insertDecisions(prisma, r.id, decisions);
     },
     onCommitted: deps.onCommitted,
+    rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
     tree,
     makeJudge: deps.makeJudge,

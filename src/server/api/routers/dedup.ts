@@ -22,6 +22,27 @@ export const dedupRouter = router({
     .input(z.object({ runId: runIdSchema, seq: int4({ min: 1 }), intoSeq: int4({ min: 1 }) }))
     .mutation(({ ctx, input }) => ctx.orchestrator.dedup.merge(input)),
 
+  /**
+   * Review at scale: merges every open possible duplicate of one kind (`reason`: its evidence,
+   * e.g. "description", "slip", "weak-evidence"; or `verdict`: "same", what the judge called
+   * the same), oldest first, at most `limit`; never transitively. Returns the merge decisions (undo: restoreMany).
+   */
+  mergeMany: publicProcedure
+    .input(
+      z.object({
+        runId: runIdSchema,
+        reason: z.string().min(1).max(40).optional(),
+        verdict: z.enum(["same"]).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.orchestrator.dedup.mergeMany(input)),
+
+  /** Undo of a bulk merge: each merge decision's candidate becomes an entry again. */
+  restoreMany: publicProcedure
+    .input(z.object({ runId: runIdSchema, decisionIds: z.array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)).min(1).max(500) }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.dedup.restoreMany(input)),
+
   /** A merged candidate becomes a new entry at the end. */
   restore: publicProcedure
     .input(z.object({ runId: runIdSchema, decisionId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }))
