@@ -23,16 +23,17 @@ const LIMITS = { functionLines: 150, orchestratorFileLines: 300, fileLines: 400 
 const ALLOWED = {
   // Files: path -> lines when listed.
   files: {
-    "src/server/orchestrator/run-tree.ts": 393, // the tree's run side; another engineer's (390 lines at issue 22, 393 after issue 18)
-    "src/server/orchestrator/active-run.ts": 335, // the active run; another engineer's (alias memory and display forms)
+    "src/server/orchestrator/run-tree.ts": 401, // the tree's run side; another engineer's (390 lines at issue 22, 401 now)
+    "src/server/orchestrator/active-run.ts": 350, // the active run; other engineers' (alias memory, display forms, totals)
+    "src/server/orchestrator/repo.ts": 353, // every query and statement; other engineers' (run totals, stretches)
     "src/lib/dedup/engine.ts": 547, // the dedup engine; another engineer's (candidate generation, alias memory)
   },
   // Functions: "path:name" -> lines when listed.
   functions: {
     "src/app/_components/topic-form.tsx:TopicForm": 228, // the form's JSX in one component
-    "src/app/_components/dashboard.tsx:Dashboard": 189, // the dashboard's JSX in one component
+    "src/app/_components/dashboard.tsx:Dashboard": 190, // the dashboard's JSX in one component
     "src/lib/routing/router.ts:createRouter": 163, // the routing strategies' closure (routing is another engineer's)
-    "src/cli/igentai.ts:main": 187, // the CLI's command switch (dupes --merge-all/--undo)
+    "src/cli/igentai.ts:main": 252, // the CLI's command switch (dupes --merge-all/--undo, and more since)
     "src/app/_components/tree-panel.tsx:TreePanel": 169, // the tree panel's JSX (folds and search, issue 18); the tree is another engineer's
   },
 };

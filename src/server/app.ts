@@ -38,7 +38,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const { env } = opts;
   const projectRoot = opts.projectRoot ?? process.cwd();
   const prices = createPriceTable(parsePriceOverrides(env.IGENTAI_PRICES));
-  const db = await openDb(opts.db ?? (env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.dataDir }));
+  const dbOptions = opts.db ?? (env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.dataDir });
+  // The embedded database's lock names this server's port to a second server refused on it.
+  const db = await openDb("dataDir" in dbOptions ? { port: env.PORT, ...dbOptions } : dbOptions);
 
   let simulator: Promise<{ url: string; close(): Promise<void> }> | undefined;
   /** Starts the in-process simulator once; `preferredUrl` keeps its port across restarts. */

@@ -12,7 +12,8 @@ import { completionTokensOf, LlmCallError, streamedTokensOf } from "../producer/
 import { insertLlmCall } from "./repo";
 
 /** A breakdown call's answer; null when the call failed (the tree asks again later). */
-export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number } | null;
+/** A breakdown call made and stored (`failed`: no answer to use), or null when none could be made. */
+export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number; call: CallRecord; failed: boolean } | null;
 
 export type BreakdownRequest = { system: string; user: string; maxTokens: number };
 
@@ -82,11 +83,8 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
     await insertLlmCall(deps.prisma(), deps.runId, call, { producer: TREE_PRODUCER, itemsNew: 0, costUsd }).catch((err: unknown) =>
       deps.log("error", `recording a breakdown call: ${errorMessage(err)}`),
     );
-    if (error) {
-      deps.log("warn", `topic tree: breakdown call failed (${error.kind}): ${error.message}`);
-      return null;
-    }
-    return { callId, text, truncated, costUsd };
+    if (error) deps.log("warn", `topic tree: breakdown call failed (${error.kind}): ${error.message}`);
+    return { callId, text, truncated, costUsd, call, failed: error !== undefined };
   };
 }
 

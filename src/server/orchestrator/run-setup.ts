@@ -8,6 +8,7 @@ import { isActiveMode, type RunMode } from "../../lib/run-modes";
 import { topicSlug } from "../../lib/slug";
 import type { Db } from "../db/client";
 import { sha256 } from "./producer-api";
+import { moveAsideUnowned } from "./output-file";
 import { createPreparedRun, findRunBySlug, saveRunConfig } from "./repo";
 
 /** A run's config as stored: the start settings, the producers' secret (hashed) and the simulator they were given. */
@@ -22,10 +23,13 @@ export type PreparedStart = {
   simUrl: string | undefined;
   /** The stored run's mode when this start resumes it (null: a new run). */
   resumedFrom: RunMode | null;
+  /** Where an output/<slug>/ folder no stored run owned was moved to (a new run only). */
+  movedAside: string | null;
 };
 
 export type SetupDeps = {
   db: Db;
+  outputDir: string;
   keys: ProviderKeys;
   defaultProducers: number;
   simulatorUrl: (preferredUrl?: string) => Promise<string>;
@@ -82,12 +86,14 @@ export async function prepareStart(deps: SetupDeps, raw: StartInput, activeRunId
   if (!previous) {
     const runId = randomUUID();
     await createPreparedRun(deps.db.prisma, { id: runId, topic: config.topic, slug, config: stored as never });
-    return { runId, slug, config, secret, simUrl, resumedFrom: null };
+    // Kept even if the start fails later: nothing is lost by a folder moved aside.
+    const movedAside = await moveAsideUnowned(deps.outputDir, slug, new Date());
+    return { runId, slug, config, secret, simUrl, resumedFrom: null, movedAside };
   }
   // The active run's row keeps its config until it is stopped (a restart re-attaches with it).
-  if (previous.id === activeRunId) return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: "stopped" };
+  if (previous.id === activeRunId) return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: "stopped", movedAside: null };
   await saveRunConfig(deps.db.prisma, previous.id, stored as never);
   // A row still marked active that this server does not hold was left by a server that is gone.
   const mode = isActiveMode(previous.state) ? "interrupted" : (previous.state as RunMode);
-  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: mode };
+  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: mode, movedAside: null };
 }
