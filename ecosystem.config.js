@@ -34,6 +34,10 @@ module.exports = {
       exec_mode: "fork",
       instances: 1,
       autorestart: true,
+      // 78 (EXIT_NO_RESTART, src/lib/errors.ts): the server refused to start for a reason a
+      // restart cannot fix (another server holds the data folder, the embedded database
+      // cannot be opened) and said why; restarting it would only loop.
+      stop_exit_codes: [78],
       exp_backoff_restart_delay: 200,
       // Time for the orchestrator to flush acknowledged entries before SIGKILL.
       kill_timeout: 10000,

@@ -20,6 +20,7 @@ process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ latencyScale: 0.1 });
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 60);
   const { parseServerEnv } = await import("../src/env");
+  const { PROVIDER_ENV_NAMES } = await import("../src/lib/provider-settings");
   const { createApp } = await import("../src/server/app");
   const { serveApi } = await import("../src/server/http");
   const pm2 = await import("../src/server/orchestrator/pm2");
@@ -27,10 +28,8 @@ async function main(): Promise<void> {
   const env = parseServerEnv({
     ...process.env,
     DATABASE_URL: "",
-    OPENAI_API_KEY: "",
-    ANTHROPIC_API_KEY: "",
-    OPENAI_BASE_URL: "",
-    ANTHROPIC_BASE_URL: "",
+    // No provider of the shell: the simulator only.
+    ...Object.fromEntries(PROVIDER_ENV_NAMES.map((name) => [name, ""])),
     IGENTAI_DATA_DIR: tmp,
     IGENTAI_OUTPUT_DIR: path.join(tmp, "output"),
   });

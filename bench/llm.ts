@@ -18,7 +18,7 @@ import { generateUniverse } from "../src/lib/sim/universe";
 import { systemClock } from "../src/server/producer/clock";
 import { createLlmResolver } from "../src/server/producer/llm/factory";
 import { MemoryOrchestrator } from "../test/helpers/memory-orchestrator";
-import { runProducer } from "../src/server/producer/run-producer";
+import { Producer } from "../src/server/producer/producer";
 import { startSimulator } from "../src/server/simulator";
 
 const TOPIC = "Birds of the world";
@@ -79,7 +79,7 @@ async function runOnce(cfg: StrategyConfig): Promise<RunFigures> {
       PRODUCERS.map((target, i) => {
         const name = `p${i + 1}`;
         orch.setAssignment(name, { target });
-        return runProducer({
+        return new Producer({
           channel: orch.channelFor(name),
           llmFor,
           clock: systemClock,
@@ -90,7 +90,7 @@ async function runOnce(cfg: StrategyConfig): Promise<RunFigures> {
             // Failures (the naive prompt outgrowing a context window) still cost a call; not waiting keeps the bench short.
             backoff: { baseMs: 5, maxMs: 20 },
           },
-        });
+        }).run();
       }),
     );
     const prices = createPriceTable();

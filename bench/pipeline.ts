@@ -29,6 +29,7 @@ function pct(values: number[], p: number): number {
 
 async function main(): Promise<void> {
   const { parseServerEnv } = await import("../src/env");
+  const { PROVIDER_ENV_NAMES } = await import("../src/lib/provider-settings");
   const { createApp } = await import("../src/server/app");
   const { serveApi } = await import("../src/server/http");
   const pm2 = await import("../src/server/orchestrator/pm2");
@@ -37,8 +38,8 @@ async function main(): Promise<void> {
   const env = parseServerEnv({
     ...process.env,
     DATABASE_URL: "",
-    OPENAI_API_KEY: "",
-    ANTHROPIC_API_KEY: "",
+    // No provider of the shell: the simulator only.
+    ...Object.fromEntries(PROVIDER_ENV_NAMES.map((name) => [name, ""])),
     IGENTAI_DATA_DIR: tmp,
     IGENTAI_OUTPUT_DIR: path.join(tmp, "output"),
   });

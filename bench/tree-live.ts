@@ -22,6 +22,7 @@ type Point = { seconds: number; unique: number; universeFound: number; tokens: n
 
 async function main(): Promise<void> {
   const { parseServerEnv } = await import("../src/env");
+  const { PROVIDER_ENV_NAMES } = await import("../src/lib/provider-settings");
   const { createApp } = await import("../src/server/app");
   const { serveApi } = await import("../src/server/http");
   const { itemKey } = await import("../src/lib/sim/universe");
@@ -33,8 +34,8 @@ async function main(): Promise<void> {
     const env = parseServerEnv({
       ...process.env,
       DATABASE_URL: "",
-      OPENAI_API_KEY: "",
-      ANTHROPIC_API_KEY: "",
+      // No provider of the shell: the simulator only.
+      ...Object.fromEntries(PROVIDER_ENV_NAMES.map((name) => [name, ""])),
       IGENTAI_DATA_DIR: dir,
       IGENTAI_OUTPUT_DIR: path.join(dir, "output"),
     });

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
+import { formatDateTime, formatDuration, formatElapsed, formatUsd } from "../src/app/_lib/format";
 import { ROOT } from "./support/env";
 import { chartPoints, expectConnection, screenshot, statValue, uniqueTopic, waitForStatAbove } from "./support/ui";
 
@@ -237,4 +238,19 @@ test("a past run resumes from the history and continues from its entries", async
   await page.getByTestId("stop-button").click();
   await expect(page.getByTestId("run-state")).toHaveText("stopped", { timeout: 60_000 });
   await expect(page.getByTestId("history-run").filter({ hasText: topic })).toHaveCount(1);
+
+  // The history keeps the run's first start and its active time over both stretches, and the
+  // page shows the whole run's figures: topic.list's, which equal the database's sums
+  // (test/cumulative.test.ts).
+  type Listed = { id: string; topic: string; firstStartedAt: number; activeMs: number; stretches: unknown[]; costUsd: number; totalUnique: number };
+  const listed = ((await (await page.request.get("/api/trpc/topic.list")).json()).result.data as Listed[]).find((r) => r.topic === topic)!;
+  expect(listed.stretches).toHaveLength(2);
+  await page.getByTestId("history-run").filter({ hasText: topic }).getByRole("link").click();
+  await expect(page).toHaveURL(/\?run=/);
+  await expect(page.getByTestId("run-started")).toContainText(`Started ${formatDateTime(listed.firstStartedAt)} · 2 stretches`);
+  await expect(page.getByTestId("history-run").filter({ hasText: topic })).toContainText(formatDateTime(listed.firstStartedAt));
+  await expect(page.getByTestId("history-run").filter({ hasText: topic })).toContainText(formatDuration(listed.activeMs));
+  await expect(page.getByTestId("stat-elapsed").locator("dd.num")).toHaveText(formatElapsed(listed.activeMs));
+  await expect(page.getByTestId("stat-cost").locator("dd.num")).toHaveText(formatUsd(listed.costUsd));
+  expect(await statValue(page, "unique")).toBe(listed.totalUnique);
 });

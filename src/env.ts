@@ -1,11 +1,16 @@
 import path from "node:path";
 import { z } from "zod";
 import { parseProviderSpec } from "./lib/providers";
+import { providerEnvShape, providerSettingsOf, type ProviderSettings } from "./lib/provider-settings";
 import { isLoopbackHost } from "./lib/request-guard";
 
 /**
- * The server's environment, validated once. `process.env` is read nowhere else on the
- * server side (producers validate their own, smaller, environment).
+ * The server's environment, validated once. The server reads `process.env` elsewhere only
+ * where it passes the environment on rather than uses it: `app.ts` copies a few named
+ * variables (PATH, HOME, NODE_ENV, the call timeout, the simulator's params) into each
+ * producer's environment, and `orchestrator/pm2.ts` lists every variable's name so pm2 does
+ * not hand the server's environment to producers. Producers validate their own, smaller,
+ * environment (`producer/env.ts`).
  */
 const optionalString = z
   .string()
@@ -35,14 +40,10 @@ const serverEnvSchema = z
     IGENTAI_SIMULATOR_URL: optionalString.pipe(z.url().optional()),
     /** Where producers reach the API; defaults to http://127.0.0.1:$PORT/api/trpc. */
     IGENTAI_API_URL: optionalString.pipe(z.url().optional()),
-    OPENAI_API_KEY: optionalString,
-    OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
-    ANTHROPIC_API_KEY: optionalString,
-    ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
     IGENTAI_PRICES: optionalString,
     /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
     IGENTAI_SIM_PARAMS: optionalString,
-    /** The dedup judge's default model, provider:model (e.g. openai:gpt-4o-mini); see README "Dedup". */
+    /** The dedup judge's default model, provider:model (a preset's id and model); see README "Dedup". */
     IGENTAI_JUDGE_MODEL: optionalString.superRefine((spec, ctx) => {
       if (spec === undefined) return;
       try {
@@ -70,19 +71,30 @@ const serverEnvSchema = z
     }
   });
 
-export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; outputDir: string };
+/** Every provider's `<ID>_API_KEY` and `<ID>_BASE_URL` (src/lib/providers.ts). */
+const providerEnvSchema = z.object(providerEnvShape());
+
+export type ServerEnv = z.infer<typeof serverEnvSchema> & {
+  dataDir: string;
+  outputDir: string;
+  /** Keys and endpoint overrides of the providers that have any. */
+  providers: ProviderSettings;
+};
 
 export class EnvError extends Error {}
 
 export function parseServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
   const parsed = serverEnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+  const providers = providerEnvSchema.safeParse(source);
+  if (!parsed.success || !providers.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(providers.error?.issues ?? [])];
+    const lines = issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
     throw new EnvError(`igentai: invalid environment:\n${lines.join("\n")}\nSee .env.example.`);
   }
   const env = parsed.data;
   return {
     ...env,
+    providers: providerSettingsOf(providers.data as Record<string, string | undefined>),
     dataDir: path.resolve(env.IGENTAI_DATA_DIR),
     outputDir: path.resolve(env.IGENTAI_OUTPUT_DIR),
   };

@@ -81,7 +81,9 @@ type Case = {
 /** The field paths a tRPC error names. */
 function fieldsOf(a: Answer): string[] {
   const issues = a.json?.error?.data?.issues as Array<{ path: string }> | null | undefined;
-  return (issues ?? []).map((i) => i.path);
+  // The download route answers as the guard does: { error: { field, message } }.
+  const field = a.json?.error?.field;
+  return [...(issues ?? []).map((i) => i.path), ...(typeof field === "string" ? [field] : [])];
 }
 function messageOf(a: Answer): string {
   return String(a.json?.error?.message ?? a.body);
@@ -210,7 +212,7 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     },
     {
       name: "start: an unknown provider",
-      req: post("topic.start", { topic: "birds", providers: [{ provider: "mistral", model: "large" }] }),
+      req: post("topic.start", { topic: "birds", providers: [{ provider: "acme", model: "large" }] }),
       status: 400,
       field: "providers.0.provider",
     },
@@ -324,7 +326,6 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "list: a limit too large", req: get("topic.list", { limit: 201 }), status: 400, field: "limit" },
     // ---- metrics, optimization ----
     { name: "live: an interval below the minimum", req: get("metrics.live", { minIntervalMs: 1 }), status: 400, field: "minIntervalMs" },
-    { name: "live: NUL in lastEventId", req: get("metrics.live", { lastEventId: `1${NUL}` }), status: 400, field: "lastEventId" },
     { name: "samples: NUL in runId", req: get("metrics.samples", { runId: NUL }), status: 400, field: "runId" },
     { name: "samples: a limit beyond int4", req: get("metrics.samples", { runId: "x", limit: INT4_MAX + 1 }), status: 400, field: "limit" },
     { name: "events: NUL in kind", req: get("optimization.events", { runId: "x", kind: `run${NUL}` }), status: 400, field: "kind" },
@@ -343,6 +344,13 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     { name: "merge: an entry that does not exist", req: post("dedup.merge", { runId: "RUN", seq: 999_999, intoSeq: 1 }), status: 404, says: "seq" },
     { name: "restore: a decisionId of the wrong type", req: post("dedup.restore", { runId: "RUN", decisionId: "1" }), status: 400, field: "decisionId" },
     { name: "restore: a decision that does not exist", req: post("dedup.restore", { runId: "RUN", decisionId: 999_999 }), status: 404, says: "decisionId" },
+    // ---- the download route (the Next app's, src/server/download.ts; Next's own router is covered by src/proxy.ts) ----
+    { name: "download: a run id that is not percent-encoding (%ZZ)", req: { method: "GET", url: "/api/runs/%ZZ/download" }, status: 400, field: "runId" },
+    { name: "download: a lone surrogate in the run id (%ED%A0%80)", req: { method: "GET", url: "/api/runs/%ED%A0%80/download" }, status: 400, field: "runId" },
+    { name: "download: an escape cut short (%E2%82)", req: { method: "GET", url: "/api/runs/%E2%82/download?format=csv" }, status: 400, field: "runId" },
+    { name: "download: NUL in the run id", req: { method: "GET", url: "/api/runs/a%00b/download" }, status: 400, field: "runId" },
+    { name: "download: an unknown format", req: { method: "GET", url: "/api/runs/RUN/download?format=pdf" }, status: 400, field: "format" },
+    { name: "download: a run that does not exist", req: { method: "GET", url: "/api/runs/no-such-run/download" }, status: 404, field: "runId" },
     // ---- producer.* ----
     { name: "hello without the run secret", req: post("producer.hello", { runId: "RUN", producer: "p9" }), status: 401, says: "secret" },
     {
@@ -460,6 +468,15 @@ describe.each(testDatabases())("bad input on $name", (target) => {
     const status = await request(port, "GET", "/api/trpc/topic.status");
     expect(status.json.result.data.state).toBe("running");
     expect(status.json.result.data.run.id).toBe(runId);
+  });
+
+  it("downloads a run's entries through the same route", async () => {
+    const a = await request(port, "GET", `/api/runs/${encodeURIComponent(runId)}/download?format=txt`);
+    expect(a.status).toBe(200);
+    const lines = a.body.split("\n").filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    const first = await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, take: 10, select: { text: true } });
+    expect(lines.slice(0, 10)).toEqual(first.map((e) => e.text));
   });
 
   it("accepts a producer submission of the largest size within the body limit", () => {

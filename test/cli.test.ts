@@ -59,8 +59,12 @@ describe("igentai CLI", () => {
         cost: 1,
       },
     ]);
-    expect((await cli("dupes")).stdout).toMatch(/#9 Louvres Pyramid\s+~\s+#1 Louvre Pyramid\s+\(kept-apart, indel\)/);
-    expect((await cli("dupes", "--merged")).stdout).toMatch(/Eifel Towre\s+->\s+#1 Eiffel Tower\s+\(merged, typo\)/);
+    const dupes = (await cli("dupes")).stdout;
+    expect(dupes).toMatch(/^decision\s+seq\s+candidate \(kept\)\s+seq\s+similar entry\s+why$/m);
+    expect(dupes).toMatch(/^\s*\d+\s+#9\s+Louvres Pyramid\s+~\s+#1\s+Louvre Pyramid\s+kept-apart, indel$/m);
+    const merged = (await cli("dupes", "--merged")).stdout;
+    expect(merged).toMatch(/^decision\s+seq\s+merged candidate\s+seq\s+into entry\s+why$/m);
+    expect(merged).toMatch(/Eifel Towre\s+->\s+#1\s+Eiffel Tower\s+merged, typo$/m);
     // Review at scale: every open pair of one kind at once, then the undo it prints.
     expect((await cli("dupes")).stdout).toMatch(/open, by kind: .*weak-evidence \d+/);
     const bulk = (await cli("dupes", "--merge-all", "weak-evidence")).stdout;
@@ -71,8 +75,24 @@ describe("igentai CLI", () => {
     expect(undo).toMatch(new RegExp(`restored ${/merged (\d+)/.exec(bulk)![1]}, skipped 0`));
 
     expect((await cli("stop")).stdout).toMatch(/^stopped run /);
-    expect((await cli("list")).stdout).toMatch(/stopped .*Paris attractions/);
+    const listed = (await cli("list")).stdout;
+    expect(listed).toMatch(/^run\s+state\s+started\s+active\s+entries\s+cost\s+topic$/m);
+    expect(listed).toMatch(
+      new RegExp(`^${runId}\\s+stopped\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+\\S+( \\S+)?\\s+[\\d,]+\\s+\\$\\d+\\.\\d{4}\\s+Paris attractions$`, "m"),
+    );
     expect((await cli("stop")).stdout).toMatch(/nothing was running/);
+
+    // Resume without an id: the newest stored run, with whole-run figures.
+    const stored = await h.app.db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { totalUnique: true } });
+    expect((await cli("resume")).stdout).toBe(`resumed run ${runId} (${stored.totalUnique.toLocaleString("en-US")} entries so far)\n`);
+    const resumedStatus = (await cli("status")).stdout;
+    expect(resumedStatus).toMatch(/running: "Paris attractions" — [\d,]+ unique, .* [\d,]+ calls, [\d,]+ tokens, \$\d+\.\d{4}/);
+    expect(resumedStatus).toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d, active .* \(whole run, over every stretch\)/);
+    expect((await cli("list")).stdout).toMatch(new RegExp(`^${runId}\\s+(starting|running) \\(live\\)`, "m"));
+    expect((await cli("stop")).stdout).toMatch(/^stopped run /);
+    const none = await cli("resume", "no-such-run").catch((e: { code: number; stderr: string }) => e);
+    expect(none).toMatchObject({ code: 2 });
+    expect((none as { stderr: string }).stderr).toMatch(/no run no-such-run/);
   }, 120_000);
 
   it("rejects bad input with a message and exit code 2, starting nothing", async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { PROVIDER_ENV_NAMES } from "../../src/lib/provider-settings";
 import { ROOT } from "./env";
 
 /**
@@ -18,12 +19,12 @@ export type TestServer = {
   exited: Promise<void>;
 };
 
-/** Keys of the parent environment that must not leak into a test server. */
+/** Keys of the parent environment that must not leak into a test server (and every provider's variables). */
 const SCRUB = /^(IGENTAI_|OPENAI_|ANTHROPIC_|DATABASE_URL$|PM2_|pm_|NODE_APP_INSTANCE$|PORT$|HOSTNAME$|NEXT_)/;
 
 export function serverEnv(opts: { port: number; dir: string; pm2Home: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!SCRUB.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!SCRUB.test(k) && !PROVIDER_ENV_NAMES.includes(k)) env[k] = v;
   return {
     ...env,
     NODE_ENV: "production",

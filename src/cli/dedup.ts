@@ -109,10 +109,7 @@ async function runJudged(
   }
   try {
     const resolved = resolveLlm(target, {
-      openaiApiKey: env.OPENAI_API_KEY,
-      openaiBaseUrl: env.OPENAI_BASE_URL,
-      anthropicApiKey: env.ANTHROPIC_API_KEY,
-      anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+      providers: env.providers,
       simulatorUrl,
       callTimeoutMs: 60_000,
     });

@@ -6,7 +6,9 @@ import type { AppRouter } from "../server/api/root";
 import { errorMessage } from "../lib/errors";
 import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
 import { EXPLORATIONS, STRATEGIES, type Exploration, type StrategyName } from "../lib/run-config";
+import { textTable } from "../lib/text-table";
 import { treeRows } from "../lib/tree/rows";
+import { formatDateTime, formatDuration } from "../app/_lib/format";
 import { apiLinks } from "../trpc/links";
 
 const HELP = `igentai: get several LLMs to exhaustively list a topic.
@@ -17,9 +19,10 @@ Usage:
                           [--breakdown-model provider:model] [--max-entries N] [--max-minutes N] [--max-cost USD]
                           [--verify | --no-verify]   check entries with other models (default: on with real keys)
   igentai stop
+  igentai resume [runId]   resume a stored run (default: the newest one not running) with its settings
   igentai status [--json]
   igentai watch            live metrics until Ctrl-C
-  igentai list             past runs
+  igentai list             past runs: state, first start, active time, entries, cost
   igentai entries [runId] [--limit N] [--search text] [--branch id]
   igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
   igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
@@ -29,6 +32,9 @@ Usage:
                 description, slip, weak-evidence; "judged-same": what the judge called the same; "all")
   igentai dupes [runId] --undo ID,ID,...   restore merges (the ids --merge-all printed)
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
+  igentai db restore [copy] [--list]   bring back a kept copy of the embedded database (the newest,
+                          or the one named); the server must be stopped. --list shows the copies.
+                          The folder is $IGENTAI_DATA_DIR or the project's data/.
 
 Options:
   --url URL     the server (default $IGENTAI_URL or http://localhost:8080)
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
       merged: { type: "boolean" },
       verify: { type: "boolean" },
       "no-verify": { type: "boolean" },
+      list: { type: "boolean" },
       "merge-all": { type: "string" },
       undo: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -125,7 +132,35 @@ async function main(): Promise<void> {
         stop: maxEntries || maxMinutes || maxCostUsd ? { maxEntries, maxMinutes, maxCostUsd } : undefined,
         verify: values.verify ? { enabled: true } : values["no-verify"] ? { enabled: false } : undefined,
       });
-      console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${r.entries} entries so far)`);
+      console.log(`${r.resumed ? "resumed" : "started"} run ${r.runId} (${fmt(r.entries)} entries so far)`);
+      if (r.movedAside) console.log(`an earlier output folder of this topic, owned by no stored run, was moved to ${r.movedAside}`);
+      return;
+    }
+    case "db": {
+      // Local, without a server: the embedded database's folder itself.
+      const [sub, name] = rest;
+      if (sub !== "restore") fail("usage: igentai db restore [copy] [--list]");
+      // Loaded here only: PGlite and Prisma are not needed by the other commands. (The CLI runs as
+      // CommonJS through tsx's require hook, where import() of a .ts module fails.)
+      const { backupsDir, listBackups, restoreBackup } = require("../server/db/backups") as typeof import("../server/db/backups");
+      const { PGLITE_START_PARAMS } = require("../server/db/client") as typeof import("../server/db/client");
+      const dataDir = process.env.IGENTAI_DATA_DIR ? path.resolve(process.env.IGENTAI_DATA_DIR) : path.resolve(__dirname, "..", "..", "data");
+      if (values.list) {
+        const copies = listBackups(dataDir);
+        if (copies.length === 0) console.log(`no copy is kept in ${backupsDir(dataDir)}`);
+        for (const c of copies) console.log(c);
+        return;
+      }
+      const r = await restoreBackup(dataDir, { name, now: new Date(), startParams: PGLITE_START_PARAMS });
+      console.log(`restored ${r.from} into ${path.join(dataDir, "pglite")} (${fmt(r.runs)} runs)`);
+      if (r.damagedKeptAs) console.log(`the folder it replaced is kept as ${r.damagedKeptAs}`);
+      return;
+    }
+    case "resume": {
+      const runId = rest[0] ?? (await api.topic.list.query({ limit: 200 })).find((r) => !r.active)?.id;
+      if (!runId) fail("no stored run to resume (see igentai list)");
+      const r = await api.topic.resume.mutate({ runId });
+      console.log(`resumed run ${r.runId} (${fmt(r.entries)} entries so far)`);
       return;
     }
     case "stop": {
@@ -144,11 +179,12 @@ async function main(): Promise<void> {
         return;
       }
       console.log(
-        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, $${s.totals.costUsd.toFixed(4)}`,
+        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, ${fmt(s.totals.dupExact)} exact duplicates, ${fmt(s.totals.calls)} calls, ${fmt(s.totals.promptTokens + s.totals.completionTokens)} tokens, $${s.totals.costUsd.toFixed(4)}`,
       );
+      console.log(`  started ${formatDateTime(s.run.firstStartedAt)}, active ${formatDuration(s.run.activeMs)} (whole run, over every stretch)`);
       for (const t of s.targets)
         console.log(
-          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${t.calls} calls  ${t.failedCalls} failed`,
+          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${fmt(t.calls)} calls  ${fmt(t.failedCalls)} failed`,
         );
       for (const p of s.producers)
         console.log(
@@ -175,7 +211,26 @@ async function main(): Promise<void> {
       return;
     }
     case "list": {
-      for (const r of await api.topic.list.query()) console.log(`${r.id}  ${r.state.padEnd(8)} ${fmt(r.totalUnique).padStart(8)}  ${r.topic}`);
+      const runs = await api.topic.list.query();
+      const rows = runs.map((r) => [
+        r.id,
+        r.active ? `${r.state} (live)` : r.state,
+        formatDateTime(r.firstStartedAt),
+        r.firstStartedAt === null ? "–" : formatDuration(r.activeMs),
+        fmt(r.totalUnique),
+        `$${r.costUsd.toFixed(4)}`,
+        r.topic,
+      ]);
+      const columns = [
+        { header: "run" },
+        { header: "state" },
+        { header: "started" },
+        { header: "active", align: "right" as const },
+        { header: "entries", align: "right" as const },
+        { header: "cost", align: "right" as const },
+        { header: "topic" },
+      ];
+      for (const line of textTable(columns, rows)) console.log(line);
       return;
     }
     case "entries": {
@@ -232,14 +287,30 @@ async function main(): Promise<void> {
         return;
       }
       const page = await api.dedup.review.query({ runId, kind: values.merged ? "merged" : "possible", limit: int(values.limit, "limit") ?? 50 });
-      for (const d of page.items) {
-        const evidence = [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", ");
-        const from = d.candidateSeq === null ? "" : `#${d.candidateSeq} `;
-        console.log(`${String(d.id).padStart(7)}  ${from}${d.candidate}  ${values.merged ? "->" : "~"}  #${d.entrySeq ?? "?"} ${d.entryText}  (${evidence})`);
-      }
-      if (page.judge.calls > 0) console.log(`judge: ${page.judge.calls} call(s), ${page.judge.pairs} verdicts, $${page.judge.costUsd.toFixed(4)}`);
+      // The decision id is what `dedup.merge`/`restore` and the page refer to.
+      const rows = page.items.map((d) => [
+        String(d.id),
+        d.candidateSeq === null ? "" : `#${d.candidateSeq}`,
+        d.candidate,
+        values.merged ? "->" : "~",
+        `#${d.entrySeq ?? "?"}`,
+        d.entryText,
+        [d.kind, d.edit ?? d.reason, d.verdict ? `judge: ${d.verdict}` : null].filter(Boolean).join(", "),
+      ]);
+      const columns = [
+        { header: "decision", align: "right" as const },
+        { header: "seq", align: "right" as const },
+        { header: values.merged ? "merged candidate" : "candidate (kept)" },
+        { header: "" },
+        { header: "seq", align: "right" as const },
+        { header: values.merged ? "into entry" : "similar entry" },
+        { header: "why" },
+      ];
+      if (rows.length === 0) console.log(values.merged ? "no merged candidates" : "no possible duplicates");
+      else for (const line of textTable(columns, rows)) console.log(line);
+      if (page.judge.calls > 0) console.log(`judge: ${fmt(page.judge.calls)} call(s), ${fmt(page.judge.pairs)} verdicts, $${page.judge.costUsd.toFixed(4)}`);
       if (page.groups.length > 0)
-        console.log(`open, by kind: ${page.groups.map((g) => `${g.reason} ${g.count}`).join(", ")} (merge all of one kind: --merge-all KIND)`);
+        console.log(`open, by kind: ${page.groups.map((g) => `${g.reason} ${fmt(g.count)}`).join(", ")} (merge all of one kind: --merge-all KIND)`);
       return;
     }
     case "rejected": {

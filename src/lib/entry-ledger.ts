@@ -16,13 +16,6 @@ import { displayForm } from "./dedup/display-form";
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
 
 /**
- * The ledger's full verdict: a "borderline" candidate is close to an entry but kept apart on
- * string evidence (a judge or the user may merge it later). It is accepted as a new entry, so
- * classify() reports it as outcome "unique" with its `borderline` evidence: nothing is lost.
- */
-export type Verdict = CandidateOutcome | "borderline";
-
-/**
  * Why a borderline candidate was kept apart from an entry, for a judge or the review list: a
  * close spelling the engine would not merge (`reason` a guard, with its `cost`), or an entry
  * candidate generation found beyond edit distance (`reason` its source: designator,
@@ -35,16 +28,16 @@ export interface BorderlineEvidence extends Omit<BorderlineMatch, "reason" | "co
   sources: number;
 }
 
+/**
+ * A "borderline" candidate is close to an entry but kept apart on string evidence (a judge or
+ * the user may merge it later): it is a new entry, outcome "unique" with its `borderline`
+ * evidence, so nothing is lost.
+ */
 export type Classified =
   | { outcome: "unique"; text: string; key: string; borderline?: BorderlineEvidence[] }
   /** `previousProposals`: how often the matched entry had been proposed before (for coverage). */
   | { outcome: "dupExact" | "dupNear"; previousProposals: number | undefined; duplicateOf: string; reason: DuplicateReason }
   | { outcome: "junk"; reason: "empty" | JunkReason };
-
-/** The five-way verdict of a classification. */
-export function verdictOf(c: Classified): Verdict {
-  return c.outcome === "unique" && c.borderline !== undefined ? "borderline" : c.outcome;
-}
 
 export interface EntryLedgerOptions {
   /** The run's topic: "Other <topic>" lines are junk (see src/lib/dedup/junk.ts). */
@@ -128,11 +121,6 @@ export class EntryLedger {
     };
   }
 
-  /** Distinct sources that proposed this borderline key (0 for a key that was never borderline). */
-  sourcesOf(key: string): number {
-    return this.sourcesByKey.get(key)?.size ?? 0;
-  }
-
   /**
    * Records an accepted entry (in acceptance order) under `seq` (default: the last seq + 1);
    * returns its sequence number.
@@ -166,12 +154,6 @@ export class EntryLedger {
       else hi = mid;
     }
     return lo;
-  }
-
-  /** The recorded entry numbered `seq`, or undefined. */
-  textOf(seq: number): string | undefined {
-    const i = this.indexAfter(seq - 1);
-    return this.seqs[i] === seq ? this.texts[i] : undefined;
   }
 
   /** The seq of a recorded entry, or undefined. */
@@ -291,21 +273,6 @@ export class EntryLedger {
       else if (!this.indexByText.has(into) && this.indexByText.has(m.text) && this.engine.addAlias(into, m.text)) n++;
     }
     return n;
-  }
-
-  /**
-   * Restores a merged candidate as an entry of its own (the user says it is distinct): into
-   * the index and the record. Returns its sequence number, or null when an entry with the same
-   * canonical key or text exists (an exact duplicate is not a merge to undo).
-   */
-  restore(text: string): number | null {
-    const clean = cleanCandidate(text);
-    if (clean === null || this.indexByText.has(clean)) return null;
-    this.engine.removeAlias(clean);
-    const before = this.engine.size;
-    this.engine.accept(clean);
-    if (this.engine.size === before) return null;
-    return this.record(clean);
   }
 
   private unrecord(i: number): void {

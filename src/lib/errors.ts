@@ -36,3 +36,29 @@ export function coerceError(err: unknown): Error {
   if (typeof err === "object" && err !== null && "message" in err) return new Error(String((err as { message: unknown }).message));
   return new Error(String(err));
 }
+
+/**
+ * The exit code of a server that must not be restarted: restarting cannot help (another server
+ * holds the data folder, the database cannot be opened), and pm2 would loop. ecosystem.config.js
+ * lists it in `stop_exit_codes`. 78 is sysexits' EX_CONFIG.
+ */
+export const EXIT_NO_RESTART = 78;
+
+const STARTUP_BRAND = "igentai.StartupError";
+
+/** A reason the server cannot start that a restart does not fix; its message is the whole story for the user. */
+export class StartupError extends Error {
+  readonly brand = STARTUP_BRAND;
+  constructor(
+    readonly reason: "data-locked" | "database-unreadable",
+    message: string,
+  ) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+/** True for a StartupError from any copy of this module. */
+export function isStartupError(err: unknown): err is StartupError {
+  return typeof err === "object" && err !== null && (err as { brand?: unknown }).brand === STARTUP_BRAND;
+}

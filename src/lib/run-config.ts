@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { DEFAULT_PRICES, type ModelPrice } from "./pricing";
-import { MODEL_NAME, PROVIDER_IDS, SIM_MODEL_WIRE, providerTargetSchema, targetLabel, type ProviderId, type ProviderTarget } from "./providers";
+import {
+  isSimModelId,
+  MODEL_NAME,
+  PROVIDER_IDS,
+  providerSpec,
+  providerTargetSchema,
+  SIM_MODEL_IDS,
+  targetLabel,
+  type ProviderId,
+  type ProviderTarget,
+} from "./providers";
+import { availableRealProviders, type ProviderKeys } from "./provider-settings";
 import { storable } from "./validation";
 import { MAX_CONCURRENCY } from "./protocol";
 import { MAX_TOPIC_CHARS, cleanTopic } from "./slug";
@@ -83,11 +94,11 @@ export type StartInput = z.input<typeof startInputSchema>;
 
 /** A simulated model must exist: an unknown one would start producers that fail on every call. */
 function knownSimModel(t: { provider: string; model: string }, ctx: z.RefinementCtx): void {
-  if (t.provider === "sim" && !Object.hasOwn(SIM_MODEL_WIRE, t.model)) {
+  if (t.provider === "sim" && !isSimModelId(t.model)) {
     ctx.addIssue({
       code: "custom",
       path: ["model"],
-      message: `unknown simulator model ${JSON.stringify(t.model)}; known: ${Object.keys(SIM_MODEL_WIRE).join(", ")}`,
+      message: `unknown simulator model ${JSON.stringify(t.model)}; known: ${SIM_MODEL_IDS.join(", ")}`,
     });
   }
 }
@@ -111,28 +122,17 @@ export type RunConfig = {
   verify?: VerifyConfig;
 };
 
-/** Cheap models for the judge, per provider. */
-const JUDGE_MODELS: Record<ProviderId, string> = { openai: "gpt-4o-mini", anthropic: "claude-3-5-haiku-latest", sim: "sim-strong" };
-
 /**
  * The run's judge: the input's choices over the default target (`fallback`, e.g. from
- * IGENTAI_JUDGE_MODEL, else a real provider with a key, else the simulator). On by default
- * for a real model, off for the simulator (its verdicts are our own model of a judge).
+ * IGENTAI_JUDGE_MODEL, else the first real provider with a key, else the simulator), each
+ * provider's cheap model from the registry. On by default for a real model, off for the
+ * simulator (its verdicts are our own model of a judge).
  */
-export function resolveJudge(
-  input: z.output<typeof judgeInputSchema> | undefined,
-  keys: { openai: boolean; anthropic: boolean },
-  fallback?: ProviderTarget,
-): JudgeConfig {
-  const base =
-    fallback ??
-    (keys.openai
-      ? { provider: "openai" as const, model: JUDGE_MODELS.openai }
-      : keys.anthropic
-        ? { provider: "anthropic" as const, model: JUDGE_MODELS.anthropic }
-        : { provider: "sim" as const, model: JUDGE_MODELS.sim });
+export function resolveJudge(input: z.output<typeof judgeInputSchema> | undefined, keys: ProviderKeys, fallback?: ProviderTarget): JudgeConfig {
+  const cheap = (provider: ProviderId) => ({ provider, model: providerSpec(provider).cheapModel });
+  const base = fallback ?? cheap(availableRealProviders(keys)[0] ?? "sim");
   const provider = input?.provider ?? base.provider;
-  const model = input?.model ?? (provider === base.provider ? base.model : JUDGE_MODELS[provider]);
+  const model = input?.model ?? (provider === base.provider ? base.model : providerSpec(provider).cheapModel);
   return { enabled: input?.enabled ?? provider !== "sim", provider, model };
 }
 
@@ -140,22 +140,18 @@ export function resolveJudge(
 export const DEFAULT_REQUEST_SIZE = 100;
 export const DEFAULT_PROMPT_BUDGET_TOKENS = 2_000;
 
-/** Providers offered when the user names none: the real ones that have a key, else the simulator. */
-export function defaultProviders(keys: { openai: boolean; anthropic: boolean }): ProviderTarget[] {
-  const real: ProviderTarget[] = [];
-  if (keys.openai) real.push({ provider: "openai", model: "gpt-4o-mini", weight: 1 });
-  if (keys.anthropic) real.push({ provider: "anthropic", model: "claude-3-5-haiku-latest", weight: 1 });
-  if (real.length > 0) return real;
-  return [
-    { provider: "sim", model: "sim-strong", weight: 1 },
-    { provider: "sim", model: "sim-weak", weight: 1 },
-    { provider: "sim", model: "sim-claude", weight: 1 },
-  ];
+/** Providers a run uses when the user names none: each real one that can be called (its default models), else the simulator's. */
+export function defaultProviders(keys: ProviderKeys): ProviderTarget[] {
+  const real = availableRealProviders(keys);
+  return (real.length > 0 ? real : (["sim"] as const)).flatMap((provider) => {
+    const spec = providerSpec(provider);
+    return (spec.defaultModels ?? [spec.cheapModel]).map((model) => ({ provider, model, weight: 1 }));
+  });
 }
 
 export function resolveRunConfig(
   input: z.output<typeof startInputSchema>,
-  defaults: { producers: number; keys: { openai: boolean; anthropic: boolean }; judge?: ProviderTarget },
+  defaults: { producers: number; keys: ProviderKeys; judge?: ProviderTarget },
 ): RunConfig {
   return {
     topic: input.topic,

@@ -20,6 +20,11 @@ export function topicSlug(topic: string): string {
   return `${base || "topic"}-${hash}`;
 }
 
+/** The folder an unowned output/<slug>/ is moved to (a sibling, so it stays beside the runs' folders): `<slug>.moved-<UTC time>`. */
+export function movedAsideName(slug: string, at: Date): string {
+  return `${slug}.moved-${at.toISOString().replace(/[:.]/g, "-")}`;
+}
+
 /** Trims and collapses whitespace; control characters are removed. */
 export function cleanTopic(topic: string): string {
   return topic

@@ -63,3 +63,21 @@ export function int4(opts: { min?: number; max?: number } = {}) {
     .min(opts.min ?? -INT4_MAX - 1)
     .max(Math.min(opts.max ?? INT4_MAX, INT4_MAX), `at most ${Math.min(opts.max ?? INT4_MAX, INT4_MAX)}`);
 }
+
+/**
+ * The run id in a download path (`/api/runs/<runId>/download`, as sent: percent-encoded), or
+ * why it is refused. A segment that is not percent-encoded UTF-8 (`%ZZ`, or `%ED%A0%80`, a lone
+ * surrogate) cannot be decoded at all: Next's router threw on it and answered 500.
+ */
+export function runIdFromDownloadPath(pathname: string): { runId: string } | { error: string } | null {
+  const raw = /^\/api\/runs\/([^/]*)\/download\/?$/.exec(pathname)?.[1];
+  if (raw === undefined) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return { error: "runId is not valid percent-encoded UTF-8" };
+  }
+  const parsed = runIdSchema.safeParse(decoded);
+  return parsed.success ? { runId: parsed.data } : { error: `runId ${parsed.error.issues[0]?.message ?? "is invalid"}` };
+}

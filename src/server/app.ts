@@ -4,6 +4,7 @@ import type { ServerEnv } from "../env";
 import { openDb, type Db, type DbOptions } from "./db/client";
 import { Orchestrator } from "./orchestrator/orchestrator";
 import { parseProviderSpec } from "../lib/providers";
+import { providerEnvOf, providerKeysOf } from "../lib/provider-settings";
 import { resolveLlm } from "./producer/llm/factory";
 import { Supervisor } from "./orchestrator/supervisor";
 
@@ -26,24 +27,20 @@ export type AppOptions = {
   newSecret?: () => string;
 };
 
-/** Variables producers inherit from the server: provider keys and endpoints only. */
-const PRODUCER_ENV_KEYS = [
-  "OPENAI_API_KEY",
-  "OPENAI_BASE_URL",
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_BASE_URL",
-  "IGENTAI_CALL_TIMEOUT_MS",
-  "IGENTAI_SIM_PARAMS",
-  "PATH",
-  "HOME",
-  "NODE_ENV",
-] as const;
+/**
+ * Variables producers inherit from the server's process besides the providers' (which come
+ * from the validated environment): the call timeout, the simulator's behaviour, and what
+ * Node needs to run.
+ */
+const PRODUCER_ENV_KEYS = ["IGENTAI_CALL_TIMEOUT_MS", "IGENTAI_SIM_PARAMS", "PATH", "HOME", "NODE_ENV"] as const;
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { env } = opts;
   const projectRoot = opts.projectRoot ?? process.cwd();
   const prices = createPriceTable(parsePriceOverrides(env.IGENTAI_PRICES));
-  const db = await openDb(opts.db ?? (env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.dataDir }));
+  const dbOptions = opts.db ?? (env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.dataDir });
+  // The embedded database's lock names this server's port to a second server refused on it.
+  const db = await openDb("dataDir" in dbOptions ? { port: env.PORT, ...dbOptions } : dbOptions);
 
   let simulator: Promise<{ url: string; close(): Promise<void> }> | undefined;
   /** Starts the in-process simulator once; `preferredUrl` keeps its port across restarts. */
@@ -70,10 +67,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     outputDir: env.outputDir,
     apiUrl: opts.apiUrl,
     defaultProducers: env.IGENTAI_PRODUCERS,
-    // A base URL alone is enough: local OpenAI-compatible servers (Ollama, vLLM) need no key.
-    keys: { openai: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL), anthropic: Boolean(env.ANTHROPIC_API_KEY || env.ANTHROPIC_BASE_URL) },
+    // A base URL alone is enough: local servers (Ollama, vLLM, LM Studio) need no key.
+    keys: providerKeysOf(env.providers),
     producerEnv: () => {
-      const out: Record<string, string> = {};
+      const out: Record<string, string> = providerEnvOf(env.providers);
       for (const k of PRODUCER_ENV_KEYS) {
         const v = process.env[k];
         if (v) out[k] = v;
@@ -89,10 +86,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The judge calls through the producers' provider layer and SDKs, from the server.
     judgeLlm: (target, simUrl) =>
       resolveLlm(target, {
-        openaiApiKey: env.OPENAI_API_KEY || undefined,
-        openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
-        anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
-        anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
+        providers: env.providers,
         simulatorUrl: simUrl,
         callTimeoutMs: 10_000,
       }),

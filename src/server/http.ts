@@ -1,4 +1,6 @@
 import http from "node:http";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "./api/root";
@@ -6,7 +8,10 @@ import { createContext } from "./api/trpc";
 import type { App } from "./app";
 import { MAX_BODY_BYTES, type GuardConfig } from "../lib/request-guard";
 import { guardNodeRequest } from "./request-guard";
-import { logInternalError } from "./api/on-error";
+import { INTERNAL_ERROR_MESSAGE, logInternalError } from "./api/on-error";
+import { errorMessage } from "../lib/errors";
+import type { Db } from "./db/client";
+import { downloadRun } from "./download";
 
 /**
  * The tRPC API on a plain Node HTTP server, without Next: used by integration tests and
@@ -33,6 +38,7 @@ export async function serveApi(
   const server = http.createServer((req, res) => {
     if (!guardNodeRequest(req, res, guard)) return;
     if (req.url?.startsWith("/api/trpc/")) return handler(req, res);
+    if (req.url?.startsWith("/api/runs/") && req.method === "GET") return void serveDownload(req, res, getApp().db);
     res.statusCode = 404;
     res.end("not found");
   });
@@ -48,4 +54,18 @@ export async function serveApi(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The download route of the Next app (src/server/download.ts), on node:http. */
+async function serveDownload(req: http.IncomingMessage, res: http.ServerResponse, db: Db): Promise<void> {
+  try {
+    const answer = await downloadRun(new Request(`http://127.0.0.1${req.url ?? "/"}`, { method: "GET" }), db);
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    if (!answer.body) return void res.end();
+    Readable.fromWeb(answer.body as NodeReadableStream).pipe(res);
+  } catch (err) {
+    console.error(`[igentai] error: download: ${errorMessage(err)}`);
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { message: INTERNAL_ERROR_MESSAGE } }));
+  }
 }

@@ -34,7 +34,7 @@ async function boot(): Promise<App> {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   console.log(
-    `[igentai] ready: database ${app.db.kind} (${app.db.location}), ${env.OPENAI_API_KEY || env.ANTHROPIC_API_KEY ? "real providers available" : "no API key: simulated providers"}`,
+    `[igentai] ready: database ${app.db.kind} (${app.db.location}), ${Object.keys(env.providers).length > 0 ? `providers: ${Object.keys(env.providers).join(", ")}` : "no API key: simulated providers"}`,
   );
   return app;
 }

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseServerEnv } from "../../src/env";
+import { PROVIDER_ENV_NAMES } from "../../src/lib/provider-settings";
 import { createApp, type App } from "../../src/server/app";
 import type { DbOptions } from "../../src/server/db/client";
 import { serveApi } from "../../src/server/http";
@@ -25,15 +26,6 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
   if (!process.env.PM2_HOME?.includes("igt-pm2")) throw new Error("tests must run with their own PM2_HOME (see vitest.config.mts)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `igentai-test-${process.pid}-`));
   const outputDir = path.join(dataDir, "output");
-  const env = parseServerEnv({
-    ...process.env,
-    DATABASE_URL: "",
-    OPENAI_API_KEY: "",
-    ANTHROPIC_API_KEY: "",
-    IGENTAI_DATA_DIR: dataDir,
-    IGENTAI_OUTPUT_DIR: outputDir,
-    ...opts.env,
-  });
   let app: App | undefined;
   const server = await serveApi(
     () => {
@@ -43,6 +35,16 @@ export async function startHarness(opts: { db: DbOptions; env?: Record<string, s
     0,
     opts.guard,
   );
+  const env = parseServerEnv({
+    ...process.env,
+    DATABASE_URL: "",
+    // No provider of the developer's shell: each test names the ones it uses.
+    ...Object.fromEntries(PROVIDER_ENV_NAMES.map((name) => [name, ""])),
+    IGENTAI_DATA_DIR: dataDir,
+    IGENTAI_OUTPUT_DIR: outputDir,
+    PORT: String(server.port),
+    ...opts.env,
+  });
   const log = process.env.IGENTAI_TEST_LOG ? (l: string, m: string) => console.log(`[${l}] ${m}`) : () => undefined;
   const boot = () => createApp({ env, db: opts.db, apiUrl: server.url, pm2Daemon: true, log, newSecret: opts.newSecret });
   app = await boot();

@@ -138,8 +138,9 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
                     {viewingLive ? snap?.state : (run?.state ?? "…")}
                   </span>
                 </div>
-                <p className="sub">
-                  {run?.startedAt ? `Started ${formatDateTime(run.startedAt)}` : ""}
+                <p className="sub" data-testid="run-started">
+                  {run?.firstStartedAt ? `Started ${formatDateTime(run.firstStartedAt)}` : ""}
+                  {run && run.stretches.length > 1 ? ` · ${run.stretches.length} stretches` : ""}
                   {run?.stopReason && !viewingLive ? ` · ${run.stopReason}` : ""}
                   {!viewingLive && liveRunId && (
                     <>
@@ -265,11 +266,22 @@ function PastTargets({ samples }: { samples: Sample[] }) {
 }
 
 function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: RunSummary | null; samples: Sample[] }): Stat[] {
-  const known = snap !== null || samples.length > 0;
-  const totals = runTotals(samples);
+  const known = snap !== null || run !== null || samples.length > 0;
+  // The server's whole-run figures (live, or as topic.list sums them); samples only for a run the list does not hold.
+  const totals = snap
+    ? {
+        candidates: snap.totals.candidates,
+        duplicates: snap.totals.dupExact + snap.totals.dupNear,
+        tokens: snap.totals.promptTokens + snap.totals.completionTokens,
+        costUsd: snap.totals.costUsd,
+      }
+    : run
+      ? { candidates: run.totalCandidates, duplicates: run.totalDupExact + run.totalDupNear, tokens: run.tokens, costUsd: run.costUsd }
+      : runTotals(samples);
   const unique = snap ? snap.totals.unique : (run?.totalUnique ?? samples[samples.length - 1]?.totalUnique ?? null);
   const lastMinute = snap ? snap.totals.uniqueLastMinute : null;
-  const elapsed = snap?.run ? snap.run.elapsedMs : run?.startedAt && run.stoppedAt ? run.stoppedAt - run.startedAt : null;
+  // Time spent running over every stretch (a resumed run's too), not the latest stretch's.
+  const elapsed = snap?.run ? snap.run.activeMs : run && run.firstStartedAt !== null ? run.activeMs : null;
   const dupRate = totals.candidates > 0 ? totals.duplicates / totals.candidates : null;
   return [
     { id: "unique", label: "Unique entries", value: formatInt(unique) },
@@ -284,6 +296,6 @@ function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: Ru
     { id: "cost", label: "Cost", value: known ? formatUsd(totals.costUsd) : formatUsd(null) },
     { id: "per-1k-tokens", label: "Unique / 1k tokens", value: formatRate(unique !== null && totals.tokens > 0 ? (unique / totals.tokens) * 1000 : null) },
     { id: "per-dollar", label: "Unique / $", value: formatRate(unique !== null && totals.costUsd > 0 ? unique / totals.costUsd : null) },
-    { id: "elapsed", label: snap ? "Elapsed" : "Duration", value: formatElapsed(elapsed) },
+    { id: "elapsed", label: "Active time", value: formatElapsed(elapsed) },
   ];
 }

@@ -83,7 +83,7 @@ function EventItem({ event: e }: { event: OptimizationEvent }) {
   );
 }
 
-/** "sim:sim-strong 33% → 50%" per target that moved, biggest move first. */
+/** "provider:model 33% → 50%" per target that moved, biggest move first. */
 function WeightChanges({ decision: d }: { decision: RoutingDecisionView }) {
   if (d.changes.length === 0) return null;
   return (

@@ -20,7 +20,6 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
       <ul className="run-list" data-testid="history">
         {runs.length === 0 && <li className="empty">{loading ? "Loading…" : "No runs yet."}</li>}
         {runs.map((r) => {
-          const duration = r.startedAt !== null ? (r.stoppedAt ?? (r.active ? Date.now() : r.startedAt)) - r.startedAt : null;
           return (
             <li key={r.id} className={`run${r.id === selectedId ? " selected" : ""}`} data-testid="history-run" data-run-id={r.id}>
               <Link href={`/?run=${encodeURIComponent(r.id)}`} className="run-open" aria-current={r.id === selectedId ? "page" : undefined}>
@@ -28,8 +27,14 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                 <span className="run-meta">
                   <span className={`pill state-${r.state}`}>{r.active ? "live" : r.state}</span>
                   <span className="num">{formatInt(r.totalUnique)} entries</span>
-                  <span className="sub">{formatDateTime(r.startedAt ?? r.createdAt)}</span>
-                  {duration !== null && !r.active && <span className="sub">{formatDuration(duration)}</span>}
+                  <span className="sub" title="first started">
+                    {formatDateTime(r.firstStartedAt ?? r.createdAt)}
+                  </span>
+                  {r.firstStartedAt !== null && !r.active && (
+                    <span className="sub" title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}>
+                      {formatDuration(r.activeMs)}
+                    </span>
+                  )}
                 </span>
               </Link>
               {!r.active && (

@@ -209,6 +209,18 @@ describe("run totals", () => {
     expect(runTotals(samples).candidates).toBe(16);
   });
 
+  it("counts whole-run figures once when every counter carried over a resume", () => {
+    // Since issue #20 a resumed run's tokens, cost and duplicates go on from the stored totals.
+    const samples = [
+      sample(0, { candidates: 10, dupExact: 2, tokens: 100, costUsd: 0.1 }),
+      sample(500, { candidates: 12, dupExact: 3, tokens: 130, costUsd: 0.13 }),
+      sample(505, { candidates: 20, dupExact: 5, tokens: 200, costUsd: 0.2 }),
+    ];
+    const t = runTotals(samples);
+    expect(t).toMatchObject({ candidates: 20, duplicates: 5, tokens: 200 });
+    expect(t.costUsd).toBeCloseTo(0.2);
+  });
+
   it("lists the provider/models of the last sample, most productive first", () => {
     const samples = [
       sample(0, {

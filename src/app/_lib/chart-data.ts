@@ -192,14 +192,17 @@ export function runTotals(samples: readonly Sample[], gapMs = SESSION_GAP_MS): R
   let previous: Sample | undefined;
   for (const session of splitSessions(samples, gapMs)) {
     const last = session[session.length - 1]!;
-    // The candidate count carries over a restart (it is stored with the run); samples from
-    // before that started again at 0 with each session.
-    const carried = previous !== undefined && session[0]!.candidates >= previous.candidates;
-    out.candidates += last.candidates - (carried ? previous!.candidates : 0);
+    // Counters carry over a resume (whole-run figures); in samples stored before they did, each
+    // started again at 0 with its session. A session that did not start lower carried them.
+    const add = (value: (s: Sample) => number) => {
+      const carried = previous !== undefined && value(session[0]!) >= value(previous);
+      return value(last) - (carried ? value(previous!) : 0);
+    };
+    out.candidates += add((s) => s.candidates);
+    out.duplicates += add((s) => s.dupExact + s.dupNear);
+    out.tokens += add((s) => s.tokens);
+    out.costUsd += add((s) => s.costUsd);
     previous = last;
-    out.duplicates += last.dupExact + last.dupNear;
-    out.tokens += last.tokens;
-    out.costUsd += last.costUsd;
   }
   return out;
 }

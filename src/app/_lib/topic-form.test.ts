@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { availableModels } from "../../lib/provider-settings";
+import { defaultProviders } from "../../lib/run-config";
 import {
   NO_ERRORS,
   clearErrors,
@@ -17,15 +19,35 @@ import {
 } from "./topic-form";
 
 const SIM: ProviderOption[] = [
-  { provider: "sim", model: "sim-strong", label: "Simulator: strong", simulated: true, available: true },
-  { provider: "sim", model: "sim-weak", label: "Simulator: weak", simulated: true, available: true },
+  { provider: "sim", model: "sim-strong", label: "Simulator: strong", simulated: true, available: true, byDefault: true },
+  { provider: "sim", model: "sim-weak", label: "Simulator: weak", simulated: true, available: true, byDefault: true },
+  { provider: "sim", model: "sim-reasoner", label: "Simulator: reasoner", simulated: true, available: true, byDefault: false },
 ];
-const OPENAI: ProviderOption = { provider: "openai", model: "gpt-4o-mini", label: "OpenAI gpt-4o-mini", simulated: false, available: true };
-const ANTHROPIC_NO_KEY: ProviderOption = { provider: "anthropic", model: "claude-3-5-haiku-latest", label: "Claude", simulated: false, available: false };
+const OPENAI: ProviderOption = { provider: "openai", model: "gpt-4o-mini", label: "OpenAI gpt-4o-mini", simulated: false, available: true, byDefault: true };
+const OPENAI_MORE: ProviderOption = {
+  provider: "openai",
+  model: "gpt-4.1-mini",
+  label: "OpenAI gpt-4.1-mini",
+  simulated: false,
+  available: true,
+  byDefault: false,
+};
+const ANTHROPIC_NO_KEY: ProviderOption = {
+  provider: "anthropic",
+  model: "claude-3-5-haiku-latest",
+  label: "Claude",
+  simulated: false,
+  available: false,
+  byDefault: true,
+};
 
 describe("default provider mix", () => {
   it("offers the real providers with a key when there are any", () => {
-    expect(defaultMix([...SIM, OPENAI, ANTHROPIC_NO_KEY]).map((r) => r.model)).toEqual(["gpt-4o-mini"]);
+    expect(defaultMix([...SIM, OPENAI, OPENAI_MORE, ANTHROPIC_NO_KEY]).map((r) => r.model)).toEqual(["gpt-4o-mini"]);
+  });
+  it.each([{}, { groq: true, ollama: true }, { openai: true }])("is the server's default mix with the providers %o", (keys) => {
+    const label = (t: { provider: string; model: string }) => `${t.provider}:${t.model}`;
+    expect(defaultMix(availableModels(keys)).map(label)).toEqual(defaultProviders(keys).map(label));
   });
   it("falls back to the simulator without keys", () => {
     expect(defaultMix([...SIM, ANTHROPIC_NO_KEY]).map((r) => r.model)).toEqual(["sim-strong", "sim-weak"]);

@@ -59,9 +59,9 @@ export function mixRow(o: { provider: ProviderId; model: string }, weight = "1")
   return { id: nextRowId++, provider: o.provider, model: o.model, weight };
 }
 
-/** The default mix: every real provider with a key, else every simulated model. */
+/** The default mix, as the server's (run-config.ts defaultProviders): the default models of every real provider with a key, else the simulator's. */
 export function defaultMix(options: readonly ProviderOption[]): MixRow[] {
-  const usable = options.filter((o) => o.available);
+  const usable = options.filter((o) => o.available && o.byDefault);
   const real = usable.filter((o) => !o.simulated);
   return (real.length > 0 ? real : usable).map((o) => mixRow(o));
 }

@@ -7,7 +7,9 @@ import { generateHierarchy, realHierarchy, resolvePath, type Hierarchy, type Rea
 import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
 import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
-import { composeAnswer, type Answer } from "./respond";
+import { composeAnswer, writeOut, type Answer } from "./respond";
+import { composeReasoning, inlineThinking } from "./reasoning";
+import { splitReasoning } from "../reasoning";
 import { countPromptTokens, countTokens } from "./tokens";
 import { canonicalTopic, generateUniverse, knownRanks, universeFromNames, zipfWeights, type Universe } from "./universe";
 import { parseAliasPrompt } from "../dedup/aliases";
@@ -64,10 +66,16 @@ export type SimOutcome =
   | {
       ok: true;
       model: SimModelId;
+      /** The answer as the model writes it (inline `<think>` blocks included). */
       text: string;
+      /** Reasoning sent apart from the answer (`reasoning_content`, a thinking block); "" for most models. */
+      reasoning: string;
       answer: Answer;
       promptTokens: number;
+      /** Reasoning and answer. */
       outputTokens: number;
+      /** The reasoning's share of outputTokens (inline or apart). */
+      reasoningTokens: number;
       finish: "end" | "length" | "stop_sequence";
       stopSequence: string | null;
       latency: LatencyPlan;
@@ -367,31 +375,26 @@ export class SimEngine {
       });
     }
 
-    let text = answer.text;
-    let finish: "end" | "length" | "stop_sequence" = "end";
-    let stopSequence: string | null = null;
-    for (const s of req.stopSequences) {
-      const i = s === "" ? -1 : text.indexOf(s);
-      if (i !== -1) {
-        text = text.slice(0, i);
-        finish = "stop_sequence";
-        stopSequence = s;
-      }
-    }
-    if (countTokens(text) > maxTokens) {
-      text = text.slice(0, Math.max(0, maxTokens) * 4);
-      finish = "length";
-      stopSequence = null;
-    }
+    // A reasoning model thinks before it answers (src/lib/sim/reasoning.ts).
+    const thinking =
+      profile.reasoning === "none" ? "" : composeReasoning({ universe, known: this.known(universe, model, params), answer, displayTopic: topic.trim(), rng });
+    const { text, reasoning, finish, stopSequence } = writeOut(
+      inlineThinking(profile.reasoning, thinking) + answer.text,
+      profile.reasoning === "field" ? thinking : "",
+      req.stopSequences,
+      maxTokens,
+    );
     const latency = planLatency(profile, params, promptTokens, rng);
     const streamErrorAtChar = req.stream && rng.chance(params.streamErrorRate) ? Math.floor(rng.next() * text.length) : null;
     return {
       ok: true,
       model,
       text,
+      reasoning,
       answer,
       promptTokens,
-      outputTokens: countTokens(text),
+      outputTokens: countTokens(reasoning + text),
+      reasoningTokens: countTokens(reasoning || splitReasoning(text).reasoning),
       finish,
       stopSequence,
       latency,

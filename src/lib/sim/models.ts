@@ -1,15 +1,12 @@
-import { SIM_MODEL_WIRE, type WireFormat } from "../providers";
+import { isSimModelId, PROVIDERS, SIM_MODEL_IDS, type ModelPrice, type SimModelId, type WireFormat } from "../providers";
+import type { ReasoningMode } from "./reasoning";
 
-/** The simulated models. Must match the keys of SIM_MODEL_WIRE in ../providers. */
-export const SIM_MODEL_IDS = ["sim-strong", "sim-weak", "sim-claude"] as const;
-export type SimModelId = (typeof SIM_MODEL_IDS)[number];
-
-export function isSimModelId(model: string): model is SimModelId {
-  return (SIM_MODEL_IDS as readonly string[]).includes(model);
-}
+// The simulated models are the registry's `sim` models (src/lib/providers.ts): their ids,
+// wires, context windows and prices come from there; their behaviour is below.
+export { isSimModelId, SIM_MODEL_IDS, type SimModelId };
 
 export function simModelWire(model: SimModelId): WireFormat {
-  return SIM_MODEL_WIRE[model] ?? "openai";
+  return PROVIDERS.sim.models[model].wire;
 }
 
 /** What distinguishes one simulated model from another. All fields are overridable per server or request. */
@@ -33,7 +30,7 @@ export interface SimModelProfile {
   ttftMs: number;
   /** Extra time to first token per 1,000 prompt tokens (prefill). */
   prefillMsPer1kTokens: number;
-  /** Prompt + max_tokens above this is rejected with the provider's context error. */
+  /** Prompt + max_tokens above this is rejected with the provider's context error (default: the registry's). */
   contextWindow: number;
   /** Cap on output tokens; also the default max_tokens on the OpenAI wire. */
   maxOutputTokens: number;
@@ -41,9 +38,12 @@ export interface SimModelProfile {
   rpm: number;
   /** Tokens per minute per API key, prompt + expected output (0 = unlimited). */
   tpm: number;
+  /** How the model shows its reasoning before the answer (src/lib/sim/reasoning.ts). */
+  reasoning: ReasoningMode;
 }
 
-export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> = {
+/** Behaviour per simulated model; the context window is the registry's. */
+const SIM_BEHAVIOUR: Readonly<Record<SimModelId, Omit<SimModelProfile, "contextWindow">>> = {
   "sim-strong": {
     breadth: 0.9,
     repeatRate: 0.03,
@@ -53,10 +53,10 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     tokensPerSecond: 90,
     ttftMs: 450,
     prefillMsPer1kTokens: 15,
-    contextWindow: 128_000,
     maxOutputTokens: 16_384,
     rpm: 500,
     tpm: 400_000,
+    reasoning: "none",
   },
   "sim-weak": {
     breadth: 0.35,
@@ -67,10 +67,10 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     tokensPerSecond: 220,
     ttftMs: 150,
     prefillMsPer1kTokens: 5,
-    contextWindow: 16_384,
     maxOutputTokens: 4_096,
     rpm: 1_000,
     tpm: 1_000_000,
+    reasoning: "none",
   },
   "sim-claude": {
     breadth: 0.75,
@@ -81,26 +81,36 @@ export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> =
     tokensPerSecond: 70,
     ttftMs: 600,
     prefillMsPer1kTokens: 20,
-    contextWindow: 200_000,
     maxOutputTokens: 8_192,
     rpm: 300,
     tpm: 300_000,
+    reasoning: "none",
+  },
+  // DeepSeek-R1 / Qwen3 as Ollama or vLLM serve them: a <think> block, then the list.
+  "sim-reasoner": {
+    breadth: 0.8,
+    repeatRate: 0.03,
+    avoidHalfLifeTokens: 32_000,
+    junkRate: 0.02,
+    inventRate: 0.08,
+    tokensPerSecond: 60,
+    ttftMs: 500,
+    prefillMsPer1kTokens: 15,
+    maxOutputTokens: 32_768,
+    rpm: 500,
+    tpm: 400_000,
+    reasoning: "think",
   },
 };
 
-export interface ModelPrice {
-  /** USD per million input (prompt) tokens. */
-  inputUsdPerMTok: number;
-  /** USD per million output (completion) tokens. */
-  outputUsdPerMTok: number;
-}
+export const SIM_MODEL_PROFILES: Readonly<Record<SimModelId, SimModelProfile>> = Object.fromEntries(
+  SIM_MODEL_IDS.map((id) => [id, { ...SIM_BEHAVIOUR[id], contextWindow: PROVIDERS.sim.models[id].contextWindow }]),
+) as Record<SimModelId, SimModelProfile>;
 
-/** Prices of the simulated models, in line with real models of similar quality and speed. */
-export const SIM_MODEL_PRICES: Readonly<Record<SimModelId, ModelPrice>> = {
-  "sim-strong": { inputUsdPerMTok: 0.4, outputUsdPerMTok: 1.6 },
-  "sim-weak": { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.4 },
-  "sim-claude": { inputUsdPerMTok: 1.0, outputUsdPerMTok: 5.0 },
-};
+/** Prices of the simulated models (the registry's). */
+export const SIM_MODEL_PRICES: Readonly<Record<SimModelId, ModelPrice>> = Object.fromEntries(
+  SIM_MODEL_IDS.map((id) => [id, PROVIDERS.sim.models[id].price]),
+) as Record<SimModelId, ModelPrice>;
 
 /** Cost in USD of one call to a simulated model. */
 export function simCallCostUsd(model: SimModelId, inputTokens: number, outputTokens: number): number {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_BREAKDOWN_RATES, type BreakdownRates } from "./breakdown";
 import type { UniverseShape } from "./hierarchy";
 import { DEFAULT_VERIFIER_RATES, type VerifierRates } from "./verify";
+import { REASONING_MODES } from "./reasoning";
 import { SIM_MODEL_IDS, SIM_MODEL_PROFILES, type SimModelId, type SimModelProfile } from "./models";
 
 /** Every knob of the simulator. Defaults in DEFAULT_SIM_PARAMS; documented in src/server/simulator/README.md. */
@@ -119,6 +120,7 @@ const modelProfileOverrideSchema = z
     maxOutputTokens: z.number().int().positive(),
     rpm: z.number().int().min(0),
     tpm: z.number().int().min(0),
+    reasoning: z.enum(REASONING_MODES),
   })
   .partial()
   .strict();

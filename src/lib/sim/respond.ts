@@ -1,5 +1,6 @@
 import type { SimModelProfile } from "./models";
 import { exhaustion, inventionShare } from "./invent";
+import { countTokens } from "./tokens";
 import { junkLine, listMarker, noisyVariant, pickListStyle, preambleLine, signoffLine } from "./noise";
 import type { SimParams } from "./params";
 import type { ParsedPrompt } from "./prompt";
@@ -208,4 +209,36 @@ export function composeAnswer(input: AnswerInput): Answer {
     lines.push({ text: signoffLine(rng), kind: "signoff" });
   }
   return { text: lines.map((l) => l.text).join("\n"), lines };
+}
+
+/**
+ * The answer as sent: cut at the first stop sequence found, then at max_tokens. Reasoning sent
+ * apart comes first and counts against max_tokens: a long one leaves no answer.
+ */
+export function writeOut(
+  answer: string,
+  reasoningApart: string,
+  stopSequences: readonly string[],
+  maxTokens: number,
+): { text: string; reasoning: string; finish: "end" | "length" | "stop_sequence"; stopSequence: string | null } {
+  let text = answer;
+  let reasoning = reasoningApart;
+  let finish: "end" | "length" | "stop_sequence" = "end";
+  let stopSequence: string | null = null;
+  for (const s of stopSequences) {
+    const i = s === "" ? -1 : text.indexOf(s);
+    if (i !== -1) {
+      text = text.slice(0, i);
+      finish = "stop_sequence";
+      stopSequence = s;
+    }
+  }
+  if (countTokens(reasoning + text) > maxTokens) {
+    const chars = Math.max(0, maxTokens) * 4;
+    text = text.slice(0, Math.max(0, chars - reasoning.length));
+    reasoning = reasoning.slice(0, chars);
+    finish = "length";
+    stopSequence = null;
+  }
+  return { text, reasoning, finish, stopSequence };
 }

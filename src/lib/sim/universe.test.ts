@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SIM_MODEL_WIRE } from "../providers";
+import { PROVIDERS } from "../providers";
 import { SIM_MODEL_IDS, SIM_MODEL_PRICES, SIM_MODEL_PROFILES, simCallCostUsd } from "./models";
 import { applyNoise, NOISE_KINDS, noisyVariant } from "./noise";
 import { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, SimParamsError } from "./params";
@@ -85,7 +85,7 @@ describe("surface noise", () => {
 
 describe("models and params", () => {
   it("implements exactly the simulated models of providers.ts, each priced", () => {
-    expect([...SIM_MODEL_IDS].sort()).toEqual(Object.keys(SIM_MODEL_WIRE).sort());
+    expect(Object.keys(SIM_MODEL_PROFILES).sort()).toEqual(Object.keys(PROVIDERS.sim.models).sort());
     for (const id of SIM_MODEL_IDS) expect(SIM_MODEL_PRICES[id].outputUsdPerMTok).toBeGreaterThan(0);
     expect(simCallCostUsd("sim-strong", 1_000_000, 0)).toBeCloseTo(SIM_MODEL_PRICES["sim-strong"].inputUsdPerMTok);
   });

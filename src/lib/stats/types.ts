@@ -6,7 +6,7 @@ export type CallObservation = {
   at: number;
   /** Producer id, e.g. "p1". */
   producer: string;
-  /** "provider:model", e.g. "sim:sim-strong". */
+  /** "provider:model" (targetLabel). */
   target: string;
   promptTokens: number;
   completionTokens: number;

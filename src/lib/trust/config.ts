@@ -1,3 +1,4 @@
+import { availableRealProviders, type ProviderKeys } from "../provider-settings";
 import { z } from "zod";
 
 /** Verification of a run's entries (src/server/orchestrator/verify-queue.ts). */
@@ -17,9 +18,10 @@ export const DEFAULT_VERIFY_SHARE = 0.1;
 export const DEFAULT_SETTLE_SECONDS = 20;
 
 /** On by default with a real provider's key; off with only the simulator unless asked for. */
-export function resolveVerify(input: z.output<typeof verifyInputSchema> | undefined, keys: { openai: boolean; anthropic: boolean }): VerifyConfig {
+export function resolveVerify(input: z.output<typeof verifyInputSchema> | undefined, keys: ProviderKeys): VerifyConfig {
   return {
-    enabled: input?.enabled ?? (keys.openai || keys.anthropic),
+    // On by default when any real provider is available (its key, or a local server's URL).
+    enabled: input?.enabled ?? availableRealProviders(keys).length > 0,
     maxShare: input?.maxShare ?? DEFAULT_VERIFY_SHARE,
     settleSeconds: input?.settleSeconds ?? DEFAULT_SETTLE_SECONDS,
   };

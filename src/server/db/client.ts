@@ -7,6 +7,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client";
+import { REQUIRED_PGLITE_PATHS, unreadableDatabaseMessage } from "../../lib/embedded-db";
+import { errorMessage, StartupError } from "../../lib/errors";
+import { backupsDir, listBackups, writeBackup } from "./backups";
+import { acquireDataLock, type DataLockHandle } from "./data-lock";
 import { migrate } from "./migrate";
 
 export type Db = {
@@ -14,13 +18,18 @@ export type Db = {
   kind: "pglite" | "postgres";
   /** Where the data lives, for messages (no credentials). */
   location: string;
+  /** Keeps a copy of an embedded database in data/backups (the newest few); absent for others. Returns the copy's path. */
+  backup?: () => Promise<string>;
   close(): Promise<void>;
 };
 
 export type DbOptions =
   | { databaseUrl: string }
-  /** dataDir: a folder for file-backed PGlite, or "memory://" for an in-memory one. */
-  | { dataDir: string };
+  /**
+   * dataDir: a folder for file-backed PGlite, or "memory://" for an in-memory one. A folder is
+   * locked for this process while it is open (`port` names this server in a refusal).
+   */
+  | { dataDir: string; port?: number | null };
 
 /**
  * Opens the database and brings its schema up to date. Without DATABASE_URL this is an
@@ -48,9 +57,34 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     };
   }
 
-  const dir = opts.dataDir === "memory://" ? "memory://" : path.resolve(opts.dataDir, "pglite");
-  if (dir !== "memory://") await initPgliteDir(dir);
-  const lite = await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] });
+  if (opts.dataDir === "memory://") return openPglite("memory://", undefined);
+  const lock = acquireDataLock(path.resolve(opts.dataDir), { port: opts.port ?? null });
+  if (lock.tookOver) console.warn(`igentai: took over the lock of ${opts.dataDir} from pid ${lock.tookOver.pid}, which is no longer running`);
+  try {
+    const dir = path.resolve(opts.dataDir, "pglite");
+    await initPgliteDir(dir);
+    return await openPglite(dir, lock, opts.dataDir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openPglite(dir: string, lock: DataLockHandle | undefined, dataDir?: string): Promise<Db> {
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] });
+  } catch (err) {
+    if (dataDir === undefined) throw err;
+    // PGlite's own words for a damaged folder are often just "Aborted()": say which folder,
+    // what is missing, and how to restore it, and let the server exit without a restart loop.
+    const missing = REQUIRED_PGLITE_PATHS.filter((p) => !fs.existsSync(path.join(dir, p)));
+    const copies = listBackups(dataDir);
+    throw new StartupError(
+      "database-unreadable",
+      unreadableDatabaseMessage({ dir, error: errorMessage(err), missing, copies, copiesDir: backupsDir(dataDir) }),
+    );
+  }
   await migrate({
     exec: async (sql) => void (await lite.exec(sql)),
     query: async (sql) => (await lite.query<Record<string, unknown>>(sql)).rows,
@@ -60,9 +94,14 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     prisma,
     kind: "pglite",
     location: dir,
+    ...(dataDir !== undefined ? { backup: async () => (await writeBackup(lite, dataDir, new Date())).file } : {}),
     close: async () => {
-      await prisma.$disconnect().catch(() => undefined);
-      if (!lite.closed) await lite.close();
+      try {
+        await prisma.$disconnect().catch(() => undefined);
+        if (!lite.closed) await lite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

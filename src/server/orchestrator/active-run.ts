@@ -46,6 +46,8 @@ export type ActiveRunParts = {
   metrics: RunMetrics;
   totalCandidates: number;
   costUsd: number;
+  /** Stretches before this one (open-run.ts); none for a new run. */
+  earlier?: { firstStartedAt: number | null; activeMs: number };
   optimizer: Optimizer;
   output: OutputFile;
   /** Writes committed rows, the dedup decisions made on them and support changes to the DB (repo.insertEntries, insertDecisions, updateSupport). */
@@ -93,6 +95,8 @@ export class ActiveRun {
   readonly newest: NewestEntry[] = [];
   totalCandidates: number;
   costUsd: number;
+  /** The run's earlier stretches (stored): its first start, and the time they ran. */
+  readonly earlier: { firstStartedAt: number | null; activeMs: number };
   private nextSeq: number;
   /**
    * Outcome of each recent batch, for retries. Settled ones are kept as plain values: a
@@ -127,6 +131,7 @@ export class ActiveRun {
     this.output = p.output;
     this.totalCandidates = p.totalCandidates;
     this.costUsd = p.costUsd;
+    this.earlier = p.earlier ?? { firstStartedAt: null, activeMs: 0 };
     this.nextSeq = Math.max(p.ledger.lastSeq, p.maxUsedSeq ?? 0) + 1;
     this.support = p.support ?? new SupportBook();
     this.writer = new EntryWriter({
@@ -149,9 +154,7 @@ export class ActiveRun {
     this.tree = p.tree
       ? new RunTree({
           ...p.tree,
-          spent: (usd) => {
-            this.costUsd += usd;
-          },
+          spent: (call, usd) => this.observeServerCall(call, usd),
         })
       : null;
     this.rejected = p.rejected ?? new Set();
@@ -243,6 +246,11 @@ export class ActiveRun {
     return true;
   }
 
+  /** When the run first started, and its time running over every stretch so far. */
+  history(now: number): { firstStartedAt: number; activeMs: number } {
+    return { firstStartedAt: this.earlier.firstStartedAt ?? this.startedAt, activeMs: this.earlier.activeMs + Math.max(0, now - this.startedAt) };
+  }
+
   /** The committed entries in seq order (ledger.seqs[i] is committed[i]'s seq). */
   get committed(): readonly string[] {
     return this.ledger.texts;
@@ -253,7 +261,8 @@ export class ActiveRun {
   }
 
   totals(): RunTotals {
-    return { totalUnique: this.totalUnique, totalCandidates: this.totalCandidates };
+    const t = this.metrics.overallTally();
+    return { totalUnique: this.totalUnique, totalCandidates: this.totalCandidates, totalDupExact: t.dupExact, totalDupNear: t.dupNear, totalJunk: t.junk };
   }
 
   delta(sinceSeq: number): Delta {
@@ -314,6 +323,12 @@ export class ActiveRun {
     this.metrics.call(producer, targetLabel(call), call, costUsd);
     this.optimizer.observeCall(callObservation(producer, call, tally, costUsd, now));
     this.tree?.observeCall(producer, call, costUsd, branchId);
+  }
+
+  /** Counts a call the server made for this run (a breakdown, the judge; its record is already stored once): spend and the run's figures. */
+  observeServerCall(call: CallRecord, costUsd: number): void {
+    this.costUsd += costUsd;
+    this.metrics.serverCall(targetLabel(call), call, costUsd);
   }
 
   /** New entries a call produced so far (stored with its record). */

@@ -40,7 +40,13 @@ export async function bootActiveRun(d: BootDeps): Promise<void> {
     const stored = {
       id: active.id,
       mode: active.state as RunMode,
-      totals: () => ({ totalUnique: active.totalUnique, totalCandidates: active.totalCandidates }),
+      totals: () => ({
+        totalUnique: active.totalUnique,
+        totalCandidates: active.totalCandidates,
+        totalDupExact: active.totalDupExact,
+        totalDupNear: active.totalDupNear,
+        totalJunk: active.totalJunk,
+      }),
     };
     const alive = active.state === "stopping" ? [] : await d.pool.running(active.id);
     if (active.state === "stopping") {

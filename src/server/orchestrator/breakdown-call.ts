@@ -4,14 +4,16 @@ import { parseBreakdownAnswer } from "../../lib/prompt-branch";
 import { estimateTokens } from "../../lib/token-count";
 import type { CallRecord } from "../../lib/protocol";
 import type { ProviderId } from "../../lib/providers";
+import { providerSettingsOf } from "../../lib/provider-settings";
 import { cheapestTarget, requestPricedCostUsd, type RunConfig } from "../../lib/run-config";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createLlmResolver, type LlmConfig } from "../producer/llm/factory";
-import { LlmCallError } from "../producer/llm/types";
+import { completionTokensOf, LlmCallError, streamedTokensOf } from "../producer/llm/types";
 import { insertLlmCall } from "./repo";
 
 /** A breakdown call's answer; null when the call failed (the tree asks again later). */
-export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number } | null;
+/** A breakdown call made and stored (`failed`: no answer to use), or null when none could be made. */
+export type BreakdownAnswer = { callId: string; text: string; truncated: boolean; costUsd: number; call: CallRecord; failed: boolean } | null;
 
 export type BreakdownRequest = { system: string; user: string; maxTokens: number };
 
@@ -60,12 +62,12 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
       truncated = r.truncated;
       usage = {
         promptTokens: r.promptTokens ?? estimateTokens(req.system) + estimateTokens(req.user),
-        completionTokens: r.completionTokens ?? estimateTokens(r.text),
+        completionTokens: completionTokensOf(r),
       };
     } catch (err) {
       const e = err instanceof LlmCallError ? err : new LlmCallError("other", errorMessage(err));
       error = { kind: e.kind, message: e.message.slice(0, 500), ...(e.status !== undefined ? { status: e.status } : {}) };
-      usage = { promptTokens: 0, completionTokens: e.partialText ? estimateTokens(e.partialText) : 0 };
+      usage = { promptTokens: 0, completionTokens: streamedTokensOf(e) };
     }
     const call: CallRecord = {
       callId,
@@ -81,21 +83,15 @@ export function breakdownCaller(deps: BreakdownCallDeps): (req: BreakdownRequest
     await insertLlmCall(deps.prisma(), deps.runId, call, { producer: TREE_PRODUCER, itemsNew: 0, costUsd }).catch((err: unknown) =>
       deps.log("error", `recording a breakdown call: ${errorMessage(err)}`),
     );
-    if (error) {
-      deps.log("warn", `topic tree: breakdown call failed (${error.kind}): ${error.message}`);
-      return null;
-    }
-    return { callId, text, truncated, costUsd };
+    if (error) deps.log("warn", `topic tree: breakdown call failed (${error.kind}): ${error.message}`);
+    return { callId, text, truncated, costUsd, call, failed: error !== undefined };
   };
 }
 
 /** The provider settings a producer gets from its environment, for calls the server makes itself. */
 export function producerLlmConfig(env: Record<string, string>, simulatorUrl: string | undefined, now: () => number): LlmConfig {
   return {
-    openaiApiKey: env.OPENAI_API_KEY,
-    openaiBaseUrl: env.OPENAI_BASE_URL,
-    anthropicApiKey: env.ANTHROPIC_API_KEY,
-    anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+    providers: providerSettingsOf(env),
     simulatorUrl,
     callTimeoutMs: 60_000,
     now,

@@ -213,7 +213,7 @@ export function makeRunJudge(deps: RunJudgeDeps, run: ActiveRun, simUrl: string 
     log: deps.log,
     onCall: async (call, costUsd, same) => {
       const stored = await repo.insertLlmCall(prisma, run.id, call, { producer: repo.JUDGE_PRODUCER, itemsNew: same, costUsd });
-      if (stored) run.costUsd += costUsd;
+      if (stored) run.observeServerCall(call, costUsd);
     },
     onVerdict: async (pair, decision) => {
       const intoSeq = pair.entrySeq ?? run.ledger.seqOf(pair.entryText);

@@ -19,7 +19,18 @@ export type ProducerView = TallySnapshot & {
 export type LiveSnapshot = {
   at: number;
   state: "idle" | RunMode;
-  run: { id: string; topic: string; slug: string; startedAt: number; elapsedMs: number; producers: number; strategy: string } | null;
+  /** startedAt, elapsedMs: this stretch; firstStartedAt, activeMs: the whole run, over its stretches. */
+  run: {
+    id: string;
+    topic: string;
+    slug: string;
+    startedAt: number;
+    elapsedMs: number;
+    firstStartedAt: number;
+    activeMs: number;
+    producers: number;
+    strategy: string;
+  } | null;
   totals: TallySnapshot;
   producers: ProducerView[];
   /** callsInFlight: the producers' calls open now to this model (their latest submissions). */
@@ -70,6 +81,7 @@ export function buildSnapshot(
       slug: run.slug,
       startedAt: run.startedAt,
       elapsedMs: now - run.startedAt,
+      ...run.history(now),
       producers: run.config.producers,
       strategy: run.config.strategy,
     },

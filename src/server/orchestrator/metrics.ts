@@ -81,6 +81,18 @@ class Series {
 
 export type { CandidateOutcome };
 
+function countCall(s: Series, call: CallRecord, costUsd: number): void {
+  const t = s.tally;
+  t.calls++;
+  t.promptTokens += call.promptTokens;
+  t.completionTokens += call.completionTokens;
+  t.costUsd += costUsd;
+  if (call.error) {
+    t.failedCalls++;
+    t.errors[call.error.kind] = (t.errors[call.error.kind] ?? 0) + 1;
+  } else t.latencyMsTotal += call.latencyMs;
+}
+
 /** Run metrics overall, per producer and per provider/model ("target"). */
 export class RunMetrics {
   private readonly overall = new Series();
@@ -107,11 +119,46 @@ export class RunMetrics {
   }
 
   /**
-   * Seeds the run's candidate count from the DB on resume, so "candidates" never goes back
-   * after a restart (per producer and model it is not stored: those restart at 0).
+   * Seeds the run's counters that have no rows (candidates, duplicates, junk) from the DB on
+   * resume, so the whole run's figures and its duplicate rate carry on (per producer and model
+   * they are not stored: those restart at 0).
    */
-  seedCandidates(candidates: number): void {
-    this.overall.tally.candidates += candidates;
+  seedOverall(counts: { candidates: number; dupExact: number; dupNear: number; junk: number }): void {
+    const t = this.overall.tally;
+    t.candidates += counts.candidates;
+    t.dupExact += counts.dupExact;
+    t.dupNear += counts.dupNear;
+    t.junk += counts.junk;
+  }
+
+  /**
+   * Seeds a run's stored calls (summed per caller and model) on resume. A producer's count in
+   * all three series; the server's own calls (the tree's breakdowns, the judge) in the whole
+   * run's and the model's only, as `serverCall` counts them live.
+   */
+  seedCalls(
+    producer: string | null,
+    target: string,
+    sums: Pick<Tally, "calls" | "failedCalls" | "promptTokens" | "completionTokens" | "costUsd" | "latencyMsTotal">,
+  ): void {
+    const add = (s: Series) => {
+      const t = s.tally;
+      t.calls += sums.calls;
+      t.failedCalls += sums.failedCalls;
+      t.promptTokens += sums.promptTokens;
+      t.completionTokens += sums.completionTokens;
+      t.costUsd += sums.costUsd;
+      t.latencyMsTotal += sums.latencyMsTotal;
+    };
+    if (producer === null) {
+      add(this.overall);
+      add(this.series(this.targets, target));
+    } else this.each(producer, target, add);
+  }
+
+  /** The whole run's counters now. */
+  overallTally(): Readonly<Tally> {
+    return this.overall.tally;
   }
 
   candidate(producer: string, target: string, outcome: CandidateOutcome, now: number): void {
@@ -126,17 +173,13 @@ export class RunMetrics {
   }
 
   call(producer: string, target: string, call: CallRecord, costUsd: number): void {
-    this.each(producer, target, (s) => {
-      const t = s.tally;
-      t.calls++;
-      t.promptTokens += call.promptTokens;
-      t.completionTokens += call.completionTokens;
-      t.costUsd += costUsd;
-      if (call.error) {
-        t.failedCalls++;
-        t.errors[call.error.kind] = (t.errors[call.error.kind] ?? 0) + 1;
-      } else t.latencyMsTotal += call.latencyMs;
-    });
+    this.each(producer, target, (s) => countCall(s, call, costUsd));
+  }
+
+  /** A call the server made itself (a breakdown, the judge): the whole run's and the model's figures. */
+  serverCall(target: string, call: CallRecord, costUsd: number): void {
+    countCall(this.overall, call, costUsd);
+    countCall(this.series(this.targets, target), call, costUsd);
   }
 
   snapshot(now: number): { overall: TallySnapshot; producers: TallySnapshot[]; targets: TallySnapshot[] } {

@@ -8,7 +8,10 @@ import { RunMetrics } from "./metrics";
 import { Optimizer } from "../../lib/routing/optimizer";
 import { unseededRng } from "../../lib/stats/math";
 import { OutputFile } from "./output-file";
+import { TREE_PRODUCER } from "./breakdown-call";
+import { activeMs, firstStartedAt } from "../../lib/stretches";
 import {
+  JUDGE_PRODUCER,
   activeMerges,
   addEvent,
   insertDecisions,
@@ -72,15 +75,26 @@ export async function openRun(
   }
   // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
   ledger.loadAliases(await activeMerges(prisma, r.id));
-  // Candidate counts and spend are not per entry; carry them over so totals and budgets
-  // (maxCostUsd over the whole run; maxMinutes since this start) never go back.
+  // Candidate and duplicate counts are not per entry, calls and spend are summed from their
+  // rows: carried over, the run's figures are whole-run totals (equal to the database's sums)
+  // and budgets (maxCostUsd over the whole run; maxMinutes since this start) never go back.
   const stored = await storedProgress(prisma, r.id);
-  const totalCandidates = Math.max(stored.totalCandidates, ledger.texts.length);
-  metrics.seedCandidates(totalCandidates);
+  const totalCandidates = Math.max(stored.totals.totalCandidates, ledger.texts.length);
+  metrics.seedOverall({
+    candidates: totalCandidates,
+    dupExact: stored.totals.totalDupExact,
+    dupNear: stored.totals.totalDupNear,
+    junk: stored.totals.totalJunk,
+  });
+  for (const c of stored.calls) {
+    const serverCall = c.producer === TREE_PRODUCER || c.producer === JUDGE_PRODUCER;
+    metrics.seedCalls(serverCall ? null : c.producer, targetLabel(c), c);
+  }
   const output = OutputFile.forSlug(deps.outputDir, r.slug);
   // output.txt holds every entry not rejected by verification.
-  const fileOutcome = await output.reconcile(rejected.size === 0 ? ledger.texts : ledger.texts.filter((t) => !rejected.has(t)));
+  const fileOutcome = await output.reconcile(rejected.size === 0 ? ledger.texts : ledger.texts.filter((t) => !rejected.has(t)), { keepLost: true });
   if (fileOutcome !== "ok") deps.log("warn", `output.txt was ${fileOutcome} to match the database (${ledger.texts.length} entries)`);
+  if (output.keptCopy) deps.log("warn", `output.txt held lines the database lacks: the old file was kept as ${output.keptCopy}`);
   deps.log("info", `run ${r.id}: ${ledger.texts.length} entries loaded in ${deps.clock() - t0} ms`);
 
   const topicTree = r.config.exploration === "tree" ? await loadTree(prisma, r, branchEntries) : null;
@@ -107,6 +121,14 @@ export async function openRun(
     metrics,
     totalCandidates,
     costUsd: stored.costUsd,
+    // The stretch now running (a re-attach) is counted from startedAt, not from the stored list.
+    earlier: {
+      firstStartedAt: firstStartedAt(stored.stretches),
+      activeMs: activeMs(
+        stored.stretches.filter((s) => s.stoppedAt !== null),
+        0,
+      ),
+    },
     optimizer,
     output,
     insert: async (rows, decisions, supports) => {

@@ -1,6 +1,7 @@
 import type { ModelPrice } from "../../lib/pricing";
 import type { CallRecord } from "../../lib/protocol";
-import type { ProviderId, ProviderKeys, ProviderTarget } from "../../lib/providers";
+import type { ProviderId, ProviderTarget } from "../../lib/providers";
+import type { ProviderKeys } from "../../lib/provider-settings";
 import type { Db } from "../db/client";
 import type { LlmResolution } from "../producer/llm/factory";
 import type { Supervisor } from "./supervisor";

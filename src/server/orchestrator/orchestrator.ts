@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import { DomainError, errorMessage } from "../../lib/errors";
-import { availableModels } from "../../lib/providers";
+import { availableModels } from "../../lib/provider-settings";
 import { startInputSchema, type StartInput } from "../../lib/run-config";
 import type { ActiveRun } from "./active-run";
 import { DedupReview } from "./dedup-review";
@@ -20,6 +20,9 @@ import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
 import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view";
 
+/** What a start or resume answers; `movedAside`: where an output folder no stored run owned was moved to. */
+export type StartAnswer = { runId: string; resumed: boolean; entries: number; movedAside: string | null };
+
 /**
  * The run controller: one run at a time. Starts, stops, boots (boot.ts: re-attach or mark
  * interrupted) and shuts down, serialised; the producer endpoints are in producer-api.ts,
@@ -29,7 +32,7 @@ import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view"
 const VERIFY_DRAIN_MS = 30_000;
 
 export class Orchestrator {
-  /** "change" (coalesced), "tick" (every second), "mode" (a ModeChange). */
+  /** "change" (coalesced), "tick" (every second). */
   readonly events = new EventEmitter();
   readonly clock: () => number;
   readonly producers: ProducerApi;
@@ -125,12 +128,16 @@ export class Orchestrator {
    * prepared completely (config, keys, simulator, DB row) before the active run is stopped:
    * a rejected start changes nothing.
    */
-  start(raw: StartInput): Promise<{ runId: string; resumed: boolean; entries: number }> {
+  start(raw: StartInput): Promise<StartAnswer> {
     return this.serial(async () => {
       const prepared = await prepareStart(setupDeps(this.opts), raw, this.run?.id ?? null);
+      const { movedAside } = prepared;
+      if (movedAside) this.log("warn", `output folder of "${prepared.config.topic}" belonged to no stored run: moved to ${movedAside}`);
       if (this.run) await this.stopActive("replaced by a new topic");
       const run = await this.launch(prepared);
       const resumed = prepared.resumedFrom !== null;
+      if (movedAside)
+        await this.eventLog.add(run.id, "output.moved-aside", `the output folder belonged to no stored run: moved to ${movedAside}`, { movedAside });
       await this.eventLog.add(
         run.id,
         resumed ? "run.resumed" : "run.started",
@@ -141,12 +148,12 @@ export class Orchestrator {
           entries: run.totalUnique,
         },
       );
-      return { runId: run.id, resumed, entries: run.totalUnique };
+      return { runId: run.id, resumed, entries: run.totalUnique, movedAside };
     });
   }
 
   /** Resumes a stored run (the history's Resume button) with the settings it was started with. */
-  async resume(runId: string): Promise<{ runId: string; resumed: boolean; entries: number }> {
+  async resume(runId: string): Promise<StartAnswer> {
     const row = await repo.findRunConfig(this.prisma, runId);
     if (!row) throw new DomainError("NOT_FOUND", `no run ${runId}`);
     const input = startInputSchema.safeParse(row.config);
@@ -216,11 +223,21 @@ export class Orchestrator {
     this.run = undefined;
     this.ticker.reset();
     this.changed();
+    await this.keepDatabaseCopy();
+  }
+
+  /** A copy of the embedded database at each stop (`igentai db restore` brings one back); a failure is logged, never the stop's. */
+  private async keepDatabaseCopy(): Promise<void> {
+    if (!this.opts.db.backup) return;
+    try {
+      this.log("info", `kept a copy of the database: ${await this.opts.db.backup()}`);
+    } catch (err) {
+      this.log("error", `keeping a copy of the database: ${errorMessage(err)}`);
+    }
   }
 
   /** Every mode change: the live snapshot moves, and terminal ones go to the event log. */
   private onModeChange(c: ModeChange): void {
-    this.events.emit("mode", c);
     if (c.to === "stopped" || c.to === "failed" || c.to === "interrupted") {
       void this.eventLog.add(c.runId, `run.${c.to}`, `${c.to}${c.reason ? `: ${c.reason}` : ""}`, { totalUnique: c.totals.totalUnique });
     }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OutputFile } from "./output-file";
+import { moveAsideUnowned, OutputFile } from "./output-file";
 
 describe("OutputFile", () => {
   const dirs: string[] = [];
@@ -37,6 +37,23 @@ describe("OutputFile", () => {
     expect(await f.reconcile(["a", "b"])).toBe("rewritten");
     await f.close();
     expect(fs.readFileSync(f.filePath, "utf8")).toBe("a\nb\n");
+    expect(f.keptCopy).toBeNull();
+  });
+
+  it("keeps a copy of a file with lines the database lacks before rewriting it, when asked", async () => {
+    const f = OutputFile.forSlug(tmp(), "s");
+    fs.mkdirSync(path.dirname(f.filePath), { recursive: true });
+    fs.writeFileSync(f.filePath, "a\nb\nc\nd\n");
+    expect(await f.reconcile(["a", "b"], { keepLost: true })).toBe("rewritten");
+    await f.close();
+    expect(fs.readFileSync(f.filePath, "utf8")).toBe("a\nb\n");
+    expect(f.keptCopy).toMatch(/output\.txt\.replaced-[0-9TZ-]+$/);
+    expect(fs.readFileSync(f.keptCopy!, "utf8")).toBe("a\nb\nc\nd\n");
+    // Only reordered or already known lines: nothing to keep.
+    fs.writeFileSync(f.filePath, "b\na\n");
+    expect(await f.reconcile(["a", "b"], { keepLost: true })).toBe("rewritten");
+    await f.close();
+    expect(f.keptCopy).toBeNull();
   });
 
   it("rewrites the file whole on the next append after a failed one", async () => {
@@ -72,5 +89,34 @@ describe("OutputFile.rewrite", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("moveAsideUnowned", () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("moves an output folder no run owns aside, whole, and leaves empty or missing ones", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "igentai-out-"));
+    dirs.push(out);
+    const at = new Date("2026-12-07T08:40:00.123Z");
+    expect(await moveAsideUnowned(out, "volcanoes-673e14fb", at)).toBeNull();
+    fs.mkdirSync(path.join(out, "volcanoes-673e14fb"));
+    fs.writeFileSync(path.join(out, "volcanoes-673e14fb", "output.txt"), "");
+    expect(await moveAsideUnowned(out, "volcanoes-673e14fb", at)).toBeNull();
+
+    fs.writeFileSync(path.join(out, "volcanoes-673e14fb", "output.txt"), "Etna\nVesuvius\n");
+    const first = await moveAsideUnowned(out, "volcanoes-673e14fb", at);
+    expect(first).toBe(path.join(out, "volcanoes-673e14fb.moved-2026-12-07T08-40-00-123Z"));
+    expect(fs.readFileSync(path.join(first!, "output.txt"), "utf8")).toBe("Etna\nVesuvius\n");
+    expect(fs.existsSync(path.join(out, "volcanoes-673e14fb"))).toBe(false);
+
+    // The same millisecond again: a new name, the first copy untouched.
+    fs.mkdirSync(path.join(out, "volcanoes-673e14fb"));
+    fs.writeFileSync(path.join(out, "volcanoes-673e14fb", "output.txt"), "Fuji\n");
+    const second = await moveAsideUnowned(out, "volcanoes-673e14fb", at);
+    expect(second).toBe(`${first}-2`);
+    expect(fs.readFileSync(path.join(first!, "output.txt"), "utf8")).toBe("Etna\nVesuvius\n");
+    expect(fs.readFileSync(path.join(second!, "output.txt"), "utf8")).toBe("Fuji\n");
   });
 });

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { movedAsideName } from "../../lib/slug";
 
 /**
  * output/<slug>/output.txt: one accepted entry per line, in acceptance order, always
@@ -8,8 +9,9 @@ import path from "node:path";
  */
 export class OutputFile {
   private handle: fs.promises.FileHandle | undefined;
-  private lines = 0;
   private damaged = false;
+  /** Where the last reconcile kept the lines the database lacked, or null. */
+  keptCopy: string | null = null;
 
   constructor(readonly filePath: string) {}
 
@@ -20,12 +22,13 @@ export class OutputFile {
     return new OutputFile(path.join(dir, "output.txt"));
   }
 
-  get lineCount(): number {
-    return this.lines;
-  }
-
-  /** Makes the file equal to `expected` (the DB's texts in order), rewriting only if needed. */
-  async reconcile(expected: readonly string[]): Promise<"ok" | "appended" | "rewritten"> {
+  /**
+   * Makes the file equal to `expected` (the DB's texts in order), rewriting only if needed.
+   * With `keepLost`, a file holding lines the database lacks (a database restored from an older
+   * copy, rows lost) is first copied to `output.txt.replaced-<UTC time>`, named in `keptCopy`.
+   */
+  async reconcile(expected: readonly string[], opts: { keepLost?: boolean } = {}): Promise<"ok" | "appended" | "rewritten"> {
+    this.keptCopy = null;
     await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true });
     let current: string[] = [];
     try {
@@ -46,12 +49,18 @@ export class OutputFile {
       );
       outcome = "appended";
     } else if (!isPrefix) {
+      if (opts.keepLost) {
+        const known = new Set(expected);
+        if (current.some((line) => !known.has(line))) {
+          this.keptCopy = `${this.filePath}.replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+          await fs.promises.copyFile(this.filePath, this.keptCopy);
+        }
+      }
       const tmp = `${this.filePath}.tmp-${process.pid}`;
       await fs.promises.writeFile(tmp, expected.map((l) => `${l}\n`).join(""));
       await fs.promises.rename(tmp, this.filePath);
       outcome = "rewritten";
     }
-    this.lines = expected.length;
     this.handle = await fs.promises.open(this.filePath, "a");
     return outcome;
   }
@@ -73,12 +82,10 @@ export class OutputFile {
         await fs.promises.writeFile(tmp, everything.map((l) => `${l}\n`).join(""));
         await fs.promises.rename(tmp, this.filePath);
         this.handle = await fs.promises.open(this.filePath, "a");
-        this.lines = everything.length;
         this.damaged = false;
         return;
       }
       await this.handle.appendFile(texts.map((t) => `${t}\n`).join(""));
-      this.lines += texts.length;
     } catch (err) {
       this.damaged = true;
       this.handle ??= await fs.promises.open(this.filePath, "a").catch(() => undefined);
@@ -97,7 +104,6 @@ export class OutputFile {
     await fs.promises.writeFile(tmp, all.map((l) => `${l}\n`).join(""));
     await fs.promises.rename(tmp, this.filePath);
     this.handle = await fs.promises.open(this.filePath, "a");
-    this.lines = all.length;
     this.damaged = false;
   }
 
@@ -105,5 +111,31 @@ export class OutputFile {
     const h = this.handle;
     this.handle = undefined;
     await h?.close();
+  }
+}
+
+/**
+ * Moves output/<slug>/ aside when it holds anything and no stored run owns it (its run was lost
+ * with the database, or another server wrote it), so that a new run on the topic never
+ * truncates it: a second server on one data folder once overwrote 1,435 lines with 166.
+ * Returns the folder it went to, or null when there was nothing to keep.
+ */
+export async function moveAsideUnowned(outputDir: string, slug: string, now: Date): Promise<string | null> {
+  const dir = path.dirname(OutputFile.forSlug(outputDir, slug).filePath);
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  const onlyAnEmptyFile = names.length === 1 && names[0] === "output.txt" && (await fs.promises.stat(path.join(dir, "output.txt"))).size === 0;
+  if (names.length === 0 || onlyAnEmptyFile) return null;
+  for (let n = 1; ; n++) {
+    const target = path.join(outputDir, `${movedAsideName(slug, now)}${n > 1 ? `-${n}` : ""}`);
+    // rename() would replace an empty folder of that name: never reuse one.
+    if (fs.existsSync(target)) continue;
+    await fs.promises.rename(dir, target);
+    return target;
   }
 }

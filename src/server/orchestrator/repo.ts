@@ -1,3 +1,4 @@
+import { parseStretches, startStretch, stopStretch, type Stretch } from "../../lib/stretches";
 import type { CallRecord } from "../../lib/protocol";
 import type { Branch } from "../../lib/tree/branch";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
@@ -114,20 +115,34 @@ export async function scoreEvent(db: PrismaClient, id: bigint, score: number, da
   await db.event.update({ where: { id }, data: { score, scoredAt: new Date(), ...(data ? { data } : {}) } });
 }
 
-export type RunTotals = { totalUnique: number; totalCandidates: number };
+/** The run's counters that have no rows of their own (entries, calls and spend are summed from theirs). */
+export type RunTotals = { totalUnique: number; totalCandidates: number; totalDupExact: number; totalDupNear: number; totalJunk: number };
 
 /** Saves a run's totals (every sample and at each mode change), so the history never lags far. */
 export async function saveRunTotals(db: PrismaClient, runId: string, totals: RunTotals): Promise<void> {
   await db.run.update({ where: { id: runId }, data: totals });
 }
 
-/** Written only by the run state machine (run-state.ts). */
+/**
+ * Written only by the run state machine (run-state.ts). `starting` opens a stretch, a terminal
+ * mode closes it: an interrupted run's at its last sample (the server died; the time since
+ * was not spent running).
+ */
 export async function saveRunState(db: PrismaClient, runId: string, change: { to: RunMode; reason?: string; at: number }, totals: RunTotals): Promise<void> {
   const terminal = change.to === "stopped" || change.to === "failed" || change.to === "interrupted";
+  const row = await db.run.findUnique({ where: { id: runId }, select: { stretches: true } });
+  let stretches = parseStretches(row?.stretches);
+  if (change.to === "starting") stretches = startStretch(stretches, change.at);
+  else if (terminal) {
+    const lastSample =
+      change.to === "interrupted" ? await db.metricSample.findFirst({ where: { runId }, orderBy: { at: "desc" }, select: { at: true } }) : null;
+    stretches = stopStretch(stretches, lastSample ? Math.min(change.at, lastSample.at.getTime()) : change.at, change.reason ?? null);
+  }
   await db.run.update({
     where: { id: runId },
     data: {
       ...totals,
+      stretches,
       state: change.to,
       ...(change.to === "starting" ? { startedAt: new Date(change.at), stoppedAt: null, stopReason: null } : {}),
       ...(terminal ? { stoppedAt: new Date(change.at), stopReason: change.reason?.slice(0, 300) ?? null } : {}),
@@ -140,7 +155,17 @@ export async function findActiveRun(db: PrismaClient) {
   return db.run.findFirst({
     where: { state: { in: [...ACTIVE_MODES] } },
     orderBy: { createdAt: "desc" },
-    select: { id: true, slug: true, state: true, config: true, totalUnique: true, totalCandidates: true },
+    select: {
+      id: true,
+      slug: true,
+      state: true,
+      config: true,
+      totalUnique: true,
+      totalCandidates: true,
+      totalDupExact: true,
+      totalDupNear: true,
+      totalJunk: true,
+    },
   });
 }
 
@@ -165,13 +190,82 @@ export async function saveRunConfig(db: PrismaClient, runId: string, config: Pri
   await db.run.update({ where: { id: runId }, data: { config } });
 }
 
-/** What a resumed run carries over: candidate count, start time and spend are not per entry. */
-export async function storedProgress(db: PrismaClient, runId: string): Promise<{ totalCandidates: number; startedAt: Date | null; costUsd: number }> {
-  const [run, spent] = await Promise.all([
-    db.run.findUnique({ where: { id: runId }, select: { totalCandidates: true, startedAt: true } }),
-    db.llmCall.aggregate({ where: { runId }, _sum: { costUsd: true } }),
+/** A run's stored LLM calls summed per caller (a producer, "tree", "judge") and model. */
+export type StoredCalls = {
+  producer: string;
+  provider: string;
+  model: string;
+  calls: number;
+  failedCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  latencyMsTotal: number;
+};
+
+/** What a resumed run carries over: the counters that are not per entry, and its calls summed. */
+export async function storedProgress(
+  db: PrismaClient,
+  runId: string,
+): Promise<{ totals: Omit<RunTotals, "totalUnique">; startedAt: Date | null; costUsd: number; calls: StoredCalls[]; stretches: Stretch[] }> {
+  const [run, calls] = await Promise.all([
+    db.run.findUnique({
+      where: { id: runId },
+      select: { totalCandidates: true, totalDupExact: true, totalDupNear: true, totalJunk: true, startedAt: true, stretches: true },
+    }),
+    storedCalls(db, runId),
   ]);
-  return { totalCandidates: run?.totalCandidates ?? 0, startedAt: run?.startedAt ?? null, costUsd: spent._sum.costUsd ?? 0 };
+  return {
+    totals: {
+      totalCandidates: run?.totalCandidates ?? 0,
+      totalDupExact: run?.totalDupExact ?? 0,
+      totalDupNear: run?.totalDupNear ?? 0,
+      totalJunk: run?.totalJunk ?? 0,
+    },
+    startedAt: run?.startedAt ?? null,
+    costUsd: calls.reduce((sum, c) => sum + c.costUsd, 0),
+    calls,
+    stretches: parseStretches(run?.stretches),
+  };
+}
+
+async function storedCalls(db: PrismaClient, runId: string): Promise<StoredCalls[]> {
+  const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+    SELECT "producer", "provider", "model", COUNT(*) AS "calls", COUNT("error") AS "failed",
+      COALESCE(SUM("prompt_tokens"), 0) AS "prompt", COALESCE(SUM("completion_tokens"), 0) AS "completion",
+      COALESCE(SUM("cost_usd"), 0) AS "cost", COALESCE(SUM(CASE WHEN "error" IS NULL THEN "latency_ms" ELSE 0 END), 0) AS "latency"
+    FROM "llm_calls" WHERE "run_id" = ${runId} GROUP BY "producer", "provider", "model"`;
+  return rows.map((r) => ({
+    producer: String(r.producer),
+    provider: String(r.provider),
+    model: String(r.model),
+    calls: Number(r.calls),
+    failedCalls: Number(r.failed),
+    promptTokens: Number(r.prompt),
+    completionTokens: Number(r.completion),
+    costUsd: Number(r.cost),
+    latencyMsTotal: Number(r.latency),
+  }));
+}
+
+/** Calls, tokens and spend per run, summed from their rows (the history's figures). */
+export async function callTotalsByRun(
+  db: PrismaClient,
+  runIds: readonly string[],
+): Promise<Map<string, { calls: number; promptTokens: number; completionTokens: number; costUsd: number }>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db.llmCall.groupBy({
+    by: ["runId"],
+    where: { runId: { in: [...runIds] } },
+    _count: { _all: true },
+    _sum: { promptTokens: true, completionTokens: true, costUsd: true },
+  });
+  return new Map(
+    rows.map((r) => [
+      r.runId,
+      { calls: r._count._all, promptTokens: r._sum.promptTokens ?? 0, completionTokens: r._sum.completionTokens ?? 0, costUsd: r._sum.costUsd ?? 0 },
+    ]),
+  );
 }
 
 /**
@@ -226,6 +320,10 @@ export async function listRuns(db: PrismaClient, limit: number) {
       stopReason: true,
       totalUnique: true,
       totalCandidates: true,
+      totalDupExact: true,
+      totalDupNear: true,
+      totalJunk: true,
+      stretches: true,
     },
   });
 }

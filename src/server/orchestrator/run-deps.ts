@@ -21,6 +21,7 @@ export function newSecret(o: OrchestratorOptions): string {
 export function setupDeps(o: OrchestratorOptions): SetupDeps {
   return {
     db: o.db,
+    outputDir: o.outputDir,
     keys: o.keys,
     defaultProducers: o.defaultProducers,
     simulatorUrl: o.simulatorUrl,

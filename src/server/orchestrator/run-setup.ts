@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../../lib/errors";
-import { isProviderAvailable, type ProviderKeys, type ProviderTarget } from "../../lib/providers";
+import type { ProviderTarget } from "../../lib/providers";
+import { isProviderAvailable, missingProviderSetting, type ProviderKeys } from "../../lib/provider-settings";
 import type { ModelPrice } from "../../lib/pricing";
 import { resolveRunConfig, startInputSchema, unpricedTargetIssue, type RunConfig, type StartInput } from "../../lib/run-config";
 import { isActiveMode, type RunMode } from "../../lib/run-modes";
 import { topicSlug } from "../../lib/slug";
 import type { Db } from "../db/client";
 import { sha256 } from "./producer-api";
+import { moveAsideUnowned } from "./output-file";
 import { createPreparedRun, findRunBySlug, saveRunConfig } from "./repo";
 
 /** A run's config as stored: the start settings, the producers' secret (hashed) and the simulator they were given. */
@@ -21,10 +23,13 @@ export type PreparedStart = {
   simUrl: string | undefined;
   /** The stored run's mode when this start resumes it (null: a new run). */
   resumedFrom: RunMode | null;
+  /** Where an output/<slug>/ folder no stored run owned was moved to (a new run only). */
+  movedAside: string | null;
 };
 
 export type SetupDeps = {
   db: Db;
+  outputDir: string;
   keys: ProviderKeys;
   defaultProducers: number;
   simulatorUrl: (preferredUrl?: string) => Promise<string>;
@@ -41,11 +46,8 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
   if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "invalid input");
   const config = resolveRunConfig(parsed.data, { producers: deps.defaultProducers, keys: deps.keys, judge: deps.judgeModel });
   for (const p of config.providers) {
-    if (!isProviderAvailable(p.provider, deps.keys)) {
-      throw new DomainError(
-        "BAD_REQUEST",
-        `provider ${p.provider} needs ${p.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`,
-      );
+    if (p.provider !== "sim" && !isProviderAvailable(p.provider, deps.keys)) {
+      throw new DomainError("BAD_REQUEST", missingProviderSetting(p.provider));
     }
   }
   const breakdown = config.exploration === "tree" ? config.tree?.breakdownModel : undefined;
@@ -60,12 +62,9 @@ export function runConfigOf(raw: unknown, deps: Pick<SetupDeps, "keys" | "defaul
   if (unpriced) throw new DomainError("BAD_REQUEST", unpriced, "providers");
   const judge = config.judge;
   if (judge?.enabled) {
-    if (!isProviderAvailable(judge.provider, deps.keys))
-      throw new DomainError(
-        "BAD_REQUEST",
-        `judge.provider: ${judge.provider} needs ${judge.provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"} in the server's environment`,
-        "judge",
-      );
+    if (judge.provider !== "sim" && !isProviderAvailable(judge.provider, deps.keys)) {
+      throw new DomainError("BAD_REQUEST", `judge.provider: ${missingProviderSetting(judge.provider)}`, "judge");
+    }
     const issue = deps.priceOf ? unpricedTargetIssue([judge], deps.priceOf) : null;
     if (issue) throw new DomainError("BAD_REQUEST", `judge.model: no price is known for ${judge.provider}:${judge.model} (set IGENTAI_PRICES)`, "judge");
   }
@@ -87,12 +86,14 @@ export async function prepareStart(deps: SetupDeps, raw: StartInput, activeRunId
   if (!previous) {
     const runId = randomUUID();
     await createPreparedRun(deps.db.prisma, { id: runId, topic: config.topic, slug, config: stored as never });
-    return { runId, slug, config, secret, simUrl, resumedFrom: null };
+    // Kept even if the start fails later: nothing is lost by a folder moved aside.
+    const movedAside = await moveAsideUnowned(deps.outputDir, slug, new Date());
+    return { runId, slug, config, secret, simUrl, resumedFrom: null, movedAside };
   }
   // The active run's row keeps its config until it is stopped (a restart re-attaches with it).
-  if (previous.id === activeRunId) return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: "stopped" };
+  if (previous.id === activeRunId) return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: "stopped", movedAside: null };
   await saveRunConfig(deps.db.prisma, previous.id, stored as never);
   // A row still marked active that this server does not hold was left by a server that is gone.
   const mode = isActiveMode(previous.state) ? "interrupted" : (previous.state as RunMode);
-  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: mode };
+  return { runId: previous.id, slug, config, secret, simUrl, resumedFrom: mode, movedAside: null };
 }

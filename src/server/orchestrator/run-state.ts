@@ -28,10 +28,12 @@ export class RunStates {
    * Moves `holder` (an active run or a stored one) to `to`. The DB write happens before the
    * in-memory mode changes: a failed write leaves both as they were.
    */
-  async setMode(holder: { id: string; mode: RunMode | null; totals(): RunTotals }, to: RunMode, reason?: string): Promise<ModeChange> {
+  async setMode(holder: { id: string; mode: RunMode | null; startedAt?: number; totals(): RunTotals }, to: RunMode, reason?: string): Promise<ModeChange> {
     const from = holder.mode;
     if (from !== null && !canTransition(from, to)) throw new RunStateError(`a run cannot go from ${from} to ${to}`);
-    const change: ModeChange = { runId: holder.id, from, to, at: this.deps.clock(), totals: holder.totals(), ...(reason !== undefined ? { reason } : {}) };
+    // A run opened to start carries its start time: the stored start, its stretch and the live view then agree.
+    const at = to === "starting" && holder.startedAt !== undefined ? holder.startedAt : this.deps.clock();
+    const change: ModeChange = { runId: holder.id, from, to, at, totals: holder.totals(), ...(reason !== undefined ? { reason } : {}) };
     await this.deps.save(change);
     holder.mode = to;
     this.events.emit("mode", change);

@@ -10,6 +10,7 @@ import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
 import type { TopicTree } from "../../lib/tree/tree";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
 import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
+import type { CallRecord } from "../../lib/protocol";
 import type { BranchView } from "./tree-view";
 
 export type RunTreeDeps = {
@@ -23,8 +24,8 @@ export type RunTreeDeps = {
   event: (kind: string, message: string, data: Record<string, unknown>) => Promise<bigint | null>;
   /** Scores a stored event once its outcome is known. */
   score: (eventId: bigint, score: number, data: Record<string, unknown>) => Promise<void>;
-  /** Money spent on breakdown calls (the run's total). */
-  spent: (usd: number) => void;
+  /** A breakdown call made and stored (failed ones too): the run's spend and figures. */
+  spent: (call: CallRecord, usd: number) => void;
   /** The tree changed (the live snapshot moves). */
   changed: () => void;
   clock: () => number;
@@ -198,15 +199,20 @@ export class RunTree {
       if (this.inFlight.size >= MAX_BREAKDOWNS_IN_FLIGHT) return;
       if (this.inFlight.has(e.branchId)) continue;
       this.inFlight.add(e.branchId);
-      // A partition continues as soon as its last answer is in (complete partitions first).
-      void this.breakdown(e.branchId, e.reason).finally(() => {
-        this.inFlight.delete(e.branchId);
-        this.expand();
-      });
+      void this.breakdown(e.branchId, e.reason)
+        .catch(() => false)
+        .then((answered) => {
+          this.inFlight.delete(e.branchId);
+          // A partition continues as soon as its last answer is in (complete partitions first).
+          // A breakdown that got no answer waits for the next planning round: expanding again at
+          // once retried a failing provider in a loop (run-tree.test.ts hung in it).
+          if (answered) this.expand();
+        });
     }
   }
 
-  private async breakdown(branchId: number, reason: Expansion["reason"]): Promise<void> {
+  /** One breakdown call for `branchId`; true when its answer was applied to the tree. */
+  private async breakdown(branchId: number, reason: Expansion["reason"]): Promise<boolean> {
     const b = this.tree.branch(branchId);
     const count = this.tree.policy.subtopicsPerBreakdown;
     const prompt = buildBreakdownPrompt({ topic: this.deps.config.topic, path: b.path, existing: this.tree.childLabels(b.id), count });
@@ -215,10 +221,11 @@ export class RunTree {
       answer = await this.deps.breakdown({ system: prompt.system, user: prompt.user, maxTokens: breakdownMaxTokens(count) });
     } catch (err) {
       this.deps.log("warn", `breakdown of "${b.label}": ${errorMessage(err)}`);
-      return;
+      return false;
     }
-    if (!answer || this.closed) return;
-    this.deps.spent(answer.costUsd);
+    if (!answer) return false;
+    this.deps.spent(answer.call, answer.costUsd);
+    if (answer.failed || this.closed) return false;
     const r = this.tree.addSubtopics(branchId, parseBreakdownAnswer(answer.text, { truncated: answer.truncated }), answer.callId);
     this.allocation = null;
     this.knownCache.clear();
@@ -239,6 +246,7 @@ export class RunTree {
     );
     if (r.added.length > 0) this.splits.push({ eventId, branchId, children: r.added.map((a) => a.id), yieldBefore: data.yield, data });
     this.deps.changed();
+    return true;
   }
 
   // ---- user actions ------------------------------------------------------------------

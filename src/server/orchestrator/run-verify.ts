@@ -74,7 +74,7 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       const side = judgeCost + (run.verifier?.stats.costUsd ?? 0) + usd;
       return side <= v.maxShare * (run.costUsd + usd);
     },
-    isEntry: (seq, text) => run.ledger.textOf(seq) === text,
+    isEntry: (seq, text) => run.ledger.seqOf(text) === seq,
     costOf: deps.costOf,
     onCall: async (call, costUsd) => {
       const stored = await repo.insertLlmCall(prisma, run.id, call, { producer: repo.VERIFY_PRODUCER, itemsNew: 0, costUsd });

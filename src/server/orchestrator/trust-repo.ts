@@ -2,7 +2,7 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import type { TrustVerdict } from "../../lib/trust/policy";
 import type { Opinion } from "../../lib/trust/verify-prompt";
 
-// ---- verification (prisma/migrations/0005_entry_trust) --------------------------------
+// ---- verification (prisma/migrations/0006_entry_trust) --------------------------------
 // Small named DB functions, like repo.ts (which re-exports them); each receives the client.
 
 /** The producer name of the verifier's llm_calls rows. */

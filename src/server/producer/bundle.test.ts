@@ -65,7 +65,7 @@ describe("the producer bundle", () => {
     expect(meta.packages).toContain("openai");
     expect(meta.packages).not.toContain("gpt-tokenizer");
     expect(meta.packages).not.toContain("tsx");
-    expect(meta.inputs).toContain("src/server/producer/run-producer.ts");
+    expect(meta.inputs).toContain("src/server/producer/producer.ts");
     expect(meta.inputs).toContain("src/lib/token-count.ts");
   });
 

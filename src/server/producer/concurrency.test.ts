@@ -6,7 +6,7 @@ import type { ProviderId } from "../../lib/providers";
 import { startSimulator, type SimParamsOverride, type SimulatorHandle } from "../simulator";
 import { systemClock, type Clock } from "./clock";
 import { createLlmResolver, type LlmResolution } from "./llm/factory";
-import { runProducer } from "./run-producer";
+import { Producer } from "./producer";
 
 type Target = { provider: ProviderId; model: string };
 
@@ -36,14 +36,14 @@ function resolver(params?: SimParamsOverride): (t: Target) => LlmResolution {
 }
 
 function run(orch: MemoryOrchestrator, llmFor: (t: Target) => LlmResolution, maxCalls: number, clock: Clock = systemClock, submitIntervalMs = 0) {
-  return runProducer({
+  return new Producer({
     channel: orch.channelFor("p1"),
     llmFor,
     clock,
     stopSignal: new AbortController().signal,
     random: () => 0.5,
     options: { maxCalls, backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, submitIntervalMs },
-  });
+  }).run();
 }
 
 const orchestrator = (concurrency: number) =>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiKeysOf, providerEnvShape, providerSettingsOf, type ProviderSettings } from "../../lib/provider-settings";
 
 /**
  * The producer process's environment, validated once in main.ts. API keys stay in this
@@ -23,14 +24,15 @@ export const producerEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, "may contain letters, digits, _ and -"),
   IGENTAI_RUN_SECRET: z.string().min(1, "is required"),
   IGENTAI_SIMULATOR_URL: optionalUrl,
-  OPENAI_API_KEY: optional,
-  OPENAI_BASE_URL: optionalUrl,
-  ANTHROPIC_API_KEY: optional,
-  ANTHROPIC_BASE_URL: optionalUrl,
+  // Every provider's <ID>_API_KEY and <ID>_BASE_URL (src/lib/providers.ts).
+  ...providerEnvShape(),
   IGENTAI_CALL_TIMEOUT_MS: z.coerce.number().int().min(1000, "must be at least 1000").max(600_000).default(60_000),
 });
 
-export type ProducerEnv = z.infer<typeof producerEnvSchema>;
+export type ProducerEnv = z.infer<typeof producerEnvSchema> & {
+  /** Keys and endpoint overrides of the providers that have any. */
+  providers: ProviderSettings;
+};
 
 export class ProducerEnvError extends Error {}
 
@@ -41,12 +43,12 @@ export function parseProducerEnv(source: Record<string, string | undefined>): Pr
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
     throw new ProducerEnvError(`igentai producer: invalid environment:\n${lines.join("\n")}`);
   }
-  return parsed.data;
+  return { ...parsed.data, providers: providerSettingsOf(parsed.data as unknown as Record<string, string | undefined>) };
 }
 
 /** Values that must never appear in a log line or a message leaving the process. */
 export function secretsOf(env: ProducerEnv): string[] {
-  return [env.OPENAI_API_KEY, env.ANTHROPIC_API_KEY, env.IGENTAI_RUN_SECRET].filter((s): s is string => s !== undefined && s.length >= 4);
+  return [...apiKeysOf(env.providers), env.IGENTAI_RUN_SECRET].filter((s) => s.length >= 4);
 }
 
 export function createRedactor(secrets: readonly string[]): (text: string) => string {

@@ -23,14 +23,14 @@ describe("producer environment", () => {
   it("validates and applies defaults", () => {
     const env = parseProducerEnv({ ...baseEnv, OPENAI_API_KEY: " ", OPENAI_BASE_URL: "" });
     expect(env.IGENTAI_CALL_TIMEOUT_MS).toBe(60_000);
-    expect(env.OPENAI_API_KEY).toBeUndefined();
-    expect(env.OPENAI_BASE_URL).toBeUndefined();
+    expect(env.providers).toEqual({});
     expect(parseProducerEnv({ ...baseEnv, IGENTAI_CALL_TIMEOUT_MS: "5000" }).IGENTAI_CALL_TIMEOUT_MS).toBe(5000);
   });
 
   it.each([
     ["a missing API URL", { IGENTAI_API_URL: undefined }, "IGENTAI_API_URL"],
     ["a bad base URL", { OPENAI_BASE_URL: "localhost:11434" }, "OPENAI_BASE_URL"],
+    ["a bad preset base URL", { OLLAMA_BASE_URL: "localhost:11434" }, "OLLAMA_BASE_URL"],
     ["a bad producer name", { IGENTAI_PRODUCER: "p 1" }, "IGENTAI_PRODUCER"],
     ["a tiny call timeout", { IGENTAI_CALL_TIMEOUT_MS: "10" }, "IGENTAI_CALL_TIMEOUT_MS"],
     ["a missing secret", { IGENTAI_RUN_SECRET: undefined }, "IGENTAI_RUN_SECRET"],
@@ -48,10 +48,10 @@ describe("producer environment", () => {
   });
 
   it("redacts keys and key-shaped strings from outgoing text", () => {
-    const env = parseProducerEnv({ ...baseEnv, OPENAI_API_KEY: FAKE_KEY, ANTHROPIC_API_KEY: "ant-secret-value" });
+    const env = parseProducerEnv({ ...baseEnv, OPENAI_API_KEY: FAKE_KEY, ANTHROPIC_API_KEY: "ant-secret-value", GROQ_API_KEY: "gsk-other-secret" });
     const redact = createRedactor(secretsOf(env));
     expect(redact(`401: Incorrect API key provided: ${FAKE_KEY}`)).not.toContain("DoNotLeak");
-    expect(redact("bad key ant-secret-value, secret s3cret")).toBe("bad key [redacted], secret [redacted]");
+    expect(redact("bad key ant-secret-value, secret s3cret, gsk-other-secret")).toBe("bad key [redacted], secret [redacted], [redacted]");
     expect(redact(`Incorrect API key provided: ${["sk", "proj", "abcdefghijklmnop"].join("-")}`)).toBe("Incorrect API key provided: sk-proj…");
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A producer process, as pm2 runs it: `node --import tsx src/server/producer/main.ts`.
- * Binds the environment and signals, then hands over to runProducer. Exits 0 whenever it
+ * Binds the environment and signals, then hands over to a Producer. Exits 0 whenever it
  * stops on purpose (signal, run ended), including "no API key": a failing exit would make
  * pm2 restart it in a loop.
  */
@@ -9,7 +9,7 @@ import { createTrpcChannel } from "./channel";
 import { systemClock } from "./clock";
 import { createRedactor, parseProducerEnv, ProducerEnvError, secretsOf } from "./env";
 import { createLlmResolver } from "./llm/factory";
-import { runProducer } from "./run-producer";
+import { Producer } from "./producer";
 
 const ORPHAN_CHECK_MS = 2_000;
 
@@ -44,16 +44,39 @@ function main(): void {
   const prefix = `[producer ${env.IGENTAI_PRODUCER}]`;
   const log = (line: string) => console.log(`${prefix} ${line}`);
 
+  const producer = new Producer({
+    channel: createTrpcChannel({
+      url: env.IGENTAI_API_URL,
+      secret: env.IGENTAI_RUN_SECRET,
+      runId: env.IGENTAI_RUN_ID,
+      producer: env.IGENTAI_PRODUCER,
+      pid: process.pid,
+    }),
+    llmFor: createLlmResolver({
+      providers: env.providers,
+      simulatorUrl: env.IGENTAI_SIMULATOR_URL,
+      callTimeoutMs: env.IGENTAI_CALL_TIMEOUT_MS,
+    }),
+    clock: systemClock,
+    log,
+    redact,
+    afterCall: collectAfterCalls(),
+  });
+
   // First SIGINT/SIGTERM: abort the call in flight, flush what is unacknowledged, exit 0.
   // Second: exit now.
-  const stop = new AbortController();
+  let stopping = false;
+  const stop = (why: string) => {
+    stopping = true;
+    log(`${why}: stopping`);
+    producer.close();
+  };
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
+    if (stopping) {
       log(`${signal} again: exiting now`);
       process.exit(130);
     }
-    log(`${signal}: stopping`);
-    stop.abort();
+    stop(signal);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -63,35 +86,13 @@ function main(): void {
   // on SIGTERM (flush to the orchestrator if it is still there, exit 0).
   const parent = process.ppid;
   const orphanCheck = setInterval(() => {
-    if (process.ppid === parent || stop.signal.aborted) return;
+    if (process.ppid === parent || stopping) return;
     clearInterval(orphanCheck);
-    log(`parent process ${parent} is gone: stopping`);
-    stop.abort();
+    stop(`parent process ${parent} is gone`);
   }, ORPHAN_CHECK_MS);
   orphanCheck.unref();
 
-  runProducer({
-    channel: createTrpcChannel({
-      url: env.IGENTAI_API_URL,
-      secret: env.IGENTAI_RUN_SECRET,
-      runId: env.IGENTAI_RUN_ID,
-      producer: env.IGENTAI_PRODUCER,
-      pid: process.pid,
-    }),
-    llmFor: createLlmResolver({
-      openaiApiKey: env.OPENAI_API_KEY,
-      openaiBaseUrl: env.OPENAI_BASE_URL,
-      anthropicApiKey: env.ANTHROPIC_API_KEY,
-      anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
-      simulatorUrl: env.IGENTAI_SIMULATOR_URL,
-      callTimeoutMs: env.IGENTAI_CALL_TIMEOUT_MS,
-    }),
-    clock: systemClock,
-    stopSignal: stop.signal,
-    log,
-    redact,
-    afterCall: collectAfterCalls(),
-  }).then(
+  producer.run().then(
     (summary) => {
       log(`exit (${summary.exit}): ${summary.calls} calls, ${summary.failedCalls} failed, ${summary.itemsParsed} items`);
       // Signalled: 0 (pm2 is stopping us anyway). Run over: a code pm2 will not restart.

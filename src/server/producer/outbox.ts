@@ -1,5 +1,5 @@
 import { MAX_CANDIDATES_PER_BATCH, type CallRecord, type SubmitResult } from "../../lib/protocol";
-import { backoffMs } from "./llm/backoff";
+import { backoffMs } from "../../lib/backoff";
 import { ChannelError, type Channel, type SubmitBatch } from "./channel";
 import type { Clock } from "./clock";
 

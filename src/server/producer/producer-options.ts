@@ -4,7 +4,7 @@ import type { Channel } from "./channel";
 import type { Clock } from "./clock";
 import type { LlmResolution } from "./llm/factory";
 
-// What runProducer (run-producer.ts) takes and returns.
+// What a Producer (producer.ts) takes and returns.
 
 export interface ProducerOptions {
   strategy: PromptStrategy;
@@ -38,8 +38,8 @@ export interface ProducerDeps {
   channel: Channel;
   llmFor: (target: { provider: ProviderId; model: string }) => LlmResolution;
   clock: Clock;
-  /** First SIGINT/SIGTERM: abort the call in flight, flush, return. */
-  stopSignal: AbortSignal;
+  /** Stops as close() does: abort the calls in flight, flush, return (tests, benchmarks; main.ts calls close()). */
+  stopSignal?: AbortSignal;
   log?: (line: string) => void;
   /** Applied to every message that leaves the process or reaches a log (API keys). */
   redact?: (text: string) => string;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { RateLimitState, SimFailure, SimOutcome } from "../../lib/sim/engine";
 import { totalLatencyMs } from "../../lib/sim/latency";
-import { paceText, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
+import { paceAnswer, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
 import type { WireError } from "./openai-wire";
 
 /** The Anthropic Messages wire format: request parsing, answers, errors, headers. */
@@ -165,7 +165,11 @@ export async function writeMessage(
         type: "message",
         role: "assistant",
         model: outcome.model,
-        content: [{ type: "text", text: outcome.text, citations: null }],
+        content: [
+          // Extended thinking: a `thinking` block before the text.
+          ...(outcome.reasoning ? [{ type: "thinking", thinking: outcome.reasoning, signature: "sim" }] : []),
+          { type: "text", text: outcome.text, citations: null },
+        ],
         stop_reason: stopReason,
         stop_sequence: outcome.stopSequence,
         stop_details: null,
@@ -193,13 +197,26 @@ export async function writeMessage(
       usage: usage(outcome.promptTokens, Math.min(1, outcome.outputTokens)),
     },
   });
-  send("content_block_start", { index: 0, content_block: { type: "text", text: "", citations: null } });
+  // Extended thinking streams as a `thinking` block (index 0) before the text block.
+  const reasoning = outcome.reasoning.length;
+  const textIndex = reasoning > 0 ? 1 : 0;
+  let open = -1;
+  if (reasoning === 0) {
+    send("content_block_start", { index: 0, content_block: { type: "text", text: "", citations: null } });
+    open = 0;
+  }
   send("ping", {});
 
-  const breakAt = outcome.streamErrorAtChar;
-  const completed = await paceText(outcome.text, outcome.latency, signal, (piece, offset) => {
-    if (breakAt !== null && offset + piece.length > breakAt) return false;
-    return send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } });
+  const completed = await paceAnswer(outcome, signal, (piece, part) => {
+    const index = part === "reasoning" ? 0 : textIndex;
+    if (open !== index) {
+      if (open !== -1) send("content_block_stop", { index: open });
+      open = index;
+      const block = part === "reasoning" ? { type: "thinking", thinking: "", signature: "" } : { type: "text", text: "", citations: null };
+      send("content_block_start", { index, content_block: block });
+    }
+    const delta = part === "reasoning" ? { type: "thinking_delta", thinking: piece } : { type: "text_delta", text: piece };
+    return send("content_block_delta", { index, delta });
   });
   if (signal.aborted || res.destroyed) return;
   if (!completed) {
@@ -208,7 +225,12 @@ export async function writeMessage(
     res.end();
     return;
   }
-  send("content_block_stop", { index: 0 });
+  // An answer cut inside its thinking still ends with an (empty) text block.
+  if (open !== textIndex) {
+    if (open !== -1) send("content_block_stop", { index: open });
+    send("content_block_start", { index: textIndex, content_block: { type: "text", text: "", citations: null } });
+  }
+  send("content_block_stop", { index: textIndex });
   send("message_delta", {
     delta: { stop_reason: stopReason, stop_sequence: outcome.stopSequence, stop_details: null, container: null },
     usage: {

@@ -93,3 +93,24 @@ export async function paceText(
   }
   return true;
 }
+
+/**
+ * Streams a simulated answer on the model's schedule, both wires alike: the reasoning sent
+ * apart first, then the answer text; `emit` gets each non-empty piece with its part and returns
+ * false to stop. Resolves false when the answer breaks off (at `streamErrorAtChar`, an offset
+ * into the text: a mid-stream failure), the client left or `emit` stopped.
+ */
+export function paceAnswer(
+  answer: { reasoning: string; text: string; streamErrorAtChar: number | null; latency: { ttftMs: number; msPerToken: number } },
+  signal: AbortSignal,
+  emit: (piece: string, part: "reasoning" | "text") => boolean,
+): Promise<boolean> {
+  const reasoning = answer.reasoning.length;
+  const breakAt = answer.streamErrorAtChar === null ? null : reasoning + answer.streamErrorAtChar;
+  const part = (piece: string, which: "reasoning" | "text") => piece === "" || emit(piece, which);
+  return paceText(answer.reasoning + answer.text, answer.latency, signal, (piece, offset) => {
+    if (breakAt !== null && offset + piece.length > breakAt) return false;
+    const cut = Math.max(0, Math.min(piece.length, reasoning - offset));
+    return part(piece.slice(0, cut), "reasoning") && part(piece.slice(cut), "text");
+  });
+}

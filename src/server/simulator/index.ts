@@ -58,6 +58,64 @@ function sendWireError(res: ServerResponse, err: WireError, id: Headers): void {
   sendJson(res, err.status, err.body, { ...err.headers, ...id });
 }
 
+/** Anthropic's token count: `{ input_tokens }`. */
+async function handleCountTokens(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const idHeaders = { "request-id": anthropicRequestId() };
+  if (!apiKeyOf(req)) return sendWireError(res, anthropicError({ kind: "authentication", message: "x-api-key header is required" }, "", null), idHeaders);
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return sendWireError(res, anthropicInvalid("Request exceeds the maximum allowed number of bytes.", 413), idHeaders);
+    return sendWireError(res, anthropicInvalid("There was an error parsing the body of your request: invalid JSON"), idHeaders);
+  }
+  // count_tokens has no max_tokens; borrow the Messages parser with a placeholder.
+  const parsed = parseMessagesRequest(typeof body === "object" && body !== null ? { max_tokens: 1, ...body } : body);
+  if (!parsed.ok) return sendWireError(res, anthropicInvalid(parsed.message), idHeaders);
+  sendJson(res, 200, { input_tokens: countPromptTokens(parsed.request.messageTexts) }, idHeaders);
+}
+
+/** The model list or one model, in the shape of the SDK that asks (`anthropic-version` says which). */
+function handleModels(req: IncomingMessage, res: ServerResponse, id: string | undefined, created: number): void {
+  const anthropic = header(req, "anthropic-version") !== undefined;
+  const wire: Wire = anthropic ? "anthropic" : "openai";
+  const idHeaders: Headers = anthropic ? { "request-id": anthropicRequestId() } : { "x-request-id": openaiRequestId() };
+  if (!apiKeyOf(req)) {
+    const failure = { kind: "authentication", message: anthropic ? "x-api-key header is required" : "You didn't provide an API key." } as const;
+    return sendWireError(res, anthropic ? anthropicError(failure, "", null) : openaiError(failure, "", null), idHeaders);
+  }
+  // `wire` is an extra field: which SDK reaches the model.
+  const describe = (m: SimModelId) =>
+    anthropic
+      ? { type: "model", id: m, display_name: m, created_at: new Date(created * 1000).toISOString(), wire: simModelWire(m) }
+      : { id: m, object: "model", created, owned_by: "igentai-sim", wire: simModelWire(m) };
+  if (id !== undefined) {
+    if (!isSimModelId(id)) {
+      const failure = { kind: "not_found", model: id, message: anthropic ? `model: ${id}` : `The model '${id}' does not exist` } as const;
+      return sendWireError(res, wire === "openai" ? openaiError(failure, id, null) : anthropicError(failure, id, null), idHeaders);
+    }
+    return sendJson(res, 200, describe(id), idHeaders);
+  }
+  const data = SIM_MODEL_IDS.map(describe);
+  if (anthropic) sendJson(res, 200, { data, has_more: false, first_id: SIM_MODEL_IDS[0], last_id: SIM_MODEL_IDS.at(-1) }, idHeaders);
+  else sendJson(res, 200, { object: "list", data }, idHeaders);
+}
+
+/** The truth about a topic's universe, for tests and benchmarks. */
+function handleUniverse(req: IncomingMessage, res: ServerResponse, url: URL, engine: SimEngine): void {
+  const topic = url.searchParams.get("topic");
+  if (!topic || topic.trim() === "") return sendJson(res, 400, { error: "topic query parameter is required" });
+  let params: SimParams;
+  try {
+    params = engine.paramsFor(header(req, "x-sim-params"));
+  } catch (e) {
+    if (e instanceof SimParamsError) return sendJson(res, 400, { error: e.message });
+    throw e;
+  }
+  const withItems = ["1", "true", "yes"].includes(url.searchParams.get("items") ?? "");
+  sendJson(res, 200, engine.universeInfo(topic, withItems, params));
+}
+
 export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<SimulatorHandle> {
   const engine = new SimEngine(opts.params ? parseSimParamsOverride(opts.params, "simulator params") : undefined);
   const shutdown = new AbortController();
@@ -117,69 +175,14 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     }
   }
 
-  async function handleCountTokens(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const idHeaders = { "request-id": anthropicRequestId() };
-    if (!apiKeyOf(req)) return sendWireError(res, anthropicError({ kind: "authentication", message: "x-api-key header is required" }, "", null), idHeaders);
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) return sendWireError(res, anthropicInvalid("Request exceeds the maximum allowed number of bytes.", 413), idHeaders);
-      return sendWireError(res, anthropicInvalid("There was an error parsing the body of your request: invalid JSON"), idHeaders);
-    }
-    // count_tokens has no max_tokens; borrow the Messages parser with a placeholder.
-    const parsed = parseMessagesRequest(typeof body === "object" && body !== null ? { max_tokens: 1, ...body } : body);
-    if (!parsed.ok) return sendWireError(res, anthropicInvalid(parsed.message), idHeaders);
-    sendJson(res, 200, { input_tokens: countPromptTokens(parsed.request.messageTexts) }, idHeaders);
-  }
-
-  function handleModels(req: IncomingMessage, res: ServerResponse, id: string | undefined): void {
-    const anthropic = header(req, "anthropic-version") !== undefined;
-    const wire: Wire = anthropic ? "anthropic" : "openai";
-    const idHeaders: Headers = anthropic ? { "request-id": anthropicRequestId() } : { "x-request-id": openaiRequestId() };
-    if (!apiKeyOf(req)) {
-      const failure = { kind: "authentication", message: anthropic ? "x-api-key header is required" : "You didn't provide an API key." } as const;
-      return sendWireError(res, anthropic ? anthropicError(failure, "", null) : openaiError(failure, "", null), idHeaders);
-    }
-    // `wire` is an extra field: which SDK reaches the model.
-    const describe = (m: SimModelId) =>
-      anthropic
-        ? { type: "model", id: m, display_name: m, created_at: new Date(created * 1000).toISOString(), wire: simModelWire(m) }
-        : { id: m, object: "model", created, owned_by: "igentai-sim", wire: simModelWire(m) };
-    if (id !== undefined) {
-      if (!isSimModelId(id)) {
-        const failure = { kind: "not_found", model: id, message: anthropic ? `model: ${id}` : `The model '${id}' does not exist` } as const;
-        return sendWireError(res, wire === "openai" ? openaiError(failure, id, null) : anthropicError(failure, id, null), idHeaders);
-      }
-      return sendJson(res, 200, describe(id), idHeaders);
-    }
-    const data = SIM_MODEL_IDS.map(describe);
-    if (anthropic) sendJson(res, 200, { data, has_more: false, first_id: SIM_MODEL_IDS[0], last_id: SIM_MODEL_IDS.at(-1) }, idHeaders);
-    else sendJson(res, 200, { object: "list", data }, idHeaders);
-  }
-
-  function handleUniverse(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const topic = url.searchParams.get("topic");
-    if (!topic || topic.trim() === "") return sendJson(res, 400, { error: "topic query parameter is required" });
-    let params: SimParams;
-    try {
-      params = engine.paramsFor(header(req, "x-sim-params"));
-    } catch (e) {
-      if (e instanceof SimParamsError) return sendJson(res, 400, { error: e.message });
-      throw e;
-    }
-    const withItems = ["1", "true", "yes"].includes(url.searchParams.get("items") ?? "");
-    sendJson(res, 200, engine.universeInfo(topic, withItems, params));
-  }
-
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://simulator.local");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
     if (method === "GET" && path === "/health") return sendJson(res, 200, { status: "ok" });
-    if (method === "GET" && path === "/sim/universe") return handleUniverse(req, res, url);
-    if (method === "GET" && path === "/v1/models") return handleModels(req, res, undefined);
-    if (method === "GET" && path.startsWith("/v1/models/")) return handleModels(req, res, decodeURIComponent(path.slice("/v1/models/".length)));
+    if (method === "GET" && path === "/sim/universe") return handleUniverse(req, res, url, engine);
+    if (method === "GET" && path === "/v1/models") return handleModels(req, res, undefined, created);
+    if (method === "GET" && path.startsWith("/v1/models/")) return handleModels(req, res, decodeURIComponent(path.slice("/v1/models/".length)), created);
     if (method === "POST" && path === "/v1/chat/completions") return handleChat(req, res, "openai");
     if (method === "POST" && path === "/v1/messages") return handleChat(req, res, "anthropic");
     if (method === "POST" && path === "/v1/messages/count_tokens") return handleCountTokens(req, res);

@@ -99,7 +99,7 @@ describe("OpenAI chat completions", () => {
   it("lists the models", async () => {
     const ids: string[] = [];
     for await (const m of client.models.list()) ids.push(m.id);
-    expect(ids).toEqual(["sim-strong", "sim-weak", "sim-claude"]);
+    expect(ids).toEqual(["sim-strong", "sim-weak", "sim-claude", "sim-reasoner"]);
   });
 });
 

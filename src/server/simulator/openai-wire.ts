@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { RateLimitState, SimFailure, SimOutcome } from "../../lib/sim/engine";
 import { totalLatencyMs } from "../../lib/sim/latency";
-import { paceText, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
+import { paceAnswer, sendJson, sleep, startSse, writeSse, type Headers } from "./http";
 
 /** The OpenAI Chat Completions wire format: request parsing, answers, errors, headers. */
 
@@ -156,13 +156,13 @@ export function openaiError(failure: SimFailure, model: string, rateLimit: RateL
   }
 }
 
-function usage(promptTokens: number, completionTokens: number) {
+function usage(outcome: Extract<SimOutcome, { ok: true }>) {
   return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
+    prompt_tokens: outcome.promptTokens,
+    completion_tokens: outcome.outputTokens,
+    total_tokens: outcome.promptTokens + outcome.outputTokens,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: outcome.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -196,12 +196,19 @@ export async function writeChatCompletion(
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: outcome.text, refusal: null, annotations: [] },
+            // DeepSeek's API puts reasoning in `reasoning_content` beside `content`.
+            message: {
+              role: "assistant",
+              content: outcome.text,
+              ...(outcome.reasoning ? { reasoning_content: outcome.reasoning } : {}),
+              refusal: null,
+              annotations: [],
+            },
             logprobs: null,
             finish_reason: finishReason,
           },
         ],
-        usage: usage(outcome.promptTokens, outcome.outputTokens),
+        usage: usage(outcome),
         service_tier: "default",
         system_fingerprint: "fp_igentai_sim",
       },
@@ -225,11 +232,10 @@ export async function writeChatCompletion(
     });
   if (!writeSse(res, chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]))) return;
 
-  const breakAt = outcome.streamErrorAtChar;
-  const completed = await paceText(outcome.text, outcome.latency, signal, (piece, offset) => {
-    if (breakAt !== null && offset + piece.length > breakAt) return false;
-    return writeSse(res, chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
-  });
+  // Reasoning sent apart streams first, in `delta.reasoning_content`, then the answer in `delta.content`.
+  const completed = await paceAnswer(outcome, signal, (piece, part) =>
+    writeSse(res, chunk([{ index: 0, delta: { [part === "reasoning" ? "reasoning_content" : "content"]: piece }, logprobs: null, finish_reason: null }])),
+  );
   if (signal.aborted || res.destroyed) return;
   if (!completed) {
     // A mid-stream failure: OpenAI sends an error object as a data line, then closes.
@@ -238,7 +244,7 @@ export async function writeChatCompletion(
     return;
   }
   writeSse(res, chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]));
-  if (request.includeUsage) writeSse(res, chunk([], { usage: usage(outcome.promptTokens, outcome.outputTokens) }));
+  if (request.includeUsage) writeSse(res, chunk([], { usage: usage(outcome) }));
   writeSse(res, "[DONE]");
   res.end();
 }

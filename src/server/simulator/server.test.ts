@@ -32,7 +32,7 @@ describe("side routes", () => {
   it("GET /v1/models answers in the Anthropic shape to the Anthropic SDK", async () => {
     const sim = await startTestSimulator();
     const page = await anthropicClient(sim.url).models.list();
-    expect(page.data.map((m) => m.id)).toEqual(["sim-strong", "sim-weak", "sim-claude"]);
+    expect(page.data.map((m) => m.id)).toEqual(["sim-strong", "sim-weak", "sim-claude", "sim-reasoner"]);
     await sim.stop();
   });
 

@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
-import { entriesPage, listRuns, runExists } from "../../orchestrator/repo";
+import { callTotalsByRun, entriesPage, listRuns, runExists } from "../../orchestrator/repo";
+import { summariseRun } from "../../orchestrator/run-summary";
 import { int4, runIdSchema, safeText, storable } from "../../../lib/validation";
 import { MAX_SUBTOPIC_LABEL_CHARS } from "../../../lib/prompt-branch";
 import { publicProcedure, router } from "../trpc";
@@ -26,19 +27,13 @@ export const topicRouter = router({
 
   list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional()).query(async ({ ctx, input }) => {
     const runs = await listRuns(ctx.db.prisma, input?.limit ?? 50);
+    const calls = await callTotalsByRun(
+      ctx.db.prisma,
+      runs.map((r) => r.id),
+    );
     // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
     const live = ctx.orchestrator.snapshot();
-    const active = live.run?.id ?? null;
-    return runs.map((r) => ({
-      ...r,
-      state: r.id === active ? live.state : r.state,
-      totalUnique: r.id === active ? live.totals.unique : r.totalUnique,
-      totalCandidates: r.id === active ? live.totals.candidates : r.totalCandidates,
-      createdAt: r.createdAt.getTime(),
-      startedAt: r.startedAt?.getTime() ?? null,
-      stoppedAt: r.stoppedAt?.getTime() ?? null,
-      active: r.id === active,
-    }));
+    return runs.map((r) => summariseRun(r, calls.get(r.id), live, Date.now()));
   }),
 
   entries: publicProcedure

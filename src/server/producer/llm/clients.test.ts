@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrompt, KnownEntries } from "../../../lib/prompt";
 import { startSimulator, type SimulatorHandle, type SimParamsOverride } from "../../simulator";
 import { resolveLlm } from "./factory";
-import { LlmCallError, type LlmClient } from "./types";
+import { LlmCallError, streamedTokensOf, type LlmClient } from "./types";
 
 let sim: SimulatorHandle;
 beforeAll(async () => {
@@ -111,7 +111,7 @@ describe.each([
 
 describe("provider selection", () => {
   it("an OpenAI-compatible server works through the openai provider via OPENAI_BASE_URL", async () => {
-    const r = resolveLlm({ provider: "openai", model: "sim-strong" }, { openaiBaseUrl: `${sim.url}/v1`, callTimeoutMs: 5000 });
+    const r = resolveLlm({ provider: "openai", model: "sim-strong" }, { providers: { openai: { baseUrl: `${sim.url}/v1` } }, callTimeoutMs: 5000 });
     if (!("client" in r)) throw new Error(r.unavailable);
     expect(r.client.provider).toBe("openai");
     const { res } = await callOnce(r.client);
@@ -119,7 +119,10 @@ describe("provider selection", () => {
   });
 
   it("an Anthropic base URL override works through the anthropic provider", async () => {
-    const r = resolveLlm({ provider: "anthropic", model: "sim-claude" }, { anthropicApiKey: "test-key", anthropicBaseUrl: sim.url, callTimeoutMs: 5000 });
+    const r = resolveLlm(
+      { provider: "anthropic", model: "sim-claude" },
+      { providers: { anthropic: { apiKey: "test-key", baseUrl: sim.url } }, callTimeoutMs: 5000 },
+    );
     if (!("client" in r)) throw new Error(r.unavailable);
     const { res } = await callOnce(r.client);
     expect(res.completionTokens).toBeGreaterThan(0);
@@ -155,7 +158,7 @@ describe("provider selection", () => {
     try {
       const r = resolveLlm(
         { provider: "openai", model: "gpt-4o-mini" },
-        { openaiApiKey: "sk-wrong", openaiBaseUrl: `http://127.0.0.1:${port}/v1`, callTimeoutMs: 2000 },
+        { providers: { openai: { apiKey: "sk-wrong", baseUrl: `http://127.0.0.1:${port}/v1` } }, callTimeoutMs: 2000 },
       );
       if (!("client" in r)) throw new Error(r.unavailable);
       const err = await failure(callOnce(r.client));
@@ -165,5 +168,50 @@ describe("provider selection", () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe("reasoning through the SDKs", () => {
+  const reasoner = (mode: "think" | "prefilled" | "field", model = "sim-reasoner") => client(model, { models: { [model]: { reasoning: mode } } });
+
+  it.each(["think", "field"] as const)("keeps a reasoning model's thinking (%s) out of the text, and in its usage", async (mode) => {
+    const { res, deltas } = await callOnce(reasoner(mode));
+    expect(res.reasoning).toMatch(/brainstorm/);
+    expect(res.text).not.toMatch(/<\/?think>|brainstorm/);
+    expect(deltas.join("")).toBe(res.text);
+    expect(res.completionTokens).toBeGreaterThanOrEqual(Math.ceil((res.reasoning.length + res.text.length) / 4));
+  });
+
+  it("an answer cut inside an unclosed <think> block has no text, only reasoning", async () => {
+    const { res, deltas } = await callOnce(reasoner("think"), { maxTokens: 20 });
+    expect(res.truncated).toBe(true);
+    expect(res.text).toBe("");
+    expect(deltas).toEqual([]);
+    expect(res.reasoning.length).toBeGreaterThan(20);
+  });
+
+  it("a call that breaks off mid-answer keeps the reasoning it streamed, to be billed", async () => {
+    const llm = client("sim-reasoner", { streamErrorRate: 1, models: { "sim-reasoner": { reasoning: "field" } } });
+    const err = await failure(callOnce(llm));
+    expect(err.partialReasoning).toMatch(/brainstorm/);
+    expect(streamedTokensOf(err)).toBeGreaterThan(Math.ceil(err.partialReasoning.length / 8));
+  });
+
+  it("learns that a model's answers start inside a <think> its template opened: the next answers keep all thinking out", async () => {
+    const llm = reasoner("prefilled");
+    const first = await callOnce(llm);
+    expect(first.res.text).toMatch(/brainstorm/); // streamed before its </think> showed what it was
+    for (const { res } of [await callOnce(llm), await callOnce(llm)]) {
+      expect(res.reasoning).toMatch(/brainstorm/);
+      expect(res.text).not.toMatch(/brainstorm|<\/?think>/);
+      expect(res.text.split("\n").length).toBeGreaterThan(10);
+    }
+  });
+
+  it("Anthropic extended thinking (thinking_delta) is reasoning, not text", async () => {
+    const { res } = await callOnce(reasoner("field", "sim-claude"));
+    expect(res.reasoning).toMatch(/brainstorm/);
+    expect(res.text).not.toMatch(/brainstorm/);
+    expect(res.text.length).toBeGreaterThan(50);
   });
 });

@@ -1,13 +1,12 @@
-import { targetLabel, wireFormatOf, type ProviderId } from "../../../lib/providers";
+import { providerSpec, targetLabel, wireFormatOf, type ProviderId } from "../../../lib/providers";
+import type { ProviderSettings } from "../../../lib/provider-settings";
 import { createAnthropicClient } from "./anthropic";
 import { createOpenAiClient } from "./openai";
 import type { LlmClient } from "./types";
 
 export interface LlmConfig {
-  openaiApiKey?: string;
-  openaiBaseUrl?: string;
-  anthropicApiKey?: string;
-  anthropicBaseUrl?: string;
+  /** Keys and endpoint overrides per provider (`<ID>_API_KEY`, `<ID>_BASE_URL`). */
+  providers?: ProviderSettings;
   simulatorUrl?: string;
   callTimeoutMs: number;
   /** Extra headers on every request (tests: `x-sim-params`). */
@@ -18,62 +17,37 @@ export interface LlmConfig {
 /** Either a client, or why this producer cannot call the target (shown as its status). */
 export type LlmResolution = { client: LlmClient } | { unavailable: string };
 
-/** Stands in for a key that a local OpenAI-compatible server or the simulator does not check. */
+/** Stands in for a key that a local server or the simulator does not check. */
 const UNCHECKED_KEY = "unused";
 
 /**
- * Chooses the SDK and endpoint for `provider:model`:
- * - `openai`: the OpenAI SDK, OPENAI_BASE_URL if set (vLLM, Ollama...: a key is then optional);
- * - `anthropic`: the Anthropic SDK, ANTHROPIC_BASE_URL if set;
+ * Chooses the SDK and endpoint for `provider:model` from the registry (src/lib/providers.ts):
+ * - a real provider: the SDK of its wire, at `<ID>_BASE_URL` if set, else its default URL;
+ *   it needs `<ID>_API_KEY`, unless it is local or its base URL is overridden (a compatible
+ *   server that checks no key);
  * - `sim`: the SDK of the simulated model's wire format, at IGENTAI_SIMULATOR_URL.
  */
 export function resolveLlm(target: { provider: ProviderId; model: string }, cfg: LlmConfig): LlmResolution {
   const common = { model: target.model, timeoutMs: cfg.callTimeoutMs, defaultHeaders: cfg.defaultHeaders, now: cfg.now };
   const label = targetLabel(target);
-  switch (target.provider) {
-    case "openai": {
-      if (!cfg.openaiApiKey && !cfg.openaiBaseUrl) {
-        return { unavailable: `no OPENAI_API_KEY set: ${label} cannot run (set it, or OPENAI_BASE_URL for a local OpenAI-compatible server)` };
-      }
-      return {
-        client: createOpenAiClient({
-          ...common,
-          provider: "openai",
-          apiKey: cfg.openaiApiKey ?? UNCHECKED_KEY,
-          baseURL: cfg.openaiBaseUrl,
-          tokenLimitParam: cfg.openaiBaseUrl ? "max_tokens" : "max_completion_tokens",
-        }),
-      };
-    }
-    case "anthropic": {
-      if (!cfg.anthropicApiKey && !cfg.anthropicBaseUrl) {
-        return { unavailable: `no ANTHROPIC_API_KEY set: ${label} cannot run` };
-      }
-      return {
-        client: createAnthropicClient({
-          ...common,
-          provider: "anthropic",
-          apiKey: cfg.anthropicApiKey ?? UNCHECKED_KEY,
-          baseURL: cfg.anthropicBaseUrl,
-        }),
-      };
-    }
-    case "sim": {
-      if (!cfg.simulatorUrl) return { unavailable: `no IGENTAI_SIMULATOR_URL set: ${label} cannot run` };
-      const base = cfg.simulatorUrl.replace(/\/+$/, "");
-      return wireFormatOf(target) === "anthropic"
-        ? { client: createAnthropicClient({ ...common, provider: "sim", apiKey: UNCHECKED_KEY, baseURL: base }) }
-        : {
-            client: createOpenAiClient({
-              ...common,
-              provider: "sim",
-              apiKey: UNCHECKED_KEY,
-              baseURL: `${base}/v1`,
-              tokenLimitParam: "max_tokens",
-            }),
-          };
-    }
+  if (target.provider === "sim") {
+    if (!cfg.simulatorUrl) return { unavailable: `no IGENTAI_SIMULATOR_URL set: ${label} cannot run` };
+    const base = cfg.simulatorUrl.replace(/\/+$/, "");
+    return wireFormatOf(target) === "anthropic"
+      ? { client: createAnthropicClient({ ...common, provider: "sim", apiKey: UNCHECKED_KEY, baseURL: base }) }
+      : { client: createOpenAiClient({ ...common, provider: "sim", apiKey: UNCHECKED_KEY, baseURL: `${base}/v1`, tokenLimitParam: "max_tokens" }) };
   }
+  const spec = providerSpec(target.provider);
+  const setting = cfg.providers?.[target.provider] ?? {};
+  if (!setting.apiKey && !setting.baseUrl && !spec.local) {
+    return { unavailable: `no ${spec.keyEnv} set: ${label} cannot run (set it, or ${spec.baseUrlEnv} for a compatible server that needs no key)` };
+  }
+  const baseURL = setting.baseUrl ?? spec.defaultBaseUrl ?? undefined;
+  const client = { ...common, provider: target.provider, apiKey: setting.apiKey ?? UNCHECKED_KEY, baseURL };
+  if (wireFormatOf(target) === "anthropic") return { client: createAnthropicClient(client) };
+  // A base URL override is another server: it knows `max_tokens`, maybe not the provider's own parameter.
+  const tokenLimitParam = setting.baseUrl ? "max_tokens" : (spec.tokenLimitParam ?? "max_tokens");
+  return { client: createOpenAiClient({ ...client, tokenLimitParam, streamOptions: spec.streamOptions }) };
 }
 
 /** Memoises clients per provider:model (an SDK client keeps its connection pool). */

@@ -1,8 +1,8 @@
 import type OpenAI from "openai";
 import type { ProviderId } from "../../../lib/providers";
 import { httpFetch } from "../http-fetch";
-import { streamCall } from "./stream-call";
-import type { LlmClient, LlmRequest, LlmResponse } from "./types";
+import { sdkClient, type WireEvent } from "./sdk-client";
+import type { LlmClient } from "./types";
 
 export interface OpenAiClientOptions {
   provider: ProviderId;
@@ -15,79 +15,68 @@ export interface OpenAiClientOptions {
    * OpenAI-compatible servers (vLLM, Ollama, the simulator) know `max_tokens`.
    */
   tokenLimitParam: "max_tokens" | "max_completion_tokens";
+  /** Ask for usage in the stream's last chunk (`stream_options`); false for servers that reject the field. */
+  streamOptions?: boolean;
   defaultHeaders?: Record<string, string>;
   now?: () => number;
 }
 
+/**
+ * Reasoning fields of OpenAI-compatible servers, outside OpenAI's own types: DeepSeek's API
+ * and vLLM's reasoning parsers send `reasoning_content`
+ * (api-docs.deepseek.com/guides/reasoning_model, docs.vllm.ai "Reasoning Outputs"); Ollama's
+ * OpenAI endpoint, OpenRouter and Groq send `reasoning`.
+ */
+type ReasoningDelta = { reasoning_content?: unknown; reasoning?: unknown };
+
+async function* events(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>): AsyncGenerator<WireEvent> {
+  for await (const chunk of stream) {
+    const choice = chunk.choices[0];
+    const delta = choice?.delta as (OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta & ReasoningDelta) | undefined;
+    const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+    if (typeof reasoning === "string" && reasoning) yield { type: "reasoning", text: reasoning };
+    if (delta?.content) yield { type: "text", text: delta.content };
+    if (choice?.finish_reason) yield { type: "stop", reason: choice.finish_reason };
+    if (chunk.usage) yield { type: "usage", promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+  }
+}
+
 /** Chat Completions, streamed, through the official `openai` SDK (its own retries off: the producer paces and retries). */
 export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
-  // The SDK is loaded on the first call: a producer loads only the one SDK its model needs.
-  let sdk: Promise<OpenAI> | undefined;
-  const client = () =>
-    (sdk ??= import("openai").then(
-      ({ default: OpenAISdk }) =>
-        new OpenAISdk({
-          apiKey: opts.apiKey,
-          baseURL: opts.baseURL ?? null,
-          maxRetries: 0,
-          fetch: httpFetch,
-          timeout: opts.timeoutMs,
-          defaultHeaders: opts.defaultHeaders,
-          logLevel: "off",
-        }),
-    ));
-  const now = opts.now ?? Date.now;
-
-  return {
-    provider: opts.provider,
-    model: opts.model,
+  return sdkClient(opts, {
     wire: "openai",
-    stream(req: LlmRequest): Promise<LlmResponse> {
-      return streamCall(req, opts.timeoutMs, now, async (signal, progress, received) => {
-        const { data: stream, response } = await (await client()).chat.completions
-          .create(
-            {
-              model: opts.model,
-              messages: [
-                { role: "system", content: req.system },
-                { role: "user", content: req.user },
-              ],
-              stream: true,
-              stream_options: { include_usage: true },
-              [opts.tokenLimitParam]: req.maxTokens,
-            },
-            { signal },
-          )
-          .withResponse();
-        progress();
-        let promptTokens: number | null = null;
-        let completionTokens: number | null = null;
-        let finish: string | null = null;
-        for await (const chunk of stream) {
-          progress();
-          const choice = chunk.choices[0];
-          const delta = choice?.delta?.content;
-          if (delta) {
-            received.text += delta;
-            req.onText(delta);
-          }
-          if (choice?.finish_reason) finish = choice.finish_reason;
-          if (chunk.usage) {
-            promptTokens = chunk.usage.prompt_tokens;
-            completionTokens = chunk.usage.completion_tokens;
-          }
-        }
-        // The SDKs end the iteration quietly when the stream is aborted: make that an error.
-        signal.throwIfAborted();
-        return {
-          text: received.text,
-          promptTokens,
-          completionTokens,
-          // No finish_reason: the stream ended early, so the last line may be cut.
-          truncated: finish === "length" || finish === null,
-          headers: response.headers,
-        };
-      });
+    load: () =>
+      import("openai").then(
+        ({ default: OpenAISdk }) =>
+          new OpenAISdk({
+            apiKey: opts.apiKey,
+            baseURL: opts.baseURL ?? null,
+            maxRetries: 0,
+            fetch: httpFetch,
+            timeout: opts.timeoutMs,
+            defaultHeaders: opts.defaultHeaders,
+            logLevel: "off",
+          }),
+      ),
+    async open(sdk, req, signal) {
+      const { data, response } = await sdk.chat.completions
+        .create(
+          {
+            model: opts.model,
+            messages: [
+              { role: "system", content: req.system },
+              { role: "user", content: req.user },
+            ],
+            stream: true,
+            ...(opts.streamOptions === false ? {} : { stream_options: { include_usage: true } }),
+            [opts.tokenLimitParam]: req.maxTokens,
+          },
+          { signal },
+        )
+        .withResponse();
+      return { events: events(data), headers: response.headers };
     },
-  };
+    // No finish_reason: the stream ended early, so the last line may be cut.
+    truncated: (reason) => reason === "length" || reason === null,
+  });
 }

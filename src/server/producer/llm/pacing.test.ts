@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, honourRetryAfter } from "./backoff";
+import { backoffMs, honourRetryAfter } from "../../../lib/backoff";
 import { classifyError, maxTokensLimitOf, retryAfterMs } from "./errors";
 import { paceDelayMs, parseRateLimitHeaders, parseResetDuration } from "./rate-limit";
 

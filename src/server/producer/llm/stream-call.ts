@@ -1,3 +1,4 @@
+import type { ReasoningSplitter } from "../../../lib/reasoning";
 import { classifyError } from "./errors";
 import type { LlmRequest } from "./types";
 
@@ -13,7 +14,7 @@ export async function streamCall<T>(
   req: LlmRequest,
   timeoutMs: number,
   now: () => number,
-  run: (signal: AbortSignal, progress: () => void, received: { text: string }) => Promise<T>,
+  run: (signal: AbortSignal, progress: () => void, received: { split?: ReasoningSplitter }) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
   let timedOut = false;
@@ -29,12 +30,14 @@ export async function streamCall<T>(
   if (req.signal.aborted) controller.abort();
   req.signal.addEventListener("abort", onAbort, { once: true });
   arm();
-  const received = { text: "" };
+  const received: { split?: ReasoningSplitter } = {};
   try {
     return await run(controller.signal, arm, received);
   } catch (err) {
     const e = classifyError(err, { now: now(), timedOut, aborted: req.signal.aborted && !timedOut });
-    e.partialText = received.text;
+    // What streamed before the failure: the answer part, and the reasoning (billed too).
+    e.partialText = received.split?.text ?? "";
+    e.partialReasoning = received.split?.reasoning ?? "";
     throw e;
   } finally {
     clearTimeout(timer);

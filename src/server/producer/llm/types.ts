@@ -1,5 +1,6 @@
 import type { CallErrorKind } from "../../../lib/protocol";
 import type { ProviderId, WireFormat } from "../../../lib/providers";
+import { estimateTokens } from "../../../lib/token-count";
 
 export interface LlmRequest {
   system: string;
@@ -12,7 +13,10 @@ export interface LlmRequest {
 }
 
 export interface LlmResponse {
+  /** The answer, without reasoning. */
   text: string;
+  /** Reasoning: inline `<think>` blocks and reasoning fields (src/lib/reasoning.ts). Billed, never parsed. */
+  reasoning: string;
   /** From the API's usage fields; null when the server sent none. */
   promptTokens: number | null;
   completionTokens: number | null;
@@ -39,8 +43,10 @@ export class LlmCallError extends Error {
   readonly headers: Headers | undefined;
   /** The call was aborted by the producer (stop), not failed by the provider. */
   readonly aborted: boolean;
-  /** Text streamed before the failure. */
+  /** Answer text streamed before the failure. */
   partialText = "";
+  /** Reasoning streamed before the failure (billed like the answer). */
+  partialReasoning = "";
 
   constructor(
     kind: CallErrorKind,
@@ -55,4 +61,14 @@ export class LlmCallError extends Error {
     this.headers = opts.headers;
     this.aborted = opts.aborted ?? false;
   }
+}
+
+/** Completion tokens of an answer: the API's usage, else our count of answer and reasoning (some OpenAI-compatible servers send no usage). */
+export function completionTokensOf(res: Pick<LlmResponse, "completionTokens" | "text" | "reasoning">): number {
+  return res.completionTokens ?? estimateTokens(res.text) + estimateTokens(res.reasoning);
+}
+
+/** Completion tokens a failed call streamed before it broke (0 when nothing came). */
+export function streamedTokensOf(err: Pick<LlmCallError, "partialText" | "partialReasoning">): number {
+  return estimateTokens(err.partialText) + estimateTokens(err.partialReasoning);
 }

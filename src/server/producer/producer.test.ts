@@ -9,7 +9,7 @@ import { FakeClock } from "../../../test/helpers/fake-clock";
 import { MemoryOrchestrator, unreachable } from "../../../test/helpers/memory-orchestrator";
 import { leftOnSignal } from "../../../test/helpers/signals";
 import type { ProducerDeps, ProducerOptions } from "./producer-options";
-import { runProducer } from "./run-producer";
+import { Producer } from "./producer";
 
 let sim: SimulatorHandle;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ function setup(opts: { assignment?: Partial<Omit<Assignment, "index" | "poolSize
   const stop = new AbortController();
   const logs: string[] = [];
   const run = (deps: Partial<ProducerDeps> & { options?: Partial<ProducerOptions> }) =>
-    runProducer({
+    new Producer({
       channel: orch.channelFor("p1"),
       llmFor: simLlm(),
       clock: systemClock,
@@ -56,13 +56,13 @@ function setup(opts: { assignment?: Partial<Omit<Assignment, "index" | "poolSize
       log: (l) => logs.push(l),
       ...deps,
       options: { backoff: { baseMs: 50, maxMs: 500 }, channelBackoff: { baseMs: 20, maxMs: 200 }, submitIntervalMs: 0, ...deps.options },
-    });
+    }).run();
   return { orch, stop, logs, run };
 }
 
 const callEnd = (c: { startedAt: number; latencyMs: number }) => c.startedAt + c.latencyMs;
 
-describe("runProducer against the simulator", () => {
+describe("the producer against the simulator", () => {
   it("submits lines while the call is still streaming, with a call record at the end", async () => {
     const { orch, run } = setup();
     const summary = await run({
@@ -160,6 +160,28 @@ describe("runProducer against the simulator", () => {
     expect(call.itemsParsed).toBeLessThan(200);
     expect(orch.candidates).toBe(call.itemsParsed);
     expect(call.completionTokens).toBeGreaterThan(0);
+  });
+
+  it("close() stops as the stop signal does: one run, aborted mid-call, flushed; a second close() is harmless", async () => {
+    const { orch } = setup({ assignment: { requestSize: 200 } });
+    const producer = new Producer({
+      channel: orch.channelFor("p1"),
+      llmFor: simLlm({ latencyScale: 1, models: { "sim-strong": { ttftMs: 0, tokensPerSecond: 60 } } }),
+      clock: systemClock,
+      stopSignal: new AbortController().signal,
+      options: { submitIntervalMs: 0 },
+    });
+    orch.fault = (op) => {
+      if (op === "submit") setTimeout(() => producer.close(), 50);
+      return undefined;
+    };
+    const run = producer.run();
+    expect(producer.run()).toBe(run);
+    const summary = await run;
+    producer.close();
+    expect(summary).toMatchObject({ exit: "stopped", calls: 1, unacknowledged: 0 });
+    expect(orch.calls[0]!.error).toBeUndefined();
+    expect(orch.candidates).toBe(orch.calls[0]!.itemsParsed);
   });
 
   it("exits cleanly when the run ends (keepGoing=false), even mid-call", async () => {
