@@ -30,6 +30,15 @@ describe("EntryWriter", () => {
     expect(committed).toEqual([1, 2, 3, 4]);
   });
 
+  it("runs a task queued as soon as a write is acknowledged, with no further write to carry it", async () => {
+    const w = new EntryWriter({ insert: async () => undefined, append: async () => undefined, onCommitted: () => undefined, onError: () => undefined });
+    // The submit path: await the write, then at once ask for an exclusive slot (display forms).
+    // The drain that acknowledged the write was still ending; the task must not wait in the queue.
+    const ran = await w.write([row(1)]).then(() => w.exclusive(async () => "ran"));
+    expect(ran).toBe("ran");
+    await w.idle();
+  });
+
   it("retries a failed insert and never drops entries", async () => {
     let failures = 2;
     const errors: number[] = [];

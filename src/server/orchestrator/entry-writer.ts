@@ -36,7 +36,7 @@ export class EntryWriter {
     if (rows.length === 0 && decisions.length === 0 && supports.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ rows, decisions, supports, resolve, reject });
-      this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+      this.kick();
     });
   }
 
@@ -45,7 +45,20 @@ export class EntryWriter {
     if (this.closed) return Promise.reject(new Error("writer is closed"));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ task: () => fn().then(resolve, reject) });
-      this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+      this.kick();
+    });
+  }
+
+  /**
+   * Starts draining unless a drain is running. A drain that finds the queue empty ends; its
+   * end is seen a few microtasks later, so what was queued in between (a submission's
+   * follow-up `exclusive`, run as soon as its write resolved) starts the next drain here,
+   * instead of waiting in the queue for an unrelated write.
+   */
+  private kick(): void {
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.kick();
     });
   }
 
