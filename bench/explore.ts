@@ -104,6 +104,8 @@ type ModeResult = {
   /** Distinct universe items among the unique entries. */
   found: number;
   coverage: number;
+  /** Distinct universe items / unique entries: the share of the list that is real (the simulator invents past what a model knows). */
+  precision: number;
   coverageOfReachable: number;
   uniquePerDollar: number;
   branches: { total: number; saturated: number; maxDepth: number; recognised: number } | null;
@@ -379,6 +381,7 @@ function runMode(u: UniverseSpec, mode: Mode, seed: number, budgetTokens: number
     unique: ledger.texts.length,
     found: foundRanks.size,
     coverage: round(foundRanks.size / universe.items.length, 4),
+    precision: round(foundRanks.size / Math.max(1, ledger.texts.length), 4),
     coverageOfReachable: round(foundRanks.size / reachable, 4),
     uniquePerDollar: Math.round(ledger.texts.length / Math.max(costUsd, 1e-9)),
     branches:
@@ -454,7 +457,7 @@ function main(): void {
         for (const b of BUDGETS) (atBudget[String(b)] ??= {})[modeName(mode)] = round(coverageAt(fullCurve, b), 4);
         console.log(
           `${u.name.padEnd(22)} seed ${String(seed).padEnd(3)} ${modeName(r).padEnd(14)} ` +
-            `coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), ` +
+            `coverage ${pct(r.coverage)} (of reachable ${pct(r.coverageOfReachable)}), precision ${pct(r.precision)}, ` +
             `${r.unique} unique, ${r.calls} calls + ${r.breakdownCalls} breakdowns, ` +
             `${(r.tokens / 1e6).toFixed(2)} M tokens, $${r.costUsd.toFixed(3)}` +
             (r.branches
@@ -469,6 +472,8 @@ function main(): void {
       const cells = MODES.map((m) => runs.map((r) => pct(r.atBudget[String(b)]![modeName(m)]!)).join(" / "));
       table.push(`| ${u.name} | ${(b / 1e6).toFixed(1)}M | ${cells.join(" | ")} |`);
     }
+    const precision = MODES.map((m) => runs.map((r) => pct(r.results.find((x) => modeName(x) === modeName(m))!.precision)).join(" / "));
+    table.push(`| ${u.name} | precision at the end | ${precision.join(" | ")} |`);
     universes.push({
       ...u,
       real: u.real ? { source: (u.real as { source?: string }).source, categories: u.real.categories.length } : undefined,

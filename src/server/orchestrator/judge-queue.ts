@@ -1,3 +1,4 @@
+import { requestPricedCostUsd } from "../../lib/run-config";
 import { randomUUID } from "node:crypto";
 import { buildSelectorPrompt, MAX_SELECTOR_ITEMS, MAX_SELECTOR_OPTIONS, parseSelections, type JudgeDecision, type Selection } from "../../lib/dedup/judge";
 import { errorMessage } from "../../lib/errors";
@@ -208,7 +209,8 @@ export function makeRunJudge(deps: RunJudgeDeps, run: ActiveRun, simUrl: string 
     client: resolved.client,
     timeoutMs: deps.timeoutMs ?? 10_000,
     gatherMs: deps.gatherMs ?? 2_000,
-    costOf: deps.costOf,
+    // A target the run priced itself (a model missing from the price table) is billed at its price, as producer calls are.
+    costOf: (call) => requestPricedCostUsd(run.config, call) ?? deps.costOf(call),
     clock: deps.clock,
     log: deps.log,
     onCall: async (call, costUsd, same) => {

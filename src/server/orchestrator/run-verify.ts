@@ -1,3 +1,4 @@
+import { requestPricedCostUsd } from "../../lib/run-config";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { CallRecord } from "../../lib/protocol";
 import { targetLabel, type ProviderId } from "../../lib/providers";
@@ -53,7 +54,7 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
   const priceOf = (label: string): number => {
     const t = targets.get(label)!;
     const call = { callId: "price", ...t, startedAt: 0, latencyMs: 0, promptTokens: 1_000, completionTokens: 100, itemsParsed: 0 };
-    return deps.costOf(call);
+    return requestPricedCostUsd(run.config, call) ?? deps.costOf(call);
   };
   return new VerifyQueue({
     topic: run.config.topic,
@@ -75,7 +76,8 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       return side <= v.maxShare * (run.costUsd + usd);
     },
     isEntry: (seq, text) => run.ledger.seqOf(text) === seq,
-    costOf: deps.costOf,
+    // A target the run priced itself (a model missing from the price table) is billed at its price, as producer calls are.
+    costOf: (call) => requestPricedCostUsd(run.config, call) ?? deps.costOf(call),
     onCall: async (call, costUsd) => {
       const stored = await repo.insertLlmCall(prisma, run.id, call, { producer: repo.VERIFY_PRODUCER, itemsNew: 0, costUsd });
       if (stored) run.costUsd += costUsd;
