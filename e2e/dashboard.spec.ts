@@ -210,7 +210,7 @@ test("after a reload the run is in the history and opens with its whole curve", 
   expect(json.entries).toHaveLength(total);
   expect(json.entries[0]).toMatchObject({ seq: 1, provider: "sim" });
   const csv = await (await page.request.get(`/api/runs/${runId}/download?format=csv`)).text();
-  expect(csv.split("\r\n")[0]).toBe("seq,text,producer,provider,model,created_at");
+  expect(csv.split("\r\n")[0]).toBe("seq,text,producer,provider,model,created_at,support_calls,support_producers,support_models,verdict");
   expect(csv.trim().split("\r\n")).toHaveLength(total + 1);
   expect((await page.request.get(`/api/runs/${runId}/download?format=xml`)).status()).toBe(400);
   expect((await page.request.get(`/api/runs/no-such-run/download?format=txt`)).status()).toBe(404);
