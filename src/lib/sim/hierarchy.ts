@@ -128,14 +128,10 @@ export interface HierarchyParams {
   subcategories: number;
 }
 
-export function generateHierarchy(universe: Universe, params: HierarchyParams): Hierarchy {
-  const n = universe.items.length;
-  const plural = pluralOf(topicHeadNoun(universe.topic));
-  const root: HierarchyNode = { id: 0, parent: null, depth: 0, label: universe.topic, keyword: null, stem: null, qualifier: null, children: [], ranks: [] };
-  const nodes: HierarchyNode[] = [root];
-  const leafOf = new Int32Array(n);
+/** Membership masks per node over `n` ranks, built on demand and kept. */
+function maskCache(nodes: readonly HierarchyNode[], n: number): (id: number) => Uint8Array {
   const masks = new Map<number, Uint8Array>();
-  const mask = (id: number): Uint8Array => {
+  return (id) => {
     let m = masks.get(id);
     if (!m) {
       m = new Uint8Array(n);
@@ -144,6 +140,15 @@ export function generateHierarchy(universe: Universe, params: HierarchyParams): 
     }
     return m;
   };
+}
+
+export function generateHierarchy(universe: Universe, params: HierarchyParams): Hierarchy {
+  const n = universe.items.length;
+  const plural = pluralOf(topicHeadNoun(universe.topic));
+  const root: HierarchyNode = { id: 0, parent: null, depth: 0, label: universe.topic, keyword: null, stem: null, qualifier: null, children: [], ranks: [] };
+  const nodes: HierarchyNode[] = [root];
+  const leafOf = new Int32Array(n);
+  const mask = maskCache(nodes, n);
   root.ranks = Array.from({ length: n }, (_, r) => r);
   if (params.shape === "flat" || n < 20) return { shape: "flat", nodes, leafOf, plural, mask };
 
@@ -294,16 +299,7 @@ export function realHierarchy(universe: Universe, plural: string, categories: re
   };
   for (const c of categories) add(c, root);
   for (let r = 0; r < n; r++) for (let id: number | null = leafOf[r]!; id !== null; id = nodes[id]!.parent) nodes[id]!.ranks.push(r);
-  const masks = new Map<number, Uint8Array>();
-  const mask = (id: number): Uint8Array => {
-    let m = masks.get(id);
-    if (!m) {
-      m = new Uint8Array(n);
-      for (const r of nodes[id]?.ranks ?? []) m[r] = 1;
-      masks.set(id, m);
-    }
-    return m;
-  };
+  const mask = maskCache(nodes, n);
   return { shape: "hierarchical", real: true, nodes, leafOf, plural, mask };
 }
 
