@@ -53,6 +53,7 @@ const SIM_BASE = {
   universeSizeJitter: 0,
 } as const;
 
+const TIMEZONES = JSON.parse(readFileSync(path.join(__dirname, "data", "explore", "timezones.json"), "utf8")) as RealUniverseSpec;
 const SUBDIVISIONS = JSON.parse(readFileSync(path.join(__dirname, "data", "explore", "subdivisions.json"), "utf8")) as RealUniverseSpec;
 
 type UniverseSpec = {
@@ -66,6 +67,8 @@ type UniverseSpec = {
 };
 const UNIVERSES: UniverseSpec[] = [
   { name: "iso-subdivisions-5127", topic: SUBDIVISIONS.topic, size: 5_127, shape: "hierarchical", real: SUBDIVISIONS },
+  // Not used while tuning the tree's policy (added afterwards, as held-out data).
+  { name: "tz-cities-407", topic: TIMEZONES.topic, size: 407, shape: "hierarchical", real: TIMEZONES },
   { name: "hierarchical-6000", topic: "Birds of the world", size: 6_000, shape: "hierarchical", categories: 40, subcategories: 6 },
   { name: "flat-2000", topic: "Famous shipwrecks", size: 2_000, shape: "flat" },
 ];

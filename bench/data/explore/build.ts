@@ -56,3 +56,26 @@ writeFileSync(path.join(OUT, "subdivisions.json"), `${JSON.stringify(spec)}\n`);
 console.log(
   `subdivisions.json: ${categories.length} countries, ${categories.reduce((n, c) => n + count(c), 0)} names, ${categories.filter((c) => c.children).length} with a third level`,
 );
+
+// timezones.json: the tz database's zone cities under their region ("America" > "Argentina" >
+// "Buenos Aires"), a second real list that the tree's policy was not tuned on (Debian's tzdata).
+const zones = readFileSync("/usr/share/zoneinfo/tzdata.zi", "utf8")
+  .split("\n")
+  .filter((l) => l.startsWith("Z "))
+  .map((l) => l.split(" ")[1]!)
+  .filter((z) => z.includes("/") && !z.startsWith("Etc/"));
+const regions = new Map<string, Category>();
+for (const z of zones) {
+  const parts = z.split("/").map((p) => p.replace(/_/g, " "));
+  const region = regions.get(parts[0]!) ?? { label: parts[0]!, items: [], children: [] };
+  regions.set(parts[0]!, region);
+  if (parts.length === 2) region.items!.push(parts[1]!);
+  else {
+    let sub = region.children!.find((c) => c.label === parts[1]);
+    if (!sub) region.children!.push((sub = { label: parts[1]!, items: [] }));
+    sub.items!.push(parts[2]!);
+  }
+}
+const tz = { source: "Debian tzdata: tzdata.zi zone names (Etc/ left out)", topic: "Cities that name a time zone", plural: "cities", categories: [...regions.values()] };
+writeFileSync(path.join(OUT, "timezones.json"), `${JSON.stringify(tz)}\n`);
+console.log(`timezones.json: ${regions.size} regions, ${zones.length} cities`);
