@@ -76,6 +76,11 @@ for (const z of zones) {
     sub.items!.push(parts[2]!);
   }
 }
-const tz = { source: "Debian tzdata: tzdata.zi zone names (Etc/ left out)", topic: "Cities that name a time zone", plural: "cities", categories: [...regions.values()] };
+const tz = {
+  source: "Debian tzdata: tzdata.zi zone names (Etc/ left out)",
+  topic: "Cities that name a time zone",
+  plural: "cities",
+  categories: [...regions.values()],
+};
 writeFileSync(path.join(OUT, "timezones.json"), `${JSON.stringify(tz)}\n`);
 console.log(`timezones.json: ${regions.size} regions, ${zones.length} cities`);
