@@ -83,6 +83,11 @@ export const topicRouter = router({
     .input(z.object({ runId, branchId: branchIdSchema }))
     .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { prune: input.branchId })),
 
+  /** Undo of a prune: the branch (pruned itself, not under a pruned one) gets calls again. */
+  unpruneBranch: publicProcedure
+    .input(z.object({ runId, branchId: branchIdSchema }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { unprune: input.branchId })),
+
   /** This branch keeps getting calls and is never marked saturated. */
   pinBranch: publicProcedure
     .input(z.object({ runId, branchId: branchIdSchema }))
