@@ -10,6 +10,7 @@ import { textTable } from "../lib/text-table";
 import { treeRows } from "../lib/tree/rows";
 import { formatDateTime, formatDuration } from "../app/_lib/format";
 import { apiLinks } from "../trpc/links";
+import { editCommand, isEditCommand } from "./edit-commands";
 
 const HELP = `igentai: get several LLMs to exhaustively list a topic.
 
@@ -31,6 +32,16 @@ Usage:
   igentai dupes [runId] --merge-all KIND   merge every open possible duplicate of one kind (its evidence, e.g.
                 description, slip, weak-evidence; "judged-same": what the judge called the same; "all")
   igentai dupes [runId] --undo ID,ID,...   restore merges (the ids --merge-all printed)
+  igentai merge <seq> <intoSeq> [runId]   merge entry <seq> into the earlier entry <intoSeq> (it leaves output.txt)
+  igentai restore <decisionId> [runId]   undo a merge: the merged candidate becomes an entry again
+  igentai tree add "<label>" [--under branchId]   add a subtopic by hand to the active run's tree (default: under the root)
+  igentai tree pin|prune|unprune <branchId>   pin a branch (always gets calls), prune it (no more calls to it
+                          or its subtree), or un-prune a pruned one; the active run's tree
+  igentai delete <runId> [--files] [--yes]   delete a stored run from the history (not the active one); asks
+                          first unless --yes. Its output/<folder>/ is kept unless --files.
+  igentai import <path/to/output.txt> [--topic "<topic>"]   make a stored run from an output.txt whose rows
+                          were lost (duplicates and junk are reported, not entered); the topic is read from
+                          the folder name when it can be, else --topic. Then: igentai resume <runId>
   igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
   igentai db restore [copy] [--list]   bring back a kept copy of the embedded database (the newest,
                           or the one named); the server must be stopped. --list shows the copies.
@@ -40,6 +51,20 @@ Options:
   --url URL     the server (default $IGENTAI_URL or http://localhost:8080)
   --token T     the server's API token, when it requires one (default $IGENTAI_API_TOKEN)
 `;
+
+/** `igentai <command> --help`: that command's usage lines (with their continuations) and the options. */
+function helpFor(command: string): string {
+  const usage = HELP.slice(HELP.indexOf("Usage:"), HELP.indexOf("Options:")).split("\n");
+  const mine: string[] = [];
+  let inside = false;
+  for (const line of usage) {
+    if (/^ {2}igentai /.test(line)) inside = line.startsWith(`  igentai ${command} `) || line === `  igentai ${command}`;
+    else if (!/^ {10,}/.test(line)) inside = false;
+    if (inside) mine.push(line);
+  }
+  if (mine.length === 0) return HELP;
+  return `Usage:\n${mine.join("\n")}\n\n${HELP.slice(HELP.indexOf("Options:"))}`;
+}
 
 function fail(message: string): never {
   process.stderr.write(`igentai: ${message}\n`);
@@ -68,48 +93,52 @@ function int(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+const OPTIONS = {
+  url: { type: "string" },
+  token: { type: "string" },
+  producers: { type: "string", short: "n" },
+  model: { type: "string", short: "m", multiple: true },
+  port: { type: "string", short: "p" },
+  "request-size": { type: "string" },
+  concurrency: { type: "string", short: "c" },
+  strategy: { type: "string" },
+  exploration: { type: "string" },
+  "breakdown-model": { type: "string" },
+  branch: { type: "string" },
+  "max-entries": { type: "string" },
+  "max-minutes": { type: "string" },
+  "max-cost": { type: "string" },
+  limit: { type: "string" },
+  search: { type: "string" },
+  json: { type: "boolean" },
+  merged: { type: "boolean" },
+  verify: { type: "boolean" },
+  "no-verify": { type: "boolean" },
+  list: { type: "boolean" },
+  "merge-all": { type: "string" },
+  undo: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  files: { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  topic: { type: "string" },
+  under: { type: "string" },
+} as const;
+
 let serverUrl = process.env.IGENTAI_URL ?? "http://localhost:8080";
 
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      url: { type: "string" },
-      token: { type: "string" },
-      producers: { type: "string", short: "n" },
-      model: { type: "string", short: "m", multiple: true },
-      port: { type: "string", short: "p" },
-      "request-size": { type: "string" },
-      concurrency: { type: "string", short: "c" },
-      strategy: { type: "string" },
-      exploration: { type: "string" },
-      "breakdown-model": { type: "string" },
-      branch: { type: "string" },
-      "max-entries": { type: "string" },
-      "max-minutes": { type: "string" },
-      "max-cost": { type: "string" },
-      limit: { type: "string" },
-      search: { type: "string" },
-      json: { type: "boolean" },
-      merged: { type: "boolean" },
-      verify: { type: "boolean" },
-      "no-verify": { type: "boolean" },
-      list: { type: "boolean" },
-      "merge-all": { type: "string" },
-      undo: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: OPTIONS });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
-    process.stdout.write(HELP);
+    process.stdout.write(command ? helpFor(command) : HELP);
     return;
   }
   serverUrl = values.url ?? serverUrl;
   const api = client(serverUrl, values.token ?? process.env.IGENTAI_API_TOKEN ?? null);
 
+  if (isEditCommand(command, rest[0])) return editCommand(api, command, rest, values);
   switch (command) {
     case "start": {
       const topic = rest.join(" ");
