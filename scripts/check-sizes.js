@@ -36,7 +36,7 @@ const ALLOWED = {
     "src/app/_components/topic-form.tsx:TopicForm": 228, // the form's JSX in one component
     "src/app/_components/dashboard.tsx:Dashboard": 190, // the dashboard's JSX in one component
     "src/lib/routing/router.ts:createRouter": 163, // the routing strategies' closure (routing is another engineer's)
-    "src/cli/igentai.ts:main": 282, // the CLI's command switch (dupes --merge-all/--undo, resume, db restore, rejected)
+    "src/cli/igentai.ts:main": 255, // the CLI's command switch (dupes --merge-all/--undo, resume, db restore, rejected); edits are in edit-commands.ts
     "src/app/_components/entries-panel.tsx:EntriesPanel": 162, // the entry list's JSX (support and verdict filter)
     "src/lib/sim/engine.ts:handle": 161, // one simulator request (verification requests beside judge and breakdown ones)
     "src/app/_components/tree-panel.tsx:TreePanel": 169, // the tree panel's JSX (folds and search, issue 18); the tree is another engineer's
