@@ -39,7 +39,7 @@ const ALLOWED = {
     "src/cli/igentai.ts:main": 255, // the CLI's command switch (dupes --merge-all/--undo, resume, db restore, rejected); edits are in edit-commands.ts
     "src/app/_components/entries-panel.tsx:EntriesPanel": 162, // the entry list's JSX (support and verdict filter)
     "src/lib/sim/engine.ts:handle": 161, // one simulator request (verification requests beside judge and breakdown ones)
-    "src/app/_components/tree-panel.tsx:TreePanel": 169, // the tree panel's JSX (folds and search, issue 18); the tree is another engineer's
+    "src/app/_components/tree-panel.tsx:TreePanel": 158, // the tree panel's JSX (folds and search, issue 18); the tree is another engineer's
   },
 };
 

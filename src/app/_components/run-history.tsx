@@ -1,8 +1,11 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
 import type { RunSummary } from "../../trpc/shared";
 import { formatDateTime, formatDuration, formatInt } from "../_lib/format";
+import { DeleteRunDialog } from "./delete-run-dialog";
 
 type Props = {
   runs: RunSummary[];
@@ -12,8 +15,10 @@ type Props = {
   onResume: (run: RunSummary) => void;
 };
 
-/** Past runs with their totals: open one to see its charts and entries, or resume it. */
+/** Past runs with their totals: open one to see its charts and entries, resume it, or delete it (asked first). */
 export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Props) {
+  const router = useRouter();
+  const [deleting, setDeleting] = useState<RunSummary | null>(null);
   return (
     <section className="card history" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
@@ -53,10 +58,31 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                   {resuming === r.id ? "Resuming…" : "Resume"}
                 </button>
               )}
+              {!r.active && (
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() => setDeleting(r)}
+                  aria-label={`Delete “${r.topic}”`}
+                  title="Delete this run from the history (asks first)"
+                  data-testid="history-delete"
+                >
+                  Delete
+                </button>
+              )}
             </li>
           );
         })}
       </ul>
+      {deleting && (
+        <DeleteRunDialog
+          run={deleting}
+          onClose={(deleted) => {
+            if (deleted && deleting.id === selectedId) router.push("/");
+            setDeleting(null);
+          }}
+        />
+      )}
     </section>
   );
 }
