@@ -118,6 +118,13 @@ describe("igentai CLI", () => {
     const id = /branch (\d+)/.exec(added)![1]!;
     expect((await cli("tree", "prune", id)).stdout).toBe(`branch ${id} "Rivers of Atlantis" is pruned\n`);
     expect((await cli("tree", "unprune", id)).stdout).toBe(`branch ${id} "Rivers of Atlantis" is open\n`);
+    // Stored and logged like the other hand edits.
+    await waitFor("the branch stored open", async () => (await h.app.db.prisma.branch.findFirst({ where: { runId, id: Number(id) } }))?.state === "open");
+    const logged = await h.app.db.prisma.event.findMany({ where: { runId, kind: { in: ["tree.pruned", "tree.unpruned"] } }, orderBy: { id: "asc" } });
+    expect(logged.map((e) => [e.kind, e.message])).toEqual([
+      ["tree.pruned", 'branch "Rivers of Atlantis" pruned'],
+      ["tree.unpruned", 'branch "Rivers of Atlantis" un-pruned'],
+    ]);
     expect(await failure(cli("tree", "unprune", id))).toMatchObject({ code: 2, stderr: `igentai: branchId: branch ${id} is not pruned\n` });
     expect((await cli("tree", "pin", id)).stdout).toBe(`branch ${id} "Rivers of Atlantis" is pinned\n`);
     expect(await failure(cli("tree", "prune", "0"))).toMatchObject({ code: 2, stderr: expect.stringMatching(/branchId: the root cannot be pruned/) });
