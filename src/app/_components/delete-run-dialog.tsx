@@ -30,9 +30,7 @@ export function DeleteRunDialog({ run, onClose }: { run: RunSummary; onClose: (d
   return (
     <dialog ref={ref} className="confirm-dialog" aria-labelledby="delete-run-title" onClose={() => onClose(false)} data-testid="delete-dialog">
       <h2 id="delete-run-title">Delete “{run.topic}”?</h2>
-      <p>
-        Its {formatInt(run.totalUnique)} entries, calls, charts and events leave the history. This cannot be undone (only a kept copy of the database has them).
-      </p>
+      <p>Its {formatInt(run.totalUnique)} entries, calls, charts and events leave the history. This cannot be undone.</p>
       <label className="check">
         <input type="checkbox" checked={files} onChange={(e) => setFiles(e.target.checked)} data-testid="delete-files" /> Also delete output.txt (the folder{" "}
         <code>{folder}</code>)
