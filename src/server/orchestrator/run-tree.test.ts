@@ -65,7 +65,7 @@ describe("RunTree", () => {
     expect(run.prune(1).state).toBe("pruned");
     for (let i = 0; i < 50; i++) expect(run.assignment(`p${i}`, target).branch?.id).not.toBe(1);
     expect(() => run.prune(2, false)).toThrow(/branchId: branch 2 is not pruned/);
-    expect(() => run.prune(0, false)).toThrow(/root/);
+    expect(() => run.prune(0, false)).toThrow(/branchId: branch 0 is not pruned/);
     expect(run.prune(1, false).state).toBe("open");
     expect(tree.branch(1).state).toBe("open");
     expect(events).toEqual(["tree.pruned", "tree.unpruned"]);

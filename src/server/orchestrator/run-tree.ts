@@ -267,7 +267,7 @@ export class RunTree {
   /** Prunes a branch (no more calls to it or its subtree); `pruned: false` opens a pruned one again. */
   prune(branchId: number, pruned = true): BranchView {
     this.need(branchId);
-    if (branchId === 0) throw new DomainError("BAD_REQUEST", "branchId: the root cannot be pruned", "branchId");
+    if (pruned && branchId === 0) throw new DomainError("BAD_REQUEST", "branchId: the root cannot be pruned", "branchId");
     if (pruned) this.tree.prune(branchId);
     const refused = pruned ? null : this.tree.unprune(branchId);
     if (refused !== null) throw new DomainError("BAD_REQUEST", `branchId: ${refused}`, "branchId");
