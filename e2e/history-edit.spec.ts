@@ -9,6 +9,8 @@ import { expectConnection, screenshot, uniqueTopic } from "./support/ui";
 // the history after a question whose "also delete output.txt" box starts unticked.
 
 test.describe.configure({ mode: "serial" });
+// A live run's dashboard re-renders every second: on a loaded machine a click waited past 15 s.
+test.use({ actionTimeout: 60_000 });
 
 let pageErrors: string[] = [];
 test.beforeEach(({ page }) => {
