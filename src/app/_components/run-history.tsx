@@ -1,15 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import type { RunSummary } from "../../trpc/shared";
+import type { RunView } from "../../trpc/shared";
 import { formatDateTime, formatDuration, formatInt } from "../_lib/format";
 
 type Props = {
-  runs: RunSummary[];
+  runs: RunView[];
   loading: boolean;
   selectedId: string | null;
   resuming: string | null;
-  onResume: (run: RunSummary) => void;
+  onResume: (run: RunView) => void;
 };
 
 /** Past runs with their totals: open one to see its charts and entries, or resume it. */
@@ -26,9 +26,9 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                 <span className="run-topic">{r.topic}</span>
                 <span className="run-meta">
                   <span className={`pill state-${r.state}`}>{r.active ? "live" : r.state}</span>
-                  <span className="num">{formatInt(r.totalUnique)} entries</span>
+                  <span className="num">{formatInt(r.totals.unique)} entries</span>
                   <span className="sub" title="first started">
-                    {formatDateTime(r.firstStartedAt ?? r.createdAt)}
+                    {formatDateTime(r.firstStartedAt)}
                   </span>
                   {r.firstStartedAt !== null && !r.active && (
                     <span className="sub" title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}>
