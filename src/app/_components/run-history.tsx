@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import type { RunView } from "../../trpc/shared";
-import { formatDateTime, formatDuration, formatInt } from "../_lib/format";
+import { formatDateTime, formatDuration, formatInt, formatUsd } from "../_lib/format";
 
 type Props = {
   runs: RunView[];
@@ -26,12 +26,21 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                 <span className="run-topic">{r.topic}</span>
                 <span className="run-meta">
                   <span className={`pill state-${r.state}`}>{r.active ? "live" : r.state}</span>
-                  <span className="num">{formatInt(r.totals.unique)} entries</span>
-                  <span className="sub" title="first started">
+                  <span className="num" data-testid="history-entries">
+                    {formatInt(r.totals.unique)} entries
+                  </span>
+                  <span className="num" data-testid="history-cost">
+                    {formatUsd(r.totals.costUsd)}
+                  </span>
+                  <span className="sub" title="first started" data-testid="history-started">
                     {formatDateTime(r.firstStartedAt)}
                   </span>
                   {r.firstStartedAt !== null && !r.active && (
-                    <span className="sub" title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}>
+                    <span
+                      className="sub"
+                      data-testid="history-active"
+                      title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}
+                    >
                       {formatDuration(r.activeMs)}
                     </span>
                   )}

@@ -53,11 +53,11 @@ export async function entryCountsByRun(db: PrismaClient, runIds: readonly string
   return new Map(rows.map((r) => [r.runId, r._count._all]));
 }
 
-/** Each run's newest metric sample (its last word on coverage), as stored. */
-export async function lastSamples(db: PrismaClient, runIds: readonly string[]): Promise<Map<string, unknown>> {
+/** Each run's newest metric sample with a coverage estimate (its last word on coverage), as stored. */
+export async function lastCoverageSamples(db: PrismaClient, runIds: readonly string[]): Promise<Map<string, unknown>> {
   if (runIds.length === 0) return new Map();
   const rows = await db.$queryRaw<Array<{ run_id: string; data: unknown }>>`
     SELECT DISTINCT ON ("run_id") "run_id", "data" FROM "metric_samples"
-    WHERE "run_id" = ANY(${[...runIds]}::text[]) ORDER BY "run_id", "at" DESC`;
+    WHERE "run_id" = ANY(${[...runIds]}::text[]) AND "data"->>'coverage' IS NOT NULL ORDER BY "run_id", "at" DESC`;
   return new Map(rows.map((r) => [r.run_id, r.data]));
 }

@@ -3,7 +3,7 @@ import { readMetricSample } from "../../lib/metric-sample";
 import { runView, type CoverageFit, type RunCounters, type RunView } from "../../lib/run-view";
 import { parseStretches } from "../../lib/stretches";
 import type { ActiveRun } from "./active-run";
-import { callTotalsByRun, entryCountsByRun, lastSamples, listRuns } from "./history-repo";
+import { callTotalsByRun, entryCountsByRun, lastCoverageSamples, listRuns } from "./history-repo";
 
 // Where a RunView's counters come from: the active run's memory, or the database. Both go
 // through the one builder (src/lib/run-view.ts).
@@ -48,7 +48,7 @@ export function liveRunView(run: ActiveRun, now: number): RunView {
 export async function listRunViews(prisma: PrismaClient, limit: number, live: RunView | null, now: number, runId?: string): Promise<RunView[]> {
   const rows = await listRuns(prisma, limit, runId);
   const stored = rows.filter((r) => r.id !== live?.id).map((r) => r.id);
-  const [entries, calls, samples] = await Promise.all([entryCountsByRun(prisma, stored), callTotalsByRun(prisma, stored), lastSamples(prisma, stored)]);
+  const [entries, calls, samples] = await Promise.all([entryCountsByRun(prisma, stored), callTotalsByRun(prisma, stored), lastCoverageSamples(prisma, stored)]);
   return rows.map((r) => {
     if (live && r.id === live.id) return live;
     const c = calls.get(r.id);
