@@ -41,7 +41,6 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   }, [liveRunId]);
 
   const runsQuery = useQuery({ ...trpc.topic.list.queryOptions({ limit: 50 }), refetchInterval: 5_000 });
-  // The live run's row is its view from the stream: the same figures as the header at every moment.
   const runs = (runsQuery.data ?? []).map((r) => (r.id === liveRunId && snap?.run ? snap.run : r));
   const runId = pinnedRunId ?? liveRunId ?? lastLiveRunId ?? runs[0]?.id ?? null;
   const viewingLive = runId !== null && runId === liveRunId;

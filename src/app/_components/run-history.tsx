@@ -12,7 +12,10 @@ type Props = {
   onResume: (run: RunView) => void;
 };
 
-/** Past runs with their totals: open one to see its charts and entries, or resume it. */
+/**
+ * Past runs with their totals: open one to see its charts and entries, or resume it. The live
+ * run's row is its view from the stream (the dashboard swaps it in): the header's figures at every moment.
+ */
 export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Props) {
   return (
     <section className="card history" aria-labelledby="history-title">
