@@ -44,14 +44,14 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const runs = (runsQuery.data ?? []).map((r) => (r.id === liveRunId && snap?.run ? snap.run : r));
   const runId = pinnedRunId ?? liveRunId ?? lastLiveRunId ?? runs[0]?.id ?? null;
   const viewingLive = runId !== null && runId === liveRunId;
+  const liveSnap = viewingLive ? snap : null;
   const listed = runs.find((r) => r.id === runId) ?? null;
-  // A pinned run older than the history's page is asked for by itself.
   const single = useQuery({
     ...trpc.topic.run.queryOptions({ runId: runId ?? "none" }),
     enabled: runId !== null && !viewingLive && !listed && !runsQuery.isPending,
   });
   // One shape, live or stored: the live run's view comes with every snapshot, a stored one's from the history.
-  const view: RunView | null = (viewingLive ? snap?.run : null) ?? listed ?? single.data ?? null;
+  const view: RunView | null = liveSnap?.run ?? listed ?? single.data ?? null;
 
   const samplesQuery = useQuery({
     ...trpc.metrics.samples.queryOptions({ runId: runId ?? "none" }),
@@ -65,7 +65,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   }, [viewingLive, runId, queryClient, trpc]);
 
   const stored = useMemo(() => (samplesQuery.data ?? []).map(parseSample).filter((s): s is Sample => s !== null), [samplesQuery.data]);
-  const samples = useMemo(() => withLiveSample(stored, viewingLive && snap ? sampleFromSnapshot(snap) : null), [stored, viewingLive, snap]);
+  const samples = useMemo(() => withLiveSample(stored, liveSnap ? sampleFromSnapshot(liveSnap) : null), [stored, liveSnap]);
 
   const [resumingId, setResumingId] = useState<string | null>(null);
   const resume = useMutation(
@@ -82,7 +82,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the run id is the trigger: another run clears the branch filter
   useEffect(() => setBranch(null), [runId]);
 
-  const stats = buildStats(view, viewingLive ? (snap?.totals.uniqueLastMinute ?? null) : null);
+  const stats = buildStats(view, liveSnap?.totals.uniqueLastMinute ?? null);
   const stale = viewingLive && (live.connection === "reconnecting" || live.connection === "offline");
 
   return (
@@ -145,15 +145,15 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 
           <section className="card" aria-labelledby="llm-title">
             <h2 id="llm-title">Per LLM</h2>
-            {viewingLive && snap ? (
+            {liveSnap ? (
               <>
                 <LlmTable
                   title="By provider / model"
                   kind="target"
                   testId="targets-table"
-                  rows={llmRows(snap.targets, { simulated: (t) => t.simulated === true, routing: snap.routing })}
+                  rows={llmRows(liveSnap.targets, { simulated: (t) => t.simulated === true, routing: liveSnap.routing })}
                 />
-                <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(snap.producers)} />
+                <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(liveSnap.producers)} />
               </>
             ) : (
               <PastTargets samples={samples} />
@@ -166,7 +166,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
             <TreePanel
               runId={runId}
               live={viewingLive}
-              snapshot={viewingLive ? (snap?.tree ?? null) : null}
+              snapshot={liveSnap?.tree ?? null}
               coverage={view?.coverage ?? null}
               selected={branch?.id ?? null}
               onSelect={setBranch}
@@ -174,19 +174,12 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
           )}
 
           {runId && (
-            <EntriesPanel
-              runId={runId}
-              live={viewingLive}
-              newest={viewingLive ? (snap?.newest ?? []) : []}
-              total={view?.totals.unique ?? null}
-              now={live.now}
-              branch={branch}
-            />
+            <EntriesPanel runId={runId} live={viewingLive} newest={liveSnap?.newest ?? []} total={view?.totals.unique ?? null} now={live.now} branch={branch} />
           )}
 
           {runId && <DedupPanel runId={runId} live={viewingLive} />}
 
-          {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={viewingLive ? (snap?.routing?.effectiveness ?? null) : null} />}
+          {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={liveSnap?.routing?.effectiveness ?? null} />}
         </div>
       </main>
     </div>
