@@ -26,6 +26,8 @@ function readBoth(page: Page, runId: string) {
 }
 
 test("after a stop and two resumes the history shows the first start, the active time and the header's totals", async ({ page, request }) => {
+  // Three stretches of a real run on a shared machine: well over the default 3 minutes.
+  test.setTimeout(480_000);
   const topic = uniqueTopic("Rivers of Europe");
   // The form has no switch for the judge: the run is started over the API, as the CLI does.
   const start = await request.post("/api/trpc/topic.start", {
