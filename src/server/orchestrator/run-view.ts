@@ -43,7 +43,8 @@ export function liveRunView(run: ActiveRun, now: number): RunView {
 
 /**
  * The history, newest first: each stored run from its rows (entries counted, calls summed; the
- * counters without rows from the run's row) and its last sample's coverage; the run this server holds from memory (`live`), the same view as topic.status.
+ * counters without rows from the run's row) and its last coverage sample; the run this server
+ * holds is `live`, its view from memory, the very one topic.status shows.
  */
 export async function listRunViews(prisma: PrismaClient, limit: number, live: RunView | null, now: number, runId?: string): Promise<RunView[]> {
   const rows = await listRuns(prisma, limit, runId);
