@@ -106,7 +106,7 @@ describe.each(testDatabases())("deleting and importing stored runs on $name", (t
     expect(rows.map((r) => r.seq)).toEqual(original.map((_, i) => i + 1));
     expect(readLines(file)).toEqual(original);
     const listed = (await api().topic.list()).find((r) => r.id === runId);
-    expect(listed).toMatchObject({ topic: "Volcanoes", state: "stopped", totalUnique: original.length, totalCandidates: original.length + 3 });
+    expect(listed).toMatchObject({ topic: "Volcanoes", state: "stopped", totals: { unique: original.length, candidates: original.length + 3 } });
     expect(await h.app.db.prisma.event.count({ where: { runId, kind: "run.imported" } })).toBe(1);
     if (report.merged > 0) expect((await api().dedup.review({ runId, kind: "merged" })).items.length).toBe(report.merged);
 

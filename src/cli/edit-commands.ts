@@ -93,7 +93,7 @@ async function deleteRun(api: Api, runId: string | undefined, o: EditOptions): P
   const run = (await api.topic.list.query({ limit: 200 })).find((r) => r.id === runId);
   if (!run) throw new Error(`no run ${runId} (see igentai list)`);
   const files = o.files === true;
-  const what = `run ${run.id} "${run.topic}" (${formatInt(run.totalUnique)} entries)${files ? " and its output folder" : "; its output.txt is kept"}`;
+  const what = `run ${run.id} "${run.topic}" (${formatInt(run.totals.unique)} entries)${files ? " and its output folder" : "; its output.txt is kept"}`;
   if (!o.yes && !(await confirm(`Delete ${what}?`))) {
     process.stderr.write("igentai: not deleted\n");
     process.exitCode = 1;

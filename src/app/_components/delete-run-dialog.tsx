@@ -3,14 +3,14 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "../../trpc/react";
-import type { RunSummary } from "../../trpc/shared";
+import type { RunView } from "../../trpc/shared";
 import { formatInt } from "../_lib/format";
 
 /**
  * Asks before a run leaves the history (topic.deleteRun). Its output.txt is kept unless the
  * user ticks the box; Cancel or Escape closes it with nothing changed.
  */
-export function DeleteRunDialog({ run, onClose }: { run: RunSummary; onClose: (deleted: boolean) => void }) {
+export function DeleteRunDialog({ run, onClose }: { run: RunView; onClose: (deleted: boolean) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const ref = useRef<HTMLDialogElement>(null);
@@ -30,7 +30,7 @@ export function DeleteRunDialog({ run, onClose }: { run: RunSummary; onClose: (d
   return (
     <dialog ref={ref} className="confirm-dialog" aria-labelledby="delete-run-title" onClose={() => onClose(false)} data-testid="delete-dialog">
       <h2 id="delete-run-title">Delete “{run.topic}”?</h2>
-      <p>Its {formatInt(run.totalUnique)} entries, calls, charts and events leave the history. This cannot be undone.</p>
+      <p>Its {formatInt(run.totals.unique)} entries, calls, charts and events leave the history. This cannot be undone.</p>
       <label className="check">
         <input type="checkbox" checked={files} onChange={(e) => setFiles(e.target.checked)} data-testid="delete-files" /> Also delete output.txt (the folder{" "}
         <code>{folder}</code>)
