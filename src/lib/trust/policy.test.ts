@@ -26,6 +26,19 @@ describe("decide", () => {
     ["two models, three no", 2, 2, ["no", "no", "no"], "rejected"],
   ];
   for (const [name, models, calls, opinions, want] of cases) it(name, () => expect(decide({ models, calls, opinions })).toBe(want));
+
+  it("once the run's models are inventing, a single-model entry starts one point down", () => {
+    const inventing = true;
+    expect(decide({ models: 1, calls: 1, opinions: ["no"], inventing })).toBe("rejected");
+    expect(decide({ models: 1, calls: 1, opinions: ["yes", "yes"], inventing })).toBeNull();
+    expect(decide({ models: 1, calls: 1, opinions: ["yes", "yes", "yes"], inventing })).toBe("verified");
+    expect(decide({ models: 1, calls: 1, opinions: ["yes", "unsure", "yes"], inventing })).toBe("verified");
+    expect(decide({ models: 1, calls: 1, opinions: ["yes", "no", "yes"], inventing })).toBe("rejected");
+    // Proposed in two calls: no such prior (a real long-tail name recurs; an invention rarely).
+    expect(decide({ models: 1, calls: 2, opinions: ["yes", "yes"], inventing })).toBe("verified");
+    // Support is support: several models, one yes.
+    expect(decide({ models: 2, calls: 2, opinions: ["yes"], inventing })).toBe("verified");
+  });
 });
 
 describe("nextVerifier", () => {

@@ -14,6 +14,9 @@ import type { Opinion } from "./verify-prompt";
  * yes +1, no -1, unsure 0, off -3 (the on-topic guard: a line about something else entirely is
  * the verifier's surest call, and one is enough). Two points either way decide; otherwise
  * another verifier (a different model when there is one) gives a second, then a third opinion.
+ * The run's own base rate is the prior of an unsupported entry: once most of its recently
+ * checked single-model entries were rejected, its models are inventing, and an entry proposed
+ * once by one model starts at -1 (one "no" rejects it; a real one needs more confirmation).
  * After MAX_OPINIONS a positive sum is verified; otherwise an entry several models proposed stays
  * "unsure" (kept), and one a single model proposed, never confirmed, is rejected: that is where
  * inventions are. A rejected entry leaves output.txt; verified and unsure stay.
@@ -25,6 +28,9 @@ export type TrustVerdict = (typeof TRUST_VERDICTS)[number];
 /** Opinions asked per entry at most. */
 export const MAX_OPINIONS = 3;
 
+/** Share of rejections among the run's recent verdicts on single-model entries from which it is `inventing`. */
+export const INVENTING_AT = 0.5;
+
 /** Separate calls of one model that count as support (as a second model does). */
 export const SUPPORTED_CALLS = 3;
 
@@ -33,6 +39,11 @@ const WEIGHT: Record<Opinion, number> = { yes: 1, no: -1, off: -3, unsure: 0 };
 export type Evidence = {
   /** Distinct models that proposed the entry. */
   models: number;
+  /**
+   * Most of the run's recently checked single-model entries were rejected (INVENTING_AT): its
+   * models are past what they know, and an entry proposed once, by one model, starts one point down.
+   */
+  inventing?: boolean;
   /** Distinct calls that proposed it (1 when unknown). */
   calls?: number;
   /** The verifiers' opinions so far, oldest first. */
@@ -45,7 +56,7 @@ export function isSupported(e: Pick<Evidence, "models" | "calls">): boolean {
 }
 
 export function trustScore(e: Evidence): number {
-  let score = isSupported(e) ? 1 : 0;
+  let score = isSupported(e) ? 1 : e.inventing && (e.calls ?? 1) <= 1 ? -1 : 0;
   for (const o of e.opinions) score += WEIGHT[o];
   return score;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
-import { decide, isSupported, nextVerifier, type TrustVerdict } from "../../lib/trust/policy";
+import { decide, INVENTING_AT, isSupported, nextVerifier, type TrustVerdict } from "../../lib/trust/policy";
 import { buildVerifyPrompt, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion } from "../../lib/trust/verify-prompt";
 import { LlmCallError, type LlmClient } from "../producer/llm/types";
 import type { SideCalls, SideLane } from "./side-calls";
@@ -65,6 +65,10 @@ export type VerifyQueueDeps = {
 
 type BatchRequest = { ids: string[]; prompt: { system: string; user: string }; promptTokens: number; maxTokens: number };
 
+/** Recent verdicts on unsupported entries that set the run's base rate of inventions, and the fewest that do. */
+const BASE_RATE_WINDOW = 100;
+const BASE_RATE_MIN = 30;
+
 /** How often rejected single-model entries are looked at for new support. */
 const RECHECK_EVERY_MS = 5_000;
 
@@ -100,6 +104,9 @@ export class VerifyQueue implements SideLane {
   private again: VerifyItem[] = [];
   private closed = false;
   private draining = false;
+  /** Recent verdicts on unsupported entries, true for a rejection (ring of BASE_RATE_WINDOW). */
+  private readonly singles: boolean[] = [];
+  private singlesRejected = 0;
   /** Rejected entries only one model had proposed (see recheckRejected). */
   private rejectedAlone: VerifyItem[] = [];
   private recheckedAt = 0;
@@ -189,8 +196,9 @@ export class VerifyQueue implements SideLane {
       this.noVerifierLogged = true;
       return null;
     }
-    // Each verifier's batch in turn: one that must wait (a partial batch, its model unreachable,
-    // its cost over the budget) does not hold back another verifier's.
+    // Each verifier's batch in turn, in the order of their first entries: one that must wait (a
+    // partial batch, its model unreachable) does not hold back another verifier's; one over the
+    // budget holds back the rest (entries half decided must not starve behind new ones).
     for (const [label, batch] of groups) {
       // A partial batch goes once its oldest entry waited PARTIAL_AFTER_MS (or at the stop): small
       // batches pay the instructions again for few entries.
@@ -200,7 +208,7 @@ export class VerifyQueue implements SideLane {
       const request = this.request(batch);
       if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.maxTokens))) {
         this.stats.budgetWaits++;
-        continue;
+        return null;
       }
       this.remove(new Set(batch));
       return () => this.call(label, client, batch, request).catch((err: unknown) => this.deps.log("error", `verification: ${errorMessage(err)}`));
@@ -231,6 +239,18 @@ export class VerifyQueue implements SideLane {
     if (decided.length === 0) return;
     this.stats.restored += decided.length;
     void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
+  }
+
+  /** One verdict on an unsupported entry: the run's recent base rate of inventions (policy.ts `inventing`). */
+  private noteSingle(rejected: boolean): void {
+    this.singles.push(rejected);
+    if (rejected) this.singlesRejected++;
+    if (this.singles.length > BASE_RATE_WINDOW && this.singles.shift()) this.singlesRejected--;
+  }
+
+  /** Most of the run's recent verdicts on single-model entries were rejections. */
+  get inventing(): boolean {
+    return this.singles.length >= BASE_RATE_MIN && this.singlesRejected / this.singles.length >= INVENTING_AT;
   }
 
   /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
@@ -315,11 +335,13 @@ export class VerifyQueue implements SideLane {
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
     for (const { item } of given) {
       const s = this.deps.support(item.text);
-      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions });
+      const single = !isSupported({ models: s.models.length, calls: s.calls });
+      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: this.inventing });
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
+        if (single) this.noteSingle(verdict === "rejected");
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
       }
     }
