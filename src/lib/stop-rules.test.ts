@@ -60,6 +60,12 @@ describe("stop by marginal cost", () => {
     for (let i = 0; i < 170; i++) m.observeVerdict(i % 20 !== 0);
     expect(m.realShare).toBeCloseTo(0.05, 1);
     expect(m.verdict()).toMatch(/counting the \d+% that verification did not reject\), under 2% of the run/);
+    // The stricter floor once most verdicts are rejections: 12.5 % of the early yield, 40 % of it likely real.
+    const strict = new MarginalYield({ ...options, verifiedFloorShare: 0.1 });
+    feed(strict, 10, 40, 0.01);
+    feed(strict, 20, 5, 0.01);
+    for (let i = 0; i < 100; i++) strict.observeVerdict(i % 5 < 3);
+    expect(strict.verdict()).toMatch(/counting the 40% .*under 10% of the run/);
     // Verdicts that keep most entries change nothing.
     const kept = new MarginalYield(options);
     feed(kept, 10, 40, 0.01);

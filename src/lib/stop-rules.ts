@@ -41,9 +41,10 @@ export type MarginalYieldOptions = {
   /** Stop once the recent yield per dollar is below this share of the early one. Default 0.02. */
   floorShare: number;
   /**
-   * The floor once verification discounts the recent yield to likely-real entries. Default 0.1:
-   * the run then pays ten times its early price per real entry, and each invention it adds costs
-   * about two verification opinions, which the side-call budget cannot keep up with.
+   * The floor once most of the run's recently verified new entries are rejections (it is
+   * inventing). Default 0.1: the run then pays ten times its early price per real entry, and each
+   * invention it adds costs one or two verification opinions, which the side-call budget cannot
+   * keep up with.
    */
   verifiedFloorShare?: number;
 };
@@ -60,6 +61,8 @@ export const DEFAULT_MARGINAL_YIELD: Readonly<MarginalYieldOptions> = { earlyCal
 export const VERDICT_WINDOW = 200;
 /** Verdicts before they discount the yield. */
 export const MIN_VERDICTS = 30;
+/** Below this share of non-rejected recent verdicts, the run is inventing: the stricter floor applies. */
+const INVENTING_SHARE = 0.5;
 
 export class MarginalYield {
   private early = { calls: 0, fresh: 0, costUsd: 0 };
@@ -105,7 +108,8 @@ export class MarginalYield {
     const perDollar = this.early.costUsd > 0 && cost > 0;
     const earlyRate = perDollar ? this.early.fresh / this.early.costUsd : this.early.fresh / this.early.calls;
     const rate = perDollar ? fresh / cost : fresh / this.recent.length;
-    const floor = share < 1 ? (this.o.verifiedFloorShare ?? this.o.floorShare) : this.o.floorShare;
+    // Most of what the run adds is rejected: its models are inventing, and every invention also costs checks.
+    const floor = share < INVENTING_SHARE ? (this.o.verifiedFloorShare ?? this.o.floorShare) : this.o.floorShare;
     if (rate >= floor * earlyRate) return null;
     const unit = perDollar ? "per dollar" : "per call";
     const real = share < 1 ? ` (counting the ${Math.round(share * 100)}% that verification did not reject)` : "";

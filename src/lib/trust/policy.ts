@@ -14,9 +14,9 @@ import type { Opinion } from "./verify-prompt";
  * yes +1, no -1, unsure 0, off -3 (the on-topic guard: a line about something else entirely is
  * the verifier's surest call, and one is enough). Two points either way decide; otherwise
  * another verifier (a different model when there is one) gives a second, then a third opinion.
- * The run's own base rate is the prior of an unsupported entry: once most of its recently
- * checked single-model entries were rejected, its models are inventing, and an entry proposed
- * once by one model starts at -1 (one "no" rejects it; a real one needs more confirmation).
+ * The run's own base rate is the prior of an unsupported entry: once most of the recently checked
+ * entries that only its model proposed were rejected, that model is inventing, and an entry it
+ * alone proposed once starts at -1 (one "no" rejects it; a real one needs more confirmation).
  * After MAX_OPINIONS a positive sum is verified; otherwise an entry several models proposed stays
  * "unsure" (kept), and one a single model proposed, never confirmed, is rejected: that is where
  * inventions are. A rejected entry leaves output.txt; verified and unsure stay.
@@ -40,8 +40,9 @@ export type Evidence = {
   /** Distinct models that proposed the entry. */
   models: number;
   /**
-   * Most of the run's recently checked single-model entries were rejected (INVENTING_AT): its
-   * models are past what they know, and an entry proposed once, by one model, starts one point down.
+   * Most of the recently checked entries that only this entry's model proposed were rejected
+   * (INVENTING_AT): the model is past what it knows, and an entry it alone proposed once starts
+   * one point down.
    */
   inventing?: boolean;
   /** Distinct calls that proposed it (1 when unknown). */

@@ -104,9 +104,8 @@ export class VerifyQueue implements SideLane {
   private again: VerifyItem[] = [];
   private closed = false;
   private draining = false;
-  /** Recent verdicts on unsupported entries, true for a rejection (ring of BASE_RATE_WINDOW). */
-  private readonly singles: boolean[] = [];
-  private singlesRejected = 0;
+  /** Per proposing model, recent verdicts on its unsupported entries, true for a rejection (ring of BASE_RATE_WINDOW). */
+  private readonly singles = new Map<string, { recent: boolean[]; rejected: number }>();
   /** Rejected entries only one model had proposed (see recheckRejected). */
   private rejectedAlone: VerifyItem[] = [];
   private recheckedAt = 0;
@@ -180,12 +179,14 @@ export class VerifyQueue implements SideLane {
     ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
     // An unsupported entry goes to the best-informed other model (a real long-tail name is what a
     // model that knows less doubts); a supported one (policy.ts) mostly needs the on-topic guard
-    // and a sanity check, from the cheapest.
+    // and a sanity check, from the cheapest model.
     const informed = this.deps.verifiers();
     const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
     const groups = new Map<string, VerifyItem[]>();
     for (const i of ready) {
-      const label = nextVerifier(supported(i) ? cheapest : informed, support.get(i)!.models, i.asked);
+      // A supported entry may be checked by one of its proposers when it is the cheapest: support
+      // already counts as one yes, and the check is the on-topic guard.
+      const label = supported(i) ? (cheapest.find((m) => !i.asked.includes(m)) ?? cheapest[0] ?? null) : nextVerifier(informed, support.get(i)!.models, i.asked);
       if (label === null) continue;
       let g = groups.get(label);
       if (g === undefined) groups.set(label, (g = []));
@@ -241,16 +242,24 @@ export class VerifyQueue implements SideLane {
     void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
   }
 
-  /** One verdict on an unsupported entry: the run's recent base rate of inventions (policy.ts `inventing`). */
-  private noteSingle(rejected: boolean): void {
-    this.singles.push(rejected);
-    if (rejected) this.singlesRejected++;
-    if (this.singles.length > BASE_RATE_WINDOW && this.singles.shift()) this.singlesRejected--;
+  /**
+   * One verdict on an unsupported entry `proposer` proposed: that model's recent base rate of
+   * inventions (policy.ts `inventing`). Per model: one that knows less runs out sooner and fills
+   * more (KITAB measures such errors per model), while another's single-model entries are still
+   * the long tail only it knows.
+   */
+  private noteSingle(proposer: string, rejected: boolean): void {
+    let r = this.singles.get(proposer);
+    if (r === undefined) this.singles.set(proposer, (r = { recent: [], rejected: 0 }));
+    r.recent.push(rejected);
+    if (rejected) r.rejected++;
+    if (r.recent.length > BASE_RATE_WINDOW && r.recent.shift()) r.rejected--;
   }
 
-  /** Most of the run's recent verdicts on single-model entries were rejections. */
-  get inventing(): boolean {
-    return this.singles.length >= BASE_RATE_MIN && this.singlesRejected / this.singles.length >= INVENTING_AT;
+  /** Most of the recent verdicts on entries only `proposer` proposed were rejections. */
+  private inventing(proposer: string): boolean {
+    const r = this.singles.get(proposer);
+    return r !== undefined && r.recent.length >= BASE_RATE_MIN && r.rejected / r.recent.length >= INVENTING_AT;
   }
 
   /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
@@ -336,12 +345,13 @@ export class VerifyQueue implements SideLane {
     for (const { item } of given) {
       const s = this.deps.support(item.text);
       const single = !isSupported({ models: s.models.length, calls: s.calls });
-      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: this.inventing });
+      const proposer = s.models[0] ?? "";
+      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: single && this.inventing(proposer) });
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
-        if (single) this.noteSingle(verdict === "rejected");
+        if (single) this.noteSingle(proposer, verdict === "rejected");
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
       }
     }
