@@ -86,7 +86,7 @@ async function main() {
         };
         const file = count(lines);
         // A line whose name is a real member but which carries a description the name does not have.
-        const described = lines.filter((t) => kind(t) !== "real" && rankOf.has(itemKey(t.replace(/\s*(\(.*\)|[-–—:,].*)\s*[.!]?$/, ""))));
+        const described = lines.filter((t) => kind(t) !== "real" && rankOf.has(itemKey(t.replace(/\s*(\(.*\)|\s[-–—]\s.*|[:,]\s.*)\s*[.!]?$/, ""))));
         // Where single-model entries end up, by truth and support (calls): the evidence a policy can use.
         const singles: Record<string, Record<string, number>> = {};
         for (const e of entries) {

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
-import { decide, INVENTING_AT, isSupported, nextVerifier, type TrustVerdict } from "../../lib/trust/policy";
-import { buildVerifyPrompt, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion } from "../../lib/trust/verify-prompt";
+import { InventionRates } from "../../lib/trust/base-rate";
+import { decide, isSupported, type TrustVerdict } from "../../lib/trust/policy";
+import { batchesByVerifier } from "../../lib/trust/verifier-choice";
+import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
+import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
 import { LlmCallError, type LlmClient } from "../producer/llm/types";
 import type { SideCalls, SideLane } from "./side-calls";
 
@@ -18,19 +21,6 @@ export type VerifyItem = {
   opinions: Opinion[];
   /** Calls that gave it no opinion so far. */
   failures?: number;
-};
-
-export type VerifyStats = {
-  calls: number;
-  failedCalls: number;
-  checked: number;
-  opinions: Record<Opinion, number>;
-  verdicts: Record<TrustVerdict, number>;
-  costUsd: number;
-  /** Batches that waited because the side-call budget was spent. */
-  budgetWaits: number;
-  /** Rejected entries kept after all once another model proposed them. */
-  restored: number;
 };
 
 export type VerifyQueueDeps = {
@@ -63,12 +53,6 @@ export type VerifyQueueDeps = {
   log: (level: "info" | "warn" | "error", message: string) => void;
 };
 
-type BatchRequest = { ids: string[]; prompt: { system: string; user: string }; promptTokens: number; maxTokens: number };
-
-/** Recent verdicts on unsupported entries that set the run's base rate of inventions, and the fewest that do. */
-const BASE_RATE_WINDOW = 100;
-const BASE_RATE_MIN = 30;
-
 /** How often rejected single-model entries are looked at for new support. */
 const RECHECK_EVERY_MS = 5_000;
 
@@ -83,29 +67,20 @@ const MAX_QUEUED = 50_000;
 /**
  * The run's verifier: committed entries are checked in batches, after a short settle time, by a
  * model other than the ones that proposed them ("which of these are real members of <topic>
- * (<branch path>)?", answered by id); half-decided entries first, then those several models
- * proposed (cheap to settle; off-topic lines recur across models), then single-model ones. Opinions add up in policy.ts: an entry gets a second or third
- * opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
+ * (<branch path>)?", answered by id); half-decided entries first, then the rest in commit order;
+ * verifiers chosen in verifier-choice.ts. Opinions add up in policy.ts: an entry gets a second or
+ * third opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
  * the dedup judge: concurrency and budget). A failed call leaves its entries unverified.
  */
 export class VerifyQueue implements SideLane {
-  readonly stats: VerifyStats = {
-    calls: 0,
-    failedCalls: 0,
-    checked: 0,
-    opinions: { yes: 0, no: 0, off: 0, unsure: 0 },
-    verdicts: { verified: 0, rejected: 0, unsure: 0 },
-    costUsd: 0,
-    budgetWaits: 0,
-    restored: 0,
-  };
+  readonly stats: VerifyStats = emptyVerifyStats();
   /** New entries in commit order (readyAt ascending), and entries due another opinion (ready now). */
   private fresh: VerifyItem[] = [];
   private again: VerifyItem[] = [];
   private closed = false;
   private draining = false;
-  /** Per proposing model, recent verdicts on its unsupported entries, true for a rejection (ring of BASE_RATE_WINDOW). */
-  private readonly singles = new Map<string, { recent: boolean[]; rejected: number }>();
+  /** Each proposing model's recent base rate of inventions (policy.ts `inventing`). */
+  private readonly rates = new InventionRates();
   /** Rejected entries only one model had proposed (see recheckRejected). */
   private rejectedAlone: VerifyItem[] = [];
   private recheckedAt = 0;
@@ -174,24 +149,11 @@ export class VerifyQueue implements SideLane {
     // order: the verdicts on what the run's calls add now are what saturates an exhausted branch
     // and stops a run that only finds inventions, so they must not wait behind older entries.
     const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
-    const supported = (i: VerifyItem) => isSupported({ models: support.get(i)!.models.length, calls: support.get(i)!.calls });
     const rank = (i: VerifyItem) => (i.opinions.length > 0 ? 0 : 1);
     ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
-    // An unsupported entry goes to the best-informed other model (a real long-tail name is what a
-    // model that knows less doubts); a supported one (policy.ts) mostly needs the on-topic guard
-    // and a sanity check, from the cheapest model.
     const informed = this.deps.verifiers();
     const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
-    const groups = new Map<string, VerifyItem[]>();
-    for (const i of ready) {
-      // A supported entry may be checked by one of its proposers when it is the cheapest: support
-      // already counts as one yes, and the check is the on-topic guard.
-      const label = supported(i) ? (cheapest.find((m) => !i.asked.includes(m)) ?? cheapest[0] ?? null) : nextVerifier(informed, support.get(i)!.models, i.asked);
-      if (label === null) continue;
-      let g = groups.get(label);
-      if (g === undefined) groups.set(label, (g = []));
-      if (g.length < MAX_VERIFY_ITEMS) g.push(i);
-    }
+    const groups = batchesByVerifier(ready, (i) => support.get(i)!, informed, cheapest);
     if (groups.size === 0) {
       if (!this.noVerifierLogged) this.deps.log("warn", "verification: no model other than the proposers to verify with");
       this.noVerifierLogged = true;
@@ -206,7 +168,10 @@ export class VerifyQueue implements SideLane {
       if (batch.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || batch.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
       const client = this.deps.client(label);
       if (!client) continue;
-      const request = this.request(batch);
+      const request = buildVerifyBatch(
+        this.deps.topic,
+        batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
+      );
       if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.maxTokens))) {
         this.stats.budgetWaits++;
         return null;
@@ -242,26 +207,6 @@ export class VerifyQueue implements SideLane {
     void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
   }
 
-  /**
-   * One verdict on an unsupported entry `proposer` proposed: that model's recent base rate of
-   * inventions (policy.ts `inventing`). Per model: one that knows less runs out sooner and fills
-   * more (KITAB measures such errors per model), while another's single-model entries are still
-   * the long tail only it knows.
-   */
-  private noteSingle(proposer: string, rejected: boolean): void {
-    let r = this.singles.get(proposer);
-    if (r === undefined) this.singles.set(proposer, (r = { recent: [], rejected: 0 }));
-    r.recent.push(rejected);
-    if (rejected) r.rejected++;
-    if (r.recent.length > BASE_RATE_WINDOW && r.recent.shift()) r.rejected--;
-  }
-
-  /** Most of the recent verdicts on entries only `proposer` proposed were rejections. */
-  private inventing(proposer: string): boolean {
-    const r = this.singles.get(proposer);
-    return r !== undefined && r.recent.length >= BASE_RATE_MIN && r.rejected / r.recent.length >= INVENTING_AT;
-  }
-
   /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
   private unitPrice(label: string): number {
     let p = this.unitPrices.get(label);
@@ -269,24 +214,12 @@ export class VerifyQueue implements SideLane {
     return p;
   }
 
-  /** The question for a batch, with its size in tokens (about 4 characters each) for the budget. */
-  private request(batch: readonly VerifyItem[]): BatchRequest {
-    const ids = batch.map((_, i) => `v${i + 1}`);
-    // The batch's common branch path: a mixed batch is asked about the branches they share.
-    const paths = batch.map((i) => this.deps.pathOf(i.branchId));
-    const path: string[] = [];
-    for (let d = 0; paths.every((p) => p[d] !== undefined && p[d] === paths[0]![d]); d++) path.push(paths[0]![d]!);
-    const prompt = buildVerifyPrompt({ topic: this.deps.topic, path, items: batch.map((i, k) => ({ id: ids[k]!, text: i.text })) });
-    // Only the doubted ids are listed: "no: v3 v17" is a few tokens per id.
-    return { ids, prompt, promptTokens: Math.ceil((prompt.system.length + prompt.user.length) / 4), maxTokens: 32 + 4 * batch.length };
-  }
-
   private remove(items: ReadonlySet<VerifyItem>): void {
     this.again = this.again.filter((i) => !items.has(i));
     this.fresh = this.fresh.filter((i) => !items.has(i));
   }
 
-  private async call(label: string, client: LlmClient, batch: VerifyItem[], { ids, prompt, promptTokens, maxTokens }: BatchRequest): Promise<void> {
+  private async call(label: string, client: LlmClient, batch: VerifyItem[], { ids, prompt, promptTokens, maxTokens }: VerifyBatch): Promise<void> {
     const started = this.deps.clock();
     const record: CallRecord = {
       callId: randomUUID(),
@@ -346,12 +279,12 @@ export class VerifyQueue implements SideLane {
       const s = this.deps.support(item.text);
       const single = !isSupported({ models: s.models.length, calls: s.calls });
       const proposer = s.models[0] ?? "";
-      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: single && this.inventing(proposer) });
+      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: single && this.rates.inventing(proposer) });
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
-        if (single) this.noteSingle(proposer, verdict === "rejected");
+        if (single) this.rates.note(proposer, verdict === "rejected");
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
       }
     }
