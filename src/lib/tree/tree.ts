@@ -225,10 +225,7 @@ export class TopicTree {
     return true;
   }
 
-  /**
-   * Undo of a prune: the branch is open again (saturation is judged again on its next calls).
-   * Returns why it cannot be (not pruned, or under a pruned branch), null when done.
-   */
+  /** Undo of a prune: open again (saturation judged anew); else why not (not pruned, under a pruned branch). */
   unprune(id: number): string | null {
     const b = this.branch(id);
     if (b.state !== "pruned") return `branch ${id} is not pruned`;
