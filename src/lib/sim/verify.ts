@@ -70,13 +70,16 @@ export function simOpinion(truth: Truth, knows: (rank: number) => boolean, size:
   }
 }
 
-/** The answer text: the ids it doubts, grouped, then `end` (every other id is a yes). */
+/**
+ * The answer text, as the instructions ask and a model that follows them writes it: the shorter
+ * side. The ids it doubts, grouped, then `end` (every other id is a yes); or, when it calls more
+ * ids "no" than "yes", the `yes:`, `off:` and `unsure:` ids, then `rest: no`.
+ */
 export function simVerifyAnswer(request: VerifyRequest, opinionOf: (text: string) => Opinion): Answer {
-  const groups: Record<Exclude<Opinion, "yes">, string[]> = { no: [], off: [], unsure: [] };
-  for (const item of request.items) {
-    const o = opinionOf(item.text);
-    if (o !== "yes") groups[o].push(item.id);
-  }
-  const lines = (["no", "off", "unsure"] as const).filter((k) => groups[k].length > 0).map((k) => `${k}: ${groups[k].join(" ")}`);
-  return { text: `${[...lines, "end"].join("\n")}\n`, lines: [] };
+  const groups: Record<Opinion, string[]> = { yes: [], no: [], off: [], unsure: [] };
+  for (const item of request.items) groups[opinionOf(item.text)].push(item.id);
+  const restNo = groups.no.length > groups.yes.length;
+  const listed = restNo ? (["yes", "off", "unsure"] as const) : (["no", "off", "unsure"] as const);
+  const lines = listed.filter((k) => groups[k].length > 0).map((k) => `${k}: ${groups[k].join(" ")}`);
+  return { text: `${[...lines, restNo ? "rest: no" : "end"].join("\n")}\n`, lines: [] };
 }
