@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InventionRates, BASE_RATE_MIN } from "./base-rate";
-import { batchesByVerifier, byKnowledgePerDollar } from "./verifier-choice";
+import { batchesByVerifier } from "./verifier-choice";
 
 const INFORMED = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
 const CHEAPEST = ["sim:sim-weak", "sim:sim-strong", "sim:sim-claude"];
@@ -36,36 +36,5 @@ describe("a model's base rate of inventions", () => {
     // Recent verdicts that keep entries age the rejections out of the window.
     for (let i = 0; i < 100; i++) r.note("sim:sim-weak", false);
     expect(r.inventing("sim:sim-weak")).toBe(false);
-  });
-});
-
-describe("knowledge per dollar", () => {
-  it("orders verifiers by entries found per USD of a call, ties to the cheaper", () => {
-    const price: Record<string, number> = { "sim:sim-strong": 5.6e-4, "sim:sim-weak": 1.4e-4, "sim:sim-claude": 1.5e-3 };
-    const found: Record<string, number> = { "sim:sim-strong": 900, "sim:sim-weak": 300, "sim:sim-claude": 700 };
-    expect(
-      byKnowledgePerDollar(
-        INFORMED,
-        (m) => found[m]!,
-        (m) => price[m]!,
-      ),
-    ).toEqual(["sim:sim-weak", "sim:sim-strong", "sim:sim-claude"]);
-    // A cheap model that found almost nothing is not worth its low price.
-    found["sim:sim-weak"] = 50;
-    expect(
-      byKnowledgePerDollar(
-        INFORMED,
-        (m) => found[m]!,
-        (m) => price[m]!,
-      ),
-    ).toEqual(["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"]);
-    // Before anything is found: the cheapest first.
-    expect(
-      byKnowledgePerDollar(
-        INFORMED,
-        () => 0,
-        (m) => price[m]!,
-      ),
-    ).toEqual(CHEAPEST);
   });
 });

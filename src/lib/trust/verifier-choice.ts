@@ -7,8 +7,8 @@ export type SupportOf = { models: readonly string[]; calls: number };
 
 /**
  * The next batch per verifier, in the order of `ready` (each batch in the order of its first
- * entry, up to MAX_VERIFY_ITEMS). An unsupported entry goes to the first model of `informed`
- * (knowledge per dollar, byKnowledgePerDollar) that did not propose it; a supported
+ * entry, up to MAX_VERIFY_ITEMS). An unsupported entry goes to the best-informed model that did
+ * not propose it (a real long-tail name is what a model that knows less doubts); a supported
  * one (policy.ts) to the cheapest model, a proposer included: support already counts as one yes,
  * and the check is the on-topic guard. Pure.
  */
@@ -30,16 +30,4 @@ export function batchesByVerifier<T extends Checkable>(
     if (g.length < MAX_VERIFY_ITEMS) g.push(i);
   }
   return groups;
-}
-
-/**
- * Verifiers by knowledge per dollar measured in the run: the entries each model found (what it
- * knows of this topic) per USD of a typical verification call, most first; ties to the cheaper.
- * The budget buys about one opinion per entry, and an invented name is doubted as often by a
- * model that knows less (src/server/simulator/README.md, "Verification requests"), so a cheap
- * model that knows a fair share gives more verdicts for the same spend. Pure.
- */
-export function byKnowledgePerDollar(labels: readonly string[], found: (label: string) => number, unitPrice: (label: string) => number): string[] {
-  const value = (m: string) => found(m) / Math.max(unitPrice(m), 1e-12);
-  return [...labels].sort((a, b) => value(b) - value(a) || unitPrice(a) - unitPrice(b));
 }
