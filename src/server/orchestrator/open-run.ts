@@ -37,7 +37,6 @@ export type OpenRunDeps = {
   outputDir: string;
   clock: () => number;
   log: Log;
-  onCommitted: () => void;
   /** Tree runs: the breakdown calls of run `runId` (breakdown-call.ts), given the simulator its producers use. */
   breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => (req: BreakdownRequest) => Promise<BreakdownAnswer>;
   makeJudge?: ActiveRunParts["makeJudge"];
@@ -137,7 +136,6 @@ export async function openRun(
       await updateSupport(prisma, r.id, supports);
     },
     support,
-    onCommitted: deps.onCommitted,
     rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
     tree,
@@ -191,7 +189,6 @@ function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl
         return null;
       }),
     score: (id: bigint, score: number, data: Record<string, unknown>) => scoreEvent(prisma, id, score, data as never),
-    changed: deps.onCommitted,
     clock: deps.clock,
     rng: unseededRng(),
     log: deps.log,
