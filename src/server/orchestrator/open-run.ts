@@ -12,6 +12,7 @@ import { TREE_PRODUCER } from "./breakdown-call";
 import { activeMs, firstStartedAt } from "../../lib/stretches";
 import {
   JUDGE_PRODUCER,
+  VERIFY_PRODUCER,
   activeMerges,
   addEvent,
   insertDecisions,
@@ -86,7 +87,7 @@ export async function openRun(
     junk: stored.totals.totalJunk,
   });
   for (const c of stored.calls) {
-    const serverCall = c.producer === TREE_PRODUCER || c.producer === JUDGE_PRODUCER;
+    const serverCall = c.producer === TREE_PRODUCER || c.producer === JUDGE_PRODUCER || c.producer === VERIFY_PRODUCER;
     metrics.seedCalls(serverCall ? null : c.producer, targetLabel(c), c);
   }
   const output = OutputFile.forSlug(deps.outputDir, r.slug);
