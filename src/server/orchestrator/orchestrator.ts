@@ -301,6 +301,7 @@ export class Orchestrator {
     if (this.closed) return;
     this.closed = true;
     this.ticker.close();
+    this.unfollow?.();
     this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]
