@@ -60,6 +60,14 @@ async function openTestRun() {
   return { run, output, stored, file: path.join(dir, "output.txt") };
 }
 
+// The public fields of ActiveRun that can be assigned, methods aside (none: its state changes only inside the run). Checked by tsc.
+type IfEquals<X, Y, A> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? A : never;
+type WritableKeys<T> = {
+  [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : IfEquals<{ [Q in K]: T[K] }, { -readonly [Q in K]: T[K] }, K>;
+}[keyof T];
+// Fails to compile when some public property of ActiveRun can be assigned.
+const noWritableField: [WritableKeys<ActiveRun>] extends [never] ? true : false = true;
+
 describe("the run's event bus", () => {
   it("announces a batch after its entries are stored and in output.txt, then its classification and the call's spend", async () => {
     const { run, output, stored, file } = await openTestRun();
@@ -119,6 +127,17 @@ describe("the run's event bus", () => {
     await states.setMode(run, "stopping", "stopped by user");
     expect(modes).toEqual(["stopped->starting (run starting)", "starting->running (run running)", "running->stopping (run stopping)"]);
     expect(wakes).toBe(2);
+    await run.writer.close();
+    await output.close();
+  });
+
+  it("exposes no field another module could assign: counters are read through getters", async () => {
+    const { run, output } = await openTestRun();
+    expect(noWritableField).toBe(true);
+    // Getters without setters: an assignment from outside throws (strict mode) and changes nothing.
+    expect(() => Object.assign(run, { costUsd: 99 })).toThrow(TypeError);
+    expect(() => Object.assign(run, { mode: "running" })).toThrow(TypeError);
+    expect([run.costUsd, run.mode]).toEqual([0.5, "stopped"]);
     await run.writer.close();
     await output.close();
   });

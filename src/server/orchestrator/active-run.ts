@@ -26,7 +26,7 @@ export type NewestEntry = { seq: number; text: string; producer: string; target:
 /** What a run is opened with (open-run.ts builds it from the DB); every part is final. */
 export type ActiveRunParts = {
   id: string;
-  slug: string;
+  readonly slug: string;
   config: RunConfig;
   /** The mode stored for the run (a re-attached run is already `running`). */
   mode: RunMode;
@@ -73,7 +73,7 @@ export type ActiveRunParts = {
 export class ActiveRun {
   readonly id: string;
   readonly slug: string;
-  readonly config: RunConfig;
+  readonly config: Readonly<RunConfig>;
   readonly secretHash: string;
   readonly startedAt: number;
   /** Changed only by the state machine (run-state.ts), through enter(). */
