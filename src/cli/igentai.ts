@@ -8,6 +8,7 @@ import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
 import { EXPLORATIONS, STRATEGIES, type Exploration, type StrategyName } from "../lib/run-config";
 import { textTable } from "../lib/text-table";
 import { treeRows } from "../lib/tree/rows";
+import { coverageText } from "../lib/run-view";
 import { formatDateTime, formatDuration } from "../app/_lib/format";
 import { apiLinks } from "../trpc/links";
 
@@ -69,6 +70,8 @@ function int(v: string | undefined, name: string): number | undefined {
 }
 
 let serverUrl = process.env.IGENTAI_URL ?? "http://localhost:8080";
+
+type Snapshot = Awaited<ReturnType<ReturnType<typeof client>["topic"]["status"]["query"]>>;
 
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -174,22 +177,7 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(s, null, 2));
         return;
       }
-      if (!s.run) {
-        console.log("idle: no run active");
-        return;
-      }
-      console.log(
-        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, ${fmt(s.totals.dupExact)} exact duplicates, ${fmt(s.totals.calls)} calls, ${fmt(s.totals.promptTokens + s.totals.completionTokens)} tokens, $${s.totals.costUsd.toFixed(4)}`,
-      );
-      console.log(`  started ${formatDateTime(s.run.firstStartedAt)}, active ${formatDuration(s.run.activeMs)} (whole run, over every stretch)`);
-      for (const t of s.targets)
-        console.log(
-          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${fmt(t.calls)} calls  ${fmt(t.failedCalls)} failed`,
-        );
-      for (const p of s.producers)
-        console.log(
-          `  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`,
-        );
+      printStatus(s);
       return;
     }
     case "watch": {
@@ -217,8 +205,8 @@ async function main(): Promise<void> {
         r.active ? `${r.state} (live)` : r.state,
         formatDateTime(r.firstStartedAt),
         r.firstStartedAt === null ? "–" : formatDuration(r.activeMs),
-        fmt(r.totalUnique),
-        `$${r.costUsd.toFixed(4)}`,
+        fmt(r.totals.unique),
+        `$${r.totals.costUsd.toFixed(4)}`,
         r.topic,
       ]);
       const columns = [
@@ -258,7 +246,7 @@ async function main(): Promise<void> {
         return;
       }
       const pct = (v: number | null) => (v === null ? "   –" : `${Math.round(v * 100)}%`.padStart(4));
-      if (t.coverage) console.log(`coverage ${pct(t.coverage.coverage)} of ~${fmt(Math.round(t.coverage.estimatedTotal))} (tree estimate)`);
+      if (t.coverage) console.log(`coverage ${coverageText(t.coverage)}`);
       console.log(`${"id".padStart(4)}  ${"entries".padStart(7)}  yield  cover  ${"state".padEnd(9)}  branch`);
       for (const b of treeRows(t.branches))
         console.log(
@@ -353,6 +341,28 @@ async function main(): Promise<void> {
     default:
       fail(`unknown command "${command}" (try igentai --help)`);
   }
+}
+
+/** `igentai status`: the run's view (the same figures as its row in `igentai list` and the page's header), then its LLMs and producers. */
+function printStatus(s: Snapshot): void {
+  if (!s.run) {
+    console.log("idle: no run active");
+    return;
+  }
+  const t = s.run.totals;
+  console.log(
+    `${s.state}: "${s.run.topic}" — ${fmt(t.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(t.candidates)} candidates, ${fmt(t.dupExact)} exact duplicates, ${fmt(t.calls)} calls, ${fmt(t.tokens)} tokens, $${t.costUsd.toFixed(4)}`,
+  );
+  console.log(`  started ${formatDateTime(s.run.firstStartedAt)}, active ${formatDuration(s.run.activeMs)} (whole run, over every stretch)`);
+  if (s.run.coverage) console.log(`  coverage ${coverageText(s.run.coverage)}`);
+  for (const t of s.targets)
+    console.log(
+      `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${fmt(t.calls)} calls  ${fmt(t.failedCalls)} failed`,
+    );
+  for (const p of s.producers)
+    console.log(
+      `  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`,
+    );
 }
 
 function refused(err: unknown): boolean {

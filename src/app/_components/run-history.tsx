@@ -1,18 +1,21 @@
 "use client";
 
 import Link from "next/link";
-import type { RunSummary } from "../../trpc/shared";
-import { formatDateTime, formatDuration, formatInt } from "../_lib/format";
+import type { RunView } from "../../trpc/shared";
+import { formatDateTime, formatDuration, formatInt, formatUsd } from "../_lib/format";
 
 type Props = {
-  runs: RunSummary[];
+  runs: RunView[];
   loading: boolean;
   selectedId: string | null;
   resuming: string | null;
-  onResume: (run: RunSummary) => void;
+  onResume: (run: RunView) => void;
 };
 
-/** Past runs with their totals: open one to see its charts and entries, or resume it. */
+/**
+ * Past runs with their totals: open one to see its charts and entries, or resume it. The live
+ * run's row is its view from the stream (the dashboard swaps it in): the header's figures at every moment.
+ */
 export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Props) {
   return (
     <section className="card history" aria-labelledby="history-title">
@@ -26,12 +29,21 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                 <span className="run-topic">{r.topic}</span>
                 <span className="run-meta">
                   <span className={`pill state-${r.state}`}>{r.active ? "live" : r.state}</span>
-                  <span className="num">{formatInt(r.totalUnique)} entries</span>
-                  <span className="sub" title="first started">
-                    {formatDateTime(r.firstStartedAt ?? r.createdAt)}
+                  <span className="num" data-testid="history-entries">
+                    {formatInt(r.totals.unique)} entries
+                  </span>
+                  <span className="num" data-testid="history-cost">
+                    {formatUsd(r.totals.costUsd)}
+                  </span>
+                  <span className="sub" title="first started" data-testid="history-started">
+                    {formatDateTime(r.firstStartedAt)}
                   </span>
                   {r.firstStartedAt !== null && !r.active && (
-                    <span className="sub" title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}>
+                    <span
+                      className="sub"
+                      data-testid="history-active"
+                      title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}
+                    >
                       {formatDuration(r.activeMs)}
                     </span>
                   )}

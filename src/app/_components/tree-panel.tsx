@@ -6,8 +6,19 @@ import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot } from "../../trpc/shared";
 import { formatInt, formatPercent } from "../_lib/format";
 import { initialFolds, visibleTreeRows } from "../../lib/tree/rows";
+import { coverageText, type CoverageNow } from "../../lib/run-view";
 
 type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
+
+type Props = {
+  runId: string;
+  live: boolean;
+  snapshot: TreeSnapshot | null;
+  /** The run's coverage (its view's): the same figures as the banner. */
+  coverage: CoverageNow | null;
+  selected: number | null;
+  onSelect: (branch: { id: number; label: string } | null) => void;
+};
 
 /**
  * The run's topic tree (issue #9): each branch with its entries, yield, coverage and state,
@@ -15,24 +26,11 @@ type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
  * branches can be added by hand, pinned or pruned. A large tree (hundreds of subtopics) starts
  * folded below the root's children; a search shows matching branches with their ancestors.
  */
-export function TreePanel({
-  runId,
-  live,
-  snapshot,
-  selected,
-  onSelect,
-}: {
-  runId: string;
-  live: boolean;
-  snapshot: TreeSnapshot | null;
-  selected: number | null;
-  onSelect: (branch: { id: number; label: string } | null) => void;
-}) {
+export function TreePanel({ runId, live, snapshot, coverage, selected, onSelect }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const stored = useQuery({ ...trpc.topic.tree.queryOptions({ runId }), enabled: !live || snapshot === null });
   const branches = live && snapshot ? snapshot.branches : (stored.data?.branches ?? []);
-  const coverage = live && snapshot ? snapshot.coverage : (stored.data?.coverage ?? null);
   const [label, setLabel] = useState("");
   const [query, setQuery] = useState("");
   const [hideSaturated, setHideSaturated] = useState(false);
@@ -67,7 +65,7 @@ export function TreePanel({
         <h2 id="tree-title">Topic tree</h2>
         {coverage && (
           <span className="sub" data-testid="tree-coverage">
-            {formatInt(branches.length)} branches · coverage {formatPercent(coverage.coverage)} of ~{formatInt(Math.round(coverage.estimatedTotal))}
+            {formatInt(branches.length)} branches · coverage {coverageText(coverage)}
           </span>
         )}
       </div>

@@ -40,8 +40,8 @@ export type ActiveRunParts = {
   metrics: RunMetrics;
   totalCandidates: number;
   costUsd: number;
-  /** Stretches before this one (open-run.ts); none for a new run. */
-  earlier?: { firstStartedAt: number | null; activeMs: number };
+  /** Stretches before this one, all closed (open-run.ts); none for a new run. */
+  earlier?: { firstStartedAt: number | null; activeMs: number; stretches: import("../../lib/stretches").Stretch[] };
   optimizer: Optimizer;
   output: OutputFile;
   /** Writes committed rows, the dedup decisions made on them and support changes to the DB (repo.insertEntries, insertDecisions, updateSupport). */
@@ -91,8 +91,8 @@ export class ActiveRun {
   readonly newest: ReadonlyArray<Readonly<NewestEntry>> = this.recent;
   private candidates: number;
   private spentUsd: number;
-  /** The run's earlier stretches (stored): its first start, and the time they ran. */
-  readonly earlier: Readonly<{ firstStartedAt: number | null; activeMs: number }>;
+  /** The run's earlier stretches (stored): its first start, the time they ran, and the list. */
+  readonly earlier: Readonly<NonNullable<ActiveRunParts["earlier"]>>;
   private readonly bus: EventBus<RunEventMap>;
   /** The run's events (run-events.ts): others subscribe, only the run emits. */
   readonly events: RunEvents;
@@ -126,7 +126,7 @@ export class ActiveRun {
     this.output = p.output;
     this.candidates = p.totalCandidates;
     this.spentUsd = p.costUsd;
-    this.earlier = p.earlier ?? { firstStartedAt: null, activeMs: 0 };
+    this.earlier = p.earlier ?? { firstStartedAt: null, activeMs: 0, stretches: [] };
     this.nextSeq = Math.max(p.ledger.lastSeq, p.maxUsedSeq ?? 0) + 1;
     this.support = this.supportBook = p.support ?? new SupportBook();
     this.events = this.bus = new EventBus((err, kind) => p.log("error", `run event "${String(kind)}": ${errorMessage(err)}`));

@@ -282,7 +282,7 @@ export class Orchestrator {
 
   /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */
   tree(runId: string) {
-    return treeView(this.prisma, this.run, runId);
+    return treeView(this.prisma, this.run, runId, this.clock());
   }
 
   /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */

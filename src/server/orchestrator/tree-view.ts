@@ -3,6 +3,8 @@ import { DomainError } from "../../lib/errors";
 import type { ActiveRun } from "./active-run";
 import type { BranchView } from "./branch-view";
 import { findRunConfig, readBranches } from "./repo";
+import type { CoverageNow } from "../../lib/run-view";
+import { findRunView, liveRunView } from "./run-view";
 
 // A run's topic tree as the API shows it: live for the active run (run-tree.ts), as stored otherwise.
 
@@ -11,16 +13,19 @@ export async function treeView(
   prisma: PrismaClient,
   active: ActiveRun | undefined,
   runId: string,
+  now: number,
 ): Promise<{
   runId: string;
   exploration: "flat" | "tree";
   branches: BranchView[];
-  coverage: { found: number; estimatedTotal: number; coverage: number } | null;
+  /** The run's coverage (its RunView's: the same figure as the banner's). */
+  coverage: CoverageNow | null;
 } | null> {
-  if (active && active.id === runId && active.tree) {
-    return { runId, exploration: "tree", branches: active.tree.branches(), coverage: active.tree.overallCoverage(active.totalUnique) };
-  }
-  return storedTree(prisma, runId);
+  const view = await findRunView(prisma, active ? liveRunView(active, now) : null, runId, now);
+  if (!view) return null;
+  if (active && active.id === runId && active.tree) return { runId, exploration: "tree", branches: active.tree.branches(), coverage: view.coverage };
+  const stored = await storedTree(prisma, runId);
+  return stored && { ...stored, coverage: view.coverage };
 }
 
 export type TreeEdit = { addUnder: number; label: string } | { prune: number } | { pin: number };
@@ -35,10 +40,7 @@ export function editTree(active: ActiveRun | undefined, runId: string, edit: Tre
 }
 
 /** A stored run's tree as shown (no live estimates); a branch under a pruned one shows as pruned. */
-async function storedTree(
-  prisma: PrismaClient,
-  runId: string,
-): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: null } | null> {
+async function storedTree(prisma: PrismaClient, runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[] } | null> {
   const row = await findRunConfig(prisma, runId);
   if (!row) return null;
   const stored = await readBranches(prisma, runId);
@@ -60,6 +62,5 @@ async function storedTree(
       coverage: null,
       costUsd: b.costUsd,
     })),
-    coverage: null,
   };
 }

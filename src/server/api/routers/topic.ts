@@ -1,8 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
-import { callTotalsByRun, entriesPage, listRuns, runExists } from "../../orchestrator/repo";
-import { summariseRun } from "../../orchestrator/run-summary";
+import { entriesPage, runExists } from "../../orchestrator/repo";
+import { findRunView, listRunViews } from "../../orchestrator/run-view";
 import { int4, runIdSchema, safeText, storable } from "../../../lib/validation";
 import { MAX_SUBTOPIC_LABEL_CHARS } from "../../../lib/prompt-branch";
 import { publicProcedure, router } from "../trpc";
@@ -25,15 +25,16 @@ export const topicRouter = router({
   /** Provider/models the form may offer: real ones only when their key is set, plus the simulator. */
   providers: publicProcedure.query(({ ctx }) => ({ providers: ctx.orchestrator.availableProviders() })),
 
-  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional()).query(async ({ ctx, input }) => {
-    const runs = await listRuns(ctx.db.prisma, input?.limit ?? 50);
-    const calls = await callTotalsByRun(
-      ctx.db.prisma,
-      runs.map((r) => r.id),
-    );
-    // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
-    const live = ctx.orchestrator.snapshot();
-    return runs.map((r) => summariseRun(r, calls.get(r.id), live, Date.now()));
+  /** The history as RunViews, newest first: the active run's is the view topic.status shows. */
+  list: publicProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional())
+    .query(({ ctx, input }) => listRunViews(ctx.db.prisma, input?.limit ?? 50, ctx.orchestrator.snapshot().run, Date.now())),
+
+  /** One run's view, as topic.list shows it (for a run older than the list's page). */
+  run: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
+    const view = await findRunView(ctx.db.prisma, ctx.orchestrator.snapshot().run, input.runId, Date.now());
+    if (!view) throw new TRPCError({ code: "NOT_FOUND", message: `no run ${input.runId}` });
+    return view;
   }),
 
   entries: publicProcedure
