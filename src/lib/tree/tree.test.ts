@@ -101,6 +101,17 @@ describe("saturation", () => {
     t.recordCall(1, call("b", 1));
     expect(t.branch(1).counters).toEqual({ calls: 2, candidates: 6, newEntries: 4, reproposals: 2, tokens: 2_000, costUsd: 0.002 });
   });
+
+  it("counts a re-proposal of an entry another branch found again as new there, without failing the call", () => {
+    // bench:trust once logged "onRepeat: no entry has been proposed 6 times" on every later
+    // submission: one inconsistent re-proposal left the branch's counts off by one for good.
+    const t = treeWithChildren();
+    t.recordCall(1, { newEntries: ["x"], reproposed: [], tokens: 1, costUsd: 0 });
+    t.recordCall(1, { newEntries: [], reproposed: ["x"], tokens: 1, costUsd: 0 });
+    t.recordCall(2, { newEntries: ["x"], reproposed: [], tokens: 1, costUsd: 0 });
+    expect(() => t.recordCall(1, { newEntries: [], reproposed: ["x", "x"], tokens: 1, costUsd: 0 })).not.toThrow();
+    expect(t.branch(1).counters.reproposals).toBe(3);
+  });
 });
 
 describe("splitting adaptively", () => {

@@ -247,7 +247,9 @@ export class TopicTree {
       d.reproposed.set(text, repeats + 1);
       // Proposals of this entry within the branch before this one.
       const prev = (this.foundBy.get(text) === branchId ? 1 : 0) + repeats;
-      if (prev === 0) d.counter.onNew();
+      // An entry whose text changed since (a display form, a merge) may have no bucket at `prev`:
+      // it counts as new here rather than failing the call's submission.
+      if (prev === 0 || !((d.counter.frequencies[prev] ?? 0) > 0)) d.counter.onNew();
       else d.counter.onRepeat(prev);
     }
     d.recent.push({ fresh: result.newEntries.length, resolved: result.newEntries.length + result.reproposed.length });
