@@ -101,7 +101,7 @@ export class ActiveRun {
   private readonly calls = new CallTallies();
   /** Distinct calls, producers and models that proposed each entry (src/lib/trust/support.ts). */
   private readonly supportBook: SupportBook;
-  readonly support: Pick<SupportBook, "get" | "modelsOf">;
+  readonly support: Pick<SupportBook, "get" | "modelsOf" | "callsOf">;
   /** Seqs of entries classified unique and not yet committed: a re-proposal in flight updates them by seq. */
   private readonly pendingSeqs = new Map<string, number>();
   /** The run's side calls (judge and verifier share concurrency, budget and shutdown). */
@@ -112,6 +112,7 @@ export class ActiveRun {
   readonly verifier: VerifyQueue | undefined;
   /** Texts of rejected entries: still entries (and in the dedup index), not in output.txt. */
   private readonly rejectedTexts: Set<string>;
+  readonly rejected: ReadonlySet<string>;
 
   constructor(p: ActiveRunParts) {
     this.id = p.id;
@@ -148,7 +149,7 @@ export class ActiveRun {
     this.tree = p.tree ? new RunTree(p.tree) : null;
     this.tree?.events.on("spend", ({ call, costUsd }) => this.observeServerCall(call, costUsd, "tree"));
     this.tree?.events.on("tree", (change) => this.bus.emit("tree", change));
-    this.rejectedTexts = p.rejected ?? new Set();
+    this.rejected = this.rejectedTexts = p.rejected ?? new Set();
     this.side = new SideCalls({ gatherMs: p.sideGatherMs ?? 2_000, log: p.log });
     this.judge = p.makeJudge?.(this);
     this.verifier = p.makeVerifier?.(this);
