@@ -34,7 +34,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const snap = live.snapshot;
   const liveRunId = snap?.run && isActiveMode(snap.state) ? snap.run.id : null;
 
-  // After a run stops the page keeps showing it, rather than jumping to another run.
+  // After a run stops the page keeps showing it, rather than jumping to another run (unless it is deleted).
   const [lastLiveRunId, setLastLiveRunId] = useState<string | null>(null);
   useEffect(() => {
     if (liveRunId) setLastLiveRunId(liveRunId);
@@ -42,7 +42,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
 
   const runsQuery = useQuery({ ...trpc.topic.list.queryOptions({ limit: 50 }), refetchInterval: 5_000 });
   const runs = (runsQuery.data ?? []).map((r) => (r.id === liveRunId && snap?.run ? snap.run : r));
-  const runId = pinnedRunId ?? liveRunId ?? lastLiveRunId ?? runs[0]?.id ?? null;
+  const runId = pinnedRunId ?? liveRunId ?? runs.find((r) => r.id === lastLiveRunId)?.id ?? runs[0]?.id ?? null;
   const viewingLive = runId !== null && runId === liveRunId;
   const liveSnap = viewingLive ? snap : null;
   const listed = runs.find((r) => r.id === runId) ?? null;

@@ -1,8 +1,11 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
 import type { RunView } from "../../trpc/shared";
 import { formatDateTime, formatDuration, formatInt, formatUsd } from "../_lib/format";
+import { DeleteRunDialog } from "./delete-run-dialog";
 
 type Props = {
   runs: RunView[];
@@ -13,10 +16,13 @@ type Props = {
 };
 
 /**
- * Past runs with their totals: open one to see its charts and entries, or resume it. The live
- * run's row is its view from the stream (the dashboard swaps it in): the header's figures at every moment.
+ * Past runs with their totals: open one to see its charts and entries, resume it, or delete it
+ * (asked first). The live run's row is its view from the stream (the dashboard swaps it in): the
+ * header's figures at every moment.
  */
 export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Props) {
+  const router = useRouter();
+  const [deleting, setDeleting] = useState<RunView | null>(null);
   return (
     <section className="card history" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
@@ -65,10 +71,31 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                   {resuming === r.id ? "Resuming…" : "Resume"}
                 </button>
               )}
+              {!r.active && (
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() => setDeleting(r)}
+                  aria-label={`Delete “${r.topic}”`}
+                  title="Delete this run from the history (asks first)"
+                  data-testid="history-delete"
+                >
+                  Delete
+                </button>
+              )}
             </li>
           );
         })}
       </ul>
+      {deleting && (
+        <DeleteRunDialog
+          run={deleting}
+          onClose={(deleted) => {
+            if (deleted && deleting.id === selectedId) router.push("/");
+            setDeleting(null);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -52,8 +52,10 @@ export function TreePanel({ runId, live, snapshot, coverage, selected, onSelect 
     }),
   );
   const prune = useMutation(trpc.topic.pruneBranch.mutationOptions({ onSuccess: refresh }));
+  const unprune = useMutation(trpc.topic.unpruneBranch.mutationOptions({ onSuccess: refresh }));
   const pin = useMutation(trpc.topic.pinBranch.mutationOptions({ onSuccess: refresh }));
-  const error = add.error ?? prune.error ?? pin.error;
+  const error = add.error ?? prune.error ?? unprune.error ?? pin.error;
+  const act = { pin: pin.mutate, prune: prune.mutate, unprune: unprune.mutate };
   if (branches.length === 0 && !stored.isPending) return null;
   const parentId = selected ?? 0;
   const parent = branches.find((b) => b.id === parentId);
@@ -140,20 +142,7 @@ export function TreePanel({ runId, live, snapshot, coverage, selected, onSelect 
                 <td>
                   <span className={`pill branch-${b.state}`}>{b.state}</span>
                 </td>
-                {live && (
-                  <td className="actions">
-                    {b.state !== "pinned" && b.state !== "pruned" && (
-                      <button type="button" className="btn small" onClick={() => pin.mutate({ runId, branchId: b.id })} data-testid="tree-pin">
-                        Pin
-                      </button>
-                    )}
-                    {b.id !== 0 && b.state !== "pruned" && (
-                      <button type="button" className="btn small" onClick={() => prune.mutate({ runId, branchId: b.id })} data-testid="tree-prune">
-                        Prune
-                      </button>
-                    )}
-                  </td>
-                )}
+                {live && <BranchActions runId={runId} branch={b} parentPruned={branches.find((p) => p.id === b.parentId)?.state === "pruned"} act={act} />}
               </tr>
             ))}
           </tbody>
@@ -180,5 +169,36 @@ export function TreePanel({ runId, live, snapshot, coverage, selected, onSelect 
         </p>
       )}
     </section>
+  );
+}
+
+type BranchEdit = (input: { runId: string; branchId: number }) => void;
+
+/**
+ * A live branch's buttons: pin, prune, or un-prune one pruned itself (a branch under a pruned
+ * one shows as pruned too, and comes back with it).
+ */
+function BranchActions({
+  runId,
+  branch: b,
+  parentPruned,
+  act,
+}: {
+  runId: string;
+  branch: { id: number; label: string; state: string };
+  parentPruned: boolean;
+  act: Record<"pin" | "prune" | "unprune", BranchEdit>;
+}) {
+  const button = (kind: "pin" | "prune" | "unprune", text: string, title: string) => (
+    <button type="button" className="btn small" onClick={() => act[kind]({ runId, branchId: b.id })} data-testid={`tree-${kind}`} title={title}>
+      {text}
+    </button>
+  );
+  return (
+    <td className="actions">
+      {b.state !== "pinned" && b.state !== "pruned" && button("pin", "Pin", "Keep calling this branch; never mark it saturated")}
+      {b.id !== 0 && b.state !== "pruned" && button("prune", "Prune", "No more calls to this branch and its subtopics")}
+      {b.state === "pruned" && !parentPruned && button("unprune", "Un-prune", `Call “${b.label}” again`)}
+    </td>
   );
 }

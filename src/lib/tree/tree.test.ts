@@ -215,6 +215,22 @@ describe("prune and pin", () => {
     expect(() => t.addBranch(0, "coastal bird")).toThrow(/duplicates "Coastal birds"/);
     expect(t.addBranch(0, "Owls").proposedBy).toBeNull();
   });
+
+  it("un-prunes a pruned branch, but not one that is not pruned or sits under a pruned one", () => {
+    const t = treeWithChildren();
+    const gulls = t.addSubtopics(1, ["Gulls"], "c2").added[0]!;
+    expect(t.unprune(1)).toBe("branch 1 is not pruned");
+    t.prune(1);
+    t.prune(gulls.id);
+    expect(t.unprune(gulls.id)).toMatch(new RegExp(`^branch ${gulls.id} is under pruned branch 1 \\(".+"\\): un-prune that one$`));
+    expect(t.unprune(1)).toBeNull();
+    expect(t.branch(1).state).toBe("open");
+    expect(t.active().map((b) => b.id)).toContain(1);
+    // Its own prune still holds: the child stays out until it is un-pruned too.
+    expect(t.active().map((b) => b.id)).not.toContain(gulls.id);
+    expect(t.unprune(gulls.id)).toBeNull();
+    expect(t.active().map((b) => b.id)).toContain(gulls.id);
+  });
 });
 
 describe("known entries for a branch prompt", () => {

@@ -225,9 +225,14 @@ export class TopicTree {
     return true;
   }
 
-  /** Undo pin or prune: back to open (saturation is judged again on the next calls). */
-  reopen(id: number): void {
-    this.branch(id).state = "open";
+  /** Undo of a prune: open again (saturation judged anew); else why not (not pruned, under a pruned branch). */
+  unprune(id: number): string | null {
+    const b = this.branch(id);
+    if (b.state !== "pruned") return `branch ${id} is not pruned`;
+    for (let p = b.parentId; p !== null; p = this.branch(p).parentId)
+      if (this.branch(p).state === "pruned") return `branch ${id} is under pruned branch ${p} ("${this.branch(p).label}"): un-prune that one`;
+    b.state = "open";
+    return null;
   }
 
   /** One finished item call on `branchId`. */

@@ -28,7 +28,7 @@ export async function treeView(
   return stored && { ...stored, coverage: view.coverage };
 }
 
-export type TreeEdit = { addUnder: number; label: string } | { prune: number } | { pin: number };
+export type TreeEdit = { addUnder: number; label: string } | { prune: number } | { unprune: number } | { pin: number };
 
 /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */
 export function editTree(active: ActiveRun | undefined, runId: string, edit: TreeEdit): BranchView {
@@ -36,6 +36,7 @@ export function editTree(active: ActiveRun | undefined, runId: string, edit: Tre
   if (!tree) throw new DomainError("BAD_REQUEST", `runId: run ${runId} is not the active tree run (the tree is edited while it runs)`, "runId");
   if ("addUnder" in edit) return tree.addBranch(edit.addUnder, edit.label);
   if ("prune" in edit) return tree.prune(edit.prune);
+  if ("unprune" in edit) return tree.prune(edit.unprune, false);
   return tree.pin(edit.pin);
 }
 
