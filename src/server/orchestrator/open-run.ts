@@ -14,8 +14,7 @@ import {
   JUDGE_PRODUCER,
   activeMerges,
   addEvent,
-  insertDecisions,
-  insertEntries,
+  commitEntries,
   maxUsedSeq,
   readBranches,
   readEntries,
@@ -23,7 +22,6 @@ import {
   scoreEvent,
   storedProgress,
   renameEntries,
-  updateSupport,
 } from "./repo";
 import { SupportBook } from "../../lib/trust/support";
 import type { BranchState } from "../../lib/tree/branch";
@@ -131,11 +129,7 @@ export async function openRun(
     },
     optimizer,
     output,
-    insert: async (rows, decisions, supports) => {
-      await insertEntries(prisma, r.id, rows);
-      await insertDecisions(prisma, r.id, decisions);
-      await updateSupport(prisma, r.id, supports);
-    },
+    insert: (rows, decisions, supports) => commitEntries(prisma, r.id, rows, decisions, supports),
     support,
     onCommitted: deps.onCommitted,
     rename: (changes) => renameEntries(prisma, r.id, changes),
