@@ -15,6 +15,7 @@ import {
   activeMerges,
   addEvent,
   commitEntries,
+  entrySources,
   maxUsedSeq,
   readBranches,
   readEntries,
@@ -64,13 +65,12 @@ export async function openRun(
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
       ledger.load(row.text, row.seq);
-      if (row.support) support.load(row.text, row.support);
+      support.load(row.text, row.support);
       if (row.verdict === "rejected") rejected.add(row.text);
-      if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree")
-        branchEntries.push({ branchId: row.branchId, text: row.text });
-      metrics.seed(row.producer, targetLabel(row), 1);
+      if (row.branchId !== null && r.config.exploration === "tree") branchEntries.push({ branchId: row.branchId, text: row.text });
     }
   }
+  for (const s of await entrySources(prisma, r.id)) metrics.seed(s.producer, targetLabel(s), s.entries);
   // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
   ledger.loadAliases(await activeMerges(prisma, r.id));
   // Candidate and duplicate counts are not per entry, calls and spend are summed from their
