@@ -53,6 +53,11 @@ async function main() {
         while (Date.now() - started < MINUTES * 60_000) {
           await new Promise((r) => setTimeout(r, 30_000));
           const s = await api.topic.status.query();
+          // The run may stop itself (its stop rules): nothing more will be written.
+          if (s.state !== "running" && s.state !== "starting") {
+            console.log(`[${mode}] ${Math.round((Date.now() - started) / 1000)} s: the run is ${s.state}`);
+            break;
+          }
           const t = await api.trust.summary.query({ runId });
           console.log(
             `[${mode}] ${Math.round((Date.now() - started) / 1000)} s: ${s.totals.unique} entries, $${s.totals.costUsd.toFixed(4)}; ${JSON.stringify(t.counts)}, side ${(100 * t.sideShare).toFixed(1)} %`,
@@ -65,7 +70,7 @@ async function main() {
         const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
         const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
         const lines = raw === "" ? [] : raw.replace(/\n$/, "").split("\n");
-        const entries = await prisma.entry.findMany({ where: { runId }, select: { text: true, verdict: true, supportModels: true } });
+        const entries = await prisma.entry.findMany({ where: { runId }, select: { text: true, verdict: true, supportModels: true, supportCalls: true } });
         const kind = (text: string) => (rankOf.has(itemKey(text)) ? "real" : offTopic.has(itemKey(text)) ? "offTopic" : "other");
         const count = (texts: string[]) => {
           const real = new Set<number>();
@@ -80,6 +85,39 @@ async function main() {
           return { lines: texts.length, realLines: texts.length - invented - off, distinctReal: real.size, invented, offTopic: off };
         };
         const file = count(lines);
+        // A line whose name is a real member but which carries a description the name does not have.
+        const described = lines.filter((t) => kind(t) !== "real" && rankOf.has(itemKey(t.replace(/\s*(\(.*\)|\s[-–—]\s.*|[:,]\s.*)\s*[.!]?$/, ""))));
+        // Where single-model entries end up, by truth and support (calls): the evidence a policy can use.
+        const singles: Record<string, Record<string, number>> = {};
+        for (const e of entries) {
+          if (e.supportModels > 1) continue;
+          const key = `${kind(e.text)} calls=${Math.min(3, e.supportCalls)}${e.supportCalls >= 3 ? "+" : ""}`;
+          const row = (singles[key] ??= {});
+          row[e.verdict ?? "unverified"] = (row[e.verdict ?? "unverified"] ?? 0) + 1;
+        }
+        // Producer calls per 30 s: new entries and their cost (what the marginal-yield stop sees).
+        const producerCalls = await prisma.llmCall.findMany({
+          where: { runId, producer: { notIn: ["verify", "judge", "tree"] }, error: null },
+          select: { at: true, itemsNew: true, costUsd: true },
+          orderBy: { at: "asc" },
+        });
+        const yieldBy30s: Array<{ s: number; calls: number; fresh: number; usd: number }> = [];
+        for (const c of producerCalls) {
+          const k = Math.floor((c.at.getTime() - started) / 30_000);
+          const b = (yieldBy30s[k] ??= { s: k * 30, calls: 0, fresh: 0, usd: 0 });
+          b.calls++;
+          b.fresh += c.itemsNew;
+          b.usd = round(b.usd + c.costUsd, 6);
+        }
+        const verifyByModel = await prisma.llmCall.groupBy({
+          by: ["model"],
+          where: { runId, producer: "verify" },
+          _sum: { costUsd: true, itemsParsed: true, promptTokens: true },
+          _count: true,
+        });
+        const branches = await prisma.branch.findMany({ where: { runId }, select: { id: true, state: true, calls: true, newEntries: true } });
+        const saturations = await prisma.event.findMany({ where: { runId, kind: "tree.saturated" }, select: { at: true, message: true } });
+        const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { stretches: true } });
         const all = count(entries.map((e) => e.text));
         const summary = await api.trust.summary.query({ runId });
         const calls = await prisma.llmCall.groupBy({ by: ["producer"], where: { runId }, _sum: { costUsd: true }, _count: true });
@@ -118,6 +156,26 @@ async function main() {
             sideShare: round(summary.sideShare),
           },
           stopDrainSeconds: Math.round(drainSeconds),
+          descriptionLines: described.length,
+          descriptionExamples: described.slice(0, 5),
+          singleModelEntriesByTruth: singles,
+          stretches: run.stretches,
+          yieldBy30s: yieldBy30s.filter(Boolean),
+          tree: {
+            branches: branches.length,
+            byState: Object.fromEntries(["open", "saturated", "pinned", "pruned"].map((st) => [st, branches.filter((b) => b.state === st).length])),
+            rootCalls: branches.find((b) => b.id === 0)?.calls ?? 0,
+            rootNew: branches.find((b) => b.id === 0)?.newEntries ?? 0,
+            saturatedByVerification: saturations.filter((e) => e.message.includes("verification")).length,
+            saturatedByYield: saturations.filter((e) => !e.message.includes("verification")).length,
+          },
+          verifyByModel: verifyByModel.map((v) => ({
+            model: v.model,
+            calls: v._count,
+            opinions: v._sum.itemsParsed,
+            promptTokens: v._sum.promptTokens,
+            usd: round(v._sum.costUsd ?? 0, 6),
+          })),
           offTopicLinesInOutput: lines.filter((t) => kind(t) === "offTopic"),
         };
         console.log(`[${mode}]`, JSON.stringify(results[mode]));
@@ -134,7 +192,7 @@ async function main() {
   writeResults(RESULTS, {
     topic: TOPIC,
     universe: { size: truth.size, reachable: truth.reachable },
-    simulator: "documented defaults (invention 1, junkRate per model, latencyScale 1, rate limits on)",
+    simulator: "documented defaults (seed 1, invention 1, junkRate per model, latencyScale 1, rate limits on)",
     ...results,
   });
 }

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi } from "../src/server/http";
 import { insertDecisions } from "../src/server/orchestrator/repo";
+import { topicSlug } from "../src/lib/slug";
 import { startHarness, waitFor, type Harness } from "./helpers/harness";
 
 const run = promisify(execFile);
@@ -14,6 +16,17 @@ describe("igentai CLI", () => {
   let h: Harness;
   let url: string;
   const cli = (...args: string[]) => run(process.execPath, [BIN, "--url", url, ...args], { timeout: 30_000 });
+  /** The CLI with `input` on its standard input (an answer to a question), then end of input. */
+  const cliWithInput = (input: string, ...args: string[]) => {
+    const p = run(process.execPath, [BIN, "--url", url, ...args], { timeout: 30_000 });
+    p.child.stdin?.end(input);
+    return p;
+  };
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number; stderr: string }) => e,
+    );
 
   beforeAll(async () => {
     h = await startHarness({ db: { dataDir: "memory://" }, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
@@ -94,6 +107,79 @@ describe("igentai CLI", () => {
     expect(none).toMatchObject({ code: 2 });
     expect((none as { stderr: string }).stderr).toMatch(/no run no-such-run/);
   }, 120_000);
+
+  it("edits the tree, merges and restores, deletes a run (asking first) and imports it back from output.txt", async () => {
+    expect((await cli("start", "Rivers", "-n", "1", "-m", "sim:sim-strong")).stdout).toMatch(/^started run /);
+    await waitFor("entries", async () => h.app.orchestrator.snapshot().totals.unique >= 10);
+    const runId = h.app.orchestrator.snapshot().run!.id;
+
+    const added = (await cli("tree", "add", "Rivers", "of", "Atlantis")).stdout;
+    expect(added).toMatch(/^added branch \d+ "Rivers of Atlantis" under 0$/m);
+    const id = /branch (\d+)/.exec(added)![1]!;
+    expect((await cli("tree", "prune", id)).stdout).toBe(`branch ${id} "Rivers of Atlantis" is pruned\n`);
+    expect((await cli("tree", "unprune", id)).stdout).toBe(`branch ${id} "Rivers of Atlantis" is open\n`);
+    // Stored and logged like the other hand edits.
+    await waitFor("the branch stored open", async () => (await h.app.db.prisma.branch.findFirst({ where: { runId, id: Number(id) } }))?.state === "open");
+    const logged = await h.app.db.prisma.event.findMany({ where: { runId, kind: { in: ["tree.pruned", "tree.unpruned"] } }, orderBy: { id: "asc" } });
+    expect(logged.map((e) => [e.kind, e.message])).toEqual([
+      ["tree.pruned", 'branch "Rivers of Atlantis" pruned'],
+      ["tree.unpruned", 'branch "Rivers of Atlantis" un-pruned'],
+    ]);
+    expect(await failure(cli("tree", "unprune", id))).toMatchObject({ code: 2, stderr: `igentai: branchId: branch ${id} is not pruned\n` });
+    expect((await cli("tree", "pin", id)).stdout).toBe(`branch ${id} "Rivers of Atlantis" is pinned\n`);
+    expect(await failure(cli("tree", "prune", "0"))).toMatchObject({ code: 2, stderr: expect.stringMatching(/branchId: the root cannot be pruned/) });
+    expect(await failure(cli("tree", "pin", "x"))).toMatchObject({ code: 2, stderr: expect.stringMatching(/<branchId> must be a whole number/) });
+    expect((await cli("tree", "--help")).stdout).toMatch(/igentai tree pin\|prune\|unprune <branchId>/);
+
+    // A merge by hand, and its undo.
+    const [a, b] = await h.app.db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, take: 2, select: { seq: true, text: true } });
+    const merged = (await cli("merge", String(b!.seq), String(a!.seq))).stdout;
+    expect(merged).toMatch(new RegExp(`^merged entry #${b!.seq} into #${a!.seq} \\(decision (\\d+); undo: igentai restore \\1\\)$`, "m"));
+    const decision = /decision (\d+)/.exec(merged)![1]!;
+    expect((await cli("restore", decision)).stdout).toMatch(new RegExp(`^restored "${b!.text}" as entry #\\d+$`, "m"));
+    expect(await failure(cli("restore", decision))).toMatchObject({ code: 2, stderr: expect.stringMatching(/decisionId: decision \d+ was already restored/) });
+    expect(await failure(cli("merge", "3", "3"))).toMatchObject({ code: 2, stderr: expect.stringMatching(/seq: must differ from intoSeq/) });
+    expect(await failure(cli("merge", "3"))).toMatchObject({ code: 2, stderr: expect.stringMatching(/missing <intoSeq>/) });
+
+    // Delete: refused while it runs; asks first; the output folder stays.
+    expect(await failure(cli("delete", runId, "--yes"))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/runId: run \S+ is the active run; stop it first/),
+    });
+    await cli("stop");
+    const entries = await h.app.db.prisma.entry.count({ where: { runId } });
+    const declined = await failure(cliWithInput("", "delete", runId));
+    expect(declined).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/Delete run \S+ "Rivers" \([\d,]+ entries\); its output.txt is kept\? \[y\/N\] igentai: not deleted/),
+    });
+    const deleted = (await cliWithInput("y\n", "delete", runId)).stdout;
+    expect(deleted).toMatch(new RegExp(`^deleted run ${runId} "Rivers" \\(${entries.toLocaleString("en-US")} entries\\); \\S+ kept$`, "m"));
+    expect((await cli("list")).stdout).not.toContain(runId);
+
+    // Import it back from the folder that was kept: the topic is read from the folder's name.
+    const file = path.join(h.outputDir, topicSlug("Rivers"), "output.txt");
+    const imported = (await cli("import", file)).stdout;
+    expect(imported).toMatch(
+      new RegExp(
+        `^imported run (\\S+) "Rivers": ${entries.toLocaleString("en-US")} entries from ${entries.toLocaleString("en-US")} lines; set aside 0 duplicate`,
+        "m",
+      ),
+    );
+    expect(imported).toMatch(/continue it with: igentai resume \S+$/m);
+    const newId = /imported run (\S+)/.exec(imported)![1]!;
+    expect((await cli("list")).stdout).toMatch(
+      new RegExp(`^${newId}\\s+stopped\\s+–\\s+–\\s+${entries.toLocaleString("en-US")}\\s+\\$0\\.0000\\s+Rivers$`, "m"),
+    );
+    expect(await failure(cli("import", file))).toMatchObject({ code: 2, stderr: expect.stringMatching(/topic: "Rivers" already has run/) });
+    expect(await failure(cli("import", path.join(h.outputDir, "elsewhere.txt")))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/<path>: cannot read/),
+    });
+
+    expect((await cli("delete", newId, "--yes", "--files")).stdout).toMatch(/; \S+ deleted$/m);
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+  }, 300_000);
 
   it("rejects bad input with a message and exit code 2, starting nothing", async () => {
     const bad = await cli("start", "x").catch((e: { code: number; stderr: string }) => e);

@@ -1,4 +1,8 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../src/lib/run-view";
 import { activeMs, parseStretches } from "../src/lib/stretches";
 import { createCaller } from "../src/server/api/root";
 import { createContext } from "../src/server/api/trpc";
@@ -47,22 +51,39 @@ describe.each(testDatabases())("whole-run figures across resumes on $name", (tar
     };
   }
   const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
+  const execCli = promisify(execFile);
 
+  /** A RunView's figures (topic.status's run, a topic.list row: the same shape). */
+  const figures = (t: RunView["totals"]) => ({
+    entries: t.unique,
+    calls: t.calls,
+    tokens: t.tokens,
+    costUsd: round(t.costUsd),
+    candidates: t.candidates,
+    dupExact: t.dupExact,
+  });
   async function statusFigures() {
     const s = await caller().topic.status();
-    const t = s.totals;
-    return {
-      entries: t.unique,
-      calls: t.calls,
-      tokens: t.promptTokens + t.completionTokens,
-      costUsd: round(t.costUsd),
-      candidates: t.candidates,
-      dupExact: t.dupExact,
-    };
+    // The snapshot's tally row carries the same counters as its run view.
+    expect(s.totals).toMatchObject({ unique: s.run!.totals.unique, calls: s.run!.totals.calls, costUsd: s.run!.totals.costUsd });
+    return figures(s.run!.totals);
   }
   async function listedFigures(runId: string) {
-    const r = (await caller().topic.list()).find((x) => x.id === runId)!;
-    return { entries: r.totalUnique, calls: r.calls, tokens: r.tokens, costUsd: round(r.costUsd), candidates: r.totalCandidates, dupExact: r.totalDupExact };
+    return figures((await caller().topic.list()).find((x) => x.id === runId)!.totals);
+  }
+  /** What `igentai status` prints, read back (its cost has 4 decimals). */
+  async function cliFigures() {
+    const url = h.apiUrl.replace(/\/api\/trpc$/, "");
+    const { stdout } = await execCli(process.execPath, [path.join(process.cwd(), "bin", "igentai.js"), "--url", url, "status"], { timeout: 30_000 });
+    const n = (label: string) => Number(new RegExp(`([\\d,]+) ${label}`).exec(stdout)![1]!.replace(/,/g, ""));
+    return {
+      entries: n("unique"),
+      calls: n("calls"),
+      tokens: n("tokens"),
+      costUsd: Number(/\$([\d.]+)/.exec(stdout)![1]),
+      candidates: n("candidates"),
+      dupExact: n("exact duplicates"),
+    };
   }
 
   it("keeps every total cumulative and equal to the database's sums through two resumes", async () => {
@@ -110,6 +131,17 @@ describe.each(testDatabases())("whole-run figures across resumes on $name", (tar
     expect(resumed.candidates).toBeGreaterThanOrEqual(before.candidates);
     // The duplicate rate carries on: it is the whole run's.
     expect(resumed.dupExact / resumed.candidates).toBeGreaterThan(0);
+    // While the third stretch runs, topic.list shows the view topic.status shows: read between
+    // two status reads, every listed figure lies between them (the figures only grow).
+    for (let i = 0; i < 3; i++) {
+      const earlier = await statusFigures();
+      const listed = await listedFigures(runId);
+      const later = await statusFigures();
+      for (const k of Object.keys(listed) as Array<keyof typeof listed>) {
+        expect(listed[k]).toBeGreaterThanOrEqual(earlier[k]);
+        expect(listed[k]).toBeLessThanOrEqual(later[k]);
+      }
+    }
 
     // Producers gone, run still active: the figures settle and are compared, live and listed.
     await connect(true);
@@ -150,6 +182,8 @@ describe.each(testDatabases())("whole-run figures across resumes on $name", (tar
       dupExact: settled.dupExact + 1,
     });
     expect(await listedFigures(runId)).toEqual(after);
+    // The CLI prints the same view.
+    expect(await cliFigures()).toEqual({ ...after, costUsd: Number(after.costUsd.toFixed(4)) });
     const db = await databaseSums(runId);
     expect({ entries: db.entries, calls: db.calls, tokens: db.tokens, costUsd: db.costUsd }).toEqual({
       entries: after.entries,

@@ -77,7 +77,7 @@ describe("a second server on the same data folder", () => {
       const run = await db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { slug: true, totalUnique: true, state: true } });
       const entries = await db.prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { text: true } });
       expect(run.state).toBe("stopped");
-      expect(entries.length).toBe(listed.totalUnique);
+      expect(entries.length).toBe(listed.totals.unique);
       expect(run.totalUnique).toBe(entries.length);
       const lines = fs
         .readFileSync(path.join(dataDir, "output", run.slug, "output.txt"), "utf8")

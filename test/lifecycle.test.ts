@@ -68,7 +68,7 @@ describe.each(testDatabases())("run lifecycle on $name", (target) => {
     const status = await caller().topic.status();
     const listed = (await caller().topic.list()).find((r) => r.id === runId)!;
     expect(listed.active).toBe(true);
-    expect({ unique: listed.totalUnique, candidates: listed.totalCandidates, state: listed.state }).toEqual({
+    expect({ unique: listed.totals.unique, candidates: listed.totals.candidates, state: listed.state }).toEqual({
       unique: status.totals.unique,
       candidates: status.totals.candidates,
       state: status.state,

@@ -8,38 +8,11 @@ import { parseProviderSpec, type ProviderTarget } from "../lib/providers";
 import { EXPLORATIONS, STRATEGIES, type Exploration, type StrategyName } from "../lib/run-config";
 import { textTable } from "../lib/text-table";
 import { treeRows } from "../lib/tree/rows";
+import { coverageText } from "../lib/run-view";
 import { formatDateTime, formatDuration } from "../app/_lib/format";
 import { apiLinks } from "../trpc/links";
-
-const HELP = `igentai: get several LLMs to exhaustively list a topic.
-
-Usage:
-  igentai start "<topic>" [-n producers] [-m provider:model[=weight]]... [--request-size N] [-c calls-in-flight]
-                          [--strategy ${STRATEGIES.join("|")}] [--exploration ${EXPLORATIONS.join("|")}]
-                          [--breakdown-model provider:model] [--max-entries N] [--max-minutes N] [--max-cost USD]
-                          [--verify | --no-verify]   check entries with other models (default: on with real keys)
-  igentai stop
-  igentai resume [runId]   resume a stored run (default: the newest one not running) with its settings
-  igentai status [--json]
-  igentai watch            live metrics until Ctrl-C
-  igentai list             past runs: state, first start, active time, entries, cost
-  igentai entries [runId] [--limit N] [--search text] [--branch id]
-  igentai tree [runId] [--json]   the run's topic tree: branches, entries, yield, coverage, state
-  igentai dupes [runId] [--merged] [--limit N]   possible duplicates (kept apart), or merged candidates
-  igentai rejected [runId] [--limit N]   entries verification rejected (not in output.txt), with the opinions
-  igentai restore-rejected <seq> [runId]   put a rejected entry back into output.txt
-  igentai dupes [runId] --merge-all KIND   merge every open possible duplicate of one kind (its evidence, e.g.
-                description, slip, weak-evidence; "judged-same": what the judge called the same; "all")
-  igentai dupes [runId] --undo ID,ID,...   restore merges (the ids --merge-all printed)
-  igentai serve [-n producers] [-p port]   start the server in the foreground (pm2-runtime)
-  igentai db restore [copy] [--list]   bring back a kept copy of the embedded database (the newest,
-                          or the one named); the server must be stopped. --list shows the copies.
-                          The folder is $IGENTAI_DATA_DIR or the project's data/.
-
-Options:
-  --url URL     the server (default $IGENTAI_URL or http://localhost:8080)
-  --token T     the server's API token, when it requires one (default $IGENTAI_API_TOKEN)
-`;
+import { editCommand, isEditCommand } from "./edit-commands";
+import { HELP, helpFor } from "./help";
 
 function fail(message: string): never {
   process.stderr.write(`igentai: ${message}\n`);
@@ -68,48 +41,54 @@ function int(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+const OPTIONS = {
+  url: { type: "string" },
+  token: { type: "string" },
+  producers: { type: "string", short: "n" },
+  model: { type: "string", short: "m", multiple: true },
+  port: { type: "string", short: "p" },
+  "request-size": { type: "string" },
+  concurrency: { type: "string", short: "c" },
+  strategy: { type: "string" },
+  exploration: { type: "string" },
+  "breakdown-model": { type: "string" },
+  branch: { type: "string" },
+  "max-entries": { type: "string" },
+  "max-minutes": { type: "string" },
+  "max-cost": { type: "string" },
+  limit: { type: "string" },
+  search: { type: "string" },
+  json: { type: "boolean" },
+  merged: { type: "boolean" },
+  verify: { type: "boolean" },
+  "no-verify": { type: "boolean" },
+  list: { type: "boolean" },
+  "merge-all": { type: "string" },
+  undo: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  files: { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  topic: { type: "string" },
+  under: { type: "string" },
+} as const;
+
 let serverUrl = process.env.IGENTAI_URL ?? "http://localhost:8080";
+
+type Snapshot = Awaited<ReturnType<ReturnType<typeof client>["topic"]["status"]["query"]>>;
 
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      url: { type: "string" },
-      token: { type: "string" },
-      producers: { type: "string", short: "n" },
-      model: { type: "string", short: "m", multiple: true },
-      port: { type: "string", short: "p" },
-      "request-size": { type: "string" },
-      concurrency: { type: "string", short: "c" },
-      strategy: { type: "string" },
-      exploration: { type: "string" },
-      "breakdown-model": { type: "string" },
-      branch: { type: "string" },
-      "max-entries": { type: "string" },
-      "max-minutes": { type: "string" },
-      "max-cost": { type: "string" },
-      limit: { type: "string" },
-      search: { type: "string" },
-      json: { type: "boolean" },
-      merged: { type: "boolean" },
-      verify: { type: "boolean" },
-      "no-verify": { type: "boolean" },
-      list: { type: "boolean" },
-      "merge-all": { type: "string" },
-      undo: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: OPTIONS });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
-    process.stdout.write(HELP);
+    process.stdout.write(command ? helpFor(command) : HELP);
     return;
   }
   serverUrl = values.url ?? serverUrl;
   const api = client(serverUrl, values.token ?? process.env.IGENTAI_API_TOKEN ?? null);
 
+  if (isEditCommand(command, rest[0])) return editCommand(api, command, rest, values);
   switch (command) {
     case "start": {
       const topic = rest.join(" ");
@@ -174,22 +153,7 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(s, null, 2));
         return;
       }
-      if (!s.run) {
-        console.log("idle: no run active");
-        return;
-      }
-      console.log(
-        `${s.state}: "${s.run.topic}" — ${fmt(s.totals.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(s.totals.candidates)} candidates, ${fmt(s.totals.dupExact)} exact duplicates, ${fmt(s.totals.calls)} calls, ${fmt(s.totals.promptTokens + s.totals.completionTokens)} tokens, $${s.totals.costUsd.toFixed(4)}`,
-      );
-      console.log(`  started ${formatDateTime(s.run.firstStartedAt)}, active ${formatDuration(s.run.activeMs)} (whole run, over every stretch)`);
-      for (const t of s.targets)
-        console.log(
-          `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${fmt(t.calls)} calls  ${fmt(t.failedCalls)} failed`,
-        );
-      for (const p of s.producers)
-        console.log(
-          `  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`,
-        );
+      printStatus(s);
       return;
     }
     case "watch": {
@@ -217,8 +181,8 @@ async function main(): Promise<void> {
         r.active ? `${r.state} (live)` : r.state,
         formatDateTime(r.firstStartedAt),
         r.firstStartedAt === null ? "–" : formatDuration(r.activeMs),
-        fmt(r.totalUnique),
-        `$${r.costUsd.toFixed(4)}`,
+        fmt(r.totals.unique),
+        `$${r.totals.costUsd.toFixed(4)}`,
         r.topic,
       ]);
       const columns = [
@@ -258,7 +222,7 @@ async function main(): Promise<void> {
         return;
       }
       const pct = (v: number | null) => (v === null ? "   –" : `${Math.round(v * 100)}%`.padStart(4));
-      if (t.coverage) console.log(`coverage ${pct(t.coverage.coverage)} of ~${fmt(Math.round(t.coverage.estimatedTotal))} (tree estimate)`);
+      if (t.coverage) console.log(`coverage ${coverageText(t.coverage)}`);
       console.log(`${"id".padStart(4)}  ${"entries".padStart(7)}  yield  cover  ${"state".padEnd(9)}  branch`);
       for (const b of treeRows(t.branches))
         console.log(
@@ -353,6 +317,28 @@ async function main(): Promise<void> {
     default:
       fail(`unknown command "${command}" (try igentai --help)`);
   }
+}
+
+/** `igentai status`: the run's view (the same figures as its row in `igentai list` and the page's header), then its LLMs and producers. */
+function printStatus(s: Snapshot): void {
+  if (!s.run) {
+    console.log("idle: no run active");
+    return;
+  }
+  const t = s.run.totals;
+  console.log(
+    `${s.state}: "${s.run.topic}" — ${fmt(t.unique)} unique, ${fmt(s.totals.uniqueLastMinute)} in the last minute, ${fmt(t.candidates)} candidates, ${fmt(t.dupExact)} exact duplicates, ${fmt(t.calls)} calls, ${fmt(t.tokens)} tokens, $${t.costUsd.toFixed(4)}`,
+  );
+  console.log(`  started ${formatDateTime(s.run.firstStartedAt)}, active ${formatDuration(s.run.activeMs)} (whole run, over every stretch)`);
+  if (s.run.coverage) console.log(`  coverage ${coverageText(s.run.coverage)}`);
+  for (const t of s.targets)
+    console.log(
+      `  ${t.key.padEnd(28)} ${fmt(t.unique).padStart(8)} unique  ${fmt(t.uniqueLastMinute).padStart(6)}/min  ${fmt(t.calls)} calls  ${fmt(t.failedCalls)} failed`,
+    );
+  for (const p of s.producers)
+    console.log(
+      `  ${p.key.padEnd(6)} ${(p.health?.status ?? "?").padEnd(10)} pid ${p.health?.pid ?? "-"}  restarts ${p.health?.restarts ?? 0}  ${p.message ? `${p.message.level}: ${p.message.message}` : ""}`,
+    );
 }
 
 function refused(err: unknown): boolean {

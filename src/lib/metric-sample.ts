@@ -42,6 +42,8 @@ export const metricSampleSchema = z.object({
   /** Share of the topic estimated found (0..1), and the estimated total; null before the first estimate. */
   coverage: nullableNumber,
   estimatedTotal: nullableNumber,
+  /** How the estimate was made (chao1, zipf, blend, tree); null in older samples. */
+  coverageMethod: z.string().max(20).nullable().catch(null),
 });
 export type MetricSampleData = z.output<typeof metricSampleSchema>;
 

@@ -48,6 +48,32 @@ describe("stop by marginal cost", () => {
     expect(m.verdict()).toMatch(/new entries per dollar fell to 0.00 over the last 20 calls, under 2% of the run's first 10 calls \(4000.00 per dollar\)/);
   });
 
+  it("counts only the new entries verification does not reject: a run that finds inventions stops", () => {
+    // After exhaustion every call still "finds" 5 new entries, but 95 % of them are rejected.
+    const m = new MarginalYield(options);
+    feed(m, 10, 40, 0.01);
+    feed(m, 20, 5, 0.01);
+    expect(m.verdict()).toBeNull();
+    for (let i = 0; i < 29; i++) m.observeVerdict(i % 20 !== 0);
+    expect(m.realShare).toBe(1); // too few verdicts to judge
+    m.observeVerdict(true);
+    for (let i = 0; i < 170; i++) m.observeVerdict(i % 20 !== 0);
+    expect(m.realShare).toBeCloseTo(0.05, 1);
+    expect(m.verdict()).toMatch(/counting the \d+% that verification did not reject\), under 2% of the run/);
+    // The stricter floor once most verdicts are rejections: 12.5 % of the early yield, 40 % of it likely real.
+    const strict = new MarginalYield({ ...options, verifiedFloorShare: 0.1 });
+    feed(strict, 10, 40, 0.01);
+    feed(strict, 20, 5, 0.01);
+    for (let i = 0; i < 100; i++) strict.observeVerdict(i % 5 < 3);
+    expect(strict.verdict()).toMatch(/counting the 40% .*under 10% of the run/);
+    // Verdicts that keep most entries change nothing.
+    const kept = new MarginalYield(options);
+    feed(kept, 10, 40, 0.01);
+    feed(kept, 20, 5, 0.01);
+    for (let i = 0; i < 200; i++) kept.observeVerdict(i % 10 === 0);
+    expect(kept.verdict()).toBeNull();
+  });
+
   it("stops the run through the monitor", () => {
     const monitor = new StopMonitor({ marginal: options });
     for (let i = 0; i < 10; i++) monitor.observeCall(40, 0.01);

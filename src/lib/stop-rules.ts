@@ -40,9 +40,16 @@ export type MarginalYieldOptions = {
   recentCalls: number;
   /** Stop once the recent yield per dollar is below this share of the early one. Default 0.02. */
   floorShare: number;
+  /**
+   * The floor once most of the run's recently verified new entries are rejections (it is
+   * inventing). Default 0.1: the run then pays ten times its early price per real entry, and each
+   * invention it adds costs one or two verification opinions, which the side-call budget cannot
+   * keep up with.
+   */
+  verifiedFloorShare?: number;
 };
 
-export const DEFAULT_MARGINAL_YIELD: Readonly<MarginalYieldOptions> = { earlyCalls: 30, recentCalls: 60, floorShare: 0.02 };
+export const DEFAULT_MARGINAL_YIELD: Readonly<MarginalYieldOptions> = { earlyCalls: 30, recentCalls: 60, floorShare: 0.02, verifiedFloorShare: 0.1 };
 
 /**
  * New entries per dollar (per call when calls cost nothing: an unpriced local model) over the
@@ -50,11 +57,37 @@ export const DEFAULT_MARGINAL_YIELD: Readonly<MarginalYieldOptions> = { earlyCal
  * while each call finds almost nothing (issue 18: 3,877 calls in 86 s for 423 entries); with a
  * paid API that is money spent for nothing, so the verdict is per dollar, not per minute.
  */
+/** Recent verification verdicts that set the share of new entries counted as real. */
+export const VERDICT_WINDOW = 200;
+/** Verdicts before they discount the yield. */
+export const MIN_VERDICTS = 30;
+/** Below this share of non-rejected recent verdicts, the run is inventing: the stricter floor applies. */
+const INVENTING_SHARE = 0.5;
+
 export class MarginalYield {
   private early = { calls: 0, fresh: 0, costUsd: 0 };
   private readonly recent: Array<{ fresh: number; costUsd: number }> = [];
+  /** Recent verdicts, true for a rejection (ring of VERDICT_WINDOW). */
+  private readonly verdicts: boolean[] = [];
+  private rejectedInWindow = 0;
 
   constructor(private readonly o: MarginalYieldOptions = DEFAULT_MARGINAL_YIELD) {}
+
+  /**
+   * One verification verdict. Once models have exhausted a topic, every invention looks like a
+   * new entry, so the raw yield never falls; the recent verdicts' share of non-rejected entries
+   * discounts the recent calls' new entries to those likely real (without verification: all).
+   */
+  observeVerdict(rejected: boolean): void {
+    this.verdicts.push(rejected);
+    if (rejected) this.rejectedInWindow++;
+    if (this.verdicts.length > VERDICT_WINDOW && this.verdicts.shift()) this.rejectedInWindow--;
+  }
+
+  /** Share of recent new entries counted as real: 1 until MIN_VERDICTS verdicts. */
+  get realShare(): number {
+    return this.verdicts.length < MIN_VERDICTS ? 1 : 1 - this.rejectedInWindow / this.verdicts.length;
+  }
 
   /** One finished, successful call. */
   observe(fresh: number, costUsd: number): void {
@@ -69,14 +102,18 @@ export class MarginalYield {
   /** Why to stop (the figures), or null while the recent calls still pay or are too few to judge. */
   verdict(): string | null {
     if (this.early.calls < this.o.earlyCalls || this.recent.length < this.o.recentCalls || this.early.fresh === 0) return null;
-    const fresh = this.recent.reduce((n, c) => n + c.fresh, 0);
+    const share = this.realShare;
+    const fresh = share * this.recent.reduce((n, c) => n + c.fresh, 0);
     const cost = this.recent.reduce((n, c) => n + c.costUsd, 0);
     const perDollar = this.early.costUsd > 0 && cost > 0;
     const earlyRate = perDollar ? this.early.fresh / this.early.costUsd : this.early.fresh / this.early.calls;
     const rate = perDollar ? fresh / cost : fresh / this.recent.length;
-    if (rate >= this.o.floorShare * earlyRate) return null;
+    // Most of what the run adds is rejected: its models are inventing, and every invention also costs checks.
+    const floor = share < INVENTING_SHARE ? (this.o.verifiedFloorShare ?? this.o.floorShare) : this.o.floorShare;
+    if (rate >= floor * earlyRate) return null;
     const unit = perDollar ? "per dollar" : "per call";
-    return `new entries ${unit} fell to ${rate.toFixed(2)} over the last ${this.recent.length} calls, under ${Math.round(this.o.floorShare * 100)}% of the run's first ${this.early.calls} calls (${earlyRate.toFixed(2)} ${unit})`;
+    const real = share < 1 ? ` (counting the ${Math.round(share * 100)}% that verification did not reject)` : "";
+    return `new entries ${unit} fell to ${rate.toFixed(2)} over the last ${this.recent.length} calls${real}, under ${Math.round(floor * 100)}% of the run's first ${this.early.calls} calls (${earlyRate.toFixed(2)} ${unit})`;
   }
 }
 
@@ -99,6 +136,11 @@ export class StopMonitor {
   /** One finished, successful call: what it found and cost (the marginal-cost rule's evidence). */
   observeCall(fresh: number, costUsd: number): void {
     this.marginal?.observe(fresh, costUsd);
+  }
+
+  /** One verification verdict: the marginal-cost rule counts only the new entries likely real. */
+  observeVerdict(rejected: boolean): void {
+    this.marginal?.observeVerdict(rejected);
   }
 
   check(now: number, input: { coverage?: CoverageEstimate; uniquePerMinute: number | null }): StopDecision {

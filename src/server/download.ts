@@ -34,11 +34,16 @@ export async function downloadRun(req: Request, db: Db): Promise<Response> {
   if ("error" in id) return errorResponse(400, "runId", id.error);
   const { runId } = id;
 
-  const run = await db.prisma.run.findUnique({
+  const row = await db.prisma.run.findUnique({
     where: { id: runId },
-    select: { id: true, topic: true, slug: true, state: true, totalUnique: true, startedAt: true, stoppedAt: true },
+    select: { id: true, topic: true, slug: true, state: true, startedAt: true, stoppedAt: true },
   });
-  if (!run) return errorResponse(404, "runId", `no run ${runId}`);
+  if (!row) return errorResponse(404, "runId", `no run ${runId}`);
+  // The export is the run's entries at this moment: counted with the highest seq in one statement,
+  // and only entries up to that seq are written (a live run's later entries have higher seqs).
+  // The header's total is then the number of entries written, not the run row's total of its last sample.
+  const moment = await entriesAt(db, runId);
+  const run = { ...row, totalUnique: moment.count };
 
   const encoder = new TextEncoder();
   let afterSeq = 0;
@@ -57,7 +62,7 @@ export async function downloadRun(req: Request, db: Db): Promise<Response> {
         }
         if (done) return;
         const rows: ExportEntry[] = await db.prisma.entry.findMany({
-          where: { runId, seq: { gt: afterSeq } },
+          where: { runId, seq: { gt: afterSeq, lte: moment.maxSeq } },
           orderBy: { seq: "asc" },
           take: PAGE_SIZE,
           select: {
@@ -103,6 +108,13 @@ export async function downloadRun(req: Request, db: Db): Promise<Response> {
       "x-content-type-options": "nosniff",
     },
   });
+}
+
+/** How many entries the run has and its highest seq, read together (one statement: one moment). */
+async function entriesAt(db: Db, runId: string): Promise<{ count: number; maxSeq: number }> {
+  const [r] = await db.prisma.$queryRaw<Array<{ count: bigint | number; max_seq: number | null }>>`
+    SELECT COUNT(*) AS "count", MAX("seq") AS "max_seq" FROM "entries" WHERE "run_id" = ${runId}`;
+  return { count: Number(r?.count ?? 0), maxSeq: r?.max_seq ?? 0 };
 }
 
 function header(format: ExportFormat, run: Parameters<typeof jsonHead>[0]): string {

@@ -5,7 +5,8 @@ import type { AppRouter } from "../server/api/root";
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 export type LiveSnapshot = RouterOutputs["topic"]["status"];
-export type RunSummary = RouterOutputs["topic"]["list"][number];
+/** A run, live or stored: one shape (src/lib/run-view.ts). */
+export type RunView = RouterOutputs["topic"]["list"][number];
 export type OptimizationEvent = RouterOutputs["optimization"]["events"][number];
 
 /** Same-origin tRPC endpoint. */

@@ -5,11 +5,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "../../trpc/react";
-import type { LiveSnapshot, RunSummary } from "../../trpc/shared";
-import { finalTargets, lastCoverage, parseSample, runTotals, sampleFromSnapshot, withLiveSample, type Sample } from "../_lib/chart-data";
+import type { RunView } from "../../trpc/shared";
+import { finalTargets, parseSample, sampleFromSnapshot, withLiveSample, type Sample } from "../_lib/chart-data";
 import { formatCompact, formatDateTime, formatElapsed, formatInt, formatPercent, formatRate, formatUsd } from "../_lib/format";
 import { isActiveMode } from "../../lib/run-modes";
-import { coverageOf, llmRows } from "../_lib/live-view";
+import { duplicateRate, llmRows } from "../_lib/live-view";
 import { coverageLine } from "../_lib/routing-view";
 import { RunCharts } from "./charts";
 import { ConnectionBadge } from "./connection-badge";
@@ -34,17 +34,24 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   const snap = live.snapshot;
   const liveRunId = snap?.run && isActiveMode(snap.state) ? snap.run.id : null;
 
-  // After a run stops the page keeps showing it, rather than jumping to another run.
+  // After a run stops the page keeps showing it, rather than jumping to another run (unless it is deleted).
   const [lastLiveRunId, setLastLiveRunId] = useState<string | null>(null);
   useEffect(() => {
     if (liveRunId) setLastLiveRunId(liveRunId);
   }, [liveRunId]);
 
   const runsQuery = useQuery({ ...trpc.topic.list.queryOptions({ limit: 50 }), refetchInterval: 5_000 });
-  const runs = runsQuery.data ?? [];
-  const runId = pinnedRunId ?? liveRunId ?? lastLiveRunId ?? runs[0]?.id ?? null;
-  const run: RunSummary | null = runs.find((r) => r.id === runId) ?? null;
+  const runs = (runsQuery.data ?? []).map((r) => (r.id === liveRunId && snap?.run ? snap.run : r));
+  const runId = pinnedRunId ?? liveRunId ?? runs.find((r) => r.id === lastLiveRunId)?.id ?? runs[0]?.id ?? null;
   const viewingLive = runId !== null && runId === liveRunId;
+  const liveSnap = viewingLive ? snap : null;
+  const listed = runs.find((r) => r.id === runId) ?? null;
+  const single = useQuery({
+    ...trpc.topic.run.queryOptions({ runId: runId ?? "none" }),
+    enabled: runId !== null && !viewingLive && !listed && !runsQuery.isPending,
+  });
+  // One shape, live or stored: the live run's view comes with every snapshot, a stored one's from the history.
+  const view: RunView | null = liveSnap?.run ?? listed ?? single.data ?? null;
 
   const samplesQuery = useQuery({
     ...trpc.metrics.samples.queryOptions({ runId: runId ?? "none" }),
@@ -58,7 +65,7 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   }, [viewingLive, runId, queryClient, trpc]);
 
   const stored = useMemo(() => (samplesQuery.data ?? []).map(parseSample).filter((s): s is Sample => s !== null), [samplesQuery.data]);
-  const samples = useMemo(() => withLiveSample(stored, viewingLive && snap ? sampleFromSnapshot(snap) : null), [stored, viewingLive, snap]);
+  const samples = useMemo(() => withLiveSample(stored, liveSnap ? sampleFromSnapshot(liveSnap) : null), [stored, liveSnap]);
 
   const [resumingId, setResumingId] = useState<string | null>(null);
   const resume = useMutation(
@@ -75,13 +82,8 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the run id is the trigger: another run clears the branch filter
   useEffect(() => setBranch(null), [runId]);
 
-  const stats = buildStats({ snap: viewingLive ? snap : null, run, samples });
-  // Live: the optimiser's latest estimate with its band; a past run: the last one its samples recorded.
-  const pastCoverage = viewingLive ? null : lastCoverage(samples);
-  const liveCoverage = viewingLive ? coverageOf(snap) : null;
-  const coverage = viewingLive ? coverageLine(liveCoverage && { ...liveCoverage, found: snap?.totals.unique ?? null }) : coverageLine(pastCoverage);
+  const stats = buildStats(view, liveSnap?.totals.uniqueLastMinute ?? null);
   const stale = viewingLive && (live.connection === "reconnecting" || live.connection === "offline");
-  const title = viewingLive ? snap?.run?.topic : run?.topic;
 
   return (
     <div className="app">
@@ -129,56 +131,29 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
               itself…
             </p>
           )}
-          <section className="run-head" aria-label="Run">
-            {runId ? (
-              <>
-                <div className="run-title">
-                  <h2 data-testid="run-title">{title ?? "Run"}</h2>
-                  <span className={`pill state-${viewingLive ? (snap?.state ?? "running") : (run?.state ?? "stopped")}`} data-testid="run-state">
-                    {viewingLive ? snap?.state : (run?.state ?? "…")}
-                  </span>
-                </div>
-                <p className="sub" data-testid="run-started">
-                  {run?.firstStartedAt ? `Started ${formatDateTime(run.firstStartedAt)}` : ""}
-                  {run && run.stretches.length > 1 ? ` · ${run.stretches.length} stretches` : ""}
-                  {run?.stopReason && !viewingLive ? ` · ${run.stopReason}` : ""}
-                  {!viewingLive && liveRunId && (
-                    <>
-                      {" · "}
-                      <Link href="/">Back to the live run</Link>
-                    </>
-                  )}
-                </p>
-              </>
-            ) : (
-              <div className="run-title">
-                <h2>No run yet</h2>
-                <p className="sub">Enter a topic and press Start. Without API keys the simulator plays the LLMs.</p>
-              </div>
-            )}
-          </section>
+          <RunHead view={view} pinned={runId !== null} backToLive={!viewingLive && liveRunId !== null} />
 
           <section className="card" aria-labelledby="numbers-title">
             <h2 id="numbers-title" className="sr-only">
               Numbers
             </h2>
             <StatGrid stats={stats} label={viewingLive ? "Live numbers" : "Run totals"} />
-            <CoverageLine line={coverage} pending={viewingLive && snap?.routing != null} context={pastCoverage ? "at the end of the run" : undefined} />
+            <CoverageLine line={coverageLine(view?.coverage)} pending={viewingLive} context={view && !view.active ? "at the end of the run" : undefined} />
           </section>
 
           {runId && <RunCharts samples={samples} loading={samplesQuery.isPending} />}
 
           <section className="card" aria-labelledby="llm-title">
             <h2 id="llm-title">Per LLM</h2>
-            {viewingLive && snap ? (
+            {liveSnap ? (
               <>
                 <LlmTable
                   title="By provider / model"
                   kind="target"
                   testId="targets-table"
-                  rows={llmRows(snap.targets, { simulated: (t) => t.simulated === true, routing: snap.routing })}
+                  rows={llmRows(liveSnap.targets, { simulated: (t) => t.simulated === true, routing: liveSnap.routing })}
                 />
-                <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(snap.producers)} />
+                <LlmTable title="By producer" kind="producer" testId="producers-table" rows={llmRows(liveSnap.producers)} />
               </>
             ) : (
               <PastTargets samples={samples} />
@@ -191,29 +166,57 @@ export function Dashboard({ runId: pinnedRunId }: { runId: string | null }) {
             <TreePanel
               runId={runId}
               live={viewingLive}
-              snapshot={viewingLive ? (snap?.tree ?? null) : null}
+              snapshot={liveSnap?.tree ?? null}
+              coverage={view?.coverage ?? null}
               selected={branch?.id ?? null}
               onSelect={setBranch}
             />
           )}
 
           {runId && (
-            <EntriesPanel
-              runId={runId}
-              live={viewingLive}
-              newest={viewingLive ? (snap?.newest ?? []) : []}
-              total={viewingLive ? (snap?.totals.unique ?? null) : (run?.totalUnique ?? null)}
-              now={live.now}
-              branch={branch}
-            />
+            <EntriesPanel runId={runId} live={viewingLive} newest={liveSnap?.newest ?? []} total={view?.totals.unique ?? null} now={live.now} branch={branch} />
           )}
 
           {runId && <DedupPanel runId={runId} live={viewingLive} />}
 
-          {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={viewingLive ? (snap?.routing?.effectiveness ?? null) : null} />}
+          {runId && <EventsTimeline runId={runId} live={viewingLive} effectiveness={liveSnap?.routing?.effectiveness ?? null} />}
         </div>
       </main>
     </div>
+  );
+}
+
+/** The run's title, state and first start, from its view (live or stored alike). */
+function RunHead({ view, pinned, backToLive }: { view: RunView | null; pinned: boolean; backToLive: boolean }) {
+  return (
+    <section className="run-head" aria-label="Run">
+      {pinned ? (
+        <>
+          <div className="run-title">
+            <h2 data-testid="run-title">{view?.topic ?? "Run"}</h2>
+            <span className={`pill state-${view?.state ?? "stopped"}`} data-testid="run-state">
+              {view?.state ?? "…"}
+            </span>
+          </div>
+          <p className="sub" data-testid="run-started">
+            {view?.firstStartedAt ? `Started ${formatDateTime(view.firstStartedAt)}` : ""}
+            {view && view.stretches.length > 1 ? ` · ${view.stretches.length} stretches` : ""}
+            {view?.stopReason && !view.active ? ` · ${view.stopReason}` : ""}
+            {backToLive && (
+              <>
+                {" · "}
+                <Link href="/">Back to the live run</Link>
+              </>
+            )}
+          </p>
+        </>
+      ) : (
+        <div className="run-title">
+          <h2>No run yet</h2>
+          <p className="sub">Enter a topic and press Start. Without API keys the simulator plays the LLMs.</p>
+        </div>
+      )}
+    </section>
   );
 }
 
@@ -265,24 +268,11 @@ function PastTargets({ samples }: { samples: Sample[] }) {
   );
 }
 
-function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: RunSummary | null; samples: Sample[] }): Stat[] {
-  const known = snap !== null || run !== null || samples.length > 0;
-  // The server's whole-run figures (live, or as topic.list sums them); samples only for a run the list does not hold.
-  const totals = snap
-    ? {
-        candidates: snap.totals.candidates,
-        duplicates: snap.totals.dupExact + snap.totals.dupNear,
-        tokens: snap.totals.promptTokens + snap.totals.completionTokens,
-        costUsd: snap.totals.costUsd,
-      }
-    : run
-      ? { candidates: run.totalCandidates, duplicates: run.totalDupExact + run.totalDupNear, tokens: run.tokens, costUsd: run.costUsd }
-      : runTotals(samples);
-  const unique = snap ? snap.totals.unique : (run?.totalUnique ?? samples[samples.length - 1]?.totalUnique ?? null);
-  const lastMinute = snap ? snap.totals.uniqueLastMinute : null;
-  // Time spent running over every stretch (a resumed run's too), not the latest stretch's.
-  const elapsed = snap?.run ? snap.run.activeMs : run && run.firstStartedAt !== null ? run.activeMs : null;
-  const dupRate = totals.candidates > 0 ? totals.duplicates / totals.candidates : null;
+/** The header's figures: the run view's whole-run counters; "in the last minute" only while it runs. */
+function buildStats(view: RunView | null, lastMinute: number | null): Stat[] {
+  const t = view?.totals ?? null;
+  const unique = t?.unique ?? null;
+  const dupRate = t ? duplicateRate(t) : null;
   return [
     { id: "unique", label: "Unique entries", value: formatInt(unique) },
     { id: "last-minute", label: "In the last minute", value: formatInt(lastMinute) },
@@ -290,12 +280,13 @@ function buildStats({ snap, run, samples }: { snap: LiveSnapshot | null; run: Ru
       id: "dup-rate",
       label: "Duplicate rate",
       value: formatPercent(dupRate),
-      hint: totals.candidates > 0 ? `${formatCompact(totals.candidates)} candidates` : undefined,
+      hint: t && t.candidates > 0 ? `${formatCompact(t.candidates)} candidates` : undefined,
     },
-    { id: "tokens", label: "Tokens", value: known ? formatCompact(totals.tokens) : formatCompact(null) },
-    { id: "cost", label: "Cost", value: known ? formatUsd(totals.costUsd) : formatUsd(null) },
-    { id: "per-1k-tokens", label: "Unique / 1k tokens", value: formatRate(unique !== null && totals.tokens > 0 ? (unique / totals.tokens) * 1000 : null) },
-    { id: "per-dollar", label: "Unique / $", value: formatRate(unique !== null && totals.costUsd > 0 ? unique / totals.costUsd : null) },
-    { id: "elapsed", label: "Active time", value: formatElapsed(elapsed) },
+    { id: "tokens", label: "Tokens", value: formatCompact(t?.tokens ?? null) },
+    { id: "cost", label: "Cost", value: formatUsd(t?.costUsd ?? null) },
+    { id: "per-1k-tokens", label: "Unique / 1k tokens", value: formatRate(t && t.tokens > 0 ? (t.unique / t.tokens) * 1000 : null) },
+    { id: "per-dollar", label: "Unique / $", value: formatRate(t && t.costUsd > 0 ? t.unique / t.costUsd : null) },
+    // Time spent running over every stretch (a resumed run's too), not the latest stretch's.
+    { id: "elapsed", label: "Active time", value: formatElapsed(view?.firstStartedAt != null ? view.activeMs : null) },
   ];
 }

@@ -1,19 +1,28 @@
 "use client";
 
 import Link from "next/link";
-import type { RunSummary } from "../../trpc/shared";
-import { formatDateTime, formatDuration, formatInt } from "../_lib/format";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { RunView } from "../../trpc/shared";
+import { formatDateTime, formatDuration, formatInt, formatUsd } from "../_lib/format";
+import { DeleteRunDialog } from "./delete-run-dialog";
 
 type Props = {
-  runs: RunSummary[];
+  runs: RunView[];
   loading: boolean;
   selectedId: string | null;
   resuming: string | null;
-  onResume: (run: RunSummary) => void;
+  onResume: (run: RunView) => void;
 };
 
-/** Past runs with their totals: open one to see its charts and entries, or resume it. */
+/**
+ * Past runs with their totals: open one to see its charts and entries, resume it, or delete it
+ * (asked first). The live run's row is its view from the stream (the dashboard swaps it in): the
+ * header's figures at every moment.
+ */
 export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Props) {
+  const router = useRouter();
+  const [deleting, setDeleting] = useState<RunView | null>(null);
   return (
     <section className="card history" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
@@ -26,12 +35,21 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                 <span className="run-topic">{r.topic}</span>
                 <span className="run-meta">
                   <span className={`pill state-${r.state}`}>{r.active ? "live" : r.state}</span>
-                  <span className="num">{formatInt(r.totalUnique)} entries</span>
-                  <span className="sub" title="first started">
-                    {formatDateTime(r.firstStartedAt ?? r.createdAt)}
+                  <span className="num" data-testid="history-entries">
+                    {formatInt(r.totals.unique)} entries
+                  </span>
+                  <span className="num" data-testid="history-cost">
+                    {formatUsd(r.totals.costUsd)}
+                  </span>
+                  <span className="sub" title="first started" data-testid="history-started">
+                    {formatDateTime(r.firstStartedAt)}
                   </span>
                   {r.firstStartedAt !== null && !r.active && (
-                    <span className="sub" title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}>
+                    <span
+                      className="sub"
+                      data-testid="history-active"
+                      title={`active time over ${r.stretches.length} stretch${r.stretches.length === 1 ? "" : "es"}`}
+                    >
                       {formatDuration(r.activeMs)}
                     </span>
                   )}
@@ -53,10 +71,31 @@ export function RunHistory({ runs, loading, selectedId, resuming, onResume }: Pr
                   {resuming === r.id ? "Resuming…" : "Resume"}
                 </button>
               )}
+              {!r.active && (
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() => setDeleting(r)}
+                  aria-label={`Delete “${r.topic}”`}
+                  title="Delete this run from the history (asks first)"
+                  data-testid="history-delete"
+                >
+                  Delete
+                </button>
+              )}
             </li>
           );
         })}
       </ul>
+      {deleting && (
+        <DeleteRunDialog
+          run={deleting}
+          onClose={(deleted) => {
+            if (deleted && deleting.id === selectedId) router.push("/");
+            setDeleting(null);
+          }}
+        />
+      )}
     </section>
   );
 }

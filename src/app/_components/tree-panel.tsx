@@ -6,8 +6,19 @@ import { useTRPC } from "../../trpc/react";
 import type { LiveSnapshot } from "../../trpc/shared";
 import { formatInt, formatPercent } from "../_lib/format";
 import { initialFolds, visibleTreeRows } from "../../lib/tree/rows";
+import { coverageText, type CoverageNow } from "../../lib/run-view";
 
 type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
+
+type Props = {
+  runId: string;
+  live: boolean;
+  snapshot: TreeSnapshot | null;
+  /** The run's coverage (its view's): the same figures as the banner. */
+  coverage: CoverageNow | null;
+  selected: number | null;
+  onSelect: (branch: { id: number; label: string } | null) => void;
+};
 
 /**
  * The run's topic tree (issue #9): each branch with its entries, yield, coverage and state,
@@ -15,24 +26,11 @@ type TreeSnapshot = NonNullable<LiveSnapshot["tree"]>;
  * branches can be added by hand, pinned or pruned. A large tree (hundreds of subtopics) starts
  * folded below the root's children; a search shows matching branches with their ancestors.
  */
-export function TreePanel({
-  runId,
-  live,
-  snapshot,
-  selected,
-  onSelect,
-}: {
-  runId: string;
-  live: boolean;
-  snapshot: TreeSnapshot | null;
-  selected: number | null;
-  onSelect: (branch: { id: number; label: string } | null) => void;
-}) {
+export function TreePanel({ runId, live, snapshot, coverage, selected, onSelect }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const stored = useQuery({ ...trpc.topic.tree.queryOptions({ runId }), enabled: !live || snapshot === null });
   const branches = live && snapshot ? snapshot.branches : (stored.data?.branches ?? []);
-  const coverage = live && snapshot ? snapshot.coverage : (stored.data?.coverage ?? null);
   const [label, setLabel] = useState("");
   const [query, setQuery] = useState("");
   const [hideSaturated, setHideSaturated] = useState(false);
@@ -54,8 +52,10 @@ export function TreePanel({
     }),
   );
   const prune = useMutation(trpc.topic.pruneBranch.mutationOptions({ onSuccess: refresh }));
+  const unprune = useMutation(trpc.topic.unpruneBranch.mutationOptions({ onSuccess: refresh }));
   const pin = useMutation(trpc.topic.pinBranch.mutationOptions({ onSuccess: refresh }));
-  const error = add.error ?? prune.error ?? pin.error;
+  const error = add.error ?? prune.error ?? unprune.error ?? pin.error;
+  const act = { pin: pin.mutate, prune: prune.mutate, unprune: unprune.mutate };
   if (branches.length === 0 && !stored.isPending) return null;
   const parentId = selected ?? 0;
   const parent = branches.find((b) => b.id === parentId);
@@ -67,7 +67,7 @@ export function TreePanel({
         <h2 id="tree-title">Topic tree</h2>
         {coverage && (
           <span className="sub" data-testid="tree-coverage">
-            {formatInt(branches.length)} branches · coverage {formatPercent(coverage.coverage)} of ~{formatInt(Math.round(coverage.estimatedTotal))}
+            {formatInt(branches.length)} branches · coverage {coverageText(coverage)}
           </span>
         )}
       </div>
@@ -142,20 +142,7 @@ export function TreePanel({
                 <td>
                   <span className={`pill branch-${b.state}`}>{b.state}</span>
                 </td>
-                {live && (
-                  <td className="actions">
-                    {b.state !== "pinned" && b.state !== "pruned" && (
-                      <button type="button" className="btn small" onClick={() => pin.mutate({ runId, branchId: b.id })} data-testid="tree-pin">
-                        Pin
-                      </button>
-                    )}
-                    {b.id !== 0 && b.state !== "pruned" && (
-                      <button type="button" className="btn small" onClick={() => prune.mutate({ runId, branchId: b.id })} data-testid="tree-prune">
-                        Prune
-                      </button>
-                    )}
-                  </td>
-                )}
+                {live && <BranchActions runId={runId} branch={b} parentPruned={branches.find((p) => p.id === b.parentId)?.state === "pruned"} act={act} />}
               </tr>
             ))}
           </tbody>
@@ -182,5 +169,36 @@ export function TreePanel({
         </p>
       )}
     </section>
+  );
+}
+
+type BranchEdit = (input: { runId: string; branchId: number }) => void;
+
+/**
+ * A live branch's buttons: pin, prune, or un-prune one pruned itself (a branch under a pruned
+ * one shows as pruned too, and comes back with it).
+ */
+function BranchActions({
+  runId,
+  branch: b,
+  parentPruned,
+  act,
+}: {
+  runId: string;
+  branch: { id: number; label: string; state: string };
+  parentPruned: boolean;
+  act: Record<"pin" | "prune" | "unprune", BranchEdit>;
+}) {
+  const button = (kind: "pin" | "prune" | "unprune", text: string, title: string) => (
+    <button type="button" className="btn small" onClick={() => act[kind]({ runId, branchId: b.id })} data-testid={`tree-${kind}`} title={title}>
+      {text}
+    </button>
+  );
+  return (
+    <td className="actions">
+      {b.state !== "pinned" && b.state !== "pruned" && button("pin", "Pin", "Keep calling this branch; never mark it saturated")}
+      {b.id !== 0 && b.state !== "pruned" && button("prune", "Prune", "No more calls to this branch and its subtopics")}
+      {b.state === "pruned" && !parentPruned && button("unprune", "Un-prune", `Call “${b.label}” again`)}
+    </td>
   );
 }

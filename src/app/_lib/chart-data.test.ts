@@ -3,9 +3,7 @@ import {
   buildChartData,
   downsample,
   finalTargets,
-  lastCoverage,
   parseSample,
-  runTotals,
   sampleFromSnapshot,
   splitSessions,
   trailingDupRates,
@@ -30,6 +28,7 @@ function sample(sec: number, over: Partial<Sample> = {}): Sample {
     weights: {},
     coverage: null,
     estimatedTotal: null,
+    coverageMethod: null,
     ...over,
   };
 }
@@ -81,9 +80,10 @@ describe("reading stored samples", () => {
       at: T0,
       totals: tally,
       targets: [],
-      routing: { weights: { "sim:x": 1 }, coverage: { coverage: 0.5, estimatedTotal: 10 } },
+      routing: { weights: { "sim:x": 1 } },
+      run: { coverage: { coverage: 0.5, estimatedTotal: 10, method: "zipf" } },
     });
-    expect(routed).toMatchObject({ weights: { "sim:x": 1 }, coverage: 0.5, estimatedTotal: 10 });
+    expect(routed).toMatchObject({ weights: { "sim:x": 1 }, coverage: 0.5, estimatedTotal: 10, coverageMethod: "zipf" });
   });
 
   it("appends the live sample only when it is newer than the last stored one", () => {
@@ -190,37 +190,7 @@ describe("chart rows", () => {
   });
 });
 
-describe("run totals", () => {
-  it("adds up the sessions of a resumed run", () => {
-    const samples = [
-      sample(0, { candidates: 10, dupExact: 2, tokens: 100, costUsd: 0.1 }),
-      sample(5, { candidates: 20, dupExact: 4, dupNear: 1, tokens: 200, costUsd: 0.2 }),
-      sample(500, { candidates: 5, dupExact: 1, tokens: 50, costUsd: 0.05 }),
-    ];
-    const t = runTotals(samples);
-    expect(t).toMatchObject({ candidates: 25, duplicates: 6, tokens: 250 });
-    expect(t.costUsd).toBeCloseTo(0.25);
-    expect(runTotals([])).toEqual({ candidates: 0, duplicates: 0, tokens: 0, costUsd: 0 });
-  });
-
-  it("counts candidates once when the count carried over a restart", () => {
-    // Newer runs store the candidate count with the run: the second session goes on from 10.
-    const samples = [sample(0, { candidates: 4 }), sample(5, { candidates: 10 }), sample(100, { candidates: 10 }), sample(105, { candidates: 16 })];
-    expect(runTotals(samples).candidates).toBe(16);
-  });
-
-  it("counts whole-run figures once when every counter carried over a resume", () => {
-    // Since issue #20 a resumed run's tokens, cost and duplicates go on from the stored totals.
-    const samples = [
-      sample(0, { candidates: 10, dupExact: 2, tokens: 100, costUsd: 0.1 }),
-      sample(500, { candidates: 12, dupExact: 3, tokens: 130, costUsd: 0.13 }),
-      sample(505, { candidates: 20, dupExact: 5, tokens: 200, costUsd: 0.2 }),
-    ];
-    const t = runTotals(samples);
-    expect(t).toMatchObject({ candidates: 20, duplicates: 5, tokens: 200 });
-    expect(t.costUsd).toBeCloseTo(0.2);
-  });
-
+describe("final targets", () => {
   it("lists the provider/models of the last sample, most productive first", () => {
     const samples = [
       sample(0, {
@@ -232,11 +202,5 @@ describe("run totals", () => {
       { key: "sim:a", unique: 3 },
     ]);
     expect(finalTargets([])).toEqual([]);
-  });
-
-  it("keeps the latest coverage estimate a sample recorded", () => {
-    const samples = [sample(0, { coverage: 0.2, estimatedTotal: 500 }), sample(5, { coverage: 0.3, estimatedTotal: 450 }), sample(10)];
-    expect(lastCoverage(samples)).toEqual({ at: T0 + 5000, coverage: 0.3, estimatedTotal: 450 });
-    expect(lastCoverage([sample(0)])).toBeNull();
   });
 });

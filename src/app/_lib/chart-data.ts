@@ -48,12 +48,19 @@ type SnapshotTally = Pick<
   LiveSnapshot["totals"],
   "key" | "unique" | "uniqueLastMinute" | "candidates" | "candidatesLastMinute" | "dupExact" | "dupNear" | "costUsd" | "promptTokens" | "completionTokens"
 >;
-type SnapshotRouting = { weights: Record<string, number>; coverage: { coverage: number; estimatedTotal: number } | null };
+type SnapshotCoverage = { coverage: number; estimatedTotal: number; method: string | null };
 
-/** The live snapshot as a sample, so the charts move every second between stored samples. */
-export function sampleFromSnapshot(snap: { at: number; totals: SnapshotTally; targets: readonly SnapshotTally[]; routing?: SnapshotRouting | null }): Sample {
+/** The live snapshot as a sample, so the charts move every second between stored samples (the server's sampleOf, in the browser). */
+export function sampleFromSnapshot(snap: {
+  at: number;
+  totals: SnapshotTally;
+  targets: readonly SnapshotTally[];
+  routing?: { weights: Record<string, number> } | null;
+  run?: { coverage: SnapshotCoverage | null } | null;
+}): Sample {
   const t = snap.totals;
   const routing = snap.routing ?? null;
+  const coverage = snap.run?.coverage ?? null;
   return {
     at: snap.at,
     ...readMetricSample({
@@ -69,8 +76,9 @@ export function sampleFromSnapshot(snap: { at: number; totals: SnapshotTally; ta
         snap.targets.map((x) => [x.key, { unique: x.unique, uniqueLastMinute: x.uniqueLastMinute, candidatesLastMinute: x.candidatesLastMinute }]),
       ),
       weights: routing?.weights ?? {},
-      coverage: routing?.coverage?.coverage ?? null,
-      estimatedTotal: routing?.coverage?.estimatedTotal ?? null,
+      coverage: coverage?.coverage ?? null,
+      estimatedTotal: coverage?.estimatedTotal ?? null,
+      coverageMethod: coverage?.method ?? null,
     }),
   };
 }
@@ -171,40 +179,6 @@ export function buildChartData(samples: readonly Sample[], opts: { gapMs?: numbe
     });
   });
   return { points: downsample(points, opts.maxPoints), series, sessions: sessions.length, hasWeights };
-}
-
-export type SampledCoverage = { at: number; coverage: number; estimatedTotal: number | null };
-
-/** The latest coverage estimate among the samples (a past run's last word on it). */
-export function lastCoverage(samples: readonly Sample[]): SampledCoverage | null {
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
-    if (s.coverage !== null) return { at: s.at, coverage: s.coverage, estimatedTotal: s.estimatedTotal };
-  }
-  return null;
-}
-
-export type RunTotals = { candidates: number; duplicates: number; tokens: number; costUsd: number };
-
-/** Totals over the whole run: counters restart with each session, so the sessions' last samples are summed. */
-export function runTotals(samples: readonly Sample[], gapMs = SESSION_GAP_MS): RunTotals {
-  const out: RunTotals = { candidates: 0, duplicates: 0, tokens: 0, costUsd: 0 };
-  let previous: Sample | undefined;
-  for (const session of splitSessions(samples, gapMs)) {
-    const last = session[session.length - 1]!;
-    // Counters carry over a resume (whole-run figures); in samples stored before they did, each
-    // started again at 0 with its session. A session that did not start lower carried them.
-    const add = (value: (s: Sample) => number) => {
-      const carried = previous !== undefined && value(session[0]!) >= value(previous);
-      return value(last) - (carried ? value(previous!) : 0);
-    };
-    out.candidates += add((s) => s.candidates);
-    out.duplicates += add((s) => s.dupExact + s.dupNear);
-    out.tokens += add((s) => s.tokens);
-    out.costUsd += add((s) => s.costUsd);
-    previous = last;
-  }
-  return out;
 }
 
 /** Per provider/model unique entries at the end of the run (target tallies are seeded on resume). */

@@ -5,22 +5,15 @@ import type { LiveSnapshot } from "../../trpc/shared";
 export type SubscriptionStatus = "idle" | "connecting" | "pending" | "error";
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
-/** A heartbeat arrives every second; this long without one means the stream is stuck. */
-export const STALE_AFTER_MS = 5_000;
-
 /**
- * What the connection badge shows. "connecting" only before the first snapshot;
- * afterwards any interruption is "reconnecting" (the hook retries by itself).
+ * What the connection badge shows, from the subscription's own state: tRPC pings an idle
+ * stream and reconnects one that falls silent (src/server/api/trpc.ts), so "pending" (the
+ * stream is open) is live. "connecting" only before the first connection; afterwards any
+ * interruption is "reconnecting" (tRPC, or the hook after a failure, retries by itself).
  */
-export function connectionState(input: {
-  status: SubscriptionStatus;
-  everConnected: boolean;
-  lastDataAt: number | null;
-  now: number;
-  online?: boolean;
-}): ConnectionState {
+export function connectionState(input: { status: SubscriptionStatus; everConnected: boolean; online?: boolean }): ConnectionState {
   if (input.online === false) return "offline";
-  if (input.status === "pending" && input.lastDataAt !== null && input.now - input.lastDataAt <= STALE_AFTER_MS) return "live";
+  if (input.status === "pending") return "live";
   if (!input.everConnected) return "connecting";
   return "reconnecting";
 }
@@ -141,26 +134,4 @@ export function llmRows(tallies: readonly TallyLike[], opts: { simulated?: (t: T
 /** Duplicates as a share of all candidates so far. */
 export function duplicateRate(t: { candidates: number; dupExact: number; dupNear: number }): number | null {
   return t.candidates > 0 ? (t.dupExact + t.dupNear) / t.candidates : null;
-}
-
-export type CoverageView = {
-  coverage: number;
-  estimatedTotal: number;
-  observed: number | null;
-  low: number | null;
-  high: number | null;
-  method: string | null;
-};
-
-/** The snapshot's exhaustion estimate (`routing.coverage`), when the orchestrator has one yet. */
-export function coverageOf(snap: object | null | undefined): CoverageView | null {
-  const routing = snap ? (snap as Record<string, unknown>).routing : undefined;
-  const raw = typeof routing === "object" && routing !== null ? (routing as Record<string, unknown>).coverage : undefined;
-  if (typeof raw !== "object" || raw === null) return null;
-  const c = raw as Record<string, unknown>;
-  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-  const coverage = n(c.coverage);
-  const estimatedTotal = n(c.estimatedTotal);
-  if (coverage === null || estimatedTotal === null) return null;
-  return { coverage, estimatedTotal, observed: n(c.observed), low: n(c.low), high: n(c.high), method: typeof c.method === "string" ? c.method : null };
 }

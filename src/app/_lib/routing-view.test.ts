@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { coverageNow, coverageText } from "../../lib/run-view";
 import { coverageLine, effectivenessFromEvents, effectivenessText, formatSignedPercent, outcomeLabel, routingDecisionView } from "./routing-view";
 
 describe("coverage line", () => {
   it("reads as a share of an estimated total, with its band and method", () => {
-    const line = coverageLine({ observed: 517, coverage: 0.4213, estimatedTotal: 1227, low: 1100, high: 1480, method: "zipf" });
+    const line = coverageLine(coverageNow({ observed: 517, estimatedTotal: 1227, low: 1100, high: 1480, method: "zipf" }, 517));
     expect(line).toMatchObject({
       text: "About 42% of an estimated 1,227 found",
       percent: "42%",
@@ -17,32 +18,39 @@ describe("coverage line", () => {
   });
 
   it("says what an estimate rests on once the run has found many more entries since the fit", () => {
-    const estimate = { observed: 40, coverage: 0.04, estimatedTotal: 1013, low: 588, high: 1771, method: "chao1" };
-    expect(coverageLine({ ...estimate, found: 842 })!.basis).toBe("fitted on 40 entries");
-    expect(coverageLine({ ...estimate, found: 45 })!.basis).toBeNull();
-    expect(coverageLine({ ...estimate, observed: 500, found: 540 })!.basis).toBeNull();
+    const fit = { observed: 40, estimatedTotal: 1013, low: 588, high: 1771, method: "chao1" };
+    expect(coverageLine(coverageNow(fit, 842))!.basis).toBe("fitted on 40 entries");
+    expect(coverageLine(coverageNow(fit, 45))!.basis).toBeNull();
+    expect(coverageLine(coverageNow({ ...fit, observed: 500 }, 540))!.basis).toBeNull();
   });
 
   it("says when the data cannot bound the total", () => {
-    expect(coverageLine({ coverage: 0.3, estimatedTotal: 300, low: 200, high: null, method: "chao1" })).toMatchObject({
+    expect(coverageLine(coverageNow({ observed: 90, estimatedTotal: 300, low: 200, high: null, method: "chao1" }, 90))).toMatchObject({
       band: "at least 200 (no upper bound yet)",
       methodLabel: "Chao1",
     });
   });
 
-  it("works from a stored sample's two figures, without a band", () => {
-    expect(coverageLine({ coverage: 0.9, estimatedTotal: 100 })).toMatchObject({ text: "About 90% of an estimated 100 found", band: null, methodLabel: null });
-    expect(coverageLine({ coverage: 0.9, estimatedTotal: null })!.text).toBe("About 90% of the topic found");
+  it("works from a stored sample's figures, without a band", () => {
+    expect(coverageLine(coverageNow({ observed: 90, estimatedTotal: 100 }, 90))).toMatchObject({
+      text: "About 90% of an estimated 100 found",
+      band: null,
+      methodLabel: null,
+    });
   });
 
-  it("does not round a tiny share down to nothing, and clamps to 0..100%", () => {
-    expect(coverageLine({ coverage: 0.001, estimatedTotal: 50_000 })!.percent).toBe("under 1%");
-    expect(coverageLine({ coverage: 1.2, estimatedTotal: 10 })!.percent).toBe("100%");
+  it("does not round a tiny share down to nothing", () => {
+    expect(coverageLine(coverageNow({ observed: 50, estimatedTotal: 50_000 }, 50))!.percent).toBe("under 1%");
+  });
+
+  it("says the same figures as the tree header and the CLI", () => {
+    const c = coverageNow({ observed: 1512, estimatedTotal: 1812 }, 1512);
+    const line = coverageLine(c)!;
+    expect(coverageText(c)).toBe(`${line.percent} of an estimated ${line.estimatedTotal}`);
   });
 
   it("is hidden when there is no estimate", () => {
     expect(coverageLine(null)).toBeNull();
-    expect(coverageLine({ coverage: Number.NaN, estimatedTotal: 10 })).toBeNull();
   });
 });
 

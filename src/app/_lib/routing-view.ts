@@ -3,6 +3,7 @@
  * their later score) and how many decisions improved the run. Inputs are the live snapshot's
  * `routing` part, stored samples and stored events, all read defensively (plain JSON).
  */
+import { coverageFigures, type CoverageNow } from "../../lib/run-view";
 import { formatInt, formatPercent } from "./format";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -15,23 +16,11 @@ function finite(v: unknown): number | null {
 
 // ---- coverage ------------------------------------------------------------------------------
 
-/** What the estimator reports (the snapshot's `routing.coverage`, or a sample's two figures). */
-export type CoverageInput = {
-  coverage: number;
-  estimatedTotal: number | null;
-  observed?: number | null;
-  low?: number | null;
-  high?: number | null;
-  method?: string | null;
-  /** Entries found now: the estimate is refitted only every ~30 s, on the entries found by then. */
-  found?: number | null;
-};
-
 export type CoverageLine = {
   /** "About 42% of an estimated 1,234 found". */
   text: string;
   percent: string;
-  estimatedTotal: string | null;
+  estimatedTotal: string;
   /** "likely 1,100–1,500"; "at least 1,100" when the data cannot bound the total; null without a band. */
   band: string | null;
   /** "fitted on 40 entries" when the run has found many more since the last fit; else null. */
@@ -53,37 +42,29 @@ const METHOD_NOTES: Record<string, string> = {
 const GENERAL_NOTE =
   "Estimated from how often the LLMs re-propose entries already found; it counts what these models would produce, not the topic's true size.";
 
-/** The coverage estimate as one readable line; null when there is none (yet). */
-export function coverageLine(c: CoverageInput | null | undefined): CoverageLine | null {
-  if (!c) return null;
-  const coverage = finite(c.coverage);
-  if (coverage === null) return null;
-  const clamped = Math.min(1, Math.max(0, coverage));
-  const total = finite(c.estimatedTotal);
-  // "0%" would read as "nothing found" when it is only below half a percent.
-  const percent = clamped > 0 && clamped < 0.005 ? "under 1%" : formatPercent(clamped, 0);
-  const estimatedTotal = total !== null ? formatInt(total) : null;
-  const text = estimatedTotal !== null ? `About ${percent} of an estimated ${estimatedTotal} found` : `About ${percent} of the topic found`;
-  const low = finite(c.low);
-  const high = finite(c.high);
+/**
+ * The run's coverage (its RunView's, src/lib/run-view.ts) as one readable line; null when there
+ * is none (yet). The figures are coverageFigures', as in the tree header and the CLI.
+ */
+export function coverageLine(c: CoverageNow | null | undefined): CoverageLine | null {
+  if (!c || !Number.isFinite(c.coverage)) return null;
+  const { percent, estimatedTotal } = coverageFigures(c);
+  const text = `About ${percent} of an estimated ${estimatedTotal} found`;
   let band: string | null = null;
-  if (low !== null && high !== null) band = `likely ${formatInt(low)}–${formatInt(high)}`;
-  else if (low !== null && "high" in c) band = `at least ${formatInt(low)} (no upper bound yet)`;
-  const method = typeof c.method === "string" ? c.method : null;
-  const observed = finite(c.observed);
-  const found = finite(c.found);
-  // An early fit on a handful of entries reads as nonsense next to today's count: say what it rests on.
-  const stale = observed !== null && found !== null && found - observed >= 20 && found > observed * 1.2;
-  const basis = stale ? `fitted on ${formatInt(observed)} entries` : null;
+  if (c.low !== null && c.high !== null) band = `likely ${formatInt(c.low)}–${formatInt(c.high)}`;
+  else if (c.low !== null) band = `at least ${formatInt(c.low)} (no upper bound yet)`;
+  // The unseen entries are refitted about every 30 s; say what a fit far behind rests on.
+  const stale = c.found - c.fittedOn >= 20 && c.found > c.fittedOn * 1.2;
+  const basis = stale ? `fitted on ${formatInt(c.fittedOn)} entries` : null;
   const note = [
-    method !== null ? (METHOD_NOTES[method] ?? `Method: ${method}.`) : null,
+    c.method !== null ? (METHOD_NOTES[c.method] ?? `Method: ${c.method}.`) : null,
     GENERAL_NOTE,
     band !== null ? "The band is a 95% confidence interval on the total." : null,
-    observed !== null ? `Last fitted on ${formatInt(observed)} distinct entries; refitted about every 30 s.` : null,
+    `Last fitted on ${formatInt(c.fittedOn)} distinct entries; refitted about every 30 s, the entries found since added to the total.`,
   ]
     .filter((s): s is string => s !== null)
     .join(" ");
-  return { text, percent, estimatedTotal, band, basis, methodLabel: method !== null ? (METHOD_LABELS[method] ?? method) : null, note };
+  return { text, percent, estimatedTotal, band, basis, methodLabel: c.method !== null ? (METHOD_LABELS[c.method] ?? c.method) : null, note };
 }
 
 // ---- routing decisions ---------------------------------------------------------------------

@@ -149,6 +149,11 @@ export class Optimizer {
     return { provider: t.provider, model: t.model };
   }
 
+  /** A verification verdict on one of the run's entries (the marginal-yield stop discounts inventions). */
+  observeVerdict(rejected: boolean): void {
+    this.stopMonitor.observeVerdict(rejected);
+  }
+
   /** Once per finished call (failed ones included). */
   observeCall(obs: CallObservation): void {
     this.stats.add(obs);

@@ -101,6 +101,17 @@ describe("saturation", () => {
     t.recordCall(1, call("b", 1));
     expect(t.branch(1).counters).toEqual({ calls: 2, candidates: 6, newEntries: 4, reproposals: 2, tokens: 2_000, costUsd: 0.002 });
   });
+
+  it("counts a re-proposal of an entry another branch found again as new there, without failing the call", () => {
+    // bench:trust once logged "onRepeat: no entry has been proposed 6 times" on every later
+    // submission: one inconsistent re-proposal left the branch's counts off by one for good.
+    const t = treeWithChildren();
+    t.recordCall(1, { newEntries: ["x"], reproposed: [], tokens: 1, costUsd: 0 });
+    t.recordCall(1, { newEntries: [], reproposed: ["x"], tokens: 1, costUsd: 0 });
+    t.recordCall(2, { newEntries: ["x"], reproposed: [], tokens: 1, costUsd: 0 });
+    expect(() => t.recordCall(1, { newEntries: [], reproposed: ["x", "x"], tokens: 1, costUsd: 0 })).not.toThrow();
+    expect(t.branch(1).counters.reproposals).toBe(3);
+  });
 });
 
 describe("splitting adaptively", () => {
@@ -203,6 +214,22 @@ describe("prune and pin", () => {
     expect(() => t.addBranch(1, "Gulls")).toThrow(/pruned/);
     expect(() => t.addBranch(0, "coastal bird")).toThrow(/duplicates "Coastal birds"/);
     expect(t.addBranch(0, "Owls").proposedBy).toBeNull();
+  });
+
+  it("un-prunes a pruned branch, but not one that is not pruned or sits under a pruned one", () => {
+    const t = treeWithChildren();
+    const gulls = t.addSubtopics(1, ["Gulls"], "c2").added[0]!;
+    expect(t.unprune(1)).toBe("branch 1 is not pruned");
+    t.prune(1);
+    t.prune(gulls.id);
+    expect(t.unprune(gulls.id)).toMatch(new RegExp(`^branch ${gulls.id} is under pruned branch 1 \\(".+"\\): un-prune that one$`));
+    expect(t.unprune(1)).toBeNull();
+    expect(t.branch(1).state).toBe("open");
+    expect(t.active().map((b) => b.id)).toContain(1);
+    // Its own prune still holds: the child stays out until it is un-pruned too.
+    expect(t.active().map((b) => b.id)).not.toContain(gulls.id);
+    expect(t.unprune(gulls.id)).toBeNull();
+    expect(t.active().map((b) => b.id)).toContain(gulls.id);
   });
 });
 

@@ -225,9 +225,14 @@ export class TopicTree {
     return true;
   }
 
-  /** Undo pin or prune: back to open (saturation is judged again on the next calls). */
-  reopen(id: number): void {
-    this.branch(id).state = "open";
+  /** Undo of a prune: open again (saturation judged anew); else why not (not pruned, under a pruned branch). */
+  unprune(id: number): string | null {
+    const b = this.branch(id);
+    if (b.state !== "pruned") return `branch ${id} is not pruned`;
+    for (let p = b.parentId; p !== null; p = this.branch(p).parentId)
+      if (this.branch(p).state === "pruned") return `branch ${id} is under pruned branch ${p} ("${this.branch(p).label}"): un-prune that one`;
+    b.state = "open";
+    return null;
   }
 
   /** One finished item call on `branchId`. */
@@ -247,7 +252,9 @@ export class TopicTree {
       d.reproposed.set(text, repeats + 1);
       // Proposals of this entry within the branch before this one.
       const prev = (this.foundBy.get(text) === branchId ? 1 : 0) + repeats;
-      if (prev === 0) d.counter.onNew();
+      // An entry whose text changed since (a display form, a merge) may have no bucket at `prev`:
+      // it counts as new here rather than failing the call's submission.
+      if (prev === 0 || !((d.counter.frequencies[prev] ?? 0) > 0)) d.counter.onNew();
       else d.counter.onRepeat(prev);
     }
     d.recent.push({ fresh: result.newEntries.length, resolved: result.newEntries.length + result.reproposed.length });

@@ -7,8 +7,10 @@ describe("precision per branch", () => {
     const p = new BranchPrecision();
     for (let i = 0; i < MIN_VERDICTS - 1; i++) expect(p.record(3, true)).toBeNull();
     expect(p.record(3, true)).toBe(1);
-    // Another branch with 2 rejections in 10: kept.
-    for (let i = 0; i < 8; i++) p.record(4, false);
+    // Another branch with 4 rejections in 10: kept.
+    for (let i = 0; i < 6; i++) p.record(4, false);
+    p.record(4, true);
+    p.record(4, true);
     p.record(4, true);
     expect(p.record(4, true)).toBeNull();
     // A run of good verdicts ages the rejections out of the window.

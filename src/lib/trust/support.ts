@@ -62,6 +62,11 @@ export class SupportBook {
     return r && { calls: r.calls, producers: r.producers.length, models: r.models.length, producerList: [...r.producers], modelList: [...r.models] };
   }
 
+  /** Distinct calls that proposed `text` (0: not an entry). */
+  callsOf(text: string): number {
+    return this.byText.get(text)?.calls ?? 0;
+  }
+
   /** Models that proposed `text` (a verifier must be another one). */
   modelsOf(text: string): readonly string[] {
     return this.byText.get(text)?.models ?? [];

@@ -148,3 +148,16 @@ export function parseVerifyAnswer(answer: string, ids: readonly string[]): Map<s
   if (ended) for (const id of ids) if (!seen.has(id)) out.set(id, "yes");
   return out;
 }
+
+/** One batch's request: ids, prompt, and its size in tokens (about 4 characters each) for the budget. */
+export type VerifyBatch = { ids: string[]; prompt: { system: string; user: string }; promptTokens: number; maxTokens: number };
+
+/** The question for a batch of entries, each with its branch path: asked about the branches they share. */
+export function buildVerifyBatch(topic: string, entries: ReadonlyArray<{ text: string; path: readonly string[] }>): VerifyBatch {
+  const ids = entries.map((_, i) => `v${i + 1}`);
+  const path: string[] = [];
+  for (let d = 0; entries.every((e) => e.path[d] !== undefined && e.path[d] === entries[0]!.path[d]); d++) path.push(entries[0]!.path[d]!);
+  const prompt = buildVerifyPrompt({ topic, path, items: entries.map((e, k) => ({ id: ids[k]!, text: e.text })) });
+  // Only the doubted ids are listed: "no: v3 v17" is a few tokens per id.
+  return { ids, prompt, promptTokens: Math.ceil((prompt.system.length + prompt.user.length) / 4), maxTokens: 32 + 4 * entries.length };
+}

@@ -17,7 +17,19 @@ export function createContext(deps: { orchestrator: Orchestrator; db: Db }, head
   return { ...deps, producerSecret: headers.get("x-igentai-secret") };
 }
 
+/**
+ * Subscriptions (metrics.live) keep alive the way tRPC's examples do: the server pings an idle
+ * stream, and a client that hears nothing, not even a ping, for `reconnectAfterInactivityMs`
+ * reconnects by itself, resuming from the last tracked event id.
+ */
+export const SSE_PING_MS = 2_000;
+export const SSE_RECONNECT_AFTER_INACTIVITY_MS = 5_000;
+
 const t = initTRPC.context<Context>().create({
+  sse: {
+    ping: { enabled: true, intervalMs: SSE_PING_MS },
+    client: { reconnectAfterInactivityMs: SSE_RECONNECT_AFTER_INACTIVITY_MS },
+  },
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
     // Unexpected errors may carry Prisma/PostgreSQL text and stacks: clients get a generic message.

@@ -46,8 +46,8 @@ export type ActiveRunParts = {
   metrics: RunMetrics;
   totalCandidates: number;
   costUsd: number;
-  /** Stretches before this one (open-run.ts); none for a new run. */
-  earlier?: { firstStartedAt: number | null; activeMs: number };
+  /** Stretches before this one, all closed (open-run.ts); none for a new run. */
+  earlier?: { firstStartedAt: number | null; activeMs: number; stretches: import("../../lib/stretches").Stretch[] };
   optimizer: Optimizer;
   output: OutputFile;
   /** Writes committed rows, the dedup decisions made on them and support changes of earlier rows to the DB (repo.commitEntries). */
@@ -95,8 +95,8 @@ export class ActiveRun {
   readonly newest: NewestEntry[] = [];
   totalCandidates: number;
   costUsd: number;
-  /** The run's earlier stretches (stored): its first start, and the time they ran. */
-  readonly earlier: { firstStartedAt: number | null; activeMs: number };
+  /** The run's earlier stretches (stored): its first start, the time they ran, and the list. */
+  readonly earlier: NonNullable<ActiveRunParts["earlier"]>;
   private nextSeq: number;
   /**
    * Outcome of each recent batch, for retries. Settled ones are kept as plain values: a
@@ -131,7 +131,7 @@ export class ActiveRun {
     this.output = p.output;
     this.totalCandidates = p.totalCandidates;
     this.costUsd = p.costUsd;
-    this.earlier = p.earlier ?? { firstStartedAt: null, activeMs: 0 };
+    this.earlier = p.earlier ?? { firstStartedAt: null, activeMs: 0, stretches: [] };
     this.nextSeq = Math.max(p.ledger.lastSeq, p.maxUsedSeq ?? 0) + 1;
     this.support = p.support ?? new SupportBook();
     this.writer = new EntryWriter({

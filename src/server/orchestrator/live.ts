@@ -6,6 +6,8 @@ import { producerNames } from "./open-run";
 import type { ProducerInFlight, ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
 import type { BranchView } from "./tree-view";
+import type { RunView } from "../../lib/run-view";
+import { liveRunView } from "./run-view";
 
 export type ProducerView = TallySnapshot & {
   target: string | null;
@@ -15,35 +17,34 @@ export type ProducerView = TallySnapshot & {
   callsInFlight: number | null;
 };
 
-/** What `metrics.live` pushes and `topic.status` returns. Plain JSON. */
+/** The optimiser's figures in the snapshot; coverage is the run view's (one estimate, src/lib/run-view.ts). */
+export type RoutingView = Omit<OptimizerSnapshot, "coverage">;
+
+/**
+ * What `metrics.live` pushes and `topic.status` returns. Plain JSON. `run` is the run's view,
+ * the same shape and figures as its row in topic.list; the rest is what only a live run has.
+ */
 export type LiveSnapshot = {
   at: number;
   state: "idle" | RunMode;
-  /** startedAt, elapsedMs: this stretch; firstStartedAt, activeMs: the whole run, over its stretches. */
-  run: {
-    id: string;
-    topic: string;
-    slug: string;
-    startedAt: number;
-    elapsedMs: number;
-    firstStartedAt: number;
-    activeMs: number;
-    producers: number;
-    strategy: string;
-  } | null;
+  run: RunView | null;
+  /**
+   * The run's counters (run.totals, the same numbers) with the live tally's windows and
+   * errors: the "all" row of the per-LLM tables.
+   */
   totals: TallySnapshot;
   producers: ProducerView[];
   /** callsInFlight: the producers' calls open now to this model (their latest submissions). */
   targets: Array<TallySnapshot & { simulated: boolean; callsInFlight: number }>;
   newest: Array<NewestEntry & { support: { calls: number; producers: number; models: number } }>;
   lastSeq: number;
-  /** Routing weights, traffic shares, coverage estimate, decision effectiveness. */
-  routing: OptimizerSnapshot | null;
-  /** Tree runs: every branch (label, entries, yield, state, coverage) and the tree's whole-topic coverage. */
+  /** Routing weights, traffic shares, decision effectiveness. */
+  routing: RoutingView | null;
+  /** Tree runs: every branch (label, entries, yield, state, coverage); the whole topic's coverage is run.coverage. */
   tree: TreeSnapshot | null;
 };
 
-export type TreeSnapshot = { branches: BranchView[]; coverage: { found: number; estimatedTotal: number; coverage: number } };
+export type TreeSnapshot = { branches: BranchView[] };
 
 const EMPTY_TALLY: TallySnapshot = emptyTallySnapshot("all");
 
@@ -72,27 +73,26 @@ export function buildSnapshot(
     const f = inFlight.get(key);
     if (f) inFlightByTarget.set(f.target, (inFlightByTarget.get(f.target) ?? 0) + f.calls);
   }
+  const view = liveRunView(run, now);
+  const c = view.totals;
   return {
     at: now,
     state: run.mode,
-    run: {
-      id: run.id,
-      topic: run.config.topic,
-      slug: run.slug,
-      startedAt: run.startedAt,
-      elapsedMs: now - run.startedAt,
-      ...run.history(now),
-      producers: run.config.producers,
-      strategy: run.config.strategy,
-    },
-    // The committed count is the run's total (the history shows the same number); entries
-    // classified but not yet committed must not make "last minute" exceed it.
+    run: view,
+    // Entries classified but not yet committed must not make "last minute" exceed the total.
     totals: {
       ...m.overall,
-      unique: run.totalUnique,
-      uniqueLastMinute: Math.min(run.optimizer.uniqueLastMinute(now), run.totalUnique),
-      candidates: run.totalCandidates,
-      candidatesLastMinute: Math.min(m.overall.candidatesLastMinute, run.totalCandidates),
+      unique: c.unique,
+      uniqueLastMinute: Math.min(run.optimizer.uniqueLastMinute(now), c.unique),
+      candidates: c.candidates,
+      candidatesLastMinute: Math.min(m.overall.candidatesLastMinute, c.candidates),
+      dupExact: c.dupExact,
+      dupNear: c.dupNear,
+      junk: c.junk,
+      calls: c.calls,
+      promptTokens: c.promptTokens,
+      completionTokens: c.completionTokens,
+      costUsd: c.costUsd,
     },
     producers,
     targets: m.targets.map((t) => ({ ...t, simulated: t.key.startsWith("sim:"), callsInFlight: inFlightByTarget.get(t.key) ?? 0 })),
@@ -109,30 +109,24 @@ export function buildSnapshot(
   };
 }
 
-const treeCache = new WeakMap<ActiveRun, { at: number; branches: TreeSnapshot["branches"]; unseen: number }>();
+const treeCache = new WeakMap<ActiveRun, { at: number; value: TreeSnapshot }>();
 
 function treeSnapshot(run: ActiveRun, now: number): TreeSnapshot | null {
   if (!run.tree) return null;
-  let cached = treeCache.get(run);
-  if (!cached || now - cached.at >= 500) {
-    const c = run.tree.overallCoverage(run.totalUnique);
-    cached = { at: now, branches: run.tree.branches(), unseen: c.estimatedTotal - c.found };
-    treeCache.set(run, cached);
-  }
-  // The branches and the estimate of unseen entries may be 500 ms old; what was found is always
-  // the run's current total, as in the snapshot's totals.
-  const found = run.totalUnique;
-  const estimatedTotal = found + cached.unseen;
-  return { branches: cached.branches, coverage: { found, estimatedTotal, coverage: estimatedTotal > 0 ? found / estimatedTotal : 0 } };
+  const cached = treeCache.get(run);
+  if (cached && now - cached.at < 500) return cached.value;
+  const value = { branches: run.tree.branches() };
+  treeCache.set(run, { at: now, value });
+  return value;
 }
 
-const routingCache = new WeakMap<ActiveRun, { at: number; value: OptimizerSnapshot }>();
+const routingCache = new WeakMap<ActiveRun, { at: number; value: RoutingView }>();
 
 /** The optimiser's figures change slowly; live snapshots can go out 50 times a second. */
-function routingSnapshot(run: ActiveRun, now: number): OptimizerSnapshot {
+function routingSnapshot(run: ActiveRun, now: number): RoutingView {
   const cached = routingCache.get(run);
   if (cached && now - cached.at < 500) return cached.value;
-  const value = run.optimizer.snapshot(now);
+  const { coverage: _fit, ...value } = run.optimizer.snapshot(now);
   routingCache.set(run, { at: now, value });
   return value;
 }

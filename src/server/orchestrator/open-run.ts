@@ -9,7 +9,7 @@ import { Optimizer } from "../../lib/routing/optimizer";
 import { unseededRng } from "../../lib/stats/math";
 import { OutputFile } from "./output-file";
 import { TREE_PRODUCER } from "./breakdown-call";
-import { activeMs, firstStartedAt } from "../../lib/stretches";
+import { activeMs, firstStartedAt, startStretch, type Stretch } from "../../lib/stretches";
 import {
   JUDGE_PRODUCER,
   activeMerges,
@@ -119,14 +119,7 @@ export async function openRun(
     metrics,
     totalCandidates,
     costUsd: stored.costUsd,
-    // The stretch now running (a re-attach) is counted from startedAt, not from the stored list.
-    earlier: {
-      firstStartedAt: firstStartedAt(stored.stretches),
-      activeMs: activeMs(
-        stored.stretches.filter((s) => s.stoppedAt !== null),
-        0,
-      ),
-    },
+    earlier: earlierStretches(stored.stretches, r.keepStartTime),
     optimizer,
     output,
     insert: (rows, decisions, supports) => commitEntries(prisma, r.id, rows, decisions, supports),
@@ -195,4 +188,15 @@ function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl
 /** Producer names of a run: p1..pN (the router picks each one's model per call). */
 export function producerNames(config: Pick<RunConfig, "producers">): string[] {
   return Array.from({ length: config.producers }, (_, i) => `p${i + 1}`);
+}
+
+/**
+ * The stretches before the one starting now, all closed: a re-attached run's open stretch is the
+ * one now running (counted from its start), any other open one is closed at its start, as the
+ * stored list will be (startStretch).
+ */
+function earlierStretches(stored: readonly Stretch[], reattach: boolean): { firstStartedAt: number | null; activeMs: number; stretches: Stretch[] } {
+  const before = reattach && stored.at(-1)?.stoppedAt === null ? stored.slice(0, -1) : stored;
+  const stretches = startStretch(before, 0).slice(0, -1);
+  return { firstStartedAt: firstStartedAt(stored), activeMs: activeMs(stretches, 0), stretches };
 }

@@ -19,6 +19,7 @@ import { bootActiveRun, type BootDeps } from "./boot";
 import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
 import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view";
+import type { BetweenRuns } from "./stored-runs";
 
 /** What a start or resume answers; `movedAside`: where an output folder no stored run owned was moved to. */
 export type StartAnswer = { runId: string; resumed: boolean; entries: number; movedAside: string | null };
@@ -228,12 +229,8 @@ export class Orchestrator {
 
   /** A copy of the embedded database at each stop (`igentai db restore` brings one back); a failure is logged, never the stop's. */
   private async keepDatabaseCopy(): Promise<void> {
-    if (!this.opts.db.backup) return;
-    try {
-      this.log("info", `kept a copy of the database: ${await this.opts.db.backup()}`);
-    } catch (err) {
-      this.log("error", `keeping a copy of the database: ${errorMessage(err)}`);
-    }
+    const kept = await this.opts.db.backup?.().catch((err: unknown) => this.log("error", `keeping a copy of the database: ${errorMessage(err)}`));
+    if (kept) this.log("info", `kept a copy of the database: ${kept}`);
   }
 
   /** Every mode change: the live snapshot moves, and terminal ones go to the event log. */
@@ -283,7 +280,7 @@ export class Orchestrator {
 
   /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */
   tree(runId: string) {
-    return treeView(this.prisma, this.run, runId);
+    return treeView(this.prisma, this.run, runId, this.clock());
   }
 
   /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */
@@ -291,6 +288,9 @@ export class Orchestrator {
     return editTree(this.run, runId, edit);
   }
 
+  /** `fn` between lifecycle steps (no start or stop meanwhile): a stored run deleted or imported (stored-runs.ts). */
+  readonly betweenRuns = <T>(fn: (at: BetweenRuns) => Promise<T>) =>
+    this.serial(() => fn({ activeRunId: this.run?.id ?? null, outputDir: this.opts.outputDir, log: this.log }));
   /** Listeners get at most one "change" per 5 ms (each live subscriber then applies its own minimum interval). */
   private readonly changed = coalesce(() => this.events.emit("change"), 5);
 

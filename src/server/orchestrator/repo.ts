@@ -155,26 +155,6 @@ async function storedCalls(db: PrismaClient, runId: string): Promise<StoredCalls
   }));
 }
 
-/** Calls, tokens and spend per run, summed from their rows (the history's figures). */
-export async function callTotalsByRun(
-  db: PrismaClient,
-  runIds: readonly string[],
-): Promise<Map<string, { calls: number; promptTokens: number; completionTokens: number; costUsd: number }>> {
-  if (runIds.length === 0) return new Map();
-  const rows = await db.llmCall.groupBy({
-    by: ["runId"],
-    where: { runId: { in: [...runIds] } },
-    _count: { _all: true },
-    _sum: { promptTokens: true, completionTokens: true, costUsd: true },
-  });
-  return new Map(
-    rows.map((r) => [
-      r.runId,
-      { calls: r._count._all, promptTokens: r._sum.promptTokens ?? 0, completionTokens: r._sum.completionTokens ?? 0, costUsd: r._sum.costUsd ?? 0 },
-    ]),
-  );
-}
-
 /**
  * Stores a finished call once (`ON CONFLICT DO NOTHING` on its id): after a server restart
  * the batch map is gone, and a re-sent last batch must not count or cost the call twice.
@@ -209,30 +189,6 @@ export async function saveSample(db: PrismaClient, runId: string, at: Date, data
 /** Prisma passes `contains` to LIKE unescaped: a search for "100%" or "_" must be literal. */
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** The run history, newest first, with the totals stored at the last sample or stop. */
-export async function listRuns(db: PrismaClient, limit: number) {
-  return db.run.findMany({
-    orderBy: { createdAt: "desc" },
-    take: limit,
-    select: {
-      id: true,
-      topic: true,
-      slug: true,
-      state: true,
-      createdAt: true,
-      startedAt: true,
-      stoppedAt: true,
-      stopReason: true,
-      totalUnique: true,
-      totalCandidates: true,
-      totalDupExact: true,
-      totalDupNear: true,
-      totalJunk: true,
-      stretches: true,
-    },
-  });
 }
 
 export async function runExists(db: PrismaClient, runId: string): Promise<boolean> {

@@ -10,13 +10,16 @@ function setup() {
   tree.addSubtopics(0, ["Rivers of Europe", "Rivers of Asia"], "breakdown-1");
   let now = 1_000_000;
   const events: string[] = [];
+  const saved: Array<Array<{ id: number; state: string }>> = [];
   const run = new RunTree({
     tree,
     config: { topic: "Rivers", providers: [target], requestSize: 20, promptBudgetTokens: 2_000 },
     breakdown: async () => {
       throw new Error("no breakdown calls in this test");
     },
-    save: async () => {},
+    save: async (branches) => {
+      saved.push(branches.map((b) => ({ id: b.id, state: b.state })));
+    },
     event: async (kind) => {
       events.push(kind);
       return null;
@@ -37,7 +40,7 @@ function setup() {
     run.observeCandidates(callId, branchId, newEntries, reproposed);
     run.observeCall(producer, { callId, ...target, promptTokens: 100, completionTokens: 100, latencyMs: 1_000 }, 0.001, branchId);
   };
-  return { tree, run, call, events, advance: (ms: number) => (now += ms) };
+  return { tree, run, call, events, saved, advance: (ms: number) => (now += ms) };
 }
 
 describe("RunTree", () => {
@@ -55,6 +58,22 @@ describe("RunTree", () => {
       const a = run.assignment(`p${i}`, target);
       expect(a.branch?.id).not.toBe(1);
     }
+  });
+
+  it("un-prunes a branch: open again, stored, logged, and it gets calls again", async () => {
+    const { tree, run, events, saved } = setup();
+    expect(run.prune(1).state).toBe("pruned");
+    for (let i = 0; i < 50; i++) expect(run.assignment(`p${i}`, target).branch?.id).not.toBe(1);
+    expect(() => run.prune(2, false)).toThrow(/branchId: branch 2 is not pruned/);
+    expect(() => run.prune(0, false)).toThrow(/branchId: branch 0 is not pruned/);
+    expect(run.prune(1, false).state).toBe("open");
+    expect(tree.branch(1).state).toBe("open");
+    expect(events).toEqual(["tree.pruned", "tree.unpruned"]);
+    await run.flush();
+    expect(saved.at(-1)).toEqual([{ id: 1, state: "open" }]);
+    const seen = new Set<number | undefined>();
+    for (let i = 0; i < 200; i++) seen.add(run.assignment(`q${i}`, target).branch?.id);
+    expect(seen).toContain(1);
   });
 
   it("keeps finding branches while calls finish within the refresh interval", async () => {

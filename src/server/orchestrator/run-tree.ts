@@ -99,7 +99,7 @@ export class RunTree {
         path: [...b.path],
         own: known.own,
         related: known.related,
-        totalKnown: this.totalFound(),
+        totalKnown: this.tree.all().reduce((n, x) => n + x.counters.newEntries, 0),
         variant: v.id,
         ownShare: v.ownShare,
         lessObvious: v.lessObvious,
@@ -264,12 +264,16 @@ export class RunTree {
     return this.view(b);
   }
 
-  prune(branchId: number): BranchView {
+  /** Prunes a branch (no more calls to it or its subtree); `pruned: false` opens a pruned one again. */
+  prune(branchId: number, pruned = true): BranchView {
     this.need(branchId);
-    if (branchId === 0) throw new DomainError("BAD_REQUEST", "branchId: the root cannot be pruned", "branchId");
-    this.tree.prune(branchId);
-    this.afterUserChange(branchId, branchId, "tree.pruned", `branch "${this.tree.branch(branchId).label}" pruned`);
-    return this.view(this.tree.branch(branchId));
+    if (pruned && branchId === 0) throw new DomainError("BAD_REQUEST", "branchId: the root cannot be pruned", "branchId");
+    if (pruned) this.tree.prune(branchId);
+    const refused = pruned ? null : this.tree.unprune(branchId);
+    if (refused !== null) throw new DomainError("BAD_REQUEST", `branchId: ${refused}`, "branchId");
+    const b = this.tree.branch(branchId);
+    this.afterUserChange(branchId, branchId, pruned ? "tree.pruned" : "tree.unpruned", `branch "${b.label}" ${pruned ? "pruned" : "un-pruned"}`);
+    return this.view(b);
   }
 
   pin(branchId: number): BranchView {
@@ -361,8 +365,7 @@ export class RunTree {
   }
 
   private callable(id: number): boolean {
-    const b = this.tree.branch(id);
-    return (b.state === "open" || b.state === "pinned") && !this.tree.isPruned(id);
+    return ["open", "pinned"].includes(this.tree.branch(id).state) && !this.tree.isPruned(id);
   }
 
   /** A branch for `target`'s next call: the allocation over model x branch, given the model the router chose. */
@@ -382,10 +385,6 @@ export class RunTree {
     if (total <= 0) return 0;
     for (const [k, w] of mine) mine.set(k, w / total);
     return pickArm(mine, this.deps.rng)?.branchId ?? 0;
-  }
-
-  private totalFound(): number {
-    return this.tree.all().reduce((n, b) => n + b.counters.newEntries, 0);
   }
 
   /** The branch's known-entry candidates, each list cut to the prompt budget (what the producer may show). */

@@ -24,8 +24,8 @@ export type RunVerifyDeps = {
 };
 
 /**
- * The run's verifier when its config enables it. Verifiers are the run's models (and the judge's),
- * the cheapest first; calls are stored and costed
+ * The run's verifier when its config enables it. Verifiers are the run's models (and the judge's);
+ * calls are stored and costed
  * in llm_calls (producer "verify") and count in the run's spend; side calls (judge and
  * verification) together stay within `verify.maxShare` of it.
  */
@@ -51,24 +51,25 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
   };
   let judgeCost = 0;
   const precision = new BranchPrecision();
-  const priceOf = (label: string): number => {
+  const priceOf = (label: string, promptTokens: number, completionTokens: number): number => {
     const t = targets.get(label)!;
-    const call = { callId: "price", ...t, startedAt: 0, latencyMs: 0, promptTokens: 1_000, completionTokens: 100, itemsParsed: 0 };
+    const call = { callId: "price", ...t, startedAt: 0, latencyMs: 0, promptTokens, completionTokens, itemsParsed: 0 };
     return requestPricedCostUsd(run.config, call) ?? deps.costOf(call);
   };
   return new VerifyQueue({
     topic: run.config.topic,
     side: run.side,
     client,
-    // Cheapest first, then the one that found the most entries (it knows the most); a second
-    // opinion goes to the next one. Measured in bench:trust: best-informed first cost fewer
-    // points of recall (1.3-1.5 against 2.6-3.7), but the best-informed model is the one the
-    // producers keep busy, and its rate limits held verification back for minutes.
+    // Best-informed first: the model that found the most entries knows the most, and a real
+    // long-tail name is what a model that knows less doubts (bench:trust: best-informed first
+    // cost 1.3-1.5 points of recall, cheapest first 2.6-3.7). The queue sends entries several
+    // models proposed to the cheapest instead.
     verifiers: () => {
       const found = new Map(run.metrics.snapshot(deps.clock()).targets.map((t) => [t.key, t.unique]));
-      return [...targets.keys()].sort((a, b) => priceOf(a) - priceOf(b) || (found.get(b) ?? 0) - (found.get(a) ?? 0));
+      return [...targets.keys()].sort((a, b) => (found.get(b) ?? 0) - (found.get(a) ?? 0) || priceOf(a, 1_000, 100) - priceOf(b, 1_000, 100));
     },
-    proposers: (text) => run.support.modelsOf(text),
+    priceOf,
+    support: (text) => ({ models: run.support.modelsOf(text), calls: run.support.callsOf(text) }),
     pathOf: (branchId) => (branchId !== null && run.tree && branchId < run.tree.tree.size ? run.tree.tree.branch(branchId).path : []),
     affordable: (usd) => {
       judgeCost = run.judge?.stats.costUsd ?? judgeCost;
@@ -92,8 +93,13 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       );
     },
     onVerdicts: async (verdicts) => {
-      // A branch whose entries verification mostly rejects is exhausted: no more calls there.
+      // A branch whose single-model entries verification mostly rejects is exhausted: no more calls there.
       for (const { item, verdict } of verdicts) {
+        // The run's stop counts new entries verification does not reject (inventions look new
+        // forever). Every new entry is proposed once by one model; those still so when checked
+        // are what the run's recent calls add.
+        if (run.support.modelsOf(item.text).length >= 2) continue;
+        run.optimizer.observeVerdict(verdict === "rejected");
         if (item.branchId === null || item.branchId === 0) continue;
         const share = precision.record(item.branchId, verdict === "rejected");
         if (share !== null) run.tree?.saturateByVerification(item.branchId, share);
@@ -110,6 +116,8 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
             at,
           ),
       );
+      // An entry rejected before and kept now (another model proposed it since) is back in output.txt.
+      for (const v of verdicts) if (v.verdict !== "rejected" && run.rejected.has(v.item.text)) await run.setTrust(v.item.text, false, async () => true);
       // One event per call: its rejections, each with the opinions and verifiers behind it.
       if (rejected.length > 0) {
         const names = rejected.slice(0, 5).map((i) => `"${i.text}"`);

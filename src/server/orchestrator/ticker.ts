@@ -19,7 +19,7 @@ export type TickerDeps = {
   saveSample: (run: ActiveRun, sample: MetricSampleData, at: number) => Promise<void>;
   /** Stops `runId` if it is still the active run. */
   stop: (reason: string, runId: string) => Promise<unknown>;
-  /** Once per tick, after the run's figures moved (live subscribers wake up). */
+  /** Once per tick while a run is held, after its figures moved (live subscribers wake up). */
   ticked: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
 };
@@ -78,7 +78,8 @@ export class Ticker {
         });
         if (reason) void this.deps.stop(reason, run.id).catch((err: unknown) => this.deps.log("error", `automatic stop: ${errorMessage(err)}`));
       }
-      this.deps.ticked();
+      // An idle server's snapshot does not move: its subscribers hear tRPC's pings only.
+      if (run) this.deps.ticked();
     } finally {
       this.ticking = false;
     }
@@ -106,7 +107,9 @@ export function sampleOf(snap: LiveSnapshot): MetricSampleData {
       snap.targets.map((t) => [t.key, { unique: t.unique, uniqueLastMinute: t.uniqueLastMinute, candidatesLastMinute: t.candidatesLastMinute }]),
     ),
     weights: snap.routing?.weights ?? {},
-    coverage: snap.routing?.coverage?.coverage ?? null,
-    estimatedTotal: snap.routing?.coverage?.estimatedTotal ?? null,
+    // The run view's estimate, on the entries found at this sample (its totalUnique).
+    coverage: snap.run?.coverage?.coverage ?? null,
+    estimatedTotal: snap.run?.coverage?.estimatedTotal ?? null,
+    coverageMethod: snap.run?.coverage?.method ?? null,
   };
 }

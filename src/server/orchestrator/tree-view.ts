@@ -3,6 +3,8 @@ import { DomainError } from "../../lib/errors";
 import type { Branch } from "../../lib/tree/branch";
 import type { ActiveRun } from "./active-run";
 import { findRunConfig, readBranches } from "./repo";
+import type { CoverageNow } from "../../lib/run-view";
+import { findRunView, liveRunView } from "./run-view";
 
 // A run's topic tree as the API shows it: live for the active run (run-tree.ts), as stored otherwise.
 
@@ -21,19 +23,22 @@ export async function treeView(
   prisma: PrismaClient,
   active: ActiveRun | undefined,
   runId: string,
+  now: number,
 ): Promise<{
   runId: string;
   exploration: "flat" | "tree";
   branches: BranchView[];
-  coverage: { found: number; estimatedTotal: number; coverage: number } | null;
+  /** The run's coverage (its RunView's: the same figure as the banner's). */
+  coverage: CoverageNow | null;
 } | null> {
-  if (active && active.id === runId && active.tree) {
-    return { runId, exploration: "tree", branches: active.tree.branches(), coverage: active.tree.overallCoverage(active.totalUnique) };
-  }
-  return storedTree(prisma, runId);
+  const view = await findRunView(prisma, active ? liveRunView(active, now) : null, runId, now);
+  if (!view) return null;
+  if (active && active.id === runId && active.tree) return { runId, exploration: "tree", branches: active.tree.branches(), coverage: view.coverage };
+  const stored = await storedTree(prisma, runId);
+  return stored && { ...stored, coverage: view.coverage };
 }
 
-export type TreeEdit = { addUnder: number; label: string } | { prune: number } | { pin: number };
+export type TreeEdit = { addUnder: number; label: string } | { prune: number } | { unprune: number } | { pin: number };
 
 /** A hand-made change to the active run's tree; refused (changing nothing) for any other run. */
 export function editTree(active: ActiveRun | undefined, runId: string, edit: TreeEdit): BranchView {
@@ -41,14 +46,12 @@ export function editTree(active: ActiveRun | undefined, runId: string, edit: Tre
   if (!tree) throw new DomainError("BAD_REQUEST", `runId: run ${runId} is not the active tree run (the tree is edited while it runs)`, "runId");
   if ("addUnder" in edit) return tree.addBranch(edit.addUnder, edit.label);
   if ("prune" in edit) return tree.prune(edit.prune);
+  if ("unprune" in edit) return tree.prune(edit.unprune, false);
   return tree.pin(edit.pin);
 }
 
 /** A stored run's tree as shown (no live estimates); a branch under a pruned one shows as pruned. */
-async function storedTree(
-  prisma: PrismaClient,
-  runId: string,
-): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[]; coverage: null } | null> {
+async function storedTree(prisma: PrismaClient, runId: string): Promise<{ runId: string; exploration: "flat" | "tree"; branches: BranchView[] } | null> {
   const row = await findRunConfig(prisma, runId);
   if (!row) return null;
   const stored = await readBranches(prisma, runId);
@@ -70,6 +73,5 @@ async function storedTree(
       coverage: null,
       costUsd: b.costUsd,
     })),
-    coverage: null,
   };
 }

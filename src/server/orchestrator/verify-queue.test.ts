@@ -34,7 +34,8 @@ function setup(opts: { affordable?: () => boolean; proposers?: (text: string) =>
     side,
     client: (l) => clients.get(l),
     verifiers: () => LABELS,
-    proposers: opts.proposers ?? (() => ["sim:sim-weak"]),
+    priceOf: (_l, p, c) => (p + c) / 1e6,
+    support: (text) => ({ models: (opts.proposers ?? (() => ["sim:sim-weak"]))(text), calls: 1 }),
     pathOf: () => [],
     affordable: opts.affordable ?? (() => true),
     isEntry: () => true,
@@ -66,7 +67,7 @@ describe("VerifyQueue", () => {
     ];
     const { q, side, calls, opinions, verdicts } = setup();
     q.enqueue(entries);
-    await side.idle();
+    await q.drain(60_000);
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.every((c) => c.costUsd > 0 && c.call.itemsParsed <= 80 && c.call.error === undefined)).toBe(true);
     expect(opinions.every((o) => o.label !== "sim:sim-weak")).toBe(true);
@@ -83,18 +84,20 @@ describe("VerifyQueue", () => {
     await side.close();
   });
 
-  it("sends nothing the budget does not allow, and nothing when every model proposed the entry", async () => {
+  it("sends nothing the budget does not allow, and checks an entry every model proposed with one of them", async () => {
     const poor = setup({ affordable: () => false });
     poor.q.enqueue([{ seq: 1, text: "Qwertzu Castle" }]);
-    await poor.side.idle();
+    await poor.q.drain(2_000);
     expect(poor.calls).toEqual([]);
     expect(poor.q.stats.budgetWaits).toBeGreaterThan(0);
     await poor.side.close();
 
+    // Every model proposed it: one of them still checks it (the on-topic guard).
     const everyone = setup({ proposers: () => LABELS });
-    everyone.q.enqueue([{ seq: 1, text: "Qwertzu Castle" }]);
-    await everyone.side.idle();
-    expect(everyone.calls).toEqual([]);
+    everyone.q.enqueue([{ seq: 1, text: "Pizza" }]);
+    await everyone.q.drain(60_000);
+    expect(everyone.calls.length).toBe(1);
+    expect(everyone.verdicts.get(1)).toBe("rejected");
     await everyone.side.close();
   });
 });

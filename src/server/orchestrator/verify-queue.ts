@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
-import { decide, nextVerifier, type TrustVerdict } from "../../lib/trust/policy";
-import { buildVerifyPrompt, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion } from "../../lib/trust/verify-prompt";
+import { InventionRates } from "../../lib/trust/base-rate";
+import { decide, isSupported, type TrustVerdict } from "../../lib/trust/policy";
+import { batchesByVerifier } from "../../lib/trust/verifier-choice";
+import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
+import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
 import { LlmCallError, type LlmClient } from "../producer/llm/types";
 import type { SideCalls, SideLane } from "./side-calls";
 
@@ -20,17 +23,6 @@ export type VerifyItem = {
   failures?: number;
 };
 
-export type VerifyStats = {
-  calls: number;
-  failedCalls: number;
-  checked: number;
-  opinions: Record<Opinion, number>;
-  verdicts: Record<TrustVerdict, number>;
-  costUsd: number;
-  /** Batches that waited because the side-call budget was spent. */
-  budgetWaits: number;
-};
-
 export type VerifyQueueDeps = {
   topic: string;
   side: SideCalls;
@@ -38,8 +30,10 @@ export type VerifyQueueDeps = {
   client: (label: string) => LlmClient | undefined;
   /** provider:model labels that may verify, best-informed first. */
   verifiers: () => readonly string[];
-  /** Models that proposed an entry (never its verifier) and how many there are. */
-  proposers: (text: string) => readonly string[];
+  /** USD a call of `label` would cost with these token counts (the budget's estimate, and cheapest-first order). */
+  priceOf: (label: string, promptTokens: number, completionTokens: number) => number;
+  /** Models that proposed an entry (its verifier is another one when there is one) and the distinct calls that did. */
+  support: (text: string) => { models: readonly string[]; calls: number };
   /** Labels from the root's first subtopic down to the branch (empty: the root or a flat run). */
   pathOf: (branchId: number | null) => string[];
   /** Whether a call estimated at `usd` fits the run's side-call budget now. */
@@ -59,6 +53,12 @@ export type VerifyQueueDeps = {
   log: (level: "info" | "warn" | "error", message: string) => void;
 };
 
+/** How often rejected single-model entries are looked at for new support. */
+const RECHECK_EVERY_MS = 5_000;
+
+/** How long a ready entry waits for a full batch before a partial one goes. */
+const PARTIAL_AFTER_MS = 15_000;
+
 /** Calls without an opinion on an entry before it is left unverified. */
 const MAX_FAILURES = 3;
 /** Entries waiting beyond this are not verified (they stay in output.txt, unverified). */
@@ -67,27 +67,24 @@ const MAX_QUEUED = 50_000;
 /**
  * The run's verifier: committed entries are checked in batches, after a short settle time, by a
  * model other than the ones that proposed them ("which of these are real members of <topic>
- * (<branch path>)?", answered by id); half-decided entries first, then those several models
- * proposed (cheap to settle; off-topic lines recur across models), then single-model ones. Opinions add up in policy.ts: an entry gets a second or third
- * opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
+ * (<branch path>)?", answered by id); half-decided entries first, then the rest in commit order;
+ * verifiers chosen in verifier-choice.ts. Opinions add up in policy.ts: an entry gets a second or
+ * third opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
  * the dedup judge: concurrency and budget). A failed call leaves its entries unverified.
  */
 export class VerifyQueue implements SideLane {
-  readonly stats: VerifyStats = {
-    calls: 0,
-    failedCalls: 0,
-    checked: 0,
-    opinions: { yes: 0, no: 0, off: 0, unsure: 0 },
-    verdicts: { verified: 0, rejected: 0, unsure: 0 },
-    costUsd: 0,
-    budgetWaits: 0,
-  };
+  readonly stats: VerifyStats = emptyVerifyStats();
   /** New entries in commit order (readyAt ascending), and entries due another opinion (ready now). */
   private fresh: VerifyItem[] = [];
   private again: VerifyItem[] = [];
   private closed = false;
-  /** USD per checked entry of each verifier's last call: the next call's estimate. */
-  private readonly perItemUsd = new Map<string, number>();
+  private draining = false;
+  /** Each proposing model's recent base rate of inventions (policy.ts `inventing`). */
+  private readonly rates = new InventionRates();
+  /** Rejected entries only one model had proposed (see recheckRejected). */
+  private rejectedAlone: VerifyItem[] = [];
+  private recheckedAt = 0;
+  private readonly unitPrices = new Map<string, number>();
   private noVerifierLogged = false;
 
   constructor(private readonly deps: VerifyQueueDeps) {
@@ -112,6 +109,7 @@ export class VerifyQueue implements SideLane {
   /** Stopping: everything waiting is sent now (no settle time), for at most `ms`. */
   async drain(ms: number): Promise<void> {
     if (this.closed) return;
+    this.draining = true;
     for (const item of this.fresh) item.readyAt = 0;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.deps.side.idle(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
@@ -122,11 +120,14 @@ export class VerifyQueue implements SideLane {
     this.closed = true;
     this.fresh = [];
     this.again = [];
+    this.rejectedAlone = [];
   }
 
   take(flush: boolean): (() => Promise<void>) | null {
-    if (this.closed || this.pending === 0) return null;
+    if (this.closed) return null;
     const now = this.deps.clock();
+    if (now - this.recheckedAt >= RECHECK_EVERY_MS) this.recheckRejected(now);
+    if (this.pending === 0) return null;
     let lo = 0;
     let hi = this.fresh.length;
     while (lo < hi) {
@@ -144,31 +145,73 @@ export class VerifyQueue implements SideLane {
     }
     if (gone.size > 0) this.remove(gone);
     if (ready.length === 0) return null;
-    const verifiers = this.deps.verifiers();
-    // Entries due another opinion first (their verdict is half made), then entries several models
-    // proposed (one opinion settles most: the on-topic guard, since off-topic lines recur across
-    // models), then single-model ones (where inventions are), each in commit order.
-    const models = new Map(ready.map((i) => [i, this.deps.proposers(i.text)] as const));
-    const rank = (i: VerifyItem) => (i.opinions.length > 0 ? 0 : models.get(i)!.length >= 2 ? 1 : 2);
+    // Entries due another opinion first (their verdict is half made), then the rest in commit
+    // order: the verdicts on what the run's calls add now are what saturates an exhausted branch
+    // and stops a run that only finds inventions, so they must not wait behind older entries.
+    const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
+    const rank = (i: VerifyItem) => (i.opinions.length > 0 ? 0 : 1);
     ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
-    const labelOf = (i: VerifyItem) => nextVerifier(verifiers, models.get(i)!, i.asked);
-    const label = ready.map(labelOf).find((l) => l !== null) ?? null;
-    if (label === null) {
+    const informed = this.deps.verifiers();
+    const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
+    const groups = batchesByVerifier(ready, (i) => support.get(i)!, informed, cheapest);
+    if (groups.size === 0) {
       if (!this.noVerifierLogged) this.deps.log("warn", "verification: no model other than the proposers to verify with");
       this.noVerifierLogged = true;
       return null;
     }
-    const batch = ready.filter((i) => labelOf(i) === label).slice(0, MAX_VERIFY_ITEMS);
-    if (batch.length < MAX_VERIFY_ITEMS && !flush) return null;
-    const client = this.deps.client(label);
-    if (!client) return null;
-    const estimate = (this.perItemUsd.get(label) ?? 0) * batch.length;
-    if (!this.deps.affordable(estimate)) {
-      this.stats.budgetWaits++;
-      return null;
+    // Each verifier's batch in turn, in the order of their first entries: one that must wait (a
+    // partial batch, its model unreachable) does not hold back another verifier's; one over the
+    // budget holds back the rest (entries half decided must not starve behind new ones).
+    for (const [label, batch] of groups) {
+      // A partial batch goes once its oldest entry waited PARTIAL_AFTER_MS (or at the stop): small
+      // batches pay the instructions again for few entries.
+      if (batch.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || batch.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
+      const client = this.deps.client(label);
+      if (!client) continue;
+      const request = buildVerifyBatch(
+        this.deps.topic,
+        batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
+      );
+      if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.maxTokens))) {
+        this.stats.budgetWaits++;
+        return null;
+      }
+      this.remove(new Set(batch));
+      return () => this.call(label, client, batch, request).catch((err: unknown) => this.deps.log("error", `verification: ${errorMessage(err)}`));
     }
-    this.remove(new Set(batch));
-    return () => this.call(label, client, batch).catch((err: unknown) => this.deps.log("error", `verification: ${errorMessage(err)}`));
+    return null;
+  }
+
+  /**
+   * A rejected entry that only one model had proposed, proposed since by another model: the
+   * evidence changed (inventions are model-specific, a real long-tail name is what a verifier that
+   * does not know it doubts). It is decided again with its opinions and the new support: kept
+   * (restored to output.txt), still rejected, or asked once more.
+   */
+  private recheckRejected(now: number): void {
+    this.recheckedAt = now;
+    const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
+    this.rejectedAlone = this.rejectedAlone.filter((item) => {
+      if (!this.deps.isEntry(item.seq, item.text)) return false;
+      const s = this.deps.support(item.text);
+      if (s.models.length < 2) return true;
+      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions });
+      if (verdict === null) {
+        item.readyAt = now;
+        if (this.pending < MAX_QUEUED) this.again.push(item);
+      } else if (verdict !== "rejected") decided.push({ item, verdict });
+      return false;
+    });
+    if (decided.length === 0) return;
+    this.stats.restored += decided.length;
+    void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
+  }
+
+  /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
+  private unitPrice(label: string): number {
+    let p = this.unitPrices.get(label);
+    if (p === undefined) this.unitPrices.set(label, (p = this.deps.priceOf(label, 1_000, 100)));
+    return p;
   }
 
   private remove(items: ReadonlySet<VerifyItem>): void {
@@ -176,13 +219,7 @@ export class VerifyQueue implements SideLane {
     this.fresh = this.fresh.filter((i) => !items.has(i));
   }
 
-  private async call(label: string, client: LlmClient, batch: VerifyItem[]): Promise<void> {
-    const ids = batch.map((_, i) => `v${i + 1}`);
-    // The batch's common branch path: a mixed batch is asked about the branches they share.
-    const paths = batch.map((i) => this.deps.pathOf(i.branchId));
-    const path: string[] = [];
-    for (let d = 0; paths.every((p) => p[d] !== undefined && p[d] === paths[0]![d]); d++) path.push(paths[0]![d]!);
-    const prompt = buildVerifyPrompt({ topic: this.deps.topic, path, items: batch.map((i, k) => ({ id: ids[k]!, text: i.text })) });
+  private async call(label: string, client: LlmClient, batch: VerifyItem[], { ids, prompt, promptTokens, maxTokens }: VerifyBatch): Promise<void> {
     const started = this.deps.clock();
     const record: CallRecord = {
       callId: randomUUID(),
@@ -199,26 +236,24 @@ export class VerifyQueue implements SideLane {
       const res = await client.stream({
         system: prompt.system,
         user: prompt.user,
-        // Only the doubted ids are listed: "no: v3 v17" is a few tokens per id.
-        maxTokens: 32 + 4 * batch.length,
+        maxTokens,
         signal: AbortSignal.any([this.deps.side.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
         onText: () => undefined,
       });
       answers = parseVerifyAnswer(res.text, ids);
-      record.promptTokens = res.promptTokens ?? Math.ceil((prompt.system.length + prompt.user.length) / 4);
+      record.promptTokens = res.promptTokens ?? promptTokens;
       record.completionTokens = res.completionTokens ?? Math.ceil(res.text.length / 4);
       record.itemsParsed = answers.size;
     } catch (err) {
       const kind = err instanceof LlmCallError ? err.kind : "network";
       record.error = { kind, message: errorMessage(err).slice(0, 500) };
-      record.promptTokens = Math.ceil((prompt.system.length + prompt.user.length) / 4);
+      record.promptTokens = promptTokens;
       this.stats.failedCalls++;
     }
     record.latencyMs = Math.max(0, this.deps.clock() - started);
     const costUsd = this.deps.costOf(record);
     this.stats.calls++;
     this.stats.costUsd += costUsd;
-    this.perItemUsd.set(label, costUsd / batch.length);
     await this.deps.onCall(record, costUsd);
     const given: Array<{ item: VerifyItem; opinion: Opinion }> = [];
     const unanswered: VerifyItem[] = [];
@@ -241,15 +276,24 @@ export class VerifyQueue implements SideLane {
     const again: VerifyItem[] = [...unanswered];
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
     for (const { item } of given) {
-      const verdict = decide({ models: this.deps.proposers(item.text).length, opinions: item.opinions });
+      const s = this.deps.support(item.text);
+      const single = !isSupported({ models: s.models.length, calls: s.calls });
+      const proposer = s.models[0] ?? "";
+      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: single && this.rates.inventing(proposer) });
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
+        if (single) this.rates.note(proposer, verdict === "rejected");
+        if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
       }
     }
     if (decided.length > 0) await this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
-    // Another opinion is due at once: the entry has settled.
-    for (const item of again) if (this.pending < MAX_QUEUED) this.again.push(item);
+    // Another opinion is due at once (the entry has settled), in a batch gathered from now.
+    const now = this.deps.clock();
+    for (const item of again) {
+      item.readyAt = now;
+      if (this.pending < MAX_QUEUED) this.again.push(item);
+    }
   }
 }

@@ -1,11 +1,12 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startInputSchema } from "../../../lib/run-config";
-import { callTotalsByRun, entriesPage, listRuns, runExists } from "../../orchestrator/repo";
-import { summariseRun } from "../../orchestrator/run-summary";
+import { entriesPage, runExists } from "../../orchestrator/repo";
+import { findRunView, listRunViews } from "../../orchestrator/run-view";
 import { int4, runIdSchema, safeText, storable } from "../../../lib/validation";
 import { MAX_SUBTOPIC_LABEL_CHARS } from "../../../lib/prompt-branch";
 import { publicProcedure, router } from "../trpc";
+import { deleteStoredRun, importRun } from "../../orchestrator/stored-runs";
 
 const runId = runIdSchema;
 const branchIdSchema = int4({ min: 0 });
@@ -20,20 +21,45 @@ export const topicRouter = router({
   /** Resumes a stored run (interrupted, stopped or failed) with the settings it was started with. */
   resume: publicProcedure.input(z.object({ runId })).mutation(({ ctx, input }) => ctx.orchestrator.resume(input.runId)),
 
+  /** Deletes a stored run's rows (refused for the active run); its output/<slug>/ folder only with `files`. */
+  deleteRun: publicProcedure
+    .input(z.object({ runId, files: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.betweenRuns((at) => deleteStoredRun(ctx.db.prisma, at, input))),
+
+  /**
+   * A stored run made from an output.txt's lines (rows lost with the database), through the dedup
+   * path: duplicates and junk are counted and listed. A large file comes in parts: the first call
+   * creates the run, the next ones pass its `runId`.
+   */
+  importRun: publicProcedure
+    .input(
+      z.object({
+        topic: startInputSchema.shape.topic,
+        lines: z
+          .array(storable(z.string().max(2_000, "a line has at most 2,000 characters")))
+          .min(1, "no lines to import")
+          .max(50_000, "at most 50,000 lines a call"),
+        source: safeText({ min: 1, max: 200 }).default("output.txt"),
+        runId: runId.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.orchestrator.betweenRuns((at) => importRun(ctx.db.prisma, at, input, Date.now))),
+
   status: publicProcedure.query(({ ctx }) => ctx.orchestrator.snapshot()),
 
   /** Provider/models the form may offer: real ones only when their key is set, plus the simulator. */
   providers: publicProcedure.query(({ ctx }) => ({ providers: ctx.orchestrator.availableProviders() })),
 
-  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional()).query(async ({ ctx, input }) => {
-    const runs = await listRuns(ctx.db.prisma, input?.limit ?? 50);
-    const calls = await callTotalsByRun(
-      ctx.db.prisma,
-      runs.map((r) => r.id),
-    );
-    // The active run's totals come from the live snapshot: the same numbers as the header and topic.status.
-    const live = ctx.orchestrator.snapshot();
-    return runs.map((r) => summariseRun(r, calls.get(r.id), live, Date.now()));
+  /** The history as RunViews, newest first: the active run's is the view topic.status shows. */
+  list: publicProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).optional())
+    .query(({ ctx, input }) => listRunViews(ctx.db.prisma, input?.limit ?? 50, ctx.orchestrator.snapshot().run, Date.now())),
+
+  /** One run's view, as topic.list shows it (for a run older than the list's page). */
+  run: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
+    const view = await findRunView(ctx.db.prisma, ctx.orchestrator.snapshot().run, input.runId, Date.now());
+    if (!view) throw new TRPCError({ code: "NOT_FOUND", message: `no run ${input.runId}` });
+    return view;
   }),
 
   entries: publicProcedure
@@ -82,6 +108,11 @@ export const topicRouter = router({
   pruneBranch: publicProcedure
     .input(z.object({ runId, branchId: branchIdSchema }))
     .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { prune: input.branchId })),
+
+  /** Undo of a prune: the branch (pruned itself, not under a pruned one) gets calls again. */
+  unpruneBranch: publicProcedure
+    .input(z.object({ runId, branchId: branchIdSchema }))
+    .mutation(({ ctx, input }) => ctx.orchestrator.editTree(input.runId, { unprune: input.branchId })),
 
   /** This branch keeps getting calls and is never marked saturated. */
   pinBranch: publicProcedure
