@@ -44,7 +44,7 @@ export type ActiveRunParts = {
   earlier?: { firstStartedAt: number | null; activeMs: number; stretches: import("../../lib/stretches").Stretch[] };
   optimizer: Optimizer;
   output: OutputFile;
-  /** Writes committed rows, the dedup decisions made on them and support changes to the DB (repo.insertEntries, insertDecisions, updateSupport). */
+  /** Writes committed rows, the dedup decisions made on them and support changes of earlier rows to the DB (repo.commitEntries). */
   insert: (rows: EntryRow[], decisions: DecisionRow[], supports: SupportRow[]) => Promise<void>;
   /** Support per entry, loaded with the entries (a new run: empty). */
   support?: SupportBook;

@@ -15,8 +15,8 @@ import {
   VERIFY_PRODUCER,
   activeMerges,
   addEvent,
-  insertDecisions,
-  insertEntries,
+  commitEntries,
+  entrySources,
   maxUsedSeq,
   readBranches,
   readEntries,
@@ -24,7 +24,6 @@ import {
   scoreEvent,
   storedProgress,
   renameEntries,
-  updateSupport,
 } from "./repo";
 import { SupportBook } from "../../lib/trust/support";
 import type { BranchState } from "../../lib/tree/branch";
@@ -66,13 +65,12 @@ export async function openRun(
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
       ledger.load(row.text, row.seq);
-      if (row.support) support.load(row.text, row.support);
+      support.load(row.text, row.support);
       if (row.verdict === "rejected") rejected.add(row.text);
-      if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree")
-        branchEntries.push({ branchId: row.branchId, text: row.text });
-      metrics.seed(row.producer, targetLabel(row), 1);
+      if (row.branchId !== null && r.config.exploration === "tree") branchEntries.push({ branchId: row.branchId, text: row.text });
     }
   }
+  for (const s of await entrySources(prisma, r.id)) metrics.seed(s.producer, targetLabel(s), s.entries);
   // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
   ledger.loadAliases(await activeMerges(prisma, r.id));
   // Candidate and duplicate counts are not per entry, calls and spend are summed from their
@@ -124,11 +122,7 @@ export async function openRun(
     earlier: earlierStretches(stored.stretches, r.keepStartTime),
     optimizer,
     output,
-    insert: async (rows, decisions, supports) => {
-      await insertEntries(prisma, r.id, rows);
-      await insertDecisions(prisma, r.id, decisions);
-      await updateSupport(prisma, r.id, supports);
-    },
+    insert: (rows, decisions, supports) => commitEntries(prisma, r.id, rows, decisions, supports),
     support,
     rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
