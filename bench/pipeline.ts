@@ -5,7 +5,8 @@
  *   B. capacity: synthetic producers (2 processes) submitting as fast as the server answers;
  *   C. latency at the target rate: the same, paced at 10,000 candidates/s in total.
  * Latency = start of a producer's submit -> a metrics.live snapshot showing its entries.
- * Figures go to bench/results/pipeline.json.
+ * Also the server's CPU time per 1,000 candidates and for the restart: on a shared machine it
+ * varies far less than rates and wall times. Figures go to bench/results/pipeline.json.
  */
 import { fork } from "node:child_process";
 import fs from "node:fs";
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
 
   const load = async (ratePerSec: number, workers: number) => {
     const before = o.snapshot();
+    const cpuBefore = process.cpuUsage();
     const results = await Promise.all(
       Array.from(
         { length: workers },
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       ),
     );
     const after = o.snapshot();
+    const cpuUsed = process.cpuUsage(cpuBefore);
     const seconds = Math.max(...results.map((r) => r.seconds));
     const latencies = results.flatMap((r) => r.latencies);
     return {
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
       errors: results.reduce((a, r) => a + r.errors, 0),
       latencyMs: { samples: latencies.length, p50: round(pct(latencies, 50), 2), p95: round(pct(latencies, 95), 2), p99: round(pct(latencies, 99), 2) },
       entriesAtEnd: after.totals.unique,
+      // The server's CPU per 1,000 candidates: steadier than rates on a shared machine.
+      serverCpuMsPer1kCandidates: round((cpuUsed.user + cpuUsed.system) / 1e3 / ((after.totals.candidates - before.totals.candidates) / 1e3), 1),
     };
   };
   const capacity = await load(0, 2);
@@ -143,9 +148,16 @@ async function main(): Promise<void> {
   await o.start({ topic: "Bench: restart with 100k entries", producers: 1, requestSize: 20 });
   await app.close({ keepProducers: true });
   const tr = performance.now();
+  const cr = process.cpuUsage();
   app = await createApp({ env, apiUrl: server.url, pm2Daemon: true, newSecret: () => SECRET, log: () => undefined });
   const restartMs = performance.now() - tr;
-  const restart = { entries: app.orchestrator.snapshot().totals.unique, restartMs: Math.round(restartMs), state: app.orchestrator.snapshot().state };
+  const restartCpu = process.cpuUsage(cr);
+  const restart = {
+    entries: app.orchestrator.snapshot().totals.unique,
+    restartMs: Math.round(restartMs),
+    restartCpuMs: Math.round((restartCpu.user + restartCpu.system) / 1e3),
+    state: app.orchestrator.snapshot().state,
+  };
   console.log("D. web-app restart with a large run:", restart);
   await app.orchestrator.stop("bench done");
   const rows = await app.db.prisma.entry.count({ where: { runId } });

@@ -242,7 +242,7 @@ test("a past run resumes from the history and continues from its entries", async
   // The history keeps the run's first start and its active time over both stretches, and the
   // page shows the whole run's figures: topic.list's, which equal the database's sums
   // (test/cumulative.test.ts).
-  type Listed = { id: string; topic: string; firstStartedAt: number; activeMs: number; stretches: unknown[]; costUsd: number; totalUnique: number };
+  type Listed = { id: string; topic: string; firstStartedAt: number; activeMs: number; stretches: unknown[]; totals: { costUsd: number; unique: number } };
   const listed = ((await (await page.request.get("/api/trpc/topic.list")).json()).result.data as Listed[]).find((r) => r.topic === topic)!;
   expect(listed.stretches).toHaveLength(2);
   await page.getByTestId("history-run").filter({ hasText: topic }).getByRole("link").click();
@@ -251,6 +251,6 @@ test("a past run resumes from the history and continues from its entries", async
   await expect(page.getByTestId("history-run").filter({ hasText: topic })).toContainText(formatDateTime(listed.firstStartedAt));
   await expect(page.getByTestId("history-run").filter({ hasText: topic })).toContainText(formatDuration(listed.activeMs));
   await expect(page.getByTestId("stat-elapsed").locator("dd.num")).toHaveText(formatElapsed(listed.activeMs));
-  await expect(page.getByTestId("stat-cost").locator("dd.num")).toHaveText(formatUsd(listed.costUsd));
-  expect(await statValue(page, "unique")).toBe(listed.totalUnique);
+  await expect(page.getByTestId("stat-cost").locator("dd.num")).toHaveText(formatUsd(listed.totals.costUsd));
+  expect(await statValue(page, "unique")).toBe(listed.totals.unique);
 });

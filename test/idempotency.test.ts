@@ -78,4 +78,45 @@ describe("re-sent batches", () => {
     expect(live.targets.find((t) => t.key === "sim:sim-weak")?.callsInFlight).toBeGreaterThanOrEqual(3);
     await api.topic.stop.mutate();
   }, 120_000);
+  it("store every acknowledged proposal in the entries' support, with repeats in one flush and across flushes", async () => {
+    const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": SECRET } })] });
+    const { runId } = await api.topic.start.mutate({ topic: "Ponds of Europe", producers: 1, requestSize: 20 });
+    // 24 batches sent together (so several share a flush), each its own call, over 10 names:
+    // an entry's later proposals land in the flush that writes it, or in later ones.
+    const names = ["Qorvath", "Belmiruk", "Tsandole", "Quimbery", "Faxonel", "Hurdwick", "Zepolian", "Mornavay", "Glistrum", "Oblendor"].map(
+      (w) => `${w} Pond`,
+    );
+    const batches = Array.from({ length: 24 }, (_, b) => ({
+      producer: `script${b % 3}`,
+      callId: `3${String(b).padStart(7, "0")}-2222-3333-4444-555555555555`,
+      candidates: names.filter((_, i) => (i * 7 + b) % 3 !== 0),
+    }));
+    await Promise.all(batches.map((b, k) => api.producer.submit.mutate({ runId, batchId: `s-${k}`, sinceSeq: 0, ...b })));
+    const expected = (name: string) => {
+      const by = batches.filter((b) => b.candidates.includes(name));
+      return { calls: by.length, producers: new Set(by.map((b) => b.producer)).size };
+    };
+    const stored = async () =>
+      h.app.db.prisma.entry.findMany({ where: { runId, text: { in: names } }, select: { text: true, supportCalls: true, supportProducers: true } });
+    for (const e of await stored())
+      expect({ text: e.text, calls: e.supportCalls, producers: e.supportProducers }).toEqual({ text: e.text, ...expected(e.text) });
+    expect((await stored()).length).toBe(names.length);
+    // After a restart, one more proposal of each counts from the stored support.
+    await h.restart();
+    await api.producer.submit.mutate({
+      runId,
+      batchId: "s-after",
+      sinceSeq: 0,
+      producer: "script9",
+      callId: "49999999-2222-3333-4444-555555555555",
+      candidates: names,
+    });
+    for (const e of await stored())
+      expect({ text: e.text, calls: e.supportCalls, producers: e.supportProducers }).toEqual({
+        text: e.text,
+        calls: expected(e.text).calls + 1,
+        producers: expected(e.text).producers + 1,
+      });
+    await api.topic.stop.mutate();
+  }, 120_000);
 });

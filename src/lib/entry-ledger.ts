@@ -156,6 +156,16 @@ export class EntryLedger {
     return lo;
   }
 
+  /** Up to `max` recorded entries with a seq above `sinceSeq`, in seq order; `nextSeq`: the cursor after them. */
+  delta(sinceSeq: number, max: number): { entries: Array<{ seq: number; text: string }>; nextSeq: number; more: boolean } {
+    const from = this.indexAfter(Math.max(0, sinceSeq));
+    const to = Math.min(this.texts.length, from + max);
+    const entries = new Array<{ seq: number; text: string }>(to - from);
+    for (let i = from; i < to; i++) entries[i - from] = { seq: this.seqs[i]!, text: this.texts[i]! };
+    const nextSeq = to > from ? this.seqs[to - 1]! : Math.min(Math.max(0, sinceSeq), this.lastSeq);
+    return { entries, nextSeq, more: to < this.texts.length };
+  }
+
   /** The seq of a recorded entry, or undefined. */
   seqOf(text: string): number | undefined {
     const i = this.indexByText.get(text);

@@ -98,7 +98,6 @@ export async function runRouting(opts: RoutingRunOptions): Promise<RoutingRun> {
     optimizer,
     output,
     insert: async () => {},
-    onCommitted: () => {},
     log: opts.log,
   });
   const llmFor = createLlmResolver({ simulatorUrl: opts.simulatorUrl, callTimeoutMs: 60_000 });

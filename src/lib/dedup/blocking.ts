@@ -1,5 +1,5 @@
 import { canonicalKey } from "./canonical-key";
-import { deletionHashes, HashMultimap, hashString, MAX_INDEXED_WORD } from "./hash-multimap";
+import { ChainMultimap, deletionHashes, HashMultimap, hashString, MAX_INDEXED_WORD } from "./hash-multimap";
 import { letterPrint } from "./key-scan";
 
 /**
@@ -247,10 +247,10 @@ const SOURCE_CODE = new Map<CandidateSource, number>(CANDIDATE_SOURCES.map((s, i
  * ids; the engine verifies that an id is alive and that its text really yields the matched key.
  */
 export class CandidateIndex {
-  private readonly stems = new HashMultimap(16);
-  private readonly acronyms = new HashMultimap(16);
+  private readonly stems = new ChainMultimap();
+  private readonly acronyms = new ChainMultimap();
   /** All-capitals entries ("USA") by their first two letters: the initials of a shorter name find them ("United States"). */
-  private readonly capitals = new HashMultimap(16);
+  private readonly capitals = new ChainMultimap();
   private readonly prints = new HashMultimap(16);
   private readonly printDeletions = new HashMultimap(16);
   /** Suggested aliases: alias key -> entry id, verified against aliasKeys. */

@@ -73,6 +73,104 @@ export class HashMultimap {
   }
 }
 
+/**
+ * The same interface for keys many values share (a designator core, a name's initials): each
+ * distinct hash has one slot holding the first and last record of its chain, records are linked
+ * in insertion order. HashMultimap keeps equal hashes in one probe run, so adding the k-th value
+ * of a hash walks k slots and growing re-walks them all: 100,000 entries under one blocking key
+ * took ~20 s to index (restart of bench/pipeline.ts), here linear. Iterates each hash's values
+ * oldest first; `slot` is a record number.
+ */
+export class ChainMultimap {
+  // heads[3i] = hash, heads[3i + 1] = first record, heads[3i + 2] = last record (-1: empty slot).
+  private heads: Int32Array;
+  private mask: number;
+  private distinct = 0;
+  private values: Int32Array;
+  private next: Int32Array;
+  count = 0;
+
+  constructor(initialCapacity = 16) {
+    let cap = 16;
+    while (cap * 0.75 < initialCapacity) cap *= 2;
+    this.heads = new Int32Array(cap * 3).fill(-1);
+    this.mask = cap - 1;
+    this.values = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+  }
+
+  add(hash: number, value: number): void {
+    const rec = this.count;
+    if (rec === this.values.length) {
+      const values = new Int32Array(rec * 2);
+      values.set(this.values);
+      this.values = values;
+      const next = new Int32Array(rec * 2);
+      next.set(this.next);
+      this.next = next;
+    }
+    this.values[rec] = value;
+    this.next[rec] = -1;
+    this.count++;
+    let slot = this.headSlot(hash);
+    if (slot !== -1) {
+      this.next[this.heads[slot * 3 + 2]!] = rec;
+      this.heads[slot * 3 + 2] = rec;
+      return;
+    }
+    if (this.distinct >= (this.mask + 1) * 0.75) this.grow();
+    const heads = this.heads;
+    slot = mix32(hash) & this.mask;
+    while (heads[slot * 3 + 1] !== -1) slot = (slot + 1) & this.mask;
+    heads[slot * 3] = hash;
+    heads[slot * 3 + 1] = rec;
+    heads[slot * 3 + 2] = rec;
+    this.distinct++;
+  }
+
+  first(hash: number): number {
+    const slot = this.headSlot(hash);
+    return slot === -1 ? -1 : this.heads[slot * 3 + 1]!;
+  }
+
+  nextSlot(rec: number, _hash: number): number {
+    return this.next[rec]!;
+  }
+
+  valueAt(rec: number): number {
+    return this.values[rec]!;
+  }
+
+  get bytes(): number {
+    return this.heads.byteLength + this.values.byteLength + this.next.byteLength;
+  }
+
+  private headSlot(hash: number): number {
+    const heads = this.heads;
+    for (let slot = mix32(hash) & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (heads[slot * 3 + 1] === -1) return -1;
+      if (heads[slot * 3] === hash) return slot;
+    }
+  }
+
+  private grow(): void {
+    const old = this.heads;
+    const cap = (this.mask + 1) * 2;
+    const heads = new Int32Array(cap * 3).fill(-1);
+    const mask = cap - 1;
+    for (let i = 0; i < old.length; i += 3) {
+      if (old[i + 1] === -1) continue;
+      let slot = mix32(old[i]!) & mask;
+      while (heads[slot * 3 + 1] !== -1) slot = (slot + 1) & mask;
+      heads[slot * 3] = old[i]!;
+      heads[slot * 3 + 1] = old[i + 1]!;
+      heads[slot * 3 + 2] = old[i + 2]!;
+    }
+    this.heads = heads;
+    this.mask = mask;
+  }
+}
+
 /** murmur3's finaliser: spreads the polynomial hash's low-entropy bits before masking. */
 export function mix32(h: number): number {
   h ^= h >>> 16;

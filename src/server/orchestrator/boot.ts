@@ -8,7 +8,7 @@ import { producersToKeep, type ProducerPool } from "./producer-pool";
 import { sha256 } from "./producer-api";
 import * as repo from "./repo";
 import { runConfigOf, type SetupDeps, type StoredConfig } from "./run-setup";
-import type { RunStates } from "./run-state";
+import { storedRun, type RunStates } from "./run-state";
 import type { Supervisor } from "./supervisor";
 
 /** The orchestrator's parts that boot() works with. */
@@ -25,7 +25,6 @@ export type BootDeps = {
   /** Makes `run` the active one (undefined: none). */
   setActive: (run: ActiveRun | undefined) => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
-  changed: () => void;
 };
 
 /**
@@ -37,17 +36,13 @@ export async function bootActiveRun(d: BootDeps): Promise<void> {
   await d.supervisor.connect();
   const active = await repo.findActiveRun(d.prisma);
   if (active) {
-    const stored = {
-      id: active.id,
-      mode: active.state as RunMode,
-      totals: () => ({
-        totalUnique: active.totalUnique,
-        totalCandidates: active.totalCandidates,
-        totalDupExact: active.totalDupExact,
-        totalDupNear: active.totalDupNear,
-        totalJunk: active.totalJunk,
-      }),
-    };
+    const stored = storedRun(active.id, active.state as RunMode, () => ({
+      totalUnique: active.totalUnique,
+      totalCandidates: active.totalCandidates,
+      totalDupExact: active.totalDupExact,
+      totalDupNear: active.totalDupNear,
+      totalJunk: active.totalJunk,
+    }));
     const alive = active.state === "stopping" ? [] : await d.pool.running(active.id);
     if (active.state === "stopping") {
       await d.pool.stopAll();
@@ -57,7 +52,7 @@ export async function bootActiveRun(d: BootDeps): Promise<void> {
       await d.states.setMode(stored, "interrupted", "the server stopped while the run was active");
     } else {
       try {
-        await reattach(d, active.id, active.slug, active.config as StoredConfig, stored.mode, alive);
+        await reattach(d, active.id, active.slug, active.config as StoredConfig, active.state as RunMode, alive);
       } catch (err) {
         // A run this version cannot resume must not keep the server from starting.
         d.log("error", `cannot re-attach run ${active.id}: ${errorMessage(err)}; marked failed`);
@@ -95,5 +90,4 @@ async function reattach(d: BootDeps, runId: string, slug: string, stored: Stored
   await d.eventLog.add(runId, "run.reattached", `server restarted: re-attached ${keep.length}, started ${wanted.length - keep.length} producer(s)`, {
     kept: keep.length,
   });
-  d.changed();
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../../generated/prisma/client";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client";
 
 // ---- dedup decisions (prisma/migrations/0003_dedup_decisions) -------------------------
 // Small named DB functions, like repo.ts (which re-exports them); each receives the client.
@@ -28,8 +28,13 @@ export type DecisionRow = {
 /** One statement per batch, like insertEntries; `ON CONFLICT DO NOTHING` on (run, origin). */
 export async function insertDecisions(db: PrismaClient, runId: string, rows: readonly DecisionRow[]): Promise<void> {
   if (rows.length === 0) return;
+  await db.$executeRaw`${decisionsInsert(runId, rows)}`;
+}
+
+/** The INSERT of insertDecisions, to run alone or inside a larger statement (entry-repo.ts, commitEntries). */
+export function decisionsInsert(runId: string, rows: readonly DecisionRow[]): Prisma.Sql {
   const col = <K extends keyof DecisionRow>(k: K) => rows.map((r) => r[k]);
-  await db.$executeRaw`
+  return Prisma.sql`
     INSERT INTO "dedup_decisions" ("run_id", "origin", "kind", "candidate", "candidate_seq", "entry_seq", "entry_text", "reason", "edit",
       "cost", "sources", "verdict", "producer", "provider", "model", "at")
     SELECT ${runId}, * FROM unnest(

@@ -13,7 +13,6 @@ export type ReviewDeps = {
   outputDir: string;
   eventLog: EventLog;
   clock: () => number;
-  changed: () => void;
 };
 
 const MERGED_KINDS: ReadonlySet<string> = new Set<DecisionKind>(["merged", "judged-same", "user-merged"]);
@@ -146,7 +145,6 @@ export class DedupReview {
         kind: by.kind,
       },
     );
-    this.deps.changed();
     return { decisionId: Number(result.id), removedSeq: input.seq, intoSeq: input.intoSeq };
   }
 
@@ -203,7 +201,6 @@ export class DedupReview {
       at: new Date(now),
     });
     await this.deps.eventLog.add(input.runId, "dedup.restored", `"${merged.candidate}" restored as entry #${seq}`, { seq, decisionId: input.decisionId });
-    this.deps.changed();
     return { decisionId: Number(id), seq, text: merged.candidate };
   }
 

@@ -5,7 +5,7 @@ import { emptyTallySnapshot, type TallySnapshot } from "./metrics";
 import { producerNames } from "./open-run";
 import type { ProducerInFlight, ProducerMessage } from "./producer-api";
 import type { ProducerHealth } from "./supervisor";
-import type { BranchView } from "./tree-view";
+import type { BranchView } from "./branch-view";
 import type { RunView } from "../../lib/run-view";
 import { liveRunView } from "./run-view";
 

@@ -133,7 +133,7 @@ export class RunMetrics {
 
   /**
    * Seeds a run's stored calls (summed per caller and model) on resume. A producer's count in
-   * all three series; the server's own calls (the tree's breakdowns, the judge) in the whole
+   * all three series; the server's own calls (the tree's breakdowns, the judge, the verifier) in the whole
    * run's and the model's only, as `serverCall` counts them live.
    */
   seedCalls(
@@ -176,7 +176,7 @@ export class RunMetrics {
     this.each(producer, target, (s) => countCall(s, call, costUsd));
   }
 
-  /** A call the server made itself (a breakdown, the judge): the whole run's and the model's figures. */
+  /** A call the server made itself (a breakdown, the judge, the verifier): the whole run's and the model's figures. */
   serverCall(target: string, call: CallRecord, costUsd: number): void {
     countCall(this.overall, call, costUsd);
     countCall(this.series(this.targets, target), call, costUsd);

@@ -12,10 +12,11 @@ import { TREE_PRODUCER } from "./breakdown-call";
 import { activeMs, firstStartedAt, startStretch, type Stretch } from "../../lib/stretches";
 import {
   JUDGE_PRODUCER,
+  VERIFY_PRODUCER,
   activeMerges,
   addEvent,
-  insertDecisions,
-  insertEntries,
+  commitEntries,
+  entrySources,
   maxUsedSeq,
   readBranches,
   readEntries,
@@ -23,7 +24,6 @@ import {
   scoreEvent,
   storedProgress,
   renameEntries,
-  updateSupport,
 } from "./repo";
 import { SupportBook } from "../../lib/trust/support";
 import type { BranchState } from "../../lib/tree/branch";
@@ -37,7 +37,6 @@ export type OpenRunDeps = {
   outputDir: string;
   clock: () => number;
   log: Log;
-  onCommitted: () => void;
   /** Tree runs: the breakdown calls of run `runId` (breakdown-call.ts), given the simulator its producers use. */
   breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) => (req: BreakdownRequest) => Promise<BreakdownAnswer>;
   makeJudge?: ActiveRunParts["makeJudge"];
@@ -66,13 +65,12 @@ export async function openRun(
     // version of the dedup engine, and the index must match what classify() computes now.
     for (const row of page) {
       ledger.load(row.text, row.seq);
-      if (row.support) support.load(row.text, row.support);
+      support.load(row.text, row.support);
       if (row.verdict === "rejected") rejected.add(row.text);
-      if (row.branchId !== null && row.branchId !== undefined && r.config.exploration === "tree")
-        branchEntries.push({ branchId: row.branchId, text: row.text });
-      metrics.seed(row.producer, targetLabel(row), 1);
+      if (row.branchId !== null && r.config.exploration === "tree") branchEntries.push({ branchId: row.branchId, text: row.text });
     }
   }
+  for (const s of await entrySources(prisma, r.id)) metrics.seed(s.producer, targetLabel(s), s.entries);
   // Alias memory: texts merged by the judge or the user stay duplicates of their entry after a restart.
   ledger.loadAliases(await activeMerges(prisma, r.id));
   // Candidate and duplicate counts are not per entry, calls and spend are summed from their
@@ -87,7 +85,7 @@ export async function openRun(
     junk: stored.totals.totalJunk,
   });
   for (const c of stored.calls) {
-    const serverCall = c.producer === TREE_PRODUCER || c.producer === JUDGE_PRODUCER;
+    const serverCall = c.producer === TREE_PRODUCER || c.producer === JUDGE_PRODUCER || c.producer === VERIFY_PRODUCER;
     metrics.seedCalls(serverCall ? null : c.producer, targetLabel(c), c);
   }
   const output = OutputFile.forSlug(deps.outputDir, r.slug);
@@ -124,13 +122,8 @@ export async function openRun(
     earlier: earlierStretches(stored.stretches, r.keepStartTime),
     optimizer,
     output,
-    insert: async (rows, decisions, supports) => {
-      await insertEntries(prisma, r.id, rows);
-      await insertDecisions(prisma, r.id, decisions);
-      await updateSupport(prisma, r.id, supports);
-    },
+    insert: (rows, decisions, supports) => commitEntries(prisma, r.id, rows, decisions, supports),
     support,
-    onCommitted: deps.onCommitted,
     rename: (changes) => renameEntries(prisma, r.id, changes),
     log: deps.log,
     tree,
@@ -184,7 +177,6 @@ function treeParts(deps: OpenRunDeps, r: { id: string; config: RunConfig; simUrl
         return null;
       }),
     score: (id: bigint, score: number, data: Record<string, unknown>) => scoreEvent(prisma, id, score, data as never),
-    changed: deps.onCommitted,
     clock: deps.clock,
     rng: unseededRng(),
     log: deps.log,

@@ -12,13 +12,15 @@ import { openRun, producerNames, type OpenRunDeps } from "./open-run";
 import { ProducerPool } from "./producer-pool";
 import { ProducerApi, sha256 } from "./producer-api";
 import * as repo from "./repo";
+import { onAnyRunEvent } from "./run-events";
 import { RunStates, type ModeChange } from "./run-state";
 import { prepareStart, type PreparedStart } from "./run-setup";
 import { openDeps, setupDeps } from "./run-deps";
 import { bootActiveRun, type BootDeps } from "./boot";
 import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
-import { editTree, treeView, type BranchView, type TreeEdit } from "./tree-view";
+import type { BranchView } from "./branch-view";
+import { editTree, treeView, type TreeEdit } from "./tree-view";
 import type { BetweenRuns } from "./stored-runs";
 
 /** What a start or resume answers; `movedAside`: where an output folder no stored run owned was moved to. */
@@ -45,6 +47,8 @@ export class Orchestrator {
   private readonly ticker: Ticker;
   private readonly pool: ProducerPool;
   private run: ActiveRun | undefined;
+  /** Ends the live view's subscription to the active run's bus. */
+  private unfollow: (() => void) | undefined;
   private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly eventLog: EventLog;
   private closed = false;
@@ -56,14 +60,14 @@ export class Orchestrator {
     this.log = log;
     this.eventLog = new EventLog(opts.db, log);
     this.pool = new ProducerPool(opts.supervisor, { apiUrl: opts.apiUrl, producerEnv: opts.producerEnv });
-    this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals) });
+    this.states = new RunStates({ clock: this.clock, save: (c) => repo.saveRunState(this.prisma, c.runId, c, c.totals), log });
     this.states.events.on("mode", (c: ModeChange) => this.onModeChange(c));
     this.producers = new ProducerApi({
       prisma: () => this.prisma,
       activeRun: () => this.run,
       costOf: opts.costOf,
       clock: this.clock,
-      changed: () => this.changed(),
+      reported: () => this.changed(),
       log,
     });
     this.dedup = new DedupReview({
@@ -72,7 +76,6 @@ export class Orchestrator {
       outputDir: opts.outputDir,
       eventLog: this.eventLog,
       clock: this.clock,
-      changed: () => this.changed(),
     });
     this.trust = new TrustReview({
       prisma: () => this.prisma,
@@ -80,7 +83,6 @@ export class Orchestrator {
       outputDir: opts.outputDir,
       eventLog: this.eventLog,
       clock: this.clock,
-      changed: () => this.changed(),
     });
     this.ticker = new Ticker({
       clock: this.clock,
@@ -184,20 +186,18 @@ export class Orchestrator {
       keepStartTime: false,
       simUrl: p.simUrl,
     });
-    this.run = run;
-    this.producers.messages.clear();
+    this.setActive(run);
     try {
       await this.states.setMode(run, "starting");
       await this.pool.start(run.id, producerNames(p.config), p.secret, p.simUrl);
       await this.states.setMode(run, "running");
     } catch (err) {
-      this.run = undefined;
+      this.setActive(undefined);
       await this.pool.stopAll().catch(() => undefined);
       await this.states.setMode(run, "failed", `could not start: ${errorMessage(err)}`).catch(() => undefined);
       throw err;
     }
     this.ticker.start();
-    this.changed();
     return run;
   }
 
@@ -221,9 +221,8 @@ export class Orchestrator {
     await run.tree?.close();
     await this.ticker.sample(run).catch((err: unknown) => this.log("error", `last sample: ${errorMessage(err)}`));
     await this.states.setMode(run, "stopped", reason);
-    this.run = undefined;
+    this.setActive(undefined);
     this.ticker.reset();
-    this.changed();
     await this.keepDatabaseCopy();
   }
 
@@ -233,11 +232,19 @@ export class Orchestrator {
     if (kept) this.log("info", `kept a copy of the database: ${kept}`);
   }
 
-  /** Every mode change: the live snapshot moves, and terminal ones go to the event log. */
+  /** Every run's mode changes (stored ones too): terminal ones go to the event log. */
   private onModeChange(c: ModeChange): void {
     if (c.to === "stopped" || c.to === "failed" || c.to === "interrupted") {
       void this.eventLog.add(c.runId, `run.${c.to}`, `${c.to}${c.reason ? `: ${c.reason}` : ""}`, { totalUnique: c.totals.totalUnique });
     }
+  }
+
+  /** Makes `run` the active one (undefined: none); the live view follows its bus. */
+  private setActive(run: ActiveRun | undefined): void {
+    this.unfollow?.();
+    this.run = run;
+    this.unfollow = run ? onAnyRunEvent(run.events, () => this.changed()) : undefined;
+    if (run) this.producers.messages.clear();
     this.changed();
   }
 
@@ -251,21 +258,13 @@ export class Orchestrator {
       setup: setupDeps(this.opts),
       open: (simUrl) => this.openDeps(simUrl),
       active: () => this.run,
-      setActive: (run) => {
-        this.run = run;
-        if (run) this.producers.messages.clear();
-      },
+      setActive: (run) => this.setActive(run),
       log: this.log,
-      changed: () => this.changed(),
     };
   }
 
   private openDeps(simUrl: string | undefined): OpenRunDeps {
-    return openDeps(
-      this.opts,
-      { prisma: () => this.prisma, clock: this.clock, log: this.log, changed: () => this.changed(), dedup: this.dedup, eventLog: this.eventLog },
-      simUrl,
-    );
+    return openDeps(this.opts, { prisma: () => this.prisma, clock: this.clock, log: this.log, dedup: this.dedup, eventLog: this.eventLog }, simUrl);
   }
 
   // ---- read side -----------------------------------------------------------------
@@ -302,6 +301,7 @@ export class Orchestrator {
     if (this.closed) return;
     this.closed = true;
     this.ticker.close();
+    this.unfollow?.();
     this.changed.cancel();
     const steps: Array<() => Promise<unknown>> = opts.stopProducers
       ? [() => this.stop("server shut down")]

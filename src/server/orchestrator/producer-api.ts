@@ -19,8 +19,8 @@ export type ProducerApiDeps = {
   activeRun: () => ActiveRun | undefined;
   costOf: (call: CallRecord) => number;
   clock: () => number;
-  /** The live snapshot changed. */
-  changed: () => void;
+  /** A producer reported a message (shown in the live snapshot); the run's own changes are on its bus. */
+  reported: () => void;
   log: (level: "info" | "warn" | "error", message: string) => void;
 };
 
@@ -63,7 +63,7 @@ export class ProducerApi {
     return this.syncResult(run, input.producer, input.sinceSeq);
   }
 
-  /** authenticate -> the ledger classifies -> the writer commits -> the optimiser observes -> the snapshot changes. */
+  /** authenticate -> the ledger classifies -> the writer commits -> the optimiser observes -> the run's bus announces it. */
   async submit(run: ActiveRun | undefined, input: SubmitInput): Promise<SubmitResult> {
     // A run that is stopping still takes the producers' last batches: nothing is lost.
     if (!run || run.mode === "stopped" || run.mode === "failed" || run.mode === "interrupted") {
@@ -75,7 +75,6 @@ export class ProducerApi {
     const { outcome, replay } = run.submit(input, target, now);
     const result = await outcome;
     if (input.call && !replay) await this.accountCall(run, input.producer, input.call, input.branchId);
-    this.deps.changed();
     return { ...this.syncResult(run, input.producer, input.sinceSeq), accepted: result.accepted, duplicates: result.duplicates, replay };
   }
 
@@ -83,7 +82,7 @@ export class ProducerApi {
     if (!run) return;
     this.messages.set(input.producer, { level: input.level, message: input.message, at: this.deps.clock() });
     if (input.level !== "info") this.deps.log("warn", `producer ${input.producer}: ${input.message}`);
-    this.deps.changed();
+    this.deps.reported();
   }
 
   /** Stores a finished call once, then counts it once (a re-sent last batch after a restart must not cost twice). */

@@ -4,7 +4,7 @@ import type { RunConfig } from "../../lib/run-config";
 import type { ActiveRun } from "./active-run";
 import { breakdownCaller, producerLlmConfig } from "./breakdown-call";
 import type { DedupReview } from "./dedup-review";
-import { makeRunJudge } from "./judge-queue";
+import { makeRunJudge } from "./run-judge";
 import { makeRunVerifier } from "./run-verify";
 import type { EventLog } from "./event-log";
 import type { OpenRunDeps } from "./open-run";
@@ -36,7 +36,6 @@ export type RunServices = {
   prisma: () => PrismaClient;
   clock: () => number;
   log: (level: "info" | "warn" | "error", message: string) => void;
-  changed: () => void;
   dedup: DedupReview;
   eventLog: EventLog;
 };
@@ -48,15 +47,13 @@ export function openDeps(o: OrchestratorOptions, s: RunServices, simUrl: string 
     outputDir: o.outputDir,
     clock: s.clock,
     log: s.log,
-    onCommitted: () => s.changed(),
     makeJudge: (run: ActiveRun) =>
       makeRunJudge(
         { ...services, judgeLlm: o.judgeLlm, timeoutMs: o.judgeTimeoutMs, gatherMs: o.judgeGatherMs, merge: (m, how) => s.dedup.merge(m, how) },
         run,
         simUrl,
       ),
-    makeVerifier: (run: ActiveRun) =>
-      makeRunVerifier({ ...services, llm: o.judgeLlm, eventLog: s.eventLog, changed: s.changed, timeoutMs: undefined }, run, simUrl),
+    makeVerifier: (run: ActiveRun) => makeRunVerifier({ ...services, llm: o.judgeLlm, eventLog: s.eventLog, timeoutMs: undefined }, run, simUrl),
     sideGatherMs: o.judgeGatherMs,
     breakdown: (runId: string, config: RunConfig, simUrl: string | undefined) =>
       breakdownCaller({ ...services, runId, config, llm: producerLlmConfig(o.producerEnv(), simUrl, s.clock) }),

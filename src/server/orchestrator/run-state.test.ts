@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../db/client";
 import { activeMs, firstStartedAt, parseStretches } from "../../lib/stretches";
 import { saveRunState } from "./repo";
-import { RunStateError, RunStates, type ModeChange, type RunMode } from "./run-state";
+import { RunStateError, RunStates, storedRun, type ModeChange } from "./run-state";
 
 /** The run state machine against a real (in-memory PGlite) database. */
 describe("run state machine", () => {
@@ -13,7 +13,7 @@ describe("run state machine", () => {
 
   beforeAll(async () => {
     db = await openDb({ dataDir: "memory://" });
-    states = new RunStates({ clock: () => now, save: (c) => saveRunState(db.prisma, c.runId, c, c.totals) });
+    states = new RunStates({ clock: () => now, save: (c) => saveRunState(db.prisma, c.runId, c, c.totals), log: () => undefined });
     states.events.on("mode", (c: ModeChange) => changes.push(c));
   });
   afterAll(async () => db?.close());
@@ -23,11 +23,7 @@ describe("run state machine", () => {
 
   it("writes each mode to runs.state and announces it once", async () => {
     await db.prisma.run.create({ data: { id: "r1", topic: "Rivers", slug: "rivers", state: "stopped", config: {} } });
-    const run = {
-      id: "r1",
-      mode: "stopped" as RunMode,
-      totals: () => ({ totalUnique: 7, totalCandidates: 9, totalDupExact: 2, totalDupNear: 0, totalJunk: 0 }),
-    };
+    const run = storedRun("r1", "stopped", () => ({ totalUnique: 7, totalCandidates: 9, totalDupExact: 2, totalDupNear: 0, totalJunk: 0 }));
 
     await states.setMode(run, "starting");
     expect(await row("r1")).toMatchObject({ state: "starting", startedAt: new Date(now), stoppedAt: null, totalUnique: 7 });
@@ -42,11 +38,7 @@ describe("run state machine", () => {
 
   it("refuses an illegal transition, changing neither the database nor the run", async () => {
     await db.prisma.run.create({ data: { id: "r2", topic: "Lakes", slug: "lakes", state: "interrupted", config: {} } });
-    const run = {
-      id: "r2",
-      mode: "interrupted" as RunMode,
-      totals: () => ({ totalUnique: 0, totalCandidates: 0, totalDupExact: 0, totalDupNear: 0, totalJunk: 0 }),
-    };
+    const run = storedRun("r2", "interrupted", () => ({ totalUnique: 0, totalCandidates: 0, totalDupExact: 0, totalDupNear: 0, totalJunk: 0 }));
     const before = changes.length;
     await expect(states.setMode(run, "running")).rejects.toThrow(RunStateError);
     expect(run.mode).toBe("interrupted");
@@ -60,11 +52,7 @@ describe("run state machine", () => {
   it("keeps every stretch: the first start, the active time, and an interrupted one ends at its last sample", async () => {
     const t0 = now;
     await db.prisma.run.create({ data: { id: "r3", topic: "Seas", slug: "seas", state: "stopped", config: {} } });
-    const run = {
-      id: "r3",
-      mode: "stopped" as RunMode,
-      totals: () => ({ totalUnique: 1, totalCandidates: 3, totalDupExact: 1, totalDupNear: 1, totalJunk: 0 }),
-    };
+    const run = storedRun("r3", "stopped", () => ({ totalUnique: 1, totalCandidates: 3, totalDupExact: 1, totalDupNear: 1, totalJunk: 0 }));
     for (const [runFor, pause] of [
       [120_000, 300_000],
       [60_000, 240_000],

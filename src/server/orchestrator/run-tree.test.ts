@@ -25,8 +25,6 @@ function setup() {
       return null;
     },
     score: async () => {},
-    spent: () => {},
-    changed: () => {},
     clock: () => now,
     rng: seededRng(7),
     log: () => {},

@@ -9,9 +9,18 @@ import type { Branch, Expansion } from "../../lib/tree/branch";
 import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
 import type { TopicTree } from "../../lib/tree/tree";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
+import { EventBus, type Subscribable } from "../../lib/event-bus";
 import type { BreakdownAnswer, BreakdownRequest } from "./breakdown-call";
 import type { CallRecord } from "../../lib/protocol";
-import type { BranchView } from "./tree-view";
+import { branchView, type BranchView } from "./branch-view";
+import type { RunEventMap } from "./run-events";
+
+/** What the tree announces; its run subscribes (the spend is the run's, a change goes on the run's bus). */
+export type TreeEventMap = {
+  /** A breakdown call made and stored (failed ones too). */
+  spend: { call: CallRecord; costUsd: number };
+  tree: RunEventMap["tree"];
+};
 
 export type RunTreeDeps = {
   tree: TopicTree;
@@ -24,10 +33,6 @@ export type RunTreeDeps = {
   event: (kind: string, message: string, data: Record<string, unknown>) => Promise<bigint | null>;
   /** Scores a stored event once its outcome is known. */
   score: (eventId: bigint, score: number, data: Record<string, unknown>) => Promise<void>;
-  /** A breakdown call made and stored (failed ones too): the run's spend and figures. */
-  spent: (call: CallRecord, usd: number) => void;
-  /** The tree changed (the live snapshot moves). */
-  changed: () => void;
   clock: () => number;
   rng: Rng;
   log: (level: "info" | "warn" | "error", message: string) => void;
@@ -52,6 +57,7 @@ const MAX_BREAKDOWNS_IN_FLIGHT = 2;
  */
 export class RunTree {
   readonly tree: TopicTree;
+  private readonly bus: EventBus<TreeEventMap>;
   private readonly arms = new ArmStats();
   // Producers do not send a temperature (some provider APIs reject one): only variants they can honour.
   private readonly variants = new VariantSelector(PROMPT_VARIANTS.filter((v) => v.temperature === null));
@@ -79,6 +85,12 @@ export class RunTree {
 
   constructor(private readonly deps: RunTreeDeps) {
     this.tree = deps.tree;
+    this.bus = new EventBus((err) => deps.log("error", `topic tree listener: ${errorMessage(err)}`));
+  }
+
+  /** Its spend and its changes, for the run that owns it. */
+  get events(): Subscribable<TreeEventMap> {
+    return this.bus;
   }
 
   /** The branch part of a producer's assignment, and the request size of its prompt variant. */
@@ -224,7 +236,7 @@ export class RunTree {
       return false;
     }
     if (!answer) return false;
-    this.deps.spent(answer.call, answer.costUsd);
+    this.bus.emit("spend", { call: answer.call, costUsd: answer.costUsd });
     if (answer.failed || this.closed) return false;
     const r = this.tree.addSubtopics(branchId, parseBreakdownAnswer(answer.text, { truncated: answer.truncated }), answer.callId);
     this.allocation = null;
@@ -245,7 +257,7 @@ export class RunTree {
       data,
     );
     if (r.added.length > 0) this.splits.push({ eventId, branchId, children: r.added.map((a) => a.id), yieldBefore: data.yield, data });
-    this.deps.changed();
+    this.bus.emit("tree", { kind: "tree.split", branchId });
     return true;
   }
 
@@ -302,7 +314,7 @@ export class RunTree {
     this.markDirty(a);
     this.markDirty(b);
     void this.deps.event(kind, message, { branchId: b });
-    this.deps.changed();
+    this.bus.emit("tree", { kind, branchId: b });
   }
 
   private need(id: number, field = "branchId"): void {
@@ -321,19 +333,7 @@ export class RunTree {
   }
 
   private view(b: Branch): BranchView {
-    return {
-      id: b.id,
-      parentId: b.parentId,
-      label: b.label,
-      path: [...b.path],
-      depth: b.depth,
-      state: this.tree.isPruned(b.id) ? "pruned" : b.state,
-      entries: b.counters.newEntries,
-      calls: b.counters.calls,
-      yield: this.tree.marginalYield(b.id),
-      coverage: this.tree.coverage(b.id)?.coverage ?? null,
-      costUsd: b.counters.costUsd,
-    };
+    return branchView(this.tree, b);
   }
 
   /** Writes pending branch changes; awaited at stop. */

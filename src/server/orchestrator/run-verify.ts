@@ -19,7 +19,6 @@ export type RunVerifyDeps = {
   /** A client for a verifier's model, through the producers' provider layer and SDKs. */
   llm: ((target: { provider: ProviderId; model: string }, simulatorUrl: string | undefined) => LlmResolution) | undefined;
   eventLog: EventLog;
-  changed: () => void;
   timeoutMs: number | undefined;
 };
 
@@ -56,7 +55,7 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
     const call = { callId: "price", ...t, startedAt: 0, latencyMs: 0, promptTokens, completionTokens, itemsParsed: 0 };
     return requestPricedCostUsd(run.config, call) ?? deps.costOf(call);
   };
-  return new VerifyQueue({
+  const verifier = new VerifyQueue({
     topic: run.config.topic,
     side: run.side,
     client,
@@ -76,12 +75,12 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       const side = judgeCost + (run.verifier?.stats.costUsd ?? 0) + usd;
       return side <= v.maxShare * (run.costUsd + usd);
     },
-    isEntry: (seq, text) => run.ledger.seqOf(text) === seq,
+    isEntry: (seq, text) => run.seqOf(text) === seq,
     // A target the run priced itself (a model missing from the price table) is billed at its price, as producer calls are.
     costOf: (call) => requestPricedCostUsd(run.config, call) ?? deps.costOf(call),
     onCall: async (call, costUsd) => {
       const stored = await repo.insertLlmCall(prisma, run.id, call, { producer: repo.VERIFY_PRODUCER, itemsNew: 0, costUsd });
-      if (stored) run.costUsd += costUsd;
+      if (stored) run.observeServerCall(call, costUsd, "verify");
     },
     onOpinions: async (callId, label, given) => {
       const target = targets.get(label)!;
@@ -128,11 +127,13 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
           { entries: rejected.map((i) => ({ seq: i.seq, opinions: i.opinions, verifiers: i.asked })) },
         );
       }
-      deps.changed();
     },
     settleMs: (v.settleSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000,
     timeoutMs: deps.timeoutMs ?? 30_000,
     clock: deps.clock,
     log: deps.log,
   });
+  // Committed entries, to be checked once they settled; unsubscribed with the run.
+  run.events.on("committed", ({ rows }) => verifier.enqueue(rows));
+  return verifier;
 }

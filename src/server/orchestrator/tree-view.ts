@@ -1,22 +1,12 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 import { DomainError } from "../../lib/errors";
-import type { Branch } from "../../lib/tree/branch";
 import type { ActiveRun } from "./active-run";
+import type { BranchView } from "./branch-view";
 import { findRunConfig, readBranches } from "./repo";
 import type { CoverageNow } from "../../lib/run-view";
 import { findRunView, liveRunView } from "./run-view";
 
 // A run's topic tree as the API shows it: live for the active run (run-tree.ts), as stored otherwise.
-
-export type BranchView = Pick<Branch, "id" | "parentId" | "label" | "path" | "depth" | "state"> & {
-  entries: number;
-  calls: number;
-  /** New entries per resolved candidate over its last calls; null before any. */
-  yield: number | null;
-  /** Estimated coverage of the branch (0..1); null before any re-proposal evidence. */
-  coverage: number | null;
-  costUsd: number;
-};
 
 /** A run's topic tree: live for the active run, as stored otherwise; null for a run without one (flat). */
 export async function treeView(

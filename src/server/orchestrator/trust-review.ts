@@ -11,7 +11,6 @@ export type TrustReviewDeps = {
   outputDir: string;
   eventLog: EventLog;
   clock: () => number;
-  changed: () => void;
 };
 
 /**
@@ -76,7 +75,6 @@ export class TrustReview {
       await next;
     }
     await this.deps.eventLog.add(input.runId, "trust.restored", `"${entry.text}" (#${input.seq}) restored by the user`, { seq: input.seq });
-    this.deps.changed();
     return { seq: input.seq, text: entry.text };
   }
 
