@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { formatDateTime, formatDuration, formatElapsed, formatUsd } from "../src/app/_lib/format";
 import { ROOT } from "./support/env";
-import { chartPoints, expectConnection, screenshot, statValue, uniqueTopic, waitForStatAbove } from "./support/ui";
+import { chartPoints, expectConnection, failOnBrowserErrors, screenshot, statValue, uniqueTopic, waitForStatAbove } from "./support/ui";
 
 // One server, one database: the tests build on each other (start -> stop -> history).
 test.describe.configure({ mode: "serial" });
@@ -11,17 +11,7 @@ test.describe.configure({ mode: "serial" });
 const topic = uniqueTopic("European birds");
 
 // Uncaught exceptions and React errors fail the test (HTTP 4xx of a rejected form are expected).
-let pageErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  pageErrors = [];
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
-  });
-});
-test.afterEach(() => {
-  expect(pageErrors, "errors in the browser console").toEqual([]);
-});
+failOnBrowserErrors();
 
 async function startTopic(page: Page, name: string): Promise<void> {
   await page.getByLabel("Topic to explore").fill(name);

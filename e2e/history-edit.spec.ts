@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { topicSlug } from "../src/lib/slug";
 import { e2eDir } from "./support/env";
-import { expectConnection, screenshot, uniqueTopic } from "./support/ui";
+import { expectConnection, failOnBrowserErrors, screenshot, uniqueTopic } from "./support/ui";
 
 // Issue 20 on the page: a pruned branch un-pruned from the tree panel, and a run deleted from
 // the history after a question whose "also delete output.txt" box starts unticked.
@@ -12,17 +12,7 @@ test.describe.configure({ mode: "serial" });
 // A live run's dashboard re-renders every second: on a loaded machine a click waited past 15 s.
 test.use({ actionTimeout: 60_000 });
 
-let pageErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  pageErrors = [];
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
-  });
-});
-test.afterEach(() => {
-  expect(pageErrors, "errors in the browser console").toEqual([]);
-});
+failOnBrowserErrors();
 
 const topic = uniqueTopic("Sea birds");
 const outputFile = () => path.join(e2eDir(), "main", "output", topicSlug(topic), "output.txt");

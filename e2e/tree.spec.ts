@@ -1,19 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { expectConnection, screenshot, uniqueTopic } from "./support/ui";
+import { expectConnection, failOnBrowserErrors, screenshot, uniqueTopic } from "./support/ui";
 
 test.describe.configure({ mode: "serial" });
 
-let pageErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  pageErrors = [];
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
-  });
-});
-test.afterEach(() => {
-  expect(pageErrors, "errors in the browser console").toEqual([]);
-});
+failOnBrowserErrors();
 
 test("the topic tree grows during a run; branches can be added, pinned, pruned, and filter the entries", async ({ page }) => {
   await page.goto("/");

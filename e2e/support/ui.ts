@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, type Locator, type Page, test } from "@playwright/test";
 import path from "node:path";
 import { SCREENSHOTS } from "./env";
 
@@ -41,4 +41,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** A topic nobody else used in this database: each test gets a fresh run, not a resume. */
 export function uniqueTopic(base: string): string {
   return `${base} ${Date.now().toString(36)}`;
+}
+
+/**
+ * Uncaught exceptions and console errors in the page fail the spec's tests (HTTP 4xx of a
+ * rejected request are expected: "Failed to load resource" is not counted). Call at the top
+ * of a spec file.
+ */
+export function failOnBrowserErrors(): void {
+  let pageErrors: string[] = [];
+  test.beforeEach(({ page }) => {
+    pageErrors = [];
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("console", (msg) => {
+      if (msg.type() === "error" && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
+    });
+  });
+  test.afterEach(() => {
+    expect(pageErrors, "errors in the browser console").toEqual([]);
+  });
 }

@@ -15,6 +15,7 @@ import {
   type ExportFormat,
 } from "../app/_lib/export-format";
 import type { Db } from "./db/client";
+import { ENTRY_LISTING_SELECT } from "./orchestrator/entry-repo";
 
 /** Entries are read in pages so a run of millions of entries streams in constant memory. */
 const PAGE_SIZE = 5_000;
@@ -65,18 +66,7 @@ export async function downloadRun(req: Request, db: Db): Promise<Response> {
           where: { runId, seq: { gt: afterSeq, lte: moment.maxSeq } },
           orderBy: { seq: "asc" },
           take: PAGE_SIZE,
-          select: {
-            seq: true,
-            text: true,
-            producer: true,
-            provider: true,
-            model: true,
-            createdAt: true,
-            supportCalls: true,
-            supportProducers: true,
-            supportModels: true,
-            verdict: true,
-          },
+          select: ENTRY_LISTING_SELECT,
         });
         let chunk = "";
         for (const e of rows) {

@@ -24,6 +24,20 @@ export type EntryRow = {
   verdict?: string | null;
 };
 
+/** The columns an entry is listed and exported with (the entries panel adds its branch). */
+export const ENTRY_LISTING_SELECT = {
+  seq: true,
+  text: true,
+  producer: true,
+  provider: true,
+  model: true,
+  createdAt: true,
+  supportCalls: true,
+  supportProducers: true,
+  supportModels: true,
+  verdict: true,
+} as const satisfies Prisma.EntrySelect;
+
 /** An entry's support as it is now (absolute, so a later update simply wins). */
 export type SupportRow = { seq: number } & Support;
 

@@ -4,6 +4,7 @@ import type { Branch } from "../../lib/tree/branch";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { MetricSampleData } from "../../lib/metric-sample";
 import { ACTIVE_MODES, type RunMode } from "../../lib/run-modes";
+import { ENTRY_LISTING_SELECT } from "./entry-repo";
 
 /** Small named DB functions; each receives the client. */
 
@@ -210,19 +211,7 @@ export async function entriesPage(
     },
     orderBy: { seq: "desc" },
     take: q.limit,
-    select: {
-      seq: true,
-      text: true,
-      producer: true,
-      provider: true,
-      model: true,
-      createdAt: true,
-      branchId: true,
-      supportCalls: true,
-      supportProducers: true,
-      supportModels: true,
-      verdict: true,
-    },
+    select: { ...ENTRY_LISTING_SELECT, branchId: true },
   });
 }
 
