@@ -29,7 +29,7 @@ const pm2Home = path.join(os.tmpdir(), `igt-pm2-bench-${process.pid}`);
 process.env.PM2_HOME = pm2Home;
 
 async function main() {
-  const { startHarness } = await import("../test/helpers/harness");
+  const { startHarness, storedEntries } = await import("../test/helpers/harness");
   const { createTRPCClient, httpLink } = await import("@trpc/client");
   const { SimEngine } = await import("../src/lib/sim/engine");
   const { itemKey } = await import("../src/lib/sim/universe");
@@ -70,7 +70,7 @@ async function main() {
         const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
         const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
         const lines = raw === "" ? [] : raw.replace(/\n$/, "").split("\n");
-        const entries = await prisma.entry.findMany({ where: { runId }, select: { text: true, verdict: true, supportModels: true, supportCalls: true } });
+        const entries = [...(await storedEntries(prisma, runId)).values()];
         const kind = (text: string) => (rankOf.has(itemKey(text)) ? "real" : offTopic.has(itemKey(text)) ? "offTopic" : "other");
         const count = (texts: string[]) => {
           const real = new Set<number>();
@@ -90,8 +90,8 @@ async function main() {
         // Where single-model entries end up, by truth and support (calls): the evidence a policy can use.
         const singles: Record<string, Record<string, number>> = {};
         for (const e of entries) {
-          if (e.supportModels > 1) continue;
-          const key = `${kind(e.text)} calls=${Math.min(3, e.supportCalls)}${e.supportCalls >= 3 ? "+" : ""}`;
+          if (e.support.models > 1) continue;
+          const key = `${kind(e.text)} calls=${Math.min(3, e.support.calls)}${e.support.calls >= 3 ? "+" : ""}`;
           const row = (singles[key] ??= {});
           row[e.verdict ?? "unverified"] = (row[e.verdict ?? "unverified"] ?? 0) + 1;
         }
@@ -143,7 +143,7 @@ async function main() {
           },
           /** Recall verification cost inside this run: real members it rejected / universe size. */
           recallCostPoints: round((100 * rejectedReal) / truth.size),
-          singleModelEntries: entries.filter((e) => e.supportModels <= 1).length,
+          singleModelEntries: entries.filter((e) => e.support.models <= 1).length,
           spend: {
             totalUsd: round(summary.costUsd, 6),
             verifyUsd: round(spend("verify"), 6),

@@ -2,7 +2,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/server/api/root";
 import { testDatabases } from "./helpers/databases";
-import { startHarness, type Harness } from "./helpers/harness";
+import { startHarness, storedEntries, type Harness } from "./helpers/harness";
 
 /**
  * A producer whose acknowledgement was lost re-sends the same batch. Within a server's
@@ -78,7 +78,18 @@ describe("re-sent batches", () => {
     expect(live.targets.find((t) => t.key === "sim:sim-weak")?.callsInFlight).toBeGreaterThanOrEqual(3);
     await api.topic.stop.mutate();
   }, 120_000);
-  it("store every acknowledged proposal in the entries' support, with repeats in one flush and across flushes", async () => {
+});
+
+/** Support per entry (src/lib/trust/support.ts) on each database: exact with every acknowledgement, and durable. */
+describe.each(testDatabases())("support on $name", (target) => {
+  let h: Harness;
+  const SECRET = "test-secret";
+  beforeAll(async () => {
+    h = await startHarness({ db: await target.open(), newSecret: () => SECRET, env: { IGENTAI_SIM_PARAMS: JSON.stringify({ latencyScale: 0.05 }) } });
+  });
+  afterAll(async () => h?.close());
+
+  it("is stored for every acknowledged proposal, with repeats in one flush and across flushes, and read back by a restart and the entry list", async () => {
     const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: h.apiUrl, headers: { "x-igentai-secret": SECRET } })] });
     const { runId } = await api.topic.start.mutate({ topic: "Ponds of Europe", producers: 1, requestSize: 20 });
     // 24 batches sent together (so several share a flush), each its own call, over 10 names:
@@ -96,11 +107,24 @@ describe("re-sent batches", () => {
       const by = batches.filter((b) => b.candidates.includes(name));
       return { calls: by.length, producers: new Set(by.map((b) => b.producer)).size };
     };
-    const stored = async () =>
-      h.app.db.prisma.entry.findMany({ where: { runId, text: { in: names } }, select: { text: true, supportCalls: true, supportProducers: true } });
+    // As stored, read the way a restart reads it, and as the entry list shows it.
+    const stored = async () => [...(await storedEntries(h.app.db.prisma, runId)).values()].filter((e) => names.includes(e.text));
     for (const e of await stored())
-      expect({ text: e.text, calls: e.supportCalls, producers: e.supportProducers }).toEqual({ text: e.text, ...expected(e.text) });
+      expect({ text: e.text, calls: e.support.calls, producers: e.support.producers }).toEqual({ text: e.text, ...expected(e.text) });
     expect((await stored()).length).toBe(names.length);
+    const listed = (await api.topic.entries.query({ runId, limit: 1000 })).items.filter((e) => names.includes(e.text));
+    expect(listed.map((e) => ({ text: e.text, calls: e.supportCalls, producers: e.supportProducers }))).toEqual(
+      listed.map((e) => ({ text: e.text, ...expected(e.text) })),
+    );
+    // An entry proposed once has no support row: its own proposal is its support.
+    await api.producer.submit.mutate({ runId, batchId: "s-once", sinceSeq: 0, producer: "script5", candidates: ["Vendrakel Pond"] });
+    expect((await storedEntries(h.app.db.prisma, runId)).get("Vendrakel Pond")?.support).toEqual({
+      calls: 1,
+      producers: 1,
+      models: 1,
+      producerList: ["script5"],
+      modelList: [expect.stringMatching(/^sim:/)],
+    });
     // After a restart, one more proposal of each counts from the stored support.
     await h.restart();
     await api.producer.submit.mutate({
@@ -112,11 +136,12 @@ describe("re-sent batches", () => {
       candidates: names,
     });
     for (const e of await stored())
-      expect({ text: e.text, calls: e.supportCalls, producers: e.supportProducers }).toEqual({
+      expect({ text: e.text, calls: e.support.calls, producers: e.support.producers }).toEqual({
         text: e.text,
         calls: expected(e.text).calls + 1,
         producers: expected(e.text).producers + 1,
       });
+    expect((await api.topic.entries.query({ runId, search: "Vendrakel" })).items[0]).toMatchObject({ supportCalls: 1, supportProducers: 1, supportModels: 1 });
     await api.topic.stop.mutate();
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import type { AppRouter } from "../src/server/api/root";
 import { OFF_TOPIC_ITEMS } from "../src/lib/sim/names";
 import { itemKey } from "../src/lib/sim/universe";
 import { testDatabases } from "./helpers/databases";
-import { startHarness, waitFor, type Harness } from "./helpers/harness";
+import { startHarness, storedEntries, waitFor, type Harness } from "./helpers/harness";
 
 /**
  * A list you can trust, over the real HTTP API with real producers on the simulator (which
@@ -62,14 +62,8 @@ describe.each(testDatabases())("verification on $name", (target) => {
       call: call("c-s2", "sim-strong"),
     });
     await waitFor("our entry's support stored", async () => {
-      const e = await prisma.entry.findFirst({ where: { runId, text: "Qwertzu Castle" } });
-      return (
-        e &&
-        e.supportModels === 2 &&
-        e.supportCalls === 2 &&
-        e.supportProducers === 2 &&
-        e.modelList.split(" ").sort().join(" ") === "sim:sim-strong sim:sim-weak"
-      );
+      const s = (await storedEntries(prisma, runId)).get("Qwertzu Castle")?.support;
+      return s && s.models === 2 && s.calls === 2 && s.producers === 2 && [...s.modelList].sort().join(" ") === "sim:sim-strong sim:sim-weak";
     });
     await waitFor(
       "300 entries, rejections and verified entries",
@@ -83,9 +77,11 @@ describe.each(testDatabases())("verification on $name", (target) => {
 
     // Support: every entry has one, some from several models.
     const rows = await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" } });
-    expect(rows.every((r) => r.supportCalls >= 1 && r.supportProducers >= 1 && r.supportModels >= 1)).toBe(true);
-    expect(rows.some((r) => r.supportModels >= 2)).toBe(true);
-    expect(rows.every((r) => r.supportModels === r.modelList.split(" ").length)).toBe(true);
+    const stored = await storedEntries(prisma, runId);
+    const support = (r: { text: string }) => stored.get(r.text)!.support;
+    expect(rows.every((r) => support(r).calls >= 1 && support(r).producers >= 1 && support(r).models >= 1)).toBe(true);
+    expect(rows.some((r) => support(r).models >= 2)).toBe(true);
+    expect(rows.every((r) => support(r).models === support(r).modelList.length && support(r).producers === support(r).producerList.length)).toBe(true);
 
     // Verification calls: stored once each, costed, many entries per call, within the side-call share.
     const calls = await prisma.llmCall.findMany({ where: { runId, producer: "verify" } });
@@ -103,7 +99,8 @@ describe.each(testDatabases())("verification on $name", (target) => {
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     for (const c of checks) {
       const e = bySeq.get(c.seq);
-      if (e && c.provider !== "user" && e.supportModels === 1 && e.supportCalls < 3) expect(`${c.provider}:${c.model}`).not.toBe(`${e.provider}:${e.model}`);
+      if (e && c.provider !== "user" && support(e).models === 1 && support(e).calls < 3)
+        expect(`${c.provider}:${c.model}`).not.toBe(`${e.provider}:${e.model}`);
     }
     for (const r of rows.filter((x) => x.verdict !== null)) expect(checks.some((c) => c.seq === r.seq)).toBe(true);
 

@@ -15,7 +15,7 @@ import {
   type ExportFormat,
 } from "../app/_lib/export-format";
 import type { Db } from "./db/client";
-import { ENTRY_LISTING_SELECT } from "./orchestrator/entry-repo";
+import { ENTRY_LISTING_SELECT, withSupportCounts } from "./orchestrator/entry-repo";
 
 /** Entries are read in pages so a run of millions of entries streams in constant memory. */
 const PAGE_SIZE = 5_000;
@@ -62,12 +62,16 @@ export async function downloadRun(req: Request, db: Db): Promise<Response> {
           if (head) controller.enqueue(encoder.encode(head));
         }
         if (done) return;
-        const rows: ExportEntry[] = await db.prisma.entry.findMany({
-          where: { runId, seq: { gt: afterSeq, lte: moment.maxSeq } },
-          orderBy: { seq: "asc" },
-          take: PAGE_SIZE,
-          select: ENTRY_LISTING_SELECT,
-        });
+        const rows: ExportEntry[] = await withSupportCounts(
+          db.prisma,
+          runId,
+          await db.prisma.entry.findMany({
+            where: { runId, seq: { gt: afterSeq, lte: moment.maxSeq } },
+            orderBy: { seq: "asc" },
+            take: PAGE_SIZE,
+            select: ENTRY_LISTING_SELECT,
+          }),
+        );
         let chunk = "";
         for (const e of rows) {
           // The txt export is output.txt: every entry not rejected by verification.

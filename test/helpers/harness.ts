@@ -7,6 +7,8 @@ import { createApp, type App } from "../../src/server/app";
 import type { DbOptions } from "../../src/server/db/client";
 import { serveApi } from "../../src/server/http";
 import type { GuardConfig } from "../../src/lib/request-guard";
+import type { PrismaClient } from "../../src/generated/prisma/client";
+import { readEntries, type StoredEntry } from "../../src/server/orchestrator/repo";
 
 export type Harness = {
   app: App;
@@ -78,4 +80,11 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A run's stored entries by text, as a restart reads them (their support included). */
+export async function storedEntries(prisma: PrismaClient, runId: string): Promise<Map<string, StoredEntry>> {
+  const out = new Map<string, StoredEntry>();
+  for await (const page of readEntries(prisma, runId)) for (const e of page) out.set(e.text, e);
+  return out;
 }

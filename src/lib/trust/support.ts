@@ -62,6 +62,16 @@ export class SupportBook {
     return r && { calls: r.calls, producers: r.producers.length, models: r.models.length, producerList: [...r.producers], modelList: [...r.models] };
   }
 
+  /** The support of these entries, each with its seq, where it is more than the entry's own proposal (which needs no row). */
+  beyondFirst(entries: ReadonlyArray<{ seq: number; text: string }>): Array<{ seq: number } & Support> {
+    const out: Array<{ seq: number } & Support> = [];
+    for (const e of entries) {
+      const r = this.byText.get(e.text);
+      if (r && (r.calls > 1 || r.producers.length > 1 || r.models.length > 1)) out.push({ seq: e.seq, ...this.get(e.text)! });
+    }
+    return out;
+  }
+
   /** Distinct calls that proposed `text` (0: not an entry). */
   callsOf(text: string): number {
     return this.byText.get(text)?.calls ?? 0;

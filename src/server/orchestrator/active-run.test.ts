@@ -9,7 +9,7 @@ import type { RunConfig } from "../../lib/run-config";
 import { ActiveRun } from "./active-run";
 import { RunMetrics } from "./metrics";
 import { OutputFile } from "./output-file";
-import type { EntryRow } from "./repo";
+import type { EntryRow, SupportRow } from "./repo";
 import { onAnyRunEvent, type RunEventMap } from "./run-events";
 import { RunStates } from "./run-state";
 
@@ -40,6 +40,7 @@ async function openTestRun() {
   const output = new OutputFile(path.join(dir, "output.txt"));
   await output.reconcile([]);
   const stored: EntryRow[] = [];
+  const supports: SupportRow[] = [];
   const run = new ActiveRun({
     id: "r1",
     slug: "rivers",
@@ -53,11 +54,14 @@ async function openTestRun() {
     costUsd: 0.5,
     optimizer: new Optimizer(config, { clock: () => 1_000, log: () => undefined }),
     output,
-    insert: async (rows) => void stored.push(...rows),
+    insert: async (rows, _decisions, support) => {
+      stored.push(...rows);
+      supports.push(...support);
+    },
     log: () => undefined,
     tree: null,
   });
-  return { run, output, stored, file: path.join(dir, "output.txt") };
+  return { run, output, stored, supports, file: path.join(dir, "output.txt") };
 }
 
 // The public fields of ActiveRun that can be assigned, methods aside (none: its state changes only inside the run). Checked by tsc.
@@ -155,5 +159,31 @@ describe("the run's event bus", () => {
     expect(seen).toEqual([1]);
     await run.writer.close();
     await output.close();
+  });
+});
+
+describe("support writes", () => {
+  const batch = (batchId: string, candidates: string[], producer = "p1") => ({ runId: "r1", producer, batchId, candidates, sinceSeq: 0 });
+
+  it("write an entry's support only beyond its own proposal, and none for an entry merged away before the flush", async () => {
+    const { run, supports } = await openTestRun();
+    await run.submit(batch("b1", ["Rhine", "Volga"]), target, 1_000).outcome;
+    expect(supports).toEqual([]); // each its own proposal: no support row
+    await run.submit(batch("b2", ["Rhine"], "p2"), target, 1_001).outcome;
+    expect(supports).toEqual([{ seq: 1, calls: 2, producers: 2, models: 1, producerList: ["p1", "p2"], modelList: ["sim:sim-fast"] }]);
+    // A re-proposal of Volga is queued behind a merge of Volga into Rhine: its support is not written.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const merged = run.writer.exclusive(async () => {
+      await gate;
+      await run.forgetMerged("Volga", "Rhine");
+    });
+    const again = run.submit(batch("b3", ["Volga"], "p3"), target, 1_002).outcome;
+    release();
+    await merged;
+    await again;
+    expect(supports.map((s) => s.seq)).toEqual([1]);
   });
 });

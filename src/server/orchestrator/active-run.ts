@@ -102,6 +102,8 @@ export class ActiveRun {
   /** Distinct calls, producers and models that proposed each entry (src/lib/trust/support.ts). */
   private readonly supportBook: SupportBook;
   readonly support: Pick<SupportBook, "get" | "modelsOf" | "callsOf">;
+  /** Seqs of entries merged away: support queued for them before the merge is not written. */
+  private readonly removedSeqs = new Set<number>();
   /** Seqs of entries classified unique and not yet committed: a re-proposal in flight updates them by seq. */
   private readonly pendingSeqs = new Map<string, number>();
   /** The run's side calls (judge and verifier share concurrency, budget and shutdown). */
@@ -132,13 +134,7 @@ export class ActiveRun {
     this.support = this.supportBook = p.support ?? new SupportBook();
     this.events = this.bus = new EventBus((err, kind) => p.log("error", `run event "${String(kind)}": ${errorMessage(err)}`));
     this.writer = new EntryWriter({
-      // A row is written with its support at flush time (re-proposals may have come since it was classified).
-      insert: (rows, decisions, supports) =>
-        p.insert(
-          rows.map((r) => ({ ...r, support: this.supportBook.get(r.text) ?? r.support })),
-          decisions,
-          supports,
-        ),
+      insert: (rows, decisions, supports) => p.insert(rows, decisions, this.supportToWrite(rows, supports)),
       append: (texts) => p.output.append(texts, () => [...this.outputLines(), ...texts]),
       onCommitted: (rows, decisions) => {
         this.recordCommitted(rows);
@@ -295,7 +291,9 @@ export class ActiveRun {
    * the ledger drops it, output.txt is rewritten without it.
    */
   async forgetMerged(text: string, into: string): Promise<void> {
+    const seq = this.ledger.seqOf(text);
     if (!this.ledger.merge(text, into)) return;
+    if (seq !== undefined) this.removedSeqs.add(seq);
     this.supportBook.merge(text, into);
     this.rejectedTexts.delete(text);
     const i = this.recent.findIndex((n) => n.text === text);
@@ -416,20 +414,20 @@ export class ActiveRun {
       const seqOf = new Map(rows.map((r) => [r.text, r.seq]));
       for (const d of decisions) d.entrySeq ??= seqOf.get(d.entryText) ?? null;
     }
-    // Support of entries written earlier or in flight (a new row carries its own, read when it is written).
-    const supports: SupportRow[] = [];
-    for (const text of supported) {
-      const seq = this.ledger.seqOf(text) ?? this.pendingSeqs.get(text);
-      const s = this.supportBook.get(text);
-      if (seq !== undefined && s !== undefined && !rows.some((r) => r.seq === seq)) supports.push({ seq, ...s });
-    }
-    await this.writer.write(rows, decisions, supports);
+    // Support of entries written earlier or in flight (a new row's is read again when it is written: supportToWrite).
+    const earlier = [...supported].map((text) => ({ text, seq: this.ledger.seqOf(text) ?? this.pendingSeqs.get(text) ?? 0 }));
+    await this.writer.write(rows, decisions, this.supportBook.beyondFirst(earlier.filter((e) => e.seq > 0)));
     // A repeat in another form (cased after all capitals) may change how an entry is written.
     this.refreshDisplayForms();
     this.tree?.observeCandidates(input.callId, branchId, found, reproposed);
     for (const [outcome, previous] of observed) this.optimizer.observeCandidate(outcome, previous);
     this.bus.emit("classified", { producer: input.producer, candidates: input.candidates.length, accepted: outcomes.unique });
     return { accepted: outcomes.unique, duplicates: outcomes.dupExact + outcomes.dupNear, outcomes };
+  }
+
+  /** A flush's support rows: those queued (not of entries merged away since), then its new rows' read now (newer: the last row of a seq wins). */
+  private supportToWrite(rows: readonly EntryRow[], queued: readonly SupportRow[]): SupportRow[] {
+    return [...queued.filter((s) => !this.removedSeqs.has(s.seq)), ...this.supportBook.beyondFirst(rows)];
   }
 
   /** Called by the writer, in seq order, once rows are in the DB and the file. */

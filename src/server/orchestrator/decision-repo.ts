@@ -149,6 +149,7 @@ export async function findEntry(db: PrismaClient, runId: string, seq: number) {
 export async function removeMergedEntry(db: PrismaClient, runId: string, seq: number, decision: DecisionRow): Promise<bigint> {
   return db.$transaction(async (tx) => {
     await tx.entry.delete({ where: { runId_seq: { runId, seq } } });
+    await tx.entrySupport.deleteMany({ where: { runId, seq } });
     const row = await tx.dedupDecision.create({ data: { runId, ...decision }, select: { id: true } });
     await tx.dedupDecision.updateMany({
       where: { runId, resolvedBy: null, kind: { in: ["kept-apart", "judged-different", "restored"] }, OR: [{ candidateSeq: seq }, { entrySeq: seq }] },

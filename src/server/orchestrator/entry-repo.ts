@@ -18,13 +18,11 @@ export type EntryRow = {
   createdAt: Date;
   /** The tree branch whose call found it (tree runs). */
   branchId?: number | null;
-  /** Support when written (default: this one proposal); later proposals update it (commitEntries). */
-  support?: Support;
   /** Read back only: the verification verdict (src/lib/trust/policy.ts), null when not verified. */
   verdict?: string | null;
 };
 
-/** The columns an entry is listed and exported with (the entries panel adds its branch). */
+/** The columns an entry is listed and exported with (the entries panel adds its branch); its support counts come from withSupportCounts. */
 export const ENTRY_LISTING_SELECT = {
   seq: true,
   text: true,
@@ -32,13 +30,10 @@ export const ENTRY_LISTING_SELECT = {
   provider: true,
   model: true,
   createdAt: true,
-  supportCalls: true,
-  supportProducers: true,
-  supportModels: true,
   verdict: true,
 } as const satisfies Prisma.EntrySelect;
 
-/** An entry's support as it is now (absolute, so a later update simply wins). */
+/** An entry's support as it is now (absolute, so a later write simply wins). */
 export type SupportRow = { seq: number } & Support;
 
 /**
@@ -46,6 +41,7 @@ export type SupportRow = { seq: number } & Support;
  * forever on the rows it already wrote (the writer retries until the insert succeeds).
  * One statement per batch, columns as arrays: about 8x faster than `createMany`, which
  * binds every value separately (measured: 5,000 rows in ~0.3 s vs ~3 s, PGlite and PostgreSQL).
+ * The rows' support is their own proposal (support of more: commitEntries).
  */
 export async function insertEntries(db: PrismaClient, runId: string, rows: EntryRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -54,37 +50,36 @@ export async function insertEntries(db: PrismaClient, runId: string, rows: Entry
 
 function entriesInsert(runId: string, rows: readonly EntryRow[]): Prisma.Sql {
   const col = <K extends keyof EntryRow>(k: K) => rows.map((r) => r[k]);
-  const support = rows.map((r) => r.support ?? { calls: 1, producers: 1, models: 1, producerList: [r.producer], modelList: [`${r.provider}:${r.model}`] });
   return Prisma.sql`
-    INSERT INTO "entries" ("run_id", "seq", "text", "normalised_key", "producer", "provider", "model", "batch_id", "created_at", "branch_id",
-      "support_calls", "support_producers", "support_models", "producer_list", "model_list")
+    INSERT INTO "entries" ("run_id", "seq", "text", "normalised_key", "producer", "provider", "model", "batch_id", "created_at", "branch_id")
     SELECT ${runId}, * FROM unnest(
       ${col("seq")}::int[], ${col("text")}::text[], ${col("normalisedKey")}::text[], ${col("producer")}::text[],
       ${col("provider")}::text[], ${col("model")}::text[], ${col("batchId")}::text[], ${col("createdAt")}::timestamp(3)[],
-      ${rows.map((r) => r.branchId ?? null)}::int[], ${support.map((s) => s.calls)}::int[], ${support.map((s) => s.producers)}::int[],
-      ${support.map((s) => s.models)}::int[], ${support.map((s) => s.producerList.join(" "))}::text[], ${support.map((s) => s.modelList.join(" "))}::text[])
+      ${rows.map((r) => r.branchId ?? null)}::int[])
     ON CONFLICT DO NOTHING`;
 }
 
-/** Sets the support of entries already written; a missing seq is a no-op. */
-function supportUpdate(runId: string, rows: readonly SupportRow[]): Prisma.Sql {
-  // The last update of a seq wins: rows carry absolute values in the order they were made.
+/**
+ * Sets the support of entries (the table holds entries proposed more than once). An upsert by
+ * key: probed per row whatever the planner's statistics say (an UPDATE ... FROM unnest of the
+ * entries hashed the whole run's rows on PGlite, whose statistics are never refreshed).
+ */
+function supportUpsert(runId: string, rows: readonly SupportRow[]): Prisma.Sql {
+  // One row per seq (an upsert may not touch a row twice); the last wins: rows carry absolute values in the order they were made.
   const last = [...new Map(rows.map((r) => [r.seq, r])).values()];
   return Prisma.sql`
-    UPDATE "entries" AS e SET "support_calls" = u.c, "support_producers" = u.p, "support_models" = u.m, "producer_list" = u.pl, "model_list" = u.ml
-    FROM unnest(${last.map((r) => r.seq)}::int[], ${last.map((r) => r.calls)}::int[], ${last.map((r) => r.producers)}::int[],
+    INSERT INTO "entry_support" ("run_id", "seq", "calls", "producers", "models", "producer_list", "model_list")
+    SELECT ${runId}, * FROM unnest(${last.map((r) => r.seq)}::int[], ${last.map((r) => r.calls)}::int[], ${last.map((r) => r.producers)}::int[],
       ${last.map((r) => r.models)}::int[], ${last.map((r) => r.producerList.join(" "))}::text[], ${last.map((r) => r.modelList.join(" "))}::text[])
-      AS u(seq, c, p, m, pl, ml)
-    WHERE e."run_id" = ${runId} AND e."seq" = u.seq`;
+    ON CONFLICT ("run_id", "seq") DO UPDATE SET "calls" = EXCLUDED."calls", "producers" = EXCLUDED."producers", "models" = EXCLUDED."models",
+      "producer_list" = EXCLUDED."producer_list", "model_list" = EXCLUDED."model_list"`;
 }
 
 /**
  * A flush of the entry writer in one statement: its rows, the dedup decisions made on them and
- * the new support of entries written earlier. Each statement costs a few ms through Prisma and
- * PGlite before any row is touched (bench/pipeline.ts: three per flush held every batch's
- * acknowledgement back). The parts all see the table as it was before the statement, so support
- * rows naming this flush's own rows are left out: `rows` must carry their support as it is now
- * (ActiveRun reads it when the flush starts, after every support row it queued).
+ * the support of entries proposed more than once, this flush's rows included. Each statement
+ * costs a few ms through Prisma and PGlite before any row is touched (bench/pipeline.ts: three
+ * per flush held every batch's acknowledgement back).
  */
 export async function commitEntries(
   db: PrismaClient,
@@ -96,11 +91,29 @@ export async function commitEntries(
   const parts: Prisma.Sql[] = [];
   if (rows.length > 0) parts.push(Prisma.sql`"new_entries" AS (${entriesInsert(runId, rows)})`);
   if (decisions.length > 0) parts.push(Prisma.sql`"new_decisions" AS (${decisionsInsert(runId, decisions)})`);
-  const seqs = new Set(rows.map((r) => r.seq));
-  const earlier = supports.filter((s) => !seqs.has(s.seq));
-  if (earlier.length > 0) parts.push(Prisma.sql`"new_support" AS (${supportUpdate(runId, earlier)})`);
+  if (supports.length > 0) parts.push(Prisma.sql`"new_support" AS (${supportUpsert(runId, supports)})`);
   if (parts.length === 0) return;
   await db.$executeRaw`WITH ${Prisma.join(parts, ", ")} SELECT 1`;
+}
+
+/** Support counts of listed entries: an entry without a support row was proposed once. */
+export async function withSupportCounts<T extends { seq: number }>(
+  db: PrismaClient,
+  runId: string,
+  rows: readonly T[],
+): Promise<Array<T & { supportCalls: number; supportProducers: number; supportModels: number }>> {
+  const stored =
+    rows.length === 0
+      ? []
+      : await db.entrySupport.findMany({
+          where: { runId, seq: { in: rows.map((r) => r.seq) } },
+          select: { seq: true, calls: true, producers: true, models: true },
+        });
+  const bySeq = new Map(stored.map((s) => [s.seq, s]));
+  return rows.map((r) => {
+    const s = bySeq.get(r.seq);
+    return { ...r, supportCalls: s?.calls ?? 1, supportProducers: s?.producers ?? 1, supportModels: s?.models ?? 1 };
+  });
 }
 
 /** What a restart needs of each stored entry (who found it is counted by entrySources). */
@@ -117,9 +130,11 @@ export async function* readEntries(db: PrismaClient, runId: string, pageSize = 2
   let after = -1;
   for (;;) {
     const page = await db.$queryRaw<StoredRow[]>`
-      SELECT "seq", "text", "branch_id" AS "branchId", "support_calls" AS "calls", "support_producers" AS "producers",
-        "support_models" AS "models", "producer_list" AS "producerList", "model_list" AS "modelList", "verdict"
-      FROM "entries" WHERE "run_id" = ${runId} AND "seq" > ${after} ORDER BY "seq" LIMIT ${pageSize}`;
+      SELECT e."seq", e."text", e."branch_id" AS "branchId", COALESCE(s."calls", 1) AS "calls", COALESCE(s."producers", 1) AS "producers",
+        COALESCE(s."models", 1) AS "models", COALESCE(s."producer_list", e."producer") AS "producerList",
+        COALESCE(s."model_list", e."provider" || ':' || e."model") AS "modelList", e."verdict"
+      FROM "entries" e LEFT JOIN "entry_support" s ON s."run_id" = e."run_id" AND s."seq" = e."seq"
+      WHERE e."run_id" = ${runId} AND e."seq" > ${after} ORDER BY e."seq" LIMIT ${pageSize}`;
     if (page.length === 0) return;
     yield page.map(({ calls, producers, models, producerList, modelList, ...r }) => ({
       ...r,

@@ -4,7 +4,7 @@ import type { Branch } from "../../lib/tree/branch";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client";
 import type { MetricSampleData } from "../../lib/metric-sample";
 import { ACTIVE_MODES, type RunMode } from "../../lib/run-modes";
-import { ENTRY_LISTING_SELECT } from "./entry-repo";
+import { ENTRY_LISTING_SELECT, withSupportCounts } from "./entry-repo";
 
 /** Small named DB functions; each receives the client. */
 
@@ -201,7 +201,7 @@ export async function entriesPage(
   db: PrismaClient,
   q: { runId: string; before?: number; limit: number; search?: string; branchId?: number; verdict?: EntryVerdictFilter },
 ) {
-  return db.entry.findMany({
+  const rows = await db.entry.findMany({
     where: {
       runId: q.runId,
       ...(q.branchId !== undefined ? { branchId: q.branchId } : {}),
@@ -213,6 +213,7 @@ export async function entriesPage(
     take: q.limit,
     select: { ...ENTRY_LISTING_SELECT, branchId: true },
   });
+  return withSupportCounts(db, q.runId, rows);
 }
 
 /** The entry list's verdict filter: a stored verdict, or none yet. */

@@ -21,14 +21,15 @@ export async function runsWithSlug(db: PrismaClient, slug: string): Promise<numb
 }
 
 /**
- * Every row of a run, in one transaction: its entries, checks, decisions, branches, calls,
+ * Every row of a run, in one transaction: its entries, checks, support, decisions, branches, calls,
  * samples and events, then the run. (The foreign keys cascade too; naming the tables keeps
  * the deletion explicit and its counts.) Returns how many entries went.
  */
 export async function deleteRunRows(db: PrismaClient, runId: string): Promise<number> {
   const where = { runId };
-  const [, , , , , , entries] = await db.$transaction([
+  const [, , , , , , , entries] = await db.$transaction([
     db.entryCheck.deleteMany({ where }),
+    db.entrySupport.deleteMany({ where }),
     db.dedupDecision.deleteMany({ where }),
     db.branch.deleteMany({ where }),
     db.llmCall.deleteMany({ where }),

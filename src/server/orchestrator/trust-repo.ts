@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { TrustVerdict } from "../../lib/trust/policy";
 import type { Opinion } from "../../lib/trust/verify-prompt";
+import { withSupportCounts } from "./entry-repo";
 
 // ---- verification (prisma/migrations/0006_entry_trust) --------------------------------
 // Small named DB functions, like repo.ts (which re-exports them); each receives the client.
@@ -58,12 +59,15 @@ export async function rejectedEntries(db: PrismaClient, q: { runId: string; limi
     where: { runId: q.runId, verdict: "rejected", ...(q.before ? { seq: { lt: q.before } } : {}) },
     orderBy: { seq: "desc" },
     take: q.limit,
-    select: { seq: true, text: true, producer: true, provider: true, model: true, supportCalls: true, supportModels: true, verdictAt: true },
+    select: { seq: true, text: true, producer: true, provider: true, model: true, verdictAt: true },
   });
   const checks = await db.entryCheck.findMany({
     where: { runId: q.runId, seq: { in: rows.map((r) => r.seq) } },
     orderBy: { id: "asc" },
     select: { seq: true, provider: true, model: true, opinion: true },
   });
-  return rows.map((r) => ({ ...r, checks: checks.filter((c) => c.seq === r.seq).map((c) => ({ model: `${c.provider}:${c.model}`, opinion: c.opinion })) }));
+  return (await withSupportCounts(db, q.runId, rows)).map((r) => ({
+    ...r,
+    checks: checks.filter((c) => c.seq === r.seq).map((c) => ({ model: `${c.provider}:${c.model}`, opinion: c.opinion })),
+  }));
 }
