@@ -172,7 +172,7 @@ export class VerifyQueue implements SideLane {
         this.deps.topic,
         batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
       );
-      if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.maxTokens))) {
+      if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.expectedTokens))) {
         this.stats.budgetWaits++;
         return null;
       }
