@@ -11,6 +11,13 @@ import type { Opinion } from "./verify-prompt";
  * fixed threshold. Entries several models proposed anchor "real" (an invention comes from one
  * model's gap: src/lib/trust/policy.ts), which fixes which class is which. "off" (not about the
  * topic) is the on-topic guard's and is not modelled: one rejects (policy.ts). Pure.
+ *
+ * Its limit: a verifier's answers on a real entry depend on whether it knows it (a name only the
+ * proposer knows gets "unsure" and "no" far more often), and two classes cannot hold that, so EM
+ * puts the invention share of a strong model's single-call entries at about twice the truth
+ * (bench:trust, verifierModel: 0.19-0.22 learnt, 0.10-0.12 true) and the rejections that follow
+ * are the recall verification costs. Rates learnt apart for single-model entries were tried: 11
+ * points of recall instead of 6 in the same bench, and not kept.
  */
 
 /** One entry as the model sees it: its kind and the opinions so far, in order. */
@@ -123,6 +130,12 @@ export class VerifierModel {
     const r = this.real.get(verifier)!;
     const f = this.invented.get(verifier)!;
     return 0.5 * (Math.abs(r[0] - f[0]) + Math.abs(r[1] - f[1]) + Math.abs(r[2] - f[2]));
+  }
+
+  /** The learnt rates (yes, no, unsure) per verifier on real and invented entries, rounded: for reports. */
+  describe(): Record<string, { real: number[]; invented: number[] }> {
+    const r3 = (xs: Rates) => xs.map((x) => Math.round(x * 1000) / 1000);
+    return Object.fromEntries([...this.real].map(([v, r]) => [v, { real: r3(r), invented: r3(this.invented.get(v) ?? PRIOR_INVENTED) }]));
   }
 
   /** The kind's learnt share of inventions (the prior of a new entry of that kind). */
