@@ -12,8 +12,8 @@ import type { Opinion } from "./verify-prompt";
  * model reproduces what it knows across samples while its inventions diverge: SelfCheckGPT,
  * Manakul et al. 2023, arXiv 2303.08896). Each kind of entry (several models; one model in 1, 2,
  * 3+ calls, per model) has its own share of inventions, and each verifier its own rates of yes,
- * no and unsure on real and invented entries: both are learnt from the run's opinions by
- * verifier-model.ts (Dawid-Skene), so a model that invents more is believed less and a verifier
+ * no and unsure on real entries it knows, real entries only their proposer knows, and
+ * inventions: all are learnt from the run's opinions by verifier-model.ts (Dawid-Skene), so a model that invents more is believed less and a verifier
  * whose "unsure" means "never heard of it" weighs as it turns out to. The probability that the
  * entry is invented decides: at most 1 - ACCEPT_AT verified, at least REJECT_AT rejected,
  * otherwise another verifier (a different model when there is one) is asked, up to MAX_OPINIONS.
@@ -23,9 +23,10 @@ import type { Opinion } from "./verify-prompt";
  * verifier's surest call. A rejected entry leaves output.txt; verified and unsure stay.
  *
  * Thresholds from bench:trust-policy (the simulator's verifier, a run's mix of entries, 10 % of
- * spend): 0.98 / 0.97 / 5 opinions kept 99.5 % real entries at 1.5 points of recall with every
- * entry checked, where the previous additive score (yes +1, no -1, two points either way, 3
- * opinions) kept 91.2 % at 3.9 points, leaving 331 entries unchecked when the budget ran out.
+ * spend): 0.98 / 0.97 / 5 opinions kept 98.8 % real entries at 1.1 points of recall (99.2 %
+ * with every entry checked), where the previous additive score (yes +1, no -1, two points either
+ * way, 3 opinions) kept 91.6 % at 6.3 points, leaving 315 entries unchecked when the budget ran
+ * out. On the real path (bench:trust, README "Precision and recall"): 1.0 point of recall.
  */
 
 export const TRUST_VERDICTS = ["verified", "rejected", "unsure"] as const;
