@@ -13,8 +13,9 @@ import type { Opinion } from "./verify-prompt";
  * Manakul et al. 2023, arXiv 2303.08896). Each kind of entry (several models; one model in 1, 2,
  * 3+ calls, per model) has its own share of inventions, and each verifier its own rates of yes,
  * no and unsure on real entries it knows, real entries only their proposer knows, and
- * inventions: all are learnt from the run's opinions by verifier-model.ts (Dawid-Skene), so a model that invents more is believed less and a verifier
- * whose "unsure" means "never heard of it" weighs as it turns out to. The probability that the
+ * inventions: all are learnt from the run's opinions by verifier-model.ts (Dawid-Skene), so a
+ * model that invents more is believed less and a verifier whose "unsure" means "never heard of
+ * it" weighs as it turns out to. The probability that the
  * entry is invented decides: at most 1 - ACCEPT_AT verified, at least REJECT_AT rejected,
  * otherwise another verifier (a different model when there is one) is asked, up to MAX_OPINIONS.
  * Then an entry more likely real than not is verified; otherwise one several models proposed
