@@ -97,8 +97,11 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
         // The run's stop counts new entries verification does not reject (inventions look new
         // forever). Every new entry is proposed once by one model; those still so when checked
         // are what the run's recent calls add.
-        if (run.support.modelsOf(item.text).length >= 2) continue;
+        const models = run.support.modelsOf(item.text);
+        if (models.length >= 2) continue;
         run.optimizer.observeVerdict(verdict === "rejected");
+        // The arm (model x branch) whose call found it: an inventing model loses its calls there, not the others.
+        if (item.branchId !== null && models[0] !== undefined) run.tree?.observeVerdict(models[0], item.branchId, verdict !== "rejected");
         if (item.branchId === null || item.branchId === 0) continue;
         const share = precision.record(item.branchId, verdict === "rejected");
         if (share !== null) run.tree?.saturateByVerification(item.branchId, share);
