@@ -1,3 +1,4 @@
+import { RecentPrecision } from "../trust/recent-precision";
 import { armKey, parseArmKey, type ArmEvidence, type ArmKey } from "./allocate";
 
 /**
@@ -27,26 +28,20 @@ export const PAUSE_BELOW_SHARE_OF_MODEL = 0.3;
 export type ArmPause = { model: string; branchId: number; precision: number; verdicts: number; yieldPerUsd: number; floorPerUsd: number };
 
 export class ArmPrecision {
-  /** Recent verdicts per arm, true = kept. */
-  private readonly recent = new Map<ArmKey, boolean[]>();
+  private readonly recent = new RecentPrecision(ARM_WINDOW, PRIOR_KEPT);
   private readonly paused = new Set<ArmKey>();
 
   record(model: string, branchId: number, kept: boolean): void {
-    const key = armKey(model, branchId);
-    let r = this.recent.get(key);
-    if (r === undefined) this.recent.set(key, (r = []));
-    r.push(kept);
-    if (r.length > ARM_WINDOW) r.shift();
+    this.recent.record(armKey(model, branchId), kept);
   }
 
   /** Share of the arm's recent entries verification kept, with the prior. */
   precision(key: ArmKey): number {
-    const r = this.recent.get(key) ?? [];
-    return (r.filter(Boolean).length + PRIOR_KEPT) / (r.length + PRIOR_KEPT);
+    return this.recent.precision(key);
   }
 
   verdicts(key: ArmKey): number {
-    return this.recent.get(key)?.length ?? 0;
+    return this.recent.verdicts(key);
   }
 
   isPaused(key: ArmKey): boolean {
