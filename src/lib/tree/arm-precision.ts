@@ -8,8 +8,9 @@ import { armKey, parseArmKey, type ArmEvidence, type ArmKey } from "./allocate";
  * so a branch-wide figure (branch-precision.ts) either saturates the branch for everyone or
  * lets the inventing model keep spending there. The allocator counts an arm's new entries
  * times its precision (expected true new entries), and an arm whose discounted yield per dollar
- * falls below the floor is paused. Entries several models proposed are almost all real and are
- * recorded as kept by the caller.
+ * falls below the floor is paused. An entry counts for the arm of its first proposer's call,
+ * entries several models proposed too (they are almost all kept, and they are part of the
+ * arm's new entries the precision multiplies).
  */
 export const ARM_WINDOW = 12;
 /** Pseudo-verdicts, all kept, before an arm's own: an arm without verdicts counts as precise. */
