@@ -77,9 +77,11 @@ function population(rng: Rng): Item[] {
   ] as const) {
     for (let k = 0; k < n; k++) {
       const m = pick([0.5, 0.15, 0.35]);
+      // Mostly names the other models do not know: had they known one, they would likely have proposed it too.
       let r = 0;
+      const othersKnow = (x: number) => MODELS.some((o) => o !== m && known[o][x] === 1);
       do r = Math.floor(size * (0.3 + 0.7 * rng.next()));
-      while (known[m][r] !== 1);
+      while (known[m][r] !== 1 || (othersKnow(r) && rng.next() < 0.7));
       add({ kind: "real", rank: r }, [m], calls);
     }
   }

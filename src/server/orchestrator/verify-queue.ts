@@ -60,6 +60,8 @@ export type VerifyQueueDeps = {
 const RECHECK_EVERY_MS = 5_000;
 /** How long a ready entry waits for a full batch before a partial one goes. */
 const PARTIAL_AFTER_MS = 15_000;
+/** The smallest batch an unaffordable one is halved to. */
+const MIN_SPLIT_BATCH = 20;
 /** Calls without an opinion on an entry before it is left unverified. */
 const MAX_FAILURES = 3;
 /** Entries waiting beyond this are not verified (they stay in output.txt, unverified). */
@@ -161,17 +163,26 @@ export class VerifyQueue implements SideLane {
     // Each verifier's batch in turn, in the order of their first entries: one that must wait (a
     // partial batch, its model unreachable) does not hold back another verifier's; one over the
     // budget holds back the rest (entries half decided must not starve behind new ones).
-    for (const [label, batch] of groups) {
+    for (const [label, group] of groups) {
       // A partial batch goes once its oldest entry waited PARTIAL_AFTER_MS (or at the stop): small
       // batches pay the instructions again for few entries.
-      if (batch.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || batch.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
+      if (group.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || group.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
       const client = this.deps.client(label);
       if (!client) continue;
-      const request = buildVerifyBatch(
-        this.deps.topic,
-        batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
-      );
-      if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.expectedTokens))) {
+      // Over the budget, half the batch may still fit (a full batch of a dear model is a few % of a short run's spend).
+      let batch = group;
+      const build = () =>
+        buildVerifyBatch(
+          this.deps.topic,
+          batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
+        );
+      let request = build();
+      const fits = () => this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.expectedTokens));
+      while (!fits() && batch.length >= 2 * MIN_SPLIT_BATCH) {
+        batch = batch.slice(0, batch.length >> 1);
+        request = build();
+      }
+      if (!fits()) {
         this.stats.budgetWaits++;
         return null;
       }
