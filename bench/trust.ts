@@ -72,7 +72,10 @@ async function main() {
         const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
         const raw = fs.readFileSync(path.join(h.outputDir, slug, "output.txt"), "utf8");
         const lines = raw === "" ? [] : raw.replace(/\n$/, "").split("\n");
-        const entries = await prisma.entry.findMany({ where: { runId }, select: { text: true, verdict: true, supportModels: true, supportCalls: true } });
+        const entries = await prisma.entry.findMany({
+          where: { runId },
+          select: { text: true, verdict: true, supportModels: true, supportCalls: true, modelList: true },
+        });
         const kind = (text: string) => (rankOf.has(itemKey(text)) ? "real" : offTopic.has(itemKey(text)) ? "offTopic" : "other");
         const count = (texts: string[]) => {
           const real = new Set<number>();
@@ -119,6 +122,15 @@ async function main() {
         });
         const branches = await prisma.branch.findMany({ where: { runId }, select: { id: true, state: true, calls: true, newEntries: true } });
         const saturations = await prisma.event.findMany({ where: { runId, kind: "tree.saturated" }, select: { at: true, message: true } });
+        const armPauses = await prisma.event.findMany({ where: { runId, kind: "tree.arm-paused" }, select: { message: true } });
+        // Entries only one model proposed, by that model: real and invented (what an arm's precision sees).
+        const byModel: Record<string, { real: number; invented: number }> = {};
+        for (const e of entries) {
+          if (e.supportModels > 1) continue;
+          const m = (byModel[e.modelList.split(" ")[0] ?? ""] ??= { real: 0, invented: 0 });
+          if (kind(e.text) === "real") m.real++;
+          else m.invented++;
+        }
         const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { stretches: true } });
         const all = count(entries.map((e) => e.text));
         // The verifier model as the run would learn it (refitted on every opinion stored), against the truth.
@@ -208,7 +220,10 @@ async function main() {
             rootNew: branches.find((b) => b.id === 0)?.newEntries ?? 0,
             saturatedByVerification: saturations.filter((e) => e.message.includes("verification")).length,
             saturatedByYield: saturations.filter((e) => !e.message.includes("verification")).length,
+            armPauses: armPauses.length,
+            armPauseExamples: armPauses.slice(0, 3).map((e) => e.message),
           },
+          singleModelEntriesByModel: byModel,
           verifyByModel: verifyByModel.map((v) => ({
             model: v.model,
             calls: v._count,
