@@ -34,6 +34,8 @@ async function main() {
   const { SimEngine } = await import("../src/lib/sim/engine");
   const { itemKey } = await import("../src/lib/sim/universe");
   const { OFF_TOPIC_ITEMS } = await import("../src/lib/sim/names");
+  const { kindOf, VerifierModel } = await import("../src/lib/trust/verifier-model");
+  type Opinion = import("../src/lib/trust/verify-prompt").Opinion;
   type AppRouter = import("../src/server/api/root").AppRouter;
 
   const truth = new SimEngine().universeInfo(TOPIC, true);
@@ -117,8 +119,53 @@ async function main() {
         });
         const branches = await prisma.branch.findMany({ where: { runId }, select: { id: true, state: true, calls: true, newEntries: true } });
         const saturations = await prisma.event.findMany({ where: { runId, kind: "tree.saturated" }, select: { at: true, message: true } });
+        const armPauses = await prisma.event.findMany({ where: { runId, kind: "tree.arm-paused" }, select: { message: true } });
+        // Entries only one model proposed, by that model: real and invented (what an arm's precision sees).
+        const byModel: Record<string, { real: number; invented: number }> = {};
+        for (const e of entries) {
+          if (e.support.models > 1) continue;
+          const m = (byModel[e.support.modelList[0] ?? ""] ??= { real: 0, invented: 0 });
+          if (kind(e.text) === "real") m.real++;
+          else m.invented++;
+        }
         const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { stretches: true } });
         const all = count(entries.map((e) => e.text));
+        // The verifier model as the run would learn it (refitted on every opinion stored), against the truth.
+        const checks = await prisma.entryCheck.findMany({
+          where: { runId },
+          select: { seq: true, provider: true, model: true, opinion: true },
+          orderBy: { id: "asc" },
+        });
+        const bySeq = new Map(entries.map((e) => [e.seq, e]));
+        const observed = new Map<number, { kind: string; anchor: boolean; asked: string[]; opinions: Opinion[]; truth: string }>();
+        for (const c of checks) {
+          const e = bySeq.get(c.seq);
+          if (!e) continue;
+          const models = e.support.modelList;
+          const o = observed.get(c.seq) ?? { kind: kindOf(models, e.support.calls), anchor: models.length >= 2, asked: [], opinions: [], truth: kind(e.text) };
+          o.asked.push(`${c.provider}:${c.model}`);
+          o.opinions.push(c.opinion as Opinion);
+          observed.set(c.seq, o);
+        }
+        const vm = new VerifierModel();
+        vm.fit([...observed.values()]);
+        const trueRates: Record<string, Record<string, Record<string, number>>> = {};
+        for (const o of observed.values())
+          for (const [k, v] of o.asked.entries()) {
+            const t = ((trueRates[v] ??= {})[o.truth] ??= {});
+            t[o.opinions[k]!] = (t[o.opinions[k]!] ?? 0) + 1;
+          }
+        const kinds = [...new Set([...observed.values()].map((o) => o.kind))];
+        const verifierModel = {
+          learnt: vm.describe(),
+          trueOpinionCounts: trueRates,
+          inventedShareByKind: Object.fromEntries(
+            kinds.map((k) => {
+              const of = [...observed.values()].filter((o) => o.kind === k);
+              return [k, { n: of.length, learnt: round(vm.inventedShare(k), 3), true: round(of.filter((o) => o.truth !== "real").length / of.length, 3) }];
+            }),
+          ),
+        };
         const summary = await api.trust.summary.query({ runId });
         const calls = await prisma.llmCall.groupBy({ by: ["producer"], where: { runId }, _sum: { costUsd: true }, _count: true });
         const spend = (p: string) => calls.find((c) => c.producer === p)?._sum.costUsd ?? 0;
@@ -168,7 +215,10 @@ async function main() {
             rootNew: branches.find((b) => b.id === 0)?.newEntries ?? 0,
             saturatedByVerification: saturations.filter((e) => e.message.includes("verification")).length,
             saturatedByYield: saturations.filter((e) => !e.message.includes("verification")).length,
+            armPauses: armPauses.length,
+            armPauseExamples: armPauses.slice(0, 3).map((e) => e.message),
           },
+          singleModelEntriesByModel: byModel,
           verifyByModel: verifyByModel.map((v) => ({
             model: v.model,
             calls: v._count,
@@ -177,6 +227,7 @@ async function main() {
             usd: round(v._sum.costUsd ?? 0, 6),
           })),
           offTopicLinesInOutput: lines.filter((t) => kind(t) === "offTopic"),
+          verifierModel,
         };
         console.log(`[${mode}]`, JSON.stringify(results[mode]));
       } finally {

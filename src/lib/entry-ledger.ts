@@ -11,6 +11,7 @@ import {
 } from "./dedup";
 import type { CandidateSource } from "./dedup/blocking";
 import { displayForm } from "./dedup/display-form";
+import { countAtMost } from "./sorted";
 
 /** The outcomes the orchestrator counts per candidate (routing penalises junk). */
 export type CandidateOutcome = "unique" | "dupExact" | "dupNear" | "junk";
@@ -146,14 +147,7 @@ export class EntryLedger {
 
   /** Index in `texts` of the first entry with a seq above `seq` (binary search). */
   indexAfter(seq: number): number {
-    let lo = 0;
-    let hi = this.seqs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.seqs[mid]! <= seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countAtMost(this.seqs, (s) => s, seq);
   }
 
   /** Up to `max` recorded entries with a seq above `sinceSeq`, in seq order; `nextSeq`: the cursor after them. */

@@ -123,6 +123,30 @@ describe("Optimizer", () => {
     expect(snap.stats[STRONG]!.uniquePerMinute).toBeGreaterThan(snap.stats[WEAK]!.uniquePerMinute!);
   });
 
+  it("under adaptive, counts a target's new entries times the share verification keeps: a cheap inventing model loses its calls", () => {
+    // sim-weak looks best (as many new entries at a quarter of the price), but 9 in 10 of them are rejected.
+    const cheapInventor = (target: string): Model =>
+      target === STRONG ? { itemsNew: 20, latencyMs: 4_000, costUsd: 0.002 } : { itemsNew: 20, latencyMs: 4_000, costUsd: 0.0005 };
+    const run = (withVerdicts: boolean) => {
+      const clock = fakeClock();
+      const opt = new Optimizer(config(), { clock: clock.now, rng: seededRng(3), log: () => {} });
+      const t0 = clock.now();
+      let n = 0;
+      const { share } = drive(opt, clock, {
+        producers: 4,
+        from: t0,
+        to: t0 + 10 * MIN,
+        model: (target) => {
+          if (withVerdicts) for (let i = 0; i < 4; i++) opt.observeProposerVerdict(target, target === STRONG || ++n % 10 === 0);
+          return cheapInventor(target);
+        },
+      });
+      return share(STRONG, t0 + 3 * MIN, t0 + 10 * MIN);
+    };
+    expect(run(false)).toBeLessThan(0.3);
+    expect(run(true)).toBeGreaterThan(0.7);
+  });
+
   it("under roundrobin, shares calls evenly whatever the yield", () => {
     const clock = fakeClock();
     const opt = new Optimizer(config({ strategy: "roundrobin" }), { clock: clock.now, log: () => {} });

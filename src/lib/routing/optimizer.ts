@@ -15,6 +15,8 @@ import {
   type OptimizerOptions,
   type TickResult,
 } from "./optimizer-options";
+import { RecentPrecision } from "../trust/recent-precision";
+import { discountNewEntries } from "./precision-discount";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
 import { scoreAgainstCounterfactual, scoreDecision } from "./score";
 
@@ -29,6 +31,8 @@ export { callObservation } from "./optimizer-figures";
 const ROUTING_WINDOWS_MS = [15_000, 60_000, 300_000, 900_000];
 /** Half-life of the routing evidence: yields fall as a model's knowledge is used up, so recent calls count most. */
 const EVIDENCE_HALF_LIFE_MS = 30_000;
+/** Verdicts per target behind its precision (entries it proposed first). */
+const TARGET_PRECISION_WINDOW = 40;
 /** A successful call in the last minute is what makes a low count a verdict on the topic (see checkStop). */
 const YIELD_WINDOW_MS = 60_000;
 
@@ -79,6 +83,8 @@ export class Optimizer {
   private readonly accepted = new SlidingCounter(60);
   private readonly curve = new YieldCurve();
   private readonly stopMonitor: StopMonitor;
+  /** Verdicts per proposing target: the router counts a target's new entries times its precision. */
+  private readonly precision = new RecentPrecision(TARGET_PRECISION_WINDOW, 2);
   private readonly pending: Decision[] = [];
   private coverage: CoverageEstimate | null = null;
   private coverageSamples = -1;
@@ -152,6 +158,11 @@ export class Optimizer {
   /** A verification verdict on one of the run's entries (the marginal-yield stop discounts inventions). */
   observeVerdict(rejected: boolean): void {
     this.stopMonitor.observeVerdict(rejected);
+  }
+
+  /** A verdict on an entry `target` ("provider:model") proposed first: its routing yield counts only what is kept. */
+  observeProposerVerdict(target: string, kept: boolean): void {
+    this.precision.record(target, kept);
   }
 
   /** Once per finished call (failed ones included). */
@@ -265,7 +276,10 @@ export class Optimizer {
 
   private decide(now: number): (OptimizerEvent & { decisionId: number }) | null {
     const oldWeights = this.router.weights();
-    const update = this.router.update(this.stats.snapshot(now), now);
+    const update = this.router.update(
+      discountNewEntries(this.stats.snapshot(now), (t) => this.precision.precision(t)),
+      now,
+    );
     if (!update.changed) return null;
     const event: OptimizerEvent = {
       kind: "routing.update",

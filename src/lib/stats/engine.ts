@@ -1,6 +1,7 @@
 import type { CallErrorKind } from "../protocol";
 import { linearFit, quantileSorted, tTwoSidedP } from "./math";
 import type { CallObservation, StatsSnapshot, Trend, WindowBreakdown, WindowStats } from "./types";
+import { countAtMost } from "../sorted";
 
 /** Default sliding windows: 1, 5 and 15 minutes. */
 export const DEFAULT_WINDOWS_MS = [60_000, 300_000, 900_000] as const;
@@ -218,14 +219,7 @@ export class StatsEngine {
   }
 
   private firstIndexAfter(t: number): number {
-    let lo = 0;
-    let hi = this.calls.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.calls[mid]!.at <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countAtMost(this.calls, (c) => c.at, t);
   }
 }
 

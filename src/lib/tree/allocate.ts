@@ -50,14 +50,25 @@ export class ArmStats {
     return this.arms.get(key);
   }
 
-  /** A one-window statistics snapshot of these arms, the input shape of `adaptiveWeights`. */
-  snapshot(keys: readonly string[]): StatsSnapshot {
+  /**
+   * A one-window statistics snapshot of these arms, the input shape of `adaptiveWeights`; with
+   * `precision`, each arm's new entries count times its precision (expected true new entries).
+   */
+  snapshot(keys: readonly string[], precision?: (key: string) => number): StatsSnapshot {
     const empty = summarizeCalls([], 0, 1);
     const byTarget: Record<string, WindowStats> = {};
     for (const k of keys) {
       const e = this.arms.get(k);
       if (e)
-        byTarget[k] = { ...empty, calls: e.calls, errors: e.errors, okCalls: e.calls - e.errors, itemsNew: e.itemsNew, callMs: e.callMs, costUsd: e.costUsd };
+        byTarget[k] = {
+          ...empty,
+          calls: e.calls,
+          errors: e.errors,
+          okCalls: e.calls - e.errors,
+          itemsNew: e.itemsNew * (precision ? precision(k) : 1),
+          callMs: e.callMs,
+          costUsd: e.costUsd,
+        };
     }
     const flat = { n: 0, slopePerMin: 0, relSlopePerMin: null, confidence: 0, shortVsLong: null, direction: "flat" as const };
     return { at: 1, windows: [{ windowMs: 1, overall: empty, byTarget, byProducer: {} }], trends: { overall: flat, byTarget: {}, byProducer: {} } };
@@ -77,27 +88,46 @@ export type AllocatorOptions = {
 
 export const DEFAULT_ALLOCATOR_OPTIONS: Readonly<AllocatorOptions> = { explorationShare: 0.2, exploreBelowCalls: 1, floorShare: 0.05, draws: 300 };
 
+/** What verification says of each arm (arm-precision.ts): its precision, and whether it is paused. */
+export type ArmTrust = { precision(key: ArmKey): number; isPaused(key: ArmKey): boolean };
+
 export type Allocation = {
   weights: Map<ArmKey, number>;
   /** The Thompson part, for the optimisation event. */
   bandit: AdaptiveResult | null;
 };
 
-/** Traffic weights over model x active branch. Empty when no branch is active. */
-export function allocate(tree: TopicTree, models: readonly string[], stats: ArmStats, rng: Rng, options: Partial<AllocatorOptions> = {}): Allocation {
+/**
+ * Traffic weights over model x active branch. Empty when no branch is active. With `trust`,
+ * paused arms get no calls and each arm's yield is discounted by its precision.
+ */
+export function allocate(
+  tree: TopicTree,
+  models: readonly string[],
+  stats: ArmStats,
+  rng: Rng,
+  options: Partial<AllocatorOptions> = {},
+  trust?: ArmTrust,
+): Allocation {
   const o = { ...DEFAULT_ALLOCATOR_OPTIONS, ...options };
   const branches = tree.active();
-  const arms = branches.flatMap((b) => models.map((m) => armKey(m, b.id)));
+  const armsOf = (bs: typeof branches) => bs.flatMap((b) => models.map((m) => armKey(m, b.id))).filter((a) => !trust?.isPaused(a));
+  const arms = armsOf(branches);
   const weights = new Map<ArmKey, number>();
   if (arms.length === 0) return { weights, bandit: null };
-  const fresh = branches.filter((b) => b.counters.calls < o.exploreBelowCalls).flatMap((b) => models.map((m) => armKey(m, b.id)));
-  const bandit = adaptiveWeights(stats.snapshot(arms), arms, { objective: "blend", ...o.adaptive, minShare: 0, draws: o.draws }, rng);
+  const fresh = armsOf(branches.filter((b) => b.counters.calls < o.exploreBelowCalls));
+  const bandit = adaptiveWeights(
+    stats.snapshot(arms, trust && ((a) => trust.precision(a))),
+    arms,
+    { objective: "blend", ...o.adaptive, minShare: 0, draws: o.draws },
+    rng,
+  );
   const explore = fresh.length > 0 ? o.explorationShare : 0;
   const floor = o.floorShare / arms.length;
   const exploit = 1 - explore - o.floorShare;
   for (const a of arms) weights.set(a, floor + exploit * (bandit.weights[a] ?? 0));
   for (const a of fresh) weights.set(a, (weights.get(a) ?? 0) + explore / fresh.length);
-  const pinned = branches.filter((b) => b.state === "pinned").flatMap((b) => models.map((m) => armKey(m, b.id)));
+  const pinned = armsOf(branches.filter((b) => b.state === "pinned"));
   const pinnedFloor = o.floorShare / Math.max(1, models.length);
   for (const a of pinned) weights.set(a, Math.max(weights.get(a) ?? 0, pinnedFloor));
   const total = [...weights.values()].reduce((x, y) => x + y, 0);

@@ -48,3 +48,15 @@ function subtreeFound(tree: TopicTree, id: number): readonly string[] {
   }
   return out;
 }
+
+/** The head of `list` that fits in `limit` characters, a line each. */
+export function cutToChars(list: readonly string[], limit: number): string[] {
+  const out: string[] = [];
+  let chars = 0;
+  for (const t of list) {
+    if (chars + t.length + 1 > limit) break;
+    out.push(t);
+    chars += t.length + 1;
+  }
+  return out;
+}

@@ -5,50 +5,54 @@ import type { Opinion } from "./verify-prompt";
  *
  * No single verifier is trusted: the simulated one is wrong on at least 5 % of invented names
  * and of real long-tail names (src/server/simulator/README.md, "Verification requests"), and
- * real ones are no better (L3X, Veseli et al.). So evidence is added up.
+ * real ones are no better (L3X, Veseli et al.). So evidence is combined, as a probability.
  *
  * Support first. An entry is "supported" when two or more models proposed it (an invention
  * comes from one model's gap) or one model proposed it in SUPPORTED_CALLS separate calls (a
  * model reproduces what it knows across samples while its inventions diverge: SelfCheckGPT,
- * Manakul et al. 2023, arXiv 2303.08896); support counts as one "yes". Then each opinion adds
- * yes +1, no -1, unsure 0, off -3 (the on-topic guard: a line about something else entirely is
- * the verifier's surest call, and one is enough). Two points either way decide; otherwise
- * another verifier (a different model when there is one) gives a second, then a third opinion.
- * The run's own base rate is the prior of an unsupported entry: once most of the recently checked
- * entries that only its model proposed were rejected, that model is inventing, and an entry it
- * alone proposed once starts at -1 (one "no" rejects it; a real one needs more confirmation).
- * After MAX_OPINIONS a positive sum is verified; otherwise an entry several models proposed stays
- * "unsure" (kept), and one a single model proposed, never confirmed, is rejected: that is where
- * inventions are. A rejected entry leaves output.txt; verified and unsure stay.
+ * Manakul et al. 2023, arXiv 2303.08896). Each kind of entry (several models; one model in 1, 2,
+ * 3+ calls, per model) has its own share of inventions, and each verifier its own rates of yes,
+ * no and unsure on real entries it knows, real entries only their proposer knows, and
+ * inventions: all are learnt from the run's opinions by verifier-model.ts (Dawid-Skene), so a
+ * model that invents more is believed less and a verifier whose "unsure" means "never heard of
+ * it" weighs as it turns out to. The probability that the
+ * entry is invented decides: at most 1 - ACCEPT_AT verified, at least REJECT_AT rejected,
+ * otherwise another verifier (a different model when there is one) is asked, up to MAX_OPINIONS.
+ * Then an entry more likely real than not is verified; otherwise one several models proposed
+ * stays "unsure" (kept) and one a single model proposed, never confirmed, is rejected: that is
+ * where inventions are. One "off" (not about the topic at all) rejects: the on-topic guard, the
+ * verifier's surest call. A rejected entry leaves output.txt; verified and unsure stay.
+ *
+ * Thresholds from bench:trust-policy (the simulator's verifier, a run's mix of entries, 10 % of
+ * spend): 0.98 / 0.97 / 5 opinions kept 98.8 % real entries at 1.1 points of recall (99.2 %
+ * with every entry checked), where the previous additive score (yes +1, no -1, two points either
+ * way, 3 opinions) kept 91.6 % at 6.3 points, leaving 315 entries unchecked when the budget ran
+ * out. On the real path (bench:trust, README "Precision and recall"): 1.0 point of recall.
  */
 
 export const TRUST_VERDICTS = ["verified", "rejected", "unsure"] as const;
 export type TrustVerdict = (typeof TRUST_VERDICTS)[number];
 
 /** Opinions asked per entry at most. */
-export const MAX_OPINIONS = 3;
+export const MAX_OPINIONS = 5;
 
-/** Share of rejections among the run's recent verdicts on single-model entries from which it is `inventing`. */
-export const INVENTING_AT = 0.5;
+/** Verified once at least this likely real. */
+export const ACCEPT_AT = 0.98;
+/** Rejected once at least this likely invented. */
+export const REJECT_AT = 0.97;
 
 /** Separate calls of one model that count as support (as a second model does). */
 export const SUPPORTED_CALLS = 3;
 
-const WEIGHT: Record<Opinion, number> = { yes: 1, no: -1, off: -3, unsure: 0 };
-
 export type Evidence = {
   /** Distinct models that proposed the entry. */
   models: number;
-  /**
-   * Most of the recently checked entries that only this entry's model proposed were rejected
-   * (INVENTING_AT): the model is past what it knows, and an entry it alone proposed once starts
-   * one point down.
-   */
-  inventing?: boolean;
   /** Distinct calls that proposed it (1 when unknown). */
   calls?: number;
   /** The verifiers' opinions so far, oldest first. */
   opinions: readonly Opinion[];
+  /** Probability that it is invented, given its kind and these opinions (verifier-model.ts). */
+  pInvented: number;
 };
 
 /** Proposed by several models, or by one model in several calls. */
@@ -56,20 +60,14 @@ export function isSupported(e: Pick<Evidence, "models" | "calls">): boolean {
   return e.models >= 2 || (e.calls ?? 1) >= SUPPORTED_CALLS;
 }
 
-export function trustScore(e: Evidence): number {
-  let score = isSupported(e) ? 1 : e.inventing && (e.calls ?? 1) <= 1 ? -1 : 0;
-  for (const o of e.opinions) score += WEIGHT[o];
-  return score;
-}
-
 /** The verdict the evidence supports, or null: ask another verifier. */
 export function decide(e: Evidence, maxOpinions = MAX_OPINIONS): TrustVerdict | null {
   if (e.opinions.length === 0) return null;
-  const score = trustScore(e);
-  if (score >= 2) return "verified";
-  if (score <= -2) return "rejected";
+  if (e.opinions.includes("off")) return "rejected";
+  if (e.pInvented <= 1 - ACCEPT_AT) return "verified";
+  if (e.pInvented >= REJECT_AT) return "rejected";
   if (e.opinions.length < maxOpinions) return null;
-  if (score > 0) return "verified";
+  if (e.pInvented < 0.5) return "verified";
   return e.models >= 2 ? "unsure" : "rejected";
 }
 

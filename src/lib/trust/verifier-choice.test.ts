@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InventionRates, BASE_RATE_MIN } from "./base-rate";
-import { batchesByVerifier } from "./verifier-choice";
+import { batchesByVerifier, byValue } from "./verifier-choice";
 
 const INFORMED = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
 const CHEAPEST = ["sim:sim-weak", "sim:sim-strong", "sim:sim-claude"];
@@ -24,17 +23,33 @@ describe("who verifies", () => {
   });
 });
 
-describe("a model's base rate of inventions", () => {
-  it("is inventing once most of its recent single-model verdicts are rejections, after enough of them, per model", () => {
-    const r = new InventionRates();
-    for (let i = 0; i < BASE_RATE_MIN - 1; i++) r.note("sim:sim-weak", true);
-    expect(r.inventing("sim:sim-weak")).toBe(false);
-    r.note("sim:sim-weak", true);
-    expect(r.inventing("sim:sim-weak")).toBe(true);
-    for (let i = 0; i < 40; i++) r.note("sim:sim-strong", i % 3 === 0);
-    expect(r.inventing("sim:sim-strong")).toBe(false);
-    // Recent verdicts that keep entries age the rejections out of the window.
-    for (let i = 0; i < 100; i++) r.note("sim:sim-weak", false);
-    expect(r.inventing("sim:sim-weak")).toBe(false);
+describe("verifiers by value", () => {
+  const price: Record<string, number> = { "sim:sim-strong": 4, "sim:sim-claude": 10, "sim:sim-weak": 1 };
+  it("keeps the best-informed order until every verifier's discrimination is learnt", () => {
+    expect(
+      byValue(
+        INFORMED,
+        (l) => (l === "sim:sim-weak" ? null : 0.8),
+        (l) => price[l]!,
+      ),
+    ).toEqual(INFORMED);
+  });
+  it("then asks by discrimination per dollar: a cheap model nearly as discerning goes first, a useless one last", () => {
+    const d: Record<string, number> = { "sim:sim-strong": 0.8, "sim:sim-claude": 0.85, "sim:sim-weak": 0.5 };
+    expect(
+      byValue(
+        INFORMED,
+        (l) => d[l]!,
+        (l) => price[l]!,
+      ),
+    ).toEqual(["sim:sim-weak", "sim:sim-strong", "sim:sim-claude"]);
+    d["sim:sim-weak"] = 0.01;
+    expect(
+      byValue(
+        INFORMED,
+        (l) => d[l]!,
+        (l) => price[l]!,
+      ),
+    ).toEqual(["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"]);
   });
 });

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { buildSelectorPrompt, MAX_SELECTOR_ITEMS, MAX_SELECTOR_OPTIONS, parseSelections, type JudgeDecision, type Selection } from "../../lib/dedup/judge";
+import { buildSelectorPrompt, MAX_SELECTOR_ITEMS, MAX_SELECTOR_OPTIONS, parseSelections, type JudgeDecision } from "../../lib/dedup/judge";
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
-import { LlmCallError, type LlmClient } from "../producer/llm/types";
+import type { LlmClient } from "../producer/llm/types";
 import type { DecisionRow } from "./repo";
-import { SideCalls, type SideLane } from "./side-calls";
+import { sendSideCall, SideCalls, type SideLane } from "./side-calls";
 
 /** An entry shown to the judge with a candidate. */
 export type JudgeOption = { origin: string; entryText: string; entrySeq: number | null };
@@ -113,38 +112,14 @@ export class JudgeQueue implements SideLane {
     // The judge as a selector (lib/dedup/judge.ts): each candidate with its entries, pick one or none.
     const items = batch.map((p, i) => ({ id: `c${i + 1}`, candidate: p.candidate, options: optionsOf(p).map((o) => o.entryText) }));
     const prompt = buildSelectorPrompt({ topic: this.deps.topic, items });
-    const started = clock();
-    const record: CallRecord = {
-      callId: randomUUID(),
-      provider: this.deps.client.provider,
-      model: this.deps.client.model,
-      startedAt: started,
-      latencyMs: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      itemsParsed: 0,
-    };
-    let picks = new Map<string, Selection>();
-    try {
-      const res = await this.deps.client.stream({
-        system: prompt.system,
-        user: prompt.user,
-        // "c12: none" is about 5 tokens; room for formatting.
-        maxTokens: 64 + 12 * batch.length,
-        signal: AbortSignal.any([this.side.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
-        onText: () => undefined,
-      });
-      picks = parseSelections(res.text, items);
-      record.promptTokens = res.promptTokens ?? Math.ceil((prompt.system.length + prompt.user.length) / 4);
-      record.completionTokens = res.completionTokens ?? Math.ceil(res.text.length / 4);
-      record.itemsParsed = picks.size;
-    } catch (err) {
-      const kind = err instanceof LlmCallError ? err.kind : "network";
-      record.error = { kind, message: errorMessage(err).slice(0, 500) };
-      record.promptTokens = Math.ceil((prompt.system.length + prompt.user.length) / 4);
-      this.stats.failedCalls++;
-    }
-    record.latencyMs = Math.max(0, clock() - started);
+    const promptTokens = Math.ceil((prompt.system.length + prompt.user.length) / 4);
+    const signal = AbortSignal.any([this.side.signal, AbortSignal.timeout(this.deps.timeoutMs)]);
+    // "c12: none" is about 5 tokens; room for formatting.
+    const maxTokens = 64 + 12 * batch.length;
+    const { record, answers: picks } = await sendSideCall(this.deps.client, { prompt, promptTokens, maxTokens, signal, clock }, (text) =>
+      parseSelections(text, items),
+    );
+    if (record.error) this.stats.failedCalls++;
     const costUsd = this.deps.costOf(record);
     this.stats.calls++;
     this.stats.pairs += batch.length;

@@ -5,8 +5,10 @@ import { targetLabel } from "../../lib/providers";
 import type { RunConfig } from "../../lib/run-config";
 import type { Rng } from "../../lib/stats/math";
 import { allocate, ArmStats, armKey, pickArm, type Allocation } from "../../lib/tree/allocate";
+import { ArmPrecision, armPauseEvent } from "../../lib/tree/arm-precision";
+import { splitOutcome } from "../../lib/tree/split-score";
 import type { Branch, Expansion } from "../../lib/tree/branch";
-import { knownEntriesFor } from "../../lib/tree/branch-known-entries";
+import { cutToChars, knownEntriesFor } from "../../lib/tree/branch-known-entries";
 import type { TopicTree } from "../../lib/tree/tree";
 import { DEFAULT_VARIANT, PROMPT_VARIANTS, VariantSelector, type PromptVariant } from "../../lib/tree/variants";
 import { EventBus, type Subscribable } from "../../lib/event-bus";
@@ -59,6 +61,8 @@ export class RunTree {
   readonly tree: TopicTree;
   private readonly bus: EventBus<TreeEventMap>;
   private readonly arms = new ArmStats();
+  /** Verification's verdicts per arm: its yield counts only what is not rejected. */
+  private readonly precision = new ArmPrecision();
   // Producers do not send a temperature (some provider APIs reject one): only variants they can honour.
   private readonly variants = new VariantSelector(PROMPT_VARIANTS.filter((v) => v.temperature === null));
   private allocation: Allocation | null = null;
@@ -174,30 +178,14 @@ export class RunTree {
     this.expand();
   }
 
-  /**
-   * A split is scored by what its children yield (new entries per resolved candidate over their
-   * first calls) against the parent's marginal yield when it was split: the subtopics beat
-   * asking the parent again, or they did not.
-   */
+  /** Splits whose children made their first calls are scored (split-score.ts). */
   private scoreSplits(): void {
     for (let i = this.splits.length - 1; i >= 0; i--) {
       const s = this.splits[i]!;
       const kids = s.children.map((c) => this.tree.branch(c).counters);
-      const calls = kids.reduce((n, c) => n + c.calls, 0);
-      if (calls < Math.max(SPLIT_SCORE_CALLS, s.children.length)) continue;
+      if (kids.reduce((n, c) => n + c.calls, 0) < Math.max(SPLIT_SCORE_CALLS, s.children.length)) continue;
       this.splits.splice(i, 1);
-      const candidates = kids.reduce((n, c) => n + c.candidates, 0);
-      const yieldAfter = candidates > 0 ? kids.reduce((n, c) => n + c.newEntries, 0) / candidates : 0;
-      const score = s.yieldBefore !== null && s.yieldBefore > 0 ? Math.min(10, yieldAfter / s.yieldBefore - 1) : yieldAfter > 0 ? 1 : 0;
-      const outcome = {
-        score: Math.round(score * 1e4) / 1e4,
-        improved: score > 0,
-        sufficient: true,
-        metric: "children's yield vs the parent's",
-        yieldBefore: s.yieldBefore,
-        yieldAfter,
-        calls,
-      };
+      const { score, outcome } = splitOutcome(kids, s.yieldBefore);
       void s.eventId
         .then((id) => (id === null ? undefined : this.deps.score(id, score, { ...s.data, outcome })))
         .catch((err: unknown) => this.deps.log("error", `scoring a split: ${errorMessage(err)}`));
@@ -308,6 +296,22 @@ export class RunTree {
     );
   }
 
+  /**
+   * A verdict on an entry `model`'s call on `branchId` found (the entry only that model
+   * proposed): the arm's precision, and its pause when it mostly invents there (issue #21).
+   */
+  observeVerdict(model: string, branchId: number, kept: boolean): void {
+    if (!this.exists(branchId)) return;
+    this.precision.record(model, branchId, kept);
+    this.allocationStale = true;
+    const modelArms = this.tree.all().map((b) => armKey(model, b.id));
+    const pause = this.precision.considerPause(armKey(model, branchId), (k) => this.arms.get(k), modelArms);
+    if (!pause) return;
+    this.allocation = null;
+    const e = armPauseEvent(pause, this.tree.branch(branchId).label);
+    void this.deps.event("tree.arm-paused", e.message, e.data);
+  }
+
   private afterUserChange(a: number, b: number, kind: string, message: string): void {
     this.allocation = null;
     this.knownCache.clear();
@@ -376,7 +380,7 @@ export class RunTree {
     const now = this.deps.clock();
     if (this.allocation && this.allocationStale && now - this.allocationAt >= ALLOCATION_REFRESH_MS) this.allocation = null;
     if (!this.allocation) {
-      this.allocation = allocate(this.tree, models.includes(target) ? models : [...models, target], this.arms, this.deps.rng);
+      this.allocation = allocate(this.tree, models.includes(target) ? models : [...models, target], this.arms, this.deps.rng, {}, this.precision);
       this.allocationAt = now;
       this.allocationStale = false;
     }
@@ -392,19 +396,9 @@ export class RunTree {
     let k = this.knownCache.get(id);
     if (!k) {
       const all = knownEntriesFor(this.tree, id);
-      const cut = (list: readonly string[]) => {
-        // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
-        const out: string[] = [];
-        let chars = 0;
-        const limit = this.deps.config.promptBudgetTokens * 4 * 1.5;
-        for (const t of list) {
-          if (chars + t.length + 1 > limit) break;
-          out.push(t);
-          chars += t.length + 1;
-        }
-        return out;
-      };
-      k = { own: cut(all.own), related: cut(all.related) };
+      // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
+      const limit = this.deps.config.promptBudgetTokens * 4 * 1.5;
+      k = { own: cutToChars(all.own, limit), related: cutToChars(all.related, limit) };
       this.knownCache.set(id, k);
     }
     return k;

@@ -94,11 +94,19 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
     onVerdicts: async (verdicts) => {
       // A branch whose single-model entries verification mostly rejects is exhausted: no more calls there.
       for (const { item, verdict } of verdicts) {
+        const models = run.support.modelsOf(item.text);
+        const kept = verdict !== "rejected";
+        // The yield of the model (and of its arm: model x branch) whose call found it counts only
+        // what verification keeps: an inventing model loses its calls, in the branch where it invents.
+        if (models[0] !== undefined) {
+          run.optimizer.observeProposerVerdict(models[0], kept);
+          if (item.branchId !== null) run.tree?.observeVerdict(models[0], item.branchId, kept);
+        }
         // The run's stop counts new entries verification does not reject (inventions look new
         // forever). Every new entry is proposed once by one model; those still so when checked
         // are what the run's recent calls add.
-        if (run.support.modelsOf(item.text).length >= 2) continue;
-        run.optimizer.observeVerdict(verdict === "rejected");
+        if (models.length >= 2) continue;
+        run.optimizer.observeVerdict(!kept);
         if (item.branchId === null || item.branchId === 0) continue;
         const share = precision.record(item.branchId, verdict === "rejected");
         if (share !== null) run.tree?.saturateByVerification(item.branchId, share);

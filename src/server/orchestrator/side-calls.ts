@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
+import type { CallRecord } from "../../lib/protocol";
+import { LlmCallError, type LlmClient } from "../producer/llm/types";
 
 /**
  * The run's side calls: the server's own LLM calls beside the producers' (the dedup judge's
@@ -108,4 +111,39 @@ export class SideCalls {
       });
     this.inFlight.add(p);
   }
+}
+
+/**
+ * One side call through its model's SDK client: the parsed answer (empty when the call failed)
+ * and the call's record, tokens as the provider counted them (else estimated: `promptTokens`,
+ * 4 characters a token), the error when it failed. Never throws.
+ */
+export async function sendSideCall<V>(
+  client: LlmClient,
+  request: { prompt: { system: string; user: string }; promptTokens: number; maxTokens: number; signal: AbortSignal; clock: () => number },
+  parse: (answer: string) => Map<string, V>,
+): Promise<{ record: CallRecord; answers: Map<string, V> }> {
+  const started = request.clock();
+  const record: CallRecord = {
+    callId: randomUUID(),
+    provider: client.provider,
+    model: client.model,
+    startedAt: started,
+    latencyMs: 0,
+    promptTokens: request.promptTokens,
+    completionTokens: 0,
+    itemsParsed: 0,
+  };
+  let answers = new Map<string, V>();
+  try {
+    const res = await client.stream({ ...request.prompt, maxTokens: request.maxTokens, signal: request.signal, onText: () => undefined });
+    answers = parse(res.text);
+    record.promptTokens = res.promptTokens ?? request.promptTokens;
+    record.completionTokens = res.completionTokens ?? Math.ceil(res.text.length / 4);
+    record.itemsParsed = answers.size;
+  } catch (err) {
+    record.error = { kind: err instanceof LlmCallError ? err.kind : "network", message: errorMessage(err).slice(0, 500) };
+  }
+  record.latencyMs = Math.max(0, request.clock() - started);
+  return { record, answers };
 }

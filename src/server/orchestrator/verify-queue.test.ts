@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallRecord } from "../../lib/protocol";
 import type { TrustVerdict } from "../../lib/trust/policy";
-import type { Opinion } from "../../lib/trust/verify-prompt";
+import { MAX_VERIFY_ITEMS, type Opinion } from "../../lib/trust/verify-prompt";
 import { resolveLlm } from "../producer/llm/factory";
 import type { LlmClient } from "../producer/llm/types";
 import { startSimulator } from "../simulator";
@@ -69,7 +69,7 @@ describe("VerifyQueue", () => {
     q.enqueue(entries);
     await q.drain(60_000);
     expect(calls.length).toBeGreaterThanOrEqual(2);
-    expect(calls.every((c) => c.costUsd > 0 && c.call.itemsParsed <= 80 && c.call.error === undefined)).toBe(true);
+    expect(calls.every((c) => c.costUsd > 0 && c.call.itemsParsed <= MAX_VERIFY_ITEMS && c.call.error === undefined)).toBe(true);
     expect(opinions.every((o) => o.label !== "sim:sim-weak")).toBe(true);
     // Every entry reached a verdict; a second opinion came from another model first.
     expect(verdicts.size).toBe(entries.length);

@@ -1,13 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { errorMessage } from "../../lib/errors";
 import type { CallRecord } from "../../lib/protocol";
-import { InventionRates } from "../../lib/trust/base-rate";
-import { decide, isSupported, type TrustVerdict } from "../../lib/trust/policy";
-import { batchesByVerifier } from "../../lib/trust/verifier-choice";
+import { decide, type TrustVerdict } from "../../lib/trust/policy";
+import { batchesByVerifier, byValue } from "../../lib/trust/verifier-choice";
+import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
 import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
-import { LlmCallError, type LlmClient } from "../producer/llm/types";
-import type { SideCalls, SideLane } from "./side-calls";
+import type { LlmClient } from "../producer/llm/types";
+import { sendSideCall, type SideCalls, type SideLane } from "./side-calls";
+import { countAtMost } from "../../lib/sorted";
 
 /** A committed entry waiting for (another) verifier's opinion. */
 export type VerifyItem = {
@@ -21,6 +21,9 @@ export type VerifyItem = {
   opinions: Opinion[];
   /** Calls that gave it no opinion so far. */
   failures?: number;
+  /** Its kind (verifier-model.ts `kindOf`) and whether several models proposed it, as of its last opinion. */
+  kind: string;
+  anchor: boolean;
 };
 
 export type VerifyQueueDeps = {
@@ -55,10 +58,10 @@ export type VerifyQueueDeps = {
 
 /** How often rejected single-model entries are looked at for new support. */
 const RECHECK_EVERY_MS = 5_000;
-
 /** How long a ready entry waits for a full batch before a partial one goes. */
 const PARTIAL_AFTER_MS = 15_000;
-
+/** The smallest batch an unaffordable one is halved to. */
+const MIN_SPLIT_BATCH = 20;
 /** Calls without an opinion on an entry before it is left unverified. */
 const MAX_FAILURES = 3;
 /** Entries waiting beyond this are not verified (they stay in output.txt, unverified). */
@@ -79,8 +82,8 @@ export class VerifyQueue implements SideLane {
   private again: VerifyItem[] = [];
   private closed = false;
   private draining = false;
-  /** Each proposing model's recent base rate of inventions (policy.ts `inventing`). */
-  private readonly rates = new InventionRates();
+  /** What each verifier's word and each kind of entry are worth, learnt from the run's opinions. */
+  private readonly model = new VerifierModel();
   /** Rejected entries only one model had proposed (see recheckRejected). */
   private rejectedAlone: VerifyItem[] = [];
   private recheckedAt = 0;
@@ -101,7 +104,7 @@ export class VerifyQueue implements SideLane {
     const readyAt = this.deps.clock() + this.deps.settleMs;
     for (const r of rows) {
       if (this.pending >= MAX_QUEUED) break;
-      this.fresh.push({ seq: r.seq, text: r.text, branchId: r.branchId ?? null, readyAt, asked: [], opinions: [] });
+      this.fresh.push({ seq: r.seq, text: r.text, branchId: r.branchId ?? null, readyAt, asked: [], opinions: [], kind: "", anchor: false });
     }
     this.deps.side.pump();
   }
@@ -128,13 +131,7 @@ export class VerifyQueue implements SideLane {
     const now = this.deps.clock();
     if (now - this.recheckedAt >= RECHECK_EVERY_MS) this.recheckRejected(now);
     if (this.pending === 0) return null;
-    let lo = 0;
-    let hi = this.fresh.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.fresh[mid]!.readyAt <= now) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtMost(this.fresh, (i) => i.readyAt, now);
     if (this.again.length + lo === 0 || (!flush && this.again.length + lo < MAX_VERIFY_ITEMS)) return null;
     // Entries merged away since have nothing left to verify.
     const gone = new Set<VerifyItem>();
@@ -151,7 +148,11 @@ export class VerifyQueue implements SideLane {
     const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
     const rank = (i: VerifyItem) => (i.opinions.length > 0 ? 0 : 1);
     ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
-    const informed = this.deps.verifiers();
+    const informed = byValue(
+      this.deps.verifiers(),
+      (label) => this.model.discrimination(label),
+      (label) => this.unitPrice(label),
+    );
     const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
     const groups = batchesByVerifier(ready, (i) => support.get(i)!, informed, cheapest);
     if (groups.size === 0) {
@@ -162,17 +163,26 @@ export class VerifyQueue implements SideLane {
     // Each verifier's batch in turn, in the order of their first entries: one that must wait (a
     // partial batch, its model unreachable) does not hold back another verifier's; one over the
     // budget holds back the rest (entries half decided must not starve behind new ones).
-    for (const [label, batch] of groups) {
+    for (const [label, group] of groups) {
       // A partial batch goes once its oldest entry waited PARTIAL_AFTER_MS (or at the stop): small
       // batches pay the instructions again for few entries.
-      if (batch.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || batch.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
+      if (group.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || group.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
       const client = this.deps.client(label);
       if (!client) continue;
-      const request = buildVerifyBatch(
-        this.deps.topic,
-        batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
-      );
-      if (!this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.maxTokens))) {
+      // Over the budget, half the batch may still fit (a full batch of a dear model is a few % of a short run's spend).
+      let batch = group;
+      const build = () =>
+        buildVerifyBatch(
+          this.deps.topic,
+          batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
+        );
+      let request = build();
+      const fits = () => this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.expectedTokens));
+      while (!fits() && batch.length >= 2 * MIN_SPLIT_BATCH) {
+        batch = batch.slice(0, batch.length >> 1);
+        request = build();
+      }
+      if (!fits()) {
         this.stats.budgetWaits++;
         return null;
       }
@@ -195,7 +205,7 @@ export class VerifyQueue implements SideLane {
       if (!this.deps.isEntry(item.seq, item.text)) return false;
       const s = this.deps.support(item.text);
       if (s.models.length < 2) return true;
-      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions });
+      const verdict = this.verdictOf(item, s);
       if (verdict === null) {
         item.readyAt = now;
         if (this.pending < MAX_QUEUED) this.again.push(item);
@@ -205,6 +215,13 @@ export class VerifyQueue implements SideLane {
     if (decided.length === 0) return;
     this.stats.restored += decided.length;
     void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
+  }
+
+  /** The verdict on an entry with its support as it is now (its kind, for the verifier model, too), or null: ask again. */
+  private verdictOf(item: VerifyItem, s: { models: readonly string[]; calls: number }): TrustVerdict | null {
+    item.kind = kindOf(s.models, s.calls);
+    item.anchor = s.models.length >= 2;
+    return decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item) });
   }
 
   /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
@@ -220,37 +237,11 @@ export class VerifyQueue implements SideLane {
   }
 
   private async call(label: string, client: LlmClient, batch: VerifyItem[], { ids, prompt, promptTokens, maxTokens }: VerifyBatch): Promise<void> {
-    const started = this.deps.clock();
-    const record: CallRecord = {
-      callId: randomUUID(),
-      provider: client.provider,
-      model: client.model,
-      startedAt: started,
-      latencyMs: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      itemsParsed: 0,
-    };
-    let answers = new Map<string, Opinion>();
-    try {
-      const res = await client.stream({
-        system: prompt.system,
-        user: prompt.user,
-        maxTokens,
-        signal: AbortSignal.any([this.deps.side.signal, AbortSignal.timeout(this.deps.timeoutMs)]),
-        onText: () => undefined,
-      });
-      answers = parseVerifyAnswer(res.text, ids);
-      record.promptTokens = res.promptTokens ?? promptTokens;
-      record.completionTokens = res.completionTokens ?? Math.ceil(res.text.length / 4);
-      record.itemsParsed = answers.size;
-    } catch (err) {
-      const kind = err instanceof LlmCallError ? err.kind : "network";
-      record.error = { kind, message: errorMessage(err).slice(0, 500) };
-      record.promptTokens = promptTokens;
-      this.stats.failedCalls++;
-    }
-    record.latencyMs = Math.max(0, this.deps.clock() - started);
+    const signal = AbortSignal.any([this.deps.side.signal, AbortSignal.timeout(this.deps.timeoutMs)]);
+    const { record, answers } = await sendSideCall(client, { prompt, promptTokens, maxTokens, signal, clock: this.deps.clock }, (text) =>
+      parseVerifyAnswer(text, ids),
+    );
+    if (record.error) this.stats.failedCalls++;
     const costUsd = this.deps.costOf(record);
     this.stats.calls++;
     this.stats.costUsd += costUsd;
@@ -267,6 +258,7 @@ export class VerifyQueue implements SideLane {
       }
       item.asked.push(label);
       item.opinions.push(opinion);
+      if (item.opinions.length === 1) this.model.track(item);
       this.stats.checked++;
       this.stats.opinions[opinion]++;
       given.push({ item, opinion });
@@ -277,17 +269,15 @@ export class VerifyQueue implements SideLane {
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
     for (const { item } of given) {
       const s = this.deps.support(item.text);
-      const single = !isSupported({ models: s.models.length, calls: s.calls });
-      const proposer = s.models[0] ?? "";
-      const verdict = decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, inventing: single && this.rates.inventing(proposer) });
+      const verdict = this.verdictOf(item, s);
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
-        if (single) this.rates.note(proposer, verdict === "rejected");
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
       }
     }
+    this.model.opinionsGiven(given.length);
     if (decided.length > 0) await this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
     // Another opinion is due at once (the entry has settled), in a batch gathered from now.
     const now = this.deps.clock();
