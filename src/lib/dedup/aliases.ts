@@ -1,3 +1,5 @@
+import { fence } from "../fence";
+
 /**
  * Aliases from a model: a batched "other common names of each of these entries" call on a cheap
  * model. Pure: the request text, its parser for the simulator, and the answer's parser. An alias
@@ -27,23 +29,14 @@ const ALIAS_SYSTEM = [
   "Answer with one line per entry, exactly `N: name; name` or `N: none`, and nothing else.",
 ].join("\n");
 
-function fence(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/</g, "‹")
-    .replace(/>/g, "›")
-    .slice(0, MAX_TEXT)
-    .trim();
-}
-
 export function buildAliasPrompt(request: AliasRequest): { system: string; user: string } {
   if (request.entries.length === 0 || request.entries.length > MAX_ALIAS_ENTRIES) {
     throw new RangeError(`an alias request holds 1..${MAX_ALIAS_ENTRIES} entries, got ${request.entries.length}`);
   }
   const user = [
-    `<topic>${fence(request.topic)}</topic>`,
+    `<topic>${fence(request.topic, MAX_TEXT)}</topic>`,
     "",
-    ...request.entries.map((e, i) => `<entry n="${i + 1}">${fence(e)}</entry>`),
+    ...request.entries.map((e, i) => `<entry n="${i + 1}">${fence(e, MAX_TEXT)}</entry>`),
     "",
     `Answer for all ${request.entries.length} entries, one line each: N: name; name|none`,
   ].join("\n");

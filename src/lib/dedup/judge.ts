@@ -1,4 +1,5 @@
 import type { CheckResult } from "./check-result";
+import { fence } from "../fence";
 
 /**
  * The LLM judge for the borderline band: pairs the index found close but kept apart
@@ -48,24 +49,17 @@ const JUDGE_SYSTEM = [
   "Answer with one line per pair, exactly `ID: same` or `ID: different`, and nothing else.",
 ].join("\n");
 
-/** A text as data inside a tag: one line, bounded, no angle brackets that could close the fence. */
-function fence(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/</g, "‹")
-    .replace(/>/g, "›")
-    .slice(0, MAX_PAIR_TEXT)
-    .trim();
-}
-
 /** The messages of one judge call. */
 export function buildJudgePrompt(request: JudgeRequest): { system: string; user: string } {
   if (request.pairs.length === 0 || request.pairs.length > MAX_JUDGE_PAIRS) {
     throw new RangeError(`a judge request holds 1..${MAX_JUDGE_PAIRS} pairs, got ${request.pairs.length}`);
   }
-  const pairs = request.pairs.map((p) => `<pair id="${fence(p.id)}">\n<candidate>${fence(p.candidate)}</candidate>\n<entry>${fence(p.entry)}</entry>\n</pair>`);
+  const pairs = request.pairs.map(
+    (p) =>
+      `<pair id="${fence(p.id, MAX_PAIR_TEXT)}">\n<candidate>${fence(p.candidate, MAX_PAIR_TEXT)}</candidate>\n<entry>${fence(p.entry, MAX_PAIR_TEXT)}</entry>\n</pair>`,
+  );
   const user = [
-    `<topic>${fence(request.topic)}</topic>`,
+    `<topic>${fence(request.topic, MAX_PAIR_TEXT)}</topic>`,
     "",
     ...pairs,
     "",
@@ -261,12 +255,16 @@ export function buildSelectorPrompt(request: SelectorRequest): { system: string;
     if (item.options.length === 0 || item.options.length > MAX_SELECTOR_OPTIONS) {
       throw new RangeError(`a selector item holds 1..${MAX_SELECTOR_OPTIONS} entries, got ${item.options.length}`);
     }
-    const options = item.options.map((o, i) => `<entry n="${i + 1}">${fence(o)}</entry>`);
-    return [`<item id="${fence(item.id)}">`, `<candidate>${fence(item.candidate)}</candidate>`, ...options, "</item>"].join("\n");
+    const options = item.options.map((o, i) => `<entry n="${i + 1}">${fence(o, MAX_PAIR_TEXT)}</entry>`);
+    return [`<item id="${fence(item.id, MAX_PAIR_TEXT)}">`, `<candidate>${fence(item.candidate, MAX_PAIR_TEXT)}</candidate>`, ...options, "</item>"].join("\n");
   });
-  const user = [`<topic>${fence(request.topic)}</topic>`, "", ...items, "", `Answer for all ${request.items.length} items, one line each: ID: N|none`].join(
-    "\n",
-  );
+  const user = [
+    `<topic>${fence(request.topic, MAX_PAIR_TEXT)}</topic>`,
+    "",
+    ...items,
+    "",
+    `Answer for all ${request.items.length} items, one line each: ID: N|none`,
+  ].join("\n");
   return { system: SELECTOR_SYSTEM, user };
 }
 

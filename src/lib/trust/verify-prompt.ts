@@ -10,6 +10,7 @@
  * line gives verdicts only for the ids it names.
  */
 import { z } from "zod";
+import { fence } from "../fence";
 
 /** yes: a real member; no: not a real member (invented, does not exist); off: not about the topic at all; unsure. */
 export const OPINIONS = ["yes", "no", "off", "unsure"] as const;
@@ -48,18 +49,9 @@ const VERIFY_SYSTEM = [
   "If most ids are not real, list the `yes:`, `off:` and `unsure:` ids instead, then `rest: no`.",
 ].join("\n");
 
-function fence(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/</g, "‹")
-    .replace(/>/g, "›")
-    .slice(0, MAX_TEXT)
-    .trim();
-}
-
 /** The question as the user message asks it. */
 export function verifyQuestion(topic: string, path: readonly string[]): string {
-  return `Which of these are real members of ${fence(topic)}${path.length > 0 ? ` (${path.map(fence).join(" > ")})` : ""}?`;
+  return `Which of these are real members of ${fence(topic, MAX_TEXT)}${path.length > 0 ? ` (${path.map((p) => fence(p, MAX_TEXT)).join(" > ")})` : ""}?`;
 }
 
 export function buildVerifyPrompt(request: VerifyRequest): { system: string; user: string } {
@@ -67,10 +59,10 @@ export function buildVerifyPrompt(request: VerifyRequest): { system: string; use
     throw new RangeError(`a verification request holds 1..${MAX_VERIFY_ITEMS} items, got ${request.items.length}`);
   }
   const user = [
-    `<topic>${fence(request.topic)}</topic>`,
-    ...(request.path.length > 0 ? ["<branch_path>", ...request.path.map(fence), "</branch_path>"] : []),
+    `<topic>${fence(request.topic, MAX_TEXT)}</topic>`,
+    ...(request.path.length > 0 ? ["<branch_path>", ...request.path.map((p) => fence(p, MAX_TEXT)), "</branch_path>"] : []),
     "<candidates>",
-    ...request.items.map((i) => `${fence(i.id)} ${fence(i.text)}`),
+    ...request.items.map((i) => `${fence(i.id, MAX_TEXT)} ${fence(i.text, MAX_TEXT)}`),
     "</candidates>",
     "",
     verifyQuestion(request.topic, request.path),
