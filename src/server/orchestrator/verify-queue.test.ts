@@ -18,7 +18,9 @@ afterAll(() => sim.close());
 
 const LABELS = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
 
-function setup(opts: { affordable?: () => boolean; proposers?: (text: string) => string[] } = {}) {
+function setup(
+  opts: { affordable?: (usd: number) => boolean; proposers?: (text: string) => string[]; priceOf?: (label: string, p: number, c: number) => number } = {},
+) {
   const clients = new Map<string, LlmClient>();
   for (const label of LABELS) {
     const r = resolveLlm({ provider: "sim", model: label.slice(4) }, { simulatorUrl: sim.url, callTimeoutMs: 30_000 });
@@ -34,7 +36,7 @@ function setup(opts: { affordable?: () => boolean; proposers?: (text: string) =>
     side,
     client: (l) => clients.get(l),
     verifiers: () => LABELS,
-    priceOf: (_l, p, c) => (p + c) / 1e6,
+    priceOf: opts.priceOf ?? ((_l, p, c) => (p + c) / 1e6),
     support: (text) => ({ models: (opts.proposers ?? (() => ["sim:sim-weak"]))(text), calls: 1 }),
     pathOf: () => [],
     affordable: opts.affordable ?? (() => true),
@@ -99,5 +101,24 @@ describe("VerifyQueue", () => {
     expect(everyone.calls.length).toBe(1);
     expect(everyone.verdicts.get(1)).toBe("rejected");
     await everyone.side.close();
+  });
+
+  it("in the stop's drain, what is left of the budget goes to a batch that fits, past one that does not", async () => {
+    // sim-strong is dear: its batch never fits; the cheapest model's on-topic check does.
+    const { q, side, calls, verdicts } = setup({
+      priceOf: (label, p, c) => ((label === "sim:sim-strong" ? 100 : 1) * (p + c)) / 1e6,
+      affordable: (usd) => usd < 0.001,
+      proposers: (text) => (text === "Pizza" ? LABELS : ["sim:sim-weak"]),
+    });
+    q.enqueue([
+      { seq: 1, text: "Qwertzu Castle" },
+      { seq: 2, text: "Pizza" },
+    ]);
+    await q.drain(30_000);
+    expect(calls.map((c) => c.call.model)).not.toContain("sim-strong");
+    expect(verdicts.get(2)).toBe("rejected");
+    expect(verdicts.has(1)).toBe(false);
+    expect(q.stats.budgetWaits).toBeGreaterThan(0);
+    await side.close();
   });
 });
