@@ -87,6 +87,9 @@ async function main() {
           return { lines: texts.length, realLines: texts.length - invented - off, distinctReal: real.size, invented, offTopic: off };
         };
         const file = count(lines);
+        // The simple reference on the same run: keep what several models, or one model in 3 calls, proposed; no verification.
+        const ref = count(entries.filter((e) => e.support.models >= 2 || e.support.calls >= 3).map((e) => e.text));
+        const reference = { ...ref, precision: round(ref.realLines / Math.max(1, ref.lines)), recall: round(ref.distinctReal / truth.size) };
         // A line whose name is a real member but which carries a description the name does not have.
         const described = lines.filter((t) => kind(t) !== "real" && rankOf.has(itemKey(t.replace(/\s*(\(.*\)|\s[-–—]\s.*|[:,]\s.*)\s*[.!]?$/, ""))));
         // Where single-model entries end up, by truth and support (calls): the evidence a policy can use.
@@ -180,6 +183,7 @@ async function main() {
             recall: round(file.distinctReal / truth.size),
             recallOfReachable: round(file.distinctReal / truth.reachable),
           },
+          supportOnlyReference: reference,
           allEntries: { ...all, precision: round(all.realLines / Math.max(1, all.lines)), recall: round(all.distinctReal / truth.size) },
           verdicts: summary.counts,
           rejected: {
