@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     const server = await serveApi(() => app!);
     app = await createApp({ env, apiUrl: server.url, pm2Daemon: true, log: (l, m) => l === "error" && console.error(`[${l}] ${m}`) });
     const o = app.orchestrator;
-    const { runId } = await o.start({ topic: TOPIC, producers: 3, exploration });
+    // BENCH_VERIFY=1: verification on, as it is by default with real keys (off with the simulator alone).
+    const { runId } = await o.start({ topic: TOPIC, producers: 3, exploration, ...(process.env.BENCH_VERIFY === "1" ? { verify: { enabled: true } } : {}) });
     const simUrl = ((await app.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).config as { simulatorUrl: string }).simulatorUrl;
     const truth = (await (await fetch(`${simUrl}/sim/universe?items=1&topic=${encodeURIComponent(TOPIC)}`)).json()) as { items: string[] };
     const inUniverse = new Set(truth.items.map(itemKey));
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     for (let s = 15; s <= SECONDS; s += 15) {
       await new Promise((r) => setTimeout(r, t0 + s * 1000 - performance.now()));
       const snap = o.snapshot();
+      if (!snap.run) break; // the run stopped itself (its stop rules): its last reading stands
       const texts = await app.db.prisma.entry.findMany({ where: { runId }, select: { text: true } });
       const found = texts.filter((e) => inUniverse.has(itemKey(e.text))).length;
       points.push({
