@@ -42,8 +42,8 @@ export class VerifyQueue implements SideLane {
   private recheckedAt = 0;
   private readonly unitPrices = new Map<string, number>();
   private noVerifierLogged = false;
-  /** Estimated USD of the calls in flight: the budget counts them before they are costed. */
-  private reservedUsd = 0;
+  /** The calls in flight: their estimated USD (the budget counts it before they are costed) and entries. */
+  private readonly inFlight = { usd: 0, entries: 0 };
   private lastOpinionAt = 0;
   private endDrain: ((why: DrainReport["ended"]) => void) | undefined;
 
@@ -95,7 +95,8 @@ export class VerifyQueue implements SideLane {
       clearTimeout(timer);
       this.endDrain = undefined;
     }
-    const left = this.pending;
+    // Entries in calls still in flight are left too: the stop closes the side calls next.
+    const left = this.pending + this.inFlight.entries;
     if (ended === "done" && left > 0 && this.stats.budgetWaits > budgetWaits) ended = "budget";
     return { ms: this.deps.clock() - start, checked: this.stats.checked - checked, left, ended };
   }
@@ -168,7 +169,7 @@ export class VerifyQueue implements SideLane {
       let request = build();
       const estimate = () => this.deps.priceOf(label, request.promptTokens, request.expectedTokens);
       // Calls in flight count at their estimate: several at once must not overrun the share together.
-      const fits = () => this.deps.affordable(estimate() + this.reservedUsd);
+      const fits = () => this.deps.affordable(estimate() + this.inFlight.usd);
       while (!fits() && batch.length >= 2 * MIN_SPLIT_BATCH) {
         batch = batch.slice(0, batch.length >> 1);
         request = build();
@@ -179,12 +180,16 @@ export class VerifyQueue implements SideLane {
         return null;
       }
       this.remove(new Set(batch));
-      const reserved = estimate();
-      this.reservedUsd += reserved;
+      const held = { usd: estimate(), entries: batch.length };
+      this.inFlight.usd += held.usd;
+      this.inFlight.entries += held.entries;
       return () =>
         this.call(label, client, batch, request)
           .catch((err: unknown) => this.deps.log("error", `verification: ${errorMessage(err)}`))
-          .finally(() => (this.reservedUsd -= reserved));
+          .finally(() => {
+            this.inFlight.usd -= held.usd;
+            this.inFlight.entries -= held.entries;
+          });
     }
     return null;
   }
@@ -221,12 +226,7 @@ export class VerifyQueue implements SideLane {
     return decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item) });
   }
 
-  /**
-   * False once the entry was merged away. An entry renamed to its display form since it was
-   * queued (a cased form after an all-capitals one, "The X" after "X") is followed: 35-62
-   * entries a bench:trust run, most of them proposed by several models, were dropped as gone
-   * and stayed unverified.
-   */
+  /** False once merged away; an entry renamed to its display form while queued ("The X" after "X") is followed (bench:trust: 35-62 a run were dropped, unverified). */
   private follow(item: VerifyItem): boolean {
     const text = this.deps.textOf(item.seq, item.text);
     if (text === undefined) return false;
