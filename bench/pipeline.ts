@@ -123,7 +123,20 @@ async function main(): Promise<void> {
       serverCpuMsPer1kCandidates: round((cpuUsed.user + cpuUsed.system) / 1e3 / ((after.totals.candidates - before.totals.candidates) / 1e3), 1),
     };
   };
+  // BENCH_PROFILE=dir: a CPU profile of the server during the capacity phase, for where ingest time goes.
+  const profile = process.env.BENCH_PROFILE ? new (await import("node:inspector/promises")).Session() : undefined;
+  if (profile) {
+    profile.connect();
+    await profile.post("Profiler.enable");
+    await profile.post("Profiler.start");
+  }
   const capacity = await load(0, 2);
+  if (profile) {
+    const { profile: cpuProfile } = await profile.post("Profiler.stop");
+    fs.mkdirSync(process.env.BENCH_PROFILE!, { recursive: true });
+    fs.writeFileSync(path.join(process.env.BENCH_PROFILE!, "capacity.cpuprofile"), JSON.stringify(cpuProfile));
+    profile.disconnect();
+  }
   console.log("B. capacity (synthetic producers, unpaced):", capacity);
   const atTarget = await load(10_000, 2);
   console.log("C. at 10,000 candidates/s:", atTarget);

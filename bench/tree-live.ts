@@ -3,7 +3,10 @@
  * 3 producers (pm2) and models, the simulator's hierarchical universe, for BENCH_SECONDS each
  * (default 120), each mode on a fresh embedded database. Records unique entries, the share of
  * the universe found (asked from the simulator's /sim/universe), tokens and cost every 15 s.
- * Figures go to bench/results/tree-live.json.
+ * Beside them, `reference`: bench:explore's simple partitioned loop (bench/lib/partitioned-loop.ts)
+ * on the same wire path (the same models over their SDKs against the same simulator, 3 calls at
+ * once, the product's dedup) but without the orchestrator. BENCH_MODES picks modes (default all).
+ * The summary compares the modes at equal tokens. Figures go to bench/results/tree-live.json.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -16,7 +19,11 @@ const CATEGORIES = Number(process.env.BENCH_CATEGORIES ?? 40);
 const TOPIC = "Bench: plants of the world";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "igbt-"));
 process.env.PM2_HOME = path.join(tmp, "pm2"); // before pm2 is loaded
-process.env.IGENTAI_SIM_PARAMS = JSON.stringify({ universeSize: UNIVERSE, universeShape: "hierarchical", categories: CATEGORIES, latencyScale: 0.25 });
+const SIM_PARAMS = { universeSize: UNIVERSE, universeShape: "hierarchical", categories: CATEGORIES, latencyScale: 0.25 } as const;
+process.env.IGENTAI_SIM_PARAMS = JSON.stringify(SIM_PARAMS);
+const MODES = (process.env.BENCH_MODES ?? "reference,flat,tree").split(",").map((m) => m.trim());
+/** Token budgets the summary compares the modes at (read off each curve). */
+const AT_TOKENS = [250_000, 500_000];
 
 type Point = { seconds: number; unique: number; universeFound: number; tokens: number; costUsd: number };
 
@@ -29,7 +36,8 @@ async function main(): Promise<void> {
   const pm2 = await import("../src/server/orchestrator/pm2");
 
   const results: Record<string, { points: Point[]; branches: number; breakdownCalls: number }> = {};
-  for (const exploration of ["flat", "tree"] as const) {
+  if (MODES.includes("reference")) results.reference = await runReference();
+  for (const exploration of (["flat", "tree"] as const).filter((m) => MODES.includes(m))) {
     const dir = path.join(tmp, exploration);
     const env = parseServerEnv({
       ...process.env,
@@ -85,10 +93,9 @@ async function main(): Promise<void> {
     },
     results,
     summary: {
-      flat: last("flat"),
-      tree: last("tree"),
-      uniqueRatio: round(last("tree").unique / Math.max(1, last("flat").unique)),
-      universeFoundRatio: round(last("tree").universeFound / Math.max(1e-9, last("flat").universeFound)),
+      ...Object.fromEntries(Object.keys(results).map((m) => [m, last(m)])),
+      // Share of the universe found once each mode had spent these tokens (null: it never did).
+      atTokens: Object.fromEntries(AT_TOKENS.map((t) => [t, Object.fromEntries(Object.keys(results).map((m) => [m, foundAt(results[m]!.points, t)]))])),
     },
   };
   fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
@@ -99,6 +106,97 @@ async function main(): Promise<void> {
   pm2.disconnect();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
+
+/** The share found when `tokens` were spent, interpolated between the two readings around it. */
+function foundAt(points: readonly Point[], tokens: number): number | null {
+  let before = { tokens: 0, universeFound: 0 };
+  for (const p of points) {
+    if (p.tokens >= tokens)
+      return round(before.universeFound + ((p.universeFound - before.universeFound) * (tokens - before.tokens)) / Math.max(1, p.tokens - before.tokens));
+    before = p;
+  }
+  return null;
+}
+
+/**
+ * The reference on the real path: the partitioned loop calling the product's default models
+ * through the producers' SDK clients against a simulator with the same parameters, 3 calls at
+ * once (the product's 3 producers), new entries told by the product's EntryLedger.
+ */
+async function runReference(): Promise<{ points: Point[]; branches: number; breakdownCalls: number }> {
+  const { startSimulator } = await import("../src/server/simulator");
+  const { createLlmResolver } = await import("../src/server/producer/llm/factory");
+  const { EntryLedger } = await import("../src/lib/entry-ledger");
+  const { parseItems } = await import("../src/lib/parse-items");
+  const { classifyCandidates } = await import("../src/lib/tree/explorer");
+  const { simCallCostUsd } = await import("../src/lib/sim/models");
+  const { itemKey } = await import("../src/lib/sim/universe");
+  const { PROVIDERS } = await import("../src/lib/providers");
+  const { PartitionedLoop } = await import("./lib/partitioned-loop");
+  const sim = await startSimulator({ params: SIM_PARAMS });
+  try {
+    const truth = (await (await fetch(`${sim.url}/sim/universe?items=1&topic=${encodeURIComponent(TOPIC)}`)).json()) as { items: string[] };
+    const inUniverse = new Set(truth.items.map(itemKey));
+    const models = PROVIDERS.sim.defaultModels;
+    const loop = new PartitionedLoop(TOPIC, { models, breakdownModel: PROVIDERS.sim.cheapModel, promptBudgetTokens: 2_000 });
+    const client = createLlmResolver({ simulatorUrl: sim.url, callTimeoutMs: 60_000 });
+    const ledger = new EntryLedger();
+    let tokens = 0;
+    let costUsd = 0;
+    let found = 0;
+    let unique = 0;
+    let breakdownCalls = 0;
+    const t0 = performance.now();
+    const end = t0 + SECONDS * 1000;
+    const worker = async () => {
+      while (performance.now() < end && !loop.done) {
+        const call = loop.next();
+        if (!call) {
+          await new Promise((r) => setTimeout(r, 100)); // a breakdown is in flight
+          continue;
+        }
+        const r = client({ provider: "sim", model: call.model });
+        if (!("client" in r)) throw new Error(r.unavailable);
+        const started = performance.now();
+        const res = await r.client
+          .stream({ system: call.system, user: call.user, maxTokens: call.maxTokens, signal: AbortSignal.timeout(60_000), onText: () => undefined })
+          .catch(() => null); // a rate limit or an overload: the loop asks again
+        if (!res) {
+          if (call.kind === "breakdown") loop.onBreakdown(call, null, false);
+          await new Promise((r) => setTimeout(r, 1_000));
+          continue;
+        }
+        const used = (res.promptTokens ?? 0) + (res.completionTokens ?? 0);
+        const cost = simCallCostUsd(call.model as SimModel, res.promptTokens ?? 0, res.completionTokens ?? 0);
+        tokens += used;
+        costUsd += cost;
+        if (call.kind === "breakdown") {
+          breakdownCalls++;
+          loop.onBreakdown(call, res.text, res.truncated);
+          continue;
+        }
+        const { newEntries, reproposed } = classifyCandidates(ledger, parseItems(res.text, { truncated: res.truncated }));
+        unique += newEntries.length;
+        for (const t of newEntries) if (inUniverse.has(itemKey(t))) found++;
+        loop.onItems(call, { newEntries, reproposed, tokens: used, costUsd: cost, latencyMs: performance.now() - started });
+      }
+    };
+    const points: Point[] = [];
+    const reading = (async () => {
+      for (let s = 15; s <= SECONDS; s += 15) {
+        await new Promise((r) => setTimeout(r, t0 + s * 1000 - performance.now()));
+        points.push({ seconds: s, unique, universeFound: round(found / truth.items.length), tokens, costUsd: round(costUsd, 5) });
+        console.log("reference", points.at(-1));
+      }
+    })();
+    await Promise.all([worker(), worker(), worker(), reading]);
+    return { points, branches: loop.subtopics.length, breakdownCalls };
+  } finally {
+    await sim.close();
+  }
+}
+
+type SimModel = import("../src/lib/sim/models").SimModelId;
 
 function round(x: number, d = 3): number {
   const f = 10 ** d;

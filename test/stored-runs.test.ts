@@ -38,6 +38,7 @@ describe.each(testDatabases())("deleting and importing stored runs on $name", (t
       p.branch.count({ where }),
       p.dedupDecision.count({ where }),
       p.entryCheck.count({ where }),
+      p.entrySupport.count({ where }),
     ]);
     return counts.reduce((a, b) => a + b, 0);
   }

@@ -1,18 +1,8 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ProviderId } from "../../../lib/providers";
-import { httpFetch } from "../http-fetch";
-import { sdkClient, type WireEvent } from "./sdk-client";
+import { sdkClient, sdkOptions, type SdkClientOptions, type WireEvent } from "./sdk-client";
 import type { LlmClient } from "./types";
 
-export interface AnthropicClientOptions {
-  provider: ProviderId;
-  model: string;
-  apiKey: string;
-  baseURL?: string;
-  timeoutMs: number;
-  defaultHeaders?: Record<string, string>;
-  now?: () => number;
-}
+export type AnthropicClientOptions = SdkClientOptions;
 
 /** Input tokens in all: uncached, written to and read from the prompt cache. */
 function inputTokens(u: { input_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null }) {
@@ -41,20 +31,7 @@ async function* events(stream: AsyncIterable<Anthropic.Messages.RawMessageStream
 export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
   return sdkClient(opts, {
     wire: "anthropic",
-    load: () =>
-      import("@anthropic-ai/sdk").then(
-        ({ default: AnthropicSdk }) =>
-          new AnthropicSdk({
-            apiKey: opts.apiKey,
-            baseURL: opts.baseURL ?? null,
-            maxRetries: 0,
-            fetch: httpFetch,
-            timeout: opts.timeoutMs,
-            defaultHeaders: opts.defaultHeaders,
-            logLevel: "off",
-            openTelemetry: false,
-          }),
-      ),
+    load: () => import("@anthropic-ai/sdk").then(({ default: AnthropicSdk }) => new AnthropicSdk({ ...sdkOptions(opts), openTelemetry: false })),
     async open(sdk, req, signal) {
       const { data, response } = await sdk.messages
         .create({ model: opts.model, max_tokens: req.maxTokens, system: req.system, messages: [{ role: "user", content: req.user }], stream: true }, { signal })

@@ -1,15 +1,8 @@
 import type OpenAI from "openai";
-import type { ProviderId } from "../../../lib/providers";
-import { httpFetch } from "../http-fetch";
-import { sdkClient, type WireEvent } from "./sdk-client";
+import { sdkClient, sdkOptions, type SdkClientOptions, type WireEvent } from "./sdk-client";
 import type { LlmClient } from "./types";
 
-export interface OpenAiClientOptions {
-  provider: ProviderId;
-  model: string;
-  apiKey: string;
-  baseURL?: string;
-  timeoutMs: number;
+export interface OpenAiClientOptions extends SdkClientOptions {
   /**
    * OpenAI's own API wants `max_completion_tokens` (reasoning models reject `max_tokens`);
    * OpenAI-compatible servers (vLLM, Ollama, the simulator) know `max_tokens`.
@@ -17,8 +10,6 @@ export interface OpenAiClientOptions {
   tokenLimitParam: "max_tokens" | "max_completion_tokens";
   /** Ask for usage in the stream's last chunk (`stream_options`); false for servers that reject the field. */
   streamOptions?: boolean;
-  defaultHeaders?: Record<string, string>;
-  now?: () => number;
 }
 
 /**
@@ -45,19 +36,7 @@ async function* events(stream: AsyncIterable<OpenAI.Chat.Completions.ChatComplet
 export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
   return sdkClient(opts, {
     wire: "openai",
-    load: () =>
-      import("openai").then(
-        ({ default: OpenAISdk }) =>
-          new OpenAISdk({
-            apiKey: opts.apiKey,
-            baseURL: opts.baseURL ?? null,
-            maxRetries: 0,
-            fetch: httpFetch,
-            timeout: opts.timeoutMs,
-            defaultHeaders: opts.defaultHeaders,
-            logLevel: "off",
-          }),
-      ),
+    load: () => import("openai").then(({ default: OpenAISdk }) => new OpenAISdk(sdkOptions(opts))),
     async open(sdk, req, signal) {
       const { data, response } = await sdk.chat.completions
         .create(

@@ -1,7 +1,35 @@
 import type { ProviderId, WireFormat } from "../../../lib/providers";
 import { ReasoningSplitter } from "../../../lib/reasoning";
+import { httpFetch } from "../http-fetch";
 import { streamCall } from "./stream-call";
 import type { LlmClient, LlmRequest, LlmResponse } from "./types";
+
+/** What both SDK clients are built with. */
+export interface SdkClientOptions {
+  provider: ProviderId;
+  model: string;
+  apiKey: string;
+  baseURL?: string;
+  timeoutMs: number;
+  defaultHeaders?: Record<string, string>;
+  now?: () => number;
+}
+
+/**
+ * The constructor options both SDKs take alike: their own retries off (the producer paces and
+ * retries), the project's fetch, no logging (keys and prompts stay out of logs).
+ */
+export function sdkOptions(opts: SdkClientOptions) {
+  return {
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL ?? null,
+    maxRetries: 0,
+    fetch: httpFetch,
+    timeout: opts.timeoutMs,
+    defaultHeaders: opts.defaultHeaders,
+    logLevel: "off",
+  } as const;
+}
 
 /** One streamed event of either SDK, reduced to what a producer uses. */
 export type WireEvent =
