@@ -74,6 +74,10 @@ describe.each(testDatabases())("verification on $name", (target) => {
       180_000,
     );
     await api.topic.stop.mutate();
+    // The stop's verification drain said what it did.
+    const drained = await prisma.event.findFirst({ where: { runId, kind: "trust.drained" } });
+    expect(drained?.message).toMatch(/^verification at the stop: \d+ opinion\(s\) in [\d.]+ s; \d+ entries left unverified/);
+    expect(["done", "budget"]).toContain((drained?.data as { ended?: string } | undefined)?.ended);
 
     // Support: every entry has one, some from several models.
     const rows = await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" } });
