@@ -192,5 +192,12 @@ describe("VerifyQueue", () => {
       expect(calls).toEqual([]);
       await side.close();
     }
+    // Stopped again before the drain began (producers still shutting down): nothing is sent.
+    const { q, side, calls } = setup({ simUrl: slowSim.url });
+    q.enqueue(entries);
+    q.cut();
+    expect(await q.drain(2_000)).toMatchObject({ ended: "cut", checked: 0, left: 50 });
+    await side.close();
+    expect(calls).toEqual([]);
   });
 });

@@ -46,6 +46,7 @@ export class VerifyQueue implements SideLane {
   private readonly inFlight = { usd: 0, entries: 0 };
   private lastOpinionAt = 0;
   private endDrain: ((why: DrainReport["ended"]) => void) | undefined;
+  private cutAsked = false;
 
   constructor(private readonly deps: VerifyQueueDeps) {
     deps.side.add(this);
@@ -67,16 +68,15 @@ export class VerifyQueue implements SideLane {
   }
 
   /**
-   * Stopping: everything waiting is sent now (no settle time, partial batches, each entry's next
-   * opinion as soon as the last one came) until every entry has its verdict or the budget allows
-   * no more, for at most `maxMs` and while calls give opinions (none for `stallMs`: a provider is
-   * down); cut() ends it at once. Entries left stay in output.txt, unverified.
+   * Stopping: everything waiting is sent now (no settle time, partial batches, each next opinion
+   * at once) until every entry has its verdict or the budget allows no more, for at most `maxMs`
+   * and while calls give opinions (none for `stallMs`: a provider is down). Ended by cut().
    */
   async drain(maxMs: number, stallMs = maxMs): Promise<DrainReport> {
     const start = this.deps.clock();
     const { checked, budgetWaits } = this.stats;
-    let ended: DrainReport["ended"] = "done";
-    if (!this.closed) {
+    let ended: DrainReport["ended"] = this.cutAsked ? "cut" : "done";
+    if (!this.closed && !this.cutAsked) {
       this.draining = true;
       this.lastOpinionAt = start;
       for (const item of this.fresh) item.readyAt = 0;
@@ -101,8 +101,9 @@ export class VerifyQueue implements SideLane {
     return { ms: this.deps.clock() - start, checked: this.stats.checked - checked, left, ended };
   }
 
-  /** Ends the stop's drain now (the user stopped the run again); calls in flight end with the side calls. */
+  /** Ends the stop's drain now, or before it starts (the user stopped the run again); calls in flight end with the side calls. */
   cut(): void {
+    this.cutAsked = true;
     this.endDrain?.("cut");
   }
 
@@ -154,8 +155,7 @@ export class VerifyQueue implements SideLane {
     // batch that fits (a cheap model's on-topic checks; an off-topic line left unchecked when
     // its run stopped reached output.txt in 4 of 27 bench:trust runs).
     for (const [label, group] of groups) {
-      // A partial batch goes once its oldest entry waited PARTIAL_AFTER_MS (or at the stop): small
-      // batches pay the instructions again for few entries.
+      // A partial batch (paying the instructions for few entries) goes once its oldest waited PARTIAL_AFTER_MS, or at the stop.
       if (group.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || group.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
       const client = this.deps.client(label);
       if (!client) continue;
