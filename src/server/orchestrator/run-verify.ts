@@ -78,7 +78,7 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
     textOf: (seq, text) => {
       if (run.seqOf(text) === seq) return text;
       // Renamed since (its display form): found by its number; gone once merged away.
-      const e = run.delta(seq - 1).entries[0];
+      const e = run.delta(seq - 1, 1).entries[0];
       return e?.seq === seq ? e.text : undefined;
     },
     // A target the run priced itself (a model missing from the price table) is billed at its price, as producer calls are.
