@@ -66,7 +66,11 @@ async function main() {
           );
         }
         const stopAt = Date.now();
-        await api.topic.stop.mutate();
+        // A run that stopped itself is left to finish its stop (its verification drain): a stop
+        // request while it is stopping would end the drain at once, as a user's second stop does.
+        const state = (await api.topic.status.query()).state;
+        if (state === "running" || state === "starting") await api.topic.stop.mutate();
+        else while ((await api.topic.status.query()).state === "stopping") await new Promise((r) => setTimeout(r, 500));
         const drainSeconds = (Date.now() - stopAt) / 1000;
         const prisma = h.app.db.prisma;
         const { slug } = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
@@ -169,6 +173,27 @@ async function main() {
             }),
           ),
         };
+        // Opinions per entry, by support: entries several models (or one in 3 calls) proposed need only the on-topic check.
+        const opinionsPerEntry: Record<string, Record<string, number>> = {};
+        for (const [seq, o] of observed) {
+          const e = bySeq.get(seq)!;
+          const key = `${e.support.models >= 2 || e.support.calls >= 3 ? "supported" : "single"} ${o.truth}`;
+          const row = (opinionsPerEntry[key] ??= {});
+          const n = `${o.opinions.length} ${e.verdict ?? "unverified"}`;
+          row[n] = (row[n] ?? 0) + 1;
+        }
+        // What opinions after the first bought: for output.txt only a rejection changes anything (an unverified entry stays).
+        // By first opinion: entries asked again, their final verdict and truth.
+        const afterFirst: Record<string, Record<string, number>> = {};
+        for (const [seq, o] of observed) {
+          const pending = o.opinions.length === 1 && bySeq.get(seq)!.verdict === null;
+          if (o.opinions.length < 2 && !pending) continue;
+          const row = (afterFirst[`first ${o.opinions[0]}${pending ? ", not asked again" : ""}`] ??= {});
+          const key = `${bySeq.get(seq)!.verdict ?? "unverified"} ${o.truth}`;
+          row[key] = (row[key] ?? 0) + 1;
+        }
+        // The stop's verification drain as the run reported it (its event), whoever stopped the run.
+        const drained = await prisma.event.findFirst({ where: { runId, kind: "trust.drained" }, select: { data: true, message: true } });
         const summary = await api.trust.summary.query({ runId });
         const calls = await prisma.llmCall.groupBy({ by: ["producer"], where: { runId }, _sum: { costUsd: true }, _count: true });
         const spend = (p: string) => calls.find((c) => c.producer === p)?._sum.costUsd ?? 0;
@@ -207,6 +232,13 @@ async function main() {
             sideShare: round(summary.sideShare),
           },
           stopDrainSeconds: Math.round(drainSeconds),
+          drain: drained ? { ...(drained.data as object), message: drained.message } : null,
+          unverifiedBySupport: {
+            supported: entries.filter((e) => e.verdict === null && (e.support.models >= 2 || e.support.calls >= 3)).length,
+            single: entries.filter((e) => e.verdict === null && e.support.models < 2 && e.support.calls < 3).length,
+          },
+          opinionsPerEntry,
+          afterFirst,
           descriptionLines: described.length,
           descriptionExamples: described.slice(0, 5),
           singleModelEntriesByTruth: singles,

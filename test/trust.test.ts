@@ -61,6 +61,16 @@ describe.each(testDatabases())("verification on $name", (target) => {
       sinceSeq: 0,
       call: call("c-s2", "sim-strong"),
     });
+    // An entry first proposed in capitals, then cased: renamed to its display form while it waits for verification.
+    await api.producer.submit.mutate({ runId, producer: "script1", batchId: "s3", candidates: ["ZORBLAX KEEP"], sinceSeq: 0, call: call("c-s3", "sim-weak") });
+    await api.producer.submit.mutate({
+      runId,
+      producer: "script1",
+      batchId: "s4",
+      candidates: ["Zorblax Keep", "Zorblax Keep", "zorblax keep"],
+      sinceSeq: 0,
+      call: call("c-s4", "sim-weak"),
+    });
     await waitFor("our entry's support stored", async () => {
       const s = (await storedEntries(prisma, runId)).get("Qwertzu Castle")?.support;
       return s && s.models === 2 && s.calls === 2 && s.producers === 2 && [...s.modelList].sort().join(" ") === "sim:sim-strong sim:sim-weak";
@@ -74,6 +84,13 @@ describe.each(testDatabases())("verification on $name", (target) => {
       180_000,
     );
     await api.topic.stop.mutate();
+    // The stop's verification drain said what it did.
+    const drained = await prisma.event.findFirst({ where: { runId, kind: "trust.drained" } });
+    expect(drained?.message).toMatch(/^verification at the stop: \d+ opinion\(s\) in [\d.]+ s; \d+ entries left unverified/);
+    expect(["done", "budget"]).toContain((drained?.data as { ended?: string } | undefined)?.ended);
+    // The renamed entry stayed in the queue: checked under its new text (unless the budget ran out first).
+    const renamed = await prisma.entry.findFirstOrThrow({ where: { runId, text: "Zorblax Keep" } });
+    if ((drained?.data as { ended?: string } | undefined)?.ended === "done") expect(renamed.verdict).not.toBeNull();
 
     // Support: every entry has one, some from several models.
     const rows = await prisma.entry.findMany({ where: { runId }, orderBy: { seq: "asc" } });

@@ -254,8 +254,8 @@ export function TopicForm({ active, prefill, onStarted }: Props) {
           <button type="submit" className="btn primary" disabled={start.isPending} data-testid="start-button">
             {start.isPending ? <Spinner label="Starting…" /> : "Start"}
           </button>
-          <button type="button" className="btn danger" disabled={!active || stop.isPending} onClick={() => stop.mutate()} data-testid="stop-button">
-            {stop.isPending ? <Spinner label="Stopping…" /> : "Stop"}
+          <button type="button" className="btn danger" disabled={!active} onClick={() => stop.mutate()} data-testid="stop-button">
+            {stop.isPending ? <Spinner label="Stopping… (Stop again to skip verification)" /> : "Stop"}
           </button>
         </div>
       </form>

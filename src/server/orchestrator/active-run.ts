@@ -281,9 +281,9 @@ export class ActiveRun {
     return { totalUnique: this.totalUnique, totalCandidates: this.candidates, totalDupExact: t.dupExact, totalDupNear: t.dupNear, totalJunk: t.junk };
   }
 
-  /** The committed entries after `sinceSeq` a producer does not have yet (a page of them). */
-  delta(sinceSeq: number): Delta {
-    return this.ledger.delta(sinceSeq, MAX_DELTA_ENTRIES);
+  /** The committed entries after `sinceSeq` a producer does not have yet (a page of them, `max` at most). */
+  delta(sinceSeq: number, max = MAX_DELTA_ENTRIES): Delta {
+    return this.ledger.delta(sinceSeq, max);
   }
 
   /**

@@ -34,6 +34,6 @@ export type OrchestratorOptions = {
   judgeTimeoutMs?: number;
   /** How long a borderline pair waits for others to share its judge call (default 2 s; it is already an entry meanwhile). */
   judgeGatherMs?: number;
-  /** Longest wait at stop for pending verification (default 30 s). */
+  /** Longest wait at stop for pending verification (default 3 minutes; run-verify.ts). */
   verifyDrainMs?: number;
 };

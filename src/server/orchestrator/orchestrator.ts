@@ -16,6 +16,7 @@ import { onAnyRunEvent } from "./run-events";
 import { RunStates, type ModeChange } from "./run-state";
 import { prepareStart, type PreparedStart } from "./run-setup";
 import { openDeps, setupDeps } from "./run-deps";
+import { drainVerification } from "./run-verify";
 import { bootActiveRun, type BootDeps } from "./boot";
 import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
@@ -31,9 +32,6 @@ export type StartAnswer = { runId: string; resumed: boolean; entries: number; mo
  * interrupted) and shuts down, serialised; the producer endpoints are in producer-api.ts,
  * the once-a-second work in ticker.ts, the run's state in run-state.ts.
  */
-/** Longest wait at stop for the verification of entries committed just before. */
-const VERIFY_DRAIN_MS = 30_000;
-
 export class Orchestrator {
   /** "change" (coalesced), "tick" (every second). */
   readonly events = new EventEmitter();
@@ -166,6 +164,8 @@ export class Orchestrator {
 
   /** Stops the active run; with `onlyRunId`, only if that run is still the active one. */
   stop(reason = "stopped by user", onlyRunId?: string): Promise<{ runId: string | null; stopped: boolean }> {
+    // Stopped again while stopping (the user, the server shutting down): verification ends now.
+    if (this.run?.mode === "stopping" && onlyRunId === undefined) this.run.verifier?.cut();
     return this.serial(async () => {
       const id = this.run?.id ?? null;
       if (!this.run || (onlyRunId !== undefined && onlyRunId !== id)) return { runId: null, stopped: false };
@@ -210,10 +210,10 @@ export class Orchestrator {
     } catch (err) {
       this.log("error", `stopping producers: ${errorMessage(err)}`);
     }
-    // Entries committed by now get their verification while it fits VERIFY_DRAIN_MS; the rest
+    // Entries committed by now get their verification (drainVerification: its bounds); the rest
     // stay unverified. Pairs not yet judged stay apart (they are in the review list).
     await run.writer.idle();
-    await run.verifier?.drain(this.opts.verifyDrainMs ?? VERIFY_DRAIN_MS);
+    await drainVerification(run, this.eventLog, this.opts.verifyDrainMs);
     await run.closeSideCalls();
     // Submissions that arrived while producers were shutting down are still committed.
     await run.writer.close();

@@ -75,7 +75,12 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       const side = judgeCost + (run.verifier?.stats.costUsd ?? 0) + usd;
       return side <= v.maxShare * (run.costUsd + usd);
     },
-    isEntry: (seq, text) => run.seqOf(text) === seq,
+    textOf: (seq, text) => {
+      if (run.seqOf(text) === seq) return text;
+      // Renamed since (its display form): found by its number; gone once merged away.
+      const e = run.delta(seq - 1, 1).entries[0];
+      return e?.seq === seq ? e.text : undefined;
+    },
     // A target the run priced itself (a model missing from the price table) is billed at its price, as producer calls are.
     costOf: (call) => requestPricedCostUsd(run.config, call) ?? deps.costOf(call),
     onCall: async (call, costUsd) => {
@@ -144,4 +149,28 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
   // Committed entries, to be checked once they settled; unsubscribed with the run.
   run.events.on("committed", ({ rows }) => verifier.enqueue(rows));
   return verifier;
+}
+
+/**
+ * Longest the stop's verification drain lasts. It ends sooner once every entry has its verdict
+ * or the budget allows no more (2.5-4 s in bench:trust runs on the simulator), or when the user
+ * stops the run again (Orchestrator.stop); the run shows `stopping` meanwhile.
+ */
+const VERIFY_DRAIN_MS = 180_000;
+/** The drain also ends when no call gave an opinion for this long (a provider down; a call times out at 30 s). */
+const VERIFY_STALL_MS = 45_000;
+
+/** The stop's verification of what is left, reported in the event log ("trust.drained"): opinions, time, entries left unverified and why. */
+export async function drainVerification(run: ActiveRun, eventLog: EventLog, maxMs = VERIFY_DRAIN_MS): Promise<void> {
+  if (!run.verifier) return;
+  const d = await run.verifier.drain(maxMs, Math.min(maxMs, VERIFY_STALL_MS));
+  const why = {
+    done: "",
+    budget: " (the verification budget is spent)",
+    time: ` (the drain's limit of ${Math.round(maxMs / 1000)} s)`,
+    stalled: ` (no verifier answered for ${VERIFY_STALL_MS / 1000} s)`,
+    cut: " (stopped again)",
+  }[d.ended];
+  const message = `verification at the stop: ${d.checked} opinion(s) in ${(d.ms / 1000).toFixed(1)} s; ${d.left} entries left unverified${why}`;
+  await eventLog.add(run.id, "trust.drained", message, { seconds: d.ms / 1000, opinions: d.checked, left: d.left, ended: d.ended });
 }

@@ -11,19 +11,33 @@ import { VerifyQueue } from "./verify-queue";
 /** The verifier's queue against the real simulator through the producers' SDK clients. */
 const TOPIC = "medieval castles of Europe";
 let sim: Awaited<ReturnType<typeof startSimulator>>;
+/** The same simulator answering at 5 times realistic latency: a drain's bounds are reached with calls in flight. */
+let slowSim: Awaited<ReturnType<typeof startSimulator>>;
 beforeAll(async () => {
   sim = await startSimulator({ params: { seed: 5, latencyScale: 0.01, errorRate500: 0, overloadRate: 0, rateLimits: false } });
+  slowSim = await startSimulator({ params: { seed: 5, latencyScale: 5, errorRate500: 0, overloadRate: 0, rateLimits: false } });
 });
-afterAll(() => sim.close());
+afterAll(async () => {
+  await sim.close();
+  await slowSim.close();
+});
 
 const LABELS = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
 
 function setup(
-  opts: { affordable?: (usd: number) => boolean; proposers?: (text: string) => string[]; priceOf?: (label: string, p: number, c: number) => number } = {},
+  opts: {
+    affordable?: (usd: number) => boolean;
+    proposers?: (text: string) => string[];
+    priceOf?: (label: string, p: number, c: number) => number;
+    costOf?: (c: CallRecord) => number;
+    textOf?: (seq: number, text: string) => string | undefined;
+    clock?: () => number;
+    simUrl?: string;
+  } = {},
 ) {
   const clients = new Map<string, LlmClient>();
   for (const label of LABELS) {
-    const r = resolveLlm({ provider: "sim", model: label.slice(4) }, { simulatorUrl: sim.url, callTimeoutMs: 30_000 });
+    const r = resolveLlm({ provider: "sim", model: label.slice(4) }, { simulatorUrl: opts.simUrl ?? sim.url, callTimeoutMs: 30_000 });
     if (!("client" in r)) throw new Error(r.unavailable);
     clients.set(label, r.client);
   }
@@ -40,8 +54,8 @@ function setup(
     support: (text) => ({ models: (opts.proposers ?? (() => ["sim:sim-weak"]))(text), calls: 1 }),
     pathOf: () => [],
     affordable: opts.affordable ?? (() => true),
-    isEntry: () => true,
-    costOf: (c) => (c.promptTokens + c.completionTokens) / 1e6,
+    textOf: opts.textOf ?? ((_seq, text) => text),
+    costOf: opts.costOf ?? ((c) => (c.promptTokens + c.completionTokens) / 1e6),
     onCall: async (call, costUsd) => void calls.push({ call, costUsd }),
     onOpinions: async (_id, label, given) => void opinions.push(...given.map((g) => ({ label, seq: g.item.seq, opinion: g.opinion }))),
     onVerdicts: async (vs) => {
@@ -49,7 +63,7 @@ function setup(
     },
     settleMs: 0,
     timeoutMs: 20_000,
-    clock: Date.now,
+    clock: opts.clock ?? Date.now,
     log: () => undefined,
   });
   return { q, side, calls, opinions, verdicts };
@@ -114,11 +128,76 @@ describe("VerifyQueue", () => {
       { seq: 1, text: "Qwertzu Castle" },
       { seq: 2, text: "Pizza" },
     ]);
-    await q.drain(30_000);
+    const report = await q.drain(30_000);
     expect(calls.map((c) => c.call.model)).not.toContain("sim-strong");
     expect(verdicts.get(2)).toBe("rejected");
     expect(verdicts.has(1)).toBe(false);
     expect(q.stats.budgetWaits).toBeGreaterThan(0);
+    expect(report).toMatchObject({ checked: 1, left: 1, ended: "budget" });
     await side.close();
+  });
+
+  it("follows an entry renamed to its display form since it was queued, and drops one merged away", async () => {
+    const items = await universe();
+    // Entry 1 was queued all in capitals and is shown cased now; entry 2 was merged into another.
+    const { q, side, opinions, verdicts } = setup({ textOf: (seq, text) => (seq === 1 ? items[0] : seq === 2 ? undefined : text) });
+    q.enqueue([
+      { seq: 1, text: items[0]!.toUpperCase() },
+      { seq: 2, text: items[1]! },
+      { seq: 3, text: "Pizza" },
+    ]);
+    const report = await q.drain(60_000);
+    expect(verdicts.get(1)).toBe("verified");
+    expect(verdicts.get(3)).toBe("rejected");
+    expect(opinions.some((o) => o.seq === 2)).toBe(false);
+    expect(report).toMatchObject({ left: 0, ended: "done" });
+    await side.close();
+  });
+
+  it("counts calls in flight against the budget: two verifiers' batches that fit only one at a time are not sent together", async () => {
+    // Every call is priced and billed 1; the budget takes 1.5. Entries of two proposers make two verifiers' batches at once.
+    const { q, side, calls } = setup({
+      priceOf: () => 1,
+      costOf: () => 1,
+      affordable: (usd) => calls.length + usd <= 1.5,
+      proposers: (text) => [text.startsWith("A") ? "sim:sim-strong" : "sim:sim-weak"],
+    });
+    const items = await universe();
+    q.enqueue(items.slice(0, 60).map((text, i) => ({ seq: i + 1, text: `${i % 2 ? "A" : "B"}${text}` })));
+    const report = await q.drain(60_000);
+    expect(calls.length).toBe(1);
+    expect(report.ended).toBe("budget");
+    expect(report.left).toBeGreaterThanOrEqual(30);
+    await side.close();
+  });
+
+  it("the stop's drain ends at its time limit, when no call answers for a while, or at once when cut", async () => {
+    const items = await universe();
+    const entries = items.slice(0, 50).map((text, i) => ({ seq: i + 1, text }));
+    for (const [end, after] of [
+      ["time", 2_000],
+      ["stalled", 1_000],
+      ["cut", 0],
+    ] as const) {
+      // A fake clock: moved past the bound while the slow simulator's first calls are still in flight.
+      let now = 1_000_000;
+      const { q, side, calls } = setup({ simUrl: slowSim.url, clock: () => now });
+      q.enqueue(entries);
+      const drained = q.drain(2_000, 1_000);
+      if (end === "cut") q.cut();
+      else now += after;
+      const report = await drained;
+      // Ended before any call answered (the side calls' close aborts them): the entries in flight are left.
+      expect(report).toMatchObject({ ended: end, checked: 0, left: 50 });
+      expect(calls).toEqual([]);
+      await side.close();
+    }
+    // Stopped again before the drain began (producers still shutting down): nothing is sent.
+    const { q, side, calls } = setup({ simUrl: slowSim.url });
+    q.enqueue(entries);
+    q.cut();
+    expect(await q.drain(2_000)).toMatchObject({ ended: "cut", checked: 0, left: 50 });
+    await side.close();
+    expect(calls).toEqual([]);
   });
 });

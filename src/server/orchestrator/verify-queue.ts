@@ -1,60 +1,13 @@
 import { errorMessage } from "../../lib/errors";
-import type { CallRecord } from "../../lib/protocol";
 import { decide, type TrustVerdict } from "../../lib/trust/policy";
+import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { batchesByVerifier, byValue } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
 import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
 import type { LlmClient } from "../producer/llm/types";
-import { sendSideCall, type SideCalls, type SideLane } from "./side-calls";
+import { sendSideCall, type SideLane } from "./side-calls";
 import { countAtMost } from "../../lib/sorted";
-
-/** A committed entry waiting for (another) verifier's opinion. */
-export type VerifyItem = {
-  seq: number;
-  text: string;
-  branchId: number | null;
-  /** Not sent before this time: re-proposals have a chance to add support first. */
-  readyAt: number;
-  /** provider:model labels asked so far, and what they said. */
-  asked: string[];
-  opinions: Opinion[];
-  /** Calls that gave it no opinion so far. */
-  failures?: number;
-  /** Its kind (verifier-model.ts `kindOf`) and whether several models proposed it, as of its last opinion. */
-  kind: string;
-  anchor: boolean;
-};
-
-export type VerifyQueueDeps = {
-  topic: string;
-  side: SideCalls;
-  /** The SDK client of a provider:model label, or undefined when it cannot be reached. */
-  client: (label: string) => LlmClient | undefined;
-  /** provider:model labels that may verify, best-informed first. */
-  verifiers: () => readonly string[];
-  /** USD a call of `label` would cost with these token counts (the budget's estimate, and cheapest-first order). */
-  priceOf: (label: string, promptTokens: number, completionTokens: number) => number;
-  /** Models that proposed an entry (its verifier is another one when there is one) and the distinct calls that did. */
-  support: (text: string) => { models: readonly string[]; calls: number };
-  /** Labels from the root's first subtopic down to the branch (empty: the root or a flat run). */
-  pathOf: (branchId: number | null) => string[];
-  /** Whether a call estimated at `usd` fits the run's side-call budget now. */
-  affordable: (usd: number) => boolean;
-  /** False once the entry was merged away (nothing to verify). */
-  isEntry: (seq: number, text: string) => boolean;
-  costOf: (call: CallRecord) => number;
-  /** Stores and counts the call (llm_calls, producer "verify"). */
-  onCall: (call: CallRecord, costUsd: number) => Promise<void>;
-  /** Stores the opinions one call gave (entry_checks). */
-  onOpinions: (callId: string, label: string, opinions: Array<{ item: VerifyItem; opinion: Opinion }>) => Promise<void>;
-  /** Verdicts one call's opinions reached (stored together; rejected entries leave output.txt). */
-  onVerdicts: (verdicts: Array<{ item: VerifyItem; verdict: TrustVerdict }>) => Promise<void>;
-  settleMs: number;
-  timeoutMs: number;
-  clock: () => number;
-  log: (level: "info" | "warn" | "error", message: string) => void;
-};
 
 /** How often rejected single-model entries are looked at for new support. */
 const RECHECK_EVERY_MS = 5_000;
@@ -89,6 +42,11 @@ export class VerifyQueue implements SideLane {
   private recheckedAt = 0;
   private readonly unitPrices = new Map<string, number>();
   private noVerifierLogged = false;
+  /** The calls in flight: their estimated USD (the budget counts it before they are costed) and entries. */
+  private readonly inFlight = { usd: 0, entries: 0 };
+  private lastOpinionAt = 0;
+  private endDrain: ((why: DrainReport["ended"]) => void) | undefined;
+  private cutAsked = false;
 
   constructor(private readonly deps: VerifyQueueDeps) {
     deps.side.add(this);
@@ -109,14 +67,44 @@ export class VerifyQueue implements SideLane {
     this.deps.side.pump();
   }
 
-  /** Stopping: everything waiting is sent now (no settle time), for at most `ms`. */
-  async drain(ms: number): Promise<void> {
-    if (this.closed) return;
-    this.draining = true;
-    for (const item of this.fresh) item.readyAt = 0;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.deps.side.idle(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+  /**
+   * Stopping: everything waiting is sent now (no settle time, partial batches, each next opinion
+   * at once) until every entry has its verdict or the budget allows no more, for at most `maxMs`
+   * and while calls give opinions (none for `stallMs`: a provider is down). Ended by cut().
+   */
+  async drain(maxMs: number, stallMs = maxMs): Promise<DrainReport> {
+    const start = this.deps.clock();
+    const { checked, budgetWaits } = this.stats;
+    let ended: DrainReport["ended"] = this.cutAsked ? "cut" : "done";
+    if (!this.closed && !this.cutAsked) {
+      this.draining = true;
+      this.lastOpinionAt = start;
+      for (const item of this.fresh) item.readyAt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise<DrainReport["ended"]>((resolve) => {
+        this.endDrain = resolve;
+        const look = () => {
+          const now = this.deps.clock();
+          if (now - start >= maxMs) resolve("time");
+          else if (now - this.lastOpinionAt >= stallMs) resolve("stalled");
+          else timer = setTimeout(look, 100);
+        };
+        look();
+      });
+      ended = await Promise.race([this.deps.side.idle().then(() => "done" as const), bounded]);
+      clearTimeout(timer);
+      this.endDrain = undefined;
+    }
+    // Entries in calls still in flight are left too: the stop closes the side calls next.
+    const left = this.pending + this.inFlight.entries;
+    if (ended === "done" && left > 0 && this.stats.budgetWaits > budgetWaits) ended = "budget";
+    return { ms: this.deps.clock() - start, checked: this.stats.checked - checked, left, ended };
+  }
+
+  /** Ends the stop's drain now, or before it starts (the user stopped the run again); calls in flight end with the side calls. */
+  cut(): void {
+    this.cutAsked = true;
+    this.endDrain?.("cut");
   }
 
   close(): void {
@@ -137,7 +125,7 @@ export class VerifyQueue implements SideLane {
     const gone = new Set<VerifyItem>();
     const ready: VerifyItem[] = [];
     for (const i of [...this.again, ...this.fresh.slice(0, lo)]) {
-      if (this.deps.isEntry(i.seq, i.text)) ready.push(i);
+      if (this.follow(i)) ready.push(i);
       else gone.add(i);
     }
     if (gone.size > 0) this.remove(gone);
@@ -167,8 +155,7 @@ export class VerifyQueue implements SideLane {
     // batch that fits (a cheap model's on-topic checks; an off-topic line left unchecked when
     // its run stopped reached output.txt in 4 of 27 bench:trust runs).
     for (const [label, group] of groups) {
-      // A partial batch goes once its oldest entry waited PARTIAL_AFTER_MS (or at the stop): small
-      // batches pay the instructions again for few entries.
+      // A partial batch (paying the instructions for few entries) goes once its oldest waited PARTIAL_AFTER_MS, or at the stop.
       if (group.length < MAX_VERIFY_ITEMS && !(flush && (this.draining || group.some((i) => i.readyAt <= now - PARTIAL_AFTER_MS)))) continue;
       const client = this.deps.client(label);
       if (!client) continue;
@@ -180,7 +167,9 @@ export class VerifyQueue implements SideLane {
           batch.map((i) => ({ text: i.text, path: this.deps.pathOf(i.branchId) })),
         );
       let request = build();
-      const fits = () => this.deps.affordable(this.deps.priceOf(label, request.promptTokens, request.expectedTokens));
+      const estimate = () => this.deps.priceOf(label, request.promptTokens, request.expectedTokens);
+      // Calls in flight count at their estimate: several at once must not overrun the share together.
+      const fits = () => this.deps.affordable(estimate() + this.inFlight.usd);
       while (!fits() && batch.length >= 2 * MIN_SPLIT_BATCH) {
         batch = batch.slice(0, batch.length >> 1);
         request = build();
@@ -191,7 +180,16 @@ export class VerifyQueue implements SideLane {
         return null;
       }
       this.remove(new Set(batch));
-      return () => this.call(label, client, batch, request).catch((err: unknown) => this.deps.log("error", `verification: ${errorMessage(err)}`));
+      const held = { usd: estimate(), entries: batch.length };
+      this.inFlight.usd += held.usd;
+      this.inFlight.entries += held.entries;
+      return () =>
+        this.call(label, client, batch, request)
+          .catch((err: unknown) => this.deps.log("error", `verification: ${errorMessage(err)}`))
+          .finally(() => {
+            this.inFlight.usd -= held.usd;
+            this.inFlight.entries -= held.entries;
+          });
     }
     return null;
   }
@@ -206,7 +204,7 @@ export class VerifyQueue implements SideLane {
     this.recheckedAt = now;
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
     this.rejectedAlone = this.rejectedAlone.filter((item) => {
-      if (!this.deps.isEntry(item.seq, item.text)) return false;
+      if (!this.follow(item)) return false;
       const s = this.deps.support(item.text);
       if (s.models.length < 2) return true;
       const verdict = this.verdictOf(item, s);
@@ -226,6 +224,14 @@ export class VerifyQueue implements SideLane {
     item.kind = kindOf(s.models, s.calls);
     item.anchor = s.models.length >= 2;
     return decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item) });
+  }
+
+  /** False once merged away; an entry renamed to its display form while queued ("The X" after "X") is followed (bench:trust: 35-62 a run were dropped, unverified). */
+  private follow(item: VerifyItem): boolean {
+    const text = this.deps.textOf(item.seq, item.text);
+    if (text === undefined) return false;
+    item.text = text;
+    return true;
   }
 
   /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
@@ -262,6 +268,7 @@ export class VerifyQueue implements SideLane {
       }
       item.asked.push(label);
       item.opinions.push(opinion);
+      this.lastOpinionAt = this.deps.clock();
       if (item.opinions.length === 1) this.model.track(item);
       this.stats.checked++;
       this.stats.opinions[opinion]++;
