@@ -16,7 +16,7 @@ import { onAnyRunEvent } from "./run-events";
 import { RunStates, type ModeChange } from "./run-state";
 import { prepareStart, type PreparedStart } from "./run-setup";
 import { openDeps, setupDeps } from "./run-deps";
-import { drainVerification } from "./run-verify";
+import { drainVerification, SHUTDOWN_DRAIN_MS } from "./run-verify";
 import { bootActiveRun, type BootDeps } from "./boot";
 import type { OrchestratorOptions } from "./orchestrator-options";
 import { Ticker } from "./ticker";
@@ -210,10 +210,10 @@ export class Orchestrator {
     } catch (err) {
       this.log("error", `stopping producers: ${errorMessage(err)}`);
     }
-    // Entries committed by now get their verification (drainVerification: its bounds); the rest
-    // stay unverified. Pairs not yet judged stay apart (they are in the review list).
+    // Entries committed by now get their verification (drainVerification: its bounds, shorter when
+    // the server shuts down); the rest stay unverified. Pairs not yet judged stay apart (review list).
     await run.writer.idle();
-    await drainVerification(run, this.eventLog, this.opts.verifyDrainMs);
+    await drainVerification(run, this.eventLog, this.closed ? SHUTDOWN_DRAIN_MS : this.opts.verifyDrainMs);
     await run.closeSideCalls();
     // Submissions that arrived while producers were shutting down are still committed.
     await run.writer.close();

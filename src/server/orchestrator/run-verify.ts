@@ -157,6 +157,8 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
  * stops the run again (Orchestrator.stop); the run shows `stopping` meanwhile.
  */
 const VERIFY_DRAIN_MS = 180_000;
+/** The drain when the server shuts down: its process manager's kill timeout is 10 s (ecosystem.config.js). */
+export const SHUTDOWN_DRAIN_MS = 5_000;
 /** The drain also ends when no call gave an opinion for this long (a provider down; a call times out at 30 s). */
 const VERIFY_STALL_MS = 45_000;
 
