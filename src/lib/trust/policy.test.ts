@@ -6,18 +6,40 @@ import { kindOf, VerifierModel } from "./verifier-model";
 import type { Opinion } from "./verify-prompt";
 
 describe("decide", () => {
-  const cases: Array<[string, number, Opinion[], number, TrustVerdict | null]> = [
-    ["nothing asked yet", 1, [], 0.001, null],
-    ["likely real enough", 1, ["yes"], 0.02, "verified"],
-    ["not yet likely real enough: ask again", 1, ["yes"], 0.03, null],
-    ["likely invented enough", 1, ["no"], 0.97, "rejected"],
-    ["in between: ask again", 1, ["no", "yes"], 0.5, null],
-    ["off-topic: rejected at once (the on-topic guard), whatever else", 3, ["yes", "off"], 0.001, "rejected"],
-    ["after the last opinion, more likely real: verified", 1, ["yes", "no", "yes", "unsure", "no"], 0.3, "verified"],
-    ["after the last opinion, one model, more likely invented: rejected (never confirmed)", 1, ["yes", "no", "no", "unsure", "yes"], 0.6, "rejected"],
-    ["after the last opinion, several models, more likely invented: unsure (kept)", 2, ["no", "unsure", "no", "yes", "no"], 0.6, "unsure"],
+  const cases: Array<[string, number, number, Opinion[], number, TrustVerdict | null]> = [
+    ["nothing asked yet", 1, 1, [], 0.001, null],
+    ["likely real enough", 1, 1, ["yes"], 0.02, "verified"],
+    ["not yet likely real enough: ask again", 1, 1, ["yes"], 0.03, null],
+    ["likely invented enough", 1, 1, ["no"], 0.97, "rejected"],
+    ["in between: ask again", 1, 1, ["no", "yes"], 0.5, null],
+    ["off-topic: rejected at once (the on-topic guard), whatever else", 3, 1, ["yes", "off"], 0.001, "rejected"],
+    ["after the last opinion, more likely real: verified", 1, 1, ["yes", "no", "yes", "unsure", "no"], 0.3, "verified"],
+    ["after the last opinion, one model, more likely invented: rejected (never confirmed)", 1, 2, ["yes", "no", "no", "unsure", "yes"], 0.6, "rejected"],
+    // Several models: the first opinion decides; only "off" rejects.
+    ["several models, first opinion: verified", 2, 2, ["yes"], 0.03, "verified"],
+    ["several models, a first no, more likely real: verified", 2, 2, ["no"], 0.2, "verified"],
+    ["several models, a first no, more likely invented: unsure (kept)", 2, 2, ["no"], 0.99, "unsure"],
+    ["several models, off-topic: rejected", 3, 3, ["off"], 1, "rejected"],
+    // One model in 3+ calls: two opinions at most, rejected only when both say no.
+    ["one model in 3 calls, a first yes, likely real enough: verified", 1, 3, ["yes"], 0.01, "verified"],
+    ["one model in 3 calls, a first no: ask again (one no does not reject)", 1, 3, ["no"], 0.99, null],
+    ["one model in 4 calls, a first unsure: ask again", 1, 4, ["unsure"], 0.3, null],
+    ["one model in 3 calls, two no, more likely invented: rejected", 1, 3, ["no", "no"], 0.7, "rejected"],
+    ["one model in 3 calls, two no, more likely real (a kind that hardly invents): unsure (kept)", 1, 3, ["no", "no"], 0.3, "unsure"],
+    [
+      "one model in 3 calls after 5 opinions while unsupported, two no, more likely real: unsure (kept)",
+      1,
+      3,
+      ["no", "unsure", "yes", "no", "unsure"],
+      0.3,
+      "unsure",
+    ],
+    ["one model in 3 calls after 4 opinions while unsupported, one no, more likely real: verified", 1, 3, ["unsure", "no", "yes", "unsure"], 0.3, "verified"],
+    ["one model in 3 calls, no then unsure, more likely invented: unsure (kept)", 1, 3, ["no", "unsure"], 0.8, "unsure"],
+    ["one model in 3 calls, yes then no, more likely real: verified", 1, 3, ["yes", "no"], 0.2, "verified"],
+    ["one model in 3 calls, off-topic: rejected", 1, 3, ["off"], 1, "rejected"],
   ];
-  for (const [name, models, opinions, pInvented, want] of cases) it(name, () => expect(decide({ models, calls: 1, opinions, pInvented })).toBe(want));
+  for (const [name, models, calls, opinions, pInvented, want] of cases) it(name, () => expect(decide({ models, calls, opinions, pInvented })).toBe(want));
 });
 
 describe("nextVerifier", () => {
@@ -87,6 +109,9 @@ describe("combining support, verification and a second opinion", () => {
       return of.filter((e) => e.verdict !== "rejected").length / of.length;
     };
     expect(entries.every((e) => e.verdict !== undefined)).toBe(true);
+    // Supported entries are asked less: several models once, one model in 3 calls twice at most.
+    expect(Math.max(...entries.filter((e) => e.proposers.length >= 2).map((e) => e.opinions.length))).toBe(1);
+    expect(Math.max(...entries.filter((e) => e.proposers.length === 1 && e.calls >= 3).map((e) => e.opinions.length))).toBe(2);
     expect(keptShare("invented")).toBeLessThan(0.03);
     expect(keptShare("off-topic")).toBeLessThan(0.05);
     expect(keptShare("real", (e) => e.proposers.length >= 2)).toBeGreaterThan(0.99);

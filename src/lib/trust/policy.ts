@@ -23,6 +23,17 @@ import type { Opinion } from "./verify-prompt";
  * where inventions are. One "off" (not about the topic at all) rejects: the on-topic guard, the
  * verifier's surest call. A rejected entry leaves output.txt; verified and unsure stay.
  *
+ * Supported entries are asked less, since re-asking them bought little and cost recall
+ * (bench:trust, trust-drain2-1..5: opinions after the first on them were 36-54 % of the spend,
+ * caught 0-3 inventions a run and rejected 8-22 real members, 31-74 % of the recall cost):
+ * - several models: decided by the first opinion (only "off" rejects; no entry several models
+ *   proposed was rejected otherwise in those runs);
+ * - one model in SUPPORTED_CALLS+ calls: at most REPEATED_MAX_OPINIONS, rejected only when two
+ *   say "no" and it is then more likely invented than not (a real name only its proposer knows
+ *   gets "no" 15 % of the time from a verifier that does not know it, an invention 83 %:
+ *   sim/verify.ts). Support grows while an entry waits: a rejected entry that reaches either
+ *   kind is decided again with these rules (verify-queue.ts, recheckRejected).
+ *
  * Thresholds from bench:trust-policy (the simulator's verifier, a run's mix of entries, 10 % of
  * spend): 0.98 / 0.97 / 5 opinions kept 98.8 % real entries at 1.1 points of recall (99.2 %
  * with every entry checked), where the previous additive score (yes +1, no -1, two points either
@@ -44,6 +55,9 @@ export const REJECT_AT = 0.97;
 /** Separate calls of one model that count as support (as a second model does). */
 export const SUPPORTED_CALLS = 3;
 
+/** Opinions asked at most about an entry one model proposed in SUPPORTED_CALLS calls or more. */
+export const REPEATED_MAX_OPINIONS = 2;
+
 export type Evidence = {
   /** Distinct models that proposed the entry. */
   models: number;
@@ -64,11 +78,21 @@ export function isSupported(e: Pick<Evidence, "models" | "calls">): boolean {
 export function decide(e: Evidence, maxOpinions = MAX_OPINIONS): TrustVerdict | null {
   if (e.opinions.length === 0) return null;
   if (e.opinions.includes("off")) return "rejected";
+  const several = e.models >= 2;
+  const repeated = !several && (e.calls ?? 1) >= SUPPORTED_CALLS;
   if (e.pInvented <= 1 - ACCEPT_AT) return "verified";
-  if (e.pInvented >= REJECT_AT) return "rejected";
-  if (e.opinions.length < maxOpinions) return null;
+  if (e.pInvented >= REJECT_AT && !several && !repeated) return "rejected";
+  const cap = Math.min(maxOpinions, several ? 1 : repeated ? REPEATED_MAX_OPINIONS : MAX_OPINIONS);
+  if (e.opinions.length < cap) return null;
+  if (repeated) {
+    // Rejected only when two verifiers said no and that makes it more likely invented (with its
+    // kind's share of inventions); two "no" on a kind that hardly invents keep it, unconfirmed.
+    const noes = e.opinions.filter((o) => o === "no").length;
+    if (noes >= 2) return e.pInvented >= 0.5 ? "rejected" : "unsure";
+    return e.pInvented < 0.5 ? "verified" : "unsure";
+  }
   if (e.pInvented < 0.5) return "verified";
-  return e.models >= 2 ? "unsure" : "rejected";
+  return several ? "unsure" : "rejected";
 }
 
 /**

@@ -28,6 +28,7 @@ function setup(
   opts: {
     affordable?: (usd: number) => boolean;
     proposers?: (text: string) => string[];
+    calls?: (text: string) => number;
     priceOf?: (label: string, p: number, c: number) => number;
     costOf?: (c: CallRecord) => number;
     textOf?: (seq: number, text: string) => string | undefined;
@@ -51,7 +52,7 @@ function setup(
     client: (l) => clients.get(l),
     verifiers: () => LABELS,
     priceOf: opts.priceOf ?? ((_l, p, c) => (p + c) / 1e6),
-    support: (text) => ({ models: (opts.proposers ?? (() => ["sim:sim-weak"]))(text), calls: 1 }),
+    support: (text) => ({ models: (opts.proposers ?? (() => ["sim:sim-weak"]))(text), calls: opts.calls?.(text) ?? 1 }),
     pathOf: () => [],
     affordable: opts.affordable ?? (() => true),
     textOf: opts.textOf ?? ((_seq, text) => text),
@@ -97,6 +98,27 @@ describe("VerifyQueue", () => {
     expect(verdicts.get(203)).toBe("rejected"); // The Beatles
     expect([...verdicts].filter(([seq, v]) => seq <= 100 && v === "verified").length).toBeGreaterThan(90);
     expect(q.stats.calls).toBe(calls.length);
+    await side.close();
+  });
+
+  it("decides a rejected entry again once its model proposed it in 3 calls: restored unless two verifiers said no and it is likely invented", async () => {
+    // The universe's long tail, which the verifiers mostly do not know; one model, one call each.
+    const items = await universe();
+    const entries = items.slice(-600).map((text, i) => ({ seq: i + 1, text }));
+    let calls = 1;
+    let shift = 0;
+    const { q, side, opinions, verdicts } = setup({ calls: () => calls, clock: () => Date.now() + shift });
+    q.enqueue(entries);
+    await q.drain(60_000);
+    const rejected = [...verdicts].filter(([, v]) => v === "rejected").map(([seq]) => seq);
+    expect(rejected.length).toBeGreaterThan(0);
+    // Proposed again in two more calls; the rejected entries are looked at again (every 5 s).
+    calls = 3;
+    shift = 6_000;
+    await q.drain(60_000);
+    const noes = (seq: number) => opinions.filter((o) => o.seq === seq && o.opinion === "no").length;
+    for (const seq of rejected) if (verdicts.get(seq) === "rejected") expect(noes(seq)).toBeGreaterThanOrEqual(2);
+    expect(q.stats.restored).toBeGreaterThan(0);
     await side.close();
   });
 

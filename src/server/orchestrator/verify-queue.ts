@@ -1,5 +1,5 @@
 import { errorMessage } from "../../lib/errors";
-import { decide, type TrustVerdict } from "../../lib/trust/policy";
+import { decide, isSupported, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { batchesByVerifier, byValue } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
@@ -195,10 +195,9 @@ export class VerifyQueue implements SideLane {
   }
 
   /**
-   * A rejected entry that only one model had proposed, proposed since by another model: the
-   * evidence changed (inventions are model-specific, a real long-tail name is what a verifier that
-   * does not know it doubts). It is decided again with its opinions and the new support: kept
-   * (restored to output.txt), still rejected, or asked once more.
+   * A rejected entry only one model had proposed, proposed since by another model or in a 3rd
+   * call (policy.ts isSupported; trust-reask-1: 16 of 19 such entries rejected were rejected before
+   * their 3rd call), is decided again: restored to output.txt, still rejected, or asked once more.
    */
   private recheckRejected(now: number): void {
     this.recheckedAt = now;
@@ -206,13 +205,13 @@ export class VerifyQueue implements SideLane {
     this.rejectedAlone = this.rejectedAlone.filter((item) => {
       if (!this.follow(item)) return false;
       const s = this.deps.support(item.text);
-      if (s.models.length < 2) return true;
+      if (!isSupported({ models: s.models.length, calls: s.calls }) || item.rechecked === s.calls) return true;
+      item.rechecked = s.calls;
       const verdict = this.verdictOf(item, s);
-      if (verdict === null) {
-        item.readyAt = now;
-        if (this.pending < MAX_QUEUED) this.again.push(item);
-      } else if (verdict !== "rejected") decided.push({ item, verdict });
-      return false;
+      if (verdict === null && this.pending < MAX_QUEUED) this.again.push(Object.assign(item, { readyAt: now }));
+      else if (verdict !== null && verdict !== "rejected") decided.push({ item, verdict });
+      // Still rejected on one model's calls: another model may yet propose it.
+      return verdict === "rejected" && s.models.length < 2;
     });
     if (decided.length === 0) return;
     this.stats.restored += decided.length;

@@ -18,6 +18,8 @@ export type VerifyItem = {
   opinions: Opinion[];
   /** Calls that gave it no opinion so far. */
   failures?: number;
+  /** Rejected, its calls when it was last decided again with more support (verify-queue.ts recheckRejected). */
+  rechecked?: number;
   /** Its kind (verifier-model.ts `kindOf`) and whether several models proposed it, as of its last opinion. */
   kind: string;
   anchor: boolean;
