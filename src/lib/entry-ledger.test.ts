@@ -23,6 +23,7 @@ describe("EntryLedger", () => {
     expect(ledger.seqs).toEqual([1, 3]);
     expect(ledger.texts).toEqual(["Aymara", "Amara"]);
     expect(ledger.seqOf("Amara")).toBe(3);
+    expect([1, 2, 3, 4].map((seq) => ledger.textOf(seq))).toEqual(["Aymara", undefined, "Amara", undefined]);
     expect(ledger.indexAfter(1)).toBe(1);
     expect(ledger.indexAfter(2)).toBe(1);
     expect(ledger.record("Taj Mahal")).toBe(4);

@@ -166,6 +166,12 @@ export class EntryLedger {
     return i === undefined ? undefined : this.seqs[i];
   }
 
+  /** The text of the recorded entry `seq` (its display form now), or undefined: merged away or never recorded. */
+  textOf(seq: number): string | undefined {
+    const i = this.indexAfter(seq - 1);
+    return this.seqs[i] === seq ? this.texts[i] : undefined;
+  }
+
   /**
    * Admits a merged candidate back into the dedup index (the user says it is distinct), to be
    * recorded once committed. Null when an entry with the same text or canonical key exists.

@@ -176,6 +176,8 @@ export class ActiveRun {
   seqOf(text: string): number | undefined {
     return this.ledger.seqOf(text);
   }
+  /** The text of committed entry `seq` now (renamed to its display form, perhaps); undefined once merged away. */
+  readonly textOf = (seq: number): string | undefined => this.ledger.textOf(seq);
 
   /** output.txt's lines: every committed entry not rejected, in seq order. */
   outputLines(): readonly string[] {
@@ -281,9 +283,9 @@ export class ActiveRun {
     return { totalUnique: this.totalUnique, totalCandidates: this.candidates, totalDupExact: t.dupExact, totalDupNear: t.dupNear, totalJunk: t.junk };
   }
 
-  /** The committed entries after `sinceSeq` a producer does not have yet (a page of them, `max` at most). */
-  delta(sinceSeq: number, max = MAX_DELTA_ENTRIES): Delta {
-    return this.ledger.delta(sinceSeq, max);
+  /** The committed entries after `sinceSeq` a producer does not have yet (a page of them). */
+  delta(sinceSeq: number): Delta {
+    return this.ledger.delta(sinceSeq, MAX_DELTA_ENTRIES);
   }
 
   /**

@@ -75,12 +75,8 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       const side = judgeCost + (run.verifier?.stats.costUsd ?? 0) + usd;
       return side <= v.maxShare * (run.costUsd + usd);
     },
-    textOf: (seq, text) => {
-      if (run.seqOf(text) === seq) return text;
-      // Renamed since (its display form): found by its number; gone once merged away.
-      const e = run.delta(seq - 1, 1).entries[0];
-      return e?.seq === seq ? e.text : undefined;
-    },
+    // Renamed since (its display form): found by its number; gone once merged away.
+    textOf: (seq) => run.textOf(seq),
     // A target the run priced itself (a model missing from the price table) is billed at its price, as producer calls are.
     costOf: (call) => requestPricedCostUsd(run.config, call) ?? deps.costOf(call),
     onCall: async (call, costUsd) => {

@@ -225,7 +225,7 @@ export class VerifyQueue implements SideLane {
     return decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item) });
   }
 
-  /** False once merged away; an entry renamed to its display form while queued ("The X" after "X") is followed (bench:trust: 35-62 a run were dropped, unverified). */
+  /** False once merged away; an entry renamed to its display form while queued ("The X" after "X") is followed (bench:trust: 62-79 a run were dropped, unverified). */
   private follow(item: VerifyItem): boolean {
     const text = this.deps.textOf(item.seq, item.text);
     if (text === undefined) return false;
