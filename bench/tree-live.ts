@@ -23,9 +23,17 @@ const SIM_PARAMS = { universeSize: UNIVERSE, universeShape: "hierarchical", cate
 process.env.IGENTAI_SIM_PARAMS = JSON.stringify(SIM_PARAMS);
 const MODES = (process.env.BENCH_MODES ?? "reference,flat,tree").split(",").map((m) => m.trim());
 /** Token budgets the summary compares the modes at (read off each curve). */
-const AT_TOKENS = [250_000, 500_000];
+const AT_TOKENS = [100_000, 250_000, 500_000];
 
 type Point = { seconds: number; unique: number; universeFound: number; tokens: number; costUsd: number };
+/** One mode's readings; `stoppedItself`: it ended before BENCH_SECONDS (its stop rules, or the loop dropped every subtopic). */
+type ModeResult = {
+  points: Point[];
+  branches: number;
+  breakdownCalls: number;
+  stoppedItself: boolean;
+  byModel?: Record<string, { calls: number; entries: number; real: number }>;
+};
 
 async function main(): Promise<void> {
   const { parseServerEnv } = await import("../src/env");
@@ -35,7 +43,7 @@ async function main(): Promise<void> {
   const { itemKey } = await import("../src/lib/sim/universe");
   const pm2 = await import("../src/server/orchestrator/pm2");
 
-  const results: Record<string, { points: Point[]; branches: number; breakdownCalls: number }> = {};
+  const results: Record<string, ModeResult> = {};
   if (MODES.includes("reference")) results.reference = await runReference();
   for (const exploration of (["flat", "tree"] as const).filter((m) => MODES.includes(m))) {
     const dir = path.join(tmp, exploration);
@@ -58,10 +66,13 @@ async function main(): Promise<void> {
     const inUniverse = new Set(truth.items.map(itemKey));
     const points: Point[] = [];
     const t0 = performance.now();
+    let stoppedItself = false;
     for (let s = 15; s <= SECONDS; s += 15) {
       await new Promise((r) => setTimeout(r, t0 + s * 1000 - performance.now()));
       const snap = o.snapshot();
-      if (!snap.run) break; // the run stopped itself (its stop rules): its last reading stands
+      // The run stopped itself (its stop rules): its last reading stands.
+      stoppedItself = !snap.run;
+      if (stoppedItself) break;
       const texts = await app.db.prisma.entry.findMany({ where: { runId }, select: { text: true } });
       const found = texts.filter((e) => inUniverse.has(itemKey(e.text))).length;
       points.push({
@@ -73,11 +84,22 @@ async function main(): Promise<void> {
       });
       console.log(exploration, points.at(-1));
     }
+    // Per model: item calls, entries it proposed first and how many of them are real.
+    const calls = await app.db.prisma.llmCall.groupBy({ by: ["model"], where: { runId, producer: { notIn: ["tree", "judge", "verify"] } }, _count: true });
+    const entries = await app.db.prisma.entry.findMany({ where: { runId }, select: { text: true, model: true } });
+    const byModel: Record<string, { calls: number; entries: number; real: number }> = {};
+    for (const c of calls) byModel[c.model] = { calls: c._count, entries: 0, real: 0 };
+    for (const e of entries) {
+      const m = (byModel[e.model] ??= { calls: 0, entries: 0, real: 0 });
+      m.entries++;
+      if (inUniverse.has(itemKey(e.text))) m.real++;
+    }
+    console.log(exploration, byModel);
     const branches = await app.db.prisma.branch.count({ where: { runId } });
     const breakdownCalls = await app.db.prisma.llmCall.count({ where: { runId, producer: "tree" } });
     await app.close();
     await server.close();
-    results[exploration] = { points, branches, breakdownCalls };
+    results[exploration] = { points, branches, breakdownCalls, stoppedItself, byModel };
   }
   const last = (m: string) => results[m]!.points.at(-1)!;
   const out = {
@@ -96,12 +118,13 @@ async function main(): Promise<void> {
     results,
     summary: {
       ...Object.fromEntries(Object.keys(results).map((m) => [m, last(m)])),
-      // Share of the universe found once each mode had spent these tokens (null: it never did).
-      atTokens: Object.fromEntries(AT_TOKENS.map((t) => [t, Object.fromEntries(Object.keys(results).map((m) => [m, foundAt(results[m]!.points, t)]))])),
+      // Share of the universe found once each mode had spent these tokens; a mode that stopped
+      // itself before has its final share (what that budget buys); null: cut by BENCH_SECONDS first.
+      atTokens: Object.fromEntries(AT_TOKENS.map((t) => [t, Object.fromEntries(Object.keys(results).map((m) => [m, foundAt(results[m]!, t)]))])),
     },
   };
   fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, "results", "tree-live.json"), JSON.stringify(out, null, 2) + "\n");
+  fs.writeFileSync(path.join(__dirname, "results", `${process.env.BENCH_RESULTS ?? "tree-live"}.json`), JSON.stringify(out, null, 2) + "\n");
   console.log(JSON.stringify(out.summary, null, 2));
   await pm2.connect(true); // the apps disconnected; reconnect only to kill the bench's daemon
   await pm2.killDaemon().catch(() => undefined);
@@ -109,15 +132,15 @@ async function main(): Promise<void> {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-/** The share found when `tokens` were spent, interpolated between the two readings around it. */
-function foundAt(points: readonly Point[], tokens: number): number | null {
+/** The share found when `tokens` were spent, interpolated between the two readings around it (see atTokens). */
+function foundAt(result: ModeResult, tokens: number): number | null {
   let before = { tokens: 0, universeFound: 0 };
-  for (const p of points) {
+  for (const p of result.points) {
     if (p.tokens >= tokens)
       return round(before.universeFound + ((p.universeFound - before.universeFound) * (tokens - before.tokens)) / Math.max(1, p.tokens - before.tokens));
     before = p;
   }
-  return null;
+  return result.stoppedItself ? before.universeFound : null;
 }
 
 /**
@@ -125,7 +148,7 @@ function foundAt(points: readonly Point[], tokens: number): number | null {
  * through the producers' SDK clients against a simulator with the same parameters, 3 calls at
  * once (the product's 3 producers), new entries told by the product's EntryLedger.
  */
-async function runReference(): Promise<{ points: Point[]; branches: number; breakdownCalls: number }> {
+async function runReference(): Promise<ModeResult> {
   const { startSimulator } = await import("../src/server/simulator");
   const { createLlmResolver } = await import("../src/server/producer/llm/factory");
   const { EntryLedger } = await import("../src/lib/entry-ledger");
@@ -192,7 +215,7 @@ async function runReference(): Promise<{ points: Point[]; branches: number; brea
       }
     })();
     await Promise.all([worker(), worker(), worker(), reading]);
-    return { points, branches: loop.subtopics.length, breakdownCalls };
+    return { points, branches: loop.subtopics.length, breakdownCalls, stoppedItself: loop.done };
   } finally {
     await sim.close();
   }

@@ -23,6 +23,9 @@ const MODES = (process.env.BENCH_MODES ?? "off,on").split(",").map((m) => m.trim
 const TOPIC = process.env.BENCH_TOPIC ?? "Medieval castles of Europe";
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 5);
 const RESULTS = process.env.BENCH_RESULTS ?? "trust";
+/** BENCH_SIM_PARAMS (JSON): simulator parameters for the run and its truth, e.g. {"universeSize":20000} for a topic no run exhausts. */
+const SIM_PARAMS = process.env.BENCH_SIM_PARAMS?.trim() || undefined;
+if (SIM_PARAMS) process.env.IGENTAI_SIM_PARAMS = SIM_PARAMS;
 
 // pm2 reads PM2_HOME when first loaded: a short home of our own, set before anything imports it.
 const pm2Home = path.join(os.tmpdir(), `igt-pm2-bench-${process.pid}`);
@@ -38,7 +41,7 @@ async function main() {
   type Opinion = import("../src/lib/trust/verify-prompt").Opinion;
   type AppRouter = import("../src/server/api/root").AppRouter;
 
-  const truth = new SimEngine().universeInfo(TOPIC, true);
+  const truth = new SimEngine(SIM_PARAMS ? JSON.parse(SIM_PARAMS) : undefined).universeInfo(TOPIC, true);
   const rankOf = new Map((truth.items ?? []).map((t, r) => [itemKey(t), r]));
   const offTopic = new Set(OFF_TOPIC_ITEMS.map((t) => itemKey(t)));
   const results: Record<string, unknown> = {};
@@ -279,7 +282,9 @@ async function main() {
   writeResults(RESULTS, {
     topic: TOPIC,
     universe: { size: truth.size, reachable: truth.reachable },
-    simulator: "documented defaults (seed 1, invention 1, junkRate per model, latencyScale 1, rate limits on)",
+    simulator: SIM_PARAMS
+      ? `documented defaults but ${SIM_PARAMS}`
+      : "documented defaults (seed 1, invention 1, junkRate per model, latencyScale 1, rate limits on)",
     ...results,
   });
 }

@@ -195,6 +195,7 @@ export function buildBranchPrompt(input: BranchPromptInput): BuiltPrompt {
     system: SYSTEM_PROMPT,
     user,
     shown: selection.texts.length,
+    shownTexts: selection.texts,
     known: total,
     knownTokens: selection.tokens,
     promptTokens: fixedTokens + selection.tokens,

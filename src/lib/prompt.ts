@@ -329,6 +329,8 @@ export interface BuiltPrompt {
   user: string;
   /** Entries shown in the prompt / entries known. */
   shown: number;
+  /** The entries shown, as listed: an answer that repeats them has run out (src/lib/trust/answer-trust.ts). */
+  shownTexts: readonly string[];
   known: number;
   /** Tokens of the known-entries list and of the whole prompt (system + user), by `known.count`. */
   knownTokens: number;
@@ -369,6 +371,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     system: SYSTEM_PROMPT,
     user,
     shown: selection.texts.length,
+    shownTexts: selection.texts,
     known: known.size,
     knownTokens: selection.tokens,
     promptTokens: fixedTokens + selection.tokens,

@@ -75,6 +75,8 @@ export const callRecordSchema = z.object({
   promptTokens: int4({ min: 0 }),
   completionTokens: int4({ min: 0 }),
   itemsParsed: int4({ min: 0 }),
+  /** Items of the answer that its prompt listed as already found (a model repeats them once it runs out). */
+  itemsShown: int4({ min: 0 }).optional(),
   error: z.object({ kind: z.enum(errorKinds), message: z.string().max(500).transform(storableText), status: z.number().int().optional() }).optional(),
 });
 export type CallRecord = z.infer<typeof callRecordSchema>;

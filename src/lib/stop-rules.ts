@@ -133,7 +133,7 @@ export class StopMonitor {
     if (target !== undefined && !(target > 0 && target <= 1)) throw new Error(`stopAtCoverage must be in (0, 1], got ${target}`);
   }
 
-  /** One finished, successful call: what it found and cost (the marginal-cost rule's evidence). */
+  /** One finished, successful call: what it found (new entries at their answer's trust, answer-trust.ts) and cost (the marginal-cost rule's evidence). */
   observeCall(fresh: number, costUsd: number): void {
     this.marginal?.observe(fresh, costUsd);
   }

@@ -32,6 +32,7 @@ export function callObservation(
     latencyMs: call.latencyMs,
     itemsParsed: call.itemsParsed,
     itemsNew: tally.new,
+    ...(call.itemsShown !== undefined ? { itemsShown: call.itemsShown } : {}),
     dupExact: tally.dupExact,
     dupNear: tally.dupNear,
     junk: tally.junk,

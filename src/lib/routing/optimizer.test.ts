@@ -52,7 +52,7 @@ function memoryPersist() {
   return { persist, rows };
 }
 
-type Model = { itemsNew: number; latencyMs: number; costUsd: number; error?: CallObservation["error"] };
+type Model = { itemsNew: number; latencyMs: number; costUsd: number; itemsShown?: number; error?: CallObservation["error"] };
 
 /**
  * Producers calling back to back: each asks the optimiser for its target, "calls" it (the
@@ -90,6 +90,7 @@ function drive(
       latencyMs: m.latencyMs,
       itemsParsed: 40,
       itemsNew: m.itemsNew,
+      ...(m.itemsShown !== undefined ? { itemsShown: m.itemsShown } : {}),
       dupExact: 40 - m.itemsNew,
       dupNear: 0,
       junk: 0,
@@ -145,6 +146,24 @@ describe("Optimizer", () => {
     };
     expect(run(false)).toBeLessThan(0.3);
     expect(run(true)).toBeGreaterThan(0.7);
+  });
+
+  it("under adaptive, without verification, counts the new entries of answers that repeat their prompt's list at their trust", () => {
+    // sim-weak's answers bring half as many new names at a quarter of the price, but most of the rest of each is entries its prompt listed: it ran out.
+    const runOut =
+      (shown: number) =>
+      (target: string): Model =>
+        target === STRONG
+          ? { itemsNew: 20, latencyMs: 4_000, costUsd: 0.002, itemsShown: 2 }
+          : { itemsNew: 10, latencyMs: 4_000, costUsd: 0.0005, itemsShown: shown };
+    const run = (shown: number) => {
+      const clock = fakeClock();
+      const opt = new Optimizer(config(), { clock: clock.now, rng: seededRng(3), log: () => {} });
+      const t0 = clock.now();
+      return drive(opt, clock, { producers: 4, from: t0, to: t0 + 10 * MIN, model: runOut(shown) }).share(STRONG, t0 + 3 * MIN, t0 + 10 * MIN);
+    };
+    expect(run(0)).toBeLessThan(0.5);
+    expect(run(28)).toBeGreaterThan(0.7);
   });
 
   it("under roundrobin, shares calls evenly whatever the yield", () => {

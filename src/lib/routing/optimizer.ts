@@ -15,6 +15,7 @@ import {
   type OptimizerOptions,
   type TickResult,
 } from "./optimizer-options";
+import { answerTrust, RecentTrust } from "../trust/answer-trust";
 import { RecentPrecision } from "../trust/recent-precision";
 import { discountNewEntries } from "./precision-discount";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
@@ -33,6 +34,8 @@ const ROUTING_WINDOWS_MS = [15_000, 60_000, 300_000, 900_000];
 const EVIDENCE_HALF_LIFE_MS = 30_000;
 /** Verdicts per target behind its precision (entries it proposed first). */
 const TARGET_PRECISION_WINDOW = 40;
+/** Calls per target behind the trust of its answers. */
+const TARGET_TRUST_CALLS = 12;
 /** A successful call in the last minute is what makes a low count a verdict on the topic (see checkStop). */
 const YIELD_WINDOW_MS = 60_000;
 
@@ -85,6 +88,8 @@ export class Optimizer {
   private readonly stopMonitor: StopMonitor;
   /** Verdicts per proposing target: the router counts a target's new entries times its precision. */
   private readonly precision = new RecentPrecision(TARGET_PRECISION_WINDOW, 2);
+  /** And times the trust of its recent answers (an answer repeating its list has run out: answer-trust.ts). */
+  private readonly answers = new RecentTrust(TARGET_TRUST_CALLS);
   private readonly pending: Decision[] = [];
   private coverage: CoverageEstimate | null = null;
   private coverageSamples = -1;
@@ -171,7 +176,12 @@ export class Optimizer {
     this.router.observe(obs);
     // Candidates usually arrive before their call's report, so the count already includes its new entries.
     if (!obs.error) this.curve.add(obs.target, Math.max(0, this.counter.observed - obs.itemsNew), obs.itemsNew, obs.itemsNew + obs.dupExact + obs.dupNear);
-    if (!obs.error) this.stopMonitor.observeCall(obs.itemsNew, obs.costUsd);
+    if (!obs.error) {
+      const trust = answerTrust(obs.itemsParsed, obs.itemsShown);
+      this.answers.record(obs.target, obs.itemsNew, trust);
+      // The low-yield stop counts what an answer that ran out adds at its trust: inventions do not keep a run going.
+      this.stopMonitor.observeCall(obs.itemsNew * trust, obs.costUsd);
+    }
     this.due.add(obs.producer);
   }
 
@@ -277,7 +287,7 @@ export class Optimizer {
   private decide(now: number): (OptimizerEvent & { decisionId: number }) | null {
     const oldWeights = this.router.weights();
     const update = this.router.update(
-      discountNewEntries(this.stats.snapshot(now), (t) => this.precision.precision(t)),
+      discountNewEntries(this.stats.snapshot(now), (t) => this.precision.precision(t) * this.answers.share(t)),
       now,
     );
     if (!update.changed) return null;

@@ -16,6 +16,8 @@ export type CallObservation = {
   itemsParsed: number;
   /** Candidates accepted as new unique entries. */
   itemsNew: number;
+  /** Candidates its prompt listed as found (src/lib/trust/answer-trust.ts); absent: not counted. */
+  itemsShown?: number;
   dupExact: number;
   dupNear: number;
   /** Empty, unparseable or rejected candidates. */

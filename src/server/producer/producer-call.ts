@@ -1,3 +1,4 @@
+import { canonicalKey } from "../../lib/dedup/canonical-key";
 import { ItemStreamParser } from "../../lib/parse-items";
 import type { BuiltPrompt } from "../../lib/prompt";
 import type { CallRecord } from "../../lib/protocol";
@@ -35,9 +36,18 @@ export async function streamOneCall(deps: CallDeps): Promise<CallOutcome> {
   const { llm, request, callId, signal, clock, redact, state, outbox } = deps;
   const { prompt, maxTokens, branchId } = request;
   const parser = new ItemStreamParser();
+  // Items the prompt listed as found: how many the answer repeats says whether the model ran out.
+  const shownKeys = new Set(prompt.shownTexts.map(canonicalKey));
+  let itemsShown = 0;
+  const note = (items: readonly string[]) => {
+    for (const c of items) {
+      state.noteCandidate(c);
+      if (shownKeys.has(canonicalKey(c))) itemsShown++;
+    }
+  };
   const emit = (items: string[]) => {
     if (items.length === 0) return;
-    for (const c of items) state.noteCandidate(c);
+    note(items);
     outbox.add(callId, items, branchId);
   };
   const startedAt = clock.now();
@@ -50,6 +60,7 @@ export async function streamOneCall(deps: CallDeps): Promise<CallOutcome> {
     promptTokens: fields.promptTokens,
     completionTokens: fields.completionTokens,
     itemsParsed: parser.count,
+    itemsShown,
     ...(fields.error && !fields.error.aborted
       ? {
           error: {
@@ -63,7 +74,7 @@ export async function streamOneCall(deps: CallDeps): Promise<CallOutcome> {
   try {
     const response = await llm.stream({ system: prompt.system, user: prompt.user, maxTokens, signal, onText: (delta) => emit(parser.push(delta)) });
     const tail = parser.end({ truncated: response.truncated });
-    for (const c of tail) state.noteCandidate(c);
+    note(tail);
     // Usage from the API; a server that sends none (some OpenAI-compatible ones) gets our count.
     const usage = { promptTokens: response.promptTokens ?? prompt.promptTokens, completionTokens: completionTokensOf(response) };
     outbox.finishCall(callId, tail, record(usage), branchId);

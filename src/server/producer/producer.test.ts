@@ -214,6 +214,17 @@ describe("the producer against the simulator", () => {
     expect(syncs).toBe(4);
   });
 
+  it("counts the items of each answer that its prompt listed as found: none at first, more as the model runs out", async () => {
+    const { orch, run } = setup({ assignment: { requestSize: 40 } });
+    await run({ llmFor: simLlm({ universeSize: 60, universeSizeJitter: 0, noiseRate: 0, latencyScale: 0 }), options: { maxCalls: 6 } });
+    const calls = orch.calls;
+    expect(calls).toHaveLength(6);
+    expect(calls[0]!.itemsShown).toBe(0);
+    for (const c of calls) expect(c.itemsShown!).toBeLessThanOrEqual(c.itemsParsed);
+    // Every member of a 60-item topic is listed by the last calls: their answers repeat the list.
+    expect(calls.at(-1)!.itemsShown!).toBeGreaterThan(calls.at(-1)!.itemsParsed / 2);
+  });
+
   it("follows a new assignment from the orchestrator's answers", async () => {
     const { orch, run } = setup();
     orch.fault = (op, producer, batch) => {
