@@ -8,6 +8,7 @@
  * once, the product's dedup) but without the orchestrator. BENCH_MODES picks modes (default all).
  * The summary compares the modes at equal tokens. Figures go to bench/results/tree-live.json.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -41,7 +42,6 @@ async function main(): Promise<void> {
   const { createApp } = await import("../src/server/app");
   const { serveApi } = await import("../src/server/http");
   const { itemKey } = await import("../src/lib/sim/universe");
-  const pm2 = await import("../src/server/orchestrator/pm2");
 
   const results: Record<string, ModeResult> = {};
   if (MODES.includes("reference")) results.reference = await runReference();
@@ -126,9 +126,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
   fs.writeFileSync(path.join(__dirname, "results", `${process.env.BENCH_RESULTS ?? "tree-live"}.json`), JSON.stringify(out, null, 2) + "\n");
   console.log(JSON.stringify(out.summary, null, 2));
-  await pm2.connect(true); // the apps disconnected; reconnect only to kill the bench's daemon
-  await pm2.killDaemon().catch(() => undefined);
-  pm2.disconnect();
+  // The bench's daemon, killed by pm2's own CLI: reconnecting the programmatic client after a run
+  // that stopped itself crashed inside pm2 (Client.js:365, `sock` of null) and left the daemon.
+  spawnSync(process.execPath, [path.join("node_modules", "pm2", "bin", "pm2"), "kill"], { env: process.env, stdio: "ignore" });
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 

@@ -190,11 +190,13 @@ function run(policy: Policy, seed: number) {
   const cap = (SHARE / (1 - SHARE)) * PRODUCTION_USD;
   const verdicts = new Map<Item, TrustVerdict>();
   let usd = 0;
-  // As the queue serves them: entries due another opinion first, then new ones in commit order.
+  // As the queue serves them: entries due another opinion first, then new ones in commit order,
+  // then the second (on-topic) opinions on entries several models proposed.
   const again: Item[] = [];
+  const later: Item[] = [];
   let cursor = 0;
   for (;;) {
-    const i = again.shift() ?? items[cursor++];
+    const i = again.shift() ?? items[cursor++] ?? later.shift();
     if (i === undefined) break;
     const v = p.next(i);
     if (v === null) {
@@ -207,7 +209,7 @@ function run(policy: Policy, seed: number) {
     i.opinions.push(simOpinion(i.truth, (r) => known[v][r] === 1, size, DEFAULT_VERIFIER_RATES, rng));
     p.observe?.(items);
     const d = p.decide(i, false);
-    if (d === null) again.push(i);
+    if (d === null) (i.proposers.length >= 2 ? later : again).push(i);
     else verdicts.set(i, d);
   }
   let realRejected = 0;

@@ -133,8 +133,9 @@ export class VerifyQueue implements SideLane {
     // Entries due another opinion first (their verdict is half made), then the rest in commit
     // order: the verdicts on what the run's calls add now are what saturates an exhausted branch
     // and stops a run that only finds inventions, so they must not wait behind older entries.
+    // Last, the second opinion on entries several models proposed (the on-topic guard alone).
     const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
-    const rank = (i: VerifyItem) => (i.opinions.length > 0 ? 0 : 1);
+    const rank = (i: VerifyItem) => (i.opinions.length === 0 ? 1 : support.get(i)!.models.length >= 2 ? 2 : 0);
     ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
     const informed = byValue(
       this.deps.verifiers(),
