@@ -58,8 +58,8 @@ export class KnownState {
    * Notes a candidate the model just proposed: if it has the canonical key of a known entry,
    * that entry counts as re-proposed (the prompt builder shows such entries first).
    */
-  noteCandidate(candidate: string): void {
-    const slot = this.keys.first(hashString(canonicalKey(candidate)));
+  noteCandidate(candidate: string, key = canonicalKey(candidate)): void {
+    const slot = this.keys.first(hashString(key));
     if (slot !== -1) this.entries.noteReproposalAt(this.keys.valueAt(slot), candidate);
   }
 }

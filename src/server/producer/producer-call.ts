@@ -41,8 +41,9 @@ export async function streamOneCall(deps: CallDeps): Promise<CallOutcome> {
   let itemsShown = 0;
   const note = (items: readonly string[]) => {
     for (const c of items) {
-      state.noteCandidate(c);
-      if (shownKeys.has(canonicalKey(c))) itemsShown++;
+      const key = canonicalKey(c);
+      state.noteCandidate(c, key);
+      if (shownKeys.has(key)) itemsShown++;
     }
   };
   const emit = (items: string[]) => {
