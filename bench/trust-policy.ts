@@ -25,7 +25,7 @@ import { SIM_MODEL_PROFILES } from "../src/lib/sim/models";
 import { Rng } from "../src/lib/sim/prng";
 import { canonicalTopic, knownRanks } from "../src/lib/sim/universe";
 import { DEFAULT_VERIFIER_RATES, simOpinion, type Truth } from "../src/lib/sim/verify";
-import { decide, isSupported, MAX_OPINIONS, nextVerifier, type TrustVerdict } from "../src/lib/trust/policy";
+import { decide, isSupported, MAX_OPINIONS, nextVerifier, type TrustVerdict, wantsOnTopicCheck } from "../src/lib/trust/policy";
 import { byValue } from "../src/lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../src/lib/trust/verifier-model";
 import type { Opinion } from "../src/lib/trust/verify-prompt";
@@ -50,6 +50,8 @@ type Policy = {
     next: (i: Item) => Model | null;
     /** After an opinion; `last`: no more will come. */
     decide: (i: Item, last: boolean) => TrustVerdict | null;
+    /** Entries kept on one opinion that get one more, for the on-topic guard alone (policy.ts wantsOnTopicCheck). */
+    onTopicCheck?: (i: Item, verdict: TrustVerdict) => boolean;
     /** Every opinion given so far (for a policy that learns). */
     observe?: (all: readonly Item[]) => void;
   };
@@ -174,6 +176,7 @@ const product: Policy = {
           { models: i.proposers.length, calls: i.calls, opinions: i.opinions, pInvented: model.pInvented(observed(i)) },
           last ? i.opinions.length : MAX_OPINIONS,
         ),
+      onTopicCheck: (i, verdict) => wantsOnTopicCheck({ models: i.proposers.length, opinions: i.opinions }, verdict),
       observe: (all) => {
         if (++sinceFit < 200) return;
         sinceFit = 0;
@@ -191,7 +194,7 @@ function run(policy: Policy, seed: number) {
   const verdicts = new Map<Item, TrustVerdict>();
   let usd = 0;
   // As the queue serves them: entries due another opinion first, then new ones in commit order,
-  // then the second (on-topic) opinions on entries several models proposed.
+  // then the on-topic checks of several-model entries already kept (only a rejection changes them).
   const again: Item[] = [];
   const later: Item[] = [];
   let cursor = 0;
@@ -200,7 +203,7 @@ function run(policy: Policy, seed: number) {
     if (i === undefined) break;
     const v = p.next(i);
     if (v === null) {
-      verdicts.set(i, p.decide(i, true) ?? "unsure");
+      if (!verdicts.has(i)) verdicts.set(i, p.decide(i, true) ?? "unsure");
       continue;
     }
     if (usd + OPINION_USD[v] > cap) break;
@@ -209,8 +212,13 @@ function run(policy: Policy, seed: number) {
     i.opinions.push(simOpinion(i.truth, (r) => known[v][r] === 1, size, DEFAULT_VERIFIER_RATES, rng));
     p.observe?.(items);
     const d = p.decide(i, false);
-    if (d === null) (i.proposers.length >= 2 ? later : again).push(i);
-    else verdicts.set(i, d);
+    if (verdicts.has(i)) {
+      if (d === "rejected") verdicts.set(i, d);
+    } else if (d === null) again.push(i);
+    else {
+      verdicts.set(i, d);
+      if (p.onTopicCheck?.(i, d)) later.push(i);
+    }
   }
   let realRejected = 0;
   let inventedKept = 0;

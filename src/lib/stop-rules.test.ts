@@ -45,7 +45,9 @@ describe("stop by marginal cost", () => {
     feed(m, 19, 0, 0.01);
     expect(m.verdict()).toBeNull();
     m.observe(0, 0.01);
-    expect(m.verdict()).toMatch(/new entries per dollar fell to 0.00 over the last 20 calls, under 2% of the run's first 10 calls \(4000.00 per dollar\)/);
+    expect(m.verdict()).toMatch(
+      /new entries per dollar \(an answer that repeats its prompt's list counts at its trust\) fell to 0.00 over the last 20 calls, under 2% of the run's first 10 calls \(4000.00 per dollar\)/,
+    );
   });
 
   it("counts only the new entries verification does not reject: a run that finds inventions stops", () => {

@@ -113,7 +113,7 @@ export class MarginalYield {
     if (rate >= floor * earlyRate) return null;
     const unit = perDollar ? "per dollar" : "per call";
     const real = share < 1 ? ` (counting the ${Math.round(share * 100)}% that verification did not reject)` : "";
-    return `new entries ${unit} fell to ${rate.toFixed(2)} over the last ${this.recent.length} calls${real}, under ${Math.round(floor * 100)}% of the run's first ${this.early.calls} calls (${earlyRate.toFixed(2)} ${unit})`;
+    return `new entries ${unit} (an answer that repeats its prompt's list counts at its trust) fell to ${rate.toFixed(2)} over the last ${this.recent.length} calls${real}, under ${Math.round(floor * 100)}% of the run's first ${this.early.calls} calls (${earlyRate.toFixed(2)} ${unit})`;
   }
 }
 

@@ -179,7 +179,7 @@ export class Optimizer {
     if (!obs.error) {
       const trust = answerTrust(obs.itemsParsed, obs.itemsShown);
       this.answers.record(obs.target, obs.itemsNew, trust);
-      // The low-yield stop counts what an answer that ran out adds at its trust: inventions do not keep a run going.
+      // The marginal-cost stop counts what an answer that ran out adds at its trust: inventions do not keep a run going.
       this.stopMonitor.observeCall(obs.itemsNew * trust, obs.costUsd);
     }
     this.due.add(obs.producer);

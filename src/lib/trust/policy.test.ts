@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../sim/prng";
 import { DEFAULT_VERIFIER_RATES, simOpinion, type Truth } from "../sim/verify";
-import { decide, MAX_OPINIONS, nextVerifier, type TrustVerdict } from "./policy";
+import { decide, MAX_OPINIONS, nextVerifier, wantsOnTopicCheck, type TrustVerdict } from "./policy";
 import { kindOf, VerifierModel } from "./verifier-model";
 import type { Opinion } from "./verify-prompt";
 
@@ -15,13 +15,13 @@ describe("decide", () => {
     ["off-topic: rejected at once (the on-topic guard), whatever else", 3, 1, ["yes", "off"], 0.001, "rejected"],
     ["after the last opinion, more likely real: verified", 1, 1, ["yes", "no", "yes", "unsure", "no"], 0.3, "verified"],
     ["after the last opinion, one model, more likely invented: rejected (never confirmed)", 1, 2, ["yes", "no", "no", "unsure", "yes"], 0.6, "rejected"],
-    // Several models: two opinions (the on-topic guard); only "off" rejects.
-    ["several models, a first yes: ask a second model (an off-topic line is called a member 1 % of the time)", 2, 2, ["yes"], 0.001, null],
-    ["several models, two opinions: verified", 2, 2, ["yes", "yes"], 0.001, "verified"],
-    ["several models, a no, more likely real: verified", 2, 2, ["no", "yes"], 0.2, "verified"],
-    ["several models, two no, more likely invented: unsure (kept)", 2, 2, ["no", "no"], 0.99, "unsure"],
+    // Several models: the first opinion decides; only "off" rejects (the second, on-topic opinion too).
+    ["several models, first opinion: verified", 2, 2, ["yes"], 0.03, "verified"],
+    ["several models, a first no, more likely real: verified", 2, 2, ["no"], 0.2, "verified"],
+    ["several models, a first no, more likely invented: unsure (kept)", 2, 2, ["no"], 0.99, "unsure"],
     ["several models, off-topic: rejected", 3, 3, ["off"], 1, "rejected"],
-    ["several models, a yes then off: rejected", 3, 3, ["yes", "off"], 0.001, "rejected"],
+    ["several models, the on-topic check says off: rejected", 3, 3, ["yes", "off"], 0.001, "rejected"],
+    ["several models, the on-topic check says no: still kept", 2, 2, ["yes", "no"], 0.2, "verified"],
     // One model in 3+ calls: two opinions at most, rejected only when both say no.
     ["one model in 3 calls, a first yes, likely real enough: verified", 1, 3, ["yes"], 0.01, "verified"],
     ["one model in 3 calls, a first no: ask again (one no does not reject)", 1, 3, ["no"], 0.99, null],
@@ -42,6 +42,16 @@ describe("decide", () => {
     ["one model in 3 calls, off-topic: rejected", 1, 3, ["off"], 1, "rejected"],
   ];
   for (const [name, models, calls, opinions, pInvented, want] of cases) it(name, () => expect(decide({ models, calls, opinions, pInvented })).toBe(want));
+});
+
+describe("wantsOnTopicCheck", () => {
+  it("asks once more about an entry several models proposed and one opinion kept, and about nothing else", () => {
+    expect(wantsOnTopicCheck({ models: 2, opinions: ["yes"] }, "verified")).toBe(true);
+    expect(wantsOnTopicCheck({ models: 3, opinions: ["no"] }, "unsure")).toBe(true);
+    expect(wantsOnTopicCheck({ models: 2, opinions: ["yes", "yes"] }, "verified")).toBe(false);
+    expect(wantsOnTopicCheck({ models: 2, opinions: ["off"] }, "rejected")).toBe(false);
+    expect(wantsOnTopicCheck({ models: 1, opinions: ["yes"] }, "verified")).toBe(false);
+  });
 });
 
 describe("nextVerifier", () => {
@@ -111,8 +121,8 @@ describe("combining support, verification and a second opinion", () => {
       return of.filter((e) => e.verdict !== "rejected").length / of.length;
     };
     expect(entries.every((e) => e.verdict !== undefined)).toBe(true);
-    // Supported entries are asked less: several models twice (the on-topic guard), one model in 3 calls twice at most.
-    expect(Math.max(...entries.filter((e) => e.proposers.length >= 2).map((e) => e.opinions.length))).toBe(2);
+    // Supported entries are asked less: several models once, one model in 3 calls twice at most.
+    expect(Math.max(...entries.filter((e) => e.proposers.length >= 2).map((e) => e.opinions.length))).toBe(1);
     expect(Math.max(...entries.filter((e) => e.proposers.length === 1 && e.calls >= 3).map((e) => e.opinions.length))).toBe(2);
     expect(keptShare("invented")).toBeLessThan(0.03);
     expect(keptShare("off-topic")).toBeLessThan(0.05);

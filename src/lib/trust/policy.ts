@@ -26,8 +26,9 @@ import type { Opinion } from "./verify-prompt";
  * Supported entries are asked less, since re-asking them bought little and cost recall
  * (bench:trust, trust-drain2-1..5: opinions after the first on them were 36-54 % of the spend,
  * caught 0-3 inventions a run and rejected 8-22 real members, 31-74 % of the recall cost):
- * - several models: SEVERAL_OPINIONS, for the on-topic guard (only "off" rejects; no entry
- *   several models proposed was rejected otherwise in those runs);
+ * - several models: decided by the first opinion (only "off" rejects; no entry several models
+ *   proposed was rejected otherwise in those runs), then checked once more for the on-topic
+ *   guard alone, when the budget allows (SEVERAL_OPINIONS);
  * - one model in SUPPORTED_CALLS+ calls: at most REPEATED_MAX_OPINIONS, rejected only when two
  *   say "no" and it is then more likely invented than not (a real name only its proposer knows
  *   gets "no" 15 % of the time from a verifier that does not know it, an invention 83 %:
@@ -59,9 +60,10 @@ export const SUPPORTED_CALLS = 3;
 export const REPEATED_MAX_OPINIONS = 2;
 
 /**
- * Opinions asked about an entry several models proposed: two, from different models, for the
- * on-topic guard alone (only "off" rejects it). Off-topic lines recur across models, so they
- * are several-model entries, and one verifier calls one a member about 1 % of the time
+ * Opinions asked about an entry several models proposed: the first decides it; a second, from
+ * another model and after every other opinion the queue has to ask, is the on-topic guard alone
+ * (only "off" rejects it: wantsOnTopicCheck). Off-topic lines recur across models, so they are
+ * several-model entries, and one verifier calls one a member about 1 % of the time
  * (sim/verify.ts); a run has ~20 of them, so one opinion let one through in about one run in
  * five (bench:trust: "Chocolate cake" in two runs). Two opinions make that ~1 in 500 runs.
  */
@@ -88,14 +90,10 @@ export function decide(e: Evidence, maxOpinions = MAX_OPINIONS): TrustVerdict | 
   if (e.opinions.length === 0) return null;
   if (e.opinions.includes("off")) return "rejected";
   const several = e.models >= 2;
-  if (several) {
-    if (e.opinions.length < Math.min(maxOpinions, SEVERAL_OPINIONS)) return null;
-    return e.pInvented < 0.5 ? "verified" : "unsure";
-  }
-  const repeated = (e.calls ?? 1) >= SUPPORTED_CALLS;
+  const repeated = !several && (e.calls ?? 1) >= SUPPORTED_CALLS;
   if (e.pInvented <= 1 - ACCEPT_AT) return "verified";
-  if (e.pInvented >= REJECT_AT && !repeated) return "rejected";
-  const cap = Math.min(maxOpinions, repeated ? REPEATED_MAX_OPINIONS : MAX_OPINIONS);
+  if (e.pInvented >= REJECT_AT && !several && !repeated) return "rejected";
+  const cap = Math.min(maxOpinions, several ? 1 : repeated ? REPEATED_MAX_OPINIONS : MAX_OPINIONS);
   if (e.opinions.length < cap) return null;
   if (repeated) {
     // Rejected only when two verifiers said no and that makes it more likely invented (with its
@@ -104,7 +102,16 @@ export function decide(e: Evidence, maxOpinions = MAX_OPINIONS): TrustVerdict | 
     if (noes >= 2) return e.pInvented >= 0.5 ? "rejected" : "unsure";
     return e.pInvented < 0.5 ? "verified" : "unsure";
   }
-  return e.pInvented < 0.5 ? "verified" : "rejected";
+  if (e.pInvented < 0.5) return "verified";
+  return several ? "unsure" : "rejected";
+}
+
+/**
+ * Whether an entry just kept on its first opinion gets one more, later: one several models
+ * proposed, for the on-topic guard (SEVERAL_OPINIONS). The second can only reject it ("off").
+ */
+export function wantsOnTopicCheck(e: Pick<Evidence, "models" | "opinions">, verdict: TrustVerdict): boolean {
+  return verdict !== "rejected" && e.models >= 2 && e.opinions.length < SEVERAL_OPINIONS;
 }
 
 /**

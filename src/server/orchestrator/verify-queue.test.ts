@@ -34,11 +34,15 @@ function setup(
     textOf?: (seq: number, text: string) => string | undefined;
     clock?: () => number;
     simUrl?: string;
+    /** Simulator parameters (x-sim-params) per verifier. */
+    simParams?: Record<string, unknown>;
   } = {},
 ) {
   const clients = new Map<string, LlmClient>();
   for (const label of LABELS) {
-    const r = resolveLlm({ provider: "sim", model: label.slice(4) }, { simulatorUrl: opts.simUrl ?? sim.url, callTimeoutMs: 30_000 });
+    const params = opts.simParams?.[label];
+    const headers = params ? { defaultHeaders: { "x-sim-params": JSON.stringify(params) } } : {};
+    const r = resolveLlm({ provider: "sim", model: label.slice(4) }, { simulatorUrl: opts.simUrl ?? sim.url, callTimeoutMs: 30_000, ...headers });
     if (!("client" in r)) throw new Error(r.unavailable);
     clients.set(label, r.client);
   }
@@ -137,6 +141,30 @@ describe("VerifyQueue", () => {
     expect(everyone.calls.length).toBe(1);
     expect(everyone.verdicts.get(1)).toBe("rejected");
     await everyone.side.close();
+  });
+
+  it("keeps an entry several models proposed on its first opinion, then checks it once more, last, for the on-topic guard alone", async () => {
+    const items = await universe();
+    const entries = [...items.slice(0, 40).map((text, i) => ({ seq: i + 1, text })), { seq: 100, text: "Pizza" }];
+    // The first verifier calls every off-topic line a member; the second says what it is.
+    const { q, side, opinions, verdicts } = setup({
+      proposers: () => ["sim:sim-weak", "sim:sim-claude"],
+      simParams: { "sim:sim-strong": { verifier: { offTopicAccept: 1 } } },
+    });
+    q.enqueue(entries);
+    await q.drain(60_000);
+    const by = (seq: number) => opinions.filter((o) => o.seq === seq).map((o) => o.label);
+    // Two opinions each, from two models, the first given to every entry before any second.
+    for (const e of entries) expect(new Set(by(e.seq)).size).toBe(2);
+    const firstOfSecond = opinions.findIndex((o, i) => opinions.findIndex((p) => p.seq === o.seq) !== i);
+    expect(opinions.slice(0, firstOfSecond).length).toBe(entries.length);
+    expect(opinions.find((o) => o.seq === 100)).toMatchObject({ label: "sim:sim-strong", opinion: "yes" });
+    expect(verdicts.get(100)).toBe("rejected");
+    // A real member keeps its verdict whatever its second opinion says (only "off" rejects).
+    expect([...verdicts].filter(([seq, v]) => seq <= 40 && v !== "rejected").length).toBe(40);
+    expect(q.stats.verdicts.rejected).toBe(1);
+    expect(q.stats.verdicts.verified + q.stats.verdicts.unsure).toBe(40);
+    await side.close();
   });
 
   it("in the stop's drain, what is left of the budget goes to a batch that fits, past one that does not", async () => {

@@ -1,6 +1,7 @@
 import { errorMessage } from "../../lib/errors";
-import { decide, isSupported, type TrustVerdict } from "../../lib/trust/policy";
+import { decide, isSupported, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
+import { MAX_FAILURES, MAX_QUEUED, MIN_SPLIT_BATCH, PARTIAL_AFTER_MS, RECHECK_EVERY_MS } from "./verify-types";
 import { batchesByVerifier, byValue } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
@@ -9,21 +10,11 @@ import type { LlmClient } from "../producer/llm/types";
 import { sendSideCall, type SideLane } from "./side-calls";
 import { countAtMost } from "../../lib/sorted";
 
-/** How often rejected single-model entries are looked at for new support. */
-const RECHECK_EVERY_MS = 5_000;
-/** How long a ready entry waits for a full batch before a partial one goes. */
-const PARTIAL_AFTER_MS = 15_000;
-/** The smallest batch an unaffordable one is halved to. */
-const MIN_SPLIT_BATCH = 20;
-/** Calls without an opinion on an entry before it is left unverified. */
-const MAX_FAILURES = 3;
-/** Entries waiting beyond this are not verified (they stay in output.txt, unverified). */
-const MAX_QUEUED = 50_000;
-
 /**
  * The run's verifier: committed entries are checked in batches, after a short settle time, by a
  * model other than the ones that proposed them ("which of these are real members of <topic>
- * (<branch path>)?", answered by id); half-decided entries first, then the rest in commit order;
+ * (<branch path>)?", answered by id); half-decided entries first, then the rest in commit order,
+ * then the on-topic checks of several-model entries already kept (policy.ts wantsOnTopicCheck);
  * verifiers chosen in verifier-choice.ts. Opinions add up in policy.ts: an entry gets a second or
  * third opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
  * the dedup judge: concurrency and budget). A failed call leaves its entries unverified.
@@ -133,9 +124,9 @@ export class VerifyQueue implements SideLane {
     // Entries due another opinion first (their verdict is half made), then the rest in commit
     // order: the verdicts on what the run's calls add now are what saturates an exhausted branch
     // and stops a run that only finds inventions, so they must not wait behind older entries.
-    // Last, the second opinion on entries several models proposed (the on-topic guard alone).
+    // Last, the on-topic checks of entries several models proposed, already kept.
     const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
-    const rank = (i: VerifyItem) => (i.opinions.length === 0 ? 1 : support.get(i)!.models.length >= 2 ? 2 : 0);
+    const rank = (i: VerifyItem) => (i.onTopicCheck ? 2 : i.opinions.length === 0 ? 1 : 0);
     ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
     const informed = byValue(
       this.deps.verifiers(),
@@ -281,11 +272,17 @@ export class VerifyQueue implements SideLane {
     for (const { item } of given) {
       const s = this.deps.support(item.text);
       const verdict = this.verdictOf(item, s);
+      const kept = item.onTopicCheck;
+      // An on-topic check only rejects: otherwise the entry keeps the verdict it has.
+      if (kept !== undefined && verdict !== "rejected") continue;
+      if (kept !== undefined) this.stats.verdicts[kept]--;
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
+        else if (kept === undefined && wantsOnTopicCheck({ models: s.models.length, opinions: item.opinions }, verdict))
+          again.push(Object.assign(item, { onTopicCheck: verdict }));
       }
     }
     this.model.opinionsGiven(given.length);

@@ -6,6 +6,17 @@ import type { SideCalls } from "./side-calls";
 
 /** The verifier's queue (verify-queue.ts): its entries, what it is built with, what its stop's drain did. */
 
+/** How often rejected single-model entries are looked at for new support. */
+export const RECHECK_EVERY_MS = 5_000;
+/** How long a ready entry waits for a full batch before a partial one goes. */
+export const PARTIAL_AFTER_MS = 15_000;
+/** The smallest batch an unaffordable one is halved to. */
+export const MIN_SPLIT_BATCH = 20;
+/** Calls without an opinion on an entry before it is left unverified. */
+export const MAX_FAILURES = 3;
+/** Entries waiting beyond this are not verified (they stay in output.txt, unverified). */
+export const MAX_QUEUED = 50_000;
+
 /** A committed entry waiting for (another) verifier's opinion. */
 export type VerifyItem = {
   seq: number;
@@ -20,6 +31,8 @@ export type VerifyItem = {
   failures?: number;
   /** Rejected, its calls when it was last decided again with more support (verify-queue.ts recheckRejected). */
   rechecked?: number;
+  /** Kept with this verdict and waiting for its on-topic check (policy.ts wantsOnTopicCheck). */
+  onTopicCheck?: TrustVerdict;
   /** Its kind (verifier-model.ts `kindOf`) and whether several models proposed it, as of its last opinion. */
   kind: string;
   anchor: boolean;
