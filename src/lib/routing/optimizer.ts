@@ -15,7 +15,7 @@ import {
   type OptimizerOptions,
   type TickResult,
 } from "./optimizer-options";
-import { answerTrust, RecentTrust } from "../trust/answer-trust";
+import { answerTrust } from "../trust/answer-trust";
 import { RecentPrecision } from "../trust/recent-precision";
 import { discountNewEntries } from "./precision-discount";
 import { createRouter, NoUsableTargetError, type Router } from "./router";
@@ -89,7 +89,7 @@ export class Optimizer {
   /** Verdicts per proposing target: the router counts a target's new entries times its precision. */
   private readonly precision = new RecentPrecision(TARGET_PRECISION_WINDOW, 2);
   /** And times the trust of its recent answers (an answer repeating its list has run out: answer-trust.ts). */
-  private readonly answers = new RecentTrust(TARGET_TRUST_CALLS);
+  private readonly answers = new RecentPrecision(TARGET_TRUST_CALLS, 0);
   private readonly pending: Decision[] = [];
   private coverage: CoverageEstimate | null = null;
   private coverageSamples = -1;
@@ -178,7 +178,7 @@ export class Optimizer {
     if (!obs.error) this.curve.add(obs.target, Math.max(0, this.counter.observed - obs.itemsNew), obs.itemsNew, obs.itemsNew + obs.dupExact + obs.dupNear);
     if (!obs.error) {
       const trust = answerTrust(obs.itemsParsed, obs.itemsShown);
-      this.answers.record(obs.target, obs.itemsNew, trust);
+      this.answers.add(obs.target, obs.itemsNew, obs.itemsNew * trust);
       // The marginal-cost stop counts what an answer that ran out adds at its trust: inventions do not keep a run going.
       this.stopMonitor.observeCall(obs.itemsNew * trust, obs.costUsd);
     }
@@ -287,7 +287,7 @@ export class Optimizer {
   private decide(now: number): (OptimizerEvent & { decisionId: number }) | null {
     const oldWeights = this.router.weights();
     const update = this.router.update(
-      discountNewEntries(this.stats.snapshot(now), (t) => this.precision.precision(t) * this.answers.share(t)),
+      discountNewEntries(this.stats.snapshot(now), (t) => this.precision.precision(t) * this.answers.precision(t)),
       now,
     );
     if (!update.changed) return null;

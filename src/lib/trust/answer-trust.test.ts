@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerTrust, RecentTrust } from "./answer-trust";
+import { answerTrust } from "./answer-trust";
+import { RecentPrecision } from "./recent-precision";
 
 describe("answerTrust", () => {
   it("counts every new entry of an answer that repeats nothing it was shown", () => {
@@ -19,17 +20,18 @@ describe("answerTrust", () => {
   });
 });
 
-describe("RecentTrust", () => {
+describe("RecentPrecision, weighted (a call's new entries at its trust)", () => {
   it("weighs each call's trust by its new entries, over the key's last calls", () => {
-    const t = new RecentTrust(3);
-    expect(t.share("a")).toBe(1);
-    t.record("a", 10, 1);
-    t.record("a", 30, 0.5);
-    t.record("a", 0, 0); // no new entries: nothing to discount
-    expect(t.share("a")).toBeCloseTo(25 / 40);
-    t.record("a", 10, 0);
-    t.record("a", 10, 0);
-    expect(t.share("a")).toBeCloseTo(15 / 50);
-    expect(t.share("b")).toBe(1);
+    const t = new RecentPrecision(3, 0);
+    const record = (key: string, itemsNew: number, trust: number) => t.add(key, itemsNew, itemsNew * trust);
+    expect(t.precision("a")).toBe(1);
+    record("a", 10, 1);
+    record("a", 30, 0.5);
+    record("a", 0, 0); // no new entries: nothing to discount
+    expect(t.precision("a")).toBeCloseTo(25 / 40);
+    record("a", 10, 0);
+    record("a", 10, 0);
+    expect(t.precision("a")).toBeCloseTo(15 / 50);
+    expect(t.precision("b")).toBe(1);
   });
 });

@@ -38,30 +38,3 @@ export function answerTrust(itemsParsed: number, itemsShown: number | undefined)
   const repeated = Math.min(1, itemsShown / itemsParsed);
   return 1 / (1 + (repeated / HALF_TRUST_REPEATED) ** TRUST_STEEPNESS);
 }
-
-/**
- * The share of a key's recent new entries that count (answerTrust of their calls, weighted by
- * the calls' new entries), over its last `window` calls with new entries; 1 before any.
- */
-export class RecentTrust {
-  private readonly recent = new Map<string, Array<{ fresh: number; counted: number }>>();
-  constructor(private readonly window: number) {}
-
-  record(key: string, itemsNew: number, trust: number): void {
-    if (!(itemsNew > 0)) return;
-    let r = this.recent.get(key);
-    if (r === undefined) this.recent.set(key, (r = []));
-    r.push({ fresh: itemsNew, counted: itemsNew * trust });
-    if (r.length > this.window) r.shift();
-  }
-
-  share(key: string): number {
-    let fresh = 0;
-    let counted = 0;
-    for (const c of this.recent.get(key) ?? []) {
-      fresh += c.fresh;
-      counted += c.counted;
-    }
-    return fresh > 0 ? counted / fresh : 1;
-  }
-}

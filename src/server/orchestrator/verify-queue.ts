@@ -78,7 +78,8 @@ export class VerifyQueue implements SideLane {
           const now = this.deps.clock();
           if (now - start >= maxMs) resolve("time");
           else if (now - this.lastOpinionAt >= stallMs) resolve("stalled");
-          else timer = setTimeout(look, 100);
+          // Looked at again at the nearer bound (an opinion since moves the stall's one later).
+          else timer = setTimeout(look, Math.min(start + maxMs, this.lastOpinionAt + stallMs) - now);
         };
         look();
       });
