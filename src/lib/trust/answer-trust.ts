@@ -38,3 +38,15 @@ export function answerTrust(itemsParsed: number, itemsShown: number | undefined)
   const repeated = Math.min(1, itemsShown / itemsParsed);
   return 1 / (1 + (repeated / HALF_TRUST_REPEATED) ** TRUST_STEEPNESS);
 }
+
+/**
+ * Below this trust an answer is "repeating": the entries it introduced are a kind of their own
+ * for verification (verifier-model.ts kindOf), whose share of inventions the run learns apart.
+ * 0.5 is the curve's middle, a repeated share of HALF_TRUST_REPEATED.
+ */
+export const REPEATING_BELOW = 0.5;
+
+/** Whether an answer repeated enough of its prompt's list that its new entries are a kind apart. */
+export function isRepeatingAnswer(itemsParsed: number, itemsShown: number | undefined): boolean {
+  return answerTrust(itemsParsed, itemsShown) < REPEATING_BELOW;
+}

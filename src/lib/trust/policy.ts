@@ -11,7 +11,8 @@ import type { Opinion } from "./verify-prompt";
  * comes from one model's gap) or one model proposed it in SUPPORTED_CALLS separate calls (a
  * model reproduces what it knows across samples while its inventions diverge: SelfCheckGPT,
  * Manakul et al. 2023, arXiv 2303.08896). Each kind of entry (several models; one model in 1, 2,
- * 3+ calls, per model) has its own share of inventions, and each verifier its own rates of yes,
+ * 3+ calls, per model; one call whose answer mostly repeated its prompt's list apart) has its
+ * own share of inventions, and each verifier its own rates of yes,
  * no and unsure on real entries it knows, real entries only their proposer knows, and
  * inventions: all are learnt from the run's opinions by verifier-model.ts (Dawid-Skene), so a
  * model that invents more is believed less and a verifier whose "unsure" means "never heard of

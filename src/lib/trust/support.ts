@@ -5,21 +5,35 @@
  * (policy.ts) weighs it with the verifiers' opinions.
  */
 
+import { isRepeatingAnswer } from "./answer-trust";
+
 export type Proposal = { callId: string | undefined; producer: string; model: string };
 
 /** The stored and shown form. */
 export type Support = { calls: number; producers: number; models: number; producerList: string[]; modelList: string[] };
 
-type Rec = { calls: number; recentCalls: string[]; producers: string[]; models: string[] };
+type Rec = {
+  calls: number;
+  recentCalls: string[];
+  producers: string[];
+  models: string[];
+  /** The answer that first proposed it repeated much of its prompt's list (answer-trust.ts isRepeatingAnswer). */
+  repeating?: true;
+};
 
 /** Calls remembered per entry to count each once: a call's candidates arrive in a few batches, interleaved with a few others'. */
 const RECENT_CALLS = 4;
+
+/** Calls in progress whose entries are remembered until their answer is complete (as active-run's tallies). */
+const MAX_OPEN_CALLS = 10_000;
 
 /** Distinct producers or models kept per entry: beyond this, "many" is all the evidence says. */
 const MAX_LISTED = 16;
 
 export class SupportBook {
   private readonly byText = new Map<string, Rec>();
+  /** The entries each call in progress introduced (the last MAX_OPEN_CALLS calls), until its answer is complete. */
+  private readonly introducing = new Map<string, string[]>();
 
   /**
    * Counts a proposal of entry `text`; returns whether its support changed. A call counts once
@@ -30,6 +44,7 @@ export class SupportBook {
     const r = this.byText.get(text);
     if (r === undefined) {
       this.byText.set(text, { calls: 1, recentCalls: p.callId === undefined ? [] : [p.callId], producers: [p.producer], models: [p.model] });
+      if (p.callId !== undefined) this.introduced(p.callId, text);
       return true;
     }
     let changed = false;
@@ -50,6 +65,16 @@ export class SupportBook {
       changed = true;
     }
     return changed;
+  }
+
+  private introduced(callId: string, text: string): void {
+    const texts = this.introducing.get(callId);
+    if (texts !== undefined) {
+      texts.push(text);
+      return;
+    }
+    this.introducing.set(callId, [text]);
+    if (this.introducing.size > MAX_OPEN_CALLS) this.introducing.delete(this.introducing.keys().next().value!);
   }
 
   /** An entry's support as stored earlier (a resumed run). */
@@ -75,6 +100,26 @@ export class SupportBook {
   /** Distinct calls that proposed `text` (0: not an entry). */
   callsOf(text: string): number {
     return this.byText.get(text)?.calls ?? 0;
+  }
+
+  /**
+   * A call's answer is complete: when it repeated much of its prompt's list, the entries it
+   * introduced are marked (verification learns their share of inventions apart). Not known
+   * after a resume: the mark is not stored.
+   */
+  answered(call: { callId: string; itemsParsed: number; itemsShown?: number | undefined }): void {
+    const texts = this.introducing.get(call.callId);
+    this.introducing.delete(call.callId);
+    if (texts === undefined || !isRepeatingAnswer(call.itemsParsed, call.itemsShown)) return;
+    for (const t of texts) {
+      const r = this.byText.get(t);
+      if (r) r.repeating = true;
+    }
+  }
+
+  /** Whether the answer that first proposed `text` was a repeating one. */
+  fromRepeatingAnswer(text: string): boolean {
+    return this.byText.get(text)?.repeating === true;
   }
 
   /** Models that proposed `text` (a verifier must be another one). */

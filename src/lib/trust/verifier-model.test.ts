@@ -63,5 +63,9 @@ describe("VerifierModel (Dawid-Skene)", () => {
     expect(kindOf(["sim:a", "sim:b"], 2)).toBe("several");
     expect(kindOf(["sim:a"], 7)).toBe("sim:a|3");
     expect(kindOf(["sim:a"], 0)).toBe("sim:a|1");
+    // An entry from an answer that mostly repeated its list is a kind apart, while one call proposed it.
+    expect(kindOf(["sim:a"], 1, true)).toBe("sim:a|1r");
+    expect(kindOf(["sim:a"], 2, true)).toBe("sim:a|2");
+    expect(kindOf(["sim:a", "sim:b"], 1, true)).toBe("several");
   });
 });

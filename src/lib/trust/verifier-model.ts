@@ -26,9 +26,18 @@ export type Observed = {
   opinions: readonly Opinion[];
 };
 
-/** The kind of an entry: proposed by several models, or by one model in 1, 2 or 3+ calls. */
-export function kindOf(models: readonly string[], calls: number): string {
-  return models.length >= 2 ? "several" : `${models[0] ?? "?"}|${Math.min(3, Math.max(1, calls))}`;
+/**
+ * The kind of an entry: proposed by several models, or by one model in 1, 2 or 3+ calls; an
+ * entry one call proposed is a kind apart when that answer repeated much of its prompt's list
+ * (`repeating`: answer-trust.ts isRepeatingAnswer), since a model that has run out pads with
+ * inventions. Each kind's share of inventions is learnt from the opinions, so where repeating
+ * says nothing (a real model that repeats while it still knows more) the two shares come out
+ * alike and the split changes nothing.
+ */
+export function kindOf(models: readonly string[], calls: number, repeating = false): string {
+  if (models.length >= 2) return "several";
+  const n = Math.min(3, Math.max(1, calls));
+  return `${models[0] ?? "?"}|${n}${n === 1 && repeating ? "r" : ""}`;
 }
 
 const ANSWER = { yes: 0, no: 1, unsure: 2 } as const;
@@ -154,6 +163,11 @@ export class VerifierModel {
   /** The kind's learnt share of inventions (the prior of a new entry of that kind). */
   inventedShare(kind: string): number {
     return (this.share.get(kind) ?? START_SHARE)[INVENTED]!;
+  }
+
+  /** Every fitted kind's learnt share of inventions, rounded: for reports. */
+  inventedShares(): Record<string, number> {
+    return Object.fromEntries([...this.share].map(([k, xs]) => [k, Math.round(xs[INVENTED]! * 1000) / 1000]));
   }
 
   private posterior(e: Observed): number[] {

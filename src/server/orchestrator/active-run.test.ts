@@ -186,4 +186,16 @@ describe("support writes", () => {
     await again;
     expect(supports.map((s) => s.seq)).toEqual([1]);
   });
+
+  it("marks the entries an answer introduced when that answer mostly repeated its prompt's list (a kind apart for verification)", async () => {
+    const { run, output } = await openTestRun();
+    await run.submit({ ...batch("b1", ["Rhine", "Volga"]), callId: "fresh" }, target, 1_000).outcome;
+    await run.submit({ ...batch("b2", ["Oder", "Rhine", "Elbe"]), callId: "repeating" }, target, 1_001).outcome;
+    run.observeCall("p1", { ...call("fresh"), itemsParsed: 2, itemsShown: 0 }, 0.1, 1_100);
+    // 2 of 3 items were on its prompt's list: trust ~0.01.
+    run.observeCall("p1", { ...call("repeating"), itemsParsed: 3, itemsShown: 2 }, 0.1, 1_101);
+    expect(["Rhine", "Volga", "Oder", "Elbe"].map((t) => run.support.fromRepeatingAnswer(t))).toEqual([false, false, true, true]);
+    await run.writer.close();
+    await output.close();
+  });
 });

@@ -101,7 +101,7 @@ export class ActiveRun {
   private readonly calls = new CallTallies();
   /** Distinct calls, producers and models that proposed each entry (src/lib/trust/support.ts). */
   private readonly supportBook: SupportBook;
-  readonly support: Pick<SupportBook, "get" | "modelsOf" | "callsOf">;
+  readonly support: Pick<SupportBook, "get" | "modelsOf" | "callsOf" | "fromRepeatingAnswer">;
   /** Seqs of entries merged away: support queued for them before the merge is not written. */
   private readonly removedSeqs = new Set<number>();
   /** Seqs of entries classified unique and not yet committed: a re-proposal in flight updates them by seq. */
@@ -193,8 +193,7 @@ export class ActiveRun {
     return this.writer.exclusive(async () => {
       if (!(await persist())) return false;
       if (rejected !== this.rejectedTexts.has(text)) {
-        if (rejected) this.rejectedTexts.add(text);
-        else this.rejectedTexts.delete(text);
+        this.rejectedTexts[rejected ? "add" : "delete"](text);
         await this.output.rewrite(this.outputLines());
       }
       this.bus.emit("revised", { kind: "trust" });
@@ -322,6 +321,7 @@ export class ActiveRun {
   /** Counts a finished call (its record is already stored once): spend, tallies, routing evidence. */
   observeCall(producer: string, call: CallRecord, costUsd: number, now: number, branchId?: number): void {
     const tally = this.calls.close(call.callId);
+    this.supportBook.answered(call);
     this.runMetrics.call(producer, targetLabel(call), call, costUsd);
     this.optimizer.observeCall(callObservation(producer, call, tally, costUsd, now));
     this.tree?.observeCall(producer, call, costUsd, branchId);

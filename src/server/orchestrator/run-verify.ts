@@ -68,7 +68,7 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
       return [...targets.keys()].sort((a, b) => (found.get(b) ?? 0) - (found.get(a) ?? 0) || priceOf(a, 1_000, 100) - priceOf(b, 1_000, 100));
     },
     priceOf,
-    support: (text) => ({ models: run.support.modelsOf(text), calls: run.support.callsOf(text) }),
+    support: (text) => ({ models: run.support.modelsOf(text), calls: run.support.callsOf(text), repeating: run.support.fromRepeatingAnswer(text) }),
     pathOf: (branchId) => (branchId !== null && run.tree && branchId < run.tree.tree.size ? run.tree.tree.branch(branchId).path : []),
     affordable: (usd) => {
       judgeCost = run.judge?.stats.costUsd ?? judgeCost;
@@ -170,5 +170,11 @@ export async function drainVerification(run: ActiveRun, eventLog: EventLog, maxM
     cut: " (stopped again)",
   }[d.ended];
   const message = `verification at the stop: ${d.checked} opinion(s) in ${(d.ms / 1000).toFixed(1)} s; ${d.left} entries left unverified${why}`;
-  await eventLog.add(run.id, "trust.drained", message, { seconds: d.ms / 1000, opinions: d.checked, left: d.left, ended: d.ended });
+  await eventLog.add(run.id, "trust.drained", message, {
+    seconds: d.ms / 1000,
+    opinions: d.checked,
+    left: d.left,
+    ended: d.ended,
+    inventedShareByKind: d.inventedShareByKind,
+  });
 }

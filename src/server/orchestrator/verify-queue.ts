@@ -90,7 +90,7 @@ export class VerifyQueue implements SideLane {
     // Entries in calls still in flight are left too: the stop closes the side calls next.
     const left = this.pending + this.inFlight.entries;
     if (ended === "done" && left > 0 && this.stats.budgetWaits > budgetWaits) ended = "budget";
-    return { ms: this.deps.clock() - start, checked: this.stats.checked - checked, left, ended };
+    return { ms: this.deps.clock() - start, checked: this.stats.checked - checked, left, ended, inventedShareByKind: this.model.inventedShares() };
   }
 
   /** Ends the stop's drain now, or before it starts (the user stopped the run again); calls in flight end with the side calls. */
@@ -212,8 +212,8 @@ export class VerifyQueue implements SideLane {
   }
 
   /** The verdict on an entry with its support as it is now (its kind, for the verifier model, too), or null: ask again. */
-  private verdictOf(item: VerifyItem, s: { models: readonly string[]; calls: number }): TrustVerdict | null {
-    item.kind = kindOf(s.models, s.calls);
+  private verdictOf(item: VerifyItem, s: { models: readonly string[]; calls: number; repeating?: boolean }): TrustVerdict | null {
+    item.kind = kindOf(s.models, s.calls, s.repeating);
     item.anchor = s.models.length >= 2;
     return decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item) });
   }

@@ -47,8 +47,8 @@ export type VerifyQueueDeps = {
   verifiers: () => readonly string[];
   /** USD a call of `label` would cost with these token counts (the budget's estimate, and cheapest-first order). */
   priceOf: (label: string, promptTokens: number, completionTokens: number) => number;
-  /** Models that proposed an entry (its verifier is another one when there is one) and the distinct calls that did. */
-  support: (text: string) => { models: readonly string[]; calls: number };
+  /** Models that proposed an entry (its verifier is another one when there is one), the distinct calls that did, and whether the answer that first did was a repeating one. */
+  support: (text: string) => { models: readonly string[]; calls: number; repeating?: boolean };
   /** Labels from the root's first subtopic down to the branch (empty: the root or a flat run). */
   pathOf: (branchId: number | null) => string[];
   /** Whether a call estimated at `usd` fits the run's side-call budget now. */
@@ -69,4 +69,11 @@ export type VerifyQueueDeps = {
 };
 
 /** What the stop's drain did: how it ended, and what it left unverified. */
-export type DrainReport = { ms: number; checked: number; left: number; ended: "done" | "budget" | "time" | "stalled" | "cut" };
+export type DrainReport = {
+  ms: number;
+  checked: number;
+  left: number;
+  ended: "done" | "budget" | "time" | "stalled" | "cut";
+  /** The verifier model's learnt share of inventions per kind of entry at the end (verifier-model.ts), for reports. */
+  inventedShareByKind: Record<string, number>;
+};
