@@ -39,6 +39,8 @@ const OPINION_USD: Record<Model, number> = { "sim-strong": 2.74e-6, "sim-weak": 
 const PRODUCTION_USD = 0.092;
 const SHARE = Number(process.env.SHARE ?? 0.1);
 const SEEDS = [1, 2, 3];
+/** ORDER=commit: new entries served in commit order, as the queue did before it served them by value. */
+const ORDER = process.env.ORDER === "commit" ? "commit" : "value";
 
 type Item = { truth: Truth; proposers: Model[]; calls: number; asked: Model[]; opinions: Opinion[] };
 
@@ -54,6 +56,8 @@ type Policy = {
     onTopicCheck?: (i: Item, verdict: TrustVerdict) => boolean;
     /** Every opinion given so far (for a policy that learns). */
     observe?: (all: readonly Item[]) => void;
+    /** What a first check of the entry is worth per dollar (the queue serves new entries by it: verifier-choice.ts sortForService); none: commit order. */
+    value?: (i: Item) => number;
   };
 };
 
@@ -177,6 +181,15 @@ const product: Policy = {
           last ? i.opinions.length : MAX_OPINIONS,
         ),
       onTopicCheck: (i, verdict) => wantsOnTopicCheck({ models: i.proposers.length, opinions: i.opinions }, verdict),
+      ...(ORDER === "value"
+        ? {
+            value: (i: Item) => {
+              if (i.proposers.length >= 2) return Number.POSITIVE_INFINITY;
+              const v = supported(i) ? byPrice[0]! : (nextVerifier(byKnowledge, i.proposers, i.asked) as Model | null);
+              return model.inventedShare(kindOf(i.proposers, i.calls)) / (v === null ? 1 : OPINION_USD[v]);
+            },
+          }
+        : {}),
       observe: (all) => {
         if (++sinceFit < 200) return;
         sinceFit = 0;
@@ -193,13 +206,23 @@ function run(policy: Policy, seed: number) {
   const cap = (SHARE / (1 - SHARE)) * PRODUCTION_USD;
   const verdicts = new Map<Item, TrustVerdict>();
   let usd = 0;
-  // As the queue serves them: entries due another opinion first, then new ones in commit order,
-  // then the on-topic checks of several-model entries already kept (only a rejection changes them).
+  // As the queue serves them: entries due another opinion first, then new ones by value (or in
+  // commit order), then the on-topic checks of several-model entries already kept (only a rejection changes them).
   const again: Item[] = [];
   const later: Item[] = [];
-  let cursor = 0;
+  const fresh = [...items];
+  const nextFresh = (): Item | undefined => {
+    if (!p.value) return fresh.shift();
+    let best = -1;
+    let bestValue = -1;
+    for (const [k, i] of fresh.entries()) {
+      const v = p.value(i);
+      if (v > bestValue) [best, bestValue] = [k, v];
+    }
+    return best < 0 ? undefined : fresh.splice(best, 1)[0];
+  };
   for (;;) {
-    const i = again.shift() ?? items[cursor++] ?? later.shift();
+    const i = again.shift() ?? nextFresh() ?? later.shift();
     if (i === undefined) break;
     const v = p.next(i);
     if (v === null) {
@@ -261,8 +284,9 @@ for (const policy of [supportOnly, additive, product]) {
   };
   console.log(policy.name.padEnd(52), JSON.stringify(rows[policy.name]));
 }
-writeResults(process.env.BENCH_RESULTS ?? `trust-policy-share-${SHARE}`, {
+writeResults(process.env.BENCH_RESULTS ?? `trust-policy-share-${SHARE}${ORDER === "commit" ? "-commit" : ""}`, {
   topic: TOPIC,
+  order: ORDER,
   universe: size,
   share: SHARE,
   seeds: SEEDS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchesByVerifier, byValue } from "./verifier-choice";
+import { batchesByVerifier, byValue, sortForService } from "./verifier-choice";
 
 const INFORMED = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
 const CHEAPEST = ["sim:sim-weak", "sim:sim-strong", "sim:sim-claude"];
@@ -51,5 +51,24 @@ describe("verifiers by value", () => {
         (l) => price[l]!,
       ),
     ).toEqual(["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"]);
+  });
+
+  it("serves entries due another opinion first, then new ones by value (oldest first within one), on-topic checks last", () => {
+    const e = (text: string, readyAt: number, value: number, opinions: string[] = [], onTopicCheck?: string) => ({
+      text,
+      readyAt,
+      value,
+      opinions,
+      onTopicCheck,
+    });
+    const ready = [
+      e("old, cheap to doubt", 1, 1),
+      e("on-topic check", 0, 99, ["yes"], "verified"),
+      e("new, likely invented", 5, 9),
+      e("half decided", 9, 0, ["unsure"]),
+      e("older, likely invented", 2, 9),
+    ];
+    sortForService(ready, (i) => i.value);
+    expect(ready.map((i) => i.text)).toEqual(["half decided", "older, likely invented", "new, likely invented", "old, cheap to doubt", "on-topic check"]);
   });
 });

@@ -20,10 +20,7 @@ export function batchesByVerifier<T extends Checkable>(
 ): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const i of ready) {
-    const s = support(i);
-    const label = isSupported({ models: s.models.length, calls: s.calls })
-      ? (cheapest.find((m) => !i.asked.includes(m)) ?? cheapest[0] ?? null)
-      : nextVerifier(informed, s.models, i.asked);
+    const label = verifierOf(support(i), i.asked, informed, cheapest);
     if (label === null) continue;
     let g = groups.get(label);
     if (g === undefined) groups.set(label, (g = []));
@@ -47,4 +44,29 @@ export function byValue(
   if ([...d.values()].some((x) => x === null)) return informed;
   const value = (l: string) => d.get(l)! / Math.max(1e-12, unitPrice(l));
   return [...informed].sort((a, b) => value(b) - value(a));
+}
+
+/** The model to ask about an entry next (batchesByVerifier), or null when there is none. */
+export function verifierOf(s: SupportOf, asked: readonly string[], informed: readonly string[], cheapest: readonly string[]): string | null {
+  return isSupported({ models: s.models.length, calls: s.calls })
+    ? (cheapest.find((m) => !asked.includes(m)) ?? cheapest[0] ?? null)
+    : nextVerifier(informed, s.models, asked);
+}
+
+/**
+ * The order ready entries are served in, sorted in place: entries due another opinion first
+ * (their verdict is half made); then new ones by what a first check is expected to catch per
+ * dollar (`valueOf`: the share of inventions their kind holds over its verifier's price), oldest
+ * first within a kind; last, the on-topic checks of entries several models proposed, already
+ * kept. When the budget binds (a large topic: bench:trust, trust-10min, where half of a
+ * 10-minute run's entries were never checked), what it buys first is where inventions are
+ * (bench:trust-policy at 5 % of spend: 83.4 % precision against 75.5 % in commit order).
+ */
+export function sortForService<T extends { opinions: readonly unknown[]; onTopicCheck?: unknown; readyAt: number }>(
+  ready: T[],
+  valueOf: (i: T) => number,
+): void {
+  const rank = (i: T) => (i.onTopicCheck ? 2 : i.opinions.length === 0 ? 1 : 0);
+  const value = new Map(ready.map((i) => [i, rank(i) === 1 ? valueOf(i) : 0] as const));
+  ready.sort((a, b) => rank(a) - rank(b) || value.get(b)! - value.get(a)! || a.readyAt - b.readyAt);
 }

@@ -2,7 +2,7 @@ import { errorMessage } from "../../lib/errors";
 import { decide, isSupported, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { MAX_FAILURES, MAX_QUEUED, MIN_SPLIT_BATCH, PARTIAL_AFTER_MS, RECHECK_EVERY_MS } from "./verify-types";
-import { batchesByVerifier, byValue } from "../../lib/trust/verifier-choice";
+import { batchesByVerifier, byValue, sortForService, verifierOf } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
 import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
@@ -13,8 +13,9 @@ import { countAtMost } from "../../lib/sorted";
 /**
  * The run's verifier: committed entries are checked in batches, after a short settle time, by a
  * model other than the ones that proposed them ("which of these are real members of <topic>
- * (<branch path>)?", answered by id); half-decided entries first, then the rest in commit order,
- * then the on-topic checks of several-model entries already kept (policy.ts wantsOnTopicCheck);
+ * (<branch path>)?", answered by id); half-decided entries first, then the rest by value
+ * (verifier-choice.ts sortForService), then the on-topic checks of several-model entries
+ * already kept (policy.ts wantsOnTopicCheck);
  * verifiers chosen in verifier-choice.ts. Opinions add up in policy.ts: an entry gets a second or
  * third opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
  * the dedup judge: concurrency and budget). A failed call leaves its entries unverified.
@@ -122,19 +123,20 @@ export class VerifyQueue implements SideLane {
     }
     if (gone.size > 0) this.remove(gone);
     if (ready.length === 0) return null;
-    // Entries due another opinion first (their verdict is half made), then the rest in commit
-    // order: the verdicts on what the run's calls add now are what saturates an exhausted branch
-    // and stops a run that only finds inventions, so they must not wait behind older entries.
-    // Last, the on-topic checks of entries several models proposed, already kept.
     const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
-    const rank = (i: VerifyItem) => (i.onTopicCheck ? 2 : i.opinions.length === 0 ? 1 : 0);
-    ready.sort((a, b) => rank(a) - rank(b) || a.readyAt - b.readyAt);
     const informed = byValue(
       this.deps.verifiers(),
       (label) => this.model.discrimination(label),
       (label) => this.unitPrice(label),
     );
     const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
+    sortForService(ready, (i) => {
+      const s = support.get(i)!;
+      // Several models' entries first: off-topic lines are among them, and the cheapest model checks them.
+      if (s.models.length >= 2) return Number.POSITIVE_INFINITY;
+      const label = verifierOf(s, i.asked, informed, cheapest);
+      return this.model.inventedShare(kindOf(s.models, s.calls, s.repeating)) / Math.max(1e-12, label === null ? 1 : this.unitPrice(label));
+    });
     const groups = batchesByVerifier(ready, (i) => support.get(i)!, informed, cheapest);
     if (groups.size === 0) {
       if (!this.noVerifierLogged) this.deps.log("warn", "verification: no model other than the proposers to verify with");
