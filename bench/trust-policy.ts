@@ -39,10 +39,12 @@ const OPINION_USD: Record<Model, number> = { "sim-strong": 2.74e-6, "sim-weak": 
 const PRODUCTION_USD = 0.092;
 const SHARE = Number(process.env.SHARE ?? 0.1);
 const SEEDS = [1, 2, 3];
+/** The simulated verifier's rates; VERIFIER (JSON) overrides some, e.g. {"reaskSame":0,"sharedView":0} for independent opinions. */
+const RATES = { ...DEFAULT_VERIFIER_RATES, ...(process.env.VERIFIER ? (JSON.parse(process.env.VERIFIER) as Partial<typeof DEFAULT_VERIFIER_RATES>) : {}) };
 /** ORDER=commit: new entries served in commit order, as the queue did before it served them by value. */
 const ORDER = process.env.ORDER === "commit" ? "commit" : "value";
 
-type Item = { truth: Truth; proposers: Model[]; calls: number; asked: Model[]; opinions: Opinion[] };
+type Item = { id: number; truth: Truth; proposers: Model[]; calls: number; asked: Model[]; opinions: Opinion[] };
 
 type Policy = {
   name: string;
@@ -74,7 +76,7 @@ function population(rng: Rng): Item[] {
     return MODELS[MODELS.length - 1]!;
   };
   const out: Item[] = [];
-  const add = (truth: Truth, proposers: Model[], calls: number) => out.push({ truth, proposers, calls, asked: [], opinions: [] });
+  const add = (truth: Truth, proposers: Model[], calls: number) => out.push({ id: out.length, truth, proposers, calls, asked: [], opinions: [] });
   // Real single-model entries: the tail part of what the proposer knows.
   for (const [calls, n] of [
     [1, 249],
@@ -167,7 +169,7 @@ const product: Policy = {
     return {
       next: (i) => {
         if (i.opinions.length >= MAX_OPINIONS) return null;
-        if (supported(i)) return byPrice.find((m) => !i.asked.includes(m)) ?? byPrice[0]!;
+        if (supported(i)) return byPrice.find((m) => !i.asked.includes(m)) ?? null;
         const order = byValue(
           byKnowledge,
           (m) => model.discrimination(m),
@@ -180,7 +182,8 @@ const product: Policy = {
           { models: i.proposers.length, calls: i.calls, opinions: i.opinions, pInvented: model.pInvented(observed(i)) },
           last ? i.opinions.length : MAX_OPINIONS,
         ),
-      onTopicCheck: (i, verdict) => wantsOnTopicCheck({ models: i.proposers.length, opinions: i.opinions }, verdict),
+      onTopicCheck: (i, verdict) =>
+        wantsOnTopicCheck({ models: i.proposers.length, opinions: i.opinions, moreVerifiers: MODELS.filter((m) => !i.asked.includes(m)).length }, verdict),
       ...(ORDER === "value"
         ? {
             value: (i: Item) => {
@@ -232,7 +235,7 @@ function run(policy: Policy, seed: number) {
     if (usd + OPINION_USD[v] > cap) break;
     usd += OPINION_USD[v];
     i.asked.push(v);
-    i.opinions.push(simOpinion(i.truth, (r) => known[v][r] === 1, size, DEFAULT_VERIFIER_RATES, rng));
+    i.opinions.push(simOpinion(i.truth, (r) => known[v][r] === 1, size, RATES, rng, { seed, verifier: v, text: `entry ${i.id}` }));
     p.observe?.(items);
     const d = p.decide(i, false);
     if (verdicts.has(i)) {

@@ -337,7 +337,7 @@ export class SimEngine {
       const identify = universeIdentify(universe);
       const known = this.known(universe, model, params);
       answer = simVerifyAnswer(verifyRequest, (text) =>
-        simOpinion(truthOf(text, identify), (r) => known[r] === 1, universe.items.length, params.verifier, rng),
+        simOpinion(truthOf(text, identify), (r) => known[r] === 1, universe.items.length, params.verifier, rng, { seed: params.seed, verifier: model, text }),
       );
     } else if (request.kind === "breakdown") {
       answer = composeBreakdown({

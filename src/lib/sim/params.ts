@@ -170,6 +170,8 @@ export const simParamsOverrideSchema = z
         knownUnsure: rate,
         unknownAccept: rate,
         unknownReject: rate,
+        reaskSame: rate,
+        sharedView: rate,
       })
       .partial()
       .strict(),

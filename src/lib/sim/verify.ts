@@ -1,7 +1,7 @@
 import type { Opinion, VerifyRequest } from "../trust/verify-prompt";
 import type { Identify } from "./judge";
 import { OFF_TOPIC_ITEMS } from "./names";
-import type { Rng } from "./prng";
+import { hash01, type Rng } from "./prng";
 import type { Answer } from "./respond";
 import { itemKey } from "./universe";
 
@@ -29,6 +29,17 @@ export interface VerifierRates {
   unknownAccept: number;
   /** A real item the verifier does not know, called not real (the rest is "unsure"). */
   unknownReject: number;
+  /**
+   * How often two opinions of one verifier on one name share their draw (the rest are
+   * independent): asked again, a model mostly repeats itself, wrong answers included.
+   */
+  reaskSame: number;
+  /**
+   * Share of names on which every verifier's standing view is the same: two verifiers' opinions
+   * on a name share their draw `reaskSame * sharedView` of the time. Different models err on the
+   * same names.
+   */
+  sharedView: number;
 }
 
 export const DEFAULT_VERIFIER_RATES: Readonly<VerifierRates> = {
@@ -40,6 +51,8 @@ export const DEFAULT_VERIFIER_RATES: Readonly<VerifierRates> = {
   knownUnsure: 0.02,
   unknownAccept: 0.45,
   unknownReject: 0.15,
+  reaskSame: 0.7,
+  sharedView: 0.4,
 };
 
 const OFF_TOPIC_KEYS: ReadonlySet<string> = new Set(OFF_TOPIC_ITEMS.map((t) => itemKey(t)));
@@ -54,9 +67,21 @@ export function truthOf(text: string, identify: Identify): Truth {
   return typeof rank === "number" ? { kind: "real", rank } : { kind: "invented" };
 }
 
-/** One verifier's opinion of one text. */
-export function simOpinion(truth: Truth, knows: (rank: number) => boolean, size: number, rates: VerifierRates, rng: Rng): Opinion {
-  const u = rng.next();
+/** Who is asked about what: a verifier's standing view of a name is drawn from these (`reaskSame`, `sharedView`). */
+export type Asking = { seed: number; verifier: string; text: string };
+
+/**
+ * One verifier's opinion of one text. Its draw is the verifier's standing view of the name
+ * (sqrt(reaskSame) of the time, so that two opinions share it reaskSame of the time; on
+ * `sharedView` of names that view is the same for every verifier) or a fresh one from `rng`.
+ * Both are uniform, so the rates below hold per opinion, while opinions on a name are correlated.
+ */
+export function simOpinion(truth: Truth, knows: (rank: number) => boolean, size: number, rates: VerifierRates, rng: Rng, asking: Asking): Opinion {
+  const fresh = rng.next();
+  const key = itemKey(asking.text);
+  const shared = hash01(asking.seed, "verify-shared?", key) < rates.sharedView;
+  const standing = hash01(asking.seed, "verify-view", shared ? "" : asking.verifier, key);
+  const u = rng.next() < Math.sqrt(rates.reaskSame) ? standing : fresh;
   switch (truth.kind) {
     case "off-topic":
       return u < rates.offTopicAccept ? "yes" : "off";
