@@ -1,4 +1,4 @@
-import { isSupported, nextVerifier } from "./policy";
+import { isSupported, nextVerifier, verifiersLeft } from "./policy";
 import { MAX_VERIFY_ITEMS } from "./verify-prompt";
 
 /** What choosing a verifier needs to know of an entry. */
@@ -46,27 +46,31 @@ export function byValue(
   return [...informed].sort((a, b) => value(b) - value(a));
 }
 
-/** The model to ask about an entry next (batchesByVerifier), or null when there is none. */
+/** The model to ask about an entry next (batchesByVerifier), or null when none is left (no model is asked twice). */
 export function verifierOf(s: SupportOf, asked: readonly string[], informed: readonly string[], cheapest: readonly string[]): string | null {
   return isSupported({ models: s.models.length, calls: s.calls })
-    ? (cheapest.find((m) => !asked.includes(m)) ?? cheapest[0] ?? null)
+    ? (cheapest.find((m) => !asked.includes(m)) ?? null)
     : nextVerifier(informed, s.models, asked);
+}
+
+/** How many models verifierOf could still offer for an entry. */
+export function modelsLeft(s: SupportOf, asked: readonly string[], verifiers: readonly string[]): number {
+  return isSupported({ models: s.models.length, calls: s.calls })
+    ? verifiers.filter((m) => !asked.includes(m)).length
+    : verifiersLeft(verifiers, s.models, asked);
 }
 
 /**
  * The order ready entries are served in, sorted in place: entries due another opinion first
  * (their verdict is half made); then new ones by what a first check is expected to catch per
- * dollar (`valueOf`: the share of inventions their kind holds over its verifier's price), oldest
+ * dollar (`worth`: the share of inventions their kind holds over its verifier's price), oldest
  * first within a kind; last, the on-topic checks of entries several models proposed, already
  * kept. When the budget binds (a large topic: bench:trust, trust-10min, where half of a
  * 10-minute run's entries were never checked), what it buys first is where inventions are
  * (bench:trust-policy at 5 % of spend: 83.4 % precision against 75.5 % in commit order).
  */
-export function sortForService<T extends { opinions: readonly unknown[]; onTopicCheck?: unknown; readyAt: number }>(
-  ready: T[],
-  valueOf: (i: T) => number,
-): void {
+export function sortForService<T extends { opinions: readonly unknown[]; onTopicCheck?: unknown; readyAt: number }>(ready: T[], worth: (i: T) => number): void {
   const rank = (i: T) => (i.onTopicCheck ? 2 : i.opinions.length === 0 ? 1 : 0);
-  const value = new Map(ready.map((i) => [i, rank(i) === 1 ? valueOf(i) : 0] as const));
+  const value = new Map(ready.map((i) => [i, rank(i) === 1 ? worth(i) : 0] as const));
   ready.sort((a, b) => rank(a) - rank(b) || value.get(b)! - value.get(a)! || a.readyAt - b.readyAt);
 }

@@ -1,8 +1,8 @@
 import { errorMessage } from "../../lib/errors";
-import { decide, isSupported, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
+import { decide, type Evidence, isSupported, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { MAX_FAILURES, MAX_QUEUED, MIN_SPLIT_BATCH, PARTIAL_AFTER_MS, RECHECK_EVERY_MS } from "./verify-types";
-import { batchesByVerifier, byValue, sortForService, verifierOf } from "../../lib/trust/verifier-choice";
+import { batchesByVerifier, byValue, modelsLeft, sortForService, verifierOf } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
 import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
@@ -13,12 +13,10 @@ import { countAtMost } from "../../lib/sorted";
 /**
  * The run's verifier: committed entries are checked in batches, after a short settle time, by a
  * model other than the ones that proposed them ("which of these are real members of <topic>
- * (<branch path>)?", answered by id); half-decided entries first, then the rest by value
- * (verifier-choice.ts sortForService), then the on-topic checks of several-model entries
- * already kept (policy.ts wantsOnTopicCheck);
- * verifiers chosen in verifier-choice.ts. Opinions add up in policy.ts: an entry gets a second or
- * third opinion until it is verified, rejected or unsure. A lane of the run's side calls (shared with
- * the dedup judge: concurrency and budget). A failed call leaves its entries unverified.
+ * (<branch path>)?", answered by id), in the order and by the verifiers verifier-choice.ts
+ * chooses. Opinions add up in policy.ts: an entry gets another opinion, from a model not asked
+ * yet, until it is verified, rejected or unsure. A lane of the run's side calls (shared with the
+ * dedup judge: concurrency and budget). A failed call leaves its entries unverified.
  */
 export class VerifyQueue implements SideLane {
   readonly stats: VerifyStats = emptyVerifyStats();
@@ -202,7 +200,7 @@ export class VerifyQueue implements SideLane {
       const s = this.deps.support(item.text);
       if (!isSupported({ models: s.models.length, calls: s.calls }) || item.rechecked === s.calls) return true;
       item.rechecked = s.calls;
-      const verdict = this.verdictOf(item, s);
+      const verdict = decide(this.evidenceOf(item, s));
       if (verdict === null && this.pending < MAX_QUEUED) this.again.push(Object.assign(item, { readyAt: now }));
       else if (verdict !== null && verdict !== "rejected") decided.push({ item, verdict });
       // Still rejected on one model's calls: another model may yet propose it.
@@ -213,11 +211,12 @@ export class VerifyQueue implements SideLane {
     void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
   }
 
-  /** The verdict on an entry with its support as it is now (its kind, for the verifier model, too), or null: ask again. */
-  private verdictOf(item: VerifyItem, s: { models: readonly string[]; calls: number; repeating?: boolean }): TrustVerdict | null {
+  /** The evidence on an entry with its support as it is now (its kind, for the verifier model, too): what `decide` weighs. */
+  private evidenceOf(item: VerifyItem, s: { models: readonly string[]; calls: number; repeating?: boolean }): Evidence {
     item.kind = kindOf(s.models, s.calls, s.repeating);
     item.anchor = s.models.length >= 2;
-    return decide({ models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item) });
+    const moreVerifiers = modelsLeft(s, item.asked, this.deps.verifiers());
+    return { models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item), moreVerifiers };
   }
 
   /** False once merged away; an entry renamed to its display form while queued ("The X" after "X") is followed (bench:trust: 62-79 a run were dropped, unverified). */
@@ -274,7 +273,8 @@ export class VerifyQueue implements SideLane {
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
     for (const { item } of given) {
       const s = this.deps.support(item.text);
-      const verdict = this.verdictOf(item, s);
+      const evidence = this.evidenceOf(item, s);
+      const verdict = decide(evidence);
       const kept = item.onTopicCheck;
       // An on-topic check only rejects: otherwise the entry keeps the verdict it has.
       if (kept !== undefined && verdict !== "rejected") continue;
@@ -284,8 +284,7 @@ export class VerifyQueue implements SideLane {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
-        else if (kept === undefined && wantsOnTopicCheck({ models: s.models.length, opinions: item.opinions }, verdict))
-          again.push(Object.assign(item, { onTopicCheck: verdict }));
+        else if (kept === undefined && wantsOnTopicCheck(evidence, verdict)) again.push(Object.assign(item, { onTopicCheck: verdict }));
       }
     }
     this.model.opinionsGiven(given.length);
