@@ -126,6 +126,28 @@ describe("VerifyQueue", () => {
     await side.close();
   });
 
+  it("decides a rejected entry again when its model proposes it in another call, and not before", async () => {
+    // The long tail, one model; half of it proposed in 2 calls already (the 2-call kind's share of inventions is learnt from them).
+    const items = await universe();
+    const entries = items.slice(-600).map((text, i) => ({ seq: i + 1, text }));
+    const twice = new Set(entries.filter((e) => e.seq % 2 === 0).map((e) => e.text));
+    let later = false;
+    let shift = 0;
+    const { q, side, verdicts } = setup({ calls: (text) => (later || twice.has(text) ? 2 : 1), clock: () => Date.now() + shift });
+    q.enqueue(entries);
+    await q.drain(60_000);
+    expect([...verdicts].filter(([seq, v]) => seq % 2 === 1 && v === "rejected").length).toBeGreaterThan(0);
+    shift = 6_000;
+    await q.drain(60_000);
+    expect(q.stats.restored).toBe(0); // no new call: nothing to decide again
+    // A second call of its model for every entry.
+    later = true;
+    shift = 12_000;
+    await q.drain(60_000);
+    expect(q.stats.restored).toBeGreaterThan(0);
+    await side.close();
+  });
+
   it("sends nothing the budget does not allow, and checks an entry every model proposed with one of them", async () => {
     const poor = setup({ affordable: () => false });
     poor.q.enqueue([{ seq: 1, text: "Qwertzu Castle" }]);

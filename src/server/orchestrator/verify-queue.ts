@@ -1,5 +1,5 @@
 import { errorMessage } from "../../lib/errors";
-import { decide, type Evidence, isSupported, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
+import { decide, type Evidence, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { MAX_FAILURES, MAX_QUEUED, MIN_SPLIT_BATCH, PARTIAL_AFTER_MS, RECHECK_EVERY_MS } from "./verify-types";
 import { batchesByVerifier, byValue, modelsLeft, sortForService, verifierOf } from "../../lib/trust/verifier-choice";
@@ -188,9 +188,9 @@ export class VerifyQueue implements SideLane {
   }
 
   /**
-   * A rejected entry only one model had proposed, proposed since by another model or in a 3rd
-   * call (policy.ts isSupported; trust-reask-1: 16 of 19 such entries rejected were rejected before
-   * their 3rd call), is decided again: restored to output.txt, still rejected, or asked once more.
+   * A rejected entry one model had proposed, proposed since by another model or in another call, is
+   * decided again as the kind it is now (a model reproduces what it knows across calls: SelfCheckGPT):
+   * restored, still rejected, or asked once more (trust-new-1: 11 of 66 real 2-call entries rejected).
    */
   private recheckRejected(now: number): void {
     this.recheckedAt = now;
@@ -198,7 +198,7 @@ export class VerifyQueue implements SideLane {
     this.rejectedAlone = this.rejectedAlone.filter((item) => {
       if (!this.follow(item)) return false;
       const s = this.deps.support(item.text);
-      if (!isSupported({ models: s.models.length, calls: s.calls }) || item.rechecked === s.calls) return true;
+      if (item.rechecked === s.calls && s.models.length < 2) return true;
       item.rechecked = s.calls;
       const verdict = decide(this.evidenceOf(item, s));
       if (verdict === null && this.pending < MAX_QUEUED) this.again.push(Object.assign(item, { readyAt: now }));
@@ -283,7 +283,8 @@ export class VerifyQueue implements SideLane {
       else {
         this.stats.verdicts[verdict]++;
         decided.push({ item, verdict });
-        if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED) this.rejectedAlone.push(item);
+        if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED)
+          this.rejectedAlone.push(Object.assign(item, { rechecked: s.calls }));
         else if (kept === undefined && wantsOnTopicCheck(evidence, verdict)) again.push(Object.assign(item, { onTopicCheck: verdict }));
       }
     }
