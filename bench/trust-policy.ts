@@ -6,7 +6,10 @@
  * calls, 801 inventions of 2,205 entries, mostly the weak model's; 800 entries several models
  * proposed; 20 off-topic lines), in a random commit order, and each policy decides. The budget
  * is verification's share of spend (SHARE, default 0.1; 1 = verify everything), against the
- * production spend of that run. No network, no database: this chooses between policies;
+ * production spend of that run. Opinions on one entry are correlated as the simulator's are
+ * (`reaskSame`, `sharedView`; VERIFIER='{"reaskSame":0,"sharedView":0}' draws each afresh, as the
+ * simulator did before). New entries are served as the queue serves them: by value
+ * (ORDER=commit: in commit order). No network, no database: this chooses between policies;
  * `npm run bench:trust` measures the product on the real path.
  *
  * Policies:
@@ -43,6 +46,7 @@ const SEEDS = [1, 2, 3];
 const RATES = { ...DEFAULT_VERIFIER_RATES, ...(process.env.VERIFIER ? (JSON.parse(process.env.VERIFIER) as Partial<typeof DEFAULT_VERIFIER_RATES>) : {}) };
 /** ORDER=commit: new entries served in commit order, as the queue did before it served them by value. */
 const ORDER = process.env.ORDER === "commit" ? "commit" : "value";
+const RESULTS = process.env.BENCH_RESULTS ?? `trust-policy-share-${SHARE}${ORDER === "commit" ? "-commit" : ""}`;
 
 type Item = { id: number; truth: Truth; proposers: Model[]; calls: number; asked: Model[]; opinions: Opinion[] };
 
@@ -287,9 +291,10 @@ for (const policy of [supportOnly, additive, product]) {
   };
   console.log(policy.name.padEnd(52), JSON.stringify(rows[policy.name]));
 }
-writeResults(process.env.BENCH_RESULTS ?? `trust-policy-share-${SHARE}${ORDER === "commit" ? "-commit" : ""}`, {
+writeResults(RESULTS, {
   topic: TOPIC,
   order: ORDER,
+  verifierRates: RATES,
   universe: size,
   share: SHARE,
   seeds: SEEDS,
