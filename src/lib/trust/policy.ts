@@ -34,8 +34,9 @@ import type { Opinion } from "./verify-prompt";
  * - one model in SUPPORTED_CALLS+ calls: at most REPEATED_MAX_OPINIONS, rejected only when two
  *   say "no" and it is then more likely invented than not (a real name only its proposer knows
  *   gets "no" 15 % of the time from a verifier that does not know it, an invention 83 %:
- *   sim/verify.ts). Support grows while an entry waits: a rejected entry that reaches either
- *   kind is decided again with these rules (verify-queue.ts, recheckRejected).
+ *   sim/verify.ts). Support grows while an entry waits: a rejected single-model entry proposed
+ *   again, by another model or in another call, is decided again as the kind it has become
+ *   (verify-queue.ts, recheckRejected).
  *
  * Thresholds from bench:trust-policy (the simulator's verifier, a run's mix of entries, 10 % of
  * spend): 0.98 / 0.97 / 5 opinions kept 98.8 % real entries at 1.1 points of recall (99.2 %

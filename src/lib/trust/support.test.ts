@@ -32,17 +32,18 @@ describe("support per entry", () => {
     expect(b.get("Stored")).toMatchObject({ calls: 4, producers: 1, models: 2 });
   });
 
-  it("remembers that a repeating answer introduced an entry, through a rename", () => {
+  it("remembers that a repeating answer introduced an entry, renamed since included", () => {
     const b = new SupportBook();
     b.propose("Huravi Castle", { callId: "c1", producer: "p1", model: "a" });
     b.propose("Oder", { callId: "c2", producer: "p1", model: "a" });
     b.propose("Elbe", { callId: "c1", producer: "p1", model: "a" });
     b.propose("Oder", { callId: "c1", producer: "p1", model: "a" }); // a re-proposal: c2 introduced it
     // c1 repeated 6 of its 10 items from its prompt's list; c2 none.
+    // Renamed to its display form before its call's record arrived.
+    b.rename("Huravi Castle", "The Huravi Castle");
     b.answered({ callId: "c1", itemsParsed: 10, itemsShown: 6 });
     b.answered({ callId: "c2", itemsParsed: 10, itemsShown: 0 });
     b.answered({ callId: "unknown", itemsParsed: 10, itemsShown: 10 });
-    b.rename("Huravi Castle", "The Huravi Castle");
     expect(["The Huravi Castle", "Elbe", "Oder"].map((t) => b.fromRepeatingAnswer(t))).toEqual([true, true, false]);
   });
 });

@@ -33,7 +33,7 @@ const MAX_LISTED = 16;
 export class SupportBook {
   private readonly byText = new Map<string, Rec>();
   /** The entries each call in progress introduced (the last MAX_OPEN_CALLS calls), until its answer is complete. */
-  private readonly introducing = new Map<string, string[]>();
+  private readonly introducing = new Map<string, Rec[]>();
 
   /**
    * Counts a proposal of entry `text`; returns whether its support changed. A call counts once
@@ -43,8 +43,9 @@ export class SupportBook {
   propose(text: string, p: Proposal): boolean {
     const r = this.byText.get(text);
     if (r === undefined) {
-      this.byText.set(text, { calls: 1, recentCalls: p.callId === undefined ? [] : [p.callId], producers: [p.producer], models: [p.model] });
-      if (p.callId !== undefined) this.introduced(p.callId, text);
+      const rec: Rec = { calls: 1, recentCalls: p.callId === undefined ? [] : [p.callId], producers: [p.producer], models: [p.model] };
+      this.byText.set(text, rec);
+      if (p.callId !== undefined) this.introduced(p.callId, rec);
       return true;
     }
     let changed = false;
@@ -67,13 +68,13 @@ export class SupportBook {
     return changed;
   }
 
-  private introduced(callId: string, text: string): void {
-    const texts = this.introducing.get(callId);
-    if (texts !== undefined) {
-      texts.push(text);
+  private introduced(callId: string, rec: Rec): void {
+    const recs = this.introducing.get(callId);
+    if (recs !== undefined) {
+      recs.push(rec);
       return;
     }
-    this.introducing.set(callId, [text]);
+    this.introducing.set(callId, [rec]);
     if (this.introducing.size > MAX_OPEN_CALLS) this.introducing.delete(this.introducing.keys().next().value!);
   }
 
@@ -108,13 +109,11 @@ export class SupportBook {
    * after a resume: the mark is not stored.
    */
   answered(call: { callId: string; itemsParsed: number; itemsShown?: number | undefined }): void {
-    const texts = this.introducing.get(call.callId);
+    const recs = this.introducing.get(call.callId);
     this.introducing.delete(call.callId);
-    if (texts === undefined || !isRepeatingAnswer(call.itemsParsed, call.itemsShown)) return;
-    for (const t of texts) {
-      const r = this.byText.get(t);
-      if (r) r.repeating = true;
-    }
+    if (recs === undefined || !isRepeatingAnswer(call.itemsParsed, call.itemsShown)) return;
+    // The records themselves: an entry renamed to its display form meanwhile keeps its record.
+    for (const r of recs) r.repeating = true;
   }
 
   /** Whether the answer that first proposed `text` was a repeating one. */

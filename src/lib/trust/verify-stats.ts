@@ -11,7 +11,7 @@ export type VerifyStats = {
   costUsd: number;
   /** Batches that waited because the side-call budget was spent. */
   budgetWaits: number;
-  /** Rejected entries kept after all once another model proposed them. */
+  /** Rejected entries kept after all once proposed again (another model, another call). */
   restored: number;
 };
 

@@ -65,7 +65,8 @@ export function makeRunVerifier(deps: RunVerifyDeps, run: ActiveRun, simUrl: str
     // models proposed to the cheapest instead.
     verifiers: () => {
       const found = new Map(run.metrics.snapshot(deps.clock()).targets.map((t) => [t.key, t.unique]));
-      return [...targets.keys()].sort((a, b) => (found.get(b) ?? 0) - (found.get(a) ?? 0) || priceOf(a, 1_000, 100) - priceOf(b, 1_000, 100));
+      const reachable = [...targets.keys()].filter((label) => client(label) !== undefined);
+      return reachable.sort((a, b) => (found.get(b) ?? 0) - (found.get(a) ?? 0) || priceOf(a, 1_000, 100) - priceOf(b, 1_000, 100));
     },
     priceOf,
     support: (text) => ({ models: run.support.modelsOf(text), calls: run.support.callsOf(text), repeating: run.support.fromRepeatingAnswer(text) }),

@@ -127,9 +127,9 @@ describe("VerifyQueue", () => {
   });
 
   it("decides a rejected entry again when its model proposes it in another call, and not before", async () => {
-    // The long tail, one model; half of it proposed in 2 calls already (the 2-call kind's share of inventions is learnt from them).
+    // The long tail (other names than the test above asks about), one model; half of it proposed in 2 calls already (the 2-call kind's share of inventions is learnt from them).
     const items = await universe();
-    const entries = items.slice(-600).map((text, i) => ({ seq: i + 1, text }));
+    const entries = items.slice(-1200, -600).map((text, i) => ({ seq: i + 1, text }));
     const twice = new Set(entries.filter((e) => e.seq % 2 === 0).map((e) => e.text));
     let later = false;
     let shift = 0;
@@ -145,6 +145,23 @@ describe("VerifyQueue", () => {
     shift = 12_000;
     await q.drain(60_000);
     expect(q.stats.restored).toBeGreaterThan(0);
+    await side.close();
+  });
+
+  it("asks each model at most once about an entry, and settles it once no model is left to ask", async () => {
+    const items = await universe();
+    const entries = items.slice(-300).map((text, i) => ({ seq: i + 1, text }));
+    const { q, side, opinions, verdicts } = setup();
+    q.enqueue(entries);
+    const report = await q.drain(60_000);
+    expect(report).toMatchObject({ left: 0, ended: "done" });
+    expect(q.pending).toBe(0);
+    for (const { seq } of entries) {
+      const asked = opinions.filter((o) => o.seq === seq).map((o) => o.label);
+      expect(new Set(asked).size).toBe(asked.length);
+      expect(asked).not.toContain("sim:sim-weak"); // the proposer
+      expect(verdicts.has(seq)).toBe(true);
+    }
     await side.close();
   });
 

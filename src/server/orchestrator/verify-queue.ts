@@ -2,7 +2,7 @@ import { errorMessage } from "../../lib/errors";
 import { decide, type Evidence, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { MAX_FAILURES, MAX_QUEUED, MIN_SPLIT_BATCH, PARTIAL_AFTER_MS, RECHECK_EVERY_MS } from "./verify-types";
-import { batchesByVerifier, byValue, modelsLeft, sortForService, verifierOf } from "../../lib/trust/verifier-choice";
+import { batchesByVerifier, byValue, firstCheckWorth, modelsLeft, sortForService } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
 import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
@@ -128,13 +128,8 @@ export class VerifyQueue implements SideLane {
       (label) => this.unitPrice(label),
     );
     const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
-    sortForService(ready, (i) => {
-      const s = support.get(i)!;
-      // Several models' entries first: off-topic lines are among them, and the cheapest model checks them.
-      if (s.models.length >= 2) return Number.POSITIVE_INFINITY;
-      const label = verifierOf(s, i.asked, informed, cheapest);
-      return this.model.inventedShare(kindOf(s.models, s.calls, s.repeating)) / Math.max(1e-12, label === null ? 1 : this.unitPrice(label));
-    });
+    const price = (label: string) => this.unitPrice(label);
+    sortForService(ready, (i) => firstCheckWorth(support.get(i)!, i.asked, { informed, cheapest }, (k) => this.model.inventedShare(k), price));
     const groups = batchesByVerifier(ready, (i) => support.get(i)!, informed, cheapest);
     if (groups.size === 0) {
       if (!this.noVerifierLogged) this.deps.log("warn", "verification: no model other than the proposers to verify with");
@@ -187,35 +182,37 @@ export class VerifyQueue implements SideLane {
     return null;
   }
 
-  /**
-   * A rejected entry one model had proposed, proposed since by another model or in another call, is
-   * decided again as the kind it is now (a model reproduces what it knows across calls: SelfCheckGPT):
-   * restored, still rejected, or asked once more (trust-new-1: 11 of 66 real 2-call entries rejected).
-   */
+  /** A rejected single-model entry proposed again (another model, another call: SelfCheckGPT) is decided again as the kind it is now: restored, rejected, or asked again. */
   private recheckRejected(now: number): void {
     this.recheckedAt = now;
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
+    const verifiers = this.deps.verifiers();
     this.rejectedAlone = this.rejectedAlone.filter((item) => {
       if (!this.follow(item)) return false;
       const s = this.deps.support(item.text);
       if (item.rechecked === s.calls && s.models.length < 2) return true;
+      const verdict = decide(this.evidenceOf(item, s, verifiers));
+      if (verdict === null && this.pending >= MAX_QUEUED) return true; // looked at again later
       item.rechecked = s.calls;
-      const verdict = decide(this.evidenceOf(item, s));
-      if (verdict === null && this.pending < MAX_QUEUED) this.again.push(Object.assign(item, { readyAt: now }));
-      else if (verdict !== null && verdict !== "rejected") decided.push({ item, verdict });
       // Still rejected on one model's calls: another model may yet propose it.
-      return verdict === "rejected" && s.models.length < 2;
+      if (verdict === "rejected") return s.models.length < 2;
+      // Asked again (kept after that, it counts as restored then) or kept: no longer counted as rejected.
+      this.stats.verdicts.rejected--;
+      if (verdict === null) this.again.push(Object.assign(item, { readyAt: now, reopened: true }));
+      else decided.push({ item, verdict });
+      return false;
     });
     if (decided.length === 0) return;
+    for (const { verdict } of decided) this.stats.verdicts[verdict]++;
     this.stats.restored += decided.length;
     void this.deps.onVerdicts(decided).catch((err: unknown) => this.deps.log("warn", `verdicts: ${errorMessage(err)}`));
   }
 
   /** The evidence on an entry with its support as it is now (its kind, for the verifier model, too): what `decide` weighs. */
-  private evidenceOf(item: VerifyItem, s: { models: readonly string[]; calls: number; repeating?: boolean }): Evidence {
+  private evidenceOf(item: VerifyItem, s: { models: readonly string[]; calls: number; repeating?: boolean }, verifiers: readonly string[]): Evidence {
     item.kind = kindOf(s.models, s.calls, s.repeating);
     item.anchor = s.models.length >= 2;
-    const moreVerifiers = modelsLeft(s, item.asked, this.deps.verifiers());
+    const moreVerifiers = modelsLeft(s, item.asked, verifiers);
     return { models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item), moreVerifiers };
   }
 
@@ -271,9 +268,10 @@ export class VerifyQueue implements SideLane {
     if (this.closed || this.deps.side.isClosed) return;
     const again: VerifyItem[] = [...unanswered];
     const decided: Array<{ item: VerifyItem; verdict: TrustVerdict }> = [];
+    const verifiers = this.deps.verifiers();
     for (const { item } of given) {
       const s = this.deps.support(item.text);
-      const evidence = this.evidenceOf(item, s);
+      const evidence = this.evidenceOf(item, s, verifiers);
       const verdict = decide(evidence);
       const kept = item.onTopicCheck;
       // An on-topic check only rejects: otherwise the entry keeps the verdict it has.
@@ -282,6 +280,8 @@ export class VerifyQueue implements SideLane {
       if (verdict === null) again.push(item);
       else {
         this.stats.verdicts[verdict]++;
+        if (item.reopened && verdict !== "rejected") this.stats.restored++;
+        item.reopened = undefined;
         decided.push({ item, verdict });
         if (verdict === "rejected" && s.models.length < 2 && this.rejectedAlone.length < MAX_QUEUED)
           this.rejectedAlone.push(Object.assign(item, { rechecked: s.calls }));

@@ -31,6 +31,8 @@ export type VerifyItem = {
   failures?: number;
   /** Rejected, its calls when it was last decided again with more support (verify-queue.ts recheckRejected). */
   rechecked?: number;
+  /** Rejected, then asked again once proposed again (verify-queue.ts recheckRejected): kept now, it counts as restored. */
+  reopened?: true | undefined;
   /** Kept with this verdict and waiting for its on-topic check (policy.ts wantsOnTopicCheck). */
   onTopicCheck?: TrustVerdict;
   /** Its kind (verifier-model.ts `kindOf`) and whether several models proposed it, as of its last opinion. */
@@ -43,7 +45,7 @@ export type VerifyQueueDeps = {
   side: SideCalls;
   /** The SDK client of a provider:model label, or undefined when it cannot be reached. */
   client: (label: string) => LlmClient | undefined;
-  /** provider:model labels that may verify, best-informed first. */
+  /** provider:model labels that may verify, best-informed first: those whose model can be reached (an entry is settled once none is left to ask). */
   verifiers: () => readonly string[];
   /** USD a call of `label` would cost with these token counts (the budget's estimate, and cheapest-first order). */
   priceOf: (label: string, promptTokens: number, completionTokens: number) => number;
