@@ -44,6 +44,29 @@ function server(dataDir: string): ServerProcess {
   return s;
 }
 
+describe("Ctrl-C under npm start", () => {
+  it("shuts down cleanly when the signal arrives twice at once (the terminal's and pm2-runtime's): run stopped, lock released", async () => {
+    const dataDir = dir();
+    const s = server(dataDir);
+    const { port } = await s.ready;
+    const api = apiClient(port);
+    const { runId } = await api.topic.start.mutate({ topic: "Volcanoes", producers: 1, requestSize: 20 });
+    await waitFor("entries", async () => (await api.topic.status.query()).totals.unique >= 10);
+    s.child.kill("SIGINT");
+    // pm2-runtime's copy comes a moment later (two signals sent together would merge into one).
+    await new Promise((r) => setTimeout(r, 150));
+    s.child.kill("SIGINT");
+    expect(await s.exited).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, DATA_LOCK_FILE))).toBe(false);
+    const db = await openDb({ dataDir });
+    try {
+      expect((await db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { state: true } })).state).toBe("stopped");
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe("a second server on the same data folder", () => {
   it("refuses to start, naming the running one, and the first loses nothing", async () => {
     const dataDir = dir();
