@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../sim/prng";
 import { DEFAULT_VERIFIER_RATES, simOpinion, type Truth } from "../sim/verify";
-import { decide, MAX_OPINIONS, nextVerifier, verifiersLeft, wantsOnTopicCheck, type TrustVerdict } from "./policy";
+import { decide, MAX_OPINIONS, nextVerifier, unaskedVerifiers, wantsOnTopicCheck, type TrustVerdict } from "./policy";
 import { kindOf, VerifierModel } from "./verifier-model";
 import type { Opinion } from "./verify-prompt";
 
@@ -60,13 +60,13 @@ describe("nextVerifier", () => {
     expect(nextVerifier(all, ["sim:sim-strong"], [])).toBe("sim:sim-claude");
     expect(nextVerifier(all, ["sim:sim-strong"], ["sim:sim-claude"])).toBe("sim:sim-weak");
     expect(nextVerifier(all, ["sim:sim-strong"], ["sim:sim-claude", "sim:sim-weak"])).toBeNull();
-    expect(verifiersLeft(all, ["sim:sim-strong"], ["sim:sim-claude"])).toBe(1);
-    expect(verifiersLeft(all, ["sim:sim-strong"], ["sim:sim-claude", "sim:sim-weak"])).toBe(0);
+    expect(unaskedVerifiers(all, ["sim:sim-strong"], ["sim:sim-claude"]).length).toBe(1);
+    expect(unaskedVerifiers(all, ["sim:sim-strong"], ["sim:sim-claude", "sim:sim-weak"]).length).toBe(0);
     // Every model proposed it: one of them still checks it (the on-topic guard), once.
     expect(nextVerifier(["sim:sim-strong"], ["sim:sim-strong"], [])).toBe("sim:sim-strong");
     expect(nextVerifier(["sim:sim-strong"], ["sim:sim-strong"], ["sim:sim-strong"])).toBeNull();
     expect(nextVerifier(all, all, ["sim:sim-strong"])).toBe("sim:sim-claude");
-    expect(verifiersLeft(all, all, ["sim:sim-strong"])).toBe(2);
+    expect(unaskedVerifiers(all, all, ["sim:sim-strong"]).length).toBe(2);
     expect(nextVerifier([], ["sim:sim-strong"], [])).toBeNull();
   });
 

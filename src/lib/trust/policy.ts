@@ -129,12 +129,11 @@ export function wantsOnTopicCheck(e: Pick<Evidence, "models" | "opinions" | "mor
  * bench:trust-policy kept 93.2 % real entries at 2.9 points of recall; without, 94.3 % at 2.7.
  */
 export function nextVerifier(candidates: readonly string[], proposers: readonly string[], asked: readonly string[]): string | null {
-  const allowed = candidates.filter((m) => !proposers.includes(m));
-  return (allowed.length > 0 ? allowed : candidates).find((m) => !asked.includes(m)) ?? null;
+  return unaskedVerifiers(candidates, proposers, asked)[0] ?? null;
 }
 
-/** How many models nextVerifier could still offer for an entry (decide's `moreVerifiers`). */
-export function verifiersLeft(candidates: readonly string[], proposers: readonly string[], asked: readonly string[]): number {
+/** Every model nextVerifier could still offer for an entry, in order (its length is decide's `moreVerifiers`). */
+export function unaskedVerifiers(candidates: readonly string[], proposers: readonly string[], asked: readonly string[]): string[] {
   const allowed = candidates.filter((m) => !proposers.includes(m));
-  return (allowed.length > 0 ? allowed : candidates).filter((m) => !asked.includes(m)).length;
+  return (allowed.length > 0 ? allowed : candidates).filter((m) => !asked.includes(m));
 }

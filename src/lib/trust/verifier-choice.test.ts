@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchesByVerifier, byValue, sortForService } from "./verifier-choice";
+import { batchesByVerifier, byValue, sortForService, verifierOf } from "./verifier-choice";
 
 const INFORMED = ["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"];
 const CHEAPEST = ["sim:sim-weak", "sim:sim-strong", "sim:sim-claude"];
@@ -14,7 +14,7 @@ describe("who verifies", () => {
       { text: "Asked once", asked: ["sim:sim-strong"], models: ["sim:sim-weak"], calls: 1 },
       { text: "Three calls of one model", asked: [], models: ["sim:sim-claude"], calls: 3 },
     ];
-    const groups = batchesByVerifier(items, (i) => i, INFORMED, CHEAPEST);
+    const groups = batchesByVerifier(items, (i) => verifierOf(i, i.asked, INFORMED, CHEAPEST));
     const by = (label: string) => (groups.get(label) ?? []).map((i) => i.text);
     expect([...groups.keys()]).toEqual(["sim:sim-strong", "sim:sim-claude", "sim:sim-weak"]);
     expect(by("sim:sim-strong")).toEqual(["Ibaford Castle"]);

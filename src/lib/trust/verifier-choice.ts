@@ -1,27 +1,18 @@
-import { isSupported, nextVerifier, verifiersLeft } from "./policy";
+import { isSupported, unaskedVerifiers } from "./policy";
 import { kindOf } from "./verifier-model";
 import { MAX_VERIFY_ITEMS } from "./verify-prompt";
 
-/** What choosing a verifier needs to know of an entry. */
-export type Checkable = { asked: readonly string[] };
 export type SupportOf = { models: readonly string[]; calls: number };
 
 /**
  * The next batch per verifier, in the order of `ready` (each batch in the order of its first
- * entry, up to MAX_VERIFY_ITEMS). An unsupported entry goes to the best-informed model that did
- * not propose it (a real long-tail name is what a model that knows less doubts); a supported
- * one (policy.ts) to the cheapest model, a proposer included: support already counts as one yes,
- * and the check is the on-topic guard. Pure.
+ * entry, up to MAX_VERIFY_ITEMS), each entry to the model `labelOf` gives it (verifierOf; null:
+ * none left). Pure.
  */
-export function batchesByVerifier<T extends Checkable>(
-  ready: readonly T[],
-  support: (item: T) => SupportOf,
-  informed: readonly string[],
-  cheapest: readonly string[],
-): Map<string, T[]> {
+export function batchesByVerifier<T>(ready: readonly T[], labelOf: (item: T) => string | null): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const i of ready) {
-    const label = verifierOf(support(i), i.asked, informed, cheapest);
+    const label = labelOf(i);
     if (label === null) continue;
     let g = groups.get(label);
     if (g === undefined) groups.set(label, (g = []));
@@ -47,11 +38,20 @@ export function byValue(
   return [...informed].sort((a, b) => value(b) - value(a));
 }
 
-/** The model to ask about an entry next (batchesByVerifier), or null when none is left (no model is asked twice). */
+/**
+ * The models that may still be asked about an entry, in order; the first is asked next. An
+ * unsupported entry goes to the best-informed model that did not propose it (a real long-tail
+ * name is what a model that knows less doubts); a supported one (policy.ts) to the cheapest
+ * model, a proposer included: support already counts as one yes, and the check is the on-topic
+ * guard. No model is asked twice (policy.ts nextVerifier). Pure.
+ */
+export function verifiersToAsk(s: SupportOf, asked: readonly string[], informed: readonly string[], cheapest: readonly string[]): string[] {
+  return isSupported({ models: s.models.length, calls: s.calls }) ? cheapest.filter((m) => !asked.includes(m)) : unaskedVerifiers(informed, s.models, asked);
+}
+
+/** The model to ask about an entry next, or null when none is left. */
 export function verifierOf(s: SupportOf, asked: readonly string[], informed: readonly string[], cheapest: readonly string[]): string | null {
-  return isSupported({ models: s.models.length, calls: s.calls })
-    ? (cheapest.find((m) => !asked.includes(m)) ?? null)
-    : nextVerifier(informed, s.models, asked);
+  return verifiersToAsk(s, asked, informed, cheapest)[0] ?? null;
 }
 
 /**
@@ -61,21 +61,12 @@ export function verifierOf(s: SupportOf, asked: readonly string[], informed: rea
  */
 export function firstCheckWorth(
   s: SupportOf & { repeating?: boolean },
-  asked: readonly string[],
-  order: { informed: readonly string[]; cheapest: readonly string[] },
-  inventedShare: (kind: string) => number,
+  label: string | null,
+  model: { inventedShare: (kind: string) => number },
   unitPrice: (label: string) => number,
 ): number {
   if (s.models.length >= 2) return Number.POSITIVE_INFINITY;
-  const label = verifierOf(s, asked, order.informed, order.cheapest);
-  return inventedShare(kindOf(s.models, s.calls, s.repeating)) / Math.max(1e-12, label === null ? 1 : unitPrice(label));
-}
-
-/** How many models verifierOf could still offer for an entry. */
-export function modelsLeft(s: SupportOf, asked: readonly string[], verifiers: readonly string[]): number {
-  return isSupported({ models: s.models.length, calls: s.calls })
-    ? verifiers.filter((m) => !asked.includes(m)).length
-    : verifiersLeft(verifiers, s.models, asked);
+  return model.inventedShare(kindOf(s.models, s.calls, s.repeating)) / Math.max(1e-12, label === null ? 1 : unitPrice(label));
 }
 
 /**

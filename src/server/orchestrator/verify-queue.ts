@@ -2,7 +2,7 @@ import { errorMessage } from "../../lib/errors";
 import { decide, type Evidence, wantsOnTopicCheck, type TrustVerdict } from "../../lib/trust/policy";
 import type { DrainReport, VerifyItem, VerifyQueueDeps } from "./verify-types";
 import { MAX_FAILURES, MAX_QUEUED, MIN_SPLIT_BATCH, PARTIAL_AFTER_MS, RECHECK_EVERY_MS } from "./verify-types";
-import { batchesByVerifier, byValue, firstCheckWorth, modelsLeft, sortForService } from "../../lib/trust/verifier-choice";
+import { batchesByVerifier, byValue, firstCheckWorth, sortForService, verifierOf, verifiersToAsk } from "../../lib/trust/verifier-choice";
 import { kindOf, VerifierModel } from "../../lib/trust/verifier-model";
 import { emptyVerifyStats, type VerifyStats } from "../../lib/trust/verify-stats";
 import { buildVerifyBatch, MAX_VERIFY_ITEMS, parseVerifyAnswer, type Opinion, type VerifyBatch } from "../../lib/trust/verify-prompt";
@@ -122,15 +122,12 @@ export class VerifyQueue implements SideLane {
     if (gone.size > 0) this.remove(gone);
     if (ready.length === 0) return null;
     const support = new Map(ready.map((i) => [i, this.deps.support(i.text)] as const));
-    const informed = byValue(
-      this.deps.verifiers(),
-      (label) => this.model.discrimination(label),
-      (label) => this.unitPrice(label),
-    );
+    const informed = byValue(this.deps.verifiers(), (label) => this.model.discrimination(label), this.unitPrice);
     const cheapest = [...informed].sort((a, b) => this.unitPrice(a) - this.unitPrice(b));
-    const price = (label: string) => this.unitPrice(label);
-    sortForService(ready, (i) => firstCheckWorth(support.get(i)!, i.asked, { informed, cheapest }, (k) => this.model.inventedShare(k), price));
-    const groups = batchesByVerifier(ready, (i) => support.get(i)!, informed, cheapest);
+    // Each entry's next verifier, once: it prices the entry's place in the order and picks its batch.
+    const labels = new Map(ready.map((i) => [i, verifierOf(support.get(i)!, i.asked, informed, cheapest)] as const));
+    sortForService(ready, (i) => firstCheckWorth(support.get(i)!, labels.get(i)!, this.model, this.unitPrice));
+    const groups = batchesByVerifier(ready, (i) => labels.get(i)!);
     if (groups.size === 0) {
       if (!this.noVerifierLogged) this.deps.log("warn", "verification: no model other than the proposers to verify with");
       this.noVerifierLogged = true;
@@ -212,7 +209,7 @@ export class VerifyQueue implements SideLane {
   private evidenceOf(item: VerifyItem, s: { models: readonly string[]; calls: number; repeating?: boolean }, verifiers: readonly string[]): Evidence {
     item.kind = kindOf(s.models, s.calls, s.repeating);
     item.anchor = s.models.length >= 2;
-    const moreVerifiers = modelsLeft(s, item.asked, verifiers);
+    const moreVerifiers = verifiersToAsk(s, item.asked, verifiers, verifiers).length;
     return { models: s.models.length, calls: s.calls, opinions: item.opinions, pInvented: this.model.pInvented(item), moreVerifiers };
   }
 
@@ -225,11 +222,11 @@ export class VerifyQueue implements SideLane {
   }
 
   /** USD of a typical call of `label` (1,000 tokens in, 100 out): the order of verifiers by price. */
-  private unitPrice(label: string): number {
+  private readonly unitPrice = (label: string): number => {
     let p = this.unitPrices.get(label);
     if (p === undefined) this.unitPrices.set(label, (p = this.deps.priceOf(label, 1_000, 100)));
     return p;
-  }
+  };
 
   private remove(items: ReadonlySet<VerifyItem>): void {
     this.again = this.again.filter((i) => !items.has(i));
