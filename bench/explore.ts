@@ -23,7 +23,8 @@ import path from "node:path";
 import { EntryLedger } from "../src/lib/entry-ledger";
 import { parseItems } from "../src/lib/parse-items";
 import { scoreAgainstCounterfactual } from "../src/lib/routing/score";
-import { SimEngine, type RealUniverseSpec } from "../src/lib/sim/engine";
+import { SimEngine } from "../src/lib/sim/engine";
+import { parseRealList, type RealUniverseSpec } from "../src/lib/sim/real-list";
 import { resolvePath } from "../src/lib/sim/hierarchy";
 import { summarizeCalls } from "../src/lib/stats/engine";
 import { totalLatencyMs } from "../src/lib/sim/latency";
@@ -51,8 +52,9 @@ const SIM_BASE = {
   universeSizeJitter: 0,
 } as const;
 
-const TIMEZONES = JSON.parse(readFileSync(path.join(__dirname, "data", "explore", "timezones.json"), "utf8")) as RealUniverseSpec;
-const SUBDIVISIONS = JSON.parse(readFileSync(path.join(__dirname, "data", "explore", "subdivisions.json"), "utf8")) as RealUniverseSpec;
+const realList = (file: string) => parseRealList(readFileSync(path.join(__dirname, "data", "explore", file), "utf8"), file);
+const TIMEZONES = realList("timezones.json");
+const SUBDIVISIONS = realList("subdivisions.json");
 
 type UniverseSpec = {
   name: string;

@@ -16,11 +16,19 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readRealLists } from "../src/server/simulator/real-lists";
 import { writeResults } from "./lib/results";
 
 const MINUTES = Number(process.argv[2] ?? process.env.BENCH_MINUTES ?? 3);
 const MODES = (process.env.BENCH_MODES ?? "off,on").split(",").map((m) => m.trim()) as Array<"off" | "on">;
-const TOPIC = process.env.BENCH_TOPIC ?? "Medieval castles of Europe";
+/**
+ * BENCH_REAL_LIST: a real name list served as the topic's universe (bench/data/explore/subdivisions.json:
+ * ISO 3166-2, or timezones.json), so the run is measured on names we did not make; its topic
+ * replaces BENCH_TOPIC.
+ */
+const REAL_LIST = process.env.BENCH_REAL_LIST?.trim() ? path.resolve(process.env.BENCH_REAL_LIST.trim()) : undefined;
+if (REAL_LIST) process.env.IGENTAI_SIM_REAL_LISTS = REAL_LIST;
+const TOPIC = REAL_LIST ? readRealLists(REAL_LIST)[0]!.topic : (process.env.BENCH_TOPIC ?? "Medieval castles of Europe");
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 5);
 const RESULTS = process.env.BENCH_RESULTS ?? "trust";
 /** BENCH_SIM_PARAMS (JSON): simulator parameters for the run and its truth, e.g. {"universeSize":20000} for a topic no run exhausts. */
@@ -41,7 +49,7 @@ async function main() {
   type Opinion = import("../src/lib/trust/verify-prompt").Opinion;
   type AppRouter = import("../src/server/api/root").AppRouter;
 
-  const truth = new SimEngine(SIM_PARAMS ? JSON.parse(SIM_PARAMS) : undefined).universeInfo(TOPIC, true);
+  const truth = new SimEngine(SIM_PARAMS ? JSON.parse(SIM_PARAMS) : undefined, { realUniverses: readRealLists(REAL_LIST) }).universeInfo(TOPIC, true);
   const rankOf = new Map((truth.items ?? []).map((t, r) => [itemKey(t), r]));
   const offTopic = new Set(OFF_TOPIC_ITEMS.map((t) => itemKey(t)));
   const results: Record<string, unknown> = {};
@@ -120,6 +128,15 @@ async function main() {
           b.calls++;
           b.fresh += c.itemsNew;
           b.usd = round(b.usd + c.costUsd, 6);
+        }
+        // New entries per 30 s by truth and by what verification made of them: where the invented lines come from.
+        const entryTimes = await prisma.entry.findMany({ where: { runId }, select: { text: true, createdAt: true, verdict: true } });
+        const entriesBy30s: Array<Record<string, number>> = [];
+        for (const e of entryTimes) {
+          const k = Math.floor((e.createdAt.getTime() - started) / 30_000);
+          const b = (entriesBy30s[k] ??= { s: k * 30 });
+          const key = `${kind(e.text)} ${e.verdict === "rejected" ? "rejected" : "kept"}`;
+          b[key] = (b[key] ?? 0) + 1;
         }
         const verifyByModel = await prisma.llmCall.groupBy({
           by: ["model"],
@@ -247,6 +264,7 @@ async function main() {
           singleModelEntriesByTruth: singles,
           stretches: run.stretches,
           yieldBy30s: yieldBy30s.filter(Boolean),
+          entriesBy30s: entriesBy30s.filter(Boolean),
           tree: {
             branches: branches.length,
             byState: Object.fromEntries(["open", "saturated", "pinned", "pruned"].map((st) => [st, branches.filter((b) => b.state === st).length])),
@@ -285,6 +303,7 @@ async function main() {
     simulator: SIM_PARAMS
       ? `documented defaults but ${SIM_PARAMS}`
       : "documented defaults (seed 1, invention 1, junkRate per model, latencyScale 1, rate limits on)",
+    ...(REAL_LIST ? { realList: path.relative(process.cwd(), REAL_LIST) } : {}),
     ...results,
   });
 }

@@ -43,6 +43,8 @@ const serverEnvSchema = z
     IGENTAI_PRICES: optionalString,
     /** Simulator behaviour overrides, JSON (see src/server/simulator/README.md). */
     IGENTAI_SIM_PARAMS: optionalString,
+    /** Real name lists the simulator serves as their topics' universes: JSON files separated by the path delimiter (":" on Linux and macOS; src/server/simulator/real-lists.ts). */
+    IGENTAI_SIM_REAL_LISTS: optionalString,
     /** The dedup judge's default model, provider:model (a preset's id and model); see README "Dedup". */
     IGENTAI_JUDGE_MODEL: optionalString.superRefine((spec, ctx) => {
       if (spec === undefined) return;

@@ -190,6 +190,33 @@ describe.each(testDatabases())("topic tree on $name", (target) => {
     // The branch's entries include them.
     const page = await caller().topic.entries({ runId, branchId: branch.id, search: "Zzyzx caller" });
     expect(page.items.map((e) => e.text).sort()).toEqual(["Zzyzx caller item one", "Zzyzx caller item two"]);
+    // A prompt for another model does not list what only sim-strong proposed: it may propose it too.
+    const other = "sim-weak";
+    await caller(SECRET).producer.submit({
+      runId,
+      producer: "p9",
+      batchId: "tree-caller-2",
+      callId: "tree-caller-call-2",
+      branchId: branch.id,
+      candidates: ["Zzyzx caller item three"],
+      call: {
+        callId: "tree-caller-call-2",
+        provider: "sim",
+        model: other,
+        startedAt: Date.now() - 10,
+        latencyMs: 10,
+        promptTokens: 100,
+        completionTokens: 10,
+        itemsParsed: 1,
+      },
+      sinceSeq: 0,
+    });
+    for (let i = 0; i < 5; i++) {
+      const a = (await caller(SECRET).producer.sync({ runId, producer: "p9", sinceSeq: 0 })).assignment;
+      const listed = [...a.branch!.own, ...a.branch!.related].filter((t) => t.startsWith("Zzyzx caller"));
+      const allowed = a.target.model === "sim-strong" ? ["one", "two"] : a.target.model === other ? ["three"] : [];
+      expect(listed.filter((t) => !allowed.some((w) => t.endsWith(w)))).toEqual([]);
+    }
     await caller().topic.stop();
     const stored = await caller().topic.tree({ runId });
     expect(stored.exploration).toBe("tree");

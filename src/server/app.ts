@@ -42,6 +42,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // The embedded database's lock names this server's port to a second server refused on it.
   const db = await openDb("dataDir" in dbOptions ? { port: env.PORT, ...dbOptions } : dbOptions);
 
+  // Read at boot: a list that cannot be served is an error now, not at the first run.
+  const realUniverses = env.IGENTAI_SIM_REAL_LISTS ? (await import("./simulator/real-lists")).readRealLists(env.IGENTAI_SIM_REAL_LISTS) : [];
   let simulator: Promise<{ url: string; close(): Promise<void> }> | undefined;
   /** Starts the in-process simulator once; `preferredUrl` keeps its port across restarts. */
   const simulatorUrl = async (preferredUrl?: string) => {
@@ -52,10 +54,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const preferredPort = preferredUrl ? Number(new URL(preferredUrl).port) || 0 : 0;
       const port = env.IGENTAI_SIMULATOR_PORT || preferredPort;
       try {
-        return await startSimulator({ port, params });
+        return await startSimulator({ port, params, realUniverses });
       } catch (err) {
         if (port === 0 || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-        return startSimulator({ port: 0, params });
+        return startSimulator({ port: 0, params, realUniverses });
       }
     })();
     return (await simulator).url;

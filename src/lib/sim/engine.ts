@@ -4,6 +4,7 @@ import { isSimModelId, simModelWire, SIM_MODEL_IDS, type SimModelId, type SimMod
 import { DEFAULT_SIM_PARAMS, mergeSimParams, parseSimParamsJson, SimParamsError, type SimParams, type SimParamsOverride } from "./params";
 import { composeBreakdown } from "./breakdown";
 import { generateHierarchy, realHierarchy, resolvePath, type Hierarchy, type RealCategory } from "./hierarchy";
+import type { RealUniverseSpec } from "./real-list";
 import { parsePrompt, readRequest, type ParsedPrompt } from "./prompt";
 import { hash01, hashString, Rng } from "./prng";
 import { RateLimiter, type BucketState } from "./rate-limit";
@@ -96,14 +97,6 @@ export interface UniverseInfo {
   shape: "hierarchical" | "flat";
   /** With items: every category and sub-category, with its parent's index in this list and its size. */
   categories?: Array<{ label: string; parent: number | null; depth: number; size: number }>;
-}
-
-/** A real name list and its categories (bench/data/explore), served for one topic. */
-export interface RealUniverseSpec {
-  topic: string;
-  /** How labels name the members ("subdivisions"). */
-  plural: string;
-  categories: readonly RealCategory[];
 }
 
 const MAX_CACHED = 64;

@@ -36,7 +36,9 @@ import type { Opinion } from "./verify-prompt";
  *   gets "no" 15 % of the time from a verifier that does not know it, an invention 83 %:
  *   sim/verify.ts). Support grows while an entry waits: a rejected single-model entry proposed
  *   again, by another model or in another call, is decided again as the kind it has become
- *   (verify-queue.ts, recheckRejected).
+ *   (verify-queue.ts, recheckRejected). A tree run's prompts help it grow: none lists a
+ *   rejected entry one call proposed, nor one only another model proposed (SupportBook.shownTo),
+ *   so a model that knows the entry writes it unprompted, while an invention rarely comes back.
  *
  * Thresholds from bench:trust-policy (the simulator's verifier, a run's mix of entries, 10 % of
  * spend): 0.98 / 0.97 / 5 opinions kept 98.8 % real entries at 1.1 points of recall (99.2 %

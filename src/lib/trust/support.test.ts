@@ -46,4 +46,18 @@ describe("support per entry", () => {
     b.answered({ callId: "unknown", itemsParsed: 10, itemsShown: 10 });
     expect(["The Huravi Castle", "Elbe", "Oder"].map((t) => b.fromRepeatingAnswer(t))).toEqual([true, true, false]);
   });
+
+  it("a prompt for a model leaves out the entries only another model proposed, until it proposes them too", () => {
+    const b = new SupportBook();
+    b.propose("Elbe", { callId: "c1", producer: "p1", model: "a" });
+    b.propose("Oder", { callId: "c1", producer: "p1", model: "a" });
+    b.propose("Oder", { callId: "c2", producer: "p2", model: "b" });
+    b.propose("Rhine", { callId: "c2", producer: "p2", model: "b" });
+    const texts = ["Elbe", "Oder", "Rhine", "Not an entry"];
+    expect(texts.filter(b.shownTo("a"))).toEqual(["Elbe", "Oder", "Not an entry"]);
+    expect(texts.filter(b.shownTo("c"))).toEqual(["Oder", "Not an entry"]);
+    b.propose("Elbe", { callId: "c3", producer: "p3", model: "c" });
+    // Two models proposed it now: listed for every model.
+    expect(texts.filter(b.shownTo("b"))).toEqual(texts);
+  });
 });

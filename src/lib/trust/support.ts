@@ -121,6 +121,24 @@ export class SupportBook {
     return this.byText.get(text)?.repeating === true;
   }
 
+  /**
+   * Which entries a tree run's prompt for `model` may list: not those only another model
+   * proposed, nor a `rejected` one a single call proposed. Left out, they are what a model that
+   * knows them writes again: an entry two models proposed is the cheapest evidence there is (an
+   * invention comes from one model's gap), and a rejected one proposed again is decided again
+   * (verify-queue.ts recheckRejected), while an invention rarely comes back (SelfCheckGPT). Each
+   * costs a model at most one repeated slot: once it proposed the entry, it is listed for it. A
+   * text the book does not know by that name (renamed, merged) is listed.
+   */
+  shownTo(model: string, rejected: ReadonlySet<string> = new Set()): (text: string) => boolean {
+    return (text) => {
+      const r = this.byText.get(text);
+      if (r === undefined) return true;
+      if (rejected.has(text) && r.calls < 2) return false;
+      return r.models.length !== 1 || r.models[0] === model;
+    };
+  }
+
   /** Models that proposed `text` (a verifier must be another one). */
   modelsOf(text: string): readonly string[] {
     return this.byText.get(text)?.models ?? [];

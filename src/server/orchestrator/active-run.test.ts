@@ -12,6 +12,9 @@ import { OutputFile } from "./output-file";
 import type { EntryRow, SupportRow } from "./repo";
 import { onAnyRunEvent, type RunEventMap } from "./run-events";
 import { RunStates } from "./run-state";
+import type { RunTreeDeps } from "./run-tree";
+import { seededRng } from "../../lib/stats/math";
+import { TopicTree } from "../../lib/tree/tree";
 
 // The run's bus (run-events.ts) on the real ActiveRun, its ledger, writer and output.txt: each
 // event comes after the state it announces, and the spend changes only through the run.
@@ -34,7 +37,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function openTestRun() {
+async function openTestRun(tree: RunTreeDeps | null = null) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igentai-active-run-"));
   dirs.push(dir);
   const output = new OutputFile(path.join(dir, "output.txt"));
@@ -59,7 +62,7 @@ async function openTestRun() {
       supports.push(...support);
     },
     log: () => undefined,
-    tree: null,
+    tree,
   });
   return { run, output, stored, supports, file: path.join(dir, "output.txt") };
 }
@@ -195,6 +198,60 @@ describe("support writes", () => {
     // 2 of 3 items were on its prompt's list: trust ~0.01.
     run.observeCall("p1", { ...call("repeating"), itemsParsed: 3, itemsShown: 2 }, 0.1, 1_101);
     expect(["Rhine", "Volga", "Oder", "Elbe"].map((t) => run.support.fromRepeatingAnswer(t))).toEqual([false, false, true, true]);
+    await run.writer.close();
+    await output.close();
+  });
+
+  it("lists for a model's prompt only what it should not propose again: not another model's lone entries, not a lone rejected one", async () => {
+    const { run, output } = await openTestRun();
+    const other = { provider: "sim", model: "sim-strong" };
+    await run.submit(batch("b1", ["Rhine", "Volga", "Oder"]), target, 1_000).outcome;
+    await run.submit(batch("b2", ["Elbe", "Oder"], "p2"), other, 1_001).outcome;
+    const texts = ["Rhine", "Volga", "Oder", "Elbe"];
+    expect(texts.filter(run.support.shownTo("sim:sim-fast", run.rejected))).toEqual(["Rhine", "Volga", "Oder"]);
+    expect(texts.filter(run.support.shownTo("sim:sim-strong", run.rejected))).toEqual(["Oder", "Elbe"]);
+    expect(texts.filter(run.support.shownTo("sim:sim-weak", run.rejected))).toEqual(["Oder"]);
+    // Rejected: an entry one call proposed leaves every prompt (its model may propose it again), one two models proposed stays.
+    await run.applyVerdicts(["Volga", "Oder"], async () => undefined);
+    expect(texts.filter(run.support.shownTo("sim:sim-fast", run.rejected))).toEqual(["Rhine", "Oder"]);
+    // Proposed again by its model: listed for it again (one repeated slot, not one a call).
+    await run.submit(batch("b3", ["Volga"]), target, 1_002).outcome;
+    expect(texts.filter(run.support.shownTo("sim:sim-fast", run.rejected))).toEqual(["Rhine", "Volga", "Oder"]);
+    expect(texts.filter(run.support.shownTo("sim:sim-strong", run.rejected))).toEqual(["Oder", "Elbe"]);
+    await run.writer.close();
+    await output.close();
+  });
+
+  it("counts a re-proposal towards a branch's saturation only when the model's prompt could list the entry", async () => {
+    const topic = new TopicTree("Rivers");
+    topic.addSubtopics(0, ["Rivers of Europe"], "breakdown-1");
+    const fail = async (): Promise<never> => {
+      throw new Error("no breakdown calls in this test");
+    };
+    const deps: RunTreeDeps = {
+      tree: topic,
+      config: { ...config, providers: [{ provider: "sim", model: "sim-fast" }] },
+      breakdown: fail,
+      save: async () => undefined,
+      event: async () => null,
+      score: async () => undefined,
+      clock: () => 1_000,
+      rng: seededRng(1),
+      log: () => undefined,
+    };
+    const { run, output } = await openTestRun(deps);
+    const other = { provider: "sim", model: "sim-strong" };
+    const propose = async (callId: string, by: typeof target, candidates: string[]) => {
+      await run.submit({ ...batch(callId, candidates), callId, branchId: 1 }, by, 1_000).outcome;
+      run.observeCall("p1", { ...call(callId), ...by, itemsParsed: candidates.length }, 0.01, 1_100, 1);
+    };
+    await propose("c1", other, ["Oder", "Elbe"]);
+    // sim-fast's prompt could not list sim-strong's lone entries: proposing them is support, not a repeat.
+    await propose("c2", target, ["Oder", "Vltava"]);
+    expect([...topic.reproposedIn(1).keys()]).toEqual([]);
+    // Now both proposed Oder: any prompt lists it, and proposing it again is a repeat.
+    await propose("c3", target, ["Oder"]);
+    expect([...topic.reproposedIn(1).entries()]).toEqual([["Oder", 1]]);
     await run.writer.close();
     await output.close();
   });

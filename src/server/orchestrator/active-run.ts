@@ -101,7 +101,7 @@ export class ActiveRun {
   private readonly calls = new CallTallies();
   /** Distinct calls, producers and models that proposed each entry (src/lib/trust/support.ts). */
   private readonly supportBook: SupportBook;
-  readonly support: Pick<SupportBook, "get" | "modelsOf" | "callsOf" | "fromRepeatingAnswer">;
+  readonly support: Pick<SupportBook, "get" | "modelsOf" | "callsOf" | "fromRepeatingAnswer" | "shownTo">;
   /** Seqs of entries merged away: support queued for them before the merge is not written. */
   private readonly removedSeqs = new Set<number>();
   /** Seqs of entries classified unique and not yet committed: a re-proposal in flight updates them by seq. */
@@ -231,9 +231,8 @@ export class ActiveRun {
   private displayBusy = false;
 
   /**
-   * Entries whose display form changed (a cased form after an all-capitals one, the bare name
-   * merged into a described entry): stored, then output.txt rewritten, in the writer's
-   * exclusive slot; one rewrite for all changes pending.
+   * Entries whose display form changed (a cased form after an all-capitals one, the bare name merged
+   * into a described entry): stored, then output.txt rewritten, in the writer's exclusive slot, once.
    */
   private refreshDisplayForms(): void {
     if (this.displayBusy || !this.rename || !this.ledger.hasDisplayChanges) return;
@@ -359,6 +358,7 @@ export class ActiveRun {
     const who = { producer: input.producer, provider: target.provider, model: target.model };
     const proposal = { callId: input.callId, producer: input.producer, model: targetKey };
     const supported = new Set<string>();
+    const listed = this.supportBook.shownTo(targetKey, this.rejectedTexts); // re-proposing what its prompt could not list is no sign of saturation
     for (const [index, raw] of input.candidates.entries()) {
       this.candidates++;
       const c = this.ledger.classify(raw, targetKey);
@@ -386,7 +386,7 @@ export class ActiveRun {
           });
         }
       } else if (c.outcome === "dupExact" || c.outcome === "dupNear") {
-        reproposed.push(c.duplicateOf);
+        if (listed(c.duplicateOf)) reproposed.push(c.duplicateOf);
         if (this.supportBook.propose(c.duplicateOf, proposal)) supported.add(c.duplicateOf);
         if (c.outcome === "dupNear") {
           decisions.push({

@@ -113,8 +113,8 @@ export class ProducerApi {
       promptBudgetTokens: run.config.promptBudgetTokens,
       index,
       poolSize: run.config.producers,
-      // Tree runs: the branch (and prompt variant) of the producer's next call.
-      ...run.tree?.assignment(producer, target),
+      // Tree runs: the branch (and prompt variant) of the producer's next call, its known entries as this model's prompt may list them.
+      ...run.tree?.assignment(producer, target, run.support.shownTo(targetLabel(target), run.rejected)),
     };
   }
 

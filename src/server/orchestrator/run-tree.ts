@@ -97,15 +97,15 @@ export class RunTree {
     return this.bus;
   }
 
-  /** The branch part of a producer's assignment, and the request size of its prompt variant. */
-  assignment(producer: string, target: { provider: string; model: string }): Pick<Assignment, "branch" | "requestSize"> {
+  /** The branch part of a producer's assignment (the known entries `shown` lets its target's prompt list) and its variant's request size. */
+  assignment(producer: string, target: Assignment["target"], shown = (_: string) => true): Pick<Assignment, "branch" | "requestSize"> {
     let lease = this.leases.get(producer);
     if (!lease || !this.callable(lease.branchId)) {
       lease = { branchId: this.pickBranch(targetLabel(target)), variant: this.variants.pick(this.deps.rng) };
       this.leases.set(producer, lease);
     }
     const b = this.tree.branch(lease.branchId);
-    const known = this.known(b.id);
+    const known = this.known(b.id, shown);
     const v = lease.variant;
     return {
       // Variants scale the run's own request size (the base variant keeps it).
@@ -391,16 +391,15 @@ export class RunTree {
     return pickArm(mine, this.deps.rng)?.branchId ?? 0;
   }
 
-  /** The branch's known-entry candidates, each list cut to the prompt budget (what the producer may show). */
-  private known(id: number): { own: string[]; related: string[] } {
+  /** The branch's known-entry candidates `shown` allows, each list cut to the prompt budget (cached with room for what it leaves out). */
+  private known(id: number, shown: (text: string) => boolean): { own: string[]; related: string[] } {
+    // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
+    const limit = this.deps.config.promptBudgetTokens * 4 * 1.5;
     let k = this.knownCache.get(id);
     if (!k) {
       const all = knownEntriesFor(this.tree, id);
-      // ~4 characters a token, with room: the producer's own selection enforces the exact budget.
-      const limit = this.deps.config.promptBudgetTokens * 4 * 1.5;
-      k = { own: cutToChars(all.own, limit), related: cutToChars(all.related, limit) };
-      this.knownCache.set(id, k);
+      this.knownCache.set(id, (k = { own: cutToChars(all.own, 2 * limit), related: cutToChars(all.related, 2 * limit) }));
     }
-    return k;
+    return { own: cutToChars(k.own.filter(shown), limit), related: cutToChars(k.related.filter(shown), limit) };
   }
 }

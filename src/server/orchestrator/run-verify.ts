@@ -177,5 +177,7 @@ export async function drainVerification(run: ActiveRun, eventLog: EventLog, maxM
     left: d.left,
     ended: d.ended,
     inventedShareByKind: d.inventedShareByKind,
+    /** Rejected entries kept after all, once proposed again (a model that knows them, another call). */
+    restored: run.verifier.stats.restored,
   });
 }

@@ -74,6 +74,11 @@ function setup(
   return { q, side, calls, opinions, verdicts };
 }
 
+/** Names no universe holds ("Zorvath Keep 7"): what the verifiers' truth calls inventions. */
+function invented(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `Zorvath Keep ${i + 1}`);
+}
+
 async function universe(): Promise<string[]> {
   const res = await fetch(`${sim.url}/sim/universe?items=1&topic=${encodeURIComponent(TOPIC)}`);
   return ((await res.json()) as { items: string[] }).items;
@@ -106,9 +111,9 @@ describe("VerifyQueue", () => {
   });
 
   it("decides a rejected entry again once its model proposed it in 3 calls: restored unless two verifiers said no and it is likely invented", async () => {
-    // The universe's long tail, which the verifiers mostly do not know; one model, one call each.
+    // The universe's long tail, which the verifiers mostly do not know, and inventions among it, as a run has; one model, one call each.
     const items = await universe();
-    const entries = items.slice(-600).map((text, i) => ({ seq: i + 1, text }));
+    const entries = [...items.slice(-600), ...invented(150)].map((text, i) => ({ seq: i + 1, text }));
     let calls = 1;
     let shift = 0;
     const { q, side, opinions, verdicts } = setup({ calls: () => calls, clock: () => Date.now() + shift });
@@ -122,25 +127,31 @@ describe("VerifyQueue", () => {
     await q.drain(60_000);
     const noes = (seq: number) => opinions.filter((o) => o.seq === seq && o.opinion === "no").length;
     for (const seq of rejected) if (verdicts.get(seq) === "rejected") expect(noes(seq)).toBeGreaterThanOrEqual(2);
-    expect(q.stats.restored).toBeGreaterThan(0);
+    expect(q.stats.restored).toBeGreaterThanOrEqual(rejected.filter((seq) => noes(seq) < 2).length);
     await side.close();
   });
 
-  it("decides a rejected entry again when its model proposes it in another call, and not before", async () => {
+  it("decides a rejected entry again when its model proposes it in another call or another model does, and not before", async () => {
     // The long tail (other names than the test above asks about), one model; half of it proposed in 2 calls already (the 2-call kind's share of inventions is learnt from them).
     const items = await universe();
-    const entries = items.slice(-1200, -600).map((text, i) => ({ seq: i + 1, text }));
+    const entries = [...items.slice(-1200, -600), ...invented(150)].map((text, i) => ({ seq: i + 1, text }));
     const twice = new Set(entries.filter((e) => e.seq % 2 === 0).map((e) => e.text));
     let later = false;
     let shift = 0;
-    const { q, side, verdicts } = setup({ calls: (text) => (later || twice.has(text) ? 2 : 1), clock: () => Date.now() + shift });
+    // Later, a second model proposes a quarter of the entries, and the first model each of them in a second call.
+    const second = new Set(entries.filter((e) => e.seq % 4 === 1).map((e) => e.text));
+    const { q, side, verdicts } = setup({
+      calls: (text) => (later || twice.has(text) ? 2 : 1),
+      proposers: (text) => (later && second.has(text) ? ["sim:sim-weak", "sim:sim-claude"] : ["sim:sim-weak"]),
+      clock: () => Date.now() + shift,
+    });
     q.enqueue(entries);
     await q.drain(60_000);
     expect([...verdicts].filter(([seq, v]) => seq % 2 === 1 && v === "rejected").length).toBeGreaterThan(0);
     shift = 6_000;
     await q.drain(60_000);
     expect(q.stats.restored).toBe(0); // no new call: nothing to decide again
-    // A second call of its model for every entry.
+    // A second call of its model for every entry, a second model for some.
     later = true;
     shift = 12_000;
     await q.drain(60_000);

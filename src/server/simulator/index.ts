@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { SimEngine, type SimOutcome } from "../../lib/sim/engine";
 import { isSimModelId, SIM_MODEL_IDS, simModelWire, type SimModelId } from "../../lib/sim/models";
 import { parseSimParamsOverride, SimParamsError, type SimParams, type SimParamsOverride } from "../../lib/sim/params";
+import type { RealUniverseSpec } from "../../lib/sim/real-list";
 import { countPromptTokens } from "../../lib/sim/tokens";
 import { anthropicError, invalidRequest as anthropicInvalid, parseMessagesRequest, requestId as anthropicRequestId, writeMessage } from "./anthropic-wire";
 import { BodyTooLargeError, readBody, requestSignal, sendJson, type Headers } from "./http";
@@ -27,6 +28,8 @@ export interface StartSimulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
   params?: SimParamsOverride;
+  /** Real name lists, each served as its topic's universe (src/lib/sim/real-list.ts; `readRealLists`). */
+  realUniverses?: readonly RealUniverseSpec[];
 }
 
 export interface SimulatorHandle {
@@ -117,7 +120,7 @@ function handleUniverse(req: IncomingMessage, res: ServerResponse, url: URL, eng
 }
 
 export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<SimulatorHandle> {
-  const engine = new SimEngine(opts.params ? parseSimParamsOverride(opts.params, "simulator params") : undefined);
+  const engine = new SimEngine(opts.params ? parseSimParamsOverride(opts.params, "simulator params") : undefined, { realUniverses: opts.realUniverses ?? [] });
   const shutdown = new AbortController();
   const created = Math.floor(Date.now() / 1000);
 

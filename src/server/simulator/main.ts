@@ -2,10 +2,12 @@ import { parseArgs } from "node:util";
 import { errorMessage } from "../../lib/errors";
 import { parseSimParamsJson } from "../../lib/sim/params";
 import { startSimulator } from "./index";
+import { readRealLists } from "./real-lists";
 
 /**
  * Standalone simulator: `tsx src/server/simulator/main.ts --port 8089 [--host 127.0.0.1] [--params '{"latencyScale":0}']`.
- * IGENTAI_SIM_PARAMS (JSON) sets parameters too; --params wins over it. Prints the URL on stdout.
+ * IGENTAI_SIM_PARAMS (JSON) sets parameters too; --params wins over it. IGENTAI_SIM_REAL_LISTS
+ * serves real name lists as their topics' universes (real-lists.ts). Prints the URL on stdout.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     ...(envParams ? parseSimParamsJson(envParams, "IGENTAI_SIM_PARAMS") : {}),
     ...(values.params ? parseSimParamsJson(values.params, "--params") : {}),
   };
-  const sim = await startSimulator({ port, host: values.host, params });
+  const sim = await startSimulator({ port, host: values.host, params, realUniverses: readRealLists(process.env.IGENTAI_SIM_REAL_LISTS) });
   process.stdout.write(`${sim.url}\n`);
 
   let stopping = false;

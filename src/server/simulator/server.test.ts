@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { universeSizeFor } from "../../lib/sim/universe";
-import { anthropicClient, listPrompt, openaiClient, startTestSimulator } from "../../../test/helpers/simulator";
+import { anthropicClient, fetchUniverse, listPrompt, openaiClient, startTestSimulator, tally } from "../../../test/helpers/simulator";
 
 /** The server around the model: side routes, concurrency, disconnects, shutdown, the standalone entry. */
 
@@ -151,5 +153,51 @@ describe("standalone entry (main.ts)", () => {
     const [code] = (await once(child, "exit")) as [number | null];
     expect(code).toBe(1);
     expect(stderr).toMatch(/invalid IGENTAI_SIM_PARAMS: latencyScale/);
+  });
+
+  it("serves a real name list (IGENTAI_SIM_REAL_LISTS) as its topic's universe, through the SDK", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igt-real-list-"));
+    const file = path.join(dir, "rivers.json");
+    const names = ["Shanxi River", "Shaanxi River", "Oder", "Elbe", "Vltava", "Morava"];
+    fs.writeFileSync(file, JSON.stringify({ topic: "Rivers of a test list", plural: "rivers", categories: [{ label: "Europe", items: names }] }));
+    const child = startMain({ IGENTAI_SIM_PARAMS: '{"latencyScale":0,"rateLimits":false,"errorRate500":0,"overloadRate":0}', IGENTAI_SIM_REAL_LISTS: file });
+    try {
+      const [first] = (await once(child.stdout, "data")) as [Buffer];
+      const url = first.toString().trim();
+      const truth = await fetchUniverse(url, "Rivers of a test list");
+      expect([...truth.items].sort()).toEqual([...names].sort());
+      const r = await openaiClient(url).chat.completions.create({
+        model: "sim-strong",
+        messages: [{ role: "user", content: listPrompt("Rivers of a test list", [], 4) }],
+      });
+      const t = tally(r.choices[0]?.message.content ?? "", truth);
+      expect(t.ranks.length).toBeGreaterThan(0);
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a real name list it cannot serve, naming the file and the field", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "igt-real-list-"));
+    const bad = path.join(dir, "bad.json");
+    fs.writeFileSync(bad, JSON.stringify({ topic: "Rivers", plural: "rivers", categories: [{ label: "", items: ["Oder"] }] }));
+    try {
+      for (const [value, message] of [
+        [bad, /IGENTAI_SIM_REAL_LISTS: .*bad\.json: categories\.0\.label must not be empty/],
+        [path.join(dir, "missing.json"), /IGENTAI_SIM_REAL_LISTS: cannot read .*missing\.json \(ENOENT\)/],
+      ] as const) {
+        const child = startMain({ IGENTAI_SIM_REAL_LISTS: value });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const [code] = (await once(child, "exit")) as [number | null];
+        expect(code).toBe(1);
+        expect(stderr).toMatch(message);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
