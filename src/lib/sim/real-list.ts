@@ -40,22 +40,21 @@ export function parseRealList(json: string, where: string): RealUniverseSpec {
   } catch (err) {
     throw new RealListError(`${where}: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  // Before the schema, whose recursion a pathological nesting would exhaust.
-  const deepest = depthOf(raw);
-  if (deepest > 2 * MAX_DEPTH + 2) throw new RealListError(`${where}: categories nest deeper than ${MAX_DEPTH} levels`);
+  // Before the schema, whose recursion a pathological nesting would exhaust. A category level is
+  // two levels of JSON (the object, its children array), its items array one more.
+  if (depthOf(raw) > 2 * MAX_DEPTH + 2) throw new RealListError(`${where}: categories nest deeper than ${MAX_DEPTH} levels`);
   const r = spec.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new RealListError(`${where}: ${issue.path.length > 0 ? issue.path.join(".") : "the list"} ${issue.message}`);
   }
   let names = 0;
-  const walk = (c: RealCategory, depth: number) => {
-    if (depth > MAX_DEPTH) throw new RealListError(`${where}: categories nest deeper than ${MAX_DEPTH} levels ("${c.label}")`);
+  const walk = (c: RealCategory) => {
     // A name with nothing to compare by ("---") is no universe item.
     names += c.items?.filter((n) => itemKey(n) !== "").length ?? 0;
-    for (const child of c.children ?? []) walk(child, depth + 1);
+    for (const child of c.children ?? []) walk(child);
   };
-  for (const c of r.data.categories) walk(c, 1);
+  for (const c of r.data.categories) walk(c);
   if (names === 0) throw new RealListError(`${where}: no usable names (every category's items are empty or punctuation)`);
   if (names > MAX_NAMES) throw new RealListError(`${where}: ${names} names, more than ${MAX_NAMES}`);
   return r.data;
